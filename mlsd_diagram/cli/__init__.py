@@ -1,0 +1,75 @@
+"""The ``mlsd`` command: a thin shell that parses options, calls the library and picks the exit code.
+
+Exit codes: 0 success, 1 findings at or above the fail level, 2 invalid input
+(or a missing system tool), 3 internal error (a bug: please report it).
+Each command lives in a module of this package, listed in ``COMMAND_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+
+import click
+
+from .. import __version__
+from ..diagnostics import BlueprintError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad option, missing tool); printed as one line, exit 2."""
+
+
+class MlsdGroup(click.Group):
+    """Turns library errors into located messages and exit codes, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BlueprintError as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            ctx.exit(EXIT_INVALID)
+        except UserError as exc:
+            click.echo(f"mlsd: error: {exc}", err=True)
+            ctx.exit(EXIT_INVALID)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:  # `mlsd kinds | head`: the reader left, nothing to report
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
+            ctx.exit(EXIT_OK)
+        except KeyboardInterrupt:
+            click.echo("mlsd: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if debug_enabled(ctx):
+                traceback.print_exc()
+            click.echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
+                       f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
+                       "tracker with the command you ran (add --debug for the traceback).", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def debug_enabled(ctx: click.Context | None = None) -> bool:
+    """True when --debug was given or MLSD_DEBUG is set to a true value."""
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and (root.params or {}).get("debug"):
+        return True
+    return os.environ.get("MLSD_DEBUG", "").lower() not in ("", "0", "false", "no")
+
+
+@click.group(cls=MlsdGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mlsd")
+@click.option("--debug", is_flag=True, help="Show the traceback of internal errors (or set MLSD_DEBUG=1).")
+def main(debug: bool) -> None:
+    """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
+
+
+COMMAND_MODULES = ("core",)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__name__}.{_name}")

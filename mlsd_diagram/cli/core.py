@@ -1,0 +1,60 @@
+"""``mlsd validate``, ``mlsd kinds`` and ``mlsd schema``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..blueprint.kinds import BUILTIN_KINDS
+from ..blueprint.loader import load
+from ..diagnostics import BlueprintError
+from . import EXIT_INVALID, main
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL."""
+    failed = False
+    for path in files:
+        try:
+            blueprint = load(path)
+        except BlueprintError as exc:
+            failed = True
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            continue
+        click.echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
+    if failed:
+        raise SystemExit(EXIT_INVALID)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def kinds(fmt: str) -> None:
+    """List the built-in component kinds with their stage, roles and aliases."""
+    if fmt == "json":
+        rows = [{"name": k.name, "stage": k.stage.value, "roles": sorted(r.value for r in k.roles),
+                 "aliases": list(k.aliases), "description": k.description} for k in BUILTIN_KINDS]
+        click.echo(json.dumps({"kinds": rows}, indent=2))
+        return
+    width = max(len(k.name) for k in BUILTIN_KINDS)
+    stage = None
+    for kind in BUILTIN_KINDS:
+        if kind.stage != stage:
+            stage = kind.stage
+            click.echo(f"\n{stage.value}:" if kind is not BUILTIN_KINDS[0] else f"{stage.value}:")
+        roles = ",".join(sorted(r.value for r in kind.roles))
+        extra = f"  [{roles}]" if roles else ""
+        aliases = f"  (alias: {', '.join(kind.aliases)})" if kind.aliases else ""
+        click.echo(f"  {kind.name:<{width}}  {kind.description}{extra}{aliases}")
+    click.echo("\nCustom kinds: declare them under `kinds:` with a name starting with 'x-', a stage and roles.")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the blueprint format (for editor completion and validation)."""
+    from ..blueprint.schema import json_schema_text
+
+    click.echo(json_schema_text(), nl=False)
