@@ -1,0 +1,1 @@
+"""Outputs: diagrams, Mermaid, design docs, SARIF/JSON, the HTML report. Each reads the model and analyses."""
