@@ -42,7 +42,7 @@ def _describe(path: tuple) -> str:
     if len(path) >= 2 and path[0] == "kinds":
         return f" in kind '{path[1]}'"
     if path:
-        return f" in '{'.'.join(map(str, path))}'"
+        return " in " + "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
     return ""
 
 
@@ -55,7 +55,7 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
         path = loc[:-1]
         if path and path[0] == "kinds":
             return path, f"custom kind '{path[-1]}' must be named with the prefix 'x-' (e.g. 'x-{path[-1]}')", True
-        return path, (f"'{path[-1]}' is not a valid id: use letters, digits, '_' and '-', starting with a letter "
+        return path, (f"{_yaml_value(str(path[-1]))} is not a valid id: use letters, digits, '_' and '-', starting with a letter "
                       f"or '_', at most 64 characters"), True
     field = loc[-1] if loc else "blueprint"
     if kind == "missing":
@@ -72,7 +72,7 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
         hint = did_you_mean(value, options)
         return loc, f"unknown {field} '{value}'{hint or ''} (expected one of: {', '.join(options)})", False
     if kind == "string_pattern_mismatch" and field in ("from", "to", "component"):
-        return loc, f"'{value}' is not a valid component id", False
+        return loc, f"{_yaml_value(value)} is not a valid component id", False
     if kind == "model_type" or kind == "dict_type":
         return loc, f"'{field}' should be a mapping of fields, got {_yaml_type(value)}", False
     if kind == "list_type":

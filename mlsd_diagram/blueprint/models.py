@@ -224,8 +224,13 @@ class Blueprint(_Model):
 
         return build_graph(self)
 
-    def __hash__(self) -> int:  # cached_property needs instances usable as dict owners only
-        return id(self)
+    def __eq__(self, other: object) -> bool:
+        """Equal designs: the same fields, wherever they were loaded from."""
+        if not isinstance(other, Blueprint):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # mutable model: not hashable
 
 
 __all__ = [
