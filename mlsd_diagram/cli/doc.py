@@ -1,0 +1,88 @@
+"""``mlsd doc`` (a design-doc skeleton from a blueprint) and ``mlsd new`` (a starter blueprint)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from ..blueprint.loader import load
+from ..outputs.files import write_atomic
+from . import UserError, main
+
+
+def _default_doc_path(blueprint_path: str) -> Path:
+    stem = Path(blueprint_path).name
+    for suffix in (".yaml", ".yml"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return Path("output") / f"{stem}.md"
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the Markdown [default: output/<stem>.md]; the diagram goes beside it.")
+@click.option("--template", "template", type=click.Path(dir_okay=False), default=None,
+              help="A Jinja2 template replacing the packaged one (see README, \"Design docs\").")
+@click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
+def doc(file: str, output: Optional[str], template: Optional[str], no_render: bool) -> None:
+    """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
+    from ..outputs.doc import DocTemplateError, write_doc
+
+    blueprint = load(file)
+    out = Path(output) if output else _default_doc_path(file)
+    if out.exists() and out.is_dir():
+        raise UserError(f"{os.fspath(out)} is a folder; give a file name for the doc")
+    try:
+        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file)
+    except DocTemplateError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
+    extra = "".join(f", {os.fspath(f)}" for f in result.files)
+    click.echo(f"wrote {os.fspath(result.path)}{extra}")
+    for reason in result.skipped:
+        click.echo(f"note: skipped: {reason}", err=True)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("-t", "--template", "name", default="blank", show_default=True, metavar="NAME",
+              help="The starter to copy (`mlsd new --list` shows them).")
+@click.option("--list", "list_", is_flag=True, help="List the starter blueprints and exit.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def new(path: Optional[str], name: str, list_: bool, force: bool) -> None:
+    """Write a starter blueprint to PATH (a case study, or the blank one); see --list."""
+    from ..templates import UnknownStarter, starter, starters
+
+    if list_:
+        available = starters()
+        if not available:
+            raise UserError("no starter templates are installed with this package")
+        width = max(len(s.name) for s in available)
+        for item in available:
+            description = item.title
+            if item.summary:
+                description = f"{description}: {item.summary}" if description else item.summary
+            click.echo(f"{item.name:<{width}}  {description}".rstrip())
+        return
+    if not path:
+        raise UserError("give the PATH of the blueprint to write (or --list to see the templates)")
+    try:
+        chosen = starter(name)
+    except UnknownStarter as exc:
+        raise UserError(str(exc)) from None
+    target = Path(path)
+    if target.is_dir():
+        target = target / f"{chosen.name}.yaml"
+    if target.exists() and not force:
+        raise UserError(f"{os.fspath(target)} already exists; use --force to overwrite it")
+    try:
+        write_atomic(target, chosen.text)
+    except OSError as exc:
+        raise UserError(f"cannot write {os.fspath(target)}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {os.fspath(target)} from template '{chosen.name}'; next: mlsd validate {os.fspath(target)}")
