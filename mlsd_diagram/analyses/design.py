@@ -1,0 +1,181 @@
+"""A read-only view of a blueprint with the derived facts the rules ask about.
+
+Built once per lint run from the blueprint's graph. Adjacency is kept per flow
+mode in plain dicts (sorted, so every walk is deterministic); the derived sets
+(entry points, the request path, trainers) are computed on first use and cached.
+Nothing here mutates the blueprint.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from functools import cached_property
+from typing import Iterable, Iterator
+
+from ..blueprint.models import Blueprint
+from . import traits as T
+
+MODES = ("request", "stream", "batch", "deploy", "fallback", "telemetry")
+DATA_MODES = ("stream", "batch", "deploy")  # data and artifacts moving between components
+
+
+class Design:
+    """Roles, stages, per-mode adjacency and cached walks over one blueprint."""
+
+    def __init__(self, blueprint: Blueprint, options: dict | None = None):
+        self.blueprint = blueprint
+        self.options = dict(options or {})  # rule options from [tool.mlsd], e.g. max-pipeline-hops
+        graph = blueprint.graph
+        self.ids: list[str] = list(blueprint.components)  # declaration order
+        self.roles: dict[str, frozenset[str]] = {c: graph.nodes[c]["roles"] for c in self.ids}
+        self.stage: dict[str, str] = {c: graph.nodes[c]["stage"] for c in self.ids}
+        self.kind: dict[str, str] = {c: graph.nodes[c]["kind"] for c in self.ids}
+        self.custom: dict[str, bool] = {c: graph.nodes[c]["custom_kind"] for c in self.ids}
+        self.components = blueprint.components
+        self.flows = blueprint.flows
+        self._succ: dict[str, dict[str, list[tuple[str, int]]]] = {m: {} for m in MODES}
+        self._pred: dict[str, dict[str, list[tuple[str, int]]]] = {m: {} for m in MODES}
+        for index, flow in enumerate(blueprint.flows):
+            mode = flow.mode.value
+            self._succ[mode].setdefault(flow.source, []).append((flow.target, index))
+            self._pred[mode].setdefault(flow.target, []).append((flow.source, index))
+        self._traits: dict[tuple[str, str], bool] = {}
+
+    # -- neighbours ------------------------------------------------------------------------
+
+    def succ(self, c: str, *modes: str) -> Iterator[tuple[str, int]]:
+        """(target, flow index) of flows leaving ``c`` in the given modes (all modes if none)."""
+        for mode in modes or MODES:
+            yield from self._succ[mode].get(c, ())
+
+    def pred(self, c: str, *modes: str) -> Iterator[tuple[str, int]]:
+        """(source, flow index) of flows entering ``c`` in the given modes (all modes if none)."""
+        for mode in modes or MODES:
+            yield from self._pred[mode].get(c, ())
+
+    def pred_any(self, c: str) -> Iterator[tuple[str, int]]:
+        """Flows entering ``c`` in any mode but fallback (which moves no data)."""
+        return self.pred(c, "request", "stream", "batch", "deploy", "telemetry")
+
+    def is_(self, c: str, role: str) -> bool:
+        """True when component ``c`` plays ``role`` (a role name such as ``"SERVE"``)."""
+        return role in self.roles[c]
+
+    def has(self, c: str, trait: str) -> bool:
+        """True when ``c`` has a trait of :mod:`.traits` (by its built-in kind, or by behaviour if custom)."""
+        key = (c, trait)
+        if key not in self._traits:
+            if self.custom[c]:
+                signature = T.CUSTOM_SIGNATURES.get(trait)
+                self._traits[key] = bool(signature and signature(self, c))
+            else:
+                self._traits[key] = trait in T.BUILTIN_TRAITS.get(self.kind[c], ())
+        return self._traits[key]
+
+    def with_role(self, role: str) -> list[str]:
+        """Components playing ``role``, in declaration order."""
+        return [c for c in self.ids if role in self.roles[c]]
+
+    def with_trait(self, trait: str) -> list[str]:
+        """Components with ``trait``, in declaration order."""
+        return [c for c in self.ids if self.has(c, trait)]
+
+    # -- walks -----------------------------------------------------------------------------
+
+    def reach(self, starts: Iterable[str], modes: tuple[str, ...], *, backward: bool = False,
+              avoid: frozenset[str] | set[str] = frozenset()) -> dict[str, str | None]:
+        """Breadth-first walk over flows of ``modes``; maps each reached node to its parent (starts: None).
+
+        ``avoid`` nodes are never entered. O(nodes + flows) per call.
+        """
+        step = self.pred if backward else self.succ
+        parent: dict[str, str | None] = {s: None for s in starts if s not in avoid}
+        queue = deque(parent)
+        while queue:
+            node = queue.popleft()
+            for nxt, _ in step(node, *modes):
+                if nxt not in parent and nxt not in avoid:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        return parent
+
+    @staticmethod
+    def path_to(parent: dict[str, str | None], node: str) -> list[str]:
+        """The walk from a start to ``node`` recorded by :meth:`reach`."""
+        path = [node]
+        while parent[path[-1]] is not None:
+            path.append(parent[path[-1]])
+        return path[::-1]
+
+    # -- derived sets ----------------------------------------------------------------------
+
+    @cached_property
+    def entry_points(self) -> list[str]:
+        """Client-stage components that send request flows: where requests enter."""
+        return [c for c in self.ids if self.stage[c] == "client" and c in self._succ["request"]]
+
+    @cached_property
+    def request_parent(self) -> dict[str, str | None]:
+        """The request walk from every entry point (parents give one path back to an entry)."""
+        return self.reach(self.entry_points, ("request",))
+
+    @cached_property
+    def request_path(self) -> list[str]:
+        """Components reachable from an entry point over request flows (entry points excluded)."""
+        entries = set(self.entry_points)
+        return [c for c in self.ids if c in self.request_parent and c not in entries]
+
+    @cached_property
+    def online_models(self) -> list[str]:
+        """SERVE components on the request path that are not OFFLINE: models answering live requests."""
+        return [c for c in self.request_path if self.is_(c, "SERVE") and not self.is_(c, "OFFLINE")]
+
+    @cached_property
+    def live_data(self) -> set[str]:
+        """Components that data from the live system reaches over stream and batch flows.
+
+        Live data starts at entry points (interactions) and at serving- or client-stage
+        components on the request path (served features, predictions); stores read on the
+        request path (feature stores, caches) export their own offline copies, not live data.
+        """
+        starts = [*self.entry_points, *(c for c in self.request_path if self.stage[c] in ("serving", "client"))]
+        return set(self.reach(starts, ("stream", "batch")))
+
+    @cached_property
+    def trainers(self) -> list[str]:
+        """Components that train models (trait ``trainer``)."""
+        return self.with_trait(T.TRAINER)
+
+    def trainers_of(self, model: str) -> list[str]:
+        """Trainers upstream of ``model`` over data and artifact flows (stream, batch, deploy)."""
+        upstream = self.reach([model], DATA_MODES, backward=True)
+        return [t for t in self.trainers if t in upstream]
+
+    @cached_property
+    def entries_of(self) -> dict[str, list[str]]:
+        """For each request-path component, the entry points whose requests reach it."""
+        result: dict[str, list[str]] = {}
+        for entry in self.entry_points:
+            for c in self.reach([entry], ("request",)):
+                if c != entry:
+                    result.setdefault(c, []).append(entry)
+        return result
+
+    def location(self, component: str | None = None, flow: int | None = None) -> tuple[int, int]:
+        """Where a finding about a component, a flow, or the whole design (top of file) points."""
+        if flow is not None:
+            return self.blueprint.flow_location(flow)
+        if component is not None:
+            return self.blueprint.component_location(component)
+        return (1, 1)
+
+    def replicas(self, c: str) -> int:
+        """Declared replicas, 1 when not declared."""
+        return self.components[c].replicas or 1
+
+    def names(self, ids: Iterable[str]) -> str:
+        """'a', 'b' and 'c' for messages."""
+        quoted = [f"'{i}'" for i in ids]
+        if len(quoted) <= 1:
+            return "".join(quoted)
+        return ", ".join(quoted[:-1]) + " and " + quoted[-1]

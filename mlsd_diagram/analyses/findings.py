@@ -1,0 +1,55 @@
+"""What a lint rule reports: a located :class:`Finding`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Optional
+
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
+class Hit(NamedTuple):
+    """What a rule function yields: a message and the component or flow it is about.
+
+    With neither, the finding is about the whole design and points at the top of the file.
+    """
+
+    message: str
+    component: Optional[str] = None
+    flow: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding, located at the component or flow it is about (1-based line and column)."""
+
+    rule: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    component: Optional[str] = None
+    flow: Optional[int] = None
+    accepted: bool = False
+    reason: Optional[str] = None
+
+    def sort_key(self) -> tuple:
+        """Deterministic order: file, line, column, rule, then what it is about."""
+        return (self.file, self.line, self.column, self.rule, self.component or "",
+                -1 if self.flow is None else self.flow, self.message)
+
+    def to_dict(self) -> dict:
+        """The JSON form documented in the README (``mlsd lint --format json``)."""
+        return {
+            "rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
+            "file": self.file, "line": self.line, "column": self.column, "component": self.component,
+            "flow": self.flow, "accepted": self.accepted, "reason": self.reason,
+        }
+
+    def __str__(self) -> str:
+        status = f", accepted: {self.reason}" if self.accepted else ""
+        return (f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name} ({self.severity}{status}): "
+                f"{self.message}")

@@ -1,0 +1,215 @@
+"""The lint engine: run the rules over a blueprint, apply settings and acceptances.
+
+>>> from mlsd_diagram import load
+>>> from mlsd_diagram.analyses.lint import lint
+>>> for finding in lint(load("blueprints/news_feed.yaml")):   # doctest: +SKIP
+...     print(finding)
+
+Settings come from three places, in this order: the project's ``[tool.mlsd]``
+table in ``pyproject.toml`` (:func:`load_config`), the arguments (``select``
+replaces the configured selection, ``ignore`` adds to it), and the blueprint's
+own ``lint.disable``. ``lint.accept`` entries never hide a finding: they mark
+it ``accepted`` with the reason, and accepted findings do not fail a run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from ..blueprint.models import Blueprint
+from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
+from .design import Design
+from .findings import SEVERITIES, SEVERITY_RANK, Finding
+from .rules import RULES, Rule
+
+CONFIG_KEYS = ("select", "ignore", "fail-on", "severity", "max-pipeline-hops")
+
+
+class LintConfigError(ValueError):
+    """A bad ``[tool.mlsd]`` setting or rule selector (a user error, not a bug)."""
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """Project lint settings (``[tool.mlsd]``): which rules run, their severities, the fail level."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+    severity: Mapping[str, str] = field(default_factory=dict)  # rule id -> error|warning|note
+    options: Mapping[str, object] = field(default_factory=dict)  # rule options, e.g. max-pipeline-hops
+    path: str | None = None  # the pyproject.toml it came from
+
+    @classmethod
+    def from_mapping(cls, table: Mapping, path: str | None = None) -> "LintConfig":
+        """Build from a ``[tool.mlsd]`` table (keys with dashes or underscores)."""
+        where = f" in {path}" if path else ""
+        table = {str(k).replace("_", "-"): v for k, v in dict(table).items()}
+        unknown = sorted(set(table) - set(CONFIG_KEYS))
+        if unknown:
+            raise LintConfigError(f"unknown [tool.mlsd] setting '{unknown[0]}'{where}"
+                                  f"{did_you_mean(unknown[0], CONFIG_KEYS)} (known: {', '.join(CONFIG_KEYS)})")
+
+        def ids(key: str) -> tuple[str, ...]:
+            value = table.get(key, [])
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise LintConfigError(f"[tool.mlsd] {key} must be a list of rule ids{where}")
+            for selector in value:
+                _expand(selector, f"[tool.mlsd] {key}{where}")
+            return tuple(value)
+
+        fail_on = table.get("fail-on", "error")
+        if fail_on not in SEVERITIES:
+            raise LintConfigError(f"[tool.mlsd] fail-on must be one of {', '.join(SEVERITIES)}{where}")
+        severity = table.get("severity", {})
+        if not isinstance(severity, dict):
+            raise LintConfigError(f"[tool.mlsd] severity must be a table of rule = level{where}")
+        levels = {}
+        for key, level in severity.items():
+            if level not in SEVERITIES:
+                raise LintConfigError(f"[tool.mlsd] severity.{key} must be one of {', '.join(SEVERITIES)}{where}")
+            for rule in _expand(key, f"[tool.mlsd] severity{where}"):
+                levels[rule.id] = level
+        options = {}
+        if "max-pipeline-hops" in table:
+            hops = table["max-pipeline-hops"]
+            if not isinstance(hops, int) or isinstance(hops, bool) or hops < 1:
+                raise LintConfigError(f"[tool.mlsd] max-pipeline-hops must be a positive integer{where}")
+            options["max-pipeline-hops"] = hops
+        return cls(ids("select"), ids("ignore"), fail_on, levels, options, path)
+
+
+def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
+    """The nearest ``pyproject.toml`` in ``start`` (default: the working directory) or a parent."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in [here, *here.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: str | os.PathLike | None = None, *, start: str | os.PathLike | None = None) -> LintConfig:
+    """Read ``[tool.mlsd]`` from ``path``, or from the nearest pyproject.toml above ``start``.
+
+    No file, or no ``[tool.mlsd]`` table, gives the defaults. Raises :class:`LintConfigError`
+    for unreadable TOML or bad settings.
+    """
+    found = Path(path) if path else find_pyproject(start)
+    if found is None:
+        return LintConfig()
+    try:
+        with open(found, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LintConfigError(f"cannot read {found}: {exc}") from None
+    table = data.get("tool", {}).get("mlsd", {})
+    return LintConfig.from_mapping(table, str(found))
+
+
+def _expand(selector: str, where: str) -> list[Rule]:
+    rules = RULES.matching(selector)
+    if not rules:
+        names = [r.id for r in RULES] + [r.name for r in RULES]
+        raise LintConfigError(f"unknown rule '{selector}' in {where}{did_you_mean(selector, names)} "
+                              "(see `mlsd rules`)")
+    return rules
+
+
+def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+                 config: LintConfig | None = None) -> list[Rule]:
+    """The rules that run: ``select`` (or the configured selection, or all), minus every ignore."""
+    config = config or LintConfig()
+    chosen = list(select) if select else list(config.select)
+    if chosen:
+        active = {r.id for s in chosen for r in _expand(s, "--select")}
+    else:
+        active = set(RULES.ids())
+    for s in [*config.ignore, *(ignore or ())]:
+        active -= {r.id for r in _expand(s, "--ignore")}
+    return [r for r in RULES if r.id in active]
+
+
+def _check_blueprint_settings(blueprint: Blueprint) -> None:
+    """Unknown rules in ``lint.disable`` / ``lint.accept`` are located blueprint errors."""
+    problems = []
+    names = [r.id for r in RULES] + [r.name for r in RULES]
+    for i, selector in enumerate(blueprint.lint.disable):
+        if not RULES.matching(selector):
+            line, col = blueprint.locate("lint", "disable", i)
+            problems.append(Diagnostic(blueprint.file, line, col, f"lint.disable names unknown rule '{selector}'"
+                                       f"{did_you_mean(selector, names)} (see `mlsd rules`)"))
+    for i, accept in enumerate(blueprint.lint.accept):
+        if accept.rule not in RULES:
+            line, col = blueprint.locate("lint", "accept", i, "rule")
+            problems.append(Diagnostic(blueprint.file, line, col, f"lint.accept names unknown rule '{accept.rule}'"
+                                       f"{did_you_mean(accept.rule, names)} (see `mlsd rules`)"))
+        if not accept.reason.strip():
+            line, col = blueprint.locate("lint", "accept", i, "reason")
+            problems.append(Diagnostic(blueprint.file, line, col, "lint.accept needs a reason"))
+    if problems:
+        raise BlueprintError(problems)
+
+
+def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+         config: LintConfig | Mapping | None = None) -> list[Finding]:
+    """Every finding of the selected rules on ``blueprint``, sorted by (line, column, rule).
+
+    ``select`` / ``ignore`` take rule ids, names or id prefixes (``MLSD2``). ``config`` is a
+    :class:`LintConfig` or a ``[tool.mlsd]``-shaped mapping (default: no project settings;
+    the CLI passes :func:`load_config`'s). Raises :class:`LintConfigError` for unknown rules
+    in the arguments or config, and :class:`BlueprintError` for unknown rules in the
+    blueprint's ``lint`` section.
+    """
+    if config is None:
+        config = LintConfig()
+    elif not isinstance(config, LintConfig):
+        config = LintConfig.from_mapping(config)
+    _check_blueprint_settings(blueprint)
+    disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
+    rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
+    design = Design(blueprint, config.options)
+    accepts = blueprint.lint.accept
+    findings = []
+    for rule in rules:
+        for hit in rule.check(design):
+            line, column = design.location(hit.component, hit.flow)
+            reason = None
+            for accept in accepts:
+                if RULES[accept.rule].id != rule.id:
+                    continue
+                if accept.component is not None and accept.component != hit.component:
+                    continue
+                if accept.flow is not None and accept.flow != hit.flow:
+                    continue
+                reason = accept.reason
+                break
+            findings.append(Finding(rule.id, rule.name, config.severity.get(rule.id, rule.severity), hit.message,
+                                    blueprint.file, line, column, hit.component, hit.flow, reason is not None,
+                                    reason))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def fails(findings: Iterable[Finding], fail_on: str = "error") -> bool:
+    """True when an unaccepted finding is at or above the ``fail_on`` severity."""
+    limit = SEVERITY_RANK[fail_on]
+    return any(not f.accepted and SEVERITY_RANK[f.severity] <= limit for f in findings)
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """``{"error": n, "warning": n, "note": n, "accepted": n}``; accepted ones count only as accepted."""
+    result = {"error": 0, "warning": 0, "note": 0, "accepted": 0}
+    for f in findings:
+        result["accepted" if f.accepted else f.severity] += 1
+    return result

@@ -1,0 +1,130 @@
+"""Design summary: the ML Test Score tests a design shows evidence for, and its MLOps level.
+
+Of the 28 tests of Breck et al.'s ML Test Score, 13 can show in an architecture
+(the catalog's list); the other 15 need evidence a diagram cannot hold (tests,
+reviews, tuning) and are returned as a manual checklist. A test is *shown* when
+the design has the components that carry it (its evidence) and none of the lint
+rules that guard it reports a finding (an accepted finding is a known gap, so it
+does not count as evidence). The MLOps level follows Google Cloud's "MLOps:
+continuous delivery and automation pipelines": 0 manual, 1 continuous training,
+2 automated delivery of the pipeline's models.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..blueprint.models import Blueprint
+from . import traits as T
+from .design import Design
+from .lint import lint
+
+ARCHITECTURE_TESTS: list[tuple[str, str, tuple[str, ...], Callable[[Design], list[str]]]] = [
+    ("Data 1", "Feature expectations are captured in a schema", ("MLSD404",),
+     lambda d: d.with_trait(T.VALIDATION)),
+    ("Data 5", "The data pipeline has appropriate privacy controls", ("MLSD403",),
+     lambda d: [c for c in d.ids if any("pii" in d.flows[i].tags for _, i in d.pred(c))]),
+    ("Model 2", "Offline and online metrics correlate", ("MLSD602", "MLSD603"),
+     lambda d: [c for c in d.ids if d.has(c, T.ONLINE_METRICS)]),
+    ("Model 4", "The impact of model staleness is known", ("MLSD502",),
+     lambda d: [t for t in d.trainers if t in d.live_data]),
+    ("Model 5", "A simpler model is not better", ("MLSD604",),
+     lambda d: d.with_role("DEGRADE")),
+    ("Infra 4", "Model quality is validated before serving", ("MLSD601",),
+     lambda d: d.with_trait(T.EVAL_GATE)),
+    ("Infra 6", "Models are canaried before serving", ("MLSD602",),
+     lambda d: [c for c in d.ids if d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT)]),
+    ("Infra 7", "Serving models can be rolled back", ("MLSD501",),
+     lambda d: d.with_trait(T.REGISTRY)),
+    ("Monitor 2", "Data invariants hold for training and serving inputs", ("MLSD302", "MLSD404"),
+     lambda d: [*d.with_trait(T.VALIDATION), *d.with_role("MONITOR")] if d.with_trait(T.VALIDATION) else []),
+    ("Monitor 3", "Training and serving are not skewed", ("MLSD401",),
+     lambda d: [c for c in d.request_path if d.stage[c] == "features"]
+     or [m for m in d.online_models if set(d.trainers_of(m)) & set(d.reach([m], ("stream", "batch")))]),
+    ("Monitor 4", "Models are not too stale", ("MLSD502", "MLSD503"),
+     lambda d: d.with_trait(T.TRIGGER) if d.trainers else []),
+    ("Monitor 6", "Computing performance has not regressed", ("MLSD203", "MLSD301"),
+     lambda d: d.with_role("MONITOR") if d.online_models else []),
+    ("Monitor 7", "Prediction quality has not regressed", ("MLSD301",),
+     lambda d: d.with_role("MONITOR") if d.online_models else []),
+]
+
+MANUAL_TESTS: list[tuple[str, str]] = [
+    ("Data 2", "All features are beneficial"), ("Data 3", "No feature's cost is too much"),
+    ("Data 4", "Features adhere to meta-level requirements"), ("Data 6", "New features can be added quickly"),
+    ("Data 7", "All input feature code is tested"), ("Model 1", "Model specs are reviewed and submitted"),
+    ("Model 3", "All hyperparameters have been tuned"),
+    ("Model 6", "Model quality is sufficient on all important data slices"),
+    ("Model 7", "The model has been tested for considerations of inclusion"),
+    ("Infra 1", "Training is reproducible"), ("Infra 2", "Model specification code is unit tested"),
+    ("Infra 3", "The full ML pipeline is integration tested"), ("Infra 5", "The model allows debugging"),
+    ("Monitor 1", "Dependency changes result in notification"),
+    ("Monitor 5", "The model is numerically stable"),
+]
+
+
+def score(blueprint: Blueprint) -> dict:
+    """The design summary of ``mlsd score``.
+
+    Returns ``{"tests": [{"id": "Monitor 6", "title": ..., "shown": bool, "evidence": [IDs],
+    "rules": [IDs], "reason": ...}], "shown": N, "total": 13, "manual": [{"id", "title"}],
+    "mlops_level": 0-2, "mlops_reason": ...}``.
+    """
+    design = Design(blueprint)
+    by_rule: dict[str, list] = {}
+    for finding in lint(blueprint):
+        by_rule.setdefault(finding.rule, []).append(finding)
+    tests = []
+    for test_id, title, rules, evidence_of in ARCHITECTURE_TESTS:
+        evidence = list(dict.fromkeys(evidence_of(design)))
+        found = [f for r in rules for f in by_rule.get(r, [])]
+        if found:
+            first = found[0]
+            accepted = " (accepted: " + first.reason + ")" if first.accepted else ""
+            reason = f"{first.rule} {first.name}: {first.message}{accepted}"
+        elif not evidence:
+            reason = "the design has no component that shows it"
+        else:
+            reason = f"shown by {design.names(evidence)}; {', '.join(rules)} report nothing"
+        tests.append({"id": test_id, "title": title, "shown": bool(evidence) and not found, "evidence": evidence,
+                      "rules": list(rules), "reason": reason})
+    level, reason = _mlops_level(design, {t["id"]: t for t in tests}, by_rule)
+    return {
+        "tests": tests,
+        "shown": sum(t["shown"] for t in tests),
+        "total": len(tests),
+        "manual": [{"id": i, "title": t} for i, t in MANUAL_TESTS],
+        "mlops_level": level,
+        "mlops_reason": reason,
+    }
+
+
+def _mlops_level(d: Design, tests: dict[str, dict], by_rule: dict[str, list]) -> tuple[int, str]:
+    if not d.trainers:
+        return 0, "level 0: the design has no training pipeline, so training and deployment are manual"
+    level1 = {
+        "an automated trigger (orchestrator or alert)": not by_rule.get("MLSD503"),
+        "data validation before training": tests["Data 1"]["shown"],
+        "an offline evaluation gate": tests["Infra 4"]["shown"],
+        "retraining on fresh production data": tests["Model 4"]["shown"],
+    }
+    missing1 = [k for k, ok in level1.items() if not ok]
+    if missing1:
+        return 0, "level 0 (manual process): level 1 needs " + _join(missing1)
+    registries = d.with_trait(T.REGISTRY)
+    deployed = [m for m in d.online_models if set(registries) & set(d.reach([m], ("deploy",), backward=True))]
+    level2 = {
+        "a model registry between training and serving": tests["Infra 7"]["shown"],
+        "automated deployment from the registry": bool(deployed),
+        "canary, shadow or A/B rollout": tests["Infra 6"]["shown"],
+        "monitoring of the served models": tests["Monitor 7"]["shown"],
+    }
+    missing2 = [k for k, ok in level2.items() if not ok]
+    have1 = _join(list(level1))
+    if missing2:
+        return 1, f"level 1 (continuous training): {have1}; level 2 needs " + _join(missing2)
+    return 2, f"level 2 (CI/CD automation): {have1}, plus " + _join(list(level2))
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,98 @@
+"""Capabilities that the role vocabulary does not express, in one place.
+
+Rules ask first about roles (SERVE, RETRIEVE, OFFLINE, DEGRADE, MONITOR, SINK),
+stages, flow modes and flow tags. A few design questions need more than roles
+("is there a model registry between training and serving?"): those rules ask for
+a *trait*. A built-in kind has the traits listed in ``BUILTIN_TRAITS``; a custom
+kind (``x-...``) has a trait when it *behaves* like one in the design, by the
+signatures below (roles, stage and flows only), so custom kinds keep working.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .design import Design
+
+TRAINER = "trainer"  # trains a model from data
+EVAL_GATE = "eval_gate"  # blocks promotion on offline metrics
+REGISTRY = "registry"  # versioned artifacts that deploy flows promote
+VALIDATION = "validation"  # checks data before training
+EXPERIMENT = "experiment"  # A/B assignment of live traffic
+ROLLOUT = "rollout"  # canary, shadow and rollback of model versions
+ALERTING = "alerting"  # pages a human or triggers retraining
+TRIGGER = "trigger"  # schedules or starts pipelines
+ONLINE_METRICS = "online_metrics"  # aggregates live outcomes (CTR, conversion)
+INDEX_BUILDER = "index_builder"  # (re)builds a retrieval index
+LABELS = "labels"  # people who label or review
+FEATURE_STORE = "feature_store"  # features shared by training and serving
+
+BUILTIN_TRAITS: dict[str, frozenset[str]] = {
+    "training_pipeline": frozenset({TRAINER}),
+    "offline_evaluation": frozenset({EVAL_GATE}),
+    "model_registry": frozenset({REGISTRY}),
+    "data_validation": frozenset({VALIDATION}),
+    "experimentation": frozenset({EXPERIMENT, ONLINE_METRICS}),
+    "deployment_controller": frozenset({ROLLOUT}),
+    "alerting": frozenset({ALERTING, TRIGGER}),
+    "orchestrator": frozenset({TRIGGER}),
+    "online_metrics": frozenset({ONLINE_METRICS}),
+    "index_builder": frozenset({INDEX_BUILDER}),
+    "labeling": frozenset({LABELS}),
+    "human_review": frozenset({LABELS}),
+    "feature_store": frozenset({FEATURE_STORE}),
+}
+
+
+def _trainer(d: "Design", c: str) -> bool:
+    return (d.stage[c] == "training" and d.is_(c, "OFFLINE") and not d.is_(c, "SERVE")
+            and any(d.stage[u] in ("data", "features") for u, _ in d.pred_any(c))
+            and not any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c)))
+
+
+def _eval_gate(d: "Design", c: str) -> bool:
+    return (d.stage[c] == "training" and d.is_(c, "OFFLINE") and not d.is_(c, "SERVE")
+            and any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
+            and any(True for _ in d.succ(c, "batch", "deploy")))
+
+
+def _registry(d: "Design", c: str) -> bool:
+    return d.stage[c] == "training" and not d.is_(c, "OFFLINE") and any(True for _ in d.succ(c, "deploy"))
+
+
+def _rollout(d: "Design", c: str) -> bool:
+    return (d.stage[c] == "serving" and not d.roles[c] and any(True for _ in d.pred(c, "deploy"))
+            and any(True for _ in d.succ(c, "deploy")))
+
+
+def _alerting(d: "Design", c: str) -> bool:
+    return (d.stage[c] == "monitoring" and not d.is_(c, "MONITOR")
+            and any(d.stage[v] in ("training", "client") for v, _ in d.succ(c, "stream", "batch")))
+
+
+def _trigger(d: "Design", c: str) -> bool:
+    return _alerting(d, c) or (d.stage[c] == "training" and not d.roles[c] and not _registry(d, c)
+                               and any(True for _ in d.succ(c, "batch")))
+
+
+def _online_metrics(d: "Design", c: str) -> bool:
+    return d.stage[c] == "monitoring" and not d.roles[c] and any(True for _ in d.pred(c, "stream", "batch"))
+
+
+def _index_builder(d: "Design", c: str) -> bool:
+    return (d.stage[c] == "training" and d.is_(c, "OFFLINE")
+            and any(d.is_(v, "RETRIEVE") for v, _ in d.succ(c, "deploy", "batch")))
+
+
+def _feature_store(d: "Design", c: str) -> bool:
+    return d.stage[c] == "features" and any(True for _ in d.pred(c, "request"))
+
+
+CUSTOM_SIGNATURES: dict[str, Callable[["Design", str], bool]] = {
+    TRAINER: _trainer, EVAL_GATE: _eval_gate, REGISTRY: _registry, ROLLOUT: _rollout, ALERTING: _alerting,
+    TRIGGER: _trigger, ONLINE_METRICS: _online_metrics, INDEX_BUILDER: _index_builder,
+    FEATURE_STORE: _feature_store,
+}
+"""How a custom kind earns a trait. Validation, experimentation and labeling have no
+signature yet: a custom kind cannot claim them (accept the finding with a reason)."""
