@@ -43,8 +43,8 @@ class LocatedTree:
 
     data: Any
     file: str
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, Any] = field(default_factory=dict)  # path -> yaml Mark (0-based)
+    keys: dict[Path, Any] = field(default_factory=dict)
 
     def locate(self, path: Path, prefer_key: bool = False) -> Position:
         """Position of ``path``: its key or its value, else the nearest located ancestor."""
@@ -52,9 +52,9 @@ class LocatedTree:
         while True:
             first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
             if path in first:
-                return first[path]
+                return _pos(first[path])
             if path in second:
-                return second[path]
+                return _pos(second[path])
             if not path:
                 return (1, 1)
             path = path[:-1]
@@ -99,7 +99,11 @@ def parse(text: str, file: str) -> tuple[LocatedTree | None, list[Diagnostic]]:
     """Parse one YAML document safely. Returns the tree, or None and one located error."""
     tree = LocatedTree(None, file)
     try:
-        tree.data = _compose(yaml.parse(text, Loader=_Loader), tree)
+        loader = _Loader(text)
+        try:
+            tree.data = _compose(loader, tree)
+        finally:
+            loader.dispose()
     except _Stop as stop:
         line, col, message = stop.diagnostic
         return None, [Diagnostic(file, line, col, message)]
@@ -120,8 +124,17 @@ def parse(text: str, file: str) -> tuple[LocatedTree | None, list[Diagnostic]]:
     return tree, []
 
 
+_MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
+
+
 def _scalar(event: ev.ScalarEvent) -> Any:
     tag = event.tag
+    value = event.value
+    if tag is None:
+        if not event.implicit[0]:
+            return value  # quoted: always a string
+        if value and value[0] not in _MAYBE_TYPED:
+            return value  # plain text no implicit resolver turns into a number, bool or null
     if tag in (None, "!"):
         tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
     if tag not in _ALLOWED_TAGS:
@@ -148,93 +161,93 @@ def _size(value: Any) -> int:
     return count
 
 
-def _compose(events, tree: LocatedTree) -> Any:
-    """Compose parser events into plain data, recording positions along the way."""
-    # Each frame: [container, path, pending_key_or_None, key_position, first_key_positions]
+_NO_KEY = object()
+_KEY_TYPES = (ev.ScalarEvent,)
+
+
+def _compose(loader, tree: LocatedTree) -> Any:
+    """Compose parser events into plain data, recording the mark of every key and value.
+
+    Iterative (no recursion, so nesting is bounded by MAX_DEPTH, not the C stack)
+    and O(events). Frames are lists: [container, path, is_mapping, pending_key, key_mark, anchor].
+    """
+    values, keys = tree.values, tree.keys
     stack: list[list] = []
     anchors: dict[str, tuple[Any, int]] = {}
     alias_nodes = 0
     root: Any = None
     documents = 0
+    check_event, get_event = loader.check_event, loader.get_event
+    scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+    mapping_start, sequence_start = ev.MappingStartEvent, ev.SequenceStartEvent
+    collection_end = (ev.MappingEndEvent, ev.SequenceEndEvent)
 
-    def attach(value: Any, event, is_key_allowed: bool = True) -> bool:
-        """Put ``value`` into the current container; True when it was a mapping key."""
-        nonlocal root
-        if not stack:
-            root = value
-            return False
-        frame = stack[-1]
-        container, path = frame[0], frame[1]
-        if isinstance(container, list):
-            container.append(value)
-            return False
-        if frame[2] is None:  # this value is a key
-            if not isinstance(event, ev.ScalarEvent):
+    while check_event():
+        event = get_event()
+        kind = type(event)
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[2] and frame[3] is _NO_KEY and kind not in collection_end:
+            # This event is a mapping key.
+            if kind is not scalar_event:
                 raise _Stop(*_pos(event.start_mark), "mapping keys must be plain strings")
             key = event.value
-            if event.tag is None and event.implicit[0] and key == "<<":
+            if key == "<<" and event.tag is None and event.implicit[0]:
                 raise _Stop(*_pos(event.start_mark), "merge keys ('<<') are not supported; write the fields out")
-            if key in container:
-                first = tree.keys.get(path + (key,), (0, 0))[0]
+            if key in frame[0]:
+                first = keys[frame[1] + (key,)].line + 1
                 raise _Stop(*_pos(event.start_mark), f"duplicate key '{key}' (first defined on line {first})")
-            frame[2] = key
-            frame[3] = _pos(event.start_mark)
-            return True
-        key = frame[2]
-        container[key] = value
-        tree.keys[path + (key,)] = frame[3]
-        frame[2] = None
-        return False
-
-    def child_path() -> Path:
-        if not stack:
-            return ()
-        frame = stack[-1]
-        if isinstance(frame[0], list):
-            return frame[1] + (len(frame[0]),)
-        return frame[1] + (frame[2],)
-
-    for event in events:
-        if isinstance(event, ev.DocumentStartEvent):
+            frame[3], frame[4] = key, event.start_mark
+            continue
+        if kind is scalar_event or kind is alias_event or kind is mapping_start or kind is sequence_start:
+            if frame is None:
+                path: Path = ()
+            elif frame[2]:
+                path = frame[1] + (frame[3],)
+            else:
+                path = frame[1] + (len(frame[0]),)
+            values[path] = event.start_mark
+            if kind is scalar_event:
+                value = _scalar(event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif kind is alias_event:
+                if event.anchor not in anchors:
+                    raise _Stop(*_pos(event.start_mark), f"unknown alias '*{event.anchor}'")
+                value, size = anchors[event.anchor]
+                alias_nodes += size
+                if alias_nodes > MAX_ALIAS_NODES:
+                    raise _Stop(*_pos(event.start_mark),
+                                f"aliases expand to more than {MAX_ALIAS_NODES} nodes; is this an alias bomb?")
+            else:
+                if event.tag is not None and event.tag != "!" and event.tag not in _ALLOWED_TAGS:
+                    raise _Stop(*_pos(event.start_mark),
+                                f"tag '{_short(event.tag)}' is not allowed; blueprints hold plain data only")
+                if len(stack) >= MAX_DEPTH:
+                    raise _Stop(*_pos(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
+                is_mapping = kind is mapping_start
+                stack.append([{} if is_mapping else [], path, is_mapping, _NO_KEY, None, event.anchor])
+                continue
+        elif kind in collection_end:
+            container, path, _, _, _, anchor = stack.pop()
+            if anchor is not None:
+                anchors[anchor] = (container, _size(container))
+            value = container
+            frame = stack[-1] if stack else None
+        elif kind is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _Stop(*_pos(event.start_mark), "a blueprint file holds one YAML document; found a second '---'")
-        elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
-            if event.tag is not None and event.tag not in _ALLOWED_TAGS and event.tag != "!":
-                raise _Stop(*_pos(event.start_mark), f"tag '{_short(event.tag)}' is not allowed; blueprints hold plain data only")
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                raise _Stop(*_pos(event.start_mark), "mapping keys must be plain strings")
-            if len(stack) >= MAX_DEPTH:
-                raise _Stop(*_pos(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
-            path = child_path()
-            tree.values[path] = _pos(event.start_mark)
-            container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
-            stack.append([container, path, None, None, event.anchor])
-        elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
-            container, path, _, _, anchor = stack.pop()
-            if anchor is not None:
-                anchors[anchor] = (container, _size(container))
-            attach(container, event)
-        elif isinstance(event, ev.ScalarEvent):
-            is_key = stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None
-            if is_key:
-                attach(None, event)
-                continue
-            value = _scalar(event)
-            tree.values[child_path()] = _pos(event.start_mark)
-            if event.anchor is not None:
-                anchors[event.anchor] = (value, 1)
-            attach(value, event)
-        elif isinstance(event, ev.AliasEvent):
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                raise _Stop(*_pos(event.start_mark), "mapping keys must be plain strings, not aliases")
-            if event.anchor not in anchors:
-                raise _Stop(*_pos(event.start_mark), f"unknown alias '*{event.anchor}'")
-            value, size = anchors[event.anchor]
-            alias_nodes += size
-            if alias_nodes > MAX_ALIAS_NODES:
-                raise _Stop(*_pos(event.start_mark),
-                            f"aliases expand to more than {MAX_ALIAS_NODES} nodes; is this an alias bomb?")
-            tree.values[child_path()] = _pos(event.start_mark)
-            attach(value, event)
+            continue
+        else:
+            continue
+        # Attach the finished value to its parent.
+        if frame is None:
+            root = value
+        elif frame[2]:
+            key = frame[3]
+            frame[0][key] = value
+            keys[frame[1] + (key,)] = frame[4]
+            frame[3] = _NO_KEY
+        else:
+            frame[0].append(value)
     return root
