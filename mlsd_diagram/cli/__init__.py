@@ -69,7 +69,7 @@ def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
 
 
-COMMAND_MODULES = ("core", "doc")
+COMMAND_MODULES = ("core", "preview", "render", "doc")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -1,0 +1,83 @@
+"""``mlsd render``: blueprints to PNG, SVG, PDF, DOT and Mermaid files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import click
+
+from ..blueprint.loader import load
+from ..diagnostics import BlueprintError
+from ..outputs.diagram import FORMATS, GraphvizMissing, RenderError, dot_binary, render as render_blueprint
+from ..outputs.files import OutputPathError
+from ..outputs.views import VIEWS
+from . import EXIT_INVALID, UserError, main
+
+
+def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str, scale: float):
+    """(paths written, None) or (None, BlueprintError) for one file; other errors propagate."""
+    try:
+        blueprint = load(path)
+    except BlueprintError as exc:
+        return None, exc
+    return render_blueprint(blueprint, formats=formats, out_dir=out_dir, view=view, direction=direction,
+                            scale=scale), None
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Output format; repeat for several (default: png and svg).")
+@click.option("-o", "--output", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write into.")
+@click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
+              help="Show everything, or only the serving, training, data or monitoring part.")
+@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR",
+              show_default=True, help="Left to right or top to bottom.")
+@click.option("--scale", type=click.FloatRange(min=0.1, max=8.0), default=1.0, show_default=True,
+              help="Multiply the PNG resolution (the default fits a document page).")
+def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view: str, direction: str,
+           scale: float) -> None:
+    """Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).
+
+    With a view other than 'all', its name is appended: news_feed-serving.svg.
+    Several files render in parallel; progress is shown on a terminal.
+    """
+    formats = formats or ("png", "svg")
+    direction = direction.upper()
+    if any(f in ("png", "svg", "pdf") for f in formats):
+        try:
+            dot_binary()
+        except GraphvizMissing as exc:
+            raise UserError(str(exc)) from None
+    progress = sys.stderr.isatty() and len(files) > 1
+    workers = max(1, min(len(files), os.cpu_count() or 1))
+    failed = False
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
+            for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
+                written, error = job.result()
+                if error is not None:
+                    failed = True
+                    for diagnostic in error.diagnostics:
+                        click.echo(str(diagnostic), err=True)
+                    continue
+                if progress:
+                    click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
+                click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+    except (GraphvizMissing, RenderError, OutputPathError) as exc:
+        raise UserError(str(exc)) from None
+    if failed:
+        raise SystemExit(EXIT_INVALID)
+
+
+def _relative(paths):
+    cwd = os.getcwd()
+    for path in paths:
+        try:
+            yield os.path.relpath(path, cwd) if os.path.commonpath([cwd, path]) == cwd else path
+        except ValueError:
+            yield path

@@ -1,0 +1,350 @@
+"""Blueprint -> DOT text, through the ``diagrams`` model (Diagram, Cluster, Node, Edge).
+
+``diagrams`` gives the model and the icons; this module is a thin adapter that
+fixes what a design document needs from it:
+
+* deterministic: node ids are component ids, clusters and edges come in
+  blueprint order, icons are referred to by paths relative to an icon root
+  (resolved through Graphviz's ``imagepath`` at render time), so the same
+  blueprint gives the same DOT bytes on every machine;
+* robust layout: plain ``dot`` ranking can abort with "trouble in init_rank"
+  when cycles run between clusters (every retraining loop does), and
+  ``newrank=true`` is far too slow on large graphs. Here the flows that close a
+  cycle, between clusters in an order chosen to cut the fewest of them and
+  inside each cluster by a depth-first search, get ``constraint=false``: the
+  ranking graph stays acyclic, so ``dot`` never meets that case, and the
+  layout still reads left to right along the request path;
+* spline edges with real labels (``ortho`` detaches labels), icons with a small
+  tech badge, tooltips, ``id`` attributes (``component-<id>``, ``flow-<n>``,
+  ``group-<name>``) that the SVG keeps, a title, the summary and a legend.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..blueprint.kinds import Stage
+from ..blueprint.models import Blueprint
+from . import icons
+from .views import View, select_view
+
+DIRECTIONS = ("LR", "TB")
+FONT = "Helvetica,Arial,sans-serif"
+
+STAGE_ORDER = [s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING,
+                                 Stage.MONITORING)]
+# cluster fill, border and label colours per stage; custom groups take the neutral one
+STAGE_COLOURS = {
+    "client": ("#F4F6F8", "#B0BEC5", "#37474F"),
+    "serving": ("#EEF5FD", "#90B4DD", "#0D47A1"),
+    "features": ("#F6F0FB", "#C3A6DB", "#4A148C"),
+    "data": ("#EFF8F0", "#9CCB9F", "#1B5E20"),
+    "training": ("#FEF4EA", "#F0BE8C", "#BF360C"),
+    "monitoring": ("#FDF0F0", "#E3A5A5", "#B71C1C"),
+}
+NEUTRAL_COLOURS = ("#F7F7F5", "#BDBDBD", "#424242")
+
+
+@dataclass(frozen=True)
+class ModeStyle:
+    """How a flow mode is drawn, and how the legend shows it."""
+
+    color: str
+    style: str
+    penwidth: str
+    sample: str
+    meaning: str
+
+
+MODE_STYLES = {
+    "request": ModeStyle("#0B3C78", "bold", "2.4", "\u2501\u2501\u2501", "request (online call)"),
+    "stream": ModeStyle("#2E7D32", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
+    "batch": ModeStyle("#8D5A2B", "dashed", "1.3", "\u2574 \u2574 \u2574", "batch"),
+    "deploy": ModeStyle("#6A1B9A", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "deploy (artifact)"),
+    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback"),
+    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry"),
+}
+# how strongly a flow of each mode should point forward when ordering clusters
+MODE_WEIGHT = {"request": 8, "stream": 3, "batch": 3, "fallback": 2, "deploy": 1, "telemetry": 1}
+# flows that never pull components into later ranks (drawn, but not used for ranking)
+LOOSE_MODES = frozenset({"telemetry"})
+# the only modes that rank components across clusters; other flows between clusters are drawn but left
+# out of ranking, so each cluster lays out as its own left-to-right band
+CROSS_MODES = frozenset({"request"})
+WEAK_WEIGHT = "1"
+
+GRAPH_ATTRS = {
+    "splines": "true",
+    "nodesep": "0.22",
+    "ranksep": "0.5",
+    "pad": "0.25",
+    "fontname": FONT,
+    "fontsize": "11",
+    "fontcolor": "#263238",
+    "outputorder": "edgesfirst",
+    "labelloc": "t",
+    "labeljust": "l",
+    "bgcolor": "white",
+    "mclimit": "0.5",
+    "remincross": "true",
+    "newrank": "false",
+}
+NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": "#263238", "margin": "0"}
+EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
+CLUSTER_ATTRS = {"style": "rounded,filled", "fontname": FONT, "fontsize": "12", "labeljust": "l", "margin": "10",
+                 "penwidth": "1.2"}
+
+# Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
+# image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
+# to fit, smaller ones stay at their natural size.
+PAGE_INCHES = (40.0, 40.0)
+PNG_DPI = 96.0
+
+
+class UnknownDirection(ValueError):
+    """A layout direction other than LR or TB."""
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _tooltip_text(text: str) -> str:
+    # Graphviz reads backslash escapes in tooltips; keep user backslashes literal.
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def group_of(blueprint: Blueprint, component_id: str) -> str:
+    """The diagram cluster of a component: its ``group`` or else its kind's stage."""
+    return blueprint.components[component_id].group or blueprint.kind_of(component_id).stage.value
+
+
+def _group_label(group: str) -> str:
+    return group.replace("_", " ").capitalize() if group in STAGE_COLOURS else group
+
+
+def _node_label(blueprint: Blueprint, cid: str) -> str:
+    component = blueprint.components[cid]
+    kind = blueprint.kind_of(cid)
+    badge = icons.tech_icon(component.tech)
+    icon = icons.kind_icon(kind.name, kind.custom)
+    title = "<BR/>".join(_esc(line) for line in _wrap(component.label or cid, 22))
+    badge_cell = (f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
+                  if badge else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>')
+    rows = [f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
+            f'<TR><TD COLSPAN="3">{title}</TD></TR>']
+    if component.tech:
+        tech = "<BR/>".join(_esc(line) for line in _wrap(component.tech, 26))
+        rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="9" COLOR="#607080">{tech}</FONT></TD></TR>')
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+
+
+def _node_tooltip(blueprint: Blueprint, cid: str) -> str:
+    component = blueprint.components[cid]
+    kind = blueprint.kind_of(cid)
+    lines = [f"{component.label or cid} ({cid})", f"kind: {kind.name}"]
+    if component.tech:
+        lines.append(f"tech: {component.tech}")
+    for name in ("replicas", "latency_p99_ms", "task", "model"):
+        value = getattr(component, name)
+        if value is not None:
+            lines.append(f"{name}: {value}")
+    if component.notes:
+        lines.append(f"notes: {component.notes}")
+    return _tooltip_text("\n".join(lines))
+
+
+def _edge_label(data: str | None) -> str | None:
+    if not data:
+        return None
+    return "<" + "<BR/>".join(_esc(line) for line in _wrap(data, 26)) + ">"
+
+
+def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str]) -> str:
+    name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{_esc(name)}</B></FONT></TD></TR>']
+    if blueprint.summary:
+        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in _wrap(" ".join(blueprint.summary.split()), 110))
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#455A64">{lines}</FONT></TD></TR>')
+    cells = "".join(f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
+                    f'{_esc(MODE_STYLES[m].meaning)}   </TD>' for m in MODE_STYLES if m in modes)
+    if cells:
+        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
+                    f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+    return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
+
+
+def _cluster_order(groups: list[str], weights: dict[tuple[str, str], int]) -> list[str]:
+    """Order clusters so the flows pointing backwards weigh the least (exact up to 12 clusters)."""
+    n = len(groups)
+    if n > 12:
+        return groups
+    index = {g: i for i, g in enumerate(groups)}
+    # back[c][mask]: weight of flows from c to clusters already placed (a backward flow)
+    out_to = [[0] * n for _ in range(n)]
+    for (a, b), w in weights.items():
+        out_to[index[a]][index[b]] += w
+    best: dict[int, tuple[int, tuple[int, ...]]] = {0: (0, ())}
+    for mask in range(1 << n):
+        if mask not in best:
+            continue
+        cost, order = best[mask]
+        for c in range(n):
+            if mask & (1 << c):
+                continue
+            back = sum(out_to[c][x] for x in order)
+            new = (cost + back, order + (c,))
+            nxt = mask | (1 << c)
+            if nxt not in best or new < best[nxt]:
+                best[nxt] = new
+    return [groups[i] for i in best[(1 << n) - 1][1]]
+
+
+def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, list[str]],
+                                                         dict[int, tuple[bool, bool]]]:
+    """Clusters in layout order, their components, and for each flow: (back, weak).
+
+    A *back* flow closes a cycle: between clusters (against the chosen order) or
+    inside one (a depth-first back edge); it is laid out reversed, so the
+    ranking graph, clusters collapsed, is acyclic. A *weak* flow (telemetry, or a
+    non-request flow between clusters) may share a rank and does not pull its
+    ends apart, so each cluster lays out as its own band.
+    O(components + flows), plus 2^k k^2 for k <= 12 clusters.
+    """
+    graph = blueprint.graph
+    members: dict[str, list[str]] = {}
+    for cid in view.components:
+        members.setdefault(group_of(blueprint, cid), []).append(cid)
+    default = sorted(members, key=lambda g: (STAGE_ORDER.index(g) if g in STAGE_ORDER else len(STAGE_ORDER),
+                                              view.components.index(members[g][0])))
+    group = {cid: g for g, ids in members.items() for cid in ids}
+    ends = flow_ends(graph)
+    flows = [(i, *ends[i]) for i in view.flows]
+    weights: dict[tuple[str, str], int] = {}
+    for i, u, v, mode in flows:
+        if group[u] != group[v] and mode in CROSS_MODES:
+            key = (group[u], group[v])
+            weights[key] = weights.get(key, 0) + MODE_WEIGHT[mode]
+    order = _cluster_order(default, weights)
+    position = {g: k for k, g in enumerate(order)}
+    back = {i for i, u, v, _ in flows if position[group[u]] > position[group[v]]}
+    weak = {i for i, u, v, mode in flows if mode in LOOSE_MODES or (group[u] != group[v] and mode not in CROSS_MODES)}
+
+    inner: dict[str, list[tuple[int, str]]] = {}
+    for i, u, v, mode in flows:
+        if group[u] == group[v] and mode not in LOOSE_MODES:
+            inner.setdefault(u, []).append((i, v))
+    state: dict[str, int] = {}  # 1 on the DFS stack, 2 done
+    for root in view.components:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(inner.get(root, ())))]
+        while stack:
+            node, edges = stack[-1]
+            for i, v in edges:
+                if state.get(v) == 1:
+                    back.add(i)
+                elif v not in state:
+                    state[v] = 1
+                    stack.append((v, iter(inner.get(v, ()))))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return order, {g: members[g] for g in order}, {i: (i in back, i in weak) for i in view.flows}
+
+
+def flow_ends(graph) -> dict[int, tuple[str, str, str]]:
+    """Flow index -> (source, target, mode) for every edge of the blueprint graph."""
+    return {k: (u, v, m) for u, v, k, m in graph.edges(keys=True, data="mode")}
+
+
+def _check_direction(direction: str) -> str:
+    value = direction.upper()
+    if value not in DIRECTIONS:
+        raise UnknownDirection(f"unknown direction {direction!r}; expected LR or TB")
+    return value
+
+
+def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale: float = 1.0) -> str:
+    """The diagram of ``blueprint`` as deterministic DOT text.
+
+    ``view`` picks the components shown (see :mod:`.views`), ``direction`` is LR
+    or TB, ``scale`` multiplies the PNG resolution. Icons are paths relative to
+    :func:`icons.icon_roots`; pass those as ``-Gimagepath`` to run ``dot`` on it.
+    """
+    from diagrams import Cluster, Diagram, Edge, Node, setcluster, setdiagram
+
+    rankdir = _check_direction(direction)
+    selected = select_view(blueprint.graph, view)
+    order, members, plan = layout_plan(blueprint, selected)
+    graph = blueprint.graph
+    ends = flow_ends(graph)
+    modes_used = {ends[i][2] for i in selected.flows}
+    page_w, page_h = PAGE_INCHES
+    graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used),
+                      id="diagram", size=f"{page_w:g},{page_h:g}", dpi=f"{PNG_DPI * scale:g}")
+
+    class _Canvas(Diagram):  # a diagrams Diagram that only builds the graph; rendering happens once, elsewhere
+        def __exit__(self, *exc):
+            setdiagram(None)
+
+    nodes: dict[str, Node] = {}
+    with _Canvas(name=blueprint.name, filename="diagram", direction=rankdir, curvestyle="curved", show=False,
+                 graph_attr=graph_attr, node_attr=NODE_ATTRS, edge_attr=EDGE_ATTRS) as canvas:
+        # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
+        canvas.dot.node_attr.clear()
+        canvas.dot.node_attr.update(NODE_ATTRS)
+        for group in order:
+            fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
+            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=f"group-{group}",
+                         label=f"<<B>{_esc(_group_label(group))}</B>>")
+            with Cluster(_group_label(group), graph_attr=attrs) as cluster:
+                cluster.dot.graph_attr.pop("rankdir", None)
+                cluster.dot.graph_attr.pop("shape", None)
+                cluster.dot.graph_attr.pop("bgcolor", None)
+                cluster.dot.graph_attr.pop("pencolor", None)
+                for cid in members[group]:
+                    nodes[cid] = Node(_node_label(blueprint, cid), nodeid=cid, id=f"component-{cid}",
+                                      tooltip=_node_tooltip(blueprint, cid))
+            setcluster(None)
+        for index in selected.flows:
+            u, v, mode = ends[index]
+            flow = blueprint.flows[index]
+            style = MODE_STYLES[mode]
+            attrs = {"id": f"flow-{index}", "color": style.color, "style": style.style,
+                     "penwidth": style.penwidth, "fontcolor": style.color,
+                     "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else ""))}
+            label = _edge_label(flow.data)
+            if label:
+                attrs["label"] = label
+            back, weak = plan[index]
+            if weak:
+                attrs["weight"] = WEAK_WEIGHT
+            # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
+            # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
+            edge = Edge(forward=not back, reverse=back, **attrs)
+            for key in list(edge._attrs):  # drop diagrams' edge font defaults; ours come from EDGE_ATTRS
+                if key in ("fontname", "fontsize") or (key == "fontcolor" and "fontcolor" not in attrs):
+                    edge._attrs.pop(key)
+            if back:
+                nodes[v].connect(nodes[u], edge)
+            else:
+                nodes[u].connect(nodes[v], edge)
+    return _normalise(canvas.dot.source)
+
+
+def _normalise(source: str) -> str:
+    # diagrams names the graph after the blueprint and sets a plain label first; keep one stable header.
+    lines = source.splitlines()
+    lines[0] = "digraph mlsd {"
+    return "\n".join(lines) + "\n"

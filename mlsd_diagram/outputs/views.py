@@ -1,0 +1,130 @@
+"""Views: which components and flows a diagram shows.
+
+A view is a function over the blueprint graph that returns the component ids
+and flow indices to keep. ``all`` keeps everything; ``serving``, ``training``,
+``data`` and ``monitoring`` cut the design down to one concern. Each runs in
+O(components + flows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import networkx as nx
+
+VIEWS = ("all", "serving", "training", "data", "monitoring")
+
+
+@dataclass(frozen=True)
+class View:
+    """The components (in blueprint order) and flows (by index) a diagram shows."""
+
+    name: str
+    components: tuple[str, ...]
+    flows: tuple[int, ...]
+
+
+class UnknownView(ValueError):
+    """A view name that is not one of :data:`VIEWS`."""
+
+
+def _flows_between(graph: nx.MultiDiGraph, keep: set[str]) -> list[int]:
+    return sorted(i for u, v, i in graph.edges(keys=True) if u in keep and v in keep)
+
+
+def _reach(graph: nx.MultiDiGraph, starts: set[str], modes: set[str], reverse: bool = False) -> set[str]:
+    """Nodes reachable from ``starts`` over edges of ``modes`` (backwards when ``reverse``)."""
+    seen = set(starts)
+    stack = sorted(starts)
+    while stack:
+        node = stack.pop()
+        edges = graph.in_edges(node, data="mode") if reverse else graph.out_edges(node, data="mode")
+        for u, v, mode in edges:
+            nxt = u if reverse else v
+            if mode in modes and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _with_kind(graph: nx.MultiDiGraph, *kinds: str) -> set[str]:
+    return {n for n, kind in graph.nodes(data="kind") if kind in kinds}
+
+
+def _with_stage(graph: nx.MultiDiGraph, *stages: str) -> set[str]:
+    return {n for n, stage in graph.nodes(data="stage") if stage in stages}
+
+
+def request_path(graph: nx.MultiDiGraph) -> set[str]:
+    """Components reachable from a client over request flows (every request endpoint if no client)."""
+    clients = _with_kind(graph, "client_app")
+    if clients:
+        return _reach(graph, clients, {"request"})
+    return {n for u, v, mode in graph.edges(data="mode") if mode == "request" for n in (u, v)}
+
+
+def serving_view(graph: nx.MultiDiGraph) -> set[str]:
+    """The request path, the fallbacks of its components, and what feeds them directly.
+
+    Direct dependencies are the sources of stream, batch and deploy flows into a
+    request-path component (feature pipelines, index builders, rollout).
+    """
+    path = request_path(graph)
+    keep = _reach(graph, path, {"fallback"})
+    for u, v, mode in graph.edges(data="mode"):
+        if v in path and mode in ("stream", "batch", "deploy"):
+            keep.add(u)
+    return keep
+
+
+def training_view(graph: nx.MultiDiGraph) -> set[str]:
+    """The offline path: everything feeding a model registry over stream and batch flows.
+
+    Online components (client, serving) and monitoring are left out; when no
+    registry exists, training pipelines are the end points instead.
+    """
+    ends = _with_kind(graph, "model_registry") or _with_kind(graph, "training_pipeline")
+    ancestors = _reach(graph, ends, {"stream", "batch"}, reverse=True)
+    keep = {n for n in ancestors if graph.nodes[n]["stage"] in ("data", "features", "training")}
+    return keep | _with_stage(graph, "training")
+
+
+def data_view(graph: nx.MultiDiGraph) -> set[str]:
+    """Data and feature components with their direct stream and batch producers and consumers."""
+    core = _with_stage(graph, "data", "features")
+    keep = set(core)
+    for u, v, mode in graph.edges(data="mode"):
+        if mode in ("stream", "batch") and (u in core or v in core):
+            keep.update((u, v))
+    return keep
+
+
+def monitoring_view(graph: nx.MultiDiGraph) -> set[str]:
+    """Monitoring components, what sends them telemetry, and what their alerts trigger."""
+    core = _with_stage(graph, "monitoring") | {n for n, roles in graph.nodes(data="roles") if "MONITOR" in roles}
+    keep = set(core)
+    for u, v, mode in graph.edges(data="mode"):
+        if v in core or (u in core and mode != "request"):
+            keep.update((u, v))
+    return keep
+
+
+_SELECTORS: dict[str, Callable[[nx.MultiDiGraph], set[str]]] = {
+    "serving": serving_view,
+    "training": training_view,
+    "data": data_view,
+    "monitoring": monitoring_view,
+}
+
+
+def select_view(graph: nx.MultiDiGraph, name: str = "all") -> View:
+    """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`)."""
+    if name not in VIEWS:
+        raise UnknownView(f"unknown view {name!r}; expected one of: {', '.join(VIEWS)}")
+    if name == "all":
+        keep = set(graph.nodes)
+    else:
+        keep = _SELECTORS[name](graph)
+    components = tuple(n for n in graph.nodes if n in keep)
+    return View(name, components, tuple(_flows_between(graph, keep)))
