@@ -85,7 +85,7 @@ def score(blueprint: Blueprint) -> dict:
         elif not evidence:
             reason = "the design has no component that shows it"
         else:
-            reason = f"shown by {design.names(evidence)}; {', '.join(rules)} report nothing"
+            reason = f"shown by {design.names(evidence)}; no finding from {', '.join(rules)}"
         tests.append({"id": test_id, "title": title, "shown": bool(evidence) and not found, "evidence": evidence,
                       "rules": list(rules), "reason": reason})
     level, reason = _mlops_level(design, {t["id"]: t for t in tests}, by_rule)

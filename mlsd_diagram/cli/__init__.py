@@ -69,7 +69,7 @@ def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
 
 
-COMMAND_MODULES = ("core", "preview", "render", "doc")
+COMMAND_MODULES = ("core", "preview", "render", "doc", "lint")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -1,0 +1,95 @@
+"""Lint findings as SARIF 2.1.0 for GitHub code scanning; light: no diagram imports.
+
+What GitHub needs and gets here: ``tool.driver.rules`` describing every rule
+(with help text and default level), one result per finding with a relative
+``artifactLocation.uri`` (against ``%SRCROOT%``) and a ``region`` (line and
+column), and ``partialFingerprints`` that stay stable when lines move (rule,
+file, component or flow). Accepted findings are kept, with an ``inSource``
+suppression carrying the reason, so they show as dismissed rather than vanish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from .. import __version__
+from ..analyses.findings import Finding
+from ..analyses.rules import RULES, Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/mlsd-diagram/"
+LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+
+
+def artifact_uri(file: str, base: str | os.PathLike | None = None) -> tuple[str, str | None]:
+    """(uri, uriBaseId): relative to ``base`` (default: the working directory) when inside it."""
+    root = Path(base or os.getcwd()).resolve()
+    path = Path(file).resolve()
+    try:
+        return path.relative_to(root).as_posix(), "%SRCROOT%"
+    except ValueError:
+        return path.as_uri(), None
+
+
+def _rule_descriptor(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.summary},
+        "help": {"text": f"{rule.doc}\n\nSource: {rule.source}",
+                 "markdown": f"{rule.doc}\n\n**Source.** {rule.source}"},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["ml-system-design", rule.category], "precision": "high",
+                       "problem.severity": rule.severity},
+    }
+
+
+def fingerprint(finding: Finding, uri: str) -> str:
+    """A hash of what the finding is about (not its line), stable across edits that move lines."""
+    about = f"{finding.rule}|{uri}|{finding.component or ''}|{'' if finding.flow is None else finding.flow}"
+    if finding.component is None and finding.flow is None:
+        about += "|" + finding.message
+    return hashlib.sha256(about.encode("utf-8")).hexdigest()[:32]
+
+
+def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None) -> dict:
+    """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding."""
+    rules = list(RULES)
+    index = {r.id: i for i, r in enumerate(rules)}
+    results = []
+    for f in sorted(findings, key=Finding.sort_key):
+        uri, base_id = artifact_uri(f.file, base)
+        location = {"uri": uri, **({"uriBaseId": base_id} if base_id else {})}
+        result = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": LEVELS[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": {"artifactLocation": location,
+                                                "region": {"startLine": f.line, "startColumn": f.column}}}],
+            "partialFingerprints": {"mlsdFinding/v1": fingerprint(f, uri)},
+            "properties": {"name": f.name, "component": f.component, "flow": f.flow},
+        }
+        if f.accepted:
+            result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.reason or ""}]
+        results.append(result)
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "mlsd", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": INFORMATION_URI, "rules": [_rule_descriptor(r) for r in rules]}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+
+
+def sarif_text(findings: Iterable[Finding], base: str | os.PathLike | None = None) -> str:
+    """The SARIF log as text (2-space indent, trailing newline): same input, same bytes."""
+    return json.dumps(sarif_log(findings, base), indent=2, ensure_ascii=False) + "\n"
