@@ -1,0 +1,180 @@
+"""Real renders (Graphviz, files on disk) asserted on their content."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from mlsd_diagram import load
+from mlsd_diagram.outputs.diagram import RenderError, render, render_svg_text
+from mlsd_diagram.outputs.dot import layout_plan, to_dot
+from mlsd_diagram.outputs.views import select_view
+
+HERE = Path(__file__).resolve().parent
+BUNDLED = sorted((HERE.parent.parent / "blueprints").glob("*.yaml"))
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_bundled_blueprints_exist():
+    assert len(BUNDLED) >= 2
+
+
+def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
+    paths = render(blueprint, formats=("png", "svg", "pdf", "dot", "mermaid"), out_dir=tmp_path)
+    stem = Path(blueprint.file).stem
+    assert [p.name for p in paths] == [f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", f"{stem}.dot", f"{stem}.mmd"]
+    png, pdf = paths[0].read_bytes(), paths[2].read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = _png_size(png)
+    assert 400 <= width <= 3840 and 200 <= height <= 3840, (width, height)
+    assert pdf.startswith(b"%PDF-") and b"/CreationDate (D:2" not in pdf
+
+    root = ET.fromstring(paths[1].read_text(encoding="utf-8"))
+    nodes = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"}
+    assert nodes == {f"component-{cid}" for cid in blueprint.components}
+    edges = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
+    assert edges == {f"flow-{i}" for i in range(len(blueprint.flows))}
+    hrefs = [el.get(XLINK) for el in root.iter() if el.get(XLINK) is not None]
+    images = [el for el in root.iter(f"{SVG_NS}image")]
+    assert len(images) >= len(blueprint.components)  # one icon per component, plus tech badges
+    for href in hrefs:  # icons embedded: nothing points at a file path
+        assert href.startswith("data:image/png;base64,"), href[:80]
+    # natural size: width in points matches the viewBox
+    view_box = [float(x) for x in root.get("viewBox").split()]
+    assert root.get("width") == f"{view_box[2]:.0f}pt"
+
+
+def test_tooltips_carry_kind_tech_and_notes(tmp_path):
+    bp = load(HERE / "data" / "loop4.yaml")
+    svg = render_svg_text(bp)
+    root = ET.fromstring(svg)
+    node = next(g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "component-model")
+    titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in node.iter(f"{SVG_NS}a")]
+    assert any("kind: inference_service" in t and "tech: sagemaker" in t and "C:\\models\\v2 <latest> & more" in t
+               for t in titles if t), titles
+
+
+def test_reruns_give_identical_bytes(blueprint, tmp_path):
+    formats = ("png", "svg", "pdf", "dot", "mermaid")
+    first = [p.read_bytes() for p in render(blueprint, formats=formats, out_dir=tmp_path / "a")]
+    second = [p.read_bytes() for p in render(blueprint, formats=formats, out_dir=tmp_path / "b")]
+    for fmt, a, b in zip(formats, first, second):
+        assert a == b, fmt
+
+
+def test_dot_is_machine_independent(blueprint):
+    text = to_dot(blueprint)
+    assert "site-packages" not in text and str(Path.home()) not in text and "/work/" not in text
+    assert re.search(r"^digraph mlsd \{", text)
+
+
+def test_retraining_loop_across_four_clusters_renders(tmp_path):
+    bp = load(HERE / "data" / "loop4.yaml")
+    order, members, plan = layout_plan(bp, select_view(bp.graph))
+    loop_groups = {"serving", "data", "features", "training"}
+    assert loop_groups <= set(order)
+    assert any(back for back, _ in plan.values())  # the loop is closed by a reversed flow
+    paths = render(bp, formats=("svg", "png"), out_dir=tmp_path)
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_views_cut_the_design_down(tmp_path):
+    bp = load(BUNDLED[0])
+    serving = select_view(bp.graph, "serving")
+    roles = {cid: bp.kind_of(cid) for cid in bp.components}
+    assert any(roles[c].name == "client_app" for c in serving.components)
+    assert not any(roles[c].name in ("training_pipeline", "drift_detector") for c in serving.components)
+    training = select_view(bp.graph, "training")
+    assert any(roles[c].name == "model_registry" for c in training.components)
+    assert not any(roles[c].name == "client_app" for c in training.components)
+    for name in ("serving", "training", "data", "monitoring"):
+        view = select_view(bp.graph, name)
+        assert 0 < len(view.components) < len(bp.components), name
+        paths = render(bp, formats=("svg",), out_dir=tmp_path, view=name)
+        assert paths[0].name == f"{Path(bp.file).stem}-{name}.svg"
+        svg = paths[0].read_text()
+        assert f"component-{view.components[0]}" in svg
+
+
+def test_direction_tb_and_scale(tmp_path):
+    bp = load(HERE / "data" / "loop4.yaml")
+    small = render(bp, formats=("png",), out_dir=tmp_path / "1")[0].read_bytes()
+    big = render(bp, formats=("png",), out_dir=tmp_path / "2", scale=2.0)[0].read_bytes()
+    w1, _ = _png_size(small)
+    w2, _ = _png_size(big)
+    assert 1.9 * w1 <= w2 <= 2.1 * w1
+    assert "rankdir=TB" in to_dot(bp, direction="TB")
+    with pytest.raises(ValueError):
+        to_dot(bp, direction="XY")
+    with pytest.raises(RenderError):
+        render(bp, formats=("gif",), out_dir=tmp_path)
+
+
+def _fake_dot(folder: Path, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "dot"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return folder
+
+
+def test_one_graphviz_run_for_all_formats(tmp_path, monkeypatch):
+    import shutil
+
+    real = shutil.which("dot")
+    log = tmp_path / "calls.log"
+    bindir = _fake_dot(tmp_path / "bin", f'echo "$@" >> {log}\nexec {real} "$@"\n')
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    bp = load(HERE / "data" / "loop4.yaml")
+    render(bp, formats=("png", "svg", "pdf", "dot", "mermaid"), out_dir=tmp_path / "out")
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1
+    assert all(f"-T{fmt}" in calls[0] for fmt in ("png", "svg", "pdf"))
+
+
+def test_failed_graphviz_leaves_no_file(tmp_path, mlsd):
+    bindir = _fake_dot(tmp_path / "bin", 'echo "Error: simulated failure" >&2\nexit 1\n')
+    out = tmp_path / "out"
+    done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(out),
+                env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 2, done.stderr
+    assert "Graphviz failed: Error: simulated failure" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_missing_dot_exits_2_with_install_command(tmp_path, mlsd):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(tmp_path / "out"), env={"PATH": str(empty)})
+    assert done.returncode == 2
+    assert "apt-get install graphviz" in done.stderr and "brew install graphviz" in done.stderr
+    assert "Traceback" not in done.stderr
+    # formats that need no Graphviz still work without it
+    done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(tmp_path / "out"), "-f", "mermaid",
+                "-f", "dot", env={"PATH": str(empty)})
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["loop4.dot", "loop4.mmd"]
+
+
+def test_cli_renders_several_files_and_reports_bad_ones(tmp_path, mlsd):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: api_gatway}\n")
+    out = tmp_path / "out"
+    done = mlsd("render", *map(str, BUNDLED), str(bad), "-o", str(out), "--view", "serving")
+    assert done.returncode == 2
+    assert re.search(r"bad\.yaml:4:\d+: error: unknown kind 'api_gatway'", done.stderr)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{p.stem}-serving.{ext}" for p in BUNDLED for ext in ("png", "svg"))
+    assert "bad" not in " ".join(names)
