@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import traceback
 
@@ -67,6 +68,13 @@ def debug_enabled(ctx: click.Context | None = None) -> bool:
 @click.option("--debug", is_flag=True, help="Show the traceback of internal errors (or set MLSD_DEBUG=1).")
 def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
+    # SIGTERM unwinds like Ctrl-C, so atomic writes remove their temporary files
+    # and a half-finished output never replaces a good one.
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise SystemExit(128 + signum)
 
 
 COMMAND_MODULES = ("core", "preview", "render", "doc", "lint")
