@@ -159,6 +159,10 @@ def _test_score(bp: Blueprint, skipped: list[str]) -> dict[str, Any]:
         reason = str(level.get("reason") or level.get("why") or "")
         level = level.get("level")
     reason = reason or str(result.get("mlops_reason") or "")
+    reason = re.sub(r"^level\s*\d+\s*:?\s*", "", reason, flags=re.IGNORECASE)  # the template says the level
+    if result.get("manual"):  # the score analysis's own list, when it has one
+        manual = [{"id": str(t.get("id")), "title": str(t.get("title") or "")} if isinstance(t, dict)
+                  else {"id": str(t[0]), "title": str(t[1])} for t in result["manual"]]
     return {"available": True, "tests": tests, "shown": sum(1 for t in tests if t["shown"]),
             "architectural": len(tests), "manual": manual, "mlops_level": level, "mlops_reason": reason}
 

@@ -1,0 +1,118 @@
+"""`> Decide:` prompts appear exactly where the blueprint is silent: remove a field, see its prompt."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from docmarkdown import STEP_TITLES, doc_for, sections
+
+S1, S2, S3, S4, S5, S6, S7 = STEP_TITLES
+
+
+def _drop_field(data, *path):
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+
+
+def _drop_component(data, cid):
+    del data["components"][cid]
+    data["flows"] = [f for f in data["flows"] if cid not in (f["from"], f["to"])]
+
+
+def _drop_flows(data, **match):
+    data["flows"] = [f for f in data["flows"] if not all(f.get(k) == v for k, v in match.items())]
+
+
+def _drop_loops(data):
+    for flow in data["flows"]:
+        flow.pop("loop", None)
+
+
+CASES = [
+    # (what is removed, how, the section the prompt must appear in, a piece of the prompt)
+    ("summary", lambda d: _drop_field(d, "summary"), "title", "(`summary`)"),
+    ("objective", lambda d: _drop_field(d, "requirements", "objective"), S1, "`requirements.objective`"),
+    ("ml_task", lambda d: _drop_field(d, "requirements", "ml_task"), S1, "`requirements.ml_task`"),
+    ("scale", lambda d: _drop_field(d, "requirements", "scale"), S1, "`requirements.scale`"),
+    ("latency slo", lambda d: _drop_field(d, "requirements", "slo", "latency_p99_ms"), S1,
+     "`requirements.slo.latency_p99_ms`"),
+    ("availability", lambda d: _drop_field(d, "requirements", "slo", "availability"), S1,
+     "`requirements.slo.availability`"),
+    ("freshness", lambda d: _drop_field(d, "requirements", "slo", "freshness_minutes"), S1,
+     "`requirements.slo.freshness_minutes`"),
+    ("constraints", lambda d: _drop_field(d, "requirements", "constraints"), S1, "`requirements.constraints`"),
+    ("model task", lambda d: _drop_field(d, "components", "ranker", "task"), S2, "`components.ranker.task`"),
+    ("model inputs", lambda d: _drop_field(d, "components", "ranker", "inputs"), S2, "`components.ranker.inputs`"),
+    ("model outputs", lambda d: _drop_field(d, "components", "ranker", "outputs"), S2,
+     "`components.ranker.outputs`"),
+    ("re-ranking", lambda d: _drop_component(d, "reranker"), S2, "(a `reranking_service`)"),
+    ("retrieval", lambda d: _drop_component(d, "retrieval"), S2, "how candidates are retrieved"),
+    ("data sources", lambda d: _drop_component(d, "orders"), S3, "`data_source` components"),
+    ("feature store", lambda d: _drop_component(d, "features"), S3, "(a `feature_store`"),
+    ("feature pipelines", lambda d: _drop_component(d, "batch_features"), S3, "how features are computed"),
+    ("data validation", lambda d: _drop_component(d, "checks"), S3, "(a `data_validation` component)"),
+    ("labels", lambda d: [_drop_component(d, "checks"), _drop_component(d, "log")], S3,
+     "where the labels come from"),
+    ("pii", lambda d: [_drop_component(d, "redactor"), [f["tags"].remove("pii") for f in d["flows"]
+                                                         if "pii" in f.get("tags", [])]], S3,
+     "which data holds personal information"),
+    ("training triggers", lambda d: _drop_component(d, "orchestrator"), S4, "what starts a training run"),
+    ("baseline", lambda d: _drop_component(d, "popular"), S4, "the baseline every model must beat"),
+    ("registry", lambda d: _drop_component(d, "registry"), S4, "(a `model_registry`)"),
+    ("offline metrics", lambda d: _drop_field(d, "metrics", "offline"), S5, "`metrics.offline`"),
+    ("online metrics", lambda d: _drop_field(d, "metrics", "online"), S5, "`metrics.online`"),
+    ("business metrics", lambda d: _drop_field(d, "metrics", "business"), S5, "`metrics.business`"),
+    ("evaluation gate", lambda d: _drop_component(d, "eval"), S5, "(an `offline_evaluation` component)"),
+    ("experimentation", lambda d: _drop_component(d, "ab"), S5, "(an `experimentation` component)"),
+    ("component latency", lambda d: _drop_field(d, "components", "ranker", "latency_p99_ms"), S6,
+     "`components.ranker.latency_p99_ms`"),
+    ("fallback", lambda d: _drop_flows(d, **{"from": "ranker", "mode": "fallback"}), S6,
+     "what callers get when ranker is down"),
+    ("rollout", lambda d: _drop_component(d, "rollout"), S6, "(a `deployment_controller`)"),
+    ("monitoring", lambda d: [_drop_component(d, "monitoring"), _drop_component(d, "online_metrics")], S7,
+     "what is watched in production"),
+    ("telemetry", lambda d: _drop_flows(d, **{"from": "ranker", "mode": "telemetry"}), S7,
+     "what ranker reports to monitoring"),
+    ("drift", lambda d: _drop_component(d, "drift"), S7, "(a `drift_detector`)"),
+    ("alerting", lambda d: _drop_component(d, "alerting"), S7, "(an `alerting` component)"),
+    ("retraining loop", lambda d: _drop_loops(d), S7, "`loop: retraining`"),
+]
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    from docmarkdown import DATA
+    return doc_for((DATA / "ranker.yaml").read_text(encoding="utf-8"), "ranker.yaml")
+
+
+@pytest.mark.parametrize("what,remove,section,needle", CASES, ids=[c[0] for c in CASES])
+def test_removing_a_field_makes_its_prompt_appear_in_its_section(what, remove, section, needle, ranker_data,
+                                                                  baseline):
+    assert needle not in baseline, f"the complete blueprint should not ask about {what}"
+    data = copy.deepcopy(ranker_data)
+    remove(data)
+    markdown = doc_for(yaml.safe_dump(data, sort_keys=False), "ranker.yaml")
+    parts = sections(markdown)
+    prompt_lines = [line for line in parts[section].splitlines() if line.startswith("> Decide:") and needle in line]
+    assert len(prompt_lines) == 1, parts[section]
+    # Only there among the seven steps; the Open questions list repeats it as a checklist item.
+    others = [name for name in [*STEP_TITLES, "title"] if name != section and needle in parts.get(name, "")]
+    assert others == []
+    assert any(needle in line for line in parts["Risks and open questions"].splitlines() if line.startswith("- [ ]"))
+
+
+def test_complete_blueprint_asks_only_what_a_blueprint_cannot_say(baseline):
+    prompts = [line for line in baseline.splitlines() if line.startswith("> Decide:")]
+    assert prompts == ["> Decide: the minimum detectable effect, the sample size and the duration of each "
+                       "experiment, and the guardrail metrics that stop one."]
+
+
+def test_blank_starter_is_mostly_prompts():
+    from mlsd_diagram.templates import starter
+    markdown = doc_for(starter("blank").text, "blank.yaml")
+    assert sum(1 for line in markdown.splitlines() if line.startswith("> Decide:")) >= 10
