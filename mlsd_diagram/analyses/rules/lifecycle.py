@@ -79,8 +79,9 @@ def no_retraining_loop(d: Design) -> Iterator[Hit]:
 def untriggered_training(d: Design) -> Iterator[Hit]:
     """A trainer has no scheduler, drift or alert trigger.
 
-    **What it checks.** Each trainer has, upstream over stream or batch flows, an orchestrator,
-    an alerting component or a MONITOR component.
+    **What it checks.** Each trainer is fed directly (any flow but fallback) by an orchestrator,
+    an alerting component or a MONITOR component. A scheduler that runs only an upstream job
+    does not start training.
 
     **Why it matters.** Training that runs only when someone remembers is MLOps level 0;
     automated triggers (a schedule, new data, a drift alert) are what levels 1 and 2 add.
@@ -92,9 +93,8 @@ def untriggered_training(d: Design) -> Iterator[Hit]:
     `{from: alerting, to: orchestrator, mode: batch, data: retraining trigger, loop: feedback}`.
     """
     for t in d.trainers:
-        upstream = d.reach([t], ("stream", "batch"), backward=True)
-        if not any(c != t and (d.has(c, T.TRIGGER) or d.is_(c, "MONITOR")) for c in upstream):
-            yield Hit(f"nothing triggers '{t}': no orchestrator, alert or drift signal upstream", component=t)
+        if not any(d.has(c, T.TRIGGER) or d.is_(c, "MONITOR") for c, _ in d.pred_any(t)):
+            yield Hit(f"nothing triggers '{t}': no orchestrator, alert or drift signal starts it", component=t)
 
 
 def _indexes(d: Design) -> list[str]:
