@@ -1,5 +1,5 @@
 """``python -m mlsd_diagram`` runs the ``mlsd`` command."""
 
-from .cli import main
+from .entry import run
 
-main(prog_name="mlsd")
+run()
