@@ -21,7 +21,7 @@ _ALWAYS = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "|": "\
            "<": "&lt;", ">": "&gt;", "&": "&amp;"}
 # Text starting like this could open a block (heading, list, thematic break, setext underline)
 # if a template put it at the start of a line.
-_LEADING = re.compile(r"^(?:[#+=-](?![A-Za-z0-9])|\d{1,9}(?=[.)](?:\s|$)))")
+_LEADING = re.compile(r"^(?:[#+=-](?![A-Za-z0-9])|\d{1,9}(?=[.)](?:\s|$)|$))")
 _CODE_SAFE = re.compile(r"^[^`|\\]+$")
 
 
@@ -42,7 +42,8 @@ def escape_inline(text: Any) -> str:
     Whitespace runs (newlines included) collapse to one space; ``\\ ` * [ ] | ~`` get a
     backslash, ``< > &`` become entities; ``_`` gets a backslash unless it sits inside a word
     (where CommonMark never reads it as emphasis); a leading ``#``, ``-``, ``+``, ``=`` or
-    ``1.`` is escaped so that the text cannot open a heading, list or thematic break.
+    ``1.`` is escaped so that the text cannot open a heading, list or thematic break (a text
+    of digits only gets its first digit as an entity, as the template may follow it with ``.``).
     """
     flat = " ".join(str(text).split())
     out: list[str] = []
@@ -58,7 +59,9 @@ def escape_inline(text: Any) -> str:
     lead = _LEADING.match(escaped)
     if lead:
         token = lead.group(0)
-        if token[0].isdigit():  # "1." or "1)": escape the delimiter, not the digits
+        if token == escaped:  # all digits: a template's "." after it would make "1." a list item
+            escaped = f"&#{ord(token[0])};{token[1:]}"
+        elif token[0].isdigit():  # "1." or "1)": escape the delimiter, not the digits
             escaped = token + "\\" + escaped[len(token):]
         else:
             escaped = "\\" + escaped

@@ -1,0 +1,166 @@
+"""`mlsd doc` and `mlsd new` through the real CLI."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mlsd_diagram.cli import main
+from mlsd_diagram.templates import starter, starters
+
+from docmarkdown import DATA, H2, h2_titles, sections
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+# -- mlsd new --------------------------------------------------------------------------
+
+
+def test_list_shows_every_starter_with_its_name_and_summary(runner):
+    result = runner.invoke(main, ["new", "--list"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == [s.name for s in starters()]
+    for item, line in zip(starters(), lines):
+        data = yaml.safe_load(item.text)
+        assert f"{data['name']}: " in line and " ".join(data["summary"].split()) in line
+
+
+def test_new_writes_the_starter_verbatim(runner, tmp_path):
+    target = tmp_path / "sub" / "feed.yaml"
+    result = runner.invoke(main, ["new", str(target), "--template", "news_feed"])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == starter("news_feed").text
+    assert runner.invoke(main, ["validate", str(target)]).exit_code == 0
+
+
+def test_new_defaults_to_blank_and_names_the_file_in_a_folder(runner, tmp_path):
+    assert runner.invoke(main, ["new", str(tmp_path)]).exit_code == 0
+    assert (tmp_path / "blank.yaml").read_text(encoding="utf-8") == starter("blank").text
+
+
+def test_new_never_overwrites_without_force(runner, tmp_path):
+    target = tmp_path / "mine.yaml"
+    target.write_text("my work\n", encoding="utf-8")
+    result = runner.invoke(main, ["new", str(target), "--template", "visual_search"])
+    assert result.exit_code == 2
+    assert "already exists; use --force to overwrite it" in result.output
+    assert target.read_text(encoding="utf-8") == "my work\n"
+    forced = runner.invoke(main, ["new", str(target), "--template", "visual_search", "--force"])
+    assert forced.exit_code == 0
+    assert target.read_text(encoding="utf-8") == starter("visual_search").text
+
+
+def test_new_unknown_template_suggests_the_close_one(runner, tmp_path):
+    result = runner.invoke(main, ["new", str(tmp_path / "x.yaml"), "--template", "news_fed"])
+    assert result.exit_code == 2
+    assert "unknown template 'news_fed'; did you mean 'news_feed'?" in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_new_without_path_or_list_is_a_usage_error(runner):
+    result = runner.invoke(main, ["new"])
+    assert result.exit_code == 2 and "--list" in result.output
+
+
+# -- mlsd doc --------------------------------------------------------------------------
+
+
+def test_doc_default_output_is_output_stem_md(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop.yaml").write_text((DATA / "ranker.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(main, ["doc", "shop.yaml"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "shop.md").is_file()
+    assert (tmp_path / "output" / "shop-serving.png").is_file()
+    assert (tmp_path / "output" / "shop-serving.svg").is_file()
+    assert h2_titles((tmp_path / "output" / "shop.md").read_text(encoding="utf-8")) == H2
+
+
+def test_doc_no_render_says_so_in_the_appendix(runner, tmp_path):
+    out = tmp_path / "d.md"
+    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--no-render"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.md"]
+    appendix = sections(out.read_text(encoding="utf-8"))["Appendix"]
+    assert "- Skipped: diagram image, not rendered (--no-render)." in appendix
+
+
+def test_invalid_blueprint_gives_located_errors_and_writes_nothing(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: client_app}\n  b: {kind: api_gatway}\n",
+                   encoding="utf-8")
+    result = runner.invoke(main, ["doc", str(bad), "-o", str(tmp_path / "out" / "bad.md")])
+    assert result.exit_code == 2
+    assert f"{bad}:5:" in result.output and "did you mean 'api_gateway'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_user_template_replaces_the_packaged_one(runner, tmp_path):
+    template = tmp_path / "mine.md.j2"
+    template.write_text("# {{ name }}\n\n{% for c in components %}- {{ c.id|code }}: {{ c.label }}\n{% endfor %}"
+                        "{{ decide.objective }}\n", encoding="utf-8")
+    out = tmp_path / "doc.md"
+    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template),
+                                  "--no-render"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Small ranker\n\n- `app`: Shop app\n- `gateway`: gateway\n")
+    assert "## 1." not in text
+
+
+def test_user_template_can_extend_the_packaged_one(runner, tmp_path):
+    template = tmp_path / "extends.md.j2"
+    template.write_text('{% extends "design_doc.md.j2" %}{% block appendix %}## Appendix\n\nOurs.\n{% endblock %}',
+                        encoding="utf-8")
+    out = tmp_path / "doc.md"
+    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template),
+                                  "--no-render"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert h2_titles(text) == H2 and text.endswith("## Appendix\n\nOurs.\n")
+
+
+@pytest.mark.parametrize("source,line,message", [
+    ("ok\n{% for c in components %}\n", 2, "template syntax: Unexpected end of template"),
+    ("line one\nline two {{ no_such_variable }}\n", 2, "'no_such_variable' is undefined"),
+])
+def test_bad_template_is_located_and_writes_nothing(runner, tmp_path, source, line, message):
+    template = tmp_path / "bad.md.j2"
+    template.write_text(source, encoding="utf-8")
+    out = tmp_path / "out" / "doc.md"
+    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template)])
+    assert result.exit_code == 2, result.output
+    assert f"{template}:{line}:1: error:" in result.output and message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_template_file(runner, tmp_path):
+    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(tmp_path / "d.md"),
+                                  "--template", str(tmp_path / "nope.j2")])
+    assert result.exit_code == 2 and "template not found" in result.output
+
+
+def test_missing_analyses_are_named_in_the_appendix(tmp_path, monkeypatch):
+    from mlsd_diagram import load
+    from mlsd_diagram.outputs.doc import write_doc
+
+    for module in ("mlsd_diagram.analyses.simulate", "mlsd_diagram.analyses.score",
+                   "mlsd_diagram.outputs.mermaid", "mlsd_diagram.outputs.diagram"):
+        monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
+    result = write_doc(load(DATA / "ranker.yaml"), tmp_path / "d.md")
+    text = result.markdown
+    assert h2_titles(text) == H2
+    appendix = sections(text)["Appendix"]
+    for what in ("simulation", "score", "outputs.mermaid", "renderer"):
+        assert what in appendix, what
+    assert "*Not computed: the simulation is not installed" in sections(text)["6. Deployment and serving"]
+    assert "- [ ] Monitor 5:" in text  # the manual checklist does not need the score analysis
+    assert result.files == [] and sorted(p.name for p in tmp_path.iterdir()) == ["d.md"]
