@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_mlsd
+from mlsd_testing import run_mlsd
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CASES = sorted(CORPUS.glob("*.yaml"))

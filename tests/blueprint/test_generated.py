@@ -7,7 +7,7 @@ from pathlib import Path
 import json
 
 import mlsd_diagram
-from conftest import run_mlsd
+from mlsd_testing import run_mlsd
 
 
 def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:

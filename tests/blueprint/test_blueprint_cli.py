@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import BLUEPRINTS, ROOT, run_mlsd
+from mlsd_testing import BLUEPRINTS, ROOT, run_mlsd
 from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS
 from mlsd_diagram.cli import main
 

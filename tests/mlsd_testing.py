@@ -1,4 +1,8 @@
-"""Shared test fixtures: paths, the real CLI in a subprocess, bundled blueprints."""
+"""Shared by the test folders: paths, bundled blueprints, the real CLI in a subprocess.
+
+Imported as ``from mlsd_testing import ...`` (pytest puts tests/ on the path); a
+module rather than conftest.py, since several folders have a conftest of their own.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = sorted((ROOT / "blueprints").glob("*.yaml"))
@@ -28,9 +30,3 @@ def run_mlsd(*args: str, cwd: Path | None = None, memory_mb: int = 2048, cpu_sec
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([*MLSD, *args], cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout,
                           preexec_fn=_limits(memory_mb * 2**20, cpu_seconds), env=full_env)
-
-
-@pytest.fixture
-def mlsd():
-    """The real CLI as a subprocess with resource limits."""
-    return run_mlsd
