@@ -92,3 +92,15 @@ def test_doc_is_commonmark_with_rendered_tables(name, generated):
 def test_doc_bytes_are_identical_across_runs(name, generated):
     _, first, second = generated[name]
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_serving_view_is_embedded_as_a_mermaid_block(name, generated):
+    from mlsd_diagram.outputs.mermaid import to_mermaid
+
+    bp = load(generated[name][0])
+    tokens = parser().parse(generated[name][1].read_text(encoding="utf-8"))
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [t.info for t in fences] == ["mermaid"]
+    expected = to_mermaid(bp, view="serving")
+    assert fences[0].content == (expected if expected.endswith("\n") else expected + "\n")
