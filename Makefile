@@ -8,8 +8,7 @@ SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 .PHONY: demo test install install-test bench schema clean
 
 demo: install
-	$(BIN)/mlsd validate blueprints/*.yaml
-	@echo "demo: blueprints validated (rendering lands with the render command)"
+	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -26,6 +26,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Iterable
 
+import graphviz
+
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
 from . import icons
@@ -117,8 +119,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _tooltip_text(text: str) -> str:
-    # Graphviz reads backslash escapes in tooltips; keep user backslashes literal.
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
+    # Graphviz reads backslash escapes in tooltips; keep user backslashes literal. nohtml: a text that
+    # happens to look like <...> must stay a quoted string, not become an HTML label.
+    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def group_of(blueprint: Blueprint, component_id: str) -> str:
@@ -183,9 +186,9 @@ def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str]) -> str:
 
 
 def _cluster_order(groups: list[str], weights: dict[tuple[str, str], int]) -> list[str]:
-    """Order clusters so the flows pointing backwards weigh the least (exact up to 12 clusters)."""
+    """Order clusters so the flows pointing backwards weigh the least (exact up to 8 clusters, else as given)."""
     n = len(groups)
-    if n > 12:
+    if n > 8:
         return groups
     index = {g: i for i, g in enumerate(groups)}
     # back[c][mask]: weight of flows from c to clusters already placed (a backward flow)
@@ -217,7 +220,7 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     ranking graph, clusters collapsed, is acyclic. A *weak* flow (telemetry, or a
     non-request flow between clusters) may share a rank and does not pull its
     ends apart, so each cluster lays out as its own band.
-    O(components + flows), plus 2^k k^2 for k <= 12 clusters.
+    O(components + flows), plus 2^k k^2 for k <= 8 clusters.
     """
     graph = blueprint.graph
     members: dict[str, list[str]] = {}
@@ -299,14 +302,14 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             setdiagram(None)
 
     nodes: dict[str, Node] = {}
-    with _Canvas(name=blueprint.name, filename="diagram", direction=rankdir, curvestyle="curved", show=False,
+    with _Canvas(name="mlsd", filename="diagram", direction=rankdir, curvestyle="curved", show=False,
                  graph_attr=graph_attr, node_attr=NODE_ATTRS, edge_attr=EDGE_ATTRS) as canvas:
         # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
         canvas.dot.node_attr.clear()
         canvas.dot.node_attr.update(NODE_ATTRS)
         for group in order:
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
-            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=f"group-{group}",
+            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=graphviz.nohtml(f"group-{group}"),
                          label=f"<<B>{_esc(_group_label(group))}</B>>")
             with Cluster(_group_label(group), graph_attr=attrs) as cluster:
                 cluster.dot.graph_attr.pop("rankdir", None)

@@ -24,3 +24,17 @@ def blueprint_path(request) -> Path:
 @pytest.fixture
 def blueprint(blueprint_path):
     return load(blueprint_path)
+
+
+@pytest.fixture
+def mlsd():
+    """The real `mlsd` CLI in a subprocess: ``mlsd(*args, env={...})`` -> CompletedProcess."""
+    import os
+    import subprocess
+    import sys
+
+    def run(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        return subprocess.run([sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=full_env)
+    return run
