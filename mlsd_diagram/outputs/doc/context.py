@@ -262,7 +262,10 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     for cid in _of_kind(bp, "batch_feature_pipeline", "stream_feature_pipeline"):
         row = _component_row(bp, cid)
         row["mode"] = "stream" if row["kind"] == "stream_feature_pipeline" else "batch"
-        row["reads"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True, modes=("stream", "batch"))]
+        incoming = _neighbours(bp, cid, incoming=True, modes=("stream", "batch"))
+        schedulers = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
+        row["reads"] = [_ref(bp, c) for c in incoming if c not in schedulers]
+        row["triggered_by"] = [_ref(bp, c) for c in incoming if c in schedulers]
         row["writes"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False, modes=("stream", "batch"))]
         pipelines.append(row)
     if not pipelines:
@@ -319,7 +322,9 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     index_builders = []
     for cid in _of_kind(bp, "index_builder"):
         row = _component_row(bp, cid)
-        row["reads"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True)]
+        incoming = _neighbours(bp, cid, incoming=True)
+        row["reads"] = [_ref(bp, c) for c in incoming if c not in triggers_from]
+        row["triggered_by"] = [_ref(bp, c) for c in incoming if c in triggers_from]
         row["writes"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
         index_builders.append(row)
     schedules = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.source in triggers_from
@@ -367,6 +372,9 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
 def _serving(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     entries, on_path = request_path(bp)
     path_rows = [_component_row(bp, c) for c in on_path]
+    peak = bp.requirements.scale.peak_qps if bp.requirements.scale else None
+    for row in path_rows:  # back-of-envelope load, assuming one call per request
+        row["qps_per_replica"] = round(peak / (row["replicas"] or 1)) if peak and row["stage"] != "client" else None
     for row in path_rows:
         if row["latency_p99_ms"] is None and row["stage"] != "client":
             decide.add(6, f"latency:{row['id']}", f"the p99 latency of {_e(row['label'])} "
@@ -390,7 +398,7 @@ def _serving(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     if not entries:
         decide.add(6, "entry_points", "where requests enter: a `client_app` with `request` flows into the "
                                       "serving path.")
-    return {"entry_points": [_ref(bp, c) for c in entries], "request_path": path_rows, "fallbacks": fallbacks,
+    return {"entry_points": [_ref(bp, c) for c in entries], "request_path": path_rows, "peak_qps": peak, "fallbacks": fallbacks,
             "without_fallback": uncovered, "online_models": online, "batch_predictions": batch,
             "rollout": rollout, "deploys": deploys}
 
