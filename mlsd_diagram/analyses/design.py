@@ -27,6 +27,7 @@ class Design:
         self.options = dict(options or {})  # rule options from [tool.mlsd], e.g. max-pipeline-hops
         graph = blueprint.graph
         self.ids: list[str] = list(blueprint.components)  # declaration order
+        self.order: dict[str, int] = {c: i for i, c in enumerate(self.ids)}  # for sorting by declaration
         self.roles: dict[str, frozenset[str]] = {c: graph.nodes[c]["roles"] for c in self.ids}
         self.stage: dict[str, str] = {c: graph.nodes[c]["stage"] for c in self.ids}
         self.kind: dict[str, str] = {c: graph.nodes[c]["kind"] for c in self.ids}

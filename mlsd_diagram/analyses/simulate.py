@@ -142,6 +142,19 @@ class ServingModel:
             return DOWN
         return DEGRADED if degraded else SERVED
 
+    def down_entries(self, knocked: set[str]) -> list[str]:
+        """Entry points that are down with ``knocked`` out (cost: the affected components only)."""
+        state = self.states(knocked)
+        return sorted((c for c, s in state.items() if s == DOWN and c in self.entry_set), key=self.index.__getitem__)
+
+    @cached_property
+    def entry_set(self) -> set[str]:
+        return set(self.entries)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.order_ids)}
+
     def entry_states(self, knocked: set[str]) -> dict[str, str]:
         """Entry point -> served / degraded / down with ``knocked`` out."""
         state = self.states(knocked)
@@ -237,7 +250,7 @@ def single_points_of_failure(blueprint: Blueprint) -> list[dict]:
         replicas = blueprint.components[c].replicas or 1
         if replicas >= 2:
             continue
-        down = [e for e, s in model.entry_states({c}).items() if s == DOWN]
+        down = model.down_entries({c})
         if down:
             result.append({"component": c, "replicas": replicas, "entry_points": down})
     return result
@@ -283,7 +296,7 @@ def request_latency(blueprint: Blueprint) -> dict[str, dict]:
                 if v not in seen:
                     seen.add(v)
                     queue.append(v)
-        missing = [c for c in model.order_ids if c in seen and c != entry and latency[c] is None]
+        missing = sorted((c for c in seen if c != entry and latency[c] is None), key=model.index.__getitem__)
         result[entry] = {"path": path, "p99_ms": _number(best[entry][0]),
                          "slo_ms": None if slo is None else _number(slo), "missing": missing}
     return result

@@ -52,9 +52,9 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
             if entry not in reach_cache:
                 reach_cache[entry] = d.reach([entry], ("request",))
             stores.update(c for c in reach_cache[entry] if d.stage[c] == "features")
-        if stores and trainers.intersection(d.reach(sorted(stores, key=d.ids.index), DATA_MODES)):
+        if stores and trainers.intersection(d.reach(sorted(stores, key=d.order.__getitem__), DATA_MODES)):
             continue
-        yield Hit(f"'{model}' is trained by {d.names(sorted(trainers, key=d.ids.index))} from a different feature "
+        yield Hit(f"'{model}' is trained by {d.names(sorted(trainers, key=d.order.__getitem__))} from a different feature "
                   "path than it is served with: share a feature store or log served features back to training",
                   component=model)
 
@@ -179,7 +179,7 @@ def pipeline_jungle(d: Design) -> Iterator[Hit]:
                     dist[u] = dist[node] + 1
                     parent[u] = node
                     queue.append(u)
-        far = max((c for c in dist if c != t), key=lambda c: (dist[c], -d.ids.index(c)), default=None)
+        far = max((c for c in dist if c != t), key=lambda c: (dist[c], -d.order[c]), default=None)
         if far is not None and dist[far] - 1 > limit:
             chain = [far]
             while chain[-1] != t:

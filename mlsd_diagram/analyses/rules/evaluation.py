@@ -34,7 +34,7 @@ def no_offline_eval_gate(d: Design) -> Iterator[Hit]:
     """
     gates = set(d.with_trait(T.EVAL_GATE))
     targets = set(d.with_trait(T.REGISTRY)) | set(d.online_models)
-    order = {c: i for i, c in enumerate(d.ids)}
+    order = d.order
     for t in d.trainers:
         parent = d.reach([t], DATA_MODES, avoid=gates)
         hit = sorted((c for c in parent if c in targets and c != t), key=order.__getitem__)

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..design import Design
 from ..findings import Hit
-from ..simulate import DOWN, _model, request_latency, single_points_of_failure
+from ..simulate import _model, request_latency, single_points_of_failure
 from .registry import rule
 
 
@@ -37,7 +37,7 @@ def no_fallback(d: Design) -> Iterator[Hit]:
     """
     model = _model(d.blueprint)
     for c in d.online_models:
-        down = [e for e, s in model.entry_states({c}).items() if s == DOWN]
+        down = model.down_entries({c})
         if down:
             yield Hit(f"when '{c}' fails, requests from {d.names(down)} fail: no fallback flow, cache or fallback "
                       "ranker can answer instead", component=c)

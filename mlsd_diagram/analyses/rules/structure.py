@@ -98,7 +98,7 @@ def undeclared_cycle(d: Design) -> Iterator[Hit]:
         edge = (flow.source, flow.target)
         graph.add_edge(*edge)
         first.setdefault(edge, index)
-    order = {c: i for i, c in enumerate(d.ids)}
+    order = d.order
     groups = [g for g in nx.strongly_connected_components(graph) if len(g) > 1]
     for group in sorted(groups, key=lambda g: min(order[c] for c in g)):
         start = min(group, key=order.__getitem__)
@@ -171,6 +171,6 @@ def undeclared_consumer(d: Design) -> Iterator[Hit]:
         readers = any(True for _ in d.succ(c, *DATA_MODES, "request", "telemetry")) or \
             any(True for _ in d.pred(c, "request"))
         if not readers:
-            sources = d.names(sorted({u for u, _ in incoming}, key=d.ids.index))
+            sources = d.names(sorted({u for u, _ in incoming}, key=d.order.__getitem__))
             yield Hit(f"'{c}' receives predictions from {sources} but no component reads it: its consumers are "
                       "undeclared", component=c)
