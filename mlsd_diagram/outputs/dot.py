@@ -26,8 +26,6 @@ import textwrap
 from dataclasses import dataclass
 from typing import Iterable
 
-import graphviz
-
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
 from . import icons
@@ -121,7 +119,9 @@ def _wrap(text: str, width: int) -> list[str]:
 def _tooltip_text(text: str) -> str:
     # Graphviz reads backslash escapes in tooltips; keep user backslashes literal. nohtml: a text that
     # happens to look like <...> must stay a quoted string, not become an HTML label.
-    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
+    from graphviz import nohtml  # here, not at the top: `mlsd lint` must not load Graphviz bindings
+
+    return nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def group_of(blueprint: Blueprint, component_id: str) -> str:
@@ -307,11 +307,13 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
         # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
         canvas.dot.node_attr.clear()
         canvas.dot.node_attr.update(NODE_ATTRS)
-        for group in order:
+        for position, group in enumerate(order):
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
-            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=graphviz.nohtml(f"group-{group}"),
+            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=_tooltip_text(f"group-{group}"),
                          label=f"<<B>{_esc(_group_label(group))}</B>>")
-            with Cluster(_group_label(group), graph_attr=attrs) as cluster:
+            # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
+            # reaches DOT syntax; its label above is an escaped HTML label.
+            with Cluster(str(position), graph_attr=attrs) as cluster:
                 cluster.dot.graph_attr.pop("rankdir", None)
                 cluster.dot.graph_attr.pop("shape", None)
                 cluster.dot.graph_attr.pop("bgcolor", None)
