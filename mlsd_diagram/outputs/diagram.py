@@ -102,7 +102,7 @@ def finish_svg(svg: str) -> str:
             return f'xlink:href="{icons.data_uri(ref)}"'
         return match.group(0)
 
-    svg = _HREF.sub(embed, svg)
+    # Every pass but the icon embedding runs first, on the small text: embedding makes it many times larger.
     svg = _ID.sub(lambda m: f' id="{m.group(1).replace("&#45;", "-")}"', svg)
     background = _BACKGROUND.search(svg)
     if background:
@@ -112,7 +112,7 @@ def finish_svg(svg: str) -> str:
                             f' viewBox="0.00 0.00 {width:.2f} {height:.2f}"', svg, count=1)
         svg = _SCALE.sub(lambda m: f'transform="scale(1 1) rotate(0) translate({m.group(1)} {m.group(2)})"', svg,
                          count=1)
-    return svg
+    return _HREF.sub(embed, svg)
 
 
 _PDF_DATE = re.compile(rb"/CreationDate \(D:[0-9]{14}[^)]*\)")
