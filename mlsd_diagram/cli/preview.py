@@ -1,0 +1,106 @@
+"""``mlsd serve`` (the live preview) and ``mlsd report`` (the self-contained HTML page)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from pathlib import Path
+
+import click
+
+from ..blueprint.loader import load
+from ..outputs.files import write_atomic
+from . import UserError, main
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so that a busy port is a one-line error rather than a server crash."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UserError(f"cannot serve on host {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(f"port {port} on {host} is already in use; choose another with --port") from None
+        raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=8737, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address exposes the blueprint to the network.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def serve(file: str, port: int, host: str, open_browser: bool) -> None:
+    """Serve a live preview of FILE: the diagram, lint findings, score, latency and knock-outs.
+
+    The page updates by itself when FILE is saved; while FILE is invalid it keeps the last
+    good diagram and shows the located errors. Ctrl-C stops the server.
+    """
+    try:
+        import uvicorn
+
+        from ..preview.server import create_app, is_loopback
+    except ImportError as exc:
+        raise UserError(f"`mlsd serve` needs the preview extra ({exc.name} is missing): "
+                        "pip install 'mlsd-diagram[preview]'") from None
+    folder = os.path.dirname(os.path.abspath(file))
+    if not os.path.isdir(folder):
+        raise UserError(f"cannot watch {file}: folder {folder} does not exist")
+    if not is_loopback(host):
+        click.echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
+                   "can read the blueprint and use the preview", err=True)
+    sock = _bind(host, port)
+    actual_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{actual_port}/"
+    config = uvicorn.Config(None, log_level="warning", access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=2, server_header=False)
+    server = uvicorn.Server(config)
+    config.app = create_app(file, host=host, server=server)
+    click.echo(f"Serving {file} at {url} (Ctrl-C to stop)")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled: the server has already stopped cleanly
+    finally:
+        sock.close()
+    click.echo("mlsd: preview stopped")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="Where to write the page [default: FILE's name with .report.html, in the current folder].")
+def report(file: str, output: str | None) -> None:
+    """Write FILE's design page as one self-contained HTML file (works offline, no network).
+
+    Knock-outs are precomputed: every single component, and sets of request-path
+    components as far as the blueprint is small enough (the page says which).
+    """
+    from ..outputs.report import render_report
+
+    blueprint = load(file)
+    target = Path(output) if output else Path(Path(file).stem + ".report.html")
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; give a file name with -o")
+    write_atomic(target, render_report(blueprint))
+    click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

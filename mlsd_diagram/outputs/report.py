@@ -1,0 +1,259 @@
+"""The interactive design page: its data, knock-out views, and the single-file HTML report.
+
+The same page serves two ways. ``mlsd serve`` sends :func:`page_data` as JSON and
+answers knock-outs live (:func:`knock_out_view`); ``mlsd report`` writes one HTML
+file (:func:`render_report`) holding the same data plus precomputed knock-outs,
+the page's script and style inline, and a Content-Security-Policy that forbids
+every network access.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+import json
+import math
+from importlib import resources
+from typing import Any, Iterable
+
+from ..blueprint.models import Blueprint
+
+# Precompute knock-outs of sets of request-path components while the number of
+# sets stays at or below this bound (all sets when the path is short, else all
+# pairs, triples, ... as far as the bound allows).
+MAX_PRECOMPUTED_SETS = 1024
+
+STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
+
+
+def _analyses():
+    # Imported on use: the analyses are optional pieces of the page.
+    from ..analyses.lint import lint
+    from ..analyses.score import score
+    from ..analyses.simulate import knock_out, simulate
+
+    return lint, simulate, knock_out, score
+
+
+def request_path_components(blueprint: Blueprint, entry_points: Iterable[str]) -> list[str]:
+    """Components reachable from the entry points over request and fallback flows, sorted.
+
+    Only these can change an entry point's state when knocked out; O(components + flows).
+    """
+    graph = blueprint.graph
+    seen: set[str] = set()
+    stack = [e for e in entry_points if e in graph]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(v for _, v, mode in graph.out_edges(node, data="mode") if mode in ("request", "fallback"))
+    return sorted(seen)
+
+
+def remaining_request_path(blueprint: Blueprint, entry_points: Iterable[str],
+                           knocked_out: Iterable[str] = ()) -> tuple[list[str], list[int]]:
+    """The components and flow indices still serving requests when ``knocked_out`` are down.
+
+    Walks request flows from each live entry point; a call to a knocked-out component
+    continues along that component's fallback flows (and theirs, if those are down too).
+    Returns sorted component ids and flow indices; O(components + flows).
+    """
+    graph = blueprint.graph
+    down = set(knocked_out)
+    fallbacks: dict[str, list[tuple[str, int]]] = {}
+    for u, v, key, mode in graph.edges(keys=True, data="mode"):
+        if mode == "fallback":
+            fallbacks.setdefault(u, []).append((v, key))
+    components: set[str] = set()
+    flows: set[int] = set()
+    stack = [e for e in entry_points if e in graph and e not in down]
+    components.update(stack)
+
+    def reach(target: str, via: list[int], tried: frozenset[str]) -> None:
+        if target not in down:
+            flows.update(via)
+            if target not in components:
+                components.add(target)
+                stack.append(target)
+            return
+        for alternative, index in fallbacks.get(target, ()):
+            if alternative not in tried:
+                reach(alternative, via + [index], tried | {alternative})
+
+    while stack:
+        node = stack.pop()
+        for _, target, key, mode in graph.out_edges(node, keys=True, data="mode"):
+            if mode == "request":
+                reach(target, [key], frozenset({target}))
+    return sorted(components), sorted(flows)
+
+
+def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str],
+                   entry_points: list[str] | None = None) -> dict[str, Any]:
+    """What the page shows for a knock-out: entry-point states and the request path that remains.
+
+    Raises ``KeyError`` naming the first id that is not a component.
+    """
+    _, simulate, knock_out, _ = _analyses()
+    down = sorted(set(knocked_out))
+    for cid in down:
+        if cid not in blueprint.components:
+            raise KeyError(cid)
+    if entry_points is None:
+        entry_points = list(simulate(blueprint).get("entry_points", []))
+    states = dict(knock_out(blueprint, set(down))) if down else {e: "served" for e in entry_points}
+    components, flows = remaining_request_path(blueprint, entry_points, down)
+    return {"knocked_out": down, "entry_points": states, "components": components, "flows": flows}
+
+
+def page_data(blueprint: Blueprint, svg: str | None = None) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
+
+    ``svg`` is the rendered diagram; rendered with ``render_svg_text`` when not given.
+    """
+    lint, simulate, _, score = _analyses()
+    if svg is None:
+        from .diagram import render_svg_text
+
+        svg = render_svg_text(blueprint)
+    graph = blueprint.graph
+    components = []
+    for cid, component in blueprint.components.items():
+        kind = blueprint.kind_of(cid)
+        line, column = blueprint.component_location(cid)
+        components.append({
+            "id": cid, "label": component.label or cid, "kind": kind.name, "kind_written": component.kind,
+            "stage": kind.stage.value, "roles": sorted(graph.nodes[cid]["roles"]), "tech": component.tech,
+            "replicas": component.replicas, "latency_p99_ms": component.latency_p99_ms, "task": component.task,
+            "model": component.model, "notes": component.notes, "line": line, "column": column,
+        })
+    flows = []
+    for index, flow in enumerate(blueprint.flows):
+        line, column = blueprint.flow_location(index)
+        flows.append({"index": index, "source": flow.source, "target": flow.target, "mode": flow.mode.value,
+                      "data": flow.data, "line": line, "column": column})
+    simulation = simulate(blueprint)
+    entry_points = list(simulation.get("entry_points", []))
+    baseline_components, baseline_flows = remaining_request_path(blueprint, entry_points)
+    slo = blueprint.requirements.slo
+    return {
+        "name": blueprint.name,
+        "file": blueprint.file,
+        "summary": blueprint.summary,
+        "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
+        "components": components,
+        "flows": flows,
+        "findings": [finding.to_dict() for finding in lint(blueprint)],
+        "score": score(blueprint),
+        "entry_points": entry_points,
+        "single_points_of_failure": list(simulation.get("single_points_of_failure", [])),
+        "single_knock_outs": [{"components": list(k["components"]), "entry_points": dict(k["entry_points"])}
+                              for k in simulation.get("knock_outs", [])],
+        "latency": simulation.get("latency", {}),
+        "request_path": {"components": baseline_components, "flows": baseline_flows},
+        "svg": svg,
+    }
+
+
+def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
+    """The largest k such that every set of 1..k of ``n`` components fits in ``limit`` sets."""
+    total, k = 0, 0
+    while k < n:
+        more = math.comb(n, k + 1)
+        if total + more > limit:
+            break
+        total += more
+        k += 1
+    return k
+
+
+def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
+                          limit: int = MAX_PRECOMPUTED_SETS) -> dict[str, Any]:
+    """Knock-out views for every single component and for small sets of request-path components.
+
+    Keys are the knocked-out request-path components, sorted and joined by ``,``
+    (components off the request path cannot change what the page shows for a set;
+    a single one still gets its own entry). Values hold one state code per entry
+    point (``s`` served, ``d`` degraded, ``x`` down, in ``entry_points`` order)
+    and the remaining request path as component and flow indices.
+    """
+    entries = data["entry_points"]
+    ids = [c["id"] for c in data["components"]]
+    position = {cid: i for i, cid in enumerate(ids)}
+    relevant = request_path_components(blueprint, entries)
+    size = precomputed_sizes(len(relevant), limit)
+    table: dict[str, Any] = {}
+
+    def add(key: str, members: Iterable[str]) -> None:
+        view = knock_out_view(blueprint, members, entries)
+        table[key] = {
+            "s": "".join(STATE_CODES.get(view["entry_points"].get(e, "served"), "?") for e in entries),
+            "c": [position[c] for c in view["components"]],
+            "f": view["flows"],
+        }
+
+    for cid in ids:
+        add(cid, [cid])
+    for k in range(2, size + 1):
+        for members in itertools.combinations(relevant, k):
+            add(",".join(members), members)
+    if size >= len(relevant):
+        note = f"every set of the {len(relevant)} request-path components"
+    elif size >= 2:
+        note = (f"every single component, and sets of up to {size} of the {len(relevant)} request-path "
+                f"components; larger sets need `mlsd serve`")
+    else:
+        note = (f"every single component; sets of the {len(relevant)} request-path components are too many to "
+                f"precompute here, use `mlsd serve`")
+    return {"relevant": relevant, "max_set": size if len(relevant) > 1 else 1, "note": note, "table": table}
+
+
+def _asset(name: str) -> str:
+    return resources.files("mlsd_diagram.preview").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _json_for_script(value: Any) -> str:
+    # Inside <script type="application/json"> only "</" could end the element; escape
+    # every "<", ">" and "&" so no blueprint text can close or open anything.
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_report(blueprint: Blueprint, svg: str | None = None) -> str:
+    """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
+
+    Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
+    """
+    data = page_data(blueprint, svg)
+    data["precomputed"] = precompute_knock_outs(blueprint, data)
+    script = _asset("app.js")
+    style = _asset("style.css")
+    csp = (f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    title = html.escape(blueprint.name)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'
+        f"<title>{title} - mlsd report</title>\n"
+        f"<style>{style}</style>\n</head>\n<body>\n"
+        f'<script type="application/json" id="mlsd-data">{_json_for_script(data)}</script>\n'
+        f"<script>{script}</script>\n"
+        "</body>\n</html>\n"
+    )
+
+
+__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "page_data", "precompute_knock_outs", "precomputed_sizes",
+           "remaining_request_path", "render_report", "request_path_components"]

@@ -1,0 +1,249 @@
+"""The ``mlsd serve`` web app: one page, its fixed static assets, and a JSON API for one blueprint.
+
+Routes (nothing from a URL ever reaches the file system):
+
+- ``GET /``                    the page (``static/index.html``)
+- ``GET /static/<name>``       one of :data:`ASSETS`, read from the package by fixed name
+- ``GET /api/state``           ``{version, data_version, errors, data}``: the last good page data and
+                               the located errors of the file as it is now
+- ``GET /api/events``          Server-Sent Events: ``update`` with the version whenever it changes
+- ``GET /api/knockout?components=a,b``  the knock-out view of the last good blueprint
+
+The file's folder is watched with ``watchfiles``; each change reloads the blueprint in a
+worker thread. An invalid file keeps the last good data and reports the errors; nothing a
+file contains stops the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+from importlib import resources
+from typing import Any, AsyncIterator
+
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from watchfiles import awatch
+
+from ..blueprint.loader import load
+from ..diagnostics import BlueprintError
+
+ASSETS = {
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+                           "frame-ancestors 'none'")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+KEEPALIVE_SECONDS = 15.0
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the Content-Security-Policy and friends to every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in SECURITY_HEADERS}
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in names]
+                message = dict(message, headers=headers + SECURITY_HEADERS)
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+
+class Preview:
+    """The blueprint being previewed: last good page data, current errors, a version counter."""
+
+    def __init__(self, path: str, render=None):
+        self.path = os.path.abspath(path)
+        self.shown_path = path
+        self.render = render  # renders page data from a Blueprint; page_data by default
+        self.version = 0
+        self.data_version = 0
+        self.data: dict[str, Any] | None = None
+        self.blueprint = None
+        self.errors: list[dict[str, Any]] = []
+        self.changed = asyncio.Condition()
+        self.stopping = False
+        self._lock = asyncio.Lock()
+
+    def _build(self):
+        """Load and build page data (runs in a worker thread). Returns (blueprint, data, errors)."""
+        from ..outputs.report import page_data
+
+        try:
+            blueprint = load(self.shown_path)
+            data = (self.render or page_data)(blueprint)
+        except BlueprintError as exc:
+            return None, None, [{"line": d.line, "column": d.column, "message": d.message, "severity": d.severity}
+                                for d in exc.diagnostics]
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the preview; show it instead
+            return None, None, [{"line": 1, "column": 1, "severity": "error",
+                                 "message": f"internal error while building the page: {type(exc).__name__}: {exc}"}]
+        return blueprint, data, []
+
+    async def reload(self) -> None:
+        """Reload the file; keep the last good data when it is invalid; wake every listener."""
+        async with self._lock:
+            blueprint, data, errors = await anyio.to_thread.run_sync(self._build)
+            async with self.changed:
+                if data is not None:
+                    self.blueprint, self.data = blueprint, data
+                    self.data_version += 1
+                self.errors = errors
+                self.version += 1
+                self.changed.notify_all()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"version": self.version, "data_version": self.data_version, "file": self.shown_path,
+                "errors": self.errors, "data": self.data}
+
+    async def watch(self, stop: anyio.Event) -> None:
+        """Reload whenever the file changes (editors often replace it, so watch its folder)."""
+        folder = os.path.dirname(self.path) or "."
+        name = os.path.basename(self.path)
+
+        def ours(_change, changed_path: str) -> bool:
+            return os.path.basename(changed_path) == name
+
+        async for _changes in awatch(folder, watch_filter=ours, stop_event=stop, recursive=False,
+                                     debounce=400, step=50):
+            await self.reload()
+
+
+def _asset_bytes(name: str) -> bytes:
+    return resources.files("mlsd_diagram.preview").joinpath("static", name).read_bytes()
+
+
+def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) -> Starlette:
+    """The preview app for the blueprint at ``path``.
+
+    ``host`` is the address served on: for a loopback address only ``Host`` headers naming
+    the loopback are accepted (a guard against DNS rebinding). ``render`` replaces
+    :func:`~mlsd_diagram.outputs.report.page_data`. ``server`` (a uvicorn Server) lets open
+    event streams end when it is asked to stop.
+    """
+    preview = Preview(path, render)
+    pages = {name: _asset_bytes(name) for name in ASSETS}
+    index = _asset_bytes("index.html")
+
+    def stopping() -> bool:
+        return preview.stopping or bool(server is not None and server.should_exit)
+
+    async def homepage(_request: Request) -> Response:
+        return Response(index, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(pages[name], media_type=ASSETS[name], headers={"cache-control": "no-cache"})
+
+    async def state(_request: Request) -> Response:
+        return JSONResponse(preview.snapshot(), headers={"cache-control": "no-store"})
+
+    async def knockout(request: Request) -> Response:
+        from ..outputs.report import knock_out_view
+
+        if preview.blueprint is None:
+            return JSONResponse({"error": "the blueprint has not loaded yet"}, status_code=409)
+        raw = request.query_params.get("components", "")
+        ids = [part for part in raw.split(",") if part]
+        if len(ids) > len(preview.blueprint.components):
+            return JSONResponse({"error": "too many components"}, status_code=400)
+        blueprint, entries = preview.blueprint, preview.data["entry_points"]
+        try:
+            view = await anyio.to_thread.run_sync(lambda: knock_out_view(blueprint, ids, entries))
+        except KeyError as exc:
+            return JSONResponse({"error": f"no component {exc.args[0]!r} in the blueprint"}, status_code=400)
+        return JSONResponse(view, headers={"cache-control": "no-store"})
+
+    async def events(request: Request) -> Response:
+        async def stream() -> AsyncIterator[str]:
+            loop = asyncio.get_running_loop()
+            seen, last_sent = preview.version, loop.time()
+            yield f"retry: 1000\nevent: update\ndata: {seen}\n\n"
+            while not stopping():
+                async with preview.changed:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        # Short waits, so that a stopping server ends the stream promptly.
+                        await asyncio.wait_for(preview.changed.wait_for(lambda: preview.version != seen or stopping()),
+                                               timeout=0.5)
+                if await request.is_disconnected():
+                    return
+                if preview.version != seen:
+                    seen, last_sent = preview.version, loop.time()
+                    yield f"event: update\ndata: {seen}\n\n"
+                elif loop.time() - last_sent > KEEPALIVE_SECONDS:
+                    last_sent = loop.time()
+                    yield ": keep-alive\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        stop = anyio.Event()
+        await preview.reload()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(preview.watch, stop)
+            try:
+                yield
+            finally:
+                preview.stopping = True
+                stop.set()
+
+    if is_loopback(host):
+        allowed = ["127.0.0.1", "localhost", "::1", "[::1]"]
+        if host not in allowed:
+            allowed.append(host)
+    else:
+        allowed = ["*"]
+    app = Starlette(
+        routes=[
+            Route("/", homepage),
+            Route("/static/{name}", static),
+            Route("/api/state", state),
+            Route("/api/events", events),
+            Route("/api/knockout", knockout),
+        ],
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=allowed)],
+        lifespan=lifespan,
+    )
+    app.state.preview = preview
+    return app

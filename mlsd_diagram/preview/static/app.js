@@ -1,0 +1,505 @@
+/* mlsd-diagram design page: the live preview (`mlsd serve`) and the offline report (`mlsd report`).
+ *
+ * Every text from the blueprint reaches the page through textContent or setAttribute on
+ * elements built here, never through innerHTML. The diagram's SVG is parsed as XML,
+ * stripped of anything active (scripts, event handlers, foreign objects, links), then imported.
+ * Served: data from /api/state, updates pushed on /api/events (Server-Sent Events),
+ * knock-outs answered by /api/knockout. Report: data from the inline JSON block, knock-outs
+ * from the precomputed table in it; no network access at all.
+ */
+(function () {
+  "use strict";
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var XLINK_NS = "http://www.w3.org/1999/xlink";
+  var dataBlock = document.getElementById("mlsd-data");
+  var REPORT = dataBlock !== null;
+
+  var state = {
+    version: null,      // served: the server's version of what we show
+    data: null,         // the last good page data
+    byId: {},           // component id -> component
+    knocked: [],        // knocked-out component ids, in click order
+    selected: null,     // selected component id
+    view: null          // the current knock-out view
+  };
+
+  // -- building DOM -------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) { return; }
+        if (name === "text") { node.textContent = String(value); }
+        else if (name === "className") { node.className = value; }
+        else { node.setAttribute(name, value === true ? "" : String(value)); }
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) { node.removeChild(node.firstChild); }
+    return node;
+  }
+
+  var ui = {};
+
+  function buildShell() {
+    ui.title = el("h1", {id: "title", text: "mlsd"});
+    ui.file = el("span", {id: "file", className: "muted"});
+    ui.status = el("span", {id: "status", className: "status", text: REPORT ? "report" : "connecting"});
+    ui.errors = el("section", {id: "errors", className: "errors", hidden: true, role: "alert"});
+    ui.summary = el("p", {id: "summary", className: "muted"});
+    ui.diagram = el("div", {id: "diagram", className: "diagram", "aria-label": "diagram"});
+    ui.details = el("div", {id: "details"}, [el("p", {className: "muted", text: "Click a component for its details."})]);
+    ui.entries = el("ul", {id: "entry-points", className: "entries"});
+    ui.knocked = el("div", {id: "knocked"});
+    ui.setsNote = el("p", {id: "sets-note", className: "muted"});
+    ui.findings = el("div", {id: "findings"});
+    ui.latency = el("div", {id: "latency"});
+    ui.score = el("div", {id: "score"});
+    document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
+    document.body.appendChild(ui.errors);
+    document.body.appendChild(el("main", null, [
+      el("div", {className: "left"}, [ui.summary, ui.diagram]),
+      el("aside", {id: "side"}, [
+        el("h2", {text: "Component"}), ui.details,
+        el("h2", {text: "Entry points"}), ui.entries, ui.knocked, ui.setsNote
+      ])
+    ]));
+    document.body.appendChild(el("section", {className: "panels"}, [
+      el("div", null, [el("h2", {text: "Lint findings"}), ui.findings]),
+      el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency]),
+      el("div", null, [el("h2", {text: "Design score"}), ui.score])
+    ]));
+    ui.diagram.addEventListener("click", onDiagramClick);
+  }
+
+  // -- the diagram ----------------------------------------------------------------------------
+
+  function safeHref(value) {
+    return value.charAt(0) === "#" || /^data:image\/(png|jpeg|gif|svg\+xml);/i.test(value);
+  }
+
+  function sanitize(root) {
+    var drop = root.querySelectorAll("script, foreignObject, iframe, object, embed, use[href^='http'], style");
+    Array.prototype.forEach.call(drop, function (node) { node.parentNode.removeChild(node); });
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll("*")));
+    all.forEach(function (node) {
+      Array.prototype.slice.call(node.attributes).forEach(function (attr) {
+        var name = attr.name.toLowerCase();
+        if (name.indexOf("on") === 0) { node.removeAttribute(attr.name); }
+        else if (name === "style") {
+          // Inline style attributes would need 'unsafe-inline'; the CSSOM does not.
+          var text = attr.value;
+          node.removeAttribute(attr.name);
+          node.setAttribute("data-mlsd-style", text);
+        } else if ((name === "href" || name === "xlink:href") && !safeHref(attr.value)) {
+          node.removeAttributeNS(attr.namespaceURI, attr.localName);
+        }
+      });
+    });
+    // <a> wrappers become plain groups: nothing in the diagram navigates anywhere.
+    Array.prototype.forEach.call(root.querySelectorAll("a"), function (link) {
+      var group = document.createElementNS(SVG_NS, "g");
+      while (link.firstChild) { group.appendChild(link.firstChild); }
+      link.parentNode.replaceChild(group, link);
+    });
+  }
+
+  function applyStyles(root) {
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll("[data-mlsd-style]")));
+    all.forEach(function (node) {
+      var text = node.getAttribute("data-mlsd-style");
+      if (text === null) { return; }
+      node.removeAttribute("data-mlsd-style");
+      text.split(";").forEach(function (decl) {
+        var at = decl.indexOf(":");
+        if (at > 0) { node.style.setProperty(decl.slice(0, at).trim(), decl.slice(at + 1).trim()); }
+      });
+    });
+  }
+
+  function renderDiagram(svgText) {
+    var parsed = new DOMParser().parseFromString(svgText, "image/svg+xml");
+    var root = parsed.documentElement;
+    if (!root || root.nodeName !== "svg" || parsed.getElementsByTagName("parsererror").length) {
+      clear(ui.diagram).appendChild(el("p", {className: "error-line", text: "the diagram could not be read"}));
+      return;
+    }
+    sanitize(root);
+    var svg = document.importNode(root, true);
+    applyStyles(svg);
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("id", "diagram-svg");
+    clear(ui.diagram).appendChild(svg);
+    // A halo behind every component, coloured by knock-out state (works for icon nodes too).
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (node) {
+      var box;
+      try { box = node.getBBox(); } catch (e) { return; }
+      var halo = document.createElementNS(SVG_NS, "rect");
+      halo.setAttribute("class", "halo");
+      halo.setAttribute("x", box.x - 4);
+      halo.setAttribute("y", box.y - 4);
+      halo.setAttribute("width", box.width + 8);
+      halo.setAttribute("height", box.height + 8);
+      halo.setAttribute("rx", 6);
+      node.insertBefore(halo, node.firstChild);
+    });
+  }
+
+  function nodeOf(id) { return document.getElementById("component-" + id); }
+  function edgeOf(index) { return document.getElementById("flow-" + index); }
+
+  function onDiagramClick(event) {
+    var target = event.target;
+    var node = target && target.closest ? target.closest("g.node") : null;
+    if (!node || !node.id || node.id.indexOf("component-") !== 0) { return; }
+    select(node.id.slice("component-".length));
+  }
+
+  // -- panels ---------------------------------------------------------------------------------
+
+  function row(label, value) {
+    if (value === null || value === undefined || value === "") { return null; }
+    return el("tr", null, [el("th", {text: label}), el("td", {text: String(value)})]);
+  }
+
+  function findingsFor(id) {
+    return state.data.findings.filter(function (f) { return f.component === id; });
+  }
+
+  function select(id) {
+    var component = state.byId[id];
+    state.selected = component ? id : null;
+    Array.prototype.forEach.call(document.querySelectorAll("g.node.selected"), function (n) {
+      n.classList.remove("selected");
+    });
+    clear(ui.details);
+    if (!component) {
+      ui.details.appendChild(el("p", {className: "muted", text: "Click a component for its details."}));
+      return;
+    }
+    var node = nodeOf(id);
+    if (node) { node.classList.add("selected"); }
+    var toggle = el("input", {type: "checkbox", id: "knockout-toggle"});
+    toggle.checked = state.knocked.indexOf(id) >= 0;
+    toggle.addEventListener("change", function () { setKnocked(id, toggle.checked); });
+    var list = el("ul", {className: "component-findings"});
+    findingsFor(id).forEach(function (f) { list.appendChild(findingItem(f)); });
+    ui.details.appendChild(el("h3", {id: "details-title", text: component.label}));
+    ui.details.appendChild(el("table", {className: "facts"}, [
+      row("id", component.id),
+      row("kind", component.kind + (component.kind_written !== component.kind ? " (" + component.kind_written + ")" : "")),
+      row("stage", component.stage),
+      row("roles", component.roles.join(", ")),
+      row("tech", component.tech),
+      row("replicas", component.replicas),
+      row("latency p99", component.latency_p99_ms === null ? null : component.latency_p99_ms + " ms"),
+      row("task", component.task),
+      row("model", component.model),
+      row("notes", component.notes),
+      row("written at", "line " + component.line + ", column " + component.column)
+    ]));
+    ui.details.appendChild(el("label", {className: "toggle"}, [toggle, " knock out"]));
+    if (list.childNodes.length) {
+      ui.details.appendChild(el("h4", {text: "Findings"}));
+      ui.details.appendChild(list);
+    }
+  }
+
+  function findingItem(f) {
+    var where = (f.line ? f.line + ":" + (f.column || 1) + ": " : "");
+    var item = el("li", {className: "finding sev-" + f.severity + (f.accepted ? " accepted" : ""),
+                         tabindex: 0, "data-rule": f.rule}, [
+      el("span", {className: "sev", text: f.severity}), " ",
+      el("code", {text: f.rule}), " ",
+      el("span", {className: "where", text: where}),
+      el("span", {text: f.message}),
+      f.accepted ? el("span", {className: "muted", text: " (accepted: " + (f.reason || "") + ")"}) : null
+    ]);
+    item.addEventListener("click", function () { highlight(f); });
+    item.addEventListener("keydown", function (e) { if (e.key === "Enter") { highlight(f); } });
+    return item;
+  }
+
+  function highlight(f) {
+    Array.prototype.forEach.call(document.querySelectorAll("#diagram-svg .flash"), function (n) {
+      n.classList.remove("flash");
+    });
+    var target = null;
+    if (f.component !== null && f.component !== undefined) {
+      target = nodeOf(f.component);
+      select(f.component);
+    } else if (f.flow !== null && f.flow !== undefined) {
+      target = edgeOf(f.flow);
+    }
+    if (target) {
+      target.classList.add("flash");
+      if (target.scrollIntoView) { target.scrollIntoView({block: "nearest", inline: "nearest"}); }
+    }
+  }
+
+  function renderFindings(findings) {
+    clear(ui.findings);
+    if (!findings.length) {
+      ui.findings.appendChild(el("p", {className: "muted", text: "No findings."}));
+      return;
+    }
+    var list = el("ul", {className: "findings"});
+    findings.forEach(function (f) { list.appendChild(findingItem(f)); });
+    ui.findings.appendChild(list);
+  }
+
+  function renderLatency(latency) {
+    clear(ui.latency);
+    var names = Object.keys(latency || {}).sort();
+    if (!names.length) {
+      ui.latency.appendChild(el("p", {className: "muted", text: "No entry points."}));
+      return;
+    }
+    var body = el("tbody");
+    names.forEach(function (name) {
+      var l = latency[name] || {};
+      var over = l.slo_ms !== null && l.slo_ms !== undefined && l.p99_ms > l.slo_ms;
+      body.appendChild(el("tr", {className: over ? "over" : null, "data-entry": name}, [
+        el("td", {text: name}),
+        el("td", {className: "num", text: l.p99_ms === undefined || l.p99_ms === null ? "?" : l.p99_ms + " ms"}),
+        el("td", {className: "num", text: l.slo_ms === undefined || l.slo_ms === null ? "none" : l.slo_ms + " ms"}),
+        el("td", {text: (l.path || []).join(" \u2192 ")}),
+        el("td", {className: "muted", text: (l.missing && l.missing.length) ? "no latency given: " + l.missing.join(", ") : ""})
+      ]));
+    });
+    ui.latency.appendChild(el("table", {className: "grid"}, [
+      el("thead", null, [el("tr", null, [el("th", {text: "entry"}), el("th", {text: "p99"}), el("th", {text: "SLO"}),
+                                          el("th", {text: "slowest path"}), el("th", {text: ""})])]),
+      body
+    ]));
+  }
+
+  function scoreValue(value, depth) {
+    if (value === null || value === undefined) { return el("span", {className: "muted", text: "\u2014"}); }
+    if (typeof value !== "object") { return el("span", {text: String(value)}); }
+    if (depth > 4) { return el("span", {text: JSON.stringify(value)}); }
+    if (Array.isArray(value)) {
+      if (value.every(function (v) { return v === null || typeof v !== "object"; })) {
+        return el("span", {text: value.join(", ")});
+      }
+      var list = el("ul");
+      value.forEach(function (v) { list.appendChild(el("li", null, [scoreValue(v, depth + 1)])); });
+      return list;
+    }
+    var table = el("table", {className: "facts"});
+    Object.keys(value).forEach(function (key) {
+      table.appendChild(el("tr", null, [el("th", {text: key}), el("td", null, [scoreValue(value[key], depth + 1)])]));
+    });
+    return table;
+  }
+
+  function renderScore(score) {
+    clear(ui.score);
+    if (!score) { return; }
+    if (score.mlops_level !== undefined) {
+      var level = score.mlops_level;
+      var shown = (level && typeof level === "object") ? (level.level !== undefined ? level.level : JSON.stringify(level)) : level;
+      ui.score.appendChild(el("p", {id: "mlops-level", className: "big", text: "MLOps level " + shown}));
+    }
+    var rest = {};
+    Object.keys(score).forEach(function (k) { if (k !== "mlops_level") { rest[k] = score[k]; } });
+    if (score.mlops_level && typeof score.mlops_level === "object") { rest.mlops_level = score.mlops_level; }
+    var details = el("details", null, [el("summary", {text: "Evidence"}), scoreValue(rest, 0)]);
+    ui.score.appendChild(details);
+  }
+
+  function renderEntries(states) {
+    clear(ui.entries);
+    state.data.entry_points.forEach(function (entry) {
+      var s = (states && states[entry]) || "served";
+      ui.entries.appendChild(el("li", {className: "entry state-" + s, "data-entry": entry}, [
+        el("span", {className: "name", text: (state.byId[entry] || {label: entry}).label}), " ",
+        el("span", {className: "state", text: s})
+      ]));
+    });
+    clear(ui.knocked);
+    if (state.knocked.length) {
+      var button = el("button", {type: "button", id: "clear-knockouts", text: "Clear knock-outs"});
+      button.addEventListener("click", function () { state.knocked = []; refreshKnockOut(); if (state.selected) { select(state.selected); } });
+      ui.knocked.appendChild(el("p", {id: "knocked-list"}, [
+        "Knocked out: ", el("strong", {text: state.knocked.join(", ")}), " "
+      ]));
+      ui.knocked.appendChild(button);
+    }
+  }
+
+  // -- knock-outs -----------------------------------------------------------------------------
+
+  function setKnocked(id, on) {
+    var at = state.knocked.indexOf(id);
+    if (on && at < 0) { state.knocked.push(id); }
+    if (!on && at >= 0) { state.knocked.splice(at, 1); }
+    refreshKnockOut();
+  }
+
+  function baselineView() {
+    var states = {};
+    state.data.entry_points.forEach(function (e) { states[e] = "served"; });
+    return {knocked_out: [], entry_points: states, components: state.data.request_path.components,
+            flows: state.data.request_path.flows};
+  }
+
+  var CODES = {s: "served", d: "degraded", x: "down"};
+
+  function precomputedView(knocked) {
+    var pre = state.data.precomputed;
+    var key;
+    if (knocked.length === 1) { key = knocked[0]; }
+    else {
+      key = knocked.filter(function (id) { return pre.relevant.indexOf(id) >= 0; }).sort().join(",");
+      if (key === "") { return baselineView(); }
+    }
+    var hit = pre.table[key];
+    if (!hit) { return null; }
+    var states = {};
+    state.data.entry_points.forEach(function (e, i) { states[e] = CODES[hit.s.charAt(i)] || "unknown"; });
+    return {knocked_out: knocked.slice().sort(), entry_points: states,
+            components: hit.c.map(function (i) { return state.data.components[i].id; }), flows: hit.f};
+  }
+
+  var pending = 0;
+
+  function refreshKnockOut() {
+    var knocked = state.knocked.slice();
+    if (!knocked.length) { showView(baselineView()); return; }
+    if (REPORT) {
+      var view = precomputedView(knocked);
+      if (view) { showView(view); }
+      else { showView(null, "This set of knock-outs was not precomputed in the report (" + state.data.precomputed.note + ")."); }
+      return;
+    }
+    var ticket = ++pending;
+    fetch("/api/knockout?components=" + encodeURIComponent(knocked.join(",")), {headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (answer) {
+        if (ticket !== pending) { return; }
+        if (answer.ok) { showView(answer.body); }
+        else { showView(null, answer.body.error || "knock-out failed"); }
+      })
+      .catch(function () { if (ticket === pending) { setStatus("disconnected", "bad"); } });
+  }
+
+  function showView(view, message) {
+    state.view = view;
+    var knocked = state.knocked;
+    var onPath = {}, onFlow = {}, normal = {}, normalFlow = {};
+    state.data.request_path.components.forEach(function (c) { normal[c] = true; });
+    state.data.request_path.flows.forEach(function (f) { normalFlow[f] = true; });
+    if (view) {
+      view.components.forEach(function (c) { onPath[c] = true; });
+      view.flows.forEach(function (f) { onFlow[f] = true; });
+    }
+    var active = knocked.length > 0 && view;
+    state.data.components.forEach(function (c) {
+      var node = nodeOf(c.id);
+      if (!node) { return; }
+      node.classList.toggle("ko", knocked.indexOf(c.id) >= 0);
+      node.classList.toggle("onpath", Boolean(active && onPath[c.id]));
+      node.classList.toggle("cut", Boolean(active && normal[c.id] && !onPath[c.id] && knocked.indexOf(c.id) < 0));
+      ["served", "degraded", "down"].forEach(function (s) { node.classList.remove("state-" + s); });
+      if (view && view.entry_points[c.id] && active) { node.classList.add("state-" + view.entry_points[c.id]); }
+    });
+    state.data.flows.forEach(function (f) {
+      var edge = edgeOf(f.index);
+      if (!edge) { return; }
+      edge.classList.toggle("onpath", Boolean(active && onFlow[f.index]));
+      edge.classList.toggle("cut", Boolean(active && normalFlow[f.index] && !onFlow[f.index]));
+    });
+    renderEntries(view ? view.entry_points : null);
+    if (message) { ui.knocked.appendChild(el("p", {id: "knockout-message", className: "error-line", text: message})); }
+    if (state.selected) {
+      var toggle = document.getElementById("knockout-toggle");
+      if (toggle) { toggle.checked = knocked.indexOf(state.selected) >= 0; }
+    }
+  }
+
+  // -- showing a state ------------------------------------------------------------------------
+
+  function setStatus(text, kind) {
+    ui.status.textContent = text;
+    ui.status.className = "status" + (kind ? " " + kind : "");
+  }
+
+  function renderErrors(errors) {
+    clear(ui.errors);
+    if (!errors || !errors.length) { ui.errors.hidden = true; return; }
+    ui.errors.hidden = false;
+    ui.errors.appendChild(el("h2", {text: state.data ? "The file has errors; showing the last good diagram" : "The file has errors"}));
+    var list = el("ul");
+    errors.forEach(function (e) {
+      list.appendChild(el("li", {className: "error-line", text: e.line + ":" + e.column + ": " + e.message}));
+    });
+    ui.errors.appendChild(list);
+  }
+
+  function renderData(data) {
+    state.data = data;
+    state.byId = {};
+    data.components.forEach(function (c) { state.byId[c.id] = c; });
+    state.knocked = state.knocked.filter(function (id) { return state.byId[id]; });
+    document.title = data.name + (REPORT ? " - mlsd report" : " - mlsd serve");
+    ui.title.textContent = data.name;
+    ui.file.textContent = data.file;
+    ui.summary.textContent = data.summary || "";
+    renderDiagram(data.svg);
+    renderFindings(data.findings);
+    renderLatency(data.latency);
+    renderScore(data.score);
+    ui.setsNote.textContent = REPORT && data.precomputed
+      ? "Knock-outs in this report are precomputed: " + data.precomputed.note + "."
+      : "Click a component, then \u201cknock out\u201d; several can be knocked out together.";
+    select(state.selected && state.byId[state.selected] ? state.selected : null);
+    refreshKnockOut();
+  }
+
+  function showState(payload) {
+    if (payload.data && payload.data_version !== state.dataVersion) {
+      state.dataVersion = payload.data_version;
+      renderData(payload.data);
+    }
+    renderErrors(payload.errors);
+    state.version = payload.version;
+    document.body.setAttribute("data-version", String(payload.version));
+  }
+
+  function load() {
+    return fetch("/api/state", {headers: {"Accept": "application/json"}, cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(showState)
+      .catch(function () { setStatus("disconnected", "bad"); });
+  }
+
+  function start() {
+    buildShell();
+    if (REPORT) {
+      renderData(JSON.parse(dataBlock.textContent));
+      return;
+    }
+    load();
+    var events = new EventSource("/api/events");
+    events.addEventListener("open", function () { setStatus("live", "good"); });
+    events.addEventListener("update", function (event) {
+      if (String(event.data) !== String(state.version)) { load(); }
+    });
+    events.addEventListener("error", function () { setStatus("reconnecting", "bad"); });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+}());
