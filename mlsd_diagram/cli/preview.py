@@ -96,11 +96,16 @@ def report(file: str, output: str | None) -> None:
     Knock-outs are precomputed: every single component, and sets of request-path
     components as far as the blueprint is small enough (the page says which).
     """
+    from ..analyses.lint import LintConfigError, load_config
     from ..outputs.report import render_report
 
+    try:
+        config = load_config()
+    except LintConfigError as exc:
+        raise UserError(str(exc)) from None
     blueprint = load(file)
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
-    write_atomic(target, render_report(blueprint))
+    write_atomic(target, render_report(blueprint, lint_config=config))
     click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

@@ -29,18 +29,18 @@ STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 
 
 def _analyses():
-    # Imported on use: the analyses are optional pieces of the page.
+    # Imported on use, so that importing this module stays cheap.
     from ..analyses.lint import lint
     from ..analyses.score import score
-    from ..analyses.simulate import knock_out, simulate
+    from ..analyses.simulate import knock_out_detail, simulate
 
-    return lint, simulate, knock_out, score
+    return lint, simulate, knock_out_detail, score
 
 
 def request_path_components(blueprint: Blueprint, entry_points: Iterable[str]) -> list[str]:
     """Components reachable from the entry points over request and fallback flows, sorted.
 
-    Only these can change an entry point's state when knocked out; O(components + flows).
+    Only these can change what a knock-out shows; O(components + flows).
     """
     graph = blueprint.graph
     seen: set[str] = set()
@@ -54,66 +54,26 @@ def request_path_components(blueprint: Blueprint, entry_points: Iterable[str]) -
     return sorted(seen)
 
 
-def remaining_request_path(blueprint: Blueprint, entry_points: Iterable[str],
-                           knocked_out: Iterable[str] = ()) -> tuple[list[str], list[int]]:
-    """The components and flow indices still serving requests when ``knocked_out`` are down.
+def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str]) -> dict[str, Any]:
+    """What the page shows for a knock-out (``simulate.knock_out_detail`` plus the knocked-out ids).
 
-    Walks request flows from each live entry point; a call to a knocked-out component
-    continues along that component's fallback flows (and theirs, if those are down too).
-    Returns sorted component ids and flow indices; O(components + flows).
+    ``{"knocked_out": [...], "entry_points": {ID: STATE}, "states": {ID: STATE},
+    "components": [...], "flows": [...]}``: the state of each entry point and of each
+    request-path component, and the components and flows requests still travel.
+    Raises ``KeyError`` when an id is not a component.
     """
-    graph = blueprint.graph
-    down = set(knocked_out)
-    fallbacks: dict[str, list[tuple[str, int]]] = {}
-    for u, v, key, mode in graph.edges(keys=True, data="mode"):
-        if mode == "fallback":
-            fallbacks.setdefault(u, []).append((v, key))
-    components: set[str] = set()
-    flows: set[int] = set()
-    stack = [e for e in entry_points if e in graph and e not in down]
-    components.update(stack)
-
-    def reach(target: str, via: list[int], tried: frozenset[str]) -> None:
-        if target not in down:
-            flows.update(via)
-            if target not in components:
-                components.add(target)
-                stack.append(target)
-            return
-        for alternative, index in fallbacks.get(target, ()):
-            if alternative not in tried:
-                reach(alternative, via + [index], tried | {alternative})
-
-    while stack:
-        node = stack.pop()
-        for _, target, key, mode in graph.out_edges(node, keys=True, data="mode"):
-            if mode == "request":
-                reach(target, [key], frozenset({target}))
-    return sorted(components), sorted(flows)
-
-
-def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str],
-                   entry_points: list[str] | None = None) -> dict[str, Any]:
-    """What the page shows for a knock-out: entry-point states and the request path that remains.
-
-    Raises ``KeyError`` naming the first id that is not a component.
-    """
-    _, simulate, knock_out, _ = _analyses()
+    _, _, knock_out_detail, _ = _analyses()
     down = sorted(set(knocked_out))
-    for cid in down:
-        if cid not in blueprint.components:
-            raise KeyError(cid)
-    if entry_points is None:
-        entry_points = list(simulate(blueprint).get("entry_points", []))
-    states = dict(knock_out(blueprint, set(down))) if down else {e: "served" for e in entry_points}
-    components, flows = remaining_request_path(blueprint, entry_points, down)
-    return {"knocked_out": down, "entry_points": states, "components": components, "flows": flows}
+    detail = knock_out_detail(blueprint, set(down))
+    return {"knocked_out": down, "entry_points": dict(detail["entry_points"]), "states": dict(detail["states"]),
+            "components": list(detail["components"]), "flows": list(detail["flows"])}
 
 
-def page_data(blueprint: Blueprint, svg: str | None = None) -> dict[str, Any]:
+def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
 
-    ``svg`` is the rendered diagram; rendered with ``render_svg_text`` when not given.
+    ``svg`` is the rendered diagram (``render_svg_text`` when not given); ``lint_config``
+    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``).
     """
     lint, simulate, _, score = _analyses()
     if svg is None:
@@ -137,8 +97,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None) -> dict[str, Any]:
         flows.append({"index": index, "source": flow.source, "target": flow.target, "mode": flow.mode.value,
                       "data": flow.data, "line": line, "column": column})
     simulation = simulate(blueprint)
-    entry_points = list(simulation.get("entry_points", []))
-    baseline_components, baseline_flows = remaining_request_path(blueprint, entry_points)
+    baseline = knock_out_view(blueprint, ())
     slo = blueprint.requirements.slo
     return {
         "name": blueprint.name,
@@ -147,14 +106,13 @@ def page_data(blueprint: Blueprint, svg: str | None = None) -> dict[str, Any]:
         "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
         "components": components,
         "flows": flows,
-        "findings": [finding.to_dict() for finding in lint(blueprint)],
+        "findings": [finding.to_dict() for finding in lint(blueprint, config=lint_config)],
         "score": score(blueprint),
-        "entry_points": entry_points,
-        "single_points_of_failure": list(simulation.get("single_points_of_failure", [])),
-        "single_knock_outs": [{"components": list(k["components"]), "entry_points": dict(k["entry_points"])}
-                              for k in simulation.get("knock_outs", [])],
-        "latency": simulation.get("latency", {}),
-        "request_path": {"components": baseline_components, "flows": baseline_flows},
+        "entry_points": list(simulation["entry_points"]),
+        "single_points_of_failure": list(simulation["single_points_of_failure"]),
+        "single_knock_outs": simulation["knock_outs"],
+        "latency": simulation["latency"],
+        "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
         "svg": svg,
     }
 
@@ -179,7 +137,8 @@ def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
     (components off the request path cannot change what the page shows for a set;
     a single one still gets its own entry). Values hold one state code per entry
     point (``s`` served, ``d`` degraded, ``x`` down, in ``entry_points`` order)
-    and the remaining request path as component and flow indices.
+    and for each request-path component (``n``, in ``relevant`` order), and the
+    remaining request path as component and flow indices.
     """
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
@@ -189,9 +148,10 @@ def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
     table: dict[str, Any] = {}
 
     def add(key: str, members: Iterable[str]) -> None:
-        view = knock_out_view(blueprint, members, entries)
+        view = knock_out_view(blueprint, members)
         table[key] = {
             "s": "".join(STATE_CODES.get(view["entry_points"].get(e, "served"), "?") for e in entries),
+            "n": "".join(STATE_CODES.get(view["states"].get(c, "served"), "?") for c in relevant),
             "c": [position[c] for c in view["components"]],
             "f": view["flows"],
         }
@@ -228,12 +188,12 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_report(blueprint: Blueprint, svg: str | None = None) -> str:
+def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
     Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
     """
-    data = page_data(blueprint, svg)
+    data = page_data(blueprint, svg, lint_config)
     data["precomputed"] = precompute_knock_outs(blueprint, data)
     script = _asset("app.js")
     style = _asset("style.css")
@@ -256,4 +216,4 @@ def render_report(blueprint: Blueprint, svg: str | None = None) -> str:
 
 
 __all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "page_data", "precompute_knock_outs", "precomputed_sizes",
-           "remaining_request_path", "render_report", "request_path_components"]
+           "render_report", "request_path_components"]

@@ -104,11 +104,14 @@ class Preview:
 
     def _build(self):
         """Load and build page data (runs in a worker thread). Returns (blueprint, data, errors)."""
+        from ..analyses.lint import LintConfigError, load_config
         from ..outputs.report import page_data
 
         try:
             blueprint = load(self.shown_path)
-            data = (self.render or page_data)(blueprint)
+            data = self.render(blueprint) if self.render else page_data(blueprint, lint_config=load_config())
+        except LintConfigError as exc:  # the project's [tool.mlsd] settings, not the blueprint
+            return None, None, [{"line": 1, "column": 1, "message": str(exc), "severity": "error"}]
         except BlueprintError as exc:
             return None, None, [{"line": d.line, "column": d.column, "message": d.message, "severity": d.severity}
                                 for d in exc.diagnostics]
@@ -186,11 +189,11 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) 
         ids = [part for part in raw.split(",") if part]
         if len(ids) > len(preview.blueprint.components):
             return JSONResponse({"error": "too many components"}, status_code=400)
-        blueprint, entries = preview.blueprint, preview.data["entry_points"]
+        blueprint = preview.blueprint
         try:
-            view = await anyio.to_thread.run_sync(lambda: knock_out_view(blueprint, ids, entries))
+            view = await anyio.to_thread.run_sync(lambda: knock_out_view(blueprint, ids))
         except KeyError as exc:
-            return JSONResponse({"error": f"no component {exc.args[0]!r} in the blueprint"}, status_code=400)
+            return JSONResponse({"error": str(exc.args[0]) if exc.args else "unknown component"}, status_code=400)
         return JSONResponse(view, headers={"cache-control": "no-store"})
 
     async def events(request: Request) -> Response:

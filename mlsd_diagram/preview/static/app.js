@@ -57,7 +57,12 @@
     ui.status = el("span", {id: "status", className: "status", text: REPORT ? "report" : "connecting"});
     ui.errors = el("section", {id: "errors", className: "errors", hidden: true, role: "alert"});
     ui.summary = el("p", {id: "summary", className: "muted"});
-    ui.diagram = el("div", {id: "diagram", className: "diagram", "aria-label": "diagram"});
+    ui.diagram = el("div", {id: "diagram", className: "diagram fit", "aria-label": "diagram"});
+    ui.zoom = el("button", {type: "button", id: "zoom", text: "Actual size"});
+    ui.zoom.addEventListener("click", function () {
+      var fit = ui.diagram.classList.toggle("fit");
+      ui.zoom.textContent = fit ? "Actual size" : "Fit to width";
+    });
     ui.details = el("div", {id: "details"}, [el("p", {className: "muted", text: "Click a component for its details."})]);
     ui.entries = el("ul", {id: "entry-points", className: "entries"});
     ui.knocked = el("div", {id: "knocked"});
@@ -68,7 +73,7 @@
     document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
     document.body.appendChild(ui.errors);
     document.body.appendChild(el("main", null, [
-      el("div", {className: "left"}, [ui.summary, ui.diagram]),
+      el("div", {className: "left"}, [el("div", {className: "toolbar"}, [ui.summary, ui.zoom]), ui.diagram]),
       el("aside", {id: "side"}, [
         el("h2", {text: "Component"}), ui.details,
         el("h2", {text: "Entry points"}), ui.entries, ui.knocked, ui.setsNote
@@ -106,9 +111,16 @@
         }
       });
     });
-    // <a> wrappers become plain groups: nothing in the diagram navigates anywhere.
+    // <a> wrappers become plain groups (nothing in the diagram navigates anywhere);
+    // their tooltip text moves into a <title>, which browsers show on hover.
     Array.prototype.forEach.call(root.querySelectorAll("a"), function (link) {
       var group = document.createElementNS(SVG_NS, "g");
+      var tip = link.getAttributeNS(XLINK_NS, "title") || link.getAttribute("title");
+      if (tip) {
+        var title = document.createElementNS(SVG_NS, "title");
+        title.textContent = tip;
+        group.appendChild(title);
+      }
       while (link.firstChild) { group.appendChild(link.firstChild); }
       link.parentNode.replaceChild(group, link);
     });
@@ -137,8 +149,6 @@
     sanitize(root);
     var svg = document.importNode(root, true);
     applyStyles(svg);
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
     svg.setAttribute("id", "diagram-svg");
     clear(ui.diagram).appendChild(svg);
     // A halo behind every component, coloured by knock-out state (works for icon nodes too).
@@ -285,38 +295,30 @@
     ]));
   }
 
-  function scoreValue(value, depth) {
-    if (value === null || value === undefined) { return el("span", {className: "muted", text: "\u2014"}); }
-    if (typeof value !== "object") { return el("span", {text: String(value)}); }
-    if (depth > 4) { return el("span", {text: JSON.stringify(value)}); }
-    if (Array.isArray(value)) {
-      if (value.every(function (v) { return v === null || typeof v !== "object"; })) {
-        return el("span", {text: value.join(", ")});
-      }
-      var list = el("ul");
-      value.forEach(function (v) { list.appendChild(el("li", null, [scoreValue(v, depth + 1)])); });
-      return list;
-    }
-    var table = el("table", {className: "facts"});
-    Object.keys(value).forEach(function (key) {
-      table.appendChild(el("tr", null, [el("th", {text: key}), el("td", null, [scoreValue(value[key], depth + 1)])]));
-    });
-    return table;
-  }
-
   function renderScore(score) {
     clear(ui.score);
     if (!score) { return; }
-    if (score.mlops_level !== undefined) {
-      var level = score.mlops_level;
-      var shown = (level && typeof level === "object") ? (level.level !== undefined ? level.level : JSON.stringify(level)) : level;
-      ui.score.appendChild(el("p", {id: "mlops-level", className: "big", text: "MLOps level " + shown}));
+    ui.score.appendChild(el("p", {id: "mlops-level", className: "big", text: "MLOps level " + score.mlops_level}));
+    if (score.mlops_reason) { ui.score.appendChild(el("p", {className: "muted", text: score.mlops_reason})); }
+    ui.score.appendChild(el("p", {id: "test-score", text: "ML Test Score: " + score.shown + " of " + score.total +
+                                  " tests an architecture can show are shown"}));
+    var body = el("tbody");
+    (score.tests || []).forEach(function (t) {
+      body.appendChild(el("tr", {className: t.shown ? "shown" : "missing"}, [
+        el("td", {className: "mark", text: t.shown ? "\u2713" : "\u2717"}),
+        el("td", null, [el("strong", {text: t.id}), " ", t.title]),
+        el("td", {className: "muted", text: t.reason})
+      ]));
+    });
+    ui.score.appendChild(el("table", {className: "grid score"}, [body]));
+    if (score.manual && score.manual.length) {
+      var list = el("ul");
+      score.manual.forEach(function (m) { list.appendChild(el("li", null, [el("strong", {text: m.id}), " ", m.title])); });
+      ui.score.appendChild(el("details", null, [
+        el("summary", {text: score.manual.length + " tests need evidence outside the architecture (manual checklist)"}),
+        list
+      ]));
     }
-    var rest = {};
-    Object.keys(score).forEach(function (k) { if (k !== "mlops_level") { rest[k] = score[k]; } });
-    if (score.mlops_level && typeof score.mlops_level === "object") { rest.mlops_level = score.mlops_level; }
-    var details = el("details", null, [el("summary", {text: "Evidence"}), scoreValue(rest, 0)]);
-    ui.score.appendChild(details);
   }
 
   function renderEntries(states) {
@@ -351,7 +353,7 @@
   function baselineView() {
     var states = {};
     state.data.entry_points.forEach(function (e) { states[e] = "served"; });
-    return {knocked_out: [], entry_points: states, components: state.data.request_path.components,
+    return {knocked_out: [], entry_points: states, states: {}, components: state.data.request_path.components,
             flows: state.data.request_path.flows};
   }
 
@@ -367,9 +369,10 @@
     }
     var hit = pre.table[key];
     if (!hit) { return null; }
-    var states = {};
-    state.data.entry_points.forEach(function (e, i) { states[e] = CODES[hit.s.charAt(i)] || "unknown"; });
-    return {knocked_out: knocked.slice().sort(), entry_points: states,
+    var entries = {}, states = {};
+    state.data.entry_points.forEach(function (e, i) { entries[e] = CODES[hit.s.charAt(i)] || "unknown"; });
+    pre.relevant.forEach(function (c, i) { states[c] = CODES[hit.n.charAt(i)] || "unknown"; });
+    return {knocked_out: knocked.slice().sort(), entry_points: entries, states: states,
             components: hit.c.map(function (i) { return state.data.components[i].id; }), flows: hit.f};
   }
 
@@ -413,7 +416,8 @@
       node.classList.toggle("onpath", Boolean(active && onPath[c.id]));
       node.classList.toggle("cut", Boolean(active && normal[c.id] && !onPath[c.id] && knocked.indexOf(c.id) < 0));
       ["served", "degraded", "down"].forEach(function (s) { node.classList.remove("state-" + s); });
-      if (view && view.entry_points[c.id] && active) { node.classList.add("state-" + view.entry_points[c.id]); }
+      var s = active ? (view.entry_points[c.id] || (view.states || {})[c.id]) : null;
+      if (s && (s !== "served" || view.entry_points[c.id])) { node.classList.add("state-" + s); }
     });
     state.data.flows.forEach(function (f) {
       var edge = edgeOf(f.index);

@@ -1,0 +1,141 @@
+"""Fixtures for the preview tests: the real `mlsd serve` in a subprocess, and headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def mlsd_command() -> list[str]:
+    """The installed `mlsd` script of this interpreter's environment (e.g. .venv/bin/mlsd)."""
+    script = Path(sys.executable).parent / "mlsd"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mlsd_diagram"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A running `mlsd serve FILE --port N` subprocess."""
+
+    def __init__(self, path: Path, *extra: str, cwd: Path | None = None):
+        self.path = Path(path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process = subprocess.Popen([*mlsd_command(), "serve", str(path), "--port", str(self.port), *extra],
+                                        cwd=cwd or ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.banner = self.process.stdout.readline()
+        if "Serving" not in self.banner:
+            self.process.kill()
+            raise RuntimeError(f"mlsd serve did not start: {self.banner}{self.process.stderr.read()}")
+        self.wait_for(lambda state: state["version"] >= 1)
+
+    def get(self, path: str, headers: dict | None = None):
+        request = urllib.request.Request(self.url.rstrip("/") + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    def state(self) -> dict:
+        status, _, body = self.get("/api/state")
+        assert status == 200
+        return json.loads(body)
+
+    def wait_for(self, condition, timeout: float = 20.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                state = self.state()
+                if condition(state):
+                    return state
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the server state never reached the expected condition")
+            time.sleep(0.1)
+
+    def interrupt(self, timeout: float = 15.0) -> tuple[int, str, str]:
+        """Ctrl-C: SIGINT, then the exit code and the rest of its output."""
+        self.process.send_signal(signal.SIGINT)
+        out, err = self.process.communicate(timeout=timeout)
+        return self.process.returncode, out, err
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
+
+
+@pytest.fixture
+def serve():
+    """Start `mlsd serve` on a blueprint file; every server is stopped after the test."""
+    started: list[Server] = []
+
+    def start(path: Path, *extra: str, cwd: Path | None = None) -> Server:
+        server = Server(path, *extra, cwd=cwd)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is needed (`make test` installs it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with every request, console message and page error recorded."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda message: self.console.append((message.type, message.text)))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def console_errors(self) -> list[str]:
+        return [text for kind, text in self.console if kind in ("error", "warning")] + self.errors
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    watched = Watched(context.new_page())
+    yield watched
+    context.close()

@@ -1,0 +1,135 @@
+"""The page data and the single-file report: content, escaping, CSP, determinism, CLI errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlsd_diagram import load, loads
+from mlsd_diagram.analyses.simulate import knock_out
+from mlsd_diagram.outputs.report import (knock_out_view, page_data, precompute_knock_outs, precomputed_sizes,
+                                         render_report)
+
+from conftest import HERE, ROOT, mlsd_command
+
+SMALL = HERE / "data" / "small.yaml"
+BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml"))
+HOSTILE_LABEL = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def hostile_blueprint():
+    text = SMALL.read_text().replace("label: Model server", f"label: {json.dumps(HOSTILE_LABEL)}")
+    return loads(text, name="hostile.yaml")
+
+
+def data_block(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="mlsd-data">(.*?)</script>', html, re.S)
+    assert found, "the report carries its data in one JSON block"
+    return json.loads(found.group(1))
+
+
+def test_page_data_lists_every_component_and_flow():
+    blueprint = load(SMALL)
+    data = page_data(blueprint)
+    assert [c["id"] for c in data["components"]] == list(blueprint.components)
+    assert len(data["flows"]) == len(blueprint.flows)
+    assert data["entry_points"] == ["app"]
+    assert data["components"][2]["line"] == blueprint.component_location("model")[0]
+    assert 'id="component-model"' in data["svg"] and 'id="flow-1"' in data["svg"]
+    assert data["latency"]["app"]["p99_ms"] == 35
+    assert "mlops_level" in data["score"]
+    json.dumps(data)  # JSON-ready
+
+
+def test_knock_out_view_follows_the_fallback():
+    blueprint = load(SMALL)
+    assert knock_out_view(blueprint, [])["entry_points"] == {"app": "served"}
+    view = knock_out_view(blueprint, ["model"])
+    assert view["entry_points"] == {"app": "degraded"}
+    assert "cache" in view["components"] and "model" not in view["components"]
+    assert 2 in view["flows"]  # the fallback flow model -> cache carries the requests now
+    assert knock_out_view(blueprint, ["model", "cache"])["entry_points"] == {"app": "down"}
+    with pytest.raises(KeyError):
+        knock_out_view(blueprint, ["ghost"])
+
+
+def test_precomputed_sizes():
+    assert precomputed_sizes(4, 1024) == 4         # every set of 4 (15 sets)
+    assert precomputed_sizes(14, 1024) == 3        # 14 + 91 + 364 = 469; + 1001 is too many
+    assert precomputed_sizes(200, 100) == 0        # not even the singles fit the bound
+    assert precomputed_sizes(0) == 0
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_precomputed_knock_outs_agree_with_simulate(path):
+    blueprint = load(path)
+    data = page_data(blueprint)
+    pre = precompute_knock_outs(blueprint, data)
+    entries = data["entry_points"]
+    codes = {"s": "served", "d": "degraded", "x": "down"}
+    for cid in blueprint.components:  # every single component
+        expected = knock_out(blueprint, {cid})
+        assert {e: codes[c] for e, c in zip(entries, pre["table"][cid]["s"])} == expected
+    pairs = [k for k in pre["table"] if k.count(",") == 1]
+    assert pre["max_set"] >= 2 and pairs, pre["note"]
+    for key in pairs[:50]:
+        expected = knock_out(blueprint, set(key.split(",")))
+        assert {e: codes[c] for e, c in zip(entries, pre["table"][key]["s"])} == expected
+    assert pre["note"] in render_report(blueprint, svg=data["svg"])
+
+
+def test_report_is_deterministic_and_self_contained():
+    blueprint = load(SMALL)
+    first, second = render_report(blueprint), render_report(load(SMALL))
+    assert first == second
+    assert "http://" not in first.replace("http://www.w3.org/", "") and "https://" not in first
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', first).group(1)
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "connect-src" not in csp
+    for tag in ("script", "style"):
+        body = re.findall(rf"<{tag}>(.*?)</{tag}>", first, re.S)
+        assert len(body) == 1
+        digest = base64.b64encode(hashlib.sha256(body[0].encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp, f"the inline {tag} is allowed by its hash"
+    data = data_block(first)
+    assert set(data["precomputed"]["relevant"]) == {"app", "gateway", "model", "cache"}
+    assert data["precomputed"]["note"].startswith("every set")  # small: all 15 sets precomputed
+
+
+def test_report_escapes_blueprint_text():
+    html = render_report(hostile_blueprint())
+    assert HOSTILE_LABEL not in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert html.count("<script") == 2  # the data block and the page's own script, nothing else
+    labels = [c["label"] for c in data_block(html)["components"]]
+    assert HOSTILE_LABEL in labels  # the text survives intact, as data
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*mlsd_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_report_writes_one_file(tmp_path):
+    result = run_cli("report", str(SMALL), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "small.report.html").is_file()
+    assert "small.report.html" in result.stdout
+    out = tmp_path / "sub" / "review.html"
+    assert run_cli("report", str(SMALL), "-o", str(out), cwd=tmp_path).returncode == 0
+    assert out.read_text() == (tmp_path / "small.report.html").read_text()
+
+
+def test_cli_report_of_an_invalid_file_is_located_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.read_text().replace("kind: cache", "kind: cahce"))
+    result = run_cli("report", str(bad), "-o", str(tmp_path / "out.html"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert re.search(r"bad\.yaml:\d+:\d+: error: unknown kind 'cahce'; did you mean 'cache'", result.stderr)
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.html").exists()
+    assert not list(tmp_path.glob(".tmp-*"))
