@@ -52,29 +52,29 @@
   var ui = {};
 
   function buildShell() {
-    ui.title = el("h1", {id: "title", text: "mlsd"});
-    ui.file = el("span", {id: "file", className: "muted"});
-    ui.status = el("span", {id: "status", className: "status", text: REPORT ? "report" : "connecting"});
-    ui.errors = el("section", {id: "errors", className: "errors", hidden: true, role: "alert"});
-    ui.summary = el("p", {id: "summary", className: "muted"});
-    ui.diagram = el("div", {id: "diagram", className: "diagram fit", "aria-label": "diagram"});
-    ui.zoom = el("button", {type: "button", id: "zoom", text: "Actual size"});
+    ui.title = el("h1", {id: "mlsd-title", text: "mlsd"});
+    ui.file = el("span", {id: "mlsd-file", className: "muted"});
+    ui.status = el("span", {id: "mlsd-status", className: "status", text: REPORT ? "report" : "connecting"});
+    ui.errors = el("section", {id: "mlsd-errors", className: "errors", hidden: true, role: "alert"});
+    ui.summary = el("p", {id: "mlsd-summary", className: "muted"});
+    ui.diagram = el("div", {id: "mlsd-diagram", className: "diagram fit", "aria-label": "diagram"});
+    ui.zoom = el("button", {type: "button", id: "mlsd-zoom", text: "Actual size"});
     ui.zoom.addEventListener("click", function () {
       var fit = ui.diagram.classList.toggle("fit");
       ui.zoom.textContent = fit ? "Actual size" : "Fit to width";
     });
-    ui.details = el("div", {id: "details"}, [el("p", {className: "muted", text: "Click a component for its details."})]);
-    ui.entries = el("ul", {id: "entry-points", className: "entries"});
-    ui.knocked = el("div", {id: "knocked"});
-    ui.setsNote = el("p", {id: "sets-note", className: "muted"});
-    ui.findings = el("div", {id: "findings"});
-    ui.latency = el("div", {id: "latency"});
-    ui.score = el("div", {id: "score"});
+    ui.details = el("div", {id: "mlsd-details"}, [el("p", {className: "muted", text: "Click a component for its details."})]);
+    ui.entries = el("ul", {id: "mlsd-entry-points", className: "entries"});
+    ui.knocked = el("div", {id: "mlsd-knocked"});
+    ui.setsNote = el("p", {id: "mlsd-sets-note", className: "muted"});
+    ui.findings = el("div", {id: "mlsd-findings"});
+    ui.latency = el("div", {id: "mlsd-latency"});
+    ui.score = el("div", {id: "mlsd-score"});
     document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
     document.body.appendChild(ui.errors);
     document.body.appendChild(el("main", null, [
       el("div", {className: "left"}, [el("div", {className: "toolbar"}, [ui.summary, ui.zoom]), ui.diagram]),
-      el("aside", {id: "side"}, [
+      el("aside", {id: "mlsd-side"}, [
         el("h2", {text: "Component"}), ui.details,
         el("h2", {text: "Entry points"}), ui.entries, ui.knocked, ui.setsNote
       ])
@@ -149,7 +149,7 @@
     sanitize(root);
     var svg = document.importNode(root, true);
     applyStyles(svg);
-    svg.setAttribute("id", "diagram-svg");
+    svg.setAttribute("id", "mlsd-diagram-svg");
     clear(ui.diagram).appendChild(svg);
     // A halo behind every component, coloured by knock-out state (works for icon nodes too).
     Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (node) {
@@ -200,12 +200,12 @@
     }
     var node = nodeOf(id);
     if (node) { node.classList.add("selected"); }
-    var toggle = el("input", {type: "checkbox", id: "knockout-toggle"});
+    var toggle = el("input", {type: "checkbox", id: "mlsd-knockout-toggle"});
     toggle.checked = state.knocked.indexOf(id) >= 0;
     toggle.addEventListener("change", function () { setKnocked(id, toggle.checked); });
     var list = el("ul", {className: "component-findings"});
     findingsFor(id).forEach(function (f) { list.appendChild(findingItem(f)); });
-    ui.details.appendChild(el("h3", {id: "details-title", text: component.label}));
+    ui.details.appendChild(el("h3", {id: "mlsd-details-title", text: component.label}));
     ui.details.appendChild(el("table", {className: "facts"}, [
       row("id", component.id),
       row("kind", component.kind + (component.kind_written !== component.kind ? " (" + component.kind_written + ")" : "")),
@@ -242,7 +242,7 @@
   }
 
   function highlight(f) {
-    Array.prototype.forEach.call(document.querySelectorAll("#diagram-svg .flash"), function (n) {
+    Array.prototype.forEach.call(document.querySelectorAll("#mlsd-diagram-svg .flash"), function (n) {
       n.classList.remove("flash");
     });
     var target = null;
@@ -298,9 +298,9 @@
   function renderScore(score) {
     clear(ui.score);
     if (!score) { return; }
-    ui.score.appendChild(el("p", {id: "mlops-level", className: "big", text: "MLOps level " + score.mlops_level}));
+    ui.score.appendChild(el("p", {id: "mlsd-mlops-level", className: "big", text: "MLOps level " + score.mlops_level}));
     if (score.mlops_reason) { ui.score.appendChild(el("p", {className: "muted", text: score.mlops_reason})); }
-    ui.score.appendChild(el("p", {id: "test-score", text: "ML Test Score: " + score.shown + " of " + score.total +
+    ui.score.appendChild(el("p", {id: "mlsd-test-score", text: "ML Test Score: " + score.shown + " of " + score.total +
                                   " tests an architecture can show are shown"}));
     var body = el("tbody");
     (score.tests || []).forEach(function (t) {
@@ -332,9 +332,9 @@
     });
     clear(ui.knocked);
     if (state.knocked.length) {
-      var button = el("button", {type: "button", id: "clear-knockouts", text: "Clear knock-outs"});
+      var button = el("button", {type: "button", id: "mlsd-clear-knockouts", text: "Clear knock-outs"});
       button.addEventListener("click", function () { state.knocked = []; refreshKnockOut(); if (state.selected) { select(state.selected); } });
-      ui.knocked.appendChild(el("p", {id: "knocked-list"}, [
+      ui.knocked.appendChild(el("p", {id: "mlsd-knocked-list"}, [
         "Knocked out: ", el("strong", {text: state.knocked.join(", ")}), " "
       ]));
       ui.knocked.appendChild(button);
@@ -426,9 +426,9 @@
       edge.classList.toggle("cut", Boolean(active && normalFlow[f.index] && !onFlow[f.index]));
     });
     renderEntries(view ? view.entry_points : null);
-    if (message) { ui.knocked.appendChild(el("p", {id: "knockout-message", className: "error-line", text: message})); }
+    if (message) { ui.knocked.appendChild(el("p", {id: "mlsd-knockout-message", className: "error-line", text: message})); }
     if (state.selected) {
-      var toggle = document.getElementById("knockout-toggle");
+      var toggle = document.getElementById("mlsd-knockout-toggle");
       if (toggle) { toggle.checked = knocked.indexOf(state.selected) >= 0; }
     }
   }
