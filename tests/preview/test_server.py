@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -150,3 +151,31 @@ def test_default_host_is_loopback(tmp_path):
         assert "http://127.0.0.1:" in server.banner
     finally:
         server.stop()
+
+
+def test_the_lint_path_imports_no_server_library():
+    code = ("import sys, mlsd_diagram.cli, mlsd_diagram.analyses.lint, mlsd_diagram.outputs.report; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'watchfiles') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_port_0_picks_a_free_port(serve, tmp_path):
+    process = subprocess.Popen([*mlsd_command(), "serve", str(copy_small(tmp_path)), "--port", "0"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stdout.readline()
+        port = int(banner.rsplit(":", 1)[1].split("/")[0])
+        assert port > 0
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        process.send_signal(2)
+        process.communicate(timeout=15)
