@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,15 +34,16 @@ def knock(page, component: str) -> None:
     page.locator("#mlsd-knockout-toggle").check()
 
 
-def fallback_pair(blueprint):
-    """A serving component on the request path with a declared fallback: (component, fallback)."""
+def fallback_pair(blueprint, kind: str | None = None):
+    """A serving component (of ``kind`` when given) with a declared fallback: (component, fallback, states)."""
     for flow in blueprint.flows:
-        if flow.mode.value == "fallback" and "SERVE" in blueprint.graph.nodes[flow.source]["roles"]:
+        node = blueprint.graph.nodes[flow.source]
+        if flow.mode.value == "fallback" and "SERVE" in node["roles"] and kind in (None, node["kind"]):
             alone = knock_out(blueprint, {flow.source})
             both = knock_out(blueprint, {flow.source, flow.target})
             if "degraded" in alone.values() and "down" in both.values():
                 return flow.source, flow.target, alone, both
-    raise AssertionError("no serving component with a fallback whose loss takes an entry point down")
+    raise AssertionError(f"no {kind or 'serving component'} with a fallback whose loss takes an entry point down")
 
 
 def test_live_preview(serve, page, tmp_path):
@@ -88,8 +90,9 @@ def test_live_preview(serve, page, tmp_path):
     p.wait_for_selector("#mlsd-errors[hidden]", state="attached", timeout=15000)
     p.wait_for_selector("#component-shadow_model", state="detached", timeout=15000)
 
-    # knock out the model server: degraded (it has a fallback); its fallback too: down
-    component, fallback, alone, both = fallback_pair(blueprint)
+    # knock out the inference service: degraded (it has a fallback); its fallback too: down
+    component, fallback, alone, both = fallback_pair(blueprint, kind="inference_service")
+    assert component == "integrity_model"
     entry = next(e for e, s in alone.items() if s == "degraded")
     assert entry_state(p, entry).inner_text() == "served"
     knock(p, component)
@@ -98,8 +101,12 @@ def test_live_preview(serve, page, tmp_path):
     assert "ko" in p.locator(f"#component-{component}").get_attribute("class")
     assert "onpath" in p.locator(f"#component-{fallback}").get_attribute("class")
     p.locator("#mlsd-clear-knockouts").scroll_into_view_if_needed()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    p.screenshot(path=str(SCREENSHOT))
+    shot = p.screenshot(path=str(tmp_path / "preview.png"))
+    assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
+    # The README's screenshot comes from this run; refreshed on request so `make test` leaves the tree clean.
+    if os.environ.get("MLSD_UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists():
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        SCREENSHOT.write_bytes(shot)
     knock(p, fallback)
     p.wait_for_selector(f"#mlsd-entry-points li.entry.state-down[data-entry='{entry}']")
     assert entry_state(p, entry).inner_text() == both[entry] == "down"
