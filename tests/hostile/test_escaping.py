@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from html.parser import HTMLParser
@@ -31,7 +30,6 @@ from mlsd_diagram.outputs.sarif import sarif_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MERMAID_JS = ROOT / "tests" / "js" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 HOSTILE = [
     "<script>alert(1)</script>", "\"quoted\" & 'single'", "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
@@ -111,26 +109,22 @@ def test_svg_has_the_same_structure_and_no_script(pair):
     assert "&lt;script&gt;" in hostile_svg and "<script>" not in hostile_svg
 
 
-def test_mermaid_parses_with_every_node(pair):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        page = browser.new_page()
-        page.set_content("<!doctype html><html><body></body></html>")
-        page.add_script_tag(path=str(MERMAID_JS))
-        page.evaluate("() => mermaid.initialize({startOnLoad: false, securityLevel: 'strict'})")
-        counts = []
-        for i, bp in enumerate(pair):
-            result = page.evaluate("""async ([text, id]) => {
-                await mermaid.parse(text);
-                const {svg} = await mermaid.render(id, text);
-                return svg;
-            }""", [to_mermaid(bp), f"m{i}"])
-            counts.append({"nodes": len(re.findall(r'<g class="node[^"]*" id="', result)),
-                           "edges": len(re.findall(r'<path[^>]*class="[^"]*flowchart-link', result)),
-                           "scripts": result.count("<script")})
-        browser.close()
+def test_mermaid_parses_with_every_node(pair, browser):
+    page = browser.new_page()
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(path=str(MERMAID_JS))
+    page.evaluate("() => mermaid.initialize({startOnLoad: false, securityLevel: 'strict'})")
+    counts = []
+    for i, bp in enumerate(pair):
+        svg = page.evaluate("""async ([text, id]) => {
+            await mermaid.parse(text);
+            const {svg} = await mermaid.render(id, text);
+            return svg;
+        }""", [to_mermaid(bp), f"m{i}"])
+        counts.append({"nodes": len(re.findall(r'<g class="node[^"]*" id="', svg)),
+                       "edges": len(re.findall(r'<path[^>]*class="[^"]*flowchart-link', svg)),
+                       "scripts": svg.count("<script")})
+    page.close()
     hostile, twin = counts
     assert hostile == twin
     assert hostile["nodes"] >= len(SHAPE) and hostile["scripts"] == 0

@@ -43,7 +43,7 @@ def test_pre_commit_try_repo_runs_mlsd_lint(tmp_path: Path) -> None:
     user = tmp_path / "user"
     (user / "blueprints").mkdir(parents=True)
     shutil.copy(WEAK, user / "blueprints" / "weak.yaml")
-    shutil.copy(ROOT / "tests" / "rules" / "MLSD201" / "pass_fallback_flow.yaml", user / "blueprints" / "ok.yaml")
+    shutil.copy(ROOT / "blueprints" / "news_feed.yaml", user / "blueprints" / "ok.yaml")
     _git("init", "--quiet", cwd=user)
     _git("add", ".", cwd=user)
     _git("commit", "--quiet", "-m", "blueprints", cwd=user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import networkx as nx
@@ -142,7 +143,8 @@ def test_cli_simulate_text_and_json() -> None:
     runner = CliRunner()
     text = runner.invoke(main, ["simulate", str(NEWS)])
     assert text.exit_code == 0
-    assert "  gateway         app down" in text.output and "Single points of failure: none" in text.output
+    assert re.search(r"^  gateway +app down$", text.output, re.M) and "Single points of failure: none" in text.output
+    assert re.search(r"^  integrity_model +app degraded$", text.output, re.M)
     assert "  app: 73 ms of 200 ms SLO: app -> gateway -> feed_service -> ranker -> features" in text.output
     data = json.loads(runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--knock-out", "ranker,inbox"]).output)
     assert data["knock_outs"] == [{"components": ["inbox", "ranker"], "entry_points": {"app": "degraded"}}]
