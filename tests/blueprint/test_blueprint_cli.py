@@ -92,3 +92,10 @@ def test_internal_error_is_one_line_exit_three_and_debug_shows_traceback(tmp_pat
     result = subprocess.run([sys.executable, "-c", script, "--debug", "validate", str(path)], capture_output=True,
                             text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 3 and "Traceback" in result.stderr
+
+
+def test_readme_cli_reference_lists_every_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    reference = readme[readme.index("## CLI reference"):readme.index("## Lint")]
+    for name in main.commands:
+        assert f"| `mlsd {name}" in reference or f", `mlsd {name}" in reference, name
