@@ -143,8 +143,9 @@ def undeclared_consumer(d: Design) -> Iterator[Hit]:
     """Predictions are written to a store that no declared component reads.
 
     **What it checks.** Stores that receive predictions (a flow tagged `predictions`, or a stream
-    or batch flow out of a SERVE component) and have no declared reader: no outgoing flow and no
-    incoming request. Client-stage and MONITOR components are consumers themselves and exempt.
+    or batch flow out of a SERVE component) and have no declared reader: no outgoing flow, no
+    incoming request and no incoming fallback (a fallback target is read on the request path).
+    Client-stage and MONITOR components are consumers themselves and exempt.
 
     **Why it matters.** Whoever reads those predictions is an undeclared consumer: a hidden
     dependency that silently breaks, or silently shapes the model's future training data, when
@@ -169,7 +170,7 @@ def undeclared_consumer(d: Design) -> Iterator[Hit]:
         if not incoming:
             continue
         readers = any(True for _ in d.succ(c, *DATA_MODES, "request", "telemetry")) or \
-            any(True for _ in d.pred(c, "request"))
+            any(True for _ in d.pred(c, "request", "fallback"))
         if not readers:
             sources = d.names(sorted({u for u, _ in incoming}, key=d.order.__getitem__))
             yield Hit(f"'{c}' receives predictions from {sources} but no component reads it: its consumers are "
