@@ -126,7 +126,8 @@ def no_data_validation(d: Design) -> Iterator[Hit]:
     """Training data reaches a trainer without passing data validation.
 
     **What it checks.** For each trainer, whether some path of stream or batch flows from a data
-    or client component reaches it without passing a data validation component.
+    or client component reaches it without passing a data validation component. Monitors and
+    triggers (alerting, orchestrators) start runs but carry no training data: paths stop there.
 
     **Why it matters.** A broken upstream (a null column, a unit change, a duplicated day) trains
     a broken model that the evaluation gate may not catch; schema and distribution checks before
@@ -142,8 +143,9 @@ def no_data_validation(d: Design) -> Iterator[Hit]:
     **How to fix.** `lake -> data_checks (data_validation) -> trainer`, on every path.
     """
     checks = set(d.with_trait(T.VALIDATION))
+    not_data = set(d.with_trait(T.TRIGGER)) | {c for c in d.ids if d.is_(c, "MONITOR")}
     for t in d.trainers:
-        parent = d.reach([t], ("stream", "batch"), backward=True, avoid=checks)
+        parent = d.reach([t], ("stream", "batch"), backward=True, avoid=checks | not_data)
         origins = [c for c in parent if c != t and d.stage[c] in ("data", "client")]
         if origins:
             origin = origins[0]
