@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from .blueprint.loader import collector_paused
 from .blueprint.models import Blueprint
 
 
@@ -16,6 +17,11 @@ def build_graph(blueprint: Blueprint) -> nx.MultiDiGraph:
     (the flow's position in ``flows``); the edge key is that index too.
     O(components + flows).
     """
+    with collector_paused():
+        return _build(blueprint)
+
+
+def _build(blueprint: Blueprint) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name=blueprint.name)
     for cid, component in blueprint.components.items():
         kind = blueprint.kind_of(cid)
