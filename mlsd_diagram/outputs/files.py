@@ -6,8 +6,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..diagnostics import BlueprintError, Diagnostic
-
 
 class OutputPathError(ValueError):
     """An output name that would escape the output folder."""
@@ -49,7 +47,3 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
         raise
     return target
 
-
-def not_a_blueprint_error(path: str, message: str) -> BlueprintError:
-    """A one-diagnostic BlueprintError at the top of ``path``."""
-    return BlueprintError([Diagnostic(path, 1, 1, message)])
