@@ -12,7 +12,7 @@ import click
 
 from ..blueprint.loader import load
 from ..diagnostics import BlueprintError, did_you_mean
-from . import EXIT_FINDINGS, EXIT_INVALID, UserError, main
+from . import EXIT_FINDINGS, UserError, main
 
 FORMATS = ["text", "json", "sarif"]
 

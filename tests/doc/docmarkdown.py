@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 
 from mlsd_diagram import loads

@@ -20,8 +20,6 @@ from mlsd_diagram.cli import main
 from mlsd_diagram.outputs.sarif import sarif_log
 from mlsd_testing import BLUEPRINTS, ROOT, run_mlsd
 
-from mlsd_testing import BLUEPRINTS, ROOT
-
 DATA = Path(__file__).resolve().parent / "data"
 WEAK = DATA / "weak_design.yaml"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
