@@ -82,7 +82,9 @@ def run_dot(dot_text: str, formats: Iterable[str]) -> dict[str, bytes]:
         return {fmt: Path(tmp, f"out.{fmt}").read_bytes() for fmt in formats}
 
 
-_HREF = re.compile(r'xlink:href="([^"]+)"')
+_IMAGE = re.compile(r'<image xlink:href="([^"]+)" (width="[^"]*" height="[^"]*") preserveAspectRatio="([^"]*)" '
+                    r'(x="[^"]*" y="[^"]*")/>')
+_SVG_OPEN = re.compile(r"<svg [^>]*>")
 _ID = re.compile(r' id="([^"]*)"')
 _SVG_SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"\n viewBox="[^"]*"')
 _SCALE = re.compile(r'transform="scale\([^)]*\) rotate\(0\) translate\(([-\d.]+) ([-\d.]+)\)"')
@@ -92,17 +94,12 @@ _BACKGROUND = re.compile(r'<polygon fill="[^"]*" stroke="[^"]*" points="([^"]*)"
 def finish_svg(svg: str) -> str:
     """Make Graphviz's SVG self-contained and natural-sized.
 
-    Icon references become data URIs; the ``size``/``dpi`` scaling meant for the
+    Each distinct icon is embedded once, as a data URI in a ``<symbol>`` of ``<defs>``,
+    and drawn with ``<use>`` wherever it appears; the ``size``/``dpi`` scaling meant for the
     PNG is undone (the drawing keeps its natural size in points); ``&#45;`` in
     ids is written as ``-`` so ids read as written in the blueprint.
     """
-    def embed(match: re.Match) -> str:
-        ref = match.group(1)
-        if ref.endswith(".png") and icons.icon_file(ref).is_file():
-            return f'xlink:href="{icons.data_uri(ref)}"'
-        return match.group(0)
-
-    # Every pass but the icon embedding runs first, on the small text: embedding makes it many times larger.
+    # Every pass but the icon embedding runs first, on the small text: embedding makes it larger.
     svg = _ID.sub(lambda m: f' id="{m.group(1).replace("&#45;", "-")}"', svg)
     background = _BACKGROUND.search(svg)
     if background:
@@ -112,7 +109,31 @@ def finish_svg(svg: str) -> str:
                             f' viewBox="0.00 0.00 {width:.2f} {height:.2f}"', svg, count=1)
         svg = _SCALE.sub(lambda m: f'transform="scale(1 1) rotate(0) translate({m.group(1)} {m.group(2)})"', svg,
                          count=1)
-    return _HREF.sub(embed, svg)
+    return _embed_icons(svg)
+
+
+def _embed_icons(svg: str) -> str:
+    """Replace icon ``<image>`` file references by ``<use>`` of one embedded ``<symbol>`` per icon."""
+    symbols: dict[tuple[str, str], str] = {}
+
+    def use(match: re.Match) -> str:
+        ref, size, aspect, position = match.groups()
+        if not (ref.endswith(".png") and icons.icon_file(ref).is_file()):
+            return match.group(0)
+        symbol = symbols.setdefault((ref, aspect), f"icon-{len(symbols)}")
+        return f'<use xlink:href="#{symbol}" {size} {position}/>'
+
+    svg = _IMAGE.sub(use, svg)
+    if not symbols:
+        return svg
+    defs = ["<defs>"]
+    for (ref, aspect), symbol in symbols.items():
+        width, height = icons.png_size(ref)
+        defs.append(f'<symbol id="{symbol}" viewBox="0 0 {width} {height}" preserveAspectRatio="{aspect}">'
+                    f'<image width="{width}" height="{height}" xlink:href="{icons.data_uri(ref)}"/></symbol>')
+    defs.append("</defs>")
+    opening = _SVG_OPEN.search(svg)
+    return svg[:opening.end()] + "\n" + "\n".join(defs) + svg[opening.end():]
 
 
 _PDF_DATE = re.compile(rb"/CreationDate \(D:[0-9]{14}[^)]*\)")

@@ -45,11 +45,15 @@ def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     assert nodes == {f"component-{cid}" for cid in blueprint.components}
     edges = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
     assert edges == {f"flow-{i}" for i in range(len(blueprint.flows))}
-    hrefs = [el.get(XLINK) for el in root.iter() if el.get(XLINK) is not None]
+    symbols = {el.get("id"): el for el in root.iter(f"{SVG_NS}symbol")}
     images = [el for el in root.iter(f"{SVG_NS}image")]
-    assert len(images) >= len(blueprint.components)  # one icon per component, plus tech badges
-    for href in hrefs:  # icons embedded: nothing points at a file path
-        assert href.startswith("data:image/png;base64,"), href[:80]
+    uses = [el for el in root.iter(f"{SVG_NS}use")]
+    assert len(uses) >= len(blueprint.components)  # one icon per component, plus tech badges
+    assert len(images) == len(symbols) == len({u.get(XLINK) for u in uses})  # each icon embedded once
+    for image in images:  # icons embedded: nothing points at a file path
+        assert image.get(XLINK).startswith("data:image/png;base64,"), image.get(XLINK)[:80]
+    for use in uses:  # every drawn icon refers to an embedded one
+        assert use.get(XLINK).startswith("#") and use.get(XLINK)[1:] in symbols, use.get(XLINK)
     # natural size: width in points matches the viewBox
     view_box = [float(x) for x in root.get("viewBox").split()]
     assert root.get("width") == f"{view_box[2]:.0f}pt"

@@ -191,6 +191,14 @@ def icon_file(ref: str) -> Path:
 
 
 @lru_cache(maxsize=None)
+def png_size(ref: str) -> tuple[int, int]:
+    """The pixel width and height of a PNG icon (read from its IHDR header)."""
+    with open(icon_file(ref), "rb") as handle:
+        header = handle.read(24)
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+@lru_cache(maxsize=None)
 def data_uri(ref: str) -> str:
     """The icon as a ``data:image/png;base64,...`` URI (for self-contained SVG)."""
     return "data:image/png;base64," + base64.b64encode(icon_file(ref).read_bytes()).decode("ascii")
