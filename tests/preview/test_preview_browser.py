@@ -13,7 +13,7 @@ import pytest
 from mlsd_diagram import load
 from mlsd_diagram.analyses.simulate import knock_out
 
-from conftest import HERE, ROOT, Watched, mlsd_command
+from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from mlsd_diagram.analyses.simulate import knock_out
 from mlsd_diagram.outputs.report import (knock_out_view, page_data, precompute_knock_outs, precomputed_sizes,
                                          render_report)
 
-from conftest import HERE, ROOT, mlsd_command
+from preview_testing import HERE, ROOT, mlsd_command
 
 SMALL = HERE / "data" / "small.yaml"
 BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml"))

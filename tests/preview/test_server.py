@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import HERE, ROOT, Server, free_port, mlsd_command
+from preview_testing import HERE, ROOT, Server, free_port, mlsd_command
 
 SMALL = HERE / "data" / "small.yaml"
 
