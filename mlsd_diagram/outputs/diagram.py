@@ -14,8 +14,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
 from . import icons
@@ -63,23 +64,99 @@ def _imagepath() -> str:
     return os.pathsep.join(str(root) for root in icons.icon_roots())
 
 
-def run_dot(dot_text: str, formats: Iterable[str]) -> dict[str, bytes]:
-    """Lay ``dot_text`` out once and draw it in every one of ``formats`` (svg, png, pdf)."""
+def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
+            finish_svg_text: Callable[[str], str] | None = None) -> dict[str, bytes | str]:
+    """Lay the graph out once and draw it in every one of ``formats`` (svg, png, pdf, ...).
+
+    ``dot_text`` may be a function that builds the DOT text: ``dot`` is started
+    first, so its start-up (plugins, fontconfig) overlaps the build. With
+    ``finish_svg_text``, the SVG is drawn first into a FIFO and finished in a
+    thread while ``dot`` still draws the other formats; its entry is then the
+    finished text. Raises :class:`RenderError` when Graphviz fails.
+    """
     formats = list(dict.fromkeys(formats))
+    if finish_svg_text is not None and "svg" in formats:
+        formats.remove("svg")
+        formats.insert(0, "svg")  # drawn first, so finishing it overlaps drawing the rest
     binary = dot_binary()
     with tempfile.TemporaryDirectory(prefix="mlsd-render-") as tmp:
+        paths = {fmt: os.path.join(tmp, f"out.{fmt}") for fmt in formats}
+        svg_reader = None
+        if finish_svg_text is not None and "svg" in formats and hasattr(os, "mkfifo"):
+            os.mkfifo(paths["svg"])
+            svg_reader = _FifoReader(paths["svg"], finish_svg_text)
         args = [binary, f"-Gimagepath={_imagepath()}"]
         for fmt in formats:
-            args += [f"-T{fmt}", "-o", os.path.join(tmp, f"out.{fmt}")]
+            args += [f"-T{fmt}", "-o", paths[fmt]]
         env = dict(os.environ, SOURCE_DATE_EPOCH="0")
         try:
-            done = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, env=env, check=False)
-        except FileNotFoundError as exc:  # removed between which() and run()
-            raise GraphvizMissing() from exc
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+            try:
+                process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, env=env)
+            except FileNotFoundError as exc:  # removed between which() and here
+                raise GraphvizMissing() from exc
+            with process:
+                try:
+                    text = dot_text() if callable(dot_text) else dot_text
+                    _, stderr = process.communicate(text.encode("utf-8"))
+                finally:
+                    if process.poll() is None:  # the build failed or we were interrupted: stop dot
+                        process.kill()
+                        process.wait()
+        finally:
+            if svg_reader is not None:
+                svg_reader.close()
+        if process.returncode != 0:
+            message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
             raise RenderError(f"Graphviz failed: {message}")
-        return {fmt: Path(tmp, f"out.{fmt}").read_bytes() for fmt in formats}
+        drawn: dict[str, bytes | str] = {fmt: Path(paths[fmt]).read_bytes() for fmt in formats
+                                         if svg_reader is None or fmt != "svg"}
+        if svg_reader is not None:
+            drawn["svg"] = svg_reader.result()
+        elif finish_svg_text is not None and "svg" in drawn:
+            drawn["svg"] = finish_svg_text(drawn["svg"].decode("utf-8"))
+        return drawn
+
+
+class _FifoReader:
+    """Reads what ``dot`` draws into a FIFO, in a thread, and finishes it there.
+
+    ``dot`` opens each output file only when it draws that format and closes it
+    when done, so the reader sees the end of the SVG while ``dot`` goes on
+    with the PNG on the other core.
+    """
+
+    def __init__(self, path: str, finish: Callable[[str], str]) -> None:
+        self._path, self._finish = path, finish
+        self._text: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mlsd-svg-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with open(self._path, "rb") as handle:  # blocks until dot (or close()) opens the other end
+                data = handle.read()
+            if data:
+                self._text = self._finish(data.decode("utf-8"))
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def close(self) -> None:
+        """Wait for the reader; if ``dot`` never opened the FIFO, open it here so the reader sees an end."""
+        while self._thread.is_alive():
+            try:
+                os.close(os.open(self._path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # ENXIO: the reader is not waiting in open() (yet, or any more)
+                pass
+            self._thread.join(0.005)
+
+    def result(self) -> str:
+        if self._error is not None:
+            raise self._error
+        if self._text is None:
+            raise RenderError("Graphviz wrote no SVG")
+        return self._text
 
 
 _IMAGE = re.compile(r'<image xlink:href="([^"]+)" (width="[^"]*" height="[^"]*") preserveAspectRatio="([^"]*)" '
@@ -146,8 +223,8 @@ def finish_pdf(pdf: bytes) -> bytes:
 
 def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str = "LR") -> str:
     """The diagram as self-contained SVG text (icons as data URIs), without writing files."""
-    drawn = run_dot(to_dot(blueprint, view=view, direction=direction), ["svg"])
-    return finish_svg(drawn["svg"].decode("utf-8"))
+    drawn = run_dot(lambda: to_dot(blueprint, view=view, direction=direction), ["svg"], finish_svg)
+    return drawn["svg"]
 
 
 def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_dir: str | os.PathLike = "output",
@@ -167,18 +244,22 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
         raise RenderError(f"scale must be greater than 0, got {scale}")
     stem = stem or output_stem(blueprint)
     targets = {fmt: output_path(out_dir, output_name(stem, fmt, view)) for fmt in formats}
-    dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale)
+    dot_text = ""
+
+    def build() -> str:
+        nonlocal dot_text
+        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale)
+        return dot_text
+
     payloads: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
     if drawn_formats:
-        drawn = run_dot(dot_text, drawn_formats)
-        for fmt, data in drawn.items():
-            if fmt == "svg":
-                payloads[fmt] = finish_svg(data.decode("utf-8"))
-            elif fmt == "pdf":
-                payloads[fmt] = finish_pdf(data)
-            else:
-                payloads[fmt] = data
+        # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
+        payloads.update(run_dot(build, drawn_formats, finish_svg))
+        if "pdf" in payloads:
+            payloads["pdf"] = finish_pdf(payloads["pdf"])
+    else:
+        build()
     if "dot" in formats:
         payloads["dot"] = dot_text
     if "mermaid" in formats:

@@ -22,6 +22,7 @@ fixes what a design document needs from it:
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Iterable
@@ -112,7 +113,12 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+_PLAIN_LINE = re.compile(r"\S(?:[^\t\n\r\v\f]*\S)?")
+
+
 def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width and _PLAIN_LINE.fullmatch(text):  # most labels: one line, nothing to wrap
+        return [text]
     return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
@@ -322,12 +328,16 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                     nodes[cid] = Node(_node_label(blueprint, cid), nodeid=cid, id=f"component-{cid}",
                                       tooltip=_node_tooltip(blueprint, cid))
             setcluster(None)
+        current_mode = None
         for index in selected.flows:
             u, v, mode = ends[index]
             flow = blueprint.flows[index]
-            style = MODE_STYLES[mode]
-            attrs = {"id": f"flow-{index}", "color": style.color, "style": style.style,
-                     "penwidth": style.penwidth, "fontcolor": style.color,
+            if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
+                style = MODE_STYLES[mode]
+                canvas.dot.attr("edge", color=style.color, style=style.style, penwidth=style.penwidth,
+                                fontcolor=style.color)
+                current_mode = mode
+            attrs = {"id": f"flow-{index}",
                      "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else ""))}
             label = _edge_label(flow.data)
             if label:
@@ -337,10 +347,8 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                 attrs["weight"] = WEAK_WEIGHT
             # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
-            edge = Edge(forward=not back, reverse=back, **attrs)
-            for key in list(edge._attrs):  # drop diagrams' edge font defaults; ours come from EDGE_ATTRS
-                if key in ("fontname", "fontsize") or (key == "fontcolor" and "fontcolor" not in attrs):
-                    edge._attrs.pop(key)
+            edge = Edge(forward=not back, reverse=back)
+            edge._attrs = attrs  # not diagrams' edge font defaults: ours come from EDGE_ATTRS and the mode
             if back:
                 nodes[v].connect(nodes[u], edge)
             else:
