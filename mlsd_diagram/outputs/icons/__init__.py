@@ -56,7 +56,7 @@ KIND_ICONS: dict[str, str] = {
     "predictions_store": "mlsd/predictions_store.png",
     "experimentation": "mlsd/experimentation.png",
     "deployment_controller": "k8s/compute/deploy.png",
-    "monitoring": "programming/flowchart/display.png",
+    "monitoring": "mlsd/monitoring.png",
     "drift_detector": "mlsd/drift_detector.png",
     "online_metrics": "mlsd/online_metrics.png",
     "alerting": "mlsd/alerting.png",

@@ -124,6 +124,9 @@ GLYPHS: dict[str, tuple[str, str]] = {
                                      f'<rect x="70" y="40" width="16" height="64" {F}/>'
                                      f'<rect x="94" y="26" width="16" height="78" {F}/>'
                                      f'<path d="M22 52 l30 -22 l20 10 l28 -22" {W}/>'),
+    "monitoring": ("monitoring", f'<rect x="16" y="22" width="96" height="66" rx="6" {W}/>'
+                                 f'<path d="M28 58 h16 l8 -18 l12 34 l10 -24 l6 8 h22" {W}/>'
+                                 f'<path d="M64 88 v14 M42 106 h44" {W}/>'),
     "alerting": ("monitoring", f'<path d="M64 18 c-22 0 -32 18 -32 38 v20 l-12 16 h88 l-12 -16 v-20 c0 -20 -10 -38 -32 '
                                f'-38 z" {F}/><circle cx="64" cy="104" r="10" {F}/>'),
     "custom": ("custom", f'<path d="M64 20 l38 22 v44 l-38 22 l-38 -22 v-44 z" {W}/>'
