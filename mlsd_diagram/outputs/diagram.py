@@ -159,8 +159,8 @@ class _FifoReader:
         return self._text
 
 
-_IMAGE = re.compile(r'<image xlink:href="([^"]+)" (width="[^"]*" height="[^"]*") preserveAspectRatio="([^"]*)" '
-                    r'(x="[^"]*" y="[^"]*")/>')
+_IMAGE = re.compile(r"<image ([^>]*)/>")
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 _SVG_OPEN = re.compile(r"<svg [^>]*>")
 _ID = re.compile(r' id="([^"]*)"')
 _SVG_SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"\n viewBox="[^"]*"')
@@ -194,11 +194,15 @@ def _embed_icons(svg: str) -> str:
     symbols: dict[tuple[str, str], str] = {}
 
     def use(match: re.Match) -> str:
-        ref, size, aspect, position = match.groups()
-        if not (ref.endswith(".png") and icons.icon_file(ref).is_file()):
+        # attributes by name, whatever order this Graphviz version writes them in
+        attrs = dict(_ATTRIBUTE.findall(match.group(1)))
+        ref = attrs.get("xlink:href", attrs.get("href", ""))
+        if not (ref.endswith(".png") and all(k in attrs for k in ("width", "height", "x", "y"))
+                and icons.icon_file(ref).is_file()):
             return match.group(0)
-        symbol = symbols.setdefault((ref, aspect), f"icon-{len(symbols)}")
-        return f'<use xlink:href="#{symbol}" {size} {position}/>'
+        symbol = symbols.setdefault((ref, attrs.get("preserveAspectRatio", "xMidYMid meet")), f"icon-{len(symbols)}")
+        return (f'<use xlink:href="#{symbol}" width="{attrs["width"]}" height="{attrs["height"]}" '
+                f'x="{attrs["x"]}" y="{attrs["y"]}"/>')
 
     svg = _IMAGE.sub(use, svg)
     if not symbols:

@@ -182,3 +182,68 @@ def test_cli_renders_several_files_and_reports_bad_ones(tmp_path, mlsd):
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"{p.stem}-serving.{ext}" for p in BUNDLED for ext in ("png", "svg"))
     assert "bad" not in " ".join(names)
+
+
+def test_svg_icons_are_embedded_whatever_the_attribute_order():
+    """Other Graphviz versions may order <image> attributes differently or write the resolved path."""
+    from mlsd_diagram.outputs import icons
+    from mlsd_diagram.outputs.diagram import finish_svg
+
+    ref = icons.kind_icon("feature_store")
+    absolute = str(icons.icon_file(ref))
+    svg = ('<svg width="100pt" height="50pt"\n viewBox="0.00 0.00 100.00 50.00" xmlns="http://www.w3.org/2000/svg" '
+           'xmlns:xlink="http://www.w3.org/1999/xlink">\n<g id="diagram">\n'
+           f'<image xlink:href="{ref}" width="40px" height="40px" preserveAspectRatio="xMinYMin meet" x="1" y="-2"/>\n'
+           f'<image x="5" y="-6" width="40px" height="40px" xlink:href="{absolute}"/>\n</g>\n</svg>\n')
+    finished = finish_svg(svg)
+    root = ET.fromstring(finished)
+    uses = root.findall(f".//{SVG_NS}use")
+    assert [(u.get(XLINK), u.get("x"), u.get("y")) for u in uses] == [("#icon-0", "1", "-2"), ("#icon-1", "5", "-6")]
+    hrefs = [image.get(XLINK) for image in root.iter(f"{SVG_NS}image")]
+    assert len(hrefs) == 2 and all(h.startswith("data:image/png;base64,") for h in hrefs)
+
+
+def test_graphviz_failing_after_the_svg_leaves_no_file(tmp_path):
+    """dot draws the SVG (read through a FIFO), then fails on the PNG: nothing is written."""
+    import shutil
+
+    real = shutil.which("dot")
+    bindir = _fake_dot(tmp_path / "bin", f'"{real}" "$@"\necho "Error: simulated failure after drawing" >&2\nexit 1\n')
+    out = tmp_path / "out"
+    old_path = os.environ["PATH"]
+    os.environ["PATH"] = f"{bindir}{os.pathsep}{old_path}"
+    try:
+        with pytest.raises(RenderError, match="simulated failure after drawing"):
+            render(load(HERE / "data" / "loop4.yaml"), formats=("svg", "png"), out_dir=out)
+    finally:
+        os.environ["PATH"] = old_path
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_graphviz_writing_no_svg_is_an_error(tmp_path, monkeypatch):
+    bindir = _fake_dot(tmp_path / "bin", "cat > /dev/null\nexit 0\n")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(RenderError, match="wrote no SVG"):
+        render(load(HERE / "data" / "loop4.yaml"), formats=("svg",), out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_failing_dot_build_stops_the_started_dot(tmp_path, monkeypatch):
+    """dot starts before the DOT text is built; when building fails, that dot is stopped, nothing written."""
+    from mlsd_diagram.outputs.dot import UnknownDirection
+
+    bindir = _fake_dot(tmp_path / "bin", "exec sleep 30\n")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+
+    def children() -> set[str]:
+        found = set()
+        for listing in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+            found.update(listing.read_text().split())
+        return found
+
+    before = children()
+    with pytest.raises(UnknownDirection):
+        render(load(HERE / "data" / "loop4.yaml"), formats=("svg", "png"), out_dir=tmp_path / "out",
+               direction="diagonal")
+    assert children() == before  # killed and reaped, not left running or as a zombie
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
