@@ -1,6 +1,6 @@
 """Render benchmark: ours vs plain ``dot`` on our DOT vs upstream ``diagrams``.
 
-    .venv/bin/python benchmarks/render.py [--sizes 50 200 500] [--repeat 3] [--upstream-timeout 120]
+    .venv/bin/python benchmarks/render.py [--sizes 50 200 500] [--repeat 11] [--upstream-timeout 120]
 
 For synthetic blueprints of N components in N/20 (at least 10) groups, with a
 request tree, stream and batch pipelines, retraining loops that cross four or
@@ -13,6 +13,9 @@ more clusters, deploys and telemetry, it prints the best-of-``repeat`` wall time
   its own defaults) with ``outformat=["png", "svg"]``, or "crash" when Graphviz aborts,
   or "timeout".
 
+Each size runs ``repeat`` interleaved rounds; "ours/dot" is best against best, "paired" the
+median of the per-round ratios (less sensitive to the shared machine changing speed).
+
 Target: ours within 1.10x of plain dot.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,30 +138,38 @@ def upstream(blueprint: Blueprint, out: Path, timeout: float) -> str | float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 500])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--upstream-timeout", type=float, default=120.0)
     args = parser.parse_args()
-    print(f"{'components':>10} {'flows':>6} {'ours s':>8} {'plain dot s':>11} {'ours/dot':>8} "
+    print(f"{'components':>10} {'flows':>6} {'ours s':>8} {'plain dot s':>11} {'ours/dot':>8} {'paired':>7} "
           f"{'upstream s':>22} {'upstream/ours':>13}  png size")
     for n in args.sizes:
         blueprint = synthetic_blueprint(n)
         dot_text = to_dot(blueprint)
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp)
-            # Interleaved, best of each: the machine is shared, so both sides see the same noise.
-            ours, plain = float("inf"), float("inf")
-            for _ in range(args.repeat):
-                ours = min(ours, best_of(1, lambda: render(blueprint, formats=("png", "svg"), out_dir=out,
-                                                           stem="ours")))
-                plain = min(plain, best_of(1, lambda: plain_dot(dot_text, out)))
+            out = Path(tempfile.mkdtemp(dir=tmp))
+            # Interleaved rounds, the order alternating: the machine is shared, so both sides see the same
+            # noise. "ours/dot" compares the best of each; "paired" is the median of each round's ratio.
+            ours_times, plain_times = [], []
+            for round_ in range(args.repeat):
+                def run_ours():
+                    ours_times.append(best_of(1, lambda: render(blueprint, formats=("png", "svg"), out_dir=out,
+                                                                stem="ours")))
+
+                def run_plain():
+                    plain_times.append(best_of(1, lambda: plain_dot(dot_text, out)))
+
+                for step in ((run_ours, run_plain) if round_ % 2 == 0 else (run_plain, run_ours)):
+                    step()
+            ours, plain = min(ours_times), min(plain_times)
+            paired = statistics.median(o / p for o, p in zip(ours_times, plain_times))
             png = (out / "ours.png").read_bytes()
             size = f"{int.from_bytes(png[16:20], 'big')}x{int.from_bytes(png[20:24], 'big')}"
-            up = upstream(blueprint, out, args.upstream_timeout)
+            up = upstream(blueprint, Path(tmp), args.upstream_timeout)
         up_text = f"{up:.2f}" if isinstance(up, float) else up
         ratio = f"{up / ours:.1f}x" if isinstance(up, float) else "-"
-        print(f"{n:>10} {len(blueprint.flows):>6} {ours:>8.2f} {plain:>11.2f} {ours / plain:>7.2f}x "
+        print(f"{n:>10} {len(blueprint.flows):>6} {ours:>8.2f} {plain:>11.2f} {ours / plain:>7.2f}x {paired:>6.2f}x "
               f"{up_text:>22} {ratio:>13}  {size}", flush=True)
-
 
 if __name__ == "__main__":
     main()
