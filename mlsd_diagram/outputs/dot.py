@@ -11,9 +11,11 @@ fixes what a design document needs from it:
   when cycles run between clusters (every retraining loop does), and
   ``newrank=true`` is far too slow on large graphs. Here the flows that close a
   cycle, between clusters in an order chosen to cut the fewest of them and
-  inside each cluster by a depth-first search, get ``constraint=false``: the
-  ranking graph stays acyclic, so ``dot`` never meets that case, and the
-  layout still reads left to right along the request path;
+  inside each cluster by a depth-first search, are written reversed with
+  ``dir=back`` (drawn the same, ranked the other way; ``constraint=false``
+  would abort Graphviz 2.43 too): the ranking graph stays acyclic, so ``dot``
+  never meets that case, and request flows weigh more than the others, so the
+  layout reads left to right along a straight request path;
 * spline edges with real labels (``ortho`` detaches labels), icons with a small
   tech badge, tooltips, ``id`` attributes (``component-<id>``, ``flow-<n>``,
   ``group-<name>``) that the SVG keeps, a title, the summary and a legend.
@@ -75,7 +77,9 @@ LOOSE_MODES = frozenset({"telemetry"})
 # the only modes that rank components across clusters; other flows between clusters are drawn but left
 # out of ranking, so each cluster lays out as its own left-to-right band
 CROSS_MODES = frozenset({"request"})
-WEAK_WEIGHT = "1"
+# request flows pull their ends into a straight line harder than other flows (Graphviz's default is 1),
+# so the request path reads as one left-to-right line
+REQUEST_WEIGHT = "4"
 
 GRAPH_ATTRS = {
     "splines": "true",
@@ -227,8 +231,9 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     A *back* flow closes a cycle: between clusters (against the chosen order) or
     inside one (a depth-first back edge); it is laid out reversed, so the
     ranking graph, clusters collapsed, is acyclic. A *weak* flow (telemetry, or a
-    non-request flow between clusters) may share a rank and does not pull its
-    ends apart, so each cluster lays out as its own band.
+    non-request flow between clusters) keeps Graphviz's default weight, while
+    other request flows weigh :data:`REQUEST_WEIGHT`, so the request path is
+    drawn as straight as the layout allows.
     O(components + flows), plus 2^k k^2 for k <= 8 clusters.
     """
     graph = blueprint.graph
@@ -346,8 +351,8 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             if label:
                 attrs["label"] = label
             back, weak = plan[index]
-            if weak:
-                attrs["weight"] = WEAK_WEIGHT
+            if mode == "request" and not weak:
+                attrs["weight"] = REQUEST_WEIGHT
             # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
             edge = Edge(forward=not back, reverse=back)
