@@ -22,6 +22,22 @@ def output_path(directory: str | os.PathLike, name: str) -> Path:
     return base / name
 
 
+def shown_path(path: str | os.PathLike) -> str:
+    """A blueprint path as a report or doc shows it, the same whichever way it was typed.
+
+    Relative to the working folder when the file is inside it, else just its name: an
+    absolute path never makes the output bytes depend on the machine.
+    """
+    text = os.fspath(path)
+    if not text or text.startswith("<"):  # "<blueprint>", "<stdin>": not a file
+        return text
+    resolved = Path(text).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.name
+
+
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
 

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any, Iterable
 
 from ..blueprint.models import Blueprint
+from .files import shown_path
 
 # Precompute knock-outs of sets of request-path components while the number of
 # sets stays at or below this bound (all sets when the path is short, else all
@@ -101,7 +102,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
     slo = blueprint.requirements.slo
     return {
         "name": blueprint.name,
-        "file": blueprint.file,
+        "file": shown_path(blueprint.file),
         "summary": blueprint.summary,
         "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
         "components": components,

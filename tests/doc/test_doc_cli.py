@@ -164,3 +164,21 @@ def test_missing_analyses_are_named_in_the_appendix(tmp_path, monkeypatch):
     assert "*Not computed: the simulation is not installed" in sections(text)["6. Deployment and serving"]
     assert "- [ ] Monitor 5:" in text  # the manual checklist does not need the score analysis
     assert result.files == [] and sorted(p.name for p in tmp_path.iterdir()) == ["d.md"]
+
+
+def test_doc_and_report_bytes_do_not_depend_on_how_the_path_was_typed(tmp_path):
+    """An absolute path, or a folder elsewhere on the machine, never leaks into the output."""
+    from mlsd_testing import ROOT, run_mlsd
+
+    outputs = {}
+    for name, arg in (("relative", "blueprints/news_feed.yaml"), ("absolute", str(ROOT / "blueprints" / "news_feed.yaml"))):
+        for command, suffix in (("doc", "md"), ("report", "html")):
+            target = tmp_path / f"{name}.{suffix}"
+            extra = ["--no-render"] if command == "doc" else []
+            done = run_mlsd(command, arg, "-o", str(target), *extra)
+            assert done.returncode == 0, done.stderr
+            outputs[name, command] = target.read_bytes()
+    assert outputs["relative", "doc"] == outputs["absolute", "doc"]
+    assert outputs["relative", "report"] == outputs["absolute", "report"]
+    assert b"blueprints/news_feed.yaml" in outputs["relative", "doc"]
+    assert str(ROOT).encode() not in outputs["absolute", "doc"] + outputs["absolute", "report"]

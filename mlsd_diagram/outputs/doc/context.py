@@ -15,6 +15,7 @@ import networkx as nx
 
 from ...blueprint.models import Blueprint
 from ...graph import subgraph_by_mode
+from ..files import shown_path
 from .markdown import Md
 from .markdown import escape_inline as _e
 
@@ -480,7 +481,7 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
     return {
         "name": bp.name,
         "summary": " ".join(bp.summary.split()) if bp.summary else "",
-        "source": source if source is not None else bp.file,
+        "source": shown_path(source if source is not None else bp.file),
         "steps": [{"number": n, "title": t} for n, t in STEPS],
         "requirements": requirements,
         "models": models,
