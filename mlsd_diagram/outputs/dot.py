@@ -236,14 +236,13 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     drawn as straight as the layout allows.
     O(components + flows), plus 2^k k^2 for k <= 8 clusters.
     """
-    graph = blueprint.graph
     members: dict[str, list[str]] = {}
     for cid in view.components:
         members.setdefault(group_of(blueprint, cid), []).append(cid)
     default = sorted(members, key=lambda g: (STAGE_ORDER.index(g) if g in STAGE_ORDER else len(STAGE_ORDER),
                                               view.components.index(members[g][0])))
     group = {cid: g for g, ids in members.items() for cid in ids}
-    ends = flow_ends(graph)
+    ends = flow_ends(blueprint)
     flows = [(i, *ends[i]) for i in view.flows]
     weights: dict[tuple[str, str], int] = {}
     for i, u, v, mode in flows:
@@ -280,9 +279,9 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     return order, {g: members[g] for g in order}, {i: (i in back, i in weak) for i in view.flows}
 
 
-def flow_ends(graph) -> dict[int, tuple[str, str, str]]:
-    """Flow index -> (source, target, mode) for every edge of the blueprint graph."""
-    return {k: (u, v, m) for u, v, k, m in graph.edges(keys=True, data="mode")}
+def flow_ends(blueprint: Blueprint) -> dict[int, tuple[str, str, str]]:
+    """Flow index -> (source, target, mode), the blueprint graph's edge keys and their ends."""
+    return {i: (f.source, f.target, f.mode.value) for i, f in enumerate(blueprint.flows)}
 
 
 def _check_direction(direction: str) -> str:
@@ -304,8 +303,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
     rankdir = _check_direction(direction)
     selected = select_view(blueprint.graph, view)
     order, members, plan = layout_plan(blueprint, selected)
-    graph = blueprint.graph
-    ends = flow_ends(graph)
+    ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
     page_w, page_h = PAGE_INCHES
     graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used),

@@ -44,7 +44,7 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -
     rankdir = _check_direction(direction)
     selected = select_view(blueprint.graph, view)
     order, members, _ = layout_plan(blueprint, selected)
-    ends = flow_ends(blueprint.graph)
+    ends = flow_ends(blueprint)
     title = blueprint.name + ("" if view == "all" else f" ({view} view)")
     lines = ["---", f'title: "{escape_label(title)}"', "---", f"flowchart {rankdir}"]
     for group in order:
