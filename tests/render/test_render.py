@@ -247,3 +247,52 @@ def test_a_failing_dot_build_stops_the_started_dot(tmp_path, monkeypatch):
                direction="diagonal")
     assert children() == before  # killed and reaped, not left running or as a zombie
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def _run_with_stderr_on_a_terminal(args: list[str], env: dict) -> tuple[int, str, str]:
+    """Run the real CLI with stderr on a pseudo-terminal (stdout piped): (exit code, stdout, terminal text)."""
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
+                               cwd=HERE.parent.parent, stdout=subprocess.PIPE, stderr=child_fd, env=env)
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    stdout = process.stdout.read().decode()
+    process.wait(timeout=180)
+    os.close(main_fd)
+    return process.returncode, stdout, b"".join(chunks).decode()
+
+
+def test_several_files_render_in_parallel_with_progress_on_a_terminal_only(tmp_path, mlsd):
+    """Progress lines go to a terminal, never into a pipe; the files' dot runs overlap on a multi-core machine."""
+    import shutil
+
+    real = shutil.which("dot")
+    log = tmp_path / "runs.log"
+    # each run logs its start, waits a little (so two runs would surely overlap), then is the real dot
+    bindir = _fake_dot(tmp_path / "bin", f'echo "start $$" >> {log}\nsleep 0.5\n"{real}" "$@"\nstatus=$?\n'
+                                         f'echo "end $$" >> {log}\nexit $status\n')
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent), "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    files = [str(HERE / "data" / "loop4.yaml"), str(BUNDLED[0])]
+    code, stdout, terminal = _run_with_stderr_on_a_terminal(["render", *files, "-o", str(tmp_path / "a")], env)
+    assert code == 0, terminal
+    assert "[1/2]" in terminal and "[2/2]" in terminal
+    assert stdout.count(": wrote ") == 2
+    events = [line.split()[0] for line in log.read_text().splitlines()]
+    if (os.cpu_count() or 1) >= 2:
+        assert events[:2] == ["start", "start"], events  # the second run started before the first ended
+
+    piped = mlsd("render", *files, "-o", str(tmp_path / "b"), env={"PATH": env["PATH"]})
+    assert piped.returncode == 0, piped.stderr
+    assert "[1/2]" not in piped.stderr and piped.stdout.count(": wrote ") == 2
