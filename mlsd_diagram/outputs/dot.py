@@ -7,15 +7,16 @@ fixes what a design document needs from it:
   blueprint order, icons are referred to by paths relative to an icon root
   (resolved through Graphviz's ``imagepath`` at render time), so the same
   blueprint gives the same DOT bytes on every machine;
-* robust layout: plain ``dot`` ranking can abort with "trouble in init_rank"
-  when cycles run between clusters (every retraining loop does), and
-  ``newrank=true`` is far too slow on large graphs. Here the flows that close a
-  cycle, between clusters in an order chosen to cut the fewest of them and
-  inside each cluster by a depth-first search, are written reversed with
-  ``dir=back`` (drawn the same, ranked the other way; ``constraint=false``
-  would abort Graphviz 2.43 too): the ranking graph stays acyclic, so ``dot``
-  never meets that case, and request flows weigh more than the others, so the
-  layout reads left to right along a straight request path;
+* robust layout: Graphviz 2.43 aborts on upstream ``diagrams``' clustered graphs
+  with cycles between clusters, and whenever ``constraint=false`` or
+  ``minlen=0`` edges cross clusters; ``newrank=true`` is far too slow on large
+  graphs. None of those is used here. The flows that close a cycle, between
+  clusters in an order chosen to cut the fewest of them and inside each
+  cluster by a depth-first search, are written reversed with ``dir=back``
+  (drawn the same, ranked the other way), so the ranking graph is acyclic in
+  the chosen order; request flows weigh more than the others, so the layout
+  reads left to right along a straight request path. The render tests lay out
+  random clustered blueprints with the real Graphviz to hold this;
 * spline edges with real labels (``ortho`` detaches labels), icons with a small
   tech badge, tooltips, ``id`` attributes (``component-<id>``, ``flow-<n>``,
   ``group-<name>``) that the SVG keeps, a title, the summary and a legend.
