@@ -2,9 +2,12 @@
 
 Graphviz lays the graph out exactly once per :func:`render` call: one ``dot``
 process gets every raster/vector format at once (``-Tsvg -o .. -Tpng -o ..``).
-The SVG is then made self-contained (icons as data URIs) and given its natural
-size back (the PNG's page-size limit and resolution are graph attributes, which
-Graphviz also applies to the SVG). Every file is written atomically.
+That process is started before the DOT text is built, and draws the SVG first,
+into a FIFO: the SVG is made self-contained (icons as data URIs) and given its
+natural size back (the PNG's page-size limit and resolution are graph
+attributes, which Graphviz also applies to the SVG) in a thread while ``dot``
+still rasterises the PNG. Every file is written atomically, and only once every
+format has been drawn.
 """
 
 from __future__ import annotations
