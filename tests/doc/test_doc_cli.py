@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -148,22 +146,22 @@ def test_missing_template_file(runner, tmp_path):
     assert result.exit_code == 2 and "template not found" in result.output
 
 
-def test_missing_analyses_are_named_in_the_appendix(tmp_path, monkeypatch):
-    from mlsd_diagram import load
-    from mlsd_diagram.outputs.doc import write_doc
+def test_without_graphviz_the_doc_is_written_and_says_why_there_is_no_image(tmp_path):
+    """No `dot` on the PATH: the doc is still written, with the Mermaid block, and names what is missing."""
+    from mlsd_testing import run_mlsd
 
-    for module in ("mlsd_diagram.analyses.simulate", "mlsd_diagram.analyses.score",
-                   "mlsd_diagram.outputs.mermaid", "mlsd_diagram.outputs.diagram"):
-        monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
-    result = write_doc(load(DATA / "ranker.yaml"), tmp_path / "d.md")
-    text = result.markdown
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "d.md"
+    done = run_mlsd("doc", str(DATA / "ranker.yaml"), "-o", str(out), env={"PATH": str(empty)})
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
     assert h2_titles(text) == H2
     appendix = sections(text)["Appendix"]
-    for what in ("simulation", "score", "outputs.mermaid", "renderer"):
-        assert what in appendix, what
-    assert "*Not computed: the simulation is not installed" in sections(text)["6. Deployment and serving"]
-    assert "- [ ] Monitor 5:" in text  # the manual checklist does not need the score analysis
-    assert result.files == [] and sorted(p.name for p in tmp_path.iterdir()) == ["d.md"]
+    assert "- Skipped: diagram image, rendering failed: Graphviz's" in appendix
+    assert "apt-get install graphviz" in appendix
+    assert "```mermaid" in text and "![" not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.md", "empty"]
 
 
 def test_doc_and_report_bytes_do_not_depend_on_how_the_path_was_typed(tmp_path):
