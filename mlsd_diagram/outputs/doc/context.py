@@ -405,14 +405,18 @@ def _serving(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
 
 
 def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
-    def watched(cid: str) -> list[dict[str, Any]]:
-        return [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True)]
+    def rows(*kinds: str, incoming: str, outgoing: str | None = None) -> list[dict[str, Any]]:
+        # each component of these kinds, with what flows into it (and out of it) under the given keys
+        found = []
+        for cid in _of_kind(bp, *kinds):
+            row = _component_row(bp, cid)
+            row[incoming] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True)]
+            if outgoing:
+                row[outgoing] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
+            found.append(row)
+        return found
 
-    monitors = []
-    for cid in _of_kind(bp, "monitoring", "online_metrics"):
-        row = _component_row(bp, cid)
-        row["watches"] = watched(cid)
-        monitors.append(row)
+    monitors = rows("monitoring", "online_metrics", incoming="watches")
     if not monitors:
         decide.add(7, "monitoring", "what is watched in production: service health, prediction distributions, "
                                     "online metrics (`monitoring` components with `telemetry` flows).")
@@ -422,21 +426,11 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     for ref in unwatched:
         decide.add(7, f"telemetry:{ref['id']}", f"what {_e(ref['label'])} reports to monitoring: latency, errors, "
                                                 f"score distribution (a `telemetry` flow).")
-    drift = []
-    for cid in _of_kind(bp, "drift_detector"):
-        row = _component_row(bp, cid)
-        row["watches"] = watched(cid)
-        row["alerts"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
-        drift.append(row)
+    drift = rows("drift_detector", incoming="watches", outgoing="alerts")
     if not drift:
         decide.add(7, "drift", "how data and prediction drift are detected: which distributions, against which "
                                "reference, with which threshold (a `drift_detector`).")
-    alerting = []
-    for cid in _of_kind(bp, "alerting"):
-        row = _component_row(bp, cid)
-        row["from"] = watched(cid)
-        row["to"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
-        alerting.append(row)
+    alerting = rows("alerting", incoming="from", outgoing="to")
     if not alerting:
         decide.add(7, "alerting", "who or what is alerted, on which thresholds, and whether an alert starts "
                                   "retraining (an `alerting` component).")
