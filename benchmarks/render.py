@@ -37,6 +37,7 @@ from mlsd_diagram.blueprint.models import Blueprint  # noqa: E402
 from mlsd_diagram.outputs import icons  # noqa: E402
 from mlsd_diagram.outputs.diagram import render  # noqa: E402
 from mlsd_diagram.outputs.dot import to_dot  # noqa: E402
+from timing import seconds  # noqa: E402
 
 ONLINE = ["online_service", "ranking_service", "candidate_generation", "cache", "feature_store", "ann_index"]
 OFFLINE = ["event_logging", "data_lake", "etl_job", "batch_feature_pipeline", "training_pipeline",
@@ -80,15 +81,6 @@ def synthetic_blueprint(n: int, seed: int = 7) -> Blueprint:
         flows.append({"from": cid, "to": rng.choice(offline or online), "mode": "telemetry", "data": "metrics"})
     return Blueprint.model_validate({"mlsd": 1, "name": f"Synthetic {n}", "summary": f"{n} components.",
                                      "components": components, "flows": flows})
-
-
-def best_of(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def plain_dot(dot_text: str, out: Path) -> None:
@@ -150,17 +142,13 @@ def main() -> None:
             out = Path(tempfile.mkdtemp(dir=tmp))
             # Interleaved rounds, the order alternating: the machine is shared, so both sides see the same
             # noise. "ours/dot" compares the best of each; "paired" is the median of each round's ratio.
-            ours_times, plain_times = [], []
+            runs = {"ours": lambda: render(blueprint, formats=("png", "svg"), out_dir=out, stem="ours"),
+                    "plain": lambda: plain_dot(dot_text, out)}
+            times: dict[str, list[float]] = {"ours": [], "plain": []}
             for round_ in range(args.repeat):
-                def run_ours():
-                    ours_times.append(best_of(1, lambda: render(blueprint, formats=("png", "svg"), out_dir=out,
-                                                                stem="ours")))
-
-                def run_plain():
-                    plain_times.append(best_of(1, lambda: plain_dot(dot_text, out)))
-
-                for step in ((run_ours, run_plain) if round_ % 2 == 0 else (run_plain, run_ours)):
-                    step()
+                for side in ("ours", "plain") if round_ % 2 == 0 else ("plain", "ours"):
+                    times[side].append(seconds(runs[side]))
+            ours_times, plain_times = times["ours"], times["plain"]
             ours, plain = min(ours_times), min(plain_times)
             paired = statistics.median(o / p for o, p in zip(ours_times, plain_times))
             png = (out / "ours.png").read_bytes()

@@ -8,7 +8,6 @@ Run: .venv/bin/python benchmarks/validate.py
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -16,15 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mlsd_diagram  # noqa: E402
 from synthetic import synthetic_blueprint  # noqa: E402
-
-
-def best_of(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from timing import best_of  # noqa: E402
 
 
 def main() -> None:
