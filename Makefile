@@ -25,6 +25,8 @@ install-test:
 
 bench: install
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/lint.py
+	$(BIN)/python benchmarks/render.py
 
 schema: install
 	$(BIN)/mlsd schema > schema/mlsd.schema.json
