@@ -11,8 +11,8 @@ fixes what a design document needs from it:
   with cycles between clusters, and whenever ``constraint=false`` or
   ``minlen=0`` edges cross clusters; ``newrank=true`` is far too slow on large
   graphs. None of those is used here. The flows that close a cycle, between
-  clusters in an order chosen to cut the fewest of them and inside each
-  cluster by a depth-first search, are written reversed with ``dir=back``
+  clusters in an order chosen to put the fewest request flows backwards and
+  inside each cluster by a depth-first search, are written reversed with ``dir=back``
   (drawn the same, ranked the other way), so the ranking graph is acyclic in
   the chosen order; request flows weigh more than the others, so the layout
   reads left to right along a straight request path. The render tests lay out
@@ -71,13 +71,11 @@ MODE_STYLES = {
     "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback"),
     "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry"),
 }
-# how strongly a flow of each mode should point forward when ordering clusters
-MODE_WEIGHT = {"request": 8, "stream": 3, "batch": 3, "fallback": 2, "deploy": 1, "telemetry": 1}
-# flows that never pull components into later ranks (drawn, but not used for ranking)
+# the modes whose flows between clusters decide the cluster order, so the request path reads left to right
+ORDERING_MODES = frozenset({"request"})
+# modes that never decide which flow of a cycle inside a cluster is turned around (Graphviz breaks a cycle
+# they close itself), so a telemetry flow never turns a data flow around
 LOOSE_MODES = frozenset({"telemetry"})
-# the only modes that rank components across clusters; other flows between clusters are drawn but left
-# out of ranking, so each cluster lays out as its own left-to-right band
-CROSS_MODES = frozenset({"request"})
 # request flows pull their ends into a straight line harder than other flows (Graphviz's default is 1),
 # so the request path reads as one left-to-right line
 REQUEST_WEIGHT = "4"
@@ -225,17 +223,13 @@ def _cluster_order(groups: list[str], weights: dict[tuple[str, str], int]) -> li
     return [groups[i] for i in best[(1 << n) - 1][1]]
 
 
-def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, list[str]],
-                                                         dict[int, tuple[bool, bool]]]:
-    """Clusters in layout order, their components, and for each flow: (back, weak).
+def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, list[str]], set[int]]:
+    """Clusters in layout order, their components, and the *back* flows.
 
-    A *back* flow closes a cycle: between clusters (against the chosen order) or
-    inside one (a depth-first back edge); it is laid out reversed, so the
-    ranking graph, clusters collapsed, is acyclic. A *weak* flow (telemetry, or a
-    non-request flow between clusters) keeps Graphviz's default weight, while
-    other request flows weigh :data:`REQUEST_WEIGHT`, so the request path is
-    drawn as straight as the layout allows.
-    O(components + flows), plus 2^k k^2 for k <= 8 clusters.
+    A back flow closes a cycle: between clusters (against the chosen order, which
+    puts the fewest request flows backwards) or inside one (a depth-first back
+    edge); it is laid out reversed, so the ranking graph, clusters collapsed, is
+    acyclic in that order. O(components + flows), plus 2^k k^2 for k <= 8 clusters.
     """
     members: dict[str, list[str]] = {}
     for cid in view.components:
@@ -247,13 +241,12 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     flows = [(i, *ends[i]) for i in view.flows]
     weights: dict[tuple[str, str], int] = {}
     for i, u, v, mode in flows:
-        if group[u] != group[v] and mode in CROSS_MODES:
+        if group[u] != group[v] and mode in ORDERING_MODES:
             key = (group[u], group[v])
-            weights[key] = weights.get(key, 0) + MODE_WEIGHT[mode]
+            weights[key] = weights.get(key, 0) + 1
     order = _cluster_order(default, weights)
     position = {g: k for k, g in enumerate(order)}
     back = {i for i, u, v, _ in flows if position[group[u]] > position[group[v]]}
-    weak = {i for i, u, v, mode in flows if mode in LOOSE_MODES or (group[u] != group[v] and mode not in CROSS_MODES)}
 
     inner: dict[str, list[tuple[int, str]]] = {}
     for i, u, v, mode in flows:
@@ -277,7 +270,7 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
             else:
                 state[node] = 2
                 stack.pop()
-    return order, {g: members[g] for g in order}, {i: (i in back, i in weak) for i in view.flows}
+    return order, {g: members[g] for g in order}, back
 
 
 def flow_ends(blueprint: Blueprint) -> dict[int, tuple[str, str, str]]:
@@ -303,7 +296,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
 
     rankdir = _check_direction(direction)
     selected = select_view(blueprint.graph, view)
-    order, members, plan = layout_plan(blueprint, selected)
+    order, members, backs = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
     page_w, page_h = PAGE_INCHES
@@ -332,7 +325,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                 cluster.dot.graph_attr.pop("pencolor", None)
                 for cid in members[group]:
                     Node(_node_label(blueprint, cid), nodeid=cid, id=f"component-{cid}",
-                                      tooltip=_node_tooltip(blueprint, cid))
+                         tooltip=_node_tooltip(blueprint, cid))
             setcluster(None)
         current_mode = None
         for index in selected.flows:
@@ -348,14 +341,13 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             label = _edge_label(flow.data)
             if label:
                 attrs["label"] = label
-            back, weak = plan[index]
-            if mode == "request" and not weak:
+            if mode == "request":
                 attrs["weight"] = REQUEST_WEIGHT
             # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
             # Flows go straight into the diagram's graph, the call diagrams' Edge makes, without an Edge
             # object per flow: at hundreds of flows those objects cost a fifth of the DOT build.
-            if back:
+            if index in backs:
                 canvas.dot.edge(v, u, dir="back", **attrs)
             else:
                 canvas.dot.edge(u, v, **attrs)
