@@ -296,16 +296,22 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "pii": {"flows": pii_flows, "redactors": redactors}, "validation": validators}
 
 
-def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
-    triggers_from = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
-    pipelines = []
-    for cid in _of_kind(bp, "training_pipeline"):
+def _job_rows(bp: Blueprint, kind: str, triggers_from: set[str], reads: str, writes: str) -> list[dict[str, Any]]:
+    """Each component of ``kind`` with what it reads, what triggers it, and what it writes."""
+    rows = []
+    for cid in _of_kind(bp, kind):
         row = _component_row(bp, cid)
         incoming = _neighbours(bp, cid, incoming=True)
-        row["trained_on"] = [_ref(bp, c) for c in incoming if c not in triggers_from]
+        row[reads] = [_ref(bp, c) for c in incoming if c not in triggers_from]
         row["triggered_by"] = [_ref(bp, c) for c in incoming if c in triggers_from]
-        row["produces"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
-        pipelines.append(row)
+        row[writes] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
+        rows.append(row)
+    return rows
+
+
+def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
+    triggers_from = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
+    pipelines = _job_rows(bp, "training_pipeline", triggers_from, reads="trained_on", writes="produces")
     if not pipelines:
         decide.add(4, "training", "how models are trained: the training pipeline, its data and its schedule "
                                   "(`training_pipeline` components).")
@@ -320,14 +326,7 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     if not registries:
         decide.add(4, "registry", "where trained models are versioned and rolled back from (a `model_registry`).")
     trackers = [_component_row(bp, c) for c in _of_kind(bp, "experiment_tracker", "metadata_store")]
-    index_builders = []
-    for cid in _of_kind(bp, "index_builder"):
-        row = _component_row(bp, cid)
-        incoming = _neighbours(bp, cid, incoming=True)
-        row["reads"] = [_ref(bp, c) for c in incoming if c not in triggers_from]
-        row["triggered_by"] = [_ref(bp, c) for c in incoming if c in triggers_from]
-        row["writes"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
-        index_builders.append(row)
+    index_builders = _job_rows(bp, "index_builder", triggers_from, reads="reads", writes="writes")
     schedules = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.source in triggers_from
                  and bp.kind_of(f.target).stage.value in ("training", "features")]
     return {"pipelines": pipelines, "baselines": baselines, "registries": registries, "trackers": trackers,
