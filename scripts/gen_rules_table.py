@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlsd_diagram.cli.lint import rules_markdown  # noqa: E402
+from mlsd_diagram.analyses.rules import rules_markdown  # noqa: E402
 from mlsd_diagram.outputs.files import write_atomic  # noqa: E402
 
 BEGIN, END = "<!-- BEGIN rules -->\n", "<!-- END rules -->"

@@ -77,7 +77,7 @@ def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
     raise SystemExit(128 + signum)
 
 
-COMMAND_MODULES = ("core", "preview", "render", "doc", "lint")
+COMMAND_MODULES = ("core", "preview", "render", "doc", "lint", "rules", "simulate", "score")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

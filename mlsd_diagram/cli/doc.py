@@ -57,7 +57,7 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def new(path: Optional[str], name: str, list_: bool, force: bool) -> None:
     """Write a starter blueprint to PATH (a case study, or the blank one); see --list."""
-    from ..templates import UnknownStarter, starter, starters
+    from ..starters import UnknownStarter, starter, starters
 
     if list_:
         available = starters()

@@ -7,7 +7,7 @@ import yaml
 from click.testing import CliRunner
 
 from mlsd_diagram.cli import main
-from mlsd_diagram.templates import starter, starters
+from mlsd_diagram.starters import starter, starters
 
 from docmarkdown import DATA, H2, h2_titles, sections
 

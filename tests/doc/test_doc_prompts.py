@@ -113,6 +113,6 @@ def test_complete_blueprint_asks_only_what_a_blueprint_cannot_say(baseline):
 
 
 def test_blank_starter_is_mostly_prompts():
-    from mlsd_diagram.templates import starter
+    from mlsd_diagram.starters import starter
     markdown = doc_for(starter("blank").text, "blank.yaml")
     assert sum(1 for line in markdown.splitlines() if line.startswith("> Decide:")) >= 10

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from mlsd_diagram import load
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.cli import main
-from mlsd_diagram.templates import starters
+from mlsd_diagram.starters import starters
 
 from docmarkdown import H2, STEP_TITLES, h2_titles, parser, table_after
 

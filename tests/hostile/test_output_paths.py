@@ -12,7 +12,7 @@ from mlsd_diagram.outputs.diagram import render
 from mlsd_diagram.outputs.files import OutputPathError, output_path, write_atomic
 from mlsd_testing import ROOT, run_mlsd
 
-BLUEPRINT = ROOT / "mlsd_diagram" / "templates" / "blueprints" / "blank.yaml"
+BLUEPRINT = ROOT / "mlsd_diagram" / "starters" / "blueprints" / "blank.yaml"
 
 
 @pytest.mark.parametrize("name", ["../escape", "../../etc/passwd", "/tmp/absolute", "a/../../b", ""])

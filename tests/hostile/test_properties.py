@@ -24,7 +24,7 @@ from strategies import blueprint_data, dump, mutated
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml")) + sorted(
-    (ROOT / "mlsd_diagram" / "templates" / "blueprints").glob("*.yaml"))
+    (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml"))
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in BUNDLED}
 
 # 800 + 1,200 examples: the 2,000 the hardening issue asks of CI.

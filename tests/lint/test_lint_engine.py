@@ -418,7 +418,7 @@ def test_rules_lists_every_rule_and_prints_a_page() -> None:
 
 def test_readme_rule_table_is_current() -> None:
     """Regenerate with `python scripts/gen_rules_table.py`."""
-    from mlsd_diagram.cli.lint import rules_markdown
+    from mlsd_diagram.analyses.rules import rules_markdown
 
     readme = (ROOT / "README.md").read_text()
     start = readme.index("<!-- BEGIN rules -->\n") + len("<!-- BEGIN rules -->\n")

@@ -1,6 +1,6 @@
 """Starter blueprints shipped with the package (``mlsd new``).
 
-Each file in ``templates/blueprints/`` is one starter: its file stem is the
+Each file in ``starters/blueprints/`` is one starter: its file stem is the
 name a user passes to ``mlsd new --template NAME``; its ``name:`` and
 ``summary:`` fields describe it in ``mlsd new --list``. The folder is the only
 list: adding a starter means adding a file.
