@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 
-.PHONY: demo test install install-test bench schema clean
+.PHONY: demo test install install-test lock bench schema clean
 
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
@@ -14,14 +14,18 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install:
-	@$(SETUP) venv
+	@$(SETUP) venv runtime
 	@$(SETUP) graphviz
 
 install-test:
-	@$(SETUP) venv test
+	@$(SETUP) venv dev
 	@$(SETUP) graphviz
 	@$(SETUP) browser
 	@$(SETUP) node
+
+# Dependencies change only here: re-resolve pyproject.toml into requirements/*.lock (UPGRADE=1 for newest).
+lock: install-test
+	scripts/lock.sh
 
 bench: install
 	$(BIN)/python benchmarks/validate.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Self-installing set-up used by `make demo` and `make test`.
-#   scripts/setup.sh venv [EXTRAS]   virtual environment .venv with the package (and extras) installed
+#   scripts/setup.sh venv [SET]      virtual environment .venv with requirements/SET.lock (runtime or dev)
+#                                    and the package itself (editable)
 #   scripts/setup.sh graphviz        Graphviz's `dot` (apt on Debian/Ubuntu)
 #   scripts/setup.sh browser         Debian's Chromium for the browser tests
 #   scripts/setup.sh node            Node.js + npm and the real clients in tests/js (Mermaid, SARIF Multitool)
@@ -32,10 +33,12 @@ apt_install() {  # apt_install PACKAGE... (root or passwordless sudo)
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
-step_venv() {
-  local extras=${1:-}
-  local stamp="$VENV/.installed${extras:+-$extras}"
-  if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then return 0; fi
+step_venv() {  # step_venv [runtime|dev]: the locked set (requirements/<set>.lock), then the package itself
+  local set=${1:-runtime}
+  local lock="requirements/$set.lock"
+  local stamp="$VENV/.installed-$set"
+  [ -f "$lock" ] || die "no lock file $lock (run 'make lock')"
+  if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt "$lock" ]; then return 0; fi
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating the virtual environment $VENV with $($PYTHON --version 2>&1)"
     if ! $PYTHON -m venv "$VENV" 2>/dev/null; then
@@ -44,9 +47,13 @@ step_venv() {
       $PYTHON -m venv "$VENV"
     fi
   fi
-  say "installing mlsd-diagram${extras:+[$extras]} into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2 || true
-  "$VENV/bin/python" -m pip install --quiet -e ".${extras:+[$extras]}" >&2
+  say "installing the locked dependencies ($lock) into $VENV"
+  # Exact versions with hashes: every fresh install tests what the lock says, not that morning's releases.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$lock" >&2 \
+    || die "pip could not install $lock: check access to PyPI (or a mirror set in pip's configuration)"
+  say "installing mlsd-diagram (editable) into $VENV"
+  # No build isolation and no dependency resolution: the build backend (setuptools) comes from the lock too.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . >&2
   touch "$stamp"
 }
 
@@ -78,7 +85,7 @@ step_node() {
   touch "$stamp"
 }
 
-[ $# -ge 1 ] || die "usage: scripts/setup.sh venv [EXTRAS] | graphviz | browser | node"
+[ $# -ge 1 ] || die "usage: scripts/setup.sh venv [runtime|dev] | graphviz | browser | node"
 step=$1; shift
 case "$step" in
   venv) step_venv "$@" ;;
