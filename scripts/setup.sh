@@ -53,7 +53,7 @@ step_venv() {  # step_venv [runtime|dev]: the locked set (requirements/<set>.loc
     || die "pip could not install $lock: check access to PyPI (or a mirror set in pip's configuration)"
   say "installing mlsd-diagram (editable) into $VENV"
   # No build isolation and no dependency resolution: the build backend (setuptools) comes from the lock too.
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . >&2
+  PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . >&2
   touch "$stamp"
 }
 

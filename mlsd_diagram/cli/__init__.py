@@ -2,7 +2,7 @@
 
 Exit codes: 0 success, 1 findings at or above the fail level, 2 invalid input
 (or a missing system tool), 3 internal error (a bug: please report it).
-Each command lives in a module of this package, listed in ``COMMAND_MODULES``.
+Each command lives in a module of this package, listed in ``COMMANDS`` and imported on use.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import importlib
 import os
 import signal
 import sys
-import traceback
 
 import click
 
@@ -26,7 +25,19 @@ class UserError(Exception):
 
 
 class MlsdGroup(click.Group):
-    """Turns library errors into located messages and exit codes, never a traceback."""
+    """Turns library errors into located messages and exit codes, never a traceback.
+
+    Commands are imported when they are used (``COMMANDS`` names the module of each), so
+    ``mlsd --version`` loads no command and ``mlsd lint`` loads nothing of ``render``.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")  # registers it with @main.command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -48,6 +59,8 @@ class MlsdGroup(click.Group):
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug_enabled(ctx):
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
                        f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
@@ -77,7 +90,10 @@ def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
     raise SystemExit(128 + signum)
 
 
-COMMAND_MODULES = ("core", "preview", "render", "doc", "lint", "rules", "simulate", "score")
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"{__name__}.{_name}")
+# Command name -> the module of this package that defines it.
+COMMANDS = {
+    "validate": "core", "kinds": "core", "schema": "core",
+    "lint": "lint", "rules": "rules", "simulate": "simulate", "score": "score",
+    "render": "render", "doc": "doc", "new": "doc",
+    "serve": "preview", "report": "preview",
+}

@@ -6,9 +6,8 @@ import json
 
 import click
 
-from ..blueprint.kinds import BUILTIN_KINDS
-from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
+from .inputs import load
 from . import EXIT_INVALID, main
 
 
@@ -34,6 +33,8 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def kinds(fmt: str) -> None:
     """List the built-in component kinds with their stage, roles and aliases."""
+    from ..blueprint.kinds import BUILTIN_KINDS
+
     if fmt == "json":
         rows = [{"name": k.name, "stage": k.stage.value, "roles": sorted(r.value for r in k.roles),
                  "aliases": list(k.aliases), "description": k.description} for k in BUILTIN_KINDS]

@@ -8,8 +8,8 @@ from typing import Optional
 
 import click
 
-from ..blueprint.loader import load
 from ..outputs.files import write_atomic
+from .inputs import load
 from . import UserError, main
 
 

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..blueprint.models import Blueprint
+
+
+def load(path: str) -> Blueprint:
+    """The library's :func:`~mlsd_diagram.blueprint.loader.load`, imported on first use.
+
+    The command modules import nothing heavy at import time, so ``mlsd --help`` and
+    ``mlsd --version`` do not pay for pydantic and networkx (see benchmarks/startup.py).
+    """
+    from ..blueprint.loader import load as load_blueprint
+
+    return load_blueprint(path)
 
 
 def split_ids(values: tuple[str, ...]) -> list[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..blueprint.loader import load
 from ..outputs.files import write_atomic
+from .inputs import load
 from . import UserError, main
 
 

@@ -8,12 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
-from ..outputs.diagram import FORMATS, GraphvizMissing, RenderError, dot_binary, render as render_blueprint
+from ..outputs import FORMATS, VIEWS
 from ..outputs.files import OutputPathError
-from ..outputs.views import VIEWS
 from . import EXIT_INVALID, UserError, main
+from .inputs import load
 
 
 def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str, scale: float):
@@ -22,6 +21,8 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
         blueprint = load(path)
     except BlueprintError as exc:
         return None, exc
+    from ..outputs.diagram import render as render_blueprint
+
     return render_blueprint(blueprint, formats=formats, out_dir=out_dir, view=view, direction=direction,
                             scale=scale), None
 
@@ -45,6 +46,8 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     With a view other than 'all', its name is appended: news_feed-serving.svg.
     Several files render in parallel; progress is shown on a terminal.
     """
+    from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
+
     formats = formats or ("png", "svg")
     direction = direction.upper()
     if any(f in ("png", "svg", "pdf") for f in formats):

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..blueprint.loader import load
+from .inputs import load
 from . import main
 
 

@@ -6,10 +6,9 @@ import json
 
 import click
 
-from ..blueprint.loader import load
 from ..diagnostics import did_you_mean
 from . import UserError, main
-from .inputs import split_ids
+from .inputs import load, split_ids
 
 
 @main.command("simulate")

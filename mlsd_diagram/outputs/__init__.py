@@ -1,1 +1,5 @@
 """Outputs: diagrams, Mermaid, design docs, SARIF/JSON, the HTML report. Each reads the model and analyses."""
+
+# The names the command line offers, here so that `mlsd --help` need not import the renderers.
+FORMATS = ("png", "svg", "pdf", "dot", "mermaid")
+VIEWS = ("all", "serving", "training", "data", "monitoring")

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
-from . import icons
+from . import FORMATS, icons
 from .dot import to_dot
 from .files import output_path, write_atomic
 
-FORMATS = ("png", "svg", "pdf", "dot", "mermaid")
 EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = "install Graphviz: `apt-get install graphviz` (Debian, Ubuntu) or `brew install graphviz` (macOS)"

@@ -13,7 +13,7 @@ from typing import Callable
 
 import networkx as nx
 
-VIEWS = ("all", "serving", "training", "data", "monitoring")
+from . import VIEWS
 
 
 @dataclass(frozen=True)
