@@ -12,7 +12,7 @@ continuous delivery and automation pipelines": 0 manual, 1 continuous training,
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from ..blueprint.models import Blueprint
 from . import traits as T
@@ -63,8 +63,11 @@ MANUAL_TESTS: list[tuple[str, str]] = [
 ]
 
 
-def score(blueprint: Blueprint) -> dict:
+def score(blueprint: Blueprint, config: Any = None) -> dict:
     """The design summary of ``mlsd score``.
+
+    ``config`` is the lint configuration (:func:`~mlsd_diagram.analyses.lint.load_config`'s
+    ``[tool.mlsd]``): a rule it ignores does not count against a test, and rules run with its options.
 
     Returns ``{"tests": [{"id": "Monitor 6", "title": ..., "shown": bool, "evidence": [IDs],
     "rules": [IDs], "reason": ...}], "shown": N, "total": 13, "manual": [{"id", "title"}],
@@ -72,7 +75,7 @@ def score(blueprint: Blueprint) -> dict:
     """
     design = Design(blueprint)
     by_rule: dict[str, list] = {}
-    for finding in lint(blueprint):
+    for finding in lint(blueprint, config=config):
         by_rule.setdefault(finding.rule, []).append(finding)
     tests = []
     for test_id, title, rules, evidence_of in ARCHITECTURE_TESTS:

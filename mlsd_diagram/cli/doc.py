@@ -31,14 +31,20 @@ def _default_doc_path(blueprint_path: str) -> Path:
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
 def doc(file: str, output: Optional[str], template: Optional[str], no_render: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
+    from ..analyses.lint import LintConfigError, load_config
     from ..outputs.doc import DocTemplateError, write_doc
 
+    try:
+        config = load_config()
+    except LintConfigError as exc:
+        raise UserError(str(exc)) from None
     blueprint = load(file)
     out = Path(output) if output else _default_doc_path(file)
     if out.exists() and out.is_dir():
         raise UserError(f"{os.fspath(out)} is a folder; give a file name for the doc")
     try:
-        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file)
+        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file,
+                           config=config)
     except DocTemplateError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

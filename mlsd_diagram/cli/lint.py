@@ -62,7 +62,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output) -> No
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
             lines.append(f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
                          f"{plural(c['note'], 'note')}{accepted}")
-            summary = score(bp)
+            summary = score(bp, config)
             lines.append(f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
                          f"tests shown; MLOps {summary['mlops_reason']}")
         if len(results) > 1:

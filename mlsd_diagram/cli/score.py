@@ -7,7 +7,7 @@ import json
 import click
 
 from .inputs import load
-from . import main
+from . import UserError, main
 
 
 @main.command("score")
@@ -15,9 +15,14 @@ from . import main
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def score_command(file: str, fmt: str) -> None:
     """The ML Test Score tests the design shows evidence for, and its MLOps level (0-2)."""
+    from ..analyses.lint import LintConfigError, load_config
     from ..analyses.score import score
 
-    result = score(load(file))
+    try:
+        config = load_config()
+    except LintConfigError as exc:
+        raise UserError(str(exc)) from None
+    result = score(load(file), config)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return

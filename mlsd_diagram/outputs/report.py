@@ -15,11 +15,11 @@ import html
 import itertools
 import json
 import math
-from importlib import resources
 from typing import Any, Iterable
 
 from ..blueprint.models import Blueprint
 from .files import shown_path
+from .page import asset_text
 
 # Precompute knock-outs of sets of request-path components while the number of
 # sets stays at or below this bound (all sets when the path is short, else all
@@ -108,7 +108,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "components": components,
         "flows": flows,
         "findings": [finding.to_dict() for finding in lint(blueprint, config=lint_config)],
-        "score": score(blueprint),
+        "score": score(blueprint, lint_config),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
         "single_knock_outs": simulation["knock_outs"],
@@ -173,10 +173,6 @@ def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
     return {"relevant": relevant, "max_set": size if len(relevant) > 1 else 1, "note": note, "table": table}
 
 
-def _asset(name: str) -> str:
-    return resources.files("mlsd_diagram.preview").joinpath("static", name).read_text(encoding="utf-8")
-
-
 def _json_for_script(value: Any) -> str:
     # Inside <script type="application/json"> only "</" could end the element; escape
     # every "<", ">" and "&" so no blueprint text can close or open anything.
@@ -196,8 +192,8 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     """
     data = page_data(blueprint, svg, lint_config)
     data["precomputed"] = precompute_knock_outs(blueprint, data)
-    script = _asset("app.js")
-    style = _asset("style.css")
+    script = asset_text("app.js")
+    style = asset_text("style.css")
     csp = (f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; img-src data:; "
            "base-uri 'none'; form-action 'none'")
     title = html.escape(blueprint.name)

@@ -2,7 +2,7 @@
 
 Routes (nothing from a URL ever reaches the file system):
 
-- ``GET /``                    the page (``static/index.html``)
+- ``GET /``                    the page (``index.html`` of :mod:`mlsd_diagram.outputs.page`)
 - ``GET /static/<name>``       one of :data:`ASSETS`, read from the package by fixed name
 - ``GET /api/state``           ``{version, data_version, errors, data}``: the last good page data and
                                the located errors of the file as it is now
@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import ipaddress
 import os
-from importlib import resources
 from typing import Any, AsyncIterator
 
 import anyio
@@ -34,6 +33,7 @@ from watchfiles import awatch
 
 from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
+from ..outputs.page import asset_bytes
 
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
@@ -149,10 +149,6 @@ class Preview:
             await self.reload()
 
 
-def _asset_bytes(name: str) -> bytes:
-    return resources.files("mlsd_diagram.preview").joinpath("static", name).read_bytes()
-
-
 def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) -> Starlette:
     """The preview app for the blueprint at ``path``.
 
@@ -162,8 +158,8 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) 
     event streams end when it is asked to stop.
     """
     preview = Preview(path, render)
-    pages = {name: _asset_bytes(name) for name in ASSETS}
-    index = _asset_bytes("index.html")
+    pages = {name: asset_bytes(name) for name in ASSETS}
+    index = asset_bytes("index.html")
 
     def stopping() -> bool:
         return preview.stopping or bool(server is not None and server.should_exit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,37 @@ def test_cli_score() -> None:
     assert "  [yes] Data 1    Feature expectations are captured in a schema: shown by 'checks'" in text.output
     data = json.loads(runner.invoke(main, ["score", str(WEAK), "--format", "json"]).output)
     assert data["mlops_level"] == 0 and data["shown"] == 3
+
+
+def test_config_ignored_rule_does_not_fail_a_test_in_score_doc_or_report(tmp_path, monkeypatch) -> None:
+    """[tool.mlsd] ignore reaches every reader of the findings, not only `mlsd lint`."""
+    from mlsd_diagram.outputs.report import page_data
+
+    text = BLUEPRINTS[0].read_text(encoding="utf-8")
+    # A 1 ms SLO: MLSD203 (latency-budget-exceeded) fires on any design with latencies.
+    text = re.sub(r"(slo: \{latency_p99_ms: )\d+", r"\g<1>1", text, count=1)
+    assert "slo: {latency_p99_ms: 1," in text
+    (tmp_path / "tight.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def monitor6() -> tuple[bool, str, str]:
+        result = json.loads(runner.invoke(main, ["score", "tight.yaml", "--format", "json"]).output)
+        doc = runner.invoke(main, ["doc", "tight.yaml", "-o", "tight.md", "--no-render"])
+        assert doc.exit_code == 0, doc.output
+        line = next(x for x in (tmp_path / "tight.md").read_text().splitlines() if "Monitor 6" in x)
+        from mlsd_diagram.analyses.lint import load_config
+
+        report = page_data(load(tmp_path / "tight.yaml"), svg="<svg/>", lint_config=load_config())
+        in_report = next(t for t in report["score"]["tests"] if t["id"] == "Monitor 6")["shown"]
+        test = next(t for t in result["tests"] if t["id"] == "Monitor 6")
+        assert test["shown"] == in_report
+        return test["shown"], test["reason"], line
+
+    shown, reason, line = monitor6()
+    assert not shown and reason.startswith("MLSD203"), reason
+    assert "| no |" in line and "MLSD203 latency-budget-exceeded" in line
+    (tmp_path / "pyproject.toml").write_text('[tool.mlsd]\nignore = ["MLSD203"]\n', encoding="utf-8")
+    shown, reason, line = monitor6()
+    assert shown, reason
+    assert "| yes |" in line and "no finding from MLSD203" in line

@@ -33,7 +33,6 @@ from ..files import write_atomic
 from ..mermaid import to_mermaid
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
 from .markdown import Md, code, environment, escape_inline, fence, tidy
-from .testscore import ML_TEST_SCORE, MANUAL_TESTS
 
 DEFAULT_TEMPLATE = "design_doc.md.j2"
 DIAGRAM_VIEW = "serving"
@@ -58,9 +57,9 @@ class DocResult:
 # -- analyses --------------------------------------------------------------------------
 
 
-def _lint(bp: Blueprint) -> dict[str, Any]:
+def _lint(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """Open findings (most severe first) and accepted ones, with counts per severity."""
-    rows = [finding.to_dict() for finding in lint(bp)]
+    rows = [finding.to_dict() for finding in lint(bp, config=config)]
     rows.sort(key=lambda r: (r["accepted"], _SEVERITY_ORDER.get(r["severity"], 3), r["line"], r["column"], r["rule"]))
     counts = {sev: sum(1 for r in rows if not r["accepted"] and r["severity"] == sev) for sev in _SEVERITY_ORDER}
     return {"findings": [r for r in rows if not r["accepted"]], "accepted": [r for r in rows if r["accepted"]],
@@ -97,11 +96,11 @@ def _worst(states: Iterable[str]) -> str:
     return next((state for state in ("down", "degraded", "served") if state in found), "")
 
 
-def _test_score(bp: Blueprint) -> dict[str, Any]:
+def _test_score(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """ML Test Score coverage: which tests the architecture shows, and the manual checklist."""
-    result = score(bp)
+    result = score(bp, config)
     tests = [{"id": t["id"], "title": t["title"], "shown": t["shown"], "rules": list(t["rules"]), "why": t["reason"]}
-             for t in result["tests"] if t["id"] not in MANUAL_TESTS]
+             for t in result["tests"]]
     # the template says the level itself
     reason = re.sub(r"^level\s*\d+\s*:?\s*", "", result["mlops_reason"], flags=re.IGNORECASE)
     manual = [{"id": t["id"], "title": t["title"]} for t in result["manual"]]
@@ -110,9 +109,10 @@ def _test_score(bp: Blueprint) -> dict[str, Any]:
             "mlops_reason": reason}
 
 
-def analyse(bp: Blueprint) -> dict[str, Any]:
-    """Run lint, simulate and score for the doc."""
-    return {"lint": _lint(bp), "simulation": _simulation(bp), "test_score": _test_score(bp), "skipped": []}
+def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
+    """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd])."""
+    return {"lint": _lint(bp, config), "simulation": _simulation(bp), "test_score": _test_score(bp, config),
+            "skipped": []}
 
 
 # -- the diagram ----------------------------------------------------------------------
@@ -209,16 +209,17 @@ def doc_context(bp: Blueprint, *, stem: str, analyses: dict[str, Any] | None = N
 
 
 def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathLike | None = None,
-              render_diagram: bool = True, source: str | None = None) -> DocResult:
+              render_diagram: bool = True, source: str | None = None, config: Any = None) -> DocResult:
     """Write the design doc of ``bp`` to ``out``, with the serving diagram beside it.
 
     The Markdown is rendered before anything is written, so a template error leaves no
     file behind; the doc itself is written last, atomically. Raises
-    :class:`DocTemplateError` for a bad template.
+    :class:`DocTemplateError` for a bad template. ``config`` is the lint configuration
+    ([tool.mlsd]) that the findings and the ML Test Score follow.
     """
     out_path = Path(out)
     stem = out_path.name[:-3] if out_path.name.endswith(".md") else out_path.stem
-    analyses = analyse(bp)
+    analyses = analyse(bp, config)
     skipped = analyses["skipped"]
     mermaid = to_mermaid(bp, view=DIAGRAM_VIEW)
     image_reason = "" if render_diagram else "not rendered (--no-render)"
@@ -236,6 +237,6 @@ def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathL
     return DocResult(out_path, markdown, files, skipped + ([f"Diagram image: {image_reason}."] if image_reason else []))
 
 
-__all__ = ["DEFAULT_METRICS", "DocResult", "DocTemplateError", "ML_TEST_SCORE", "MANUAL_TESTS", "STEPS", "Md",
+__all__ = ["DEFAULT_METRICS", "DocResult", "DocTemplateError", "STEPS", "Md",
            "analyse", "build_context", "code", "doc_context", "escape_inline", "render_markdown", "task_family",
            "write_doc"]
