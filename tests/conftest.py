@@ -6,9 +6,18 @@ running instance per thread, so every browser test (render, preview, hostile) us
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis: CI (and `make test`) runs the "ci" profile, derandomized so that a failure reproduces
+# on every run and machine; `HYPOTHESIS_PROFILE=dev` explores new random examples each run.
+# `--hypothesis-show-statistics` (pytest addopts) prints how many examples each property ran.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 

@@ -55,14 +55,25 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
         click.echo(f"note: skipped: {reason}", err=True)
 
 
+SCHEMA_FILE = "mlsd.schema.json"
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path())
 @click.option("-t", "--template", "name", default="blank", show_default=True, metavar="NAME",
               help="The starter to copy (`mlsd new --list` shows them).")
 @click.option("--list", "list_", is_flag=True, help="List the starter blueprints and exit.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def new(path: Optional[str], name: str, list_: bool, force: bool) -> None:
-    """Write a starter blueprint to PATH (a case study, or the blank one); see --list."""
+@click.option("--schema", "schema_ref", default=SCHEMA_FILE, show_default=True, metavar="PATH|URL",
+              help="The JSON Schema named on the blueprint's first line for editors (yaml-language-server). "
+                   "The default file is written beside the blueprint when it is missing; a URL writes nothing.")
+def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: str) -> None:
+    """Write a starter blueprint to PATH (a case study, or the blank one); see --list.
+
+    Its first line names the format's JSON Schema, so editors with the YAML language
+    server (VS Code's Red Hat YAML extension, and others) complete and check it as you type.
+    """
     from ..starters import UnknownStarter, starter, starters
 
     if list_:
@@ -87,8 +98,16 @@ def new(path: Optional[str], name: str, list_: bool, force: bool) -> None:
         target = target / f"{chosen.name}.yaml"
     if target.exists() and not force:
         raise UserError(f"{os.fspath(target)} already exists; use --force to overwrite it")
+    text = f"{SCHEMA_COMMENT}{schema_ref}\n{chosen.text}"
+    schema_path = None if "://" in schema_ref else target.parent / schema_ref
+    also = ""
     try:
-        write_atomic(target, chosen.text)
+        if schema_path is not None and not schema_path.exists():
+            also = f" (and {os.fspath(schema_path)} for editor completion)"
+            from ..blueprint.schema import json_schema_text
+
+            write_atomic(schema_path, json_schema_text())
+        write_atomic(target, text)
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(target)}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {os.fspath(target)} from template '{chosen.name}'; next: mlsd validate {os.fspath(target)}")
+    click.echo(f"wrote {os.fspath(target)} from template '{chosen.name}'{also}; next: mlsd validate {os.fspath(target)}")

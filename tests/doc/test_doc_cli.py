@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -30,17 +32,46 @@ def test_list_shows_every_starter_with_its_name_and_summary(runner):
         assert f"{data['name']}: " in line and " ".join(data["summary"].split()) in line
 
 
-def test_new_writes_the_starter_verbatim(runner, tmp_path):
+SCHEMA_LINE = "# yaml-language-server: $schema=mlsd.schema.json\n"
+
+
+def test_new_writes_the_starter_verbatim_under_a_schema_line(runner, tmp_path):
     target = tmp_path / "sub" / "feed.yaml"
     result = runner.invoke(main, ["new", str(target), "--template", "news_feed"])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8") == starter("news_feed").text
+    assert target.read_text(encoding="utf-8") == SCHEMA_LINE + starter("news_feed").text
     assert runner.invoke(main, ["validate", str(target)]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", [s.name for s in starters()])
+def test_new_writes_the_schema_the_editor_checks_the_starter_with(runner, tmp_path, name):
+    """The schema file named on the first line is `mlsd schema`'s, and every starter passes it."""
+    import jsonschema
+
+    target = tmp_path / f"{name}.yaml"
+    result = runner.invoke(main, ["new", str(target), "--template", name])
+    assert result.exit_code == 0 and "mlsd.schema.json for editor completion" in result.output
+    schema_text = (tmp_path / "mlsd.schema.json").read_text(encoding="utf-8")
+    assert schema_text == runner.invoke(main, ["schema"]).output
+    schema = json.loads(schema_text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(yaml.safe_load(target.read_text(encoding="utf-8")), schema)
+
+
+def test_new_keeps_an_existing_schema_file_and_writes_none_for_a_url(runner, tmp_path):
+    (tmp_path / "mlsd.schema.json").write_text("{}", encoding="utf-8")
+    assert runner.invoke(main, ["new", str(tmp_path / "a.yaml")]).exit_code == 0
+    assert (tmp_path / "mlsd.schema.json").read_text(encoding="utf-8") == "{}"
+    other = tmp_path / "other"
+    url = "https://example.org/mlsd.schema.json"
+    assert runner.invoke(main, ["new", str(other / "b.yaml"), "--schema", url]).exit_code == 0
+    assert (other / "b.yaml").read_text(encoding="utf-8").splitlines()[0] == f"# yaml-language-server: $schema={url}"
+    assert sorted(p.name for p in other.iterdir()) == ["b.yaml"]
 
 
 def test_new_defaults_to_blank_and_names_the_file_in_a_folder(runner, tmp_path):
     assert runner.invoke(main, ["new", str(tmp_path)]).exit_code == 0
-    assert (tmp_path / "blank.yaml").read_text(encoding="utf-8") == starter("blank").text
+    assert (tmp_path / "blank.yaml").read_text(encoding="utf-8") == SCHEMA_LINE + starter("blank").text
 
 
 def test_new_never_overwrites_without_force(runner, tmp_path):
@@ -52,7 +83,7 @@ def test_new_never_overwrites_without_force(runner, tmp_path):
     assert target.read_text(encoding="utf-8") == "my work\n"
     forced = runner.invoke(main, ["new", str(target), "--template", "visual_search", "--force"])
     assert forced.exit_code == 0
-    assert target.read_text(encoding="utf-8") == starter("visual_search").text
+    assert target.read_text(encoding="utf-8") == SCHEMA_LINE + starter("visual_search").text
 
 
 def test_new_unknown_template_suggests_the_close_one(runner, tmp_path):

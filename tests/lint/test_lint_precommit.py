@@ -2,12 +2,15 @@
 
 pre-commit installs the package from a clone of this repository's HEAD into its own
 environment with pip (through the configured index; about 45 s here), then runs
-`mlsd lint` on the files given.
+`mlsd lint` on the files given. pip is held to requirements/runtime.lock (PIP_CONSTRAINT),
+so the hook is tested with the locked versions, not with whatever was released that morning.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +32,6 @@ def _git(*args: str, cwd: Path) -> None:
 def test_hook_definitions() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["mlsd-lint"]["entry"] == "mlsd lint" and hooks["mlsd-lint"]["language"] == "python"
-    import re
-
     pattern = re.compile(hooks["mlsd-lint"]["files"])
     assert pattern.search("blueprints/news_feed.yaml") and pattern.search("design/search.mlsd.yml")
     assert not pattern.search("config/app.yaml") and not pattern.search("blueprints/sub/x.txt")
@@ -47,7 +48,8 @@ def test_pre_commit_try_repo_runs_mlsd_lint(tmp_path: Path) -> None:
     _git("init", "--quiet", cwd=user)
     _git("add", ".", cwd=user)
     _git("commit", "--quiet", "-m", "blueprints", cwd=user)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    lock = ROOT / "requirements" / "runtime.lock"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(lock)}
     pre_commit = [sys.executable, "-m", "pre_commit"]
     done = subprocess.run([*pre_commit, "try-repo", str(source), "mlsd-lint", "--files", "blueprints/weak.yaml",
                            "blueprints/ok.yaml"], cwd=user, env=env, capture_output=True, text=True, timeout=900)
@@ -57,3 +59,12 @@ def test_pre_commit_try_repo_runs_mlsd_lint(tmp_path: Path) -> None:
     assert "blueprints/weak.yaml:10:3: MLSD201 no-fallback (error)" in out
     assert "blueprints/ok.yaml: 0 errors" in out
     assert "Traceback" not in out
+    # The hook's environment holds the locked versions.
+    pythons = sorted((tmp_path / "cache").glob("repo*/py_env-*/bin/python"))
+    assert len(pythons) == 1, pythons
+    listed = subprocess.run([str(pythons[0]), "-m", "pip", "list", "--format=json"], capture_output=True,
+                            text=True, check=True, timeout=120)
+    installed = {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
+    for package in ("pydantic", "pyyaml", "networkx", "click"):
+        pins = re.findall(rf"^{package}==([^ ;\\\n]+)", lock.read_text(encoding="utf-8"), re.MULTILINE)
+        assert installed[package] in pins, (package, installed[package], pins)
