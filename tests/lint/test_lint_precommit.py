@@ -1,4 +1,4 @@
-"""The `.pre-commit-hooks.yaml` of this repository, run by the real `pre-commit try-repo`.
+"""The `.pre-commit-hooks.yaml` of this repository, run by the real `pre-commit run` from a user's config.
 
 pre-commit installs the package from a clone of this repository's HEAD into its own
 environment with pip (through the configured index; about 45 s here), then runs
@@ -38,7 +38,7 @@ def test_hook_definitions() -> None:
 
 
 @pytest.mark.slow
-def test_pre_commit_try_repo_runs_mlsd_lint(tmp_path: Path) -> None:
+def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     source = tmp_path / "source"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(source)], check=True, capture_output=True, timeout=120)
     user = tmp_path / "user"
@@ -49,10 +49,19 @@ def test_pre_commit_try_repo_runs_mlsd_lint(tmp_path: Path) -> None:
     _git("add", ".", cwd=user)
     _git("commit", "--quiet", "-m", "blueprints", cwd=user)
     lock = ROOT / "requirements" / "runtime.lock"
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(lock)}
+    # The lock's pins without their hashes (hashes in a constraint would put pip in hash-checking
+    # mode, which cannot install the hook's own package from a folder).
+    pins = [line.rstrip(" \\") for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line]
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(constraints)}
     pre_commit = [sys.executable, "-m", "pre_commit"]
-    done = subprocess.run([*pre_commit, "try-repo", str(source), "mlsd-lint", "--files", "blueprints/weak.yaml",
-                           "blueprints/ok.yaml"], cwd=user, env=env, capture_output=True, text=True, timeout=900)
+    # A user's config naming this repository at its HEAD commit, as `pre-commit autoupdate` would.
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True, check=True).stdout
+    (user / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {rev.strip()}\n    hooks:\n      - id: mlsd-lint\n", encoding="utf-8")
+    done = subprocess.run([*pre_commit, "run", "mlsd-lint", "--files", "blueprints/weak.yaml", "blueprints/ok.yaml"],
+                          cwd=user, env=env, capture_output=True, text=True, timeout=900)
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
     assert "mlsd lint" in out and "Failed" in out

@@ -75,3 +75,13 @@ def test_the_package_is_typed_and_licensed():
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     for name in ("CHANGELOG.md", "CONTRIBUTING.md"):
         assert (ROOT / name).is_file(), name
+
+
+def test_property_tests_run_derandomized_by_default():
+    """`make test` and CI reproduce a Hypothesis failure on every run (the "ci" profile, tests/conftest.py)."""
+    import os
+
+    from hypothesis import settings
+
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        assert settings.default.derandomize and settings.default.deadline is None
