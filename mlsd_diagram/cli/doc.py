@@ -8,7 +8,6 @@ from typing import Optional
 
 import click
 
-from ..outputs.files import write_atomic
 from .inputs import load
 from . import UserError, main
 
@@ -74,6 +73,7 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
     Its first line names the format's JSON Schema, so editors with the YAML language
     server (VS Code's Red Hat YAML extension, and others) complete and check it as you type.
     """
+    from ..outputs.files import write_atomic
     from ..starters import UnknownStarter, starter, starters
 
     if list_:

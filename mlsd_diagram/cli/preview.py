@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..outputs.files import write_atomic
 from .inputs import load
 from . import UserError, main
 
 
+if TYPE_CHECKING:  # pragma: no cover
+    import socket
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """A listening socket, so that a busy port is a one-line error rather than a server crash."""
+    import errno
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -107,5 +112,7 @@ def report(file: str, output: str | None) -> None:
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
+    from ..outputs.files import write_atomic
+
     write_atomic(target, render_report(blueprint, lint_config=config))
     click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

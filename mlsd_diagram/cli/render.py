@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import click
 
@@ -46,6 +45,8 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     With a view other than 'all', its name is appended: news_feed-serving.svg.
     Several files render in parallel; progress is shown on a terminal.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
 
     formats = formats or ("png", "svg")
