@@ -48,8 +48,14 @@ def _bind(host: str, port: int) -> socket.socket:
               help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but a loopback address exposes the blueprint to the network.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (a name the machine is reached by); repeat for "
+                   "several. The loopback names and, on 0.0.0.0 or ::, the machine's own names are always allowed.")
+@click.option("--max-streams", type=click.IntRange(1, 10_000), default=32, show_default=True,
+              help="Most live-update connections (browser tabs) open at once; more get HTTP 503.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
-def serve(file: str, port: int, host: str, open_browser: bool) -> None:
+def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_streams: int,
+          open_browser: bool) -> None:
     """Serve a live preview of FILE: the diagram, lint findings, score, latency and knock-outs.
 
     The page updates by itself when FILE is saved; while FILE is invalid it keeps the last
@@ -67,7 +73,8 @@ def serve(file: str, port: int, host: str, open_browser: bool) -> None:
         raise UserError(f"cannot watch {file}: folder {folder} does not exist")
     if not is_loopback(host):
         click.echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
-                   "can read the blueprint and use the preview", err=True)
+                   "can read the blueprint and use the preview (requests must still name this machine in their "
+                   "Host header; --allow-host adds names)", err=True)
     sock = _bind(host, port)
     actual_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
@@ -75,7 +82,7 @@ def serve(file: str, port: int, host: str, open_browser: bool) -> None:
     config = uvicorn.Config(None, log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=2, server_header=False)
     server = uvicorn.Server(config)
-    config.app = create_app(file, host=host, server=server)
+    config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
     click.echo(f"Serving {file} at {url} (Ctrl-C to stop)")
     if open_browser:
         import threading

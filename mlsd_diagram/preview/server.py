@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import socket
+import stat
 from typing import Any, AsyncIterator
 
 import anyio
@@ -54,6 +56,7 @@ SECURITY_HEADERS = [
 ]
 
 KEEPALIVE_SECONDS = 15.0
+MAX_STREAMS = 32  # open /api/events streams (browser tabs); more get a 503 with a clear message
 
 
 def is_loopback(host: str) -> bool:
@@ -86,11 +89,35 @@ class SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
+def machine_names(bound: str) -> list[str]:
+    """The Host values a preview bound to ``bound`` answers: the loopback names, the machine's own
+    names and addresses (for a wildcard bind), and ``bound`` itself. Anything else is refused, so a
+    DNS-rebinding page cannot read the blueprint even when the preview listens on every interface."""
+    names = ["127.0.0.1", "localhost", "::1", "[::1]"]
+    if bound in ("0.0.0.0", "::", "[::]", ""):
+        own = {socket.gethostname(), socket.getfqdn()}
+        for name in sorted(own):
+            with contextlib.suppress(OSError):
+                own.update(info[4][0] for info in socket.getaddrinfo(name, None))
+        names += sorted(n for n in own if n)
+    elif bound not in names:
+        names.append(bound)
+    # IPv6 literals arrive in brackets ("[::1]:8737"); accept both spellings.
+    names += [f"[{n}]" for n in names if ":" in n and not n.startswith("[")]
+    return list(dict.fromkeys(names))
+
+
 class Preview:
-    """The blueprint being previewed: last good page data, current errors, a version counter."""
+    """The blueprint being previewed: last good page data, current errors, a version counter.
+
+    Listeners wait on :attr:`updated`, an event that is set and replaced on every change. (An
+    ``asyncio.Condition`` waited on with a timeout broke for good on Python 3.11 when a client
+    left at the wrong moment: "Lock is not acquired", then no update ever again.)
+    """
 
     def __init__(self, path: str, render=None):
         self.path = os.path.abspath(path)
+        self.real_path = os.path.realpath(path)
         self.shown_path = path
         self.render = render  # renders page data from a Blueprint; page_data by default
         self.version = 0
@@ -98,7 +125,7 @@ class Preview:
         self.data: dict[str, Any] | None = None
         self.blueprint = None
         self.errors: list[dict[str, Any]] = []
-        self.changed = asyncio.Condition()
+        self.updated = asyncio.Event()
         self.stopping = False
         self._lock = asyncio.Lock()
 
@@ -107,6 +134,9 @@ class Preview:
         from ..analyses.lint import LintConfigError, load_config
         from ..outputs.report import page_data
 
+        refused = self._refuse()
+        if refused:
+            return None, None, [{"line": 1, "column": 1, "message": refused, "severity": "error"}]
         try:
             blueprint = load(self.shown_path)
             data = self.render(blueprint) if self.render else page_data(blueprint, lint_config=load_config())
@@ -120,17 +150,31 @@ class Preview:
                                  "message": f"internal error while building the page: {type(exc).__name__}: {exc}"}]
         return blueprint, data, []
 
+    def _refuse(self) -> str | None:
+        """Why the file must not be read now: not a regular file (a FIFO would block the reload
+        for good), or a link that now leads somewhere else than when the preview started."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None  # load() reports it ("cannot read file")
+        if not stat.S_ISREG(info.st_mode):
+            return f"{self.shown_path} is not a regular file; the preview reads only regular files"
+        if os.path.realpath(self.path) != self.real_path:
+            return (f"{self.shown_path} now points to another file than when the preview started; "
+                    "restart `mlsd serve` to preview that file")
+        return None
+
     async def reload(self) -> None:
         """Reload the file; keep the last good data when it is invalid; wake every listener."""
         async with self._lock:
             blueprint, data, errors = await anyio.to_thread.run_sync(self._build)
-            async with self.changed:
-                if data is not None:
-                    self.blueprint, self.data = blueprint, data
-                    self.data_version += 1
-                self.errors = errors
-                self.version += 1
-                self.changed.notify_all()
+            if data is not None:
+                self.blueprint, self.data = blueprint, data
+                self.data_version += 1
+            self.errors = errors
+            self.version += 1
+            woken, self.updated = self.updated, asyncio.Event()
+            woken.set()
 
     def snapshot(self) -> dict[str, Any]:
         return {"version": self.version, "data_version": self.data_version, "file": self.shown_path,
@@ -149,11 +193,14 @@ class Preview:
             await self.reload()
 
 
-def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) -> Starlette:
+def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None, allow_hosts: tuple[str, ...] = (),
+               max_streams: int = MAX_STREAMS) -> Starlette:
     """The preview app for the blueprint at ``path``.
 
-    ``host`` is the address served on: for a loopback address only ``Host`` headers naming
-    the loopback are accepted (a guard against DNS rebinding). ``render`` replaces
+    ``host`` is the address served on: only ``Host`` headers naming the loopback, that address,
+    the machine's own names (on a wildcard bind, see :func:`machine_names`) or one of
+    ``allow_hosts`` are accepted (a guard against DNS rebinding). At most ``max_streams``
+    event streams are open at once. ``render`` replaces
     :func:`~mlsd_diagram.outputs.report.page_data`. ``server`` (a uvicorn Server) lets open
     event streams end when it is asked to stop.
     """
@@ -192,25 +239,36 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) 
             return JSONResponse({"error": str(exc.args[0]) if exc.args else "unknown component"}, status_code=400)
         return JSONResponse(view, headers={"cache-control": "no-store"})
 
+    open_streams = 0
+
     async def events(request: Request) -> Response:
+        if open_streams >= max_streams:
+            return Response(f"too many open event streams ({max_streams}); close some preview tabs and reload\n",
+                            status_code=503, media_type="text/plain; charset=utf-8",
+                            headers={"retry-after": "5", "cache-control": "no-store"})
+
         async def stream() -> AsyncIterator[str]:
-            loop = asyncio.get_running_loop()
-            seen, last_sent = preview.version, loop.time()
-            yield f"retry: 1000\nevent: update\ndata: {seen}\n\n"
-            while not stopping():
-                async with preview.changed:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        # Short waits, so that a stopping server ends the stream promptly.
-                        await asyncio.wait_for(preview.changed.wait_for(lambda: preview.version != seen or stopping()),
-                                               timeout=0.5)
-                if await request.is_disconnected():
-                    return
-                if preview.version != seen:
-                    seen, last_sent = preview.version, loop.time()
-                    yield f"event: update\ndata: {seen}\n\n"
-                elif loop.time() - last_sent > KEEPALIVE_SECONDS:
-                    last_sent = loop.time()
-                    yield ": keep-alive\n\n"
+            nonlocal open_streams
+            open_streams += 1
+            try:
+                loop = asyncio.get_running_loop()
+                seen, last_sent = preview.version, loop.time()
+                yield f"retry: 1000\nevent: update\ndata: {seen}\n\n"
+                while not stopping():
+                    if preview.version == seen:
+                        with contextlib.suppress(asyncio.TimeoutError):
+                            # Short waits, so that a stopping server ends the stream promptly.
+                            await asyncio.wait_for(preview.updated.wait(), timeout=0.5)
+                    if await request.is_disconnected():
+                        return
+                    if preview.version != seen:
+                        seen, last_sent = preview.version, loop.time()
+                        yield f"event: update\ndata: {seen}\n\n"
+                    elif loop.time() - last_sent > KEEPALIVE_SECONDS:
+                        last_sent = loop.time()
+                        yield ": keep-alive\n\n"
+            finally:
+                open_streams -= 1
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"cache-control": "no-store", "x-accel-buffering": "no"})
@@ -227,12 +285,7 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None) 
                 preview.stopping = True
                 stop.set()
 
-    if is_loopback(host):
-        allowed = ["127.0.0.1", "localhost", "::1", "[::1]"]
-        if host not in allowed:
-            allowed.append(host)
-    else:
-        allowed = ["*"]
+    allowed = [*machine_names(host), *allow_hosts]
     app = Starlette(
         routes=[
             Route("/", homepage),
