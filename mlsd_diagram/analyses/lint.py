@@ -23,7 +23,7 @@ from typing import Iterable, Mapping
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 from ..blueprint.models import Blueprint
 from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
@@ -179,7 +179,7 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
     _check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
-    design = Design(blueprint, config.options)
+    design = Design(blueprint, dict(config.options))
     accepts = blueprint.lint.accept
     findings = []
     for rule in rules:

@@ -77,7 +77,7 @@ def score(blueprint: Blueprint, config: Any = None) -> dict:
     by_rule: dict[str, list] = {}
     for finding in lint(blueprint, config=config):
         by_rule.setdefault(finding.rule, []).append(finding)
-    tests = []
+    tests: list[dict[str, Any]] = []
     for test_id, title, rules, evidence_of in ARCHITECTURE_TESTS:
         evidence = list(dict.fromkeys(evidence_of(design)))
         found = [f for r in rules for f in by_rule.get(r, [])]

@@ -79,7 +79,8 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
     actual_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{actual_port}/"
-    config = uvicorn.Config(None, log_level="warning", access_log=False, lifespan="on",
+    # The app needs the server (to end event streams when it stops), so it is set just below.
+    config = uvicorn.Config(None, log_level="warning", access_log=False, lifespan="on",  # type: ignore[arg-type]
                             timeout_graceful_shutdown=2, server_header=False)
     server = uvicorn.Server(config)
     config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)

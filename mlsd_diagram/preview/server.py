@@ -98,7 +98,7 @@ def machine_names(bound: str) -> list[str]:
         own = {socket.gethostname(), socket.getfqdn()}
         for name in sorted(own):
             with contextlib.suppress(OSError):
-                own.update(info[4][0] for info in socket.getaddrinfo(name, None))
+                own.update(str(info[4][0]) for info in socket.getaddrinfo(name, None))
         names += sorted(n for n in own if n)
     elif bound not in names:
         names.append(bound)

@@ -47,7 +47,7 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
             continue
         if trainers.intersection(d.reach([model], ("stream", "batch"))):
             continue  # served features are logged back to training
-        stores = set()
+        stores: set[str] = set()
         for entry in d.entries_of.get(model, []):
             if entry not in reach_cache:
                 reach_cache[entry] = d.reach([entry], ("request",))

@@ -61,7 +61,7 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     calls for arm assignment.
     """
     for model in d.online_models:
-        path = set()
+        path: set[str] = set()
         for entry in d.entries_of.get(model, []):
             path.update(d.reach([entry], ("request",)))
         if any(d.has(c, T.EXPERIMENT) for c in path):

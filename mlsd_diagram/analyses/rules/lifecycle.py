@@ -163,12 +163,13 @@ def embedding_model_mismatch(d: Design) -> Iterator[Hit]:
     rebuild gates the encoder's rollout).
     """
     for index in _indexes(d):
-        built = {d.components[b].model for b, _ in d.pred(index, *DATA_MODES) if d.components[b].model}
-        query = set()
+        built = {m for b, _ in d.pred(index, *DATA_MODES) if (m := d.components[b].model)}
+        query: set[str] = set()
         for caller, _ in d.pred(index, "request"):
             for c in [caller, *(v for v, _ in d.succ(caller, "request"))]:
-                if d.is_(c, "SERVE") and d.components[c].model:
-                    query.add(d.components[c].model)
+                model_name = d.components[c].model
+                if d.is_(c, "SERVE") and model_name:
+                    query.add(model_name)
         if built and query and not built & query:
             yield Hit(f"'{index}' is built with {d.names(sorted(built))} but queried with {d.names(sorted(query))}",
                       component=index)
@@ -196,7 +197,7 @@ def feedback_loop_no_exploration(d: Design) -> Iterator[Hit]:
     for model in d.online_models:
         if not any(t in live for t in d.trainers_of(model)):
             continue
-        path = set()
+        path: set[str] = set()
         for entry in d.entries_of.get(model, []):
             path.update(d.reach([entry], ("request",)))
         if not any(d.has(c, T.EXPERIMENT) for c in path):
