@@ -12,9 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = sorted((ROOT / "blueprints").glob("*.yaml"))
 MLSD = [sys.executable, "-m", "mlsd_diagram"]
+# The YAML parsers a blueprint can be read with (MLSD_YAML_LOADER): both must give the same results.
+YAML_LOADERS = [pytest.param("c", marks=pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")),
+                "python"]
 
 
 def _limits(memory_bytes: int, cpu_seconds: int):

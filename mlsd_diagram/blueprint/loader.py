@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from typing import Any
+import threading
+from enum import Enum
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -68,22 +70,85 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
         model = _model_at(loc[:-1])
         hint = did_you_mean(str(field), _field_names(model)) if model else ""
         return loc, f"unknown field '{field}'{_describe(loc[:-1])}{hint}", True
-    if kind in ("enum", "literal_error") and isinstance(value, str):
-        expected = error.get("ctx", {}).get("expected", "")
-        options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",") if o.strip(" '")]
-        hint = did_you_mean(value, options)
-        return loc, f"unknown {field} '{value}'{hint or ''} (expected one of: {', '.join(options)})", False
+    if kind in ("enum", "literal_error"):
+        options = _choices(loc)
+        listed = f" (expected one of: {', '.join(options)})" if options else ""
+        if isinstance(value, str):
+            word = field if isinstance(field, str) else _singular(loc[-2] if len(loc) > 1 else "value")
+            return loc, f"unknown {word} '{value}'{did_you_mean(value, options)}{listed}", False
+        return loc, f"{_name(loc)} should be one of: {', '.join(options)}, got {_yaml_type(value)}", False
     if kind == "string_pattern_mismatch" and field in ("from", "to", "component"):
         return loc, f"{_yaml_value(value)} is not a valid component id", False
     if kind == "model_type" or kind == "dict_type":
         return loc, f"'{field}' should be a mapping of fields, got {_yaml_type(value)}", False
     if kind == "list_type":
         return loc, f"'{field}' should be a list, got {_yaml_type(value)}", False
-    message = error["msg"]
-    message = message[0].lower() + message[1:]
-    shown = f", got {_yaml_value(value)}" if not isinstance(value, (dict, list)) else f", got {_yaml_type(value)}"
-    name = f"'{field}'" if isinstance(field, str) else f"item {field}"
-    return loc, f"{name}: {message}{shown}", False
+    return loc, _value_message(kind, error.get("ctx") or {}, _name(loc), value), False
+
+
+# pydantic error types -> what the value should have been. Keyed on the type (stable across
+# pydantic releases), never on pydantic's message, so that our messages (and goldens) stay ours.
+_SHOULD_BE = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "int_parsing_size": "a whole number", "float_type": "a number",
+    "float_parsing": "a number", "finite_number": "a finite number", "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+_BOUNDS = {"greater_than": ("gt", "greater than"), "greater_than_equal": ("ge", "at least"),
+           "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+
+
+def _value_message(kind: str, ctx: dict[str, Any], name: str, value: Any) -> str:
+    """Our words for a pydantic error about a value, from its type and context values."""
+    got = _yaml_type(value)
+    if kind in _SHOULD_BE:
+        return f"{name} should be {_SHOULD_BE[kind]}, got {got}"
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, words = _BOUNDS[kind]
+        return f"{name} should be {words} {_number(ctx[key])}, got {got}"
+    if kind == "string_too_long" and isinstance(value, str) and "max_length" in ctx:
+        return f"{name} has {len(value)} characters; at most {ctx['max_length']} are allowed"
+    return f"{name} is not a valid value here, got {got}"
+
+
+def _name(loc: tuple) -> str:
+    """A field as messages name it: 'replicas', or item 2 of 'inputs'."""
+    field = loc[-1] if loc else "blueprint"
+    if isinstance(field, int):
+        return f"item {field} of '{loc[-2]}'" if len(loc) > 1 else f"item {field}"
+    return f"'{field}'"
+
+
+def _singular(word: Any) -> str:
+    return word[:-1] if isinstance(word, str) and word.endswith("s") else str(word)
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _choices(loc: tuple) -> list[str]:
+    """The values an enum or literal field accepts, read from the model (not from pydantic's message)."""
+    field_loc = loc[:-1] if loc and isinstance(loc[-1], int) else loc
+    model = _model_at(field_loc[:-1]) if field_loc else None
+    if model is None:
+        return []
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == field_loc[-1]:
+            return _annotation_choices(info.annotation)
+    return []
+
+
+def _annotation_choices(annotation: Any) -> list[str]:
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [str(member.value) for member in annotation]
+    if get_origin(annotation) is Literal:
+        return [str(arg) for arg in get_args(annotation)]
+    for arg in get_args(annotation):  # Optional[...], list[...]
+        found = _annotation_choices(arg)
+        if found:
+            return found
+    return []
 
 
 def _yaml_type(value: Any) -> str:
@@ -121,8 +186,17 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
             problems.append(_translate(error))
     diagnostics: dict[tuple, Diagnostic] = {}
     # Design problems first: at a shared position (a flow's `to: "no such id"`) they say more.
-    for path, message, prefer_key in design + problems:
-        line, col = tree.locate(path, prefer_key=prefer_key)
+    located = [(*tree.locate(path, prefer_key=prefer_key or path in tree.hints), index, path, message)
+               for index, (path, message, prefer_key) in enumerate(design + problems)]
+    split_values_reported = set()
+    for line, col, _, path, message in sorted(located, key=lambda item: item[:3]):
+        if path in tree.hints:
+            # A key a comma cut from plain text: say so once per cut value, on its first error.
+            split_value, hint = tree.hints[path]
+            if split_value in split_values_reported:
+                continue
+            split_values_reported.add(split_value)
+            message += "; " + hint
         diagnostics.setdefault((line, col, path), Diagnostic(tree.file, line, col, message))
     if diagnostics:
         return None, sorted(diagnostics.values())
@@ -131,21 +205,36 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
     return blueprint, []
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # loads (in any thread) inside collector_paused() right now
+_resume = False  # whether the last of them turns the collector back on
+
+
 @contextlib.contextmanager
 def collector_paused():
     """Pause the cyclic garbage collector while a document is composed and validated.
 
     Everything allocated there stays alive until the blueprint is built, so the collector's
     repeated scans find nothing to free; at 5,000 components they cost as much as the parse
-    itself. The input size is bounded (MAX_BYTES), and so is what is allocated meanwhile.
+    itself (benchmarks/validate.py). The input size is bounded (MAX_BYTES), and so is what is
+    allocated meanwhile. The collector is process-wide and `mlsd render` loads files in threads:
+    the pauses are counted, the first one turns it off (if it was on) and the last one turns it
+    back on, so one load finishing never resumes it under another, nor turns on a collector that
+    someone else had turned off.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def loads(text: str | bytes, name: str = "<string>") -> Blueprint:
@@ -162,11 +251,12 @@ def _loads(text: str | bytes, name: str) -> Blueprint:
     elif text.startswith("\ufeff"):
         text = text[1:]
     tree, errors = parse(text, name)
-    if errors:
+    if tree is None:
         raise BlueprintError(errors)
-    blueprint, errors = validate_tree(tree)
-    if errors:
-        raise BlueprintError(errors)
+    # Duplicate keys (the first value kept) are reported with every other error in the file.
+    blueprint, more = validate_tree(tree)
+    if errors or more:
+        raise BlueprintError([*errors, *more])
     return blueprint
 
 

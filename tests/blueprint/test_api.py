@@ -6,6 +6,7 @@ import pytest
 
 import mlsd_diagram
 from mlsd_diagram import Blueprint, BlueprintError, Component, Flow, Mode
+from mlsd_testing import run_mlsd
 
 TEXT = """\
 mlsd: 1
@@ -68,9 +69,19 @@ def test_load_reads_a_file(tmp_path):
 
 
 def test_load_missing_file_is_a_located_error(tmp_path):
+    # The reason after "cannot read file: " is the OS's own text (it varies by OS and locale).
     with pytest.raises(BlueprintError) as info:
         mlsd_diagram.load(tmp_path / "nope.yaml")
-    assert str(info.value) == f"{tmp_path / 'nope.yaml'}:1:1: error: cannot read file: No such file or directory"
+    [diagnostic] = info.value.diagnostics
+    assert (diagnostic.file, diagnostic.line, diagnostic.column) == (str(tmp_path / "nope.yaml"), 1, 1)
+    assert diagnostic.message.startswith("cannot read file: ") and len(diagnostic.message) > len("cannot read file: ")
+
+
+def test_missing_file_exits_two_with_one_located_line(tmp_path):
+    result = run_mlsd("validate", "nope.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("nope.yaml:1:1: error: cannot read file: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_blueprint_built_in_code():

@@ -99,3 +99,13 @@ def test_readme_cli_reference_lists_every_command():
     reference = readme[readme.index("## CLI reference"):readme.index("## Lint")]
     for name in main.commands:
         assert f"| `mlsd {name}" in reference or f", `mlsd {name}" in reference, name
+
+
+def test_readme_error_example_is_the_real_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ mlsd validate tests/corpus/duplicate_and_four_more.yaml\n"
+    shown = readme[readme.index(command) + len(command):]
+    shown = shown[:shown.index("```")]
+    result = run_mlsd("validate", "tests/corpus/duplicate_and_four_more.yaml", cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == shown
