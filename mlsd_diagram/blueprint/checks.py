@@ -105,7 +105,7 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
                 callers.add(flow["from"])
             continue
         for name in REQUEST_ONLY:
-            if name in flow and isinstance(mode, str):
+            if flow.get(name) is not None and isinstance(mode, str):
                 problems.append((("flows", index, name), f"'{name}' applies to request flows only; this is a "
                                                          f"{mode!r} flow (remove it, or make the flow a request)",
                                  True))

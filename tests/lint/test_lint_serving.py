@@ -72,17 +72,15 @@ def test_a_timeout_caps_what_a_call_costs() -> None:
     assert request_latency(bp_of(longer))["app"]["p99_ms"] == 55  # a timeout above the latency changes nothing
 
 
-def test_unknown_latencies_are_listed_and_no_latency_at_all_is_unknown() -> None:
+def test_unknown_latencies_are_listed_and_no_latency_at_all_is_unknown(tmp_path: Path) -> None:
     text = STEPS.replace("b: {kind: ann_index, latency_p99_ms: 30}", "b: {kind: ann_index}")
     info = request_latency(bp_of(text))["app"]
     assert info["p99_ms"] == 35 and info["missing"] == ["b"]  # 5 + max(10, 0) + 20
     bare = re.sub(r", latency_p99_ms: \d+", "", STEPS)
     info = request_latency(bp_of(bare))["app"]
     assert info == {"path": [], "p99_ms": None, "slo_ms": 60, "missing": ["svc", "a", "b", "c"], "steps": []}
-    runner = CliRunner()
-    with runner.isolated_filesystem():
-        Path("bare.yaml").write_text(textwrap.dedent(bare))
-        text_out = runner.invoke(main, ["simulate", "bare.yaml"]).output
+    (tmp_path / "bare.yaml").write_text(textwrap.dedent(bare))
+    text_out = CliRunner().invoke(main, ["simulate", str(tmp_path / "bare.yaml")]).output
     assert "app: unknown: no component on its request path declares latency_p99_ms" in text_out
     assert " 0 ms" not in text_out
 
@@ -410,3 +408,17 @@ def test_same_input_same_bytes() -> None:
     outs = {runner.invoke(main, ["simulate", str(NEWS), "--format", fmt, "--load", "3"]).output
             for fmt in ("json", "json")}
     assert len(outs) == 1
+
+
+def test_blueprints_built_in_code_pass_the_serving_checks() -> None:
+    from mlsd_diagram import Blueprint
+
+    bp = Blueprint.model_validate({"mlsd": 1, "name": "code", "components": {
+        "app": {"kind": "client_app"}, "svc": {"kind": "online_service"}, "log": {"kind": "event_logging"}},
+        "flows": [{"from": "app", "to": "svc", "mode": "request", "timeout_ms": 5},
+                  {"from": "svc", "to": "log", "mode": "stream"}]})
+    assert knock_out(bp, {"svc"}) == {"app": "down"}
+    with pytest.raises(ValueError, match="'timeout_ms' applies to request flows only"):
+        Blueprint.model_validate({"mlsd": 1, "name": "code", "components": {
+            "app": {"kind": "client_app"}, "log": {"kind": "event_logging"}},
+            "flows": [{"from": "app", "to": "log", "mode": "stream", "timeout_ms": 5}]})
