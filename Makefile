@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/lint.py
 	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/simulate.py
 
 schema: install
 	$(BIN)/mlsd schema > schema/mlsd.schema.json

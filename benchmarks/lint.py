@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlsd_diagram import loads  # noqa: E402
 from mlsd_diagram.analyses.lint import lint  # noqa: E402
-from mlsd_diagram.analyses.simulate import knock_out, simulate  # noqa: E402
+from mlsd_diagram.analyses.serving import knock_out, simulate  # noqa: E402
 
 MODULE_COMPONENTS = """\
   app{i}: {{kind: client_app}}

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 from ..blueprint.models import Blueprint
 from . import traits as T
+from .serving import ServingModel
 
 MODES = ("request", "stream", "batch", "deploy", "fallback", "telemetry")
 DATA_MODES = ("stream", "batch", "deploy")  # data and artifacts moving between components
@@ -111,9 +112,14 @@ class Design:
     # -- derived sets ----------------------------------------------------------------------
 
     @cached_property
+    def serving(self) -> ServingModel:
+        """The serving model of the blueprint (:mod:`.serving`), built once per lint run."""
+        return ServingModel(self.blueprint)
+
+    @cached_property
     def entry_points(self) -> list[str]:
-        """Client-stage components that send request flows: where requests enter."""
-        return [c for c in self.ids if self.stage[c] == "client" and c in self._succ["request"]]
+        """Client-stage components that send request flows: where requests enter (:mod:`.serving`)."""
+        return list(self.serving.entries)
 
     @cached_property
     def request_parent(self) -> dict[str, str | None]:
@@ -122,9 +128,8 @@ class Design:
 
     @cached_property
     def request_path(self) -> list[str]:
-        """Components reachable from an entry point over request flows (entry points excluded)."""
-        entries = set(self.entry_points)
-        return [c for c in self.ids if c in self.request_parent and c not in entries]
+        """Components reachable from an entry point over request flows (entry points excluded; :mod:`.serving`)."""
+        return list(self.serving.request_path)
 
     @cached_property
     def online_models(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Design checks that go beyond field types: kinds, flow endpoints, request cycles.
+"""Design checks that go beyond field types: kinds, flow endpoints, request cycles, serving fields.
 
 They run on the plain data (not the models), tolerating wrong shapes, so that
 they can report their problems in the same run as the schema errors.
@@ -61,6 +61,7 @@ def check_design(data: Any) -> list[Problem]:
             requests.add_edge(ends["from"], ends["to"])
             first_flow.setdefault((ends["from"], ends["to"]), index)
     problems.extend(_request_cycles(requests, first_flow))
+    problems.extend(_serving_fields(flows, components, custom))
     lint = data.get("lint") if isinstance(data.get("lint"), dict) else {}
     accepts = lint.get("accept") if isinstance(lint.get("accept"), list) else []
     for index, accept in enumerate(accepts):
@@ -74,6 +75,59 @@ def check_design(data: Any) -> list[Problem]:
         if isinstance(flow, int) and not isinstance(flow, bool) and not 0 <= flow < len(flows):
             problems.append((("lint", "accept", index, "flow"), f"accepted finding names flow {flow}, but flows "
                              f"are numbered 0 to {len(flows) - 1}", False))
+    return problems
+
+
+REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request")
+
+
+def _stage(kind: Any, custom: dict) -> str | None:
+    found = builtin_kind(kind) if isinstance(kind, str) else None
+    if found is not None:
+        return found.stage.value
+    declared = custom.get(kind) if isinstance(kind, str) else None
+    return declared.get("stage") if isinstance(declared, dict) else None
+
+
+def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem]:
+    """Request-only flow fields on other modes; steps given to some but not all of a caller's calls;
+    ``peak_qps`` on a component that is not an entry point."""
+    problems: list[Problem] = []
+    stepped: dict[str, list[int]] = {}  # caller -> its request flows, in file order
+    callers: set[str] = set()
+    for index, flow in enumerate(flows):
+        if not isinstance(flow, dict):
+            continue
+        mode = flow.get("mode")
+        if mode == "request":
+            if isinstance(flow.get("from"), str):
+                stepped.setdefault(flow["from"], []).append(index)
+                callers.add(flow["from"])
+            continue
+        for name in REQUEST_ONLY:
+            if flow.get(name) is not None and isinstance(mode, str):
+                problems.append((("flows", index, name), f"'{name}' applies to request flows only; this is a "
+                                                         f"{mode!r} flow (remove it, or make the flow a request)",
+                                 True))
+    for caller, indices in stepped.items():
+        with_step = [i for i in indices if flows[i].get("step") is not None]
+        if with_step and len(with_step) < len(indices):
+            for i in indices:
+                if flows[i].get("step") is None:
+                    problems.append((("flows", i), f"request flow from '{caller}' has no 'step', but its request "
+                                                   f"flow {with_step[0]} has one: give every request call of "
+                                                   f"'{caller}' a step, or none (then they run one after another "
+                                                   "in file order)", False))
+    for cid, comp in components.items():
+        if not isinstance(comp, dict) or comp.get("peak_qps") is None:
+            continue
+        stage = _stage(comp.get("kind"), custom)
+        if stage is not None and (stage != "client" or cid not in callers):
+            what = "it is not a client-stage component" if stage != "client" else "it sends no request flows"
+            problems.append((("components", cid, "peak_qps"), f"'peak_qps' applies to entry points only (a "
+                                                              f"client-stage component that sends request "
+                                                              f"flows), and {what}; put the design's peak in "
+                                                              "requirements.scale.peak_qps", True))
     return problems
 
 

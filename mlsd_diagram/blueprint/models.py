@@ -9,7 +9,6 @@ keep loading.
 from __future__ import annotations
 
 from enum import Enum
-from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
@@ -39,6 +38,14 @@ class Mode(str, Enum):
     TELEMETRY = "telemetry"  # metrics, logs, predictions to monitoring
 
 
+class OnFailure(str, Enum):
+    """What a caller does when one of its request calls fails (see README, "Simulate")."""
+
+    FAIL = "fail"  # the caller fails too; its own fallback flows answer in its place
+    SKIP = "skip"  # it answers without that call's result (degraded)
+    DEFAULTS = "defaults"  # it answers with default values for what the call returns (degraded)
+
+
 class Loop(str, Enum):
     """A deliberate cycle through stream or batch flows."""
 
@@ -47,6 +54,9 @@ class Loop(str, Enum):
 
 
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
+# Serving numbers: strict, so that `timeout_ms: true` or `step: "2"` is an error, not 1 or 2.
+Qps = Annotated[float, Field(strict=True, gt=0, le=1e12)]
+Count = Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
 KindName = Annotated[
     str,
@@ -122,6 +132,12 @@ class Component(_Model):
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
+    capacity_qps: Optional[Qps] = Field(None, description="requests per second one replica sustains")
+    load_shedding: bool = Field(False, strict=True, description="over capacity it rejects the excess at once "
+                                "(otherwise it queues and callers without a timeout hang)")
+    peak_qps: Optional[Annotated[float, Field(strict=True, ge=0, le=1e12)]] = Field(
+        None, description="entry points only: peak requests per second entering here (overrides "
+                          "requirements.scale.peak_qps)")
     notes: Optional[str] = Field(None, max_length=MAX_NOTES)
 
 
@@ -134,6 +150,23 @@ class Flow(_Model):
     data: Optional[Text] = None
     tags: list[Text] = Field(default_factory=list)
     loop: Optional[Loop] = None
+    # Request flows only (checks.py rejects them on other modes):
+    step: Optional[Annotated[int, Field(strict=True, ge=0, le=1_000_000)]] = Field(
+        None, description="request flows: the caller makes its calls in ascending step order, calls with the "
+                          "same step in parallel (all request flows of a caller have a step, or none do: then "
+                          "they run one after another in file order)")
+    on_failure: Optional[OnFailure] = Field(None, description="request flows: what the caller does when this "
+                                            "call fails: fail (default), skip, defaults")
+    timeout_ms: Optional[Annotated[float, Field(strict=True, gt=0, le=86_400_000)]] = Field(
+        None, description="request flows: the caller waits at most this long; the call costs "
+                          "min(callee latency, timeout_ms)")
+    per_request: Optional[Count] = Field(None, description="request flows: calls to the callee per request the "
+                                         "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate)")
+
+    @property
+    def failure_policy(self) -> "OnFailure":
+        """``on_failure`` as written, ``fail`` when not given."""
+        return self.on_failure or OnFailure.FAIL
 
 
 class Acceptance(_Model):
@@ -217,9 +250,13 @@ class Blueprint(_Model):
         decl = self.kinds[name]
         return Kind(name, decl.stage, decl.description or name, frozenset(decl.roles), (), custom=True)
 
-    @cached_property
+    @property
     def graph(self) -> "nx.MultiDiGraph":
-        """The design as a networkx MultiDiGraph (built once, then cached)."""
+        """The design as a networkx MultiDiGraph, built on each access: keep it while you need it.
+
+        Not cached on the model: the model is mutable, and a cache on it would go stale on
+        ``model_copy(update=...)`` or an assignment. O(components + flows).
+        """
         from ..graph import build_graph
 
         return build_graph(self)
@@ -235,6 +272,7 @@ class Blueprint(_Model):
 
 __all__ = [
     "ALIASES", "BUILTIN", "CUSTOM_PREFIX", "FORMAT_VERSION", "Acceptance", "Blueprint", "Component",
-    "Flow", "KindDeclaration", "LintSettings", "Loop", "Metrics", "Mode", "Requirements", "SLO", "Scale",
+    "Flow", "KindDeclaration", "LintSettings", "Loop", "Metrics", "Mode", "OnFailure", "Requirements", "SLO",
+    "Scale",
 ]
 

@@ -33,26 +33,19 @@ def _analyses():
     # Imported on use, so that importing this module stays cheap.
     from ..analyses.lint import lint
     from ..analyses.score import score
-    from ..analyses.simulate import knock_out_detail, simulate
+    from ..analyses.serving import knock_out_detail, simulate
 
     return lint, simulate, knock_out_detail, score
 
 
-def request_path_components(blueprint: Blueprint, entry_points: Iterable[str]) -> list[str]:
-    """Components reachable from the entry points over request and fallback flows, sorted.
+def request_path_components(blueprint: Blueprint) -> list[str]:
+    """The entry points and what they reach over request and fallback flows, sorted by id.
 
-    Only these can change what a knock-out shows; O(components + flows).
+    Only these can change what a knock-out shows (``analyses.serving.reachable_components``).
     """
-    graph = blueprint.graph
-    seen: set[str] = set()
-    stack = [e for e in entry_points if e in graph]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(v for _, v, mode in graph.out_edges(node, data="mode") if mode in ("request", "fallback"))
-    return sorted(seen)
+    from ..analyses.serving import reachable_components
+
+    return sorted(reachable_components(blueprint))
 
 
 def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str]) -> dict[str, Any]:
@@ -107,7 +100,8 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
         "components": components,
         "flows": flows,
-        "findings": [finding.to_dict() for finding in lint(blueprint, config=lint_config)],
+        "findings": [{**finding.to_dict(), "file": shown_path(finding.file)}
+                     for finding in lint(blueprint, config=lint_config)],
         "score": score(blueprint, lint_config),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
@@ -144,7 +138,7 @@ def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
-    relevant = request_path_components(blueprint, entries)
+    relevant = request_path_components(blueprint)
     size = precomputed_sizes(len(relevant), limit)
     table: dict[str, Any] = {}
 

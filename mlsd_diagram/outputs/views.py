@@ -13,6 +13,7 @@ from typing import Callable
 
 import networkx as nx
 
+from ..analyses.serving import graph_request_path
 from . import VIEWS
 
 
@@ -57,10 +58,11 @@ def _with_stage(graph: nx.MultiDiGraph, *stages: str) -> set[str]:
 
 
 def request_path(graph: nx.MultiDiGraph) -> set[str]:
-    """Components reachable from a client over request flows (every request endpoint if no client)."""
-    clients = _with_kind(graph, "client_app")
-    if clients:
-        return _reach(graph, clients, {"request"})
+    """The entry points and their request path (``analyses.serving``; a custom client-stage kind
+    is an entry point too); every request endpoint when no entry point sends requests."""
+    entries, path = graph_request_path(graph)
+    if entries:
+        return set(entries) | set(path)
     return {n for u, v, mode in graph.edges(data="mode") if mode == "request" for n in (u, v)}
 
 

@@ -15,7 +15,7 @@ import mlsd_diagram
 from mlsd_diagram import BlueprintError
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.analyses.score import score
-from mlsd_diagram.analyses.simulate import simulate
+from mlsd_diagram.analyses.serving import simulate
 from mlsd_diagram.outputs.doc import doc_context, render_markdown
 from mlsd_diagram.outputs.dot import to_dot
 from mlsd_diagram.outputs.mermaid import to_mermaid

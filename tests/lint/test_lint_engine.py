@@ -117,6 +117,8 @@ def test_deliberately_weak_design_gets_what_a_reviewer_would_say_and_nothing_els
         ("MLSD602", "recommender"),  # new versions take all traffic at once
         ("MLSD502", "trainer"),  # no feedback loop: trained on a fixed warehouse extract
         ("MLSD604", None),  # no baseline or fallback heuristic
+        ("MLSD207", None),  # calls without a timeout to services that queue: an overload cascades (3 flows)
+        ("MLSD208", None),  # one missing feature fails the recommendation
     }
     by_rule = {f.rule: f for f in lint(load(WEAK))}
     assert by_rule["MLSD201"].severity == "error" and (by_rule["MLSD201"].line, by_rule["MLSD201"].column) == (10, 3)
@@ -132,7 +134,7 @@ def test_bundled_blueprints_have_no_error_findings(path: Path) -> None:
 
 def test_select_ignore_by_id_name_and_prefix() -> None:
     bp = load(WEAK)
-    assert {f.rule for f in lint(bp, select=["MLSD2"])} == {"MLSD201"}
+    assert {f.rule for f in lint(bp, select=["MLSD2"])} == {"MLSD201", "MLSD207", "MLSD208"}
     assert {f.rule for f in lint(bp, select=["no-fallback", "MLSD301"])} == {"MLSD201", "MLSD301"}
     assert "MLSD201" not in {f.rule for f in lint(bp, ignore=["no-fallback"])}
     assert {f.rule for f in lint(bp, select=["MLSD5"], ignore=["MLSD502"])} == {"MLSD501"}
@@ -185,7 +187,7 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
         name = "x"
         [tool.mlsd]
         select = ["MLSD2", "MLSD3"]
-        ignore = ["MLSD202"]
+        ignore = ["MLSD202", "overload-cascade", "MLSD208"]
         fail-on = "warning"
         severity = {MLSD301 = "note"}
         """))
@@ -314,7 +316,7 @@ def test_text_output_lines_summary_and_design_summary() -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[2]
-    assert lines[-2] == f"{WEAK}: 3 errors, 4 warnings, 1 note"
+    assert lines[-2] == f"{WEAK}: 3 errors, 8 warnings, 1 note"
     assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 3 of 13 architecture tests shown; MLOps level 0")
 
 
@@ -347,7 +349,7 @@ def test_json_output() -> None:
     assert done.returncode == 1
     document = json.loads(done.stdout)
     assert document["files"] == [str(WEAK)]
-    assert document["summary"] == {"error": 3, "warning": 4, "note": 1, "accepted": 0}
+    assert document["summary"] == {"error": 3, "warning": 8, "note": 1, "accepted": 0}
     first = document["findings"][0]
     assert first == {"rule": "MLSD604", "name": "no-baseline", "severity": "note", "message": first["message"],
                      "file": str(WEAK), "line": 1, "column": 1, "component": None, "flow": None, "accepted": False,

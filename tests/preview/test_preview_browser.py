@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlsd_diagram import load
-from mlsd_diagram.analyses.simulate import knock_out
+from mlsd_diagram.analyses.serving import knock_out
 
 from preview_testing import HERE, ROOT, Watched, mlsd_command
 
@@ -66,7 +66,7 @@ def test_live_preview(serve, page, tmp_path):
     text = path.read_text()
     added = text.replace("components:\n", "components:\n  shadow_model: {kind: inference_service, label: Shadow "
                          "model, replicas: 2}\n", 1) + "  - {from: feed_service, to: shadow_model, mode: request, " \
-                                                      "data: mirrored traffic}\n"
+        "data: mirrored traffic, step: 1, on_failure: skip, timeout_ms: 50}\n"
     path.write_text(added)
     p.wait_for_selector("#component-shadow_model", timeout=15000)
     assert p.evaluate("window.__samePage") is True

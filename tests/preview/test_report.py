@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlsd_diagram import load, loads
-from mlsd_diagram.analyses.simulate import knock_out
+from mlsd_diagram.analyses.serving import knock_out
 from mlsd_diagram.outputs.report import (knock_out_view, page_data, precompute_knock_outs, precomputed_sizes,
                                          render_report)
 

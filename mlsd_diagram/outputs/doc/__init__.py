@@ -26,7 +26,7 @@ import jinja2
 from ... import __version__
 from ...analyses.lint import lint
 from ...analyses.score import score
-from ...analyses.simulate import simulate
+from ...analyses.serving import simulate
 from ...blueprint.models import Blueprint
 from ..diagram import RenderError, output_name, render
 from ..files import write_atomic
@@ -76,10 +76,11 @@ def _simulation(bp: Blueprint) -> dict[str, Any]:
     latency = []
     for entry, info in sorted(result["latency"].items()):
         p99, slo = info["p99_ms"], info["slo_ms"]
+        known = p99 is not None and slo is not None
         latency.append({"entry": entry, "label": _label(bp, entry), "path": info["path"], "p99_ms": p99,
-                        "slo_ms": slo, "missing": info["missing"],
-                        "headroom_ms": slo - p99 if slo is not None else None,
-                        "within": p99 <= slo if slo is not None else None})
+                        "slo_ms": slo, "missing": info["missing"], "steps": info["steps"],
+                        "headroom_ms": slo - p99 if known else None,
+                        "within": p99 <= slo if known else None})
     spofs = [{"id": c, "label": _label(bp, c), "replicas": bp.components[c].replicas}
              for c in result["single_points_of_failure"]]
     knock_outs = [{"components": [{"id": c, "label": _label(bp, c)} for c in item["components"]],

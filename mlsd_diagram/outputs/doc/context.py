@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import networkx as nx
-
+from ...analyses.serving import serving_model
 from ...blueprint.models import Blueprint
-from ...graph import subgraph_by_mode
 from ..files import shown_path
 from .markdown import Md
 from .markdown import escape_inline as _e
@@ -136,14 +134,10 @@ def _neighbours(bp: Blueprint, cid: str, incoming: bool, modes: tuple[str, ...] 
 
 
 def request_path(bp: Blueprint) -> tuple[list[str], list[str]]:
-    """Entry points (client-stage components with request flows) and every component they reach over request flows."""
-    requests = subgraph_by_mode(bp.graph, "request")
-    entries = [cid for cid in bp.components
-               if bp.kind_of(cid).stage.value == "client" and requests.out_degree(cid) > 0]
-    reached: set[str] = set()
-    for entry in entries:
-        reached |= nx.descendants(requests, entry) | {entry}
-    return entries, [cid for cid in bp.components if cid in reached]
+    """Entry points and the request path with them, in declaration order (``analyses.serving``)."""
+    model = serving_model(bp)
+    on_path = set(model.entries) | set(model.request_path)
+    return list(model.entries), [cid for cid in bp.components if cid in on_path]
 
 
 # -- sections -------------------------------------------------------------------------

@@ -1,0 +1,709 @@
+"""Serving behaviour: entry points, the request path, latency, knock-outs and load.
+
+The one module that answers "what happens on the request path"; lint rules, the CLI, the
+diagram views, the design doc and the report all ask it. The model (README, "Simulate"):
+
+- **Entry points** are client-stage components (``client_app``, or a custom kind of stage
+  ``client``) that send request flows. The **request path** is everything they reach over
+  request flows.
+- **Latency.** ``latency(c) = own p99 + the sum over c's steps of the slowest call in the step``,
+  a call costing ``min(latency(callee), timeout_ms)``. A caller's request flows with the same
+  ``step`` run in parallel, steps in ascending order; a caller without steps makes its calls one
+  after another. Components without ``latency_p99_ms`` count as 0 ms and are listed as unknown.
+- **Failure states** (``served`` > ``degraded`` > ``down``). A component *works* unless it is
+  knocked out, stuck or shedding (below), or one of its calls fails with ``on_failure: fail``;
+  a failed call with ``skip`` or ``defaults`` leaves it ``degraded``. A call fails only when the
+  callee and all its fallbacks fail: a callee that does not work is *answered* (``degraded``) by
+  any of its ``fallback`` targets that is itself answered. States are the least fixpoint of these
+  equations (start from everything down and raise until nothing changes), so they do not depend
+  on the order of components or flows, and mutual fallbacks never vouch for each other.
+- **Load** at factor L: each entry point receives L x its peak QPS (``peak_qps`` on it, else
+  ``requirements.scale.peak_qps``); a component passes the load it admits down its request flows
+  times ``per_request``; load a failed or shedding component does not serve goes to each of its
+  live fallbacks (each must be able to take all of it). Utilization is load / (replicas x
+  ``capacity_qps``). Over 1 with ``load_shedding`` the component serves its capacity and fails
+  the rest fast (``shedding``); without it, it is ``overloaded``: it hangs, and so does every
+  caller that calls it without a timeout (the cascade), while a caller with a timeout sees a
+  failed call. Loads and states are iterated together until neither changes.
+- **Headroom** is the largest L at which every entry point is fully served: with nothing failed,
+  loads grow linearly with L, so it is ``min(capacity / load at L=1)`` over components with a
+  capacity; components without one never saturate.
+
+Every function takes a :class:`~mlsd_diagram.blueprint.models.Blueprint` and computes from
+scratch: nothing is cached on the (mutable) model. Complexity is given per function for R
+components and F flows reached from the entry points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import ChainMap, deque
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from ..blueprint.models import Blueprint, Mode
+
+SERVED, DEGRADED, DOWN = "served", "degraded", "down"
+OK, SHEDDING, OVERLOADED, FAILED = "ok", "shedding", "overloaded", "failed"
+_RANK = {DOWN: 0, DEGRADED: 1, SERVED: 2}
+_STATE = {0: DOWN, 1: DEGRADED, 2: SERVED}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request flow, as the serving model reads it."""
+
+    index: int  # position in ``flows``
+    caller: str
+    callee: str
+    step: int | None
+    on_failure: str  # fail | skip | defaults
+    timeout_ms: float | None
+    per_request: float
+
+
+def _number(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    x = round(x, 3)
+    return int(x) if float(x).is_integer() else x
+
+
+class ServingModel:
+    """The request and fallback flows of one blueprint, read once into plain values.
+
+    An immutable snapshot: build one per question (``serving_model(bp)``, O(R + F)); keep it
+    for repeated knock-outs. It never looks at the blueprint again, so the one thing it
+    remembers (the states of the intact design, to re-evaluate only what a knock-out touches)
+    cannot go stale.
+    """
+
+    def __init__(self, blueprint: Blueprint):
+        comps = blueprint.components
+        self.ids: tuple[str, ...] = tuple(comps)
+        self.index = {c: i for i, c in enumerate(self.ids)}
+        self.stage = {c: blueprint.kind_of(c).stage.value for c in self.ids}
+        self.own = {c: comps[c].latency_p99_ms for c in self.ids}
+        self.replicas = {c: comps[c].replicas or 1 for c in self.ids}
+        self.capacity = {c: comps[c].capacity_qps for c in self.ids}
+        self.shedding = {c: comps[c].load_shedding for c in self.ids}
+        scale = blueprint.requirements.scale
+        self.default_peak = scale.peak_qps if scale else None
+        slo = blueprint.requirements.slo
+        self.slo_ms = slo.latency_p99_ms if slo else None
+        self.calls: dict[str, list[Call]] = {c: [] for c in self.ids}
+        self.fallbacks: dict[str, list[tuple[str, int]]] = {c: [] for c in self.ids}
+        self.dependents: dict[str, set[str]] = {c: set() for c in self.ids}  # whose state depends on c
+        for index, flow in enumerate(blueprint.flows):
+            u, v = flow.source, flow.target
+            if flow.mode is Mode.REQUEST:
+                self.calls[u].append(Call(index, u, v, flow.step, flow.failure_policy.value, flow.timeout_ms,
+                                          1.0 if flow.per_request is None else flow.per_request))
+                self.dependents[v].add(u)
+            elif flow.mode is Mode.FALLBACK:
+                self.fallbacks[u].append((v, index))
+                self.dependents[v].add(u)
+        self.peak = {c: comps[c].peak_qps for c in self.ids}
+        entries, path = _entries_and_reach(self.ids, self.stage,
+                                           {c: [call.callee for call in calls] for c, calls in self.calls.items()})
+        self.entries: tuple[str, ...] = tuple(entries)
+        self.entry_set = frozenset(entries)
+        self.request_path: tuple[str, ...] = tuple(path)
+        # Steps: groups of calls made in parallel, in the order they are made.
+        self.steps: dict[str, list[list[Call]]] = {}
+        for c, calls in self.calls.items():
+            if any(call.step is not None for call in calls):
+                groups: dict[int, list[Call]] = {}
+                for call in calls:
+                    groups.setdefault(call.step or 0, []).append(call)
+                self.steps[c] = [groups[s] for s in sorted(groups)]
+            else:
+                self.steps[c] = [[call] for call in calls]
+        self.relevant = self._post_order(self.entries, fallbacks=True)
+        self.relevant_set = frozenset(self.relevant)
+        self.position = {c: i for i, c in enumerate(self.relevant)}
+        # Callers before callees over request flows, for every relevant component (load flows this way).
+        self.bottom_up = tuple(self._post_order(self.relevant, fallbacks=False))
+        self.top_down = tuple(reversed(self.bottom_up))
+        self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
+        self._entry_baseline: dict[str, str] | None = None
+
+    def _post_order(self, roots: Iterable[str], fallbacks: bool) -> list[str]:
+        """Components reachable from ``roots`` (over request, and fallback if asked), callees first.
+
+        Iterative DFS, O(R + F); children in flow order, so the order is deterministic.
+        """
+        seen: set[str] = set()
+        order: list[str] = []
+
+        def children(node: str) -> list[str]:
+            out = [call.callee for call in self.calls[node]]
+            if fallbacks:
+                out += [f for f, _ in self.fallbacks[node]]
+            return out
+
+        for root in roots:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(children(root)))]
+            while stack:
+                node, it = stack[-1]
+                for child in it:
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append((child, iter(children(child))))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
+        return order
+
+    # -- failure states ------------------------------------------------------------------
+
+    def _hang(self, knocked: frozenset[str], overloaded: frozenset[str]) -> set[str]:
+        """Components that hang: overloaded, or calling a hanging component without a timeout. O(R + F)."""
+        hang: set[str] = set()
+        if not overloaded:
+            return hang
+        for c in self.bottom_up:  # callees first; request flows form a DAG
+            if c in knocked:
+                continue
+            if c in overloaded or any(call.timeout_ms is None and call.callee in hang for call in self.calls[c]):
+                hang.add(c)
+        return hang
+
+    def _works(self, c: str, answer: Mapping[str, int], failing: set[str] | frozenset[str]) -> int:
+        if c in failing:
+            return 0
+        worst = 2
+        for call in self.calls[c]:
+            got = answer[call.callee]
+            if got == 0:
+                got = 0 if call.on_failure == "fail" else 1
+            if got < worst:
+                worst = got
+                if worst == 0:
+                    break
+        return worst
+
+    def _answer(self, c: str, works: int, answer: Mapping[str, int]) -> int:
+        if works:
+            return works
+        return 1 if any(answer[f] for f, _ in self.fallbacks[c]) else 0
+
+    def states(self, knocked: Iterable[str] = (), shedding: Iterable[str] = (),
+               overloaded: Iterable[str] = ()) -> tuple[Mapping[str, int], Mapping[str, int]]:
+        """``(works, answer)`` of every relevant component as ranks (0 down, 1 degraded, 2 served).
+
+        ``works``: how the component answers by itself; ``answer``: what its callers get (its
+        fallbacks answer, degraded, when it does not work). The least fixpoint, by a worklist
+        from everything down: O(R + F) when no fallbacks form a cycle, O((R + F) * R) at worst.
+        With only knock-outs, the components that do not depend on them keep their state from
+        the intact design and only the others are re-evaluated (O(their count + their flows)).
+        """
+        knocked = frozenset(knocked)
+        shedding = frozenset(shedding)
+        overloaded = frozenset(overloaded)
+        only_knocked = not shedding and not overloaded
+        if only_knocked and knocked and self._baseline is None:
+            self.states()
+        failing = set(knocked) | self._hang(knocked, overloaded) | (shedding - knocked)
+        if only_knocked and self._baseline is not None:
+            works0, answer0 = self._baseline
+            todo = self.upstream(knocked)
+            # the intact design's states under the re-evaluated ones: no O(R) copy per knock-out
+            works, answer = ChainMap({}, works0), ChainMap({}, answer0)
+        else:
+            works, answer = {}, {}
+            todo = set(self.relevant)
+        for c in todo:
+            works[c] = answer[c] = 0
+        queue = deque(sorted(todo, key=self.position.__getitem__))
+        queued = set(queue)
+        while queue:
+            c = queue.popleft()
+            queued.discard(c)
+            works[c] = self._works(c, answer, failing)
+            new = self._answer(c, works[c], answer)
+            if new != answer[c]:
+                answer[c] = new
+                for d in self.dependents[c]:
+                    if d in todo and d not in queued:
+                        queued.add(d)
+                        queue.append(d)
+        if only_knocked and not knocked:
+            self._baseline = (dict(works), dict(answer))
+        return works, answer
+
+    def upstream(self, knocked: Iterable[str]) -> set[str]:
+        """The relevant components among ``knocked`` and all whose state depends on them. O(their flows)."""
+        found = {c for c in knocked if c in self.relevant_set}
+        queue = deque(found)
+        while queue:
+            for d in self.dependents[queue.popleft()]:
+                if d not in found and d in self.relevant_set:
+                    found.add(d)
+                    queue.append(d)
+        return found
+
+    def entry_states(self, knocked: Iterable[str] = ()) -> dict[str, str]:
+        """Entry point -> served / degraded / down with ``knocked`` out (see :meth:`states`)."""
+        return self.entry_states_of(self.states(knocked)[1])
+
+    def entry_states_of(self, answer: Mapping[str, int]) -> dict[str, str]:
+        """Entry point -> state from :meth:`states`' ``answer``; after a knock-out, only the
+        re-evaluated entry points are looked up (O(those), plus a copy of E states)."""
+        if isinstance(answer, ChainMap) and self._baseline is not None and answer.maps[1] is self._baseline[1]:
+            if self._entry_baseline is None:
+                self._entry_baseline = {e: _STATE[self._baseline[1][e]] for e in self.entries}
+            result = dict(self._entry_baseline)
+            changed = answer.maps[0]
+            for e in self.entries if len(changed) > len(self.entries) else changed:
+                if e in self.entry_set and e in changed:
+                    result[e] = _STATE[changed[e]]
+            return result
+        return {e: _STATE[answer[e]] for e in self.entries}
+
+    def answered_by(self, entry: str, works: Mapping[str, int], answer: Mapping[str, int],
+                    knocked: Iterable[str] = ()) -> list[dict]:
+        """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
+
+        Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it) or
+        ``{"component": C, "call": V, "on_failure": "skip" | "defaults"}``, in walk order. O(R + F).
+        """
+        reasons: list[dict] = []
+        seen: set[str] = set()
+        queue = deque([entry])
+        while queue:
+            c = queue.popleft()
+            if c in seen or answer.get(c, 2) != 1:
+                continue
+            seen.add(c)
+            if works[c] == 0:
+                for f, _ in self.fallbacks[c]:
+                    if answer[f]:
+                        reasons.append({"component": c, "fallback": f})
+                        queue.append(f)
+                        break
+                continue
+            for call in self.calls[c]:
+                got = answer[call.callee]
+                if got == 0 and call.on_failure != "fail":
+                    reasons.append({"component": c, "call": call.callee, "on_failure": call.on_failure})
+                elif got == 1:
+                    queue.append(call.callee)
+        return reasons
+
+    # -- latency --------------------------------------------------------------------------
+
+    def latencies(self) -> tuple[dict[str, float], dict[str, bool]]:
+        """``(latency, known)`` of every relevant component: its own p99 plus its steps. O(R + F)."""
+        total: dict[str, float] = {}
+        known: dict[str, bool] = {}
+        for c in self.bottom_up:  # callees first
+            own = self.own[c]
+            value = own or 0.0
+            anything = own is not None
+            for group in self.steps[c]:
+                value += max(self._cost(call, total) for call in group)
+                anything = anything or any(known[call.callee] for call in group)
+            total[c], known[c] = value, anything
+        return total, known
+
+    @staticmethod
+    def _cost(call: Call, total: Mapping[str, float]) -> float:
+        cost = total[call.callee]
+        return cost if call.timeout_ms is None else min(cost, call.timeout_ms)
+
+    def latency_report(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict:
+        """One entry point's latency: ``{"path", "p99_ms", "slo_ms", "missing", "steps"}``.
+
+        ``steps`` lists, depth first in call order, the calls that make up the total (the
+        slowest of each step), each once: ``{"component", "depth", "step", "own_ms", "total_ms",
+        "cost_ms", "timeout_ms", "parallel": [other callees of that step]}``; ``path`` is their
+        components. With no latency declared anywhere, ``p99_ms`` is None and both are empty.
+        O(R + F).
+        """
+        reach = self._post_order([entry], fallbacks=False)
+        missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)
+        slo = _number(self.slo_ms)
+        if not known[entry]:
+            return {"path": [], "p99_ms": None, "slo_ms": slo, "missing": missing, "steps": []}
+        rows: list[dict] = []
+        expanded: set[str] = set()
+
+        def row(c: str, depth: int, step: int | None, call: Call | None, parallel: list[str]) -> None:
+            cost = total[c] if call is None else self._cost(call, total)
+            rows.append({"component": c, "depth": depth, "step": step, "own_ms": _number(self.own[c]),
+                         "total_ms": _number(total[c]), "cost_ms": _number(cost),
+                         "timeout_ms": None if call is None else _number(call.timeout_ms), "parallel": parallel})
+
+        stack: list[tuple[str, int, int | None, Call | None, list[str]]] = [(entry, 0, None, None, [])]
+        while stack:
+            c, depth, step, call, parallel = stack.pop()
+            row(c, depth, step, call, parallel)
+            if c in expanded or (call is not None and call.timeout_ms is not None and call.timeout_ms < total[c]):
+                continue  # shown once; a call cut by its timeout costs the timeout, not its parts
+            expanded.add(c)
+            children = []
+            for number, group in enumerate(self.steps[c], start=1):
+                slowest = max(group, key=lambda k: (self._cost(k, total), -k.index))
+                label = slowest.step if slowest.step is not None else number
+                others = [k.callee for k in group if k is not slowest]
+                children.append((slowest.callee, depth + 1, label, slowest, others))
+            stack.extend(reversed(children))
+        path = list(dict.fromkeys(r["component"] for r in rows))
+        return {"path": path, "p99_ms": _number(total[entry]), "slo_ms": slo, "missing": missing, "steps": rows}
+
+    # -- load -----------------------------------------------------------------------------
+
+    def entry_peak(self, entry: str) -> float | None:
+        """The peak QPS entering at ``entry``: its own ``peak_qps``, else the design's."""
+        own = self.peak[entry]
+        return own if own is not None else self.default_peak
+
+    def total_capacity(self, c: str) -> float | None:
+        cap = self.capacity[c]
+        return None if cap is None else cap * self.replicas[c]
+
+    def base_load(self) -> dict[str, float]:
+        """QPS at every relevant component at load 1 with nothing failed. O(R + F)."""
+        load = {c: 0.0 for c in self.relevant}
+        for e in self.entries:
+            load[e] += self.entry_peak(e) or 0.0
+        for c in self.top_down:
+            for call in self.calls[c]:
+                load[call.callee] += load[c] * call.per_request
+        return load
+
+    def load(self, factor: float, knocked: Iterable[str] = ()) -> dict:
+        """States and loads at ``factor`` x peak with ``knocked`` out (see the module docstring).
+
+        Two views of failure: *total* (knocked-out and hanging components, and whatever fails
+        with them) decides where load goes and which components are ``failed``; the *worst
+        case* adds shedding components (the requests they turn away) and decides the entry
+        points' states: ``down`` when some requests fail, ``degraded`` when some are answered
+        by a fallback or a skipped call. The requests a shedding component turns away go to its
+        live fallbacks; when none answers, they fail at its callers without adding load
+        elsewhere. Returns ``{"entry_points": {ID: STATE}, "components": {ID: {"qps",
+        "capacity_qps", "utilization", "state"}}, "answered_by": {ID: [...]}, "rounds": N}``.
+        Each round recomputes loads from the states of the round before, and states from those
+        loads, until neither changes (a shedding component passes on only what it admits, so loads
+        can also fall); should the rounds cycle, every saturation seen in them is kept. Each round
+        is O(R + F) (plus the fixpoint's repeats on fallback cycles), at most R + 2 rounds.
+        """
+        knocked = frozenset(knocked)
+        shedding: frozenset[str] = frozenset()
+        overloaded: frozenset[str] = frozenset()
+        inflow: dict[str, float] = {}
+        history: set[tuple] = set()
+        rounds = 0
+        load: dict[str, float] = {}
+        _, live = self.states(knocked)  # a fallback takes load unless it is out for reasons other than load
+        for rounds in range(1, len(self.relevant) + 3):
+            works, _ = self.states(knocked, (), overloaded)
+            load = {c: 0.0 for c in self.relevant}
+            for e in self.entries:
+                load[e] += factor * (self.entry_peak(e) or 0.0)
+            for f, q in inflow.items():
+                load[f] += q
+            unserved: dict[str, float] = {}
+            for c in self.top_down:
+                cap = self.total_capacity(c)
+                if c in knocked:
+                    admitted, lost = 0.0, load[c]
+                elif c in overloaded:  # works at capacity; every call to it times out or hangs
+                    admitted, lost = cap, load[c]
+                elif c in shedding:
+                    admitted, lost = cap, load[c] - cap
+                elif works[c] == 0:  # works on them, then fails: its fallbacks answer
+                    admitted, lost = load[c], load[c]
+                else:
+                    admitted, lost = load[c], 0.0
+                if lost > 0:
+                    unserved[c] = lost
+                for call in self.calls[c]:
+                    load[call.callee] += admitted * call.per_request
+            new_inflow: dict[str, float] = {}
+            for c, lost in unserved.items():
+                for f, _ in self.fallbacks[c]:
+                    if live[f]:
+                        new_inflow[f] = new_inflow.get(f, 0.0) + lost
+            saturated = {c for c in self.relevant if c not in knocked and self._over(c, load[c])}
+            new_shedding = frozenset(c for c in saturated if self.shedding[c])
+            new_overloaded = frozenset(c for c in saturated if not self.shedding[c])
+            if (new_shedding == shedding and new_overloaded == overloaded and new_inflow.keys() == inflow.keys()
+                    and all(math.isclose(new_inflow[f], inflow[f], rel_tol=1e-9) for f in inflow)):
+                break
+            seen = (new_shedding, new_overloaded, tuple(sorted((f, round(q, 6)) for f, q in new_inflow.items())))
+            if seen in history:  # the rounds cycle: keep every saturation seen (pessimistic) and stop
+                shedding, overloaded = shedding | new_shedding, overloaded | new_overloaded
+                break
+            history.add(seen)
+            shedding, overloaded, inflow = new_shedding, new_overloaded, new_inflow
+        works, _ = self.states(knocked, (), overloaded)
+        worst_works, worst = self.states(knocked, shedding, overloaded)
+        components = {}
+        for c in (c for c in self.ids if c in self.relevant_set):
+            cap = self.total_capacity(c)
+            if c in knocked:
+                state = FAILED
+            elif c in shedding:
+                state = SHEDDING
+            elif c in overloaded:
+                state = OVERLOADED
+            elif works[c] == 0:
+                state = FAILED
+            else:
+                state = OK
+            components[c] = {"qps": _number(load[c]), "capacity_qps": _number(cap),
+                             "utilization": None if cap is None else _number(load[c] / cap), "state": state}
+        entries = {e: _STATE[worst[e]] for e in self.entries}
+        why = {e: self.answered_by(e, worst_works, worst) for e in self.entries if entries[e] == DEGRADED}
+        return {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
+
+    def _over(self, c: str, qps: float) -> bool:
+        cap = self.total_capacity(c)
+        return cap is not None and qps > cap * (1 + 1e-9)
+
+    def headroom(self) -> tuple[float | None, str | None]:
+        """``(largest load factor with every entry point fully served, first component to saturate)``.
+
+        ``(None, None)`` when no peak QPS is declared or no loaded component declares a capacity.
+        O(R + F).
+        """
+        base = self.base_load()
+        best: tuple[float, int, str] | None = None
+        for c in self.relevant:
+            cap = self.total_capacity(c)
+            if cap is None or base[c] <= 0:
+                continue
+            factor = cap / base[c]
+            if best is None or (factor, self.index[c]) < best[:2]:
+                best = (factor, self.index[c], c)
+        if best is None:
+            return None, None
+        return math.floor(best[0] * 1000) / 1000, best[2]
+
+
+# -- the public functions -------------------------------------------------------------
+
+
+def serving_model(blueprint: Blueprint) -> ServingModel:
+    """A fresh :class:`ServingModel` of ``blueprint`` (O(R + F)); nothing is cached on the blueprint."""
+    return ServingModel(blueprint)
+
+
+def _entries_and_reach(ids: Iterable[str], stage: Mapping[str, str],
+                       targets: Mapping[str, list[str]]) -> tuple[list[str], list[str]]:
+    """The one definition of entry points and request path, over plain ids, stages and request targets."""
+    ids = list(ids)
+    entries = [c for c in ids if stage[c] == "client" and targets.get(c)]
+    seen = set(entries)
+    queue = deque(entries)
+    while queue:
+        for v in targets.get(queue.popleft(), ()):
+            if v not in seen:
+                seen.add(v)
+                queue.append(v)
+    return entries, [c for c in ids if c in seen and c not in entries]
+
+
+def entry_points(blueprint: Blueprint) -> list[str]:
+    """Client-stage components (built-in or custom kinds) that send request flows, in declaration order."""
+    return list(ServingModel(blueprint).entries)
+
+
+def request_path(blueprint: Blueprint) -> list[str]:
+    """Components reached from an entry point over request flows (entry points excluded), declaration order."""
+    return list(ServingModel(blueprint).request_path)
+
+
+def graph_request_path(graph) -> tuple[list[str], list[str]]:
+    """``(entry points, request path)`` of a blueprint graph (``Blueprint.graph``), as :func:`request_path`.
+
+    For the diagram views, which work on the graph. O(components + flows).
+    """
+    targets: dict[str, list[str]] = {}
+    for u, v, mode in graph.edges(data="mode"):
+        if mode == "request":
+            targets.setdefault(u, []).append(v)
+    stage = dict(graph.nodes(data="stage"))
+    return _entries_and_reach(graph.nodes, stage, targets)
+
+
+def reachable_components(blueprint: Blueprint) -> list[str]:
+    """Entry points and what they reach over request and fallback flows, declaration order.
+
+    Only these can change what a knock-out gives. O(R + F).
+    """
+    model = ServingModel(blueprint)
+    return [c for c in model.ids if c in model.relevant_set]
+
+
+def _check_ids(blueprint: Blueprint, components: Iterable[str]) -> set[str]:
+    chosen = set(components)
+    unknown = sorted(chosen - set(blueprint.components))
+    if unknown:
+        raise KeyError(f"not a component: {', '.join(unknown)}")
+    return chosen
+
+
+def knock_out(blueprint: Blueprint, components: Iterable[str]) -> dict[str, str]:
+    """Knock ``components`` out together: each entry point -> ``served``, ``degraded`` or ``down``.
+
+    Raises KeyError when an id is not a component. O(R + F), plus the fixpoint's repeats when
+    fallbacks form cycles.
+    """
+    return ServingModel(blueprint).entry_states(_check_ids(blueprint, components))
+
+
+def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
+    """Like :func:`knock_out`, plus what still answers, for drawing a knock-out (the live preview).
+
+    Returns ``{"entry_points": {ID: STATE}, "states": {ID: STATE}, "components": [...],
+    "flows": [...], "answered_by": {ID: [...]}}``: ``states`` has the state of every component
+    reached over request and fallback flows (knocked-out ones ``down``; a live one is
+    ``degraded`` when a fallback or a skipped call answers for part of it); ``components`` are
+    those live requests still reach (entry points included, declaration order); ``flows`` the
+    request and fallback flows they travel, ascending. O(R + F).
+    """
+    model = ServingModel(blueprint)
+    knocked = _check_ids(blueprint, components)
+    works, answer = model.states(knocked)
+    state = {c: DOWN if c in knocked else _STATE[answer[c]] for c in model.ids if c in model.relevant_set}
+    reached: set[str] = set()
+    flows: set[int] = set()
+
+    def answering(target: str, index: int) -> list[tuple[str, int]]:
+        # the call's flow to a working callee; else the fallback flows to whoever answers for it
+        hops: list[tuple[str, int]] = []
+        seen = set()
+        while works[target] == 0 and target not in seen:
+            seen.add(target)
+            target, index = next(((f, i) for f, i in model.fallbacks[target] if answer[f] and f not in seen),
+                                 (target, -1))
+            if index < 0:
+                return hops
+            hops.append((target, index))
+        return hops if hops else [(target, index)]
+
+    queue = deque(e for e in model.entries if answer[e])
+    reached.update(queue)
+    while queue:
+        node = queue.popleft()
+        if works[node] == 0:
+            targets = answering(node, -1)
+        else:
+            targets = [hop for call in model.calls[node] if answer[call.callee]
+                       for hop in answering(call.callee, call.index)]
+        for target, index in targets:
+            if index >= 0:
+                flows.add(index)
+            if target not in reached:
+                reached.add(target)
+                queue.append(target)
+    entries = {e: _STATE[answer[e]] for e in model.entries}
+    return {
+        "entry_points": entries,
+        "states": state,
+        "components": [c for c in model.ids if c in reached],
+        "flows": sorted(flows),
+        "answered_by": {e: model.answered_by(e, works, answer) for e in model.entries if entries[e] == DEGRADED},
+    }
+
+
+def critical_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict]:
+    """Request-path components whose loss alone takes an entry point down, declaration order.
+
+    Each item: ``{"component": ID, "replicas": N, "entry_points": [IDs taken down]}``.
+    O(P * (R + F)) for P request-path components (each knock-out re-evaluates only what
+    depends on the knocked component).
+    """
+    model = model or ServingModel(blueprint)
+    result = []
+    for c in model.request_path:
+        states = model.entry_states({c})
+        down = [e for e, s in states.items() if s == DOWN]
+        if down:
+            result.append({"component": c, "replicas": model.replicas[c], "entry_points": down})
+    return result
+
+
+def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict]:
+    """The critical components (:func:`critical_components`) with fewer than two replicas."""
+    return [item for item in critical_components(blueprint, model) if item["replicas"] < 2]
+
+
+def request_latency(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict]:
+    """Each entry point's p99 latency by steps and timeouts (see :meth:`ServingModel.latency_report`).
+
+    ``{ENTRY: {"path", "p99_ms", "slo_ms", "missing", "steps"}}``. O(R + F) per entry point.
+    """
+    model = model or ServingModel(blueprint)
+    total, known = model.latencies()
+    return {e: model.latency_report(e, total, known) for e in model.entries}
+
+
+def load_at(blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = (),
+            model: ServingModel | None = None) -> dict:
+    """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
+
+    ``{"factor", "headroom", "first_saturated", "entry_points": {ID: STATE}, "components":
+    {ID: {"qps", "capacity_qps", "utilization", "state"}}, "answered_by": {ID: [...]},
+    "unknown_capacity": [IDs]}``; ``capacity_qps`` is replicas x the declared per-replica
+    capacity. Raises ValueError for a factor that is not a positive finite number.
+    """
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) or factor <= 0:
+        raise ValueError(f"load factor must be a positive number, got {factor!r}")
+    model = model or ServingModel(blueprint)
+    knocked = _check_ids(blueprint, knocked)
+    result = model.load(float(factor), knocked)
+    headroom, first = model.headroom()
+    return {
+        "factor": _number(factor), "headroom": _number(headroom), "first_saturated": first,
+        "entry_points": result["entry_points"], "components": result["components"],
+        "answered_by": result["answered_by"],
+        "unknown_capacity": [c for c in model.request_path if model.capacity[c] is None],
+    }
+
+
+def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, load: float = 1.0) -> dict:
+    """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
+
+    With ``knock_outs=None`` every request-path component is knocked out in turn (components
+    off the request path cannot affect serving); otherwise each given set is knocked out
+    together, and the load is computed with the first set out. Returns ``{"entry_points",
+    "knock_outs": [{"components", "entry_points": {ID: STATE}, "answered_by"}], "critical",
+    "single_points_of_failure", "latency", "load"}``. O(P * (R + F)) for the sweep.
+    """
+    model = ServingModel(blueprint)
+    if knock_outs is None:
+        sets = [[c] for c in model.request_path]
+    else:
+        sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
+    outcomes = []
+    for s in sets:
+        works, answer = model.states(set(s))
+        entries = model.entry_states_of(answer)
+        outcomes.append({"components": s, "entry_points": entries,
+                         "answered_by": {e: model.answered_by(e, works, answer) for e in model.entries
+                                         if entries[e] == DEGRADED}})
+    critical = critical_components(blueprint, model)
+    return {
+        "entry_points": list(model.entries),
+        "knock_outs": outcomes,
+        "single_points_of_failure": [item["component"] for item in critical if item["replicas"] < 2],
+        "critical": [item["component"] for item in critical],
+        "latency": request_latency(blueprint, model),
+        "load": load_at(blueprint, load, sets[0] if knock_outs else (), model),
+    }
+
+
+__all__ = [
+    "DEGRADED", "DOWN", "FAILED", "OK", "OVERLOADED", "SERVED", "SHEDDING", "Call", "ServingModel",
+    "critical_components", "entry_points", "graph_request_path", "knock_out", "knock_out_detail", "load_at",
+    "reachable_components", "request_latency", "request_path", "serving_model", "simulate",
+    "single_points_of_failure",
+]
