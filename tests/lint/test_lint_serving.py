@@ -323,13 +323,13 @@ def test_a_model_copy_gets_its_own_answers() -> None:
     ("- {from: svc, to: a, mode: request, data: x, step: 1}\n  - {from: svc, to: b, mode: request, data: x}",
      "10:5: error: request flow from 'svc' has no 'step', but its request flow 0 has one"),
     ("- {from: svc, to: a, mode: request, data: x, timeout_ms: -5}\n  - {from: svc, to: b, mode: request, data: x}",
-     "9:60: error: 'timeout_ms': input should be greater than 0, got -5"),
+     "9:60: error: 'timeout_ms' should be greater than 0, got -5"),
     ("- {from: svc, to: a, mode: request, data: x, on_failure: maybe}\n  - {from: svc, to: b, mode: request, data: x}",
      "9:60: error: unknown on_failure 'maybe' (expected one of: fail, skip, defaults)"),
     ("- {from: svc, to: a, mode: request, data: x}\n  - {from: svc, to: b, mode: fallback, timeout_ms: 5}",
      "10:40: error: 'timeout_ms' applies to request flows only; this is a 'fallback' flow"),
     ("- {from: svc, to: a, mode: request, data: x, per_request: true}\n  - {from: svc, to: b, mode: request, data: x}",
-     "9:61: error: 'per_request': input should be a valid number, got true"),
+     "9:61: error: 'per_request' should be a number, got true"),
 ])
 def test_serving_fields_are_validated_with_located_errors(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
@@ -348,7 +348,7 @@ def test_peak_qps_belongs_on_an_entry_point(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "5:31: error: 'peak_qps' applies to entry points only" in result.output
-    assert "5:58: error: 'capacity_qps': input should be greater than 0, got 0" in result.output
+    assert "5:58: error: 'capacity_qps' should be greater than 0, got 0" in result.output
 
 
 # -- the command ---------------------------------------------------------------------------------------
