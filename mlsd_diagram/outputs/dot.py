@@ -9,8 +9,9 @@ fixes what a design document needs from it:
   blueprint gives the same DOT bytes on every machine;
 * robust layout: Graphviz 2.43 aborts on upstream ``diagrams``' clustered graphs
   with cycles between clusters, and whenever ``constraint=false`` or
-  ``minlen=0`` edges cross clusters; ``newrank=true`` is far too slow on large
-  graphs. None of those is used here. The flows that close a cycle, between
+  ``minlen=0`` edges cross clusters. None of those is used here. Ranking is
+  Graphviz's global one, ``newrank=true`` (2.43 reads ``newrank`` by presence:
+  ``newrank=false`` would turn it on as well). The flows that close a cycle, between
   clusters in an order chosen to put the fewest request flows backwards and
   inside each cluster by a depth-first search, are written reversed with ``dir=back``
   (drawn the same, ranked the other way), so the ranking graph is acyclic in
@@ -94,7 +95,7 @@ GRAPH_ATTRS = {
     "bgcolor": "white",
     "mclimit": "0.5",
     "remincross": "true",
-    "newrank": "false",
+    "newrank": "true",
 }
 NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": "#263238", "margin": "0"}
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
