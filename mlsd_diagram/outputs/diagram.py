@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
-from . import icons
+from . import fonts, icons
 from .dot import to_dot
 from .files import output_path, write_atomic
 
@@ -91,7 +91,7 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         args = [binary, f"-Gimagepath={_imagepath()}"]
         for fmt in formats:
             args += [f"-T{fmt}", "-o", paths[fmt]]
-        env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+        env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only
         try:
             try:
                 process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,

@@ -34,10 +34,11 @@ from typing import Iterable
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
 from . import icons
+from .fonts import FONTNAME
 from .views import View, select_view
 
 DIRECTIONS = ("LR", "TB")
-FONT = "Helvetica,Arial,sans-serif"
+FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
 
 STAGE_ORDER = [s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING,
                                  Stage.MONITORING)]
