@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
 from . import fonts, icons
-from .dot import to_dot
+from .dot import to_dot, with_icons_in
 from .files import output_path, write_atomic
 
 FORMATS = ("png", "svg", "pdf", "dot", "mermaid")
@@ -240,8 +240,10 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
     (``.mmd``). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
-    the blueprint file's stem. ``scale`` multiplies the PNG resolution.
-    Nothing is written unless every format rendered.
+    the blueprint file's stem. ``scale`` multiplies the PNG resolution. The DOT
+    file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
+    (listed right after it), referred to relatively, so plain ``dot`` renders it
+    from its folder. Nothing is written unless every format rendered.
     """
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -267,10 +269,44 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
             payloads["pdf"] = finish_pdf(payloads["pdf"])
     else:
         build()
-    if "dot" in formats:
-        payloads["dot"] = dot_text
+    icon_folder, used_icons = None, {}
+    if "dot" in formats:  # its icons go beside it, so plain `dot` renders it from its folder
+        icon_folder = icons_folder_name(targets["dot"].name)
+        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
         payloads["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
-    return [write_atomic(targets[fmt], payloads[fmt]) for fmt in formats]
+    written = []
+    for fmt in formats:
+        if fmt == "dot":
+            folder = _write_icons(out_dir, icon_folder, used_icons)  # before the DOT that refers to them
+            written.append(write_atomic(targets[fmt], payloads[fmt]))
+            written.append(folder)
+            _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
+        else:
+            written.append(write_atomic(targets[fmt], payloads[fmt]))
+    return written
+
+
+def icons_folder_name(dot_name: str) -> str:
+    """The folder of a DOT export's icons, beside it: ``news_feed.dot`` -> ``news_feed.icons``."""
+    return f"{Path(dot_name).stem}.icons"
+
+
+def _write_icons(out_dir: str | os.PathLike, folder_name: str, used: dict[str, str]) -> Path:
+    """Copy the icons a DOT export uses into its icon folder (atomically; unchanged files are left alone)."""
+    folder = output_path(out_dir, folder_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, ref in used.items():
+        target = output_path(out_dir, f"{folder_name}/{name}")
+        data = icons.icon_file(ref).read_bytes()
+        if not (target.is_file() and target.read_bytes() == data):
+            write_atomic(target, data)
+    return folder
+
+
+def _remove_unused_icons(folder: Path, used: dict[str, str]) -> None:
+    for path in folder.glob("*.png"):
+        if path.name not in used:
+            path.unlink(missing_ok=True)

@@ -356,6 +356,26 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
     return _normalise(canvas.dot.source)
 
 
+_IMG_SRC = re.compile(r'<IMG SRC="([^"]+)"')
+
+
+def with_icons_in(dot_text: str, folder: str) -> tuple[str, dict[str, str]]:
+    """DOT text that plain ``dot`` renders when the icons it uses are copied into ``folder``.
+
+    Returns the text, each icon referred to as ``folder/<name>`` (relative, so it resolves from
+    the DOT file's folder or through ``-Gimagepath``), and ``{name: icon reference}`` of the icons
+    used, in order of first use. Only :func:`_node_label` writes ``<IMG``: label text is escaped.
+    """
+    used: dict[str, str] = {}
+
+    def relocate(match: re.Match) -> str:
+        name = icons.exported_name(match.group(1))
+        used.setdefault(name, match.group(1))
+        return f'<IMG SRC="{_esc(folder)}/{_esc(name)}"'
+
+    return _IMG_SRC.sub(relocate, dot_text), used
+
+
 def _normalise(source: str) -> str:
     # diagrams names the graph after the blueprint and sets a plain label first; keep one stable header.
     lines = source.splitlines()

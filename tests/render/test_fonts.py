@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from mlsd_diagram import load
 from mlsd_diagram.outputs import fonts, icons
 from mlsd_diagram.outputs.diagram import dot_binary
+from mlsd_diagram.outputs.dot import to_dot
 
 from mlsd_testing import ROOT, run_mlsd
 
@@ -79,7 +81,7 @@ def test_renders_are_the_same_bytes_under_another_font_setup(other_fonts, tmp_pa
         assert (tmp_path / "other" / name).read_bytes() == (tmp_path / "default" / name).read_bytes(), name
 
     # control: without the pinning, this font setup does change Graphviz's layout of the same DOT
-    dot_text = (tmp_path / "default" / "news_feed.dot").read_text()
+    dot_text = to_dot(load(BLUEPRINTS[0]))
     with_ours = _plain_dot_svg(dot_text, fonts.dot_environment(dict(os.environ), tmp_path))
     with_other = _plain_dot_svg(dot_text, {**os.environ, **other_fonts})
     assert with_ours != with_other
