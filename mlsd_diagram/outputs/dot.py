@@ -140,7 +140,8 @@ def group_of(blueprint: Blueprint, component_id: str) -> str:
     return blueprint.components[component_id].group or blueprint.kind_of(component_id).stage.value
 
 
-def _group_label(group: str) -> str:
+def group_label(group: str) -> str:
+    """The title a cluster shows: a stage's name capitalised, a custom group's name as written."""
     return group.replace("_", " ").capitalize() if group in STAGE_COLOURS else group
 
 
@@ -317,7 +318,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
         for position, group in enumerate(order):
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
             attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=_tooltip_text(f"group-{group}"),
-                         label=f"<<B>{_esc(_group_label(group))}</B>>")
+                         label=f"<<B>{_esc(group_label(group))}</B>>")
             # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
             # reaches DOT syntax; its label above is an escaped HTML label.
             with Cluster(str(position), graph_attr=attrs) as cluster:
