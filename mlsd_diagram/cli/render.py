@@ -10,7 +10,8 @@ import click
 
 from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
-from ..outputs.diagram import FORMATS, GraphvizMissing, RenderError, dot_binary, render as render_blueprint
+from ..outputs.diagram import (FORMATS, GraphvizMissing, RenderError, dot_binary, render as render_blueprint,
+                               stop_rendering)
 from ..outputs.files import OutputPathError
 from ..outputs.views import VIEWS
 from . import EXIT_INVALID, UserError, main
@@ -57,17 +58,21 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     failed = False
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
-            for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
-                written, error = job.result()
-                if error is not None:
-                    failed = True
-                    for diagnostic in error.diagnostics:
-                        click.echo(str(diagnostic), err=True)
-                    continue
-                if progress:
-                    click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
-                click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+            try:
+                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
+                for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
+                    written, error = job.result()
+                    if error is not None:
+                        failed = True
+                        for diagnostic in error.diagnostics:
+                            click.echo(str(diagnostic), err=True)
+                        continue
+                    if progress:
+                        click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
+                    click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+            except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: the renders still running write nothing
+                stop_rendering()
+                raise
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None
     if failed:

@@ -43,6 +43,30 @@ class GraphvizMissing(RenderError):
         super().__init__(f"Graphviz's `dot` was not found on the PATH; {INSTALL_HINT}")
 
 
+class RenderCancelled(RenderError):
+    """Rendering was stopped by :func:`stop_rendering` (the process is being interrupted)."""
+
+    def __init__(self) -> None:
+        super().__init__("rendering was stopped")
+
+
+# The renders of this process stop together: worker threads cannot be interrupted, so an interrupted
+# `mlsd render` kills their `dot` processes and they write nothing more.
+_STOP = threading.Event()
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_rendering() -> None:
+    """Stop every render of this process for good: running ``dot`` processes are killed, and renders
+    that have not started writing write nothing (they raise :class:`RenderCancelled`)."""
+    _STOP.set()
+    with _RUNNING_LOCK:
+        for process in _RUNNING:
+            if process.poll() is None:
+                process.kill()
+
+
 def dot_binary() -> str:
     """The path of Graphviz's ``dot``; raises :class:`GraphvizMissing` when absent."""
     found = shutil.which("dot")
@@ -99,6 +123,10 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
             except FileNotFoundError as exc:  # removed between which() and here
                 raise GraphvizMissing() from exc
             with process:
+                with _RUNNING_LOCK:
+                    _RUNNING.add(process)
+                    if _STOP.is_set():
+                        process.kill()
                 try:
                     text = dot_text() if callable(dot_text) else dot_text
                     _, stderr = process.communicate(text.encode("utf-8"))
@@ -106,9 +134,13 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
                     if process.poll() is None:  # the build failed or we were interrupted: stop dot
                         process.kill()
                         process.wait()
+                    with _RUNNING_LOCK:
+                        _RUNNING.discard(process)
         finally:
             if svg_reader is not None:
                 svg_reader.close()
+        if _STOP.is_set():
+            raise RenderCancelled()
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
             raise RenderError(f"Graphviz failed: {message}")
@@ -277,6 +309,8 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
         from .mermaid import to_mermaid
 
         payloads["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
+    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
+        raise RenderCancelled()
     written = []
     for fmt in formats:
         if fmt == "dot":
