@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlsd_diagram.blueprint.models import Blueprint  # noqa: E402
-from mlsd_diagram.outputs import icons  # noqa: E402
+from mlsd_diagram.outputs import fonts, icons  # noqa: E402
 from mlsd_diagram.outputs.diagram import render  # noqa: E402
 from mlsd_diagram.outputs.dot import to_dot  # noqa: E402
 from timing import seconds  # noqa: E402
@@ -85,8 +85,9 @@ def synthetic_blueprint(n: int, seed: int = 7) -> Blueprint:
 
 def plain_dot(dot_text: str, out: Path) -> None:
     imagepath = os.pathsep.join(str(p) for p in icons.icon_roots())
+    env = fonts.dot_environment(dict(os.environ), out)  # the same bundled font as ours: the same layout work
     subprocess.run(["dot", f"-Gimagepath={imagepath}", "-Tpng", "-o", str(out / "plain.png"), "-Tsvg", "-o",
-                    str(out / "plain.svg")], input=dot_text.encode(), check=True, capture_output=True)
+                    str(out / "plain.svg")], input=dot_text.encode(), check=True, capture_output=True, env=env)
 
 
 UPSTREAM_SCRIPT = r"""

@@ -47,7 +47,7 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
+    from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary, stop_rendering
 
     formats = formats or ("png", "svg")
     direction = direction.upper()
@@ -61,17 +61,21 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     failed = False
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
-            for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
-                written, error = job.result()
-                if error is not None:
-                    failed = True
-                    for diagnostic in error.diagnostics:
-                        click.echo(str(diagnostic), err=True)
-                    continue
-                if progress:
-                    click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
-                click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+            try:
+                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
+                for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
+                    written, error = job.result()
+                    if error is not None:
+                        failed = True
+                        for diagnostic in error.diagnostics:
+                            click.echo(str(diagnostic), err=True)
+                        continue
+                    if progress:
+                        click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
+                    click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+            except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: the renders still running write nothing
+                stop_rendering()
+                raise
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None
     if failed:

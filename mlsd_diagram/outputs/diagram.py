@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
-from . import FORMATS, icons
-from .dot import to_dot
+from . import FORMATS, fonts, icons
+from .dot import to_dot, with_icons_in
 from .files import output_path, write_atomic
 
 EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
@@ -40,6 +40,30 @@ class GraphvizMissing(RenderError):
 
     def __init__(self) -> None:
         super().__init__(f"Graphviz's `dot` was not found on the PATH; {INSTALL_HINT}")
+
+
+class RenderCancelled(RenderError):
+    """Rendering was stopped by :func:`stop_rendering` (the process is being interrupted)."""
+
+    def __init__(self) -> None:
+        super().__init__("rendering was stopped")
+
+
+# The renders of this process stop together: worker threads cannot be interrupted, so an interrupted
+# `mlsd render` kills their `dot` processes and they write nothing more.
+_STOP = threading.Event()
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_rendering() -> None:
+    """Stop every render of this process for good: running ``dot`` processes are killed, and renders
+    that have not started writing write nothing (they raise :class:`RenderCancelled`)."""
+    _STOP.set()
+    with _RUNNING_LOCK:
+        for process in _RUNNING:
+            if process.poll() is None:
+                process.kill()
 
 
 def dot_binary() -> str:
@@ -90,7 +114,7 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         args = [binary, f"-Gimagepath={_imagepath()}"]
         for fmt in formats:
             args += [f"-T{fmt}", "-o", paths[fmt]]
-        env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+        env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only
         try:
             try:
                 process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
@@ -98,6 +122,10 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
             except FileNotFoundError as exc:  # removed between which() and here
                 raise GraphvizMissing() from exc
             with process:
+                with _RUNNING_LOCK:
+                    _RUNNING.add(process)
+                    if _STOP.is_set():
+                        process.kill()
                 try:
                     text = dot_text() if callable(dot_text) else dot_text
                     _, stderr = process.communicate(text.encode("utf-8"))
@@ -105,9 +133,13 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
                     if process.poll() is None:  # the build failed or we were interrupted: stop dot
                         process.kill()
                         process.wait()
+                    with _RUNNING_LOCK:
+                        _RUNNING.discard(process)
         finally:
             if svg_reader is not None:
                 svg_reader.close()
+        if _STOP.is_set():
+            raise RenderCancelled()
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
             raise RenderError(f"Graphviz failed: {message}")
@@ -239,8 +271,10 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
     (``.mmd``). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
-    the blueprint file's stem. ``scale`` multiplies the PNG resolution.
-    Nothing is written unless every format rendered.
+    the blueprint file's stem. ``scale`` multiplies the PNG resolution. The DOT
+    file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
+    (listed right after it), referred to relatively, so plain ``dot`` renders it
+    from its folder. Nothing is written unless every format rendered.
     """
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -266,10 +300,46 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
             payloads["pdf"] = finish_pdf(payloads["pdf"])
     else:
         build()
-    if "dot" in formats:
-        payloads["dot"] = dot_text
+    icon_folder, used_icons = None, {}
+    if "dot" in formats:  # its icons go beside it, so plain `dot` renders it from its folder
+        icon_folder = icons_folder_name(targets["dot"].name)
+        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
         payloads["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
-    return [write_atomic(targets[fmt], payloads[fmt]) for fmt in formats]
+    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
+        raise RenderCancelled()
+    written = []
+    for fmt in formats:
+        if fmt == "dot":
+            folder = _write_icons(out_dir, icon_folder, used_icons)  # before the DOT that refers to them
+            written.append(write_atomic(targets[fmt], payloads[fmt]))
+            written.append(folder)
+            _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
+        else:
+            written.append(write_atomic(targets[fmt], payloads[fmt]))
+    return written
+
+
+def icons_folder_name(dot_name: str) -> str:
+    """The folder of a DOT export's icons, beside it: ``news_feed.dot`` -> ``news_feed.icons``."""
+    return f"{Path(dot_name).stem}.icons"
+
+
+def _write_icons(out_dir: str | os.PathLike, folder_name: str, used: dict[str, str]) -> Path:
+    """Copy the icons a DOT export uses into its icon folder (atomically; unchanged files are left alone)."""
+    folder = output_path(out_dir, folder_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, ref in used.items():
+        target = output_path(out_dir, f"{folder_name}/{name}")
+        data = icons.icon_file(ref).read_bytes()
+        if not (target.is_file() and target.read_bytes() == data):
+            write_atomic(target, data)
+    return folder
+
+
+def _remove_unused_icons(folder: Path, used: dict[str, str]) -> None:
+    for path in folder.glob("*.png"):
+        if path.name not in used:
+            path.unlink(missing_ok=True)

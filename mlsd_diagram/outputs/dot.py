@@ -9,8 +9,9 @@ fixes what a design document needs from it:
   blueprint gives the same DOT bytes on every machine;
 * robust layout: Graphviz 2.43 aborts on upstream ``diagrams``' clustered graphs
   with cycles between clusters, and whenever ``constraint=false`` or
-  ``minlen=0`` edges cross clusters; ``newrank=true`` is far too slow on large
-  graphs. None of those is used here. The flows that close a cycle, between
+  ``minlen=0`` edges cross clusters. None of those is used here. Ranking is
+  Graphviz's global one, ``newrank=true`` (2.43 reads ``newrank`` by presence:
+  ``newrank=false`` would turn it on as well). The flows that close a cycle, between
   clusters in an order chosen to put the fewest request flows backwards and
   inside each cluster by a depth-first search, are written reversed with ``dir=back``
   (drawn the same, ranked the other way), so the ranking graph is acyclic in
@@ -33,10 +34,11 @@ from typing import Iterable
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
 from . import icons
+from .fonts import FONTNAME
 from .views import View, select_view
 
 DIRECTIONS = ("LR", "TB")
-FONT = "Helvetica,Arial,sans-serif"
+FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
 
 STAGE_ORDER = [s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING,
                                  Stage.MONITORING)]
@@ -94,7 +96,7 @@ GRAPH_ATTRS = {
     "bgcolor": "white",
     "mclimit": "0.5",
     "remincross": "true",
-    "newrank": "false",
+    "newrank": "true",
 }
 NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": "#263238", "margin": "0"}
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
@@ -138,7 +140,8 @@ def group_of(blueprint: Blueprint, component_id: str) -> str:
     return blueprint.components[component_id].group or blueprint.kind_of(component_id).stage.value
 
 
-def _group_label(group: str) -> str:
+def group_label(group: str) -> str:
+    """The title a cluster shows: a stage's name capitalised, a custom group's name as written."""
     return group.replace("_", " ").capitalize() if group in STAGE_COLOURS else group
 
 
@@ -315,7 +318,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
         for position, group in enumerate(order):
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
             attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=_tooltip_text(f"group-{group}"),
-                         label=f"<<B>{_esc(_group_label(group))}</B>>")
+                         label=f"<<B>{_esc(group_label(group))}</B>>")
             # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
             # reaches DOT syntax; its label above is an escaped HTML label.
             with Cluster(str(position), graph_attr=attrs) as cluster:
@@ -352,6 +355,26 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             else:
                 canvas.dot.edge(u, v, **attrs)
     return _normalise(canvas.dot.source)
+
+
+_IMG_SRC = re.compile(r'<IMG SRC="([^"]+)"')
+
+
+def with_icons_in(dot_text: str, folder: str) -> tuple[str, dict[str, str]]:
+    """DOT text that plain ``dot`` renders when the icons it uses are copied into ``folder``.
+
+    Returns the text, each icon referred to as ``folder/<name>`` (relative, so it resolves from
+    the DOT file's folder or through ``-Gimagepath``), and ``{name: icon reference}`` of the icons
+    used, in order of first use. Only :func:`_node_label` writes ``<IMG``: label text is escaped.
+    """
+    used: dict[str, str] = {}
+
+    def relocate(match: re.Match) -> str:
+        name = icons.exported_name(match.group(1))
+        used.setdefault(name, match.group(1))
+        return f'<IMG SRC="{_esc(folder)}/{_esc(name)}"'
+
+    return _IMG_SRC.sub(relocate, dot_text), used
 
 
 def _normalise(source: str) -> str:

@@ -2,15 +2,19 @@
 
 Same ids as the DOT diagram (component ids as node ids), one subgraph per
 cluster, edge styles by mode (request thick, batch/deploy/fallback dotted,
-colours through ``linkStyle``), and every label escaped with Mermaid's entity
-codes so quotes, brackets, pipes and ``#`` never break the syntax.
-Only syntax GitHub's Mermaid has long supported is used.
+colours through ``linkStyle``), and every label written so that Mermaid shows
+it exactly as given (whitespace runs read as one space, as in HTML): quoted,
+with entity codes only for the few characters that need one (see
+:func:`escape_label`). Only syntax GitHub's Mermaid has long supported is used.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
 from ..blueprint.models import Blueprint
-from .dot import MODE_STYLES, STAGE_COLOURS, NEUTRAL_COLOURS, _check_direction, flow_ends, layout_plan
+from .dot import MODE_STYLES, STAGE_COLOURS, NEUTRAL_COLOURS, _check_direction, flow_ends, group_label, layout_plan
 from .views import select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
@@ -18,16 +22,53 @@ RESERVED = frozenset({"end", "graph", "flowchart", "subgraph", "style", "classDe
                       "direction", "default", "call", "href", "callback", "interpolate", "accTitle", "accDescr"})
 ARROWS = {"request": "==>", "stream": "-->", "batch": "-.->", "deploy": "-.->", "fallback": "-.->",
           "telemetry": "-->"}
-_ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;", "`": "#96;",
-             "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;", "(": "#40;", ")": "#41;", ";": "#59;"}
+
+# What needs writing differently inside a quoted label, and why (Mermaid 10 to 12 in a browser, HTML labels):
+# '"' would end the string and '<', '>', '&' would be read as HTML: named entity codes, which Mermaid decodes
+# in every kind of label. Where they would mean something else, numeric codes: '#' when a name and ';'
+# follow (an entity code), the first '%' of '%%{' (a directive, removed wherever it is), ':' followed by
+# non-blanks and a '#' (Mermaid's pre-pass for `style ...: #fff;` lines would drop the ';' of a code), and a
+# backtick first or last (a Markdown string). Three meanings are found after codes are decoded, so an empty
+# <span></span> splits them instead: 'fa:fa-x' (a Font Awesome icon), a backslash before 'n' (a line break),
+# '$$' (KaTeX maths). Everything else (brackets, braces, parentheses, pipes, ';', backslashes, any script)
+# is written as is.
+_NAMED = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+_NEEDS_CODE = re.compile(r'(?P<split>(?<=fa):(?=fa-)|(?<=fa[bklrs]):(?=fa-)|\\(?=n)|\$(?=\$))'
+                         r'|["<>&]|#(?=[A-Za-z0-9_]+;)|%(?=%\{)|:(?=[^\s#"<>&]*[#"<>&])')
+# The front matter's title is drawn as text after an HTML sanitiser: '<', '>' and '&' would show as '&lt;',
+# '&gt;', '&amp;' (or a tag would vanish), and no code helps there.
+_TITLE_UNSHOWABLE = re.compile(r"[<>&]")
+
+
+def _code(match: re.Match) -> str:
+    ch = match.group(0)
+    if match.lastgroup == "split":
+        return ch + "<span></span>"
+    return _NAMED.get(ch) or f"#{ord(ch)};"
 
 
 def escape_label(text: str) -> str:
-    """``text`` as the inside of a quoted Mermaid label: special characters as entity codes."""
-    out = []
-    for ch in " ".join(text.split()):
-        out.append(_ENTITIES.get(ch, ch))
-    return "".join(out)
+    """``text`` as the inside of a quoted Mermaid label, so that Mermaid shows exactly ``text``.
+
+    Whitespace runs become one space (HTML shows them so anyway); see the comment above for the
+    characters written as entity codes (``#quot;``, ``#lt;``, ``#gt;``, ``#amp;``, ``#35;``, ...).
+    Mermaid cannot show the character pairs ``ﬂ°`` and ``¶ß`` (its own placeholders for codes).
+    """
+    out = _NEEDS_CODE.sub(_code, " ".join(text.split()))
+    if out.startswith("`"):
+        out = "#96;" + out[1:]
+    if out.endswith("`"):
+        out = out[:-1] + "#96;"
+    return out
+
+
+def _front_matter(title: str) -> list[str]:
+    """The front matter with the diagram's title, or none when Mermaid could not show the title as written."""
+    title = " ".join(title.split())
+    if _TITLE_UNSHOWABLE.search(title):
+        return []
+    # YAML, drawn as plain text (no entity codes): a JSON string is a valid YAML one
+    return ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---"]
 
 
 def mermaid_id(component_id: str) -> str:
@@ -35,8 +76,19 @@ def mermaid_id(component_id: str) -> str:
     return f"c_{component_id}" if component_id in RESERVED or component_id.lower() == "end" else component_id
 
 
-def _group_id(group: str) -> str:
-    return "group_" + "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in group)
+def _group_ids(groups: list[str], node_ids: set[str]) -> dict[str, str]:
+    """Subgraph ids: ``group_`` and the group's letters, digits and ``_`` (others as ``_``), made unique
+    (``_2``, ``_3``, ... in order) when two groups, or a group and a node, would share one."""
+    taken, ids = set(node_ids), {}
+    for group in groups:
+        base = "group_" + "".join(ch if (ch.isascii() and ch.isalnum()) or ch == "_" else "_" for ch in group)
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        ids[group] = candidate
+    return ids
 
 
 def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -> str:
@@ -46,10 +98,10 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -
     order, members, _ = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     title = blueprint.name + ("" if view == "all" else f" ({view} view)")
-    lines = ["---", f'title: "{escape_label(title)}"', "---", f"flowchart {rankdir}"]
+    group_ids = _group_ids(order, {mermaid_id(cid) for cid in selected.components})
+    lines = [*_front_matter(title), f"flowchart {rankdir}"]
     for group in order:
-        label = group.capitalize() if group in STAGE_COLOURS else group
-        lines.append(f'  subgraph {_group_id(group)}["{escape_label(label)}"]')
+        lines.append(f'  subgraph {group_ids[group]}["{escape_label(group_label(group))}"]')
         for cid in members[group]:
             component = blueprint.components[cid]
             text = escape_label(component.label or cid)
@@ -69,5 +121,5 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -
     lines.extend(link_styles)
     for group in order:
         fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
-        lines.append(f"  style {_group_id(group)} fill:{fill},stroke:{border},color:{ink}")
+        lines.append(f"  style {group_ids[group]} fill:{fill},stroke:{border},color:{ink}")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import mlsd_diagram
@@ -28,8 +30,10 @@ from mlsd_diagram.outputs.mermaid import to_mermaid
 from mlsd_diagram.outputs.report import render_report
 from mlsd_diagram.outputs.sarif import sarif_text
 
+import mermaid_client
+from strategies import TEXT
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-MERMAID_JS = ROOT / "tests" / "js" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 
 HOSTILE = [
     "<script>alert(1)</script>", "\"quoted\" & 'single'", "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
@@ -109,25 +113,33 @@ def test_svg_has_the_same_structure_and_no_script(pair):
     assert "&lt;script&gt;" in hostile_svg and "<script>" not in hostile_svg
 
 
-def test_mermaid_parses_with_every_node(pair, browser):
-    page = browser.new_page()
-    page.set_content("<!doctype html><html><body></body></html>")
-    page.add_script_tag(path=str(MERMAID_JS))
-    page.evaluate("() => mermaid.initialize({startOnLoad: false, securityLevel: 'strict'})")
-    counts = []
-    for i, bp in enumerate(pair):
-        svg = page.evaluate("""async ([text, id]) => {
-            await mermaid.parse(text);
-            const {svg} = await mermaid.render(id, text);
-            return svg;
-        }""", [to_mermaid(bp), f"m{i}"])
-        counts.append({"nodes": len(re.findall(r'<g class="node[^"]*" id="', svg)),
-                       "edges": len(re.findall(r'<path[^>]*class="[^"]*flowchart-link', svg)),
-                       "scripts": svg.count("<script")})
+@pytest.fixture(scope="module")
+def mermaid_page(browser):
+    page = mermaid_client.open_page(browser)
+    yield page
     page.close()
-    hostile, twin = counts
-    assert hostile == twin
-    assert hostile["nodes"] >= len(SHAPE) and hostile["scripts"] == 0
+
+
+def test_mermaid_shows_every_label_as_written(pair, mermaid_page):
+    """Mermaid in Chromium draws the same structure for both, and every hostile label as written."""
+    shown = [mermaid_client.shown(mermaid_page, to_mermaid(bp)) for bp in pair]
+    for bp, seen in zip(pair, shown):
+        assert seen == mermaid_client.expected(bp), to_mermaid(bp)
+    hostile, twin = shown
+    assert len(hostile["nodes"]) == len(twin["nodes"]) >= len(SHAPE) and hostile["links"] == twin["links"]
+    assert hostile["scripts"] == 0
+
+
+LABEL_TEXT = TEXT.filter(lambda t: "\ufb02\u00b0" not in t and "\u00b6\u00df" not in t)  # Mermaid's placeholders
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LABEL_TEXT, min_size=len(SHAPE) + len(FLOWS), max_size=len(SHAPE) + len(FLOWS)))
+def test_mermaid_shows_random_labels_as_written(mermaid_page, texts):
+    """Random text of every script, with the characters that mean something to Mermaid, HTML or YAML."""
+    bp = blueprint(texts)
+    seen = mermaid_client.shown(mermaid_page, to_mermaid(bp))
+    assert seen == mermaid_client.expected(bp), to_mermaid(bp)
 
 
 def _markdown_structure(text: str) -> Counter:

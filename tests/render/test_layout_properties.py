@@ -7,14 +7,16 @@ cases, whatever the groups, the modes, the directions and the view.
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlsd_diagram.blueprint.kinds import kind_names
 from mlsd_diagram.blueprint.models import Blueprint, Mode
 from mlsd_diagram.outputs.diagram import run_dot
-from mlsd_diagram.outputs.dot import to_dot
-from mlsd_diagram.outputs.views import VIEWS
+from mlsd_diagram.outputs.dot import group_of, to_dot
+from mlsd_diagram.outputs.views import VIEWS, select_view
 
 MODES = [m.value for m in Mode]
 GROUPS = [None, "online", "offline", "shared", "ops"]  # None: the kind's stage is the cluster
@@ -48,12 +50,33 @@ def clustered_blueprints(draw) -> Blueprint:
     return Blueprint.model_validate({"mlsd": 1, "name": "random layout", "components": components, "flows": flows})
 
 
+def _laid_out(dot_text: str) -> dict:
+    """Graphviz's own account of the graph it laid out (``-Tjson0``); raises RenderError if Graphviz fails."""
+    return json.loads(run_dot(dot_text, ["json0"])["json0"])
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clustered_blueprints(), st.sampled_from(VIEWS), st.sampled_from(["LR", "TB"]))
 def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction):
-    dot_text = to_dot(bp, view=view, direction=direction)
-    laid_out = run_dot(dot_text, ["plain"])["plain"].decode()  # raises RenderError if Graphviz fails
-    assert laid_out.startswith("graph ") and laid_out.rstrip().endswith("stop")
-    drawn = {line.split()[1] for line in laid_out.splitlines() if line.startswith("node ")}
-    assert drawn == {line.split(" [", 1)[0].strip() for line in dot_text.splitlines()
-                     if line.startswith("\t\t") and "[label=<<TABLE" in line}
+    """Graphviz lays out exactly the view's components, in their groups, and its flows between the right ends."""
+    selected = select_view(bp.graph, view)
+    graph = _laid_out(to_dot(bp, view=view, direction=direction))
+    objects = graph.get("objects", [])
+    nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o}
+    assert sorted(o["name"] for o in nodes.values()) == sorted(selected.components)
+    assert all(o["id"] == f"component-{o['name']}" and "pos" in o for o in nodes.values())  # each one placed
+    clusters = {o["id"]: sorted(nodes[i]["name"] for i in o.get("nodes", [])) for o in objects
+                if o.get("name", "").startswith("cluster")}
+    groups: dict[str, list[str]] = {}
+    for cid in selected.components:
+        groups.setdefault(f"group-{group_of(bp, cid)}", []).append(cid)
+    assert clusters == {g: sorted(members) for g, members in groups.items()}
+    drawn = []
+    for edge in graph.get("edges", []):
+        tail, head = nodes[edge["tail"]]["name"], nodes[edge["head"]]["name"]
+        if edge.get("dir") == "back":  # a back flow, written reversed: drawn from head to tail
+            tail, head = head, tail
+        assert "pos" in edge, edge  # routed
+        drawn.append((edge["id"], tail, head))
+    expected = [(f"flow-{i}", bp.flows[i].source, bp.flows[i].target) for i in selected.flows]
+    assert sorted(drawn) == sorted(expected)

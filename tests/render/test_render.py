@@ -33,7 +33,8 @@ def test_bundled_blueprints_exist():
 def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     paths = render(blueprint, formats=("png", "svg", "pdf", "dot", "mermaid"), out_dir=tmp_path)
     stem = Path(blueprint.file).stem
-    assert [p.name for p in paths] == [f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", f"{stem}.dot", f"{stem}.mmd"]
+    assert [p.name for p in paths] == [f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", f"{stem}.dot", f"{stem}.icons",
+                                       f"{stem}.mmd"]
     png, pdf = paths[0].read_bytes(), paths[2].read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = _png_size(png)
@@ -69,12 +70,18 @@ def test_tooltips_carry_kind_tech_and_notes(tmp_path):
                for t in titles if t), titles
 
 
+def _contents(paths: list[Path]) -> dict[str, bytes | dict[str, bytes]]:
+    """Each written file's bytes; for a folder (the DOT export's icons), each of its files' bytes."""
+    return {p.name: p.read_bytes() if p.is_file() else {c.name: c.read_bytes() for c in p.iterdir()} for p in paths}
+
+
 def test_reruns_give_identical_bytes(blueprint, tmp_path):
     formats = ("png", "svg", "pdf", "dot", "mermaid")
-    first = [p.read_bytes() for p in render(blueprint, formats=formats, out_dir=tmp_path / "a")]
-    second = [p.read_bytes() for p in render(blueprint, formats=formats, out_dir=tmp_path / "b")]
-    for fmt, a, b in zip(formats, first, second):
-        assert a == b, fmt
+    first = _contents(render(blueprint, formats=formats, out_dir=tmp_path / "a"))
+    second = _contents(render(blueprint, formats=formats, out_dir=tmp_path / "b"))
+    assert len(first) == len(formats) + 1 and first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
 
 
 def test_dot_is_machine_independent(blueprint):
@@ -169,7 +176,7 @@ def test_missing_dot_exits_2_with_install_command(tmp_path, mlsd):
     done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(tmp_path / "out"), "-f", "mermaid",
                 "-f", "dot", env={"PATH": str(empty)})
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["loop4.dot", "loop4.mmd"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["loop4.dot", "loop4.icons", "loop4.mmd"]
 
 
 def test_cli_renders_several_files_and_reports_bad_ones(tmp_path, mlsd):

@@ -190,6 +190,15 @@ def icon_file(ref: str) -> Path:
     return root / ref
 
 
+def exported_name(ref: str) -> str:
+    """The file name of an icon copied beside a DOT export: its reference's folders joined by ``-``.
+
+    ``onprem/queue/kafka.png`` -> ``onprem-queue-kafka.png``: one flat folder, and no two
+    references in :data:`KIND_ICONS` and :data:`TECH_ICONS` share a name.
+    """
+    return ref.replace("/", "-")
+
+
 @lru_cache(maxsize=None)
 def png_size(ref: str) -> tuple[int, int]:
     """The pixel width and height of a PNG icon (read from its IHDR header)."""
