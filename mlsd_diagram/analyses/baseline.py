@@ -60,7 +60,7 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
     for i, item in enumerate(findings):
         fields = item if isinstance(item, dict) else {}
         rule, file, message = fields.get("rule"), fields.get("file"), fields.get("message")
-        if not all(isinstance(v, str) for v in (rule, file, message)):
+        if not (isinstance(rule, str) and isinstance(file, str) and isinstance(message, str)):
             raise BaselineError(f"baseline {name}: finding {i} needs 'rule', 'file' and 'message' strings")
         component, flow_id = fields.get("component"), fields.get("flow_id")
         entries.append(BaselineEntry(rule, _same_file(file), message,

@@ -240,8 +240,9 @@ def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_n
     design = _changes(before, after, dict.fromkeys([*before, *after]))
     findings = _compare_findings(lint(old, config=config), lint(new, config=config))
     old_sim, new_sim = simulation or (simulate(old), simulate(new))
-    analyses = {**_compare_simulation(old_sim, new_sim), "score": _compare_score(score(old, config), score(new, config))}
-    summary = {
+    analyses = {**_compare_simulation(old_sim, new_sim),
+                "score": _compare_score(score(old, config), score(new, config))}
+    summary: dict[str, Any] = {
         "components": {k: len(v) for k, v in components.items()},
         "flows": {k: len(v) for k, v in flows.items()},
         "design": len(design),

@@ -118,13 +118,11 @@ def changed_blueprints(rev: str, paths: list[str] | None = None, cwd: str | os.P
             i += 2
         if not paths and not (wanted.search(old) or wanted.search(new)):
             continue
-        if status[0] == "C":
-            old = None  # a copy: the new file has no earlier version of its own
-        shown = os.path.relpath(root / new, here) if new is not None else None
-        if status[0] == "A":
+        shown = os.path.relpath(root / new, here)
+        if status[0] in "AC":  # added, or a copy: the new file has no earlier version of its own
             changes.append(Change(None, shown))
         elif status[0] == "D":
             changes.append(Change(f"{rev}:{old}", None))
         else:
-            changes.append(Change(None if old is None else f"{rev}:{old}", shown))
+            changes.append(Change(f"{rev}:{old}", shown))
     return sorted(changes, key=lambda c: (c.new or c.old or ""))

@@ -157,7 +157,8 @@ class _Budget:
     """Collects Markdown lines up to a character limit; rows past it are counted, not written."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.lines, self.size, self.left_out = limit, [], 0, 0
+        self.limit, self.size, self.left_out = limit, 0, 0
+        self.lines: list[str] = []
 
     def fits(self, text: str, reserve: int = 0) -> bool:
         return self.size + len(text) + 1 + reserve <= self.limit
