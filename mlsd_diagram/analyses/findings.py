@@ -35,6 +35,15 @@ class Finding:
     flow: Optional[int] = None
     accepted: bool = False
     reason: Optional[str] = None
+    flow_id: Optional[str] = None  # the flow's identity, "from -> to (mode)", which survives reordering
+
+    def identity(self) -> tuple[str, str, str]:
+        """What the finding is about, whatever line it is on: (rule, component, flow identity).
+
+        Design-wide findings (no component, no flow) of one rule share it; callers that must
+        tell them apart add the message.
+        """
+        return (self.rule, self.component or "", self.flow_id or "")
 
     def sort_key(self) -> tuple:
         """Deterministic order: file, line, column, rule, then what it is about."""
@@ -46,7 +55,7 @@ class Finding:
         return {
             "rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
             "file": self.file, "line": self.line, "column": self.column, "component": self.component,
-            "flow": self.flow, "accepted": self.accepted, "reason": self.reason,
+            "flow": self.flow, "flow_id": self.flow_id, "accepted": self.accepted, "reason": self.reason,
         }
 
     def __str__(self) -> str:

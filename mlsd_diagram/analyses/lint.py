@@ -29,6 +29,7 @@ from ..blueprint.models import Blueprint
 from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
 from .design import Design
 from .findings import SEVERITIES, SEVERITY_RANK, Finding
+from .identity import flow_ids
 from .rules import RULES, Rule
 
 CONFIG_KEYS = ("select", "ignore", "fail-on", "severity", "max-pipeline-hops")
@@ -181,6 +182,7 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
     design = Design(blueprint, dict(config.options))
     accepts = blueprint.lint.accept
+    flow_names = flow_ids(blueprint)
     findings = []
     for rule in rules:
         for hit in rule.check(design):
@@ -197,7 +199,7 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
                 break
             findings.append(Finding(rule.id, rule.name, config.severity.get(rule.id, rule.severity), hit.message,
                                     blueprint.file, line, column, hit.component, hit.flow, reason is not None,
-                                    reason))
+                                    reason, None if hit.flow is None else flow_names[hit.flow]))
     return sorted(findings, key=Finding.sort_key)
 
 

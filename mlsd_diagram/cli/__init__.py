@@ -94,6 +94,6 @@ def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
 COMMANDS = {
     "validate": "core", "kinds": "core", "schema": "core",
     "lint": "lint", "rules": "rules", "simulate": "simulate", "score": "score",
-    "render": "render", "doc": "doc", "new": "doc",
+    "render": "render", "doc": "doc", "new": "doc", "diff": "diff",
     "serve": "preview", "report": "preview",
 }

@@ -29,14 +29,26 @@ FORMATS = ["text", "json", "sarif"]
                    "directory].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
-def lint_command(files, fmt, select, ignore, fail_on, config_path, output) -> None:
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
+                   "not in it (matched by rule, file, component or flow, and message; not by line).")
+def lint_command(files, fmt, select, ignore, fail_on, config_path, output, baseline_path) -> None:
     """Lint blueprint FILES against ML production practice (see `mlsd rules`).
 
-    Exit 0 when clean, 1 when an unaccepted finding is at or above the fail level,
+    Exit 0 when clean, 1 when an unaccepted finding is at or above the fail level
+    (with --baseline: such a finding that the baseline does not hold),
     2 when a file is invalid (nothing is reported then but the located errors).
     """
     from ..analyses.lint import LintConfigError, counts, fails, lint, load_config
 
+    known = None
+    if baseline_path is not None:
+        from ..analyses.baseline import BaselineError, load_baseline
+
+        try:
+            known = load_baseline(baseline_path)
+        except BaselineError as exc:
+            raise UserError(str(exc)) from None
     try:
         config = load_config(config_path)
         blueprints = load_all(files)
@@ -44,6 +56,11 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output) -> No
     except LintConfigError as exc:
         raise UserError(str(exc)) from None
     findings = [f for _, found in results for f in found]
+    baselined: list = []
+    if known is not None:
+        from ..analyses.baseline import in_baseline
+
+        baselined = [f for f, old in zip(findings, in_baseline(findings, known)) if old]
     if fmt == "json":
         from ..outputs.findings_json import findings_json
 
@@ -51,13 +68,14 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output) -> No
     elif fmt == "sarif":
         from ..outputs.sarif import sarif_text
 
-        emit(sarif_text(findings), output)
+        emit(sarif_text(findings, baselined=None if known is None else baselined), output)
     else:
         from ..analyses.score import score
 
+        old = set(baselined)
         lines = []
         for bp, found in results:
-            lines += [str(f) for f in found]
+            lines += [str(f) + (" [in baseline]" if f in old else "") for f in found]
             c = counts(found)
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
             lines.append(f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
@@ -69,6 +87,12 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output) -> No
             c = counts(findings)
             lines.append(f"{plural(len(results), 'file')}: {plural(c['error'], 'error')}, "
                          f"{plural(c['warning'], 'warning')}, {plural(c['note'], 'note')}, {c['accepted']} accepted")
+        if known is not None:
+            lines.append(f"baseline {baseline_path}: {len(baselined)} of {plural(len(findings), 'finding')} already "
+                         f"known, {len(findings) - len(baselined)} new")
         emit("\n".join(lines) + "\n", output)
+    if known is not None:
+        old = set(baselined)
+        findings = [f for f in findings if f not in old]
     if fails(findings, fail_on or config.fail_on):
         raise SystemExit(EXIT_FINDINGS)

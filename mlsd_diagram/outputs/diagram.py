@@ -12,6 +12,7 @@ format has been drawn.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from typing import Callable, Iterable
 
 from ..blueprint.models import Blueprint
 from . import FORMATS, fonts, icons
-from .dot import to_dot, with_icons_in
+from .dot import Overlay, to_dot, with_icons_in
 from .files import output_path, write_atomic
 
 EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
@@ -196,7 +197,7 @@ class _FifoReader:
 _IMAGE = re.compile(r"<image ([^>]*)/>")
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 _SVG_OPEN = re.compile(r"<svg [^>]*>")
-_ID = re.compile(r' id="([^"]*)"')
+_ID = re.compile(r' (id|class)="([^"]*)"')
 _SVG_SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"\n viewBox="[^"]*"')
 _SCALE = re.compile(r'transform="scale\([^)]*\) rotate\(0\) translate\(([-\d.]+) ([-\d.]+)\)"')
 _BACKGROUND = re.compile(r'<polygon fill="[^"]*" stroke="[^"]*" points="([^"]*)"/>')
@@ -208,10 +209,10 @@ def finish_svg(svg: str) -> str:
     Each distinct icon is embedded once, as a data URI in a ``<symbol>`` of ``<defs>``,
     and drawn with ``<use>`` wherever it appears; the ``size``/``dpi`` scaling meant for the
     PNG is undone (the drawing keeps its natural size in points); ``&#45;`` in
-    ids is written as ``-`` so ids read as written in the blueprint.
+    ids and classes is written as ``-`` so ids read as written in the blueprint.
     """
     # Every pass but the icon embedding runs first, on the small text: embedding makes it larger.
-    svg = _ID.sub(lambda m: f' id="{m.group(1).replace("&#45;", "-")}"', svg)
+    svg = _ID.sub(lambda m: f' {m.group(1)}="{m.group(2).replace("&#45;", "-")}"', svg)
     background = _BACKGROUND.search(svg)
     if background:
         xs, ys = zip(*(map(float, p.split(",")) for p in background.group(1).split()))
@@ -251,6 +252,14 @@ def _embed_icons(svg: str) -> str:
     return svg[:opening.end()] + "\n" + "\n".join(defs) + svg[opening.end():]
 
 
+def add_svg_style(svg: str, css: str) -> str:
+    """``svg`` with a ``<style>`` element holding ``css`` right after the opening ``<svg>`` tag."""
+    opening = _SVG_OPEN.search(svg)
+    if opening is None:
+        return svg
+    return svg[:opening.end()] + f"\n<style>{html.escape(css, quote=False)}</style>" + svg[opening.end():]
+
+
 _PDF_DATE = re.compile(rb"/CreationDate \(D:[0-9]{14}[^)]*\)")
 
 
@@ -266,7 +275,8 @@ def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str = "L
 
 
 def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_dir: str | os.PathLike = "output",
-           stem: str | None = None, view: str = "all", direction: str = "LR", scale: float = 1.0) -> list[Path]:
+           stem: str | None = None, view: str = "all", direction: str = "LR", scale: float = 1.0,
+           overlay: Overlay | None = None, svg_style: str = "") -> list[Path]:
     """Write the diagram of ``blueprint`` in ``formats`` into ``out_dir``; return the paths written.
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
@@ -274,7 +284,9 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     the blueprint file's stem. ``scale`` multiplies the PNG resolution. The DOT
     file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
     (listed right after it), referred to relatively, so plain ``dot`` renders it
-    from its folder. Nothing is written unless every format rendered.
+    from its folder. ``overlay`` restyles components and flows (see
+    :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG.
+    Nothing is written unless every format rendered.
     """
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -288,14 +300,17 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
 
     def build() -> str:
         nonlocal dot_text
-        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale)
+        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale, overlay=overlay)
         return dot_text
+
+    def finish(svg: str) -> str:
+        return add_svg_style(finish_svg(svg), svg_style) if svg_style else finish_svg(svg)
 
     payloads: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
     if drawn_formats:
         # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
-        payloads.update(run_dot(build, drawn_formats, finish_svg))
+        payloads.update(run_dot(build, drawn_formats, finish))
         if "pdf" in payloads:
             payloads["pdf"] = finish_pdf(payloads["pdf"])
     else:

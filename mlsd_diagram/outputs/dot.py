@@ -28,8 +28,8 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
@@ -110,6 +110,36 @@ PAGE_INCHES = (40.0, 40.0)
 PNG_DPI = 96.0
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """Looks drawn over the usual diagram, by component id and flow index: the diff diagram's hook.
+
+    ``components`` and ``flows`` map to DOT attributes that replace the defaults of that node
+    or edge (``color``, ``style``, ``penwidth``, ``fontcolor``, ``class``, ``id``, ...); a
+    ``tooltip`` is plain text, escaped here. ``legend`` rows ``(colour, sample, meaning)`` are
+    shown under the flow legend after ``legend_title``; ``heading`` follows the diagram's name.
+    """
+
+    components: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    flows: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    legend_title: str = ""
+    legend: tuple[tuple[str, str, str], ...] = ()
+    heading: str = ""
+
+    def component(self, cid: str) -> dict[str, str]:
+        return self._attrs(self.components.get(cid))
+
+    def flow(self, index: int) -> dict[str, str]:
+        return self._attrs(self.flows.get(index))
+
+    @staticmethod
+    def _attrs(given: Mapping[str, str] | None) -> dict[str, str]:
+        attrs = dict(given or {})
+        if "tooltip" in attrs:
+            attrs["tooltip"] = _tooltip_text(attrs["tooltip"])
+        return attrs
+
+
 class UnknownDirection(ValueError):
     """A layout direction other than LR or TB."""
 
@@ -186,8 +216,10 @@ def _edge_label(data: str | None) -> str | None:
             f'{"<BR/>".join(_esc(line) for line in _wrap(data, 26))}</TD></TR></TABLE>>')
 
 
-def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str]) -> str:
+def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
+    if overlay is not None and overlay.heading:
+        name += f" \u2014 {overlay.heading}"
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{_esc(name)}</B></FONT></TD></TR>']
     if blueprint.summary:
         lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in _wrap(" ".join(blueprint.summary.split()), 110))
@@ -197,6 +229,11 @@ def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str]) -> str:
     if cells:
         rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
                     f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+    if overlay is not None and overlay.legend:
+        cells = "".join(f'<TD><FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}   </TD>'
+                        for colour, sample, meaning in overlay.legend)
+        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
+                    f'<TD><FONT COLOR="#455A64">{_esc(overlay.legend_title)}</FONT></TD>{cells}</TR></TABLE></TD></TR>')
     return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
 
 
@@ -288,11 +325,13 @@ def _check_direction(direction: str) -> str:
     return value
 
 
-def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale: float = 1.0) -> str:
+def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale: float = 1.0,
+           overlay: Overlay | None = None) -> str:
     """The diagram of ``blueprint`` as deterministic DOT text.
 
     ``view`` picks the components shown (see :mod:`.views`), ``direction`` is LR
-    or TB, ``scale`` multiplies the PNG resolution. Icons are paths relative to
+    or TB, ``scale`` multiplies the PNG resolution, ``overlay`` restyles single
+    components and flows and adds a legend row (:class:`Overlay`). Icons are paths relative to
     :func:`icons.icon_roots`; pass those as ``-Gimagepath`` to run ``dot`` on it.
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
@@ -303,7 +342,7 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
     ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
     page_w, page_h = PAGE_INCHES
-    graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used),
+    graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used, overlay),
                       id="diagram", size=f"{page_w:g},{page_h:g}", dpi=f"{PNG_DPI * scale:g}")
 
     class _Canvas(Diagram):  # a diagrams Diagram that only builds the graph; rendering happens once, elsewhere
@@ -327,8 +366,10 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                 cluster.dot.graph_attr.pop("bgcolor", None)
                 cluster.dot.graph_attr.pop("pencolor", None)
                 for cid in members[group]:
-                    Node(_node_label(blueprint, cid), nodeid=cid, id=f"component-{cid}",
-                         tooltip=_node_tooltip(blueprint, cid))
+                    attrs = {"id": f"component-{cid}", "tooltip": _node_tooltip(blueprint, cid)}
+                    if overlay is not None:
+                        attrs.update(overlay.component(cid))
+                    Node(_node_label(blueprint, cid), nodeid=cid, **attrs)
             setcluster(None)
         current_mode = None
         for index in selected.flows:
@@ -346,6 +387,8 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                 attrs["label"] = label
             if mode == "request":
                 attrs["weight"] = REQUEST_WEIGHT
+            if overlay is not None:
+                attrs.update(overlay.flow(index))
             # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
             # Flows go straight into the diagram's graph, the call diagrams' Edge makes, without an Edge

@@ -4,8 +4,10 @@ What GitHub needs and gets here: ``tool.driver.rules`` describing every rule
 (with help text and default level), one result per finding with a relative
 ``artifactLocation.uri`` (against ``%SRCROOT%``) and a ``region`` (line and
 column), and ``partialFingerprints`` that stay stable when lines move (rule,
-file, component or flow). Accepted findings are kept, with an ``inSource``
-suppression carrying the reason, so they show as dismissed rather than vanish.
+file, component or the flow's identity, never a line or a flow's index).
+Accepted findings are kept, with an ``inSource`` suppression carrying the
+reason, so they show as dismissed rather than vanish. With a baseline
+(``mlsd lint --baseline``), each result says whether it is ``new`` or ``unchanged``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Collection, Iterable
 
 from .. import __version__
 from ..analyses.findings import Finding
@@ -50,15 +52,25 @@ def _rule_descriptor(rule: Rule) -> dict:
 
 
 def fingerprint(finding: Finding, uri: str) -> str:
-    """A hash of what the finding is about (not its line), stable across edits that move lines."""
-    about = f"{finding.rule}|{uri}|{finding.component or ''}|{'' if finding.flow is None else finding.flow}"
+    """A hash of what the finding is about (not its line), stable across edits that move lines.
+
+    Rule, file and component or flow identity (``"app -> gateway (request)"``, not the flow's
+    index, which changes when a flow is inserted above); a design-wide finding adds its message.
+    """
+    flow = finding.flow_id or ("" if finding.flow is None else str(finding.flow))
+    about = f"{finding.rule}|{uri}|{finding.component or ''}|{flow}"
     if finding.component is None and finding.flow is None:
         about += "|" + finding.message
     return hashlib.sha256(about.encode("utf-8")).hexdigest()[:32]
 
 
-def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None) -> dict:
-    """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding."""
+def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None,
+              baselined: Collection[Finding] | None = None) -> dict:
+    """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding.
+
+    With ``baselined`` (the findings a baseline holds), each result has a ``baselineState``:
+    ``unchanged`` for those, ``new`` for the others.
+    """
     rules = list(RULES)
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
@@ -73,8 +85,10 @@ def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None
             "locations": [{"physicalLocation": {"artifactLocation": location,
                                                 "region": {"startLine": f.line, "startColumn": f.column}}}],
             "partialFingerprints": {"mlsdFinding/v1": fingerprint(f, uri)},
-            "properties": {"name": f.name, "component": f.component, "flow": f.flow},
+            "properties": {"name": f.name, "component": f.component, "flow": f.flow, "flowId": f.flow_id},
         }
+        if baselined is not None:
+            result["baselineState"] = "unchanged" if f in baselined else "new"
         if f.accepted:
             result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.reason or ""}]
         results.append(result)
@@ -90,6 +104,7 @@ def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None
     }
 
 
-def sarif_text(findings: Iterable[Finding], base: str | os.PathLike | None = None) -> str:
+def sarif_text(findings: Iterable[Finding], base: str | os.PathLike | None = None,
+               baselined: Collection[Finding] | None = None) -> str:
     """The SARIF log as text (2-space indent, trailing newline): same input, same bytes."""
-    return json.dumps(sarif_log(findings, base), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_log(findings, base, baselined), indent=2, ensure_ascii=False) + "\n"

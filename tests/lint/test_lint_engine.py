@@ -101,7 +101,7 @@ def test_findings_are_sorted_and_serialise_to_the_documented_fields() -> None:
     keys = [(f.line, f.column, f.rule) for f in findings]
     assert keys == sorted(keys)
     assert list(findings[0].to_dict()) == ["rule", "name", "severity", "message", "file", "line", "column",
-                                           "component", "flow", "accepted", "reason"]
+                                           "component", "flow", "flow_id", "accepted", "reason"]
     assert lint(load(WEAK)) == findings  # deterministic
 
 
@@ -352,8 +352,8 @@ def test_json_output() -> None:
     assert document["summary"] == {"error": 3, "warning": 8, "note": 1, "accepted": 0}
     first = document["findings"][0]
     assert first == {"rule": "MLSD604", "name": "no-baseline", "severity": "note", "message": first["message"],
-                     "file": str(WEAK), "line": 1, "column": 1, "component": None, "flow": None, "accepted": False,
-                     "reason": None}
+                     "file": str(WEAK), "line": 1, "column": 1, "component": None, "flow": None, "flow_id": None,
+                     "accepted": False, "reason": None}
 
 
 def test_invalid_file_exit_2_with_located_errors_and_no_output(tmp_path: Path) -> None:

@@ -30,11 +30,26 @@ def _git(*args: str, cwd: Path) -> None:
 
 
 def test_hook_definitions() -> None:
+    from mlsd_diagram.blueprint.revision import BLUEPRINT_FILES
+
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["mlsd-lint"]["entry"] == "mlsd lint" and hooks["mlsd-lint"]["language"] == "python"
+    assert hooks["mlsd-render"]["entry"] == "mlsd render" and hooks["mlsd-render"]["language"] == "python"
     pattern = re.compile(hooks["mlsd-lint"]["files"])
     assert pattern.search("blueprints/news_feed.yaml") and pattern.search("design/search.mlsd.yml")
     assert not pattern.search("config/app.yaml") and not pattern.search("blueprints/sub/x.txt")
+    # one definition of "a blueprint file": the hooks and `mlsd diff --git` agree
+    assert {h["files"] for h in hooks.values()} == {BLUEPRINT_FILES}
+
+
+def _constraints(tmp_path: Path) -> Path:
+    """The runtime lock's pins without their hashes (hashes in a constraint would put pip in hash-checking
+    mode, which cannot install the hook's own package from a folder)."""
+    lock = ROOT / "requirements" / "runtime.lock"
+    pins = [line.rstrip(" \\") for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line]
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    return constraints
 
 
 @pytest.mark.slow
@@ -49,11 +64,7 @@ def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     _git("add", ".", cwd=user)
     _git("commit", "--quiet", "-m", "blueprints", cwd=user)
     lock = ROOT / "requirements" / "runtime.lock"
-    # The lock's pins without their hashes (hashes in a constraint would put pip in hash-checking
-    # mode, which cannot install the hook's own package from a folder).
-    pins = [line.rstrip(" \\") for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line]
-    constraints = tmp_path / "constraints.txt"
-    constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    constraints = _constraints(tmp_path)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(constraints)}
     pre_commit = [sys.executable, "-m", "pre_commit"]
     # A user's config naming this repository at its HEAD commit, as `pre-commit autoupdate` would.
@@ -77,3 +88,45 @@ def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     for package in ("pydantic", "pyyaml", "networkx", "click"):
         pins = re.findall(rf"^{package}==([^ ;\\\n]+)", lock.read_text(encoding="utf-8"), re.MULTILINE)
         assert installed[package] in pins, (package, installed[package], pins)
+
+
+@pytest.mark.slow
+def test_pre_commit_mlsd_render_keeps_committed_pictures_current(tmp_path: Path) -> None:
+    """The hook re-renders a changed blueprint; a stale committed picture fails the commit until it is updated."""
+    source = tmp_path / "source"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(source)], check=True, capture_output=True, timeout=120)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True, check=True).stdout
+    user = tmp_path / "user"
+    (user / "blueprints").mkdir(parents=True)
+    blueprint = user / "blueprints" / "feed.yaml"
+    shutil.copy(ROOT / "blueprints" / "news_feed.yaml", blueprint)
+    (user / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {rev.strip()}\n    hooks:\n      - id: mlsd-render\n"
+        "        args: [-o, docs/diagrams, -f, svg]\n", encoding="utf-8")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(_constraints(tmp_path))}
+    run = [sys.executable, "-m", "pre_commit", "run", "mlsd-render", "--files", "blueprints/feed.yaml"]
+    svg = user / "docs" / "diagrams" / "feed.svg"
+
+    def hook() -> subprocess.CompletedProcess:
+        return subprocess.run(run, cwd=user, env=env, capture_output=True, text=True, timeout=900)
+
+    _git("init", "--quiet", cwd=user)
+    _git("add", ".", cwd=user)
+    first = hook()  # renders the picture that is not there yet
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "mlsd render" in first.stdout and "Passed" in first.stdout
+    assert svg.read_text(encoding="utf-8").startswith("<?xml")
+    _git("add", ".", cwd=user)
+    _git("commit", "--quiet", "-m", "blueprint and its picture", cwd=user)
+    assert hook().returncode == 0  # up to date: same bytes, nothing modified
+
+    blueprint.write_text(blueprint.read_text(encoding="utf-8").replace("label: Multi-task ranker",
+                                                                        "label: Multi-task ranker v2"))
+    _git("add", "blueprints/feed.yaml", cwd=user)
+    stale = hook()
+    out = stale.stdout + stale.stderr
+    assert stale.returncode == 1, out
+    assert "files were modified by this hook" in out and "Traceback" not in out
+    assert "task ranker v2<" in svg.read_text(encoding="utf-8")  # the picture now shows the change
+    _git("add", ".", cwd=user)
+    assert hook().returncode == 0

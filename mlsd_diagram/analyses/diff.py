@@ -1,0 +1,260 @@
+"""Two versions of a design compared: what changed, what got better, what got worse.
+
+:func:`diff_blueprints` matches components by id and flows by identity (from, to, mode;
+see :mod:`.identity`) and returns plain data (the JSON of ``mlsd diff --format json``):
+
+- components and flows added, removed, and changed field by field; a removed component
+  whose fields all reappear under a new id carries the hint "renamed?", a removed flow
+  that reappears with other ends or another mode says so too;
+- design-wide fields changed (requirements, SLOs, metrics, kinds, lint settings);
+- lint findings introduced and resolved, matched by rule and what they are about
+  (component or flow identity), never by line;
+- what the analyses compute, before and after: latency per entry point against the SLO,
+  knock-out outcomes, single points of failure, critical components and load headroom
+  (when the simulation provides them), the ML Test Score and the MLOps level.
+
+Nothing is printed or rendered here; ``outputs/diff_report.py`` formats the result and
+``outputs/diff_diagram.py`` draws it. Cost: two lint runs, two simulations and two scores,
+plus O(components + flows) for the matching.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping
+
+from ..blueprint.models import Blueprint
+from .findings import SEVERITY_RANK, Finding
+from .identity import flow_ids, match
+from .lint import lint
+from .score import score
+from .simulate import simulate
+
+FORMAT_VERSION = 1
+FLOW_FIELDS = ("data", "tags", "loop")  # what a flow has besides its identity (from, to, mode)
+DESIGN_SECTIONS = ("name", "summary", "requirements", "metrics", "kinds", "lint")
+
+
+def empty_blueprint(name: str = "nothing", file: str = "/dev/null") -> Blueprint:
+    """A design with no components: the other side of a blueprint that was added or deleted."""
+    blueprint = Blueprint.model_validate({"mlsd": 1, "name": name, "components": {}})
+    blueprint._file = file
+    return blueprint
+
+
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> list[dict]:
+    return [{"field": f, "old": old.get(f), "new": new.get(f)} for f in fields if old.get(f) != new.get(f)]
+
+
+def _flatten(value: Any, prefix: str, into: dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for key in value:
+            _flatten(value[key], f"{prefix}.{key}" if prefix else str(key), into)
+    else:
+        into[prefix] = value
+
+
+def _design_fields(blueprint: Blueprint) -> dict[str, Any]:
+    data = blueprint.model_dump(mode="json", by_alias=True, include=set(DESIGN_SECTIONS))
+    flat: dict[str, Any] = {}
+    for section in DESIGN_SECTIONS:
+        _flatten(data.get(section), section, flat)
+    return {k: v for k, v in flat.items() if v not in (None, [], {})}
+
+
+def _component(blueprint: Blueprint, cid: str) -> dict:
+    return blueprint.components[cid].model_dump(mode="json")
+
+
+def _fingerprint(fields: Mapping[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True)
+
+
+def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict, dict[str, str]]:
+    before = {c: _component(old, c) for c in old.components}
+    after = {c: _component(new, c) for c in new.components}
+    removed = [c for c in before if c not in after]
+    added = [c for c in after if c not in before]
+    changed = []
+    for cid in after:
+        if cid in before:
+            fields = _changes(before[cid], after[cid], after[cid])
+            if fields:
+                changed.append({"id": cid, "changes": fields})
+    # "renamed?": a removed component whose every field reappears under an added id
+    pairs, _, _ = match(removed, added, key=lambda c: _fingerprint(before.get(c) or after[c]))
+    renamed = {old_id: new_id for old_id, new_id in pairs}
+    renamed_from = {v: k for k, v in renamed.items()}
+
+    def item(blueprint: Blueprint, cid: str, fields: dict) -> dict:
+        return {"id": cid, "kind": fields["kind"], "label": fields.get("label"), "group": fields.get("group"),
+                "stage": blueprint.kind_of(cid).stage.value}
+
+    result = {
+        "added": [{**item(new, c, after[c]),
+                   **({"renamed_from": renamed_from[c], "hint": f"renamed from '{renamed_from[c]}'?"}
+                      if c in renamed_from else {})} for c in added],
+        "removed": [{**item(old, c, before[c]),
+                     **({"renamed_to": renamed[c], "hint": f"renamed to '{renamed[c]}'?"} if c in renamed else {})}
+                    for c in removed],
+        "changed": changed,
+    }
+    return result, renamed
+
+
+def _flow_items(blueprint: Blueprint) -> list[dict]:
+    names = flow_ids(blueprint)
+    items = []
+    for index, flow in enumerate(blueprint.flows):
+        dumped = flow.model_dump(mode="json", by_alias=True)
+        items.append({"id": names[index], "index": index, "from": flow.source, "to": flow.target,
+                      "mode": flow.mode.value, **{f: dumped.get(f) for f in FLOW_FIELDS}})
+    return items
+
+
+def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -> dict:
+    before, after = _flow_items(old), _flow_items(new)
+    pairs, removed, added = match(before, after, key=lambda f: f["id"])
+    changed = []
+    for was, now in pairs:
+        fields = _changes(was, now, FLOW_FIELDS)
+        if fields:
+            changed.append({"id": now["id"], "index": now["index"], "old_index": was["index"], "from": now["from"],
+                            "to": now["to"], "mode": now["mode"], "changes": fields})
+    # Hints: a removed flow that reappears between the renamed components, or between the same ends
+    # with another mode.
+    def ends(f: dict, rename: Mapping[str, str]) -> tuple:
+        return (rename.get(f["from"], f["from"]), rename.get(f["to"], f["to"]), f["mode"], f["data"])
+
+    moved, rest_removed, rest_added = match([(ends(f, renamed), f) for f in removed],
+                                            [(ends(f, {}), f) for f in added], key=lambda kf: kf[0])
+    hints: dict[int, str] = {}  # id() of a flow item -> hint
+    for (_, was), (_, now) in moved:
+        if was["from"] in renamed or was["to"] in renamed:
+            hints[id(was)] = f"follows the rename: now {now['id']}"
+            hints[id(now)] = f"follows the rename: was {was['id']}"
+    remode, _, _ = match([f for _, f in rest_removed], [f for _, f in rest_added],
+                         key=lambda f: (f["from"], f["to"]))
+    for was, now in remode:
+        hints[id(was)] = f"mode changed to {now['mode']}?"
+        hints[id(now)] = f"mode changed from {was['mode']}?"
+
+    def hinted(items: list[dict]) -> list[dict]:
+        return [{**f, **({"hint": hints[id(f)]} if id(f) in hints else {})} for f in items]
+
+    return {"added": hinted(added), "removed": hinted(removed), "changed": changed}
+
+
+def finding_item(finding: Finding) -> dict:
+    """A finding as the diff reports it: its JSON form without file and column (``line`` is on its own side)."""
+    return {k: v for k, v in finding.to_dict().items() if k not in ("file", "column")}
+
+
+def _compare_findings(old: list[Finding], new: list[Finding]) -> dict:
+    _, resolved, introduced = match(old, new, key=Finding.identity, prefer=lambda f: f.message)
+    return {"introduced": [finding_item(f) for f in introduced], "resolved": [finding_item(f) for f in resolved],
+            "before": len(old), "after": len(new)}
+
+
+def _ids(items: Any) -> list[str]:
+    """Component ids from a list of ids or of ``{"component": ID}`` / ``{"id": ID}`` items."""
+    found = []
+    for item in items or []:
+        if isinstance(item, dict):
+            item = item.get("component", item.get("id"))
+        if item is not None:
+            found.append(str(item))
+    return found
+
+
+def _set_change(old: Any, new: Any) -> dict:
+    before, after = _ids(old), _ids(new)
+    return {"added": [c for c in after if c not in before], "removed": [c for c in before if c not in after],
+            "before": before, "after": after}
+
+
+def _compare_simulation(old: dict, new: dict) -> dict:
+    latency = []
+    for entry in dict.fromkeys([*old["latency"], *new["latency"]]):
+        was, now = old["latency"].get(entry), new["latency"].get(entry)
+        keep = ("p99_ms", "slo_ms", "path", "missing")
+        was = None if was is None else {k: was[k] for k in keep}
+        now = None if now is None else {k: now[k] for k in keep}
+        if was != now:
+            latency.append({"entry": entry, "old": was, "new": now,
+                            "over_slo": [_over(was), _over(now)]})
+    knock_outs = []
+    before = {tuple(k["components"]): k["entry_points"] for k in old["knock_outs"]}
+    after = {tuple(k["components"]): k["entry_points"] for k in new["knock_outs"]}
+    for key in after:
+        if key not in before:
+            continue  # a component new on the request path: nothing to compare its knock-out with
+        was, now = before[key], after[key]
+        moved = {e: [was.get(e, "served"), now.get(e, "served")] for e in dict.fromkeys([*was, *now])
+                 if was.get(e, "served") != now.get(e, "served")}
+        if moved:
+            knock_outs.append({"components": list(key), "entry_points": moved})
+    result: dict[str, Any] = {
+        "entry_points": _set_change(old["entry_points"], new["entry_points"]),
+        "latency": latency,
+        "knock_outs": knock_outs,
+        "single_points_of_failure": _set_change(old["single_points_of_failure"], new["single_points_of_failure"]),
+        # provided by the serving-behaviour simulation where it has landed; None when neither side has it
+        "critical": (_set_change(old.get("critical"), new.get("critical"))
+                     if "critical" in old or "critical" in new else None),
+        "load": None,
+    }
+    if "load" in old or "load" in new:
+        was, now = old.get("load") or {}, new.get("load") or {}
+        result["load"] = {key: [was.get(key), now.get(key)] for key in ("headroom", "first_saturated")}
+    return result
+
+
+def _over(info: dict | None) -> bool | None:
+    if info is None or info["slo_ms"] is None:
+        return None
+    return bool(info["p99_ms"] > info["slo_ms"])
+
+
+def _compare_score(old: dict, new: dict) -> dict:
+    tests = [{"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
+             for a, b in zip(old["tests"], new["tests"]) if a["shown"] != b["shown"]]
+    return {"shown": [old["shown"], new["shown"]], "total": new["total"], "tests": tests,
+            "mlops_level": [old["mlops_level"], new["mlops_level"]],
+            "mlops_reason": [old["mlops_reason"], new["mlops_reason"]]}
+
+
+def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_name: str | None = None,
+                    new_name: str | None = None, simulation: tuple[dict, dict] | None = None) -> dict:
+    """Everything that differs between ``old`` and ``new``, as JSON-ready data.
+
+    ``config`` is the lint configuration (``[tool.mlsd]``, as for :func:`~.lint.lint`), used on
+    both sides. ``old_name`` / ``new_name`` say where each side came from (default: their
+    files). ``simulation`` passes the two :func:`~.simulate.simulate` results when the caller
+    has them. Returns ``{"version", "old", "new", "design", "components", "flows",
+    "findings", "analyses", "summary"}`` (documented in the README, "mlsd diff").
+    """
+    components, renamed = _compare_components(old, new)
+    flows = _compare_flows(old, new, renamed)
+    before, after = _design_fields(old), _design_fields(new)
+    design = _changes(before, after, dict.fromkeys([*before, *after]))
+    findings = _compare_findings(lint(old, config=config), lint(new, config=config))
+    old_sim, new_sim = simulation or (simulate(old), simulate(new))
+    analyses = {**_compare_simulation(old_sim, new_sim),
+                "score": _compare_score(score(old, config), score(new, config))}
+    summary: dict[str, Any] = {
+        "components": {k: len(v) for k, v in components.items()},
+        "flows": {k: len(v) for k, v in flows.items()},
+        "design": len(design),
+        "findings": {"introduced": len(findings["introduced"]), "resolved": len(findings["resolved"])},
+    }
+    summary["changed"] = bool(design or any(summary["components"].values()) or any(summary["flows"].values()))
+    return {"version": FORMAT_VERSION, "old": old_name or old.file, "new": new_name or new.file, "design": design,
+            "components": components, "flows": flows, "findings": findings, "analyses": analyses,
+            "summary": summary}
+
+
+def introduced_failures(diff: Mapping, fail_on: str = "error") -> list[dict]:
+    """The introduced findings that are not accepted and at or above ``fail_on`` (``--fail-on-new``)."""
+    limit = SEVERITY_RANK[fail_on]
+    return [f for f in diff["findings"]["introduced"] if not f["accepted"] and SEVERITY_RANK[f["severity"]] <= limit]

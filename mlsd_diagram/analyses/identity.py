@@ -1,0 +1,69 @@
+"""What stays the same about a flow or a finding when lines move: their identity.
+
+A component is known by its id. A flow has no id of its own and its index changes
+whenever a flow is inserted above it, so it is known by its ends and mode,
+``"app -> gateway (request)"``; a second flow with the same ends and mode is
+``"app -> gateway (request) #2"``. Component ids contain no spaces, so the text
+is unambiguous. Lint findings name the flow they are about this way too
+(:attr:`Finding.flow_id <mlsd_diagram.analyses.findings.Finding.flow_id>`), which is what lets a
+baseline, a SARIF fingerprint and ``mlsd diff`` follow a finding across edits.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Hashable, Sequence, TypeVar
+
+from ..blueprint.models import Blueprint
+
+T = TypeVar("T")
+
+
+def flow_ids(blueprint: Blueprint) -> list[str]:
+    """Each flow's identity, by index: ``"from -> to (mode)"``, with ``" #n"`` from the second repeat on.
+
+    O(flows).
+    """
+    seen: dict[str, int] = {}
+    result = []
+    for flow in blueprint.flows:
+        base = f"{flow.source} -> {flow.target} ({flow.mode.value})"
+        seen[base] = seen.get(base, 0) + 1
+        result.append(base if seen[base] == 1 else f"{base} #{seen[base]}")
+    return result
+
+
+def match(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable],
+          prefer: Callable[[T], Hashable] | None = None) -> tuple[list[tuple[T, T]], list[T], list[T]]:
+    """Pair items of ``old`` and ``new`` with equal ``key``: (pairs, only in old, only in new).
+
+    Items with equal keys pair up one to one (a multiset match); among them, those whose
+    ``prefer`` value is equal too pair first (e.g. findings whose message did not change),
+    the rest in order. Orders are kept: pairs and leftovers follow ``new`` and ``old``.
+    O(len(old) + len(new)).
+    """
+    waiting: dict[Hashable, list[int]] = {}
+    for i, item in enumerate(old):
+        waiting.setdefault(key(item), []).append(i)
+    taken: dict[int, int] = {}  # new index -> old index
+    later: list[int] = []
+    for j, item in enumerate(new):
+        candidates = waiting.get(key(item))
+        if not candidates:
+            continue
+        if prefer is not None:
+            wanted = prefer(item)
+            exact = next((k for k, i in enumerate(candidates) if prefer(old[i]) == wanted), None)
+            if exact is None:
+                later.append(j)
+                continue
+            taken[j] = candidates.pop(exact)
+        else:
+            taken[j] = candidates.pop(0)
+    for j in later:  # same key, different `prefer`: pair with what is left, in order
+        candidates = waiting.get(key(new[j]))
+        if candidates:
+            taken[j] = candidates.pop(0)
+    used = set(taken.values())
+    pairs = [(old[taken[j]], new[j]) for j in sorted(taken)]
+    return pairs, [item for i, item in enumerate(old) if i not in used], \
+        [item for j, item in enumerate(new) if j not in taken]

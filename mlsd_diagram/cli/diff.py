@@ -1,0 +1,103 @@
+"""``mlsd diff``: what changed between two versions of a design, and the diff diagram."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..outputs import VIEWS
+from . import EXIT_FINDINGS, UserError, main
+
+FORMATS = ["text", "markdown", "json"]
+
+
+@main.command("diff")
+@click.argument("sides", nargs=-1, metavar="OLD NEW | --git REV [PATH...]")
+@click.option("--git", "rev", metavar="REV", default=None,
+              help="Compare every blueprint changed since REV with the working tree (blueprints/*.yaml and "
+                   "*.mlsd.yaml, or the files under the PATHs given).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for the terminal, markdown for a pull-request comment, json for scripts.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Also draw the diff diagram (PNG and SVG) into this folder: <stem>-diff[-VIEW].png/.svg.")
+@click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True, help="The diagram's view.")
+@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR", show_default=True,
+              help="The diagram's direction.")
+@click.option("--fail-on-new", is_flag=True,
+              help="Exit 1 when the change introduces an unaccepted finding at or above the fail level.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
+              help="The fail level for --fail-on-new [default: error, or [tool.mlsd] fail-on].")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="The pyproject.toml to read [tool.mlsd] from (both sides are linted with it).")
+@click.option("--max-chars", type=click.IntRange(min=1000), default=65_536, show_default=True,
+              help="Markdown: stop adding rows at this many characters (GitHub's comment limit).")
+def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on, config_path, max_chars) -> None:
+    """Compare two versions of a design: OLD and NEW are files or REV:PATH (read with git show).
+
+    Components are matched by id, flows by (from, to, mode). Reports what was added, removed
+    and changed, the lint findings introduced and resolved, and the change in latency,
+    knock-outs, single points of failure, ML Test Score and MLOps level.
+
+    Exit 0 (whatever changed), 1 with --fail-on-new when a new finding is at or above the
+    fail level, 2 when a side cannot be read or is invalid.
+    """
+    from ..analyses.diff import diff_blueprints, empty_blueprint, introduced_failures
+    from ..analyses.lint import LintConfigError, load_config
+    from ..blueprint.revision import RevisionError, changed_blueprints, load_spec
+
+    try:
+        config = load_config(config_path)
+    except LintConfigError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        if rev is not None:
+            pairs = [(change.old, change.new) for change in changed_blueprints(rev, list(sides) or None)]
+        elif len(sides) == 2:
+            pairs = [(sides[0], sides[1])]
+        else:
+            raise click.UsageError("give two sides (OLD NEW) or --git REV")
+        loaded = []
+        for old_spec, new_spec in pairs:
+            old = load_spec(old_spec) if old_spec else None
+            new = load_spec(new_spec) if new_spec else None
+            name = (new or old).name  # type: ignore[union-attr]
+            old = old or empty_blueprint(name, "/dev/null")
+            new = new or empty_blueprint(name, "/dev/null")
+            loaded.append((old, new, old_spec or "/dev/null", new_spec or "/dev/null"))
+    except RevisionError as exc:
+        raise UserError(str(exc)) from None
+    diffs = [diff_blueprints(old, new, config, old_name=o, new_name=n) for old, new, o, n in loaded]
+    if fmt == "json":
+        from ..outputs.diff_report import diff_json
+
+        click.echo(diff_json(diffs), nl=False)
+    elif fmt == "markdown":
+        from ..outputs.diff_report import diff_markdown
+
+        click.echo(diff_markdown(diffs, max_chars=max_chars), nl=False)
+    else:
+        from ..outputs.diff_report import diff_text
+
+        click.echo(diff_text(diffs) if diffs else f"no blueprint changed since {rev}\n", nl=False)
+    if out_dir is not None:
+        _draw(loaded, diffs, out_dir, view, direction.upper())
+    if fail_on_new and any(introduced_failures(d, fail_on or config.fail_on) for d in diffs):
+        raise SystemExit(EXIT_FINDINGS)
+
+
+def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
+    from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
+    from ..outputs.diff_diagram import render_diff
+    from ..outputs.files import OutputPathError
+
+    try:
+        dot_binary()
+        for (old, new, old_spec, new_spec), diff in zip(loaded, diffs):
+            source = new_spec if new_spec != "/dev/null" else old_spec.partition(":")[2] or old_spec
+            stem = Path(source).stem
+            written = render_diff(old, new, diff, out_dir, stem, view=view, direction=direction)
+            click.echo(f"{new_spec}: wrote {', '.join(os.path.relpath(p) for p in written)}", err=True)
+    except (GraphvizMissing, RenderError, OutputPathError) as exc:
+        raise UserError(str(exc)) from None

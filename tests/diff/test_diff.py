@@ -1,0 +1,352 @@
+"""`mlsd diff`: pairs of real blueprints (the news feed, edited), each with exactly the changes and finding
+deltas expected; the text, Markdown and JSON reports; REV:PATH and --git on real git repositories."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from mlsd_diagram import load, loads
+from mlsd_diagram.analyses.diff import diff_blueprints, introduced_failures
+from mlsd_diagram.outputs.diff_report import diff_json, diff_markdown, diff_text
+from mlsd_testing import ROOT, run_mlsd
+
+NEWS = (ROOT / "blueprints" / "news_feed.yaml").read_text(encoding="utf-8")
+
+
+def _edit(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def without_cache() -> str:
+    """The news feed with its last-served-feed cache and the three flows to it removed."""
+    lines = [line for line in NEWS.splitlines(keepends=True)
+             if not line.startswith("  feed_cache:") and "to: feed_cache" not in line]
+    return "".join(lines)
+
+
+def renamed() -> str:
+    """The re-ranker renamed to policy_reranker everywhere."""
+    return re.sub(r"\breranker\b", "policy_reranker", NEWS)
+
+
+def mode_changed() -> str:
+    """Real-time counters reach the feature store in batches instead of a stream."""
+    return _edit(NEWS, ("{from: stream_features, to: features, mode: stream",
+                        "{from: stream_features, to: features, mode: batch"))
+
+
+def slower_ranker() -> str:
+    """The ranker's p99 goes from 45 ms to 200 ms: the request path sums to 228 ms, over the 200 ms SLO."""
+    return _edit(NEWS, ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"))
+
+
+def _diff(new_text: str) -> dict:
+    return diff_blueprints(loads(NEWS, "old.yaml"), loads(new_text, "new.yaml"))
+
+
+def _ids(items: list[dict]) -> list[str]:
+    return [item["id"] for item in items]
+
+
+def _findings(items: list[dict]) -> set[tuple]:
+    return {(f["rule"], f["component"] or f["flow_id"]) for f in items}
+
+
+def _no_other_changes(diff: dict, components=(0, 0, 0), flows=(0, 0, 0), design=0) -> None:
+    assert tuple(diff["summary"]["components"].values()) == components
+    assert tuple(diff["summary"]["flows"].values()) == flows
+    assert diff["summary"]["design"] == design
+
+
+def test_the_same_design_has_no_changes() -> None:
+    diff = _diff(NEWS)
+    _no_other_changes(diff)
+    assert diff["summary"]["changed"] is False
+    assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
+    assert diff_text([diff]) == "old.yaml -> new.yaml\n  no changes\n"
+
+
+def test_cache_removed() -> None:
+    diff = _diff(without_cache())
+    _no_other_changes(diff, components=(0, 1, 0), flows=(0, 3, 0))
+    assert _ids(diff["components"]["removed"]) == ["feed_cache"]
+    assert _ids(diff["flows"]["removed"]) == ["feed_service -> feed_cache (request)",
+                                              "integrity_model -> feed_cache (fallback)",
+                                              "ranker -> feed_cache (fallback)"]
+    # the ranker and the integrity model fell back to the cache: now their loss takes the feed down
+    assert _findings(diff["findings"]["introduced"]) == {("MLSD201", "ranker"), ("MLSD201", "integrity_model")}
+    assert diff["findings"]["resolved"] == []
+    analyses = diff["analyses"]
+    assert analyses["latency"] == []
+    worse = {k["components"][0]: k["entry_points"] for k in analyses["knock_outs"]}
+    assert worse["ranker"] == {"app": ["degraded", "down"]}
+    assert worse["integrity_model"] == {"app": ["degraded", "down"]}
+    assert all(states == {"app": ["degraded", "down"]} for states in worse.values())
+    assert analyses["single_points_of_failure"]["added"] == []  # every component has replicas
+    assert "losing ab_assignment, inbox, features, ranker, integrity_model, reranker now leaves app down " \
+           "(was degraded)" in diff_text([diff])
+
+
+def test_component_renamed_shows_removal_and_addition_with_a_hint() -> None:
+    diff = _diff(renamed())
+    _no_other_changes(diff, components=(1, 1, 0), flows=(2, 2, 0))
+    (added,), (removed,) = diff["components"]["added"], diff["components"]["removed"]
+    assert (added["id"], added["renamed_from"], added["hint"]) == ("policy_reranker", "reranker",
+                                                                  "renamed from 'reranker'?")
+    assert (removed["id"], removed["renamed_to"], removed["hint"]) == ("reranker", "policy_reranker",
+                                                                      "renamed to 'policy_reranker'?")
+    assert [(f["id"], f["hint"]) for f in diff["flows"]["added"]] == [
+        ("feed_service -> policy_reranker (request)", "follows the rename: was feed_service -> reranker (request)"),
+        ("policy_reranker -> integrity_model (request)",
+         "follows the rename: was reranker -> integrity_model (request)")]
+    assert _ids(diff["flows"]["removed"]) == ["feed_service -> reranker (request)",
+                                              "reranker -> integrity_model (request)"]
+    assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
+    assert {k: v for k, v in diff["analyses"].items() if v and k not in ("entry_points", "score")} == {
+        "single_points_of_failure": {"added": [], "removed": [], "before": [], "after": []}}
+    text = diff_text([diff])
+    assert "  + policy_reranker (reranking_service, 'Integrity and diversity re-ranker')  renamed from 'reranker'?" \
+        in text
+
+
+def test_a_component_whose_fields_changed_is_not_a_rename() -> None:
+    text = _edit(renamed(), ("label: Integrity and diversity re-ranker", "label: Policy re-ranker"))
+    diff = _diff(text)
+    assert "hint" not in diff["components"]["added"][0] and "hint" not in diff["components"]["removed"][0]
+
+
+def test_flow_mode_changed() -> None:
+    diff = _diff(mode_changed())
+    _no_other_changes(diff, flows=(1, 1, 0))
+    (added,), (removed,) = diff["flows"]["added"], diff["flows"]["removed"]
+    assert (added["id"], added["hint"]) == ("stream_features -> features (batch)", "mode changed from stream?")
+    assert (removed["id"], removed["hint"]) == ("stream_features -> features (stream)", "mode changed to batch?")
+    assert added["index"] == removed["index"] == 28
+    # the online feature store is now fed only by batch flows, though features must be 5 minutes fresh
+    assert _findings(diff["findings"]["introduced"]) == {("MLSD406", "features")}
+    assert diff["findings"]["resolved"] == []
+    assert diff["analyses"]["latency"] == diff["analyses"]["knock_outs"] == []
+
+
+def test_flow_data_changed_is_a_changed_flow() -> None:
+    diff = _diff(_edit(NEWS, ("data: trending post counters by region", "data: trending counters per region")))
+    _no_other_changes(diff, flows=(0, 0, 1))
+    (changed,) = diff["flows"]["changed"]
+    assert changed["id"] == "stream_features -> trending (stream)"
+    assert changed["changes"] == [{"field": "data", "old": "trending post counters by region",
+                                   "new": "trending counters per region"}]
+
+
+def test_latency_raised_over_the_slo() -> None:
+    diff = _diff(slower_ranker())
+    _no_other_changes(diff, components=(0, 0, 1))
+    assert diff["components"]["changed"] == [
+        {"id": "ranker", "changes": [{"field": "latency_p99_ms", "old": 45.0, "new": 200.0}]}]
+    assert _findings(diff["findings"]["introduced"]) == {("MLSD203", "app")}
+    assert diff["findings"]["resolved"] == []
+    (latency,) = diff["analyses"]["latency"]
+    assert (latency["entry"], latency["old"]["p99_ms"], latency["new"]["p99_ms"], latency["over_slo"]) == \
+        ("app", 73, 228, [False, True])
+    score = diff["analyses"]["score"]
+    assert score["shown"] == [13, 12] and [t["id"] for t in score["tests"]] == ["Monitor 6"]
+    assert score["mlops_level"] == [2, 2]
+    assert introduced_failures(diff) and not introduced_failures(_diff(renamed()))
+    text = diff_text([diff])
+    assert "  ~ ranker: latency_p99_ms 45 -> 200\n" in text
+    assert "  latency app: 73 ms -> 228 ms p99 (SLO 200 ms): now OVER the SLO\n" in text
+    # and back: the finding is resolved
+    back = diff_blueprints(loads(slower_ranker(), "new.yaml"), loads(NEWS, "old.yaml"))
+    assert _findings(back["findings"]["resolved"]) == {("MLSD203", "app")}
+    assert back["findings"]["introduced"] == []
+    assert "back within the SLO" in diff_text([back])
+
+
+def test_design_fields_changed() -> None:
+    diff = _diff(_edit(NEWS, ("slo: {latency_p99_ms: 200,", "slo: {latency_p99_ms: 50,")))
+    _no_other_changes(diff, design=1)
+    assert diff["design"] == [{"field": "requirements.slo.latency_p99_ms", "old": 200.0, "new": 50.0}]
+    assert _findings(diff["findings"]["introduced"]) == {("MLSD203", "app")}
+
+
+def test_findings_match_by_what_they_are_about_not_by_line() -> None:
+    """Moving every line and reordering flows changes nothing; a finding's line is not its identity."""
+    weak = (ROOT / "tests" / "lint" / "data" / "weak_design.yaml").read_text(encoding="utf-8")
+    head, flows = weak.split("flows:\n")
+    moved = "# a comment\n\n" + head + "flows:\n" + "".join(reversed(flows.splitlines(keepends=True)))
+    diff = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"))
+    assert diff["findings"]["before"] == diff["findings"]["after"] == 8
+    assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
+    assert diff["summary"]["changed"] is False
+
+
+def test_optional_serving_behaviour_keys_are_compared_when_present() -> None:
+    """`critical` and `load` come from the serving-behaviour simulation when it has landed."""
+    from mlsd_diagram.analyses.simulate import simulate
+
+    old, new = loads(NEWS, "old.yaml"), loads(slower_ranker(), "new.yaml")
+    before, after = simulate(old), simulate(new)
+    assert _diff(slower_ranker())["analyses"]["critical"] is None  # absent on both sides: not reported
+    before.update(critical=[{"component": "gateway"}], load={"headroom": 2.5, "first_saturated": "ranker"})
+    after.update(critical=["gateway", "ranker"], load={"headroom": 1.1, "first_saturated": {"component": "gateway"}})
+    diff = diff_blueprints(old, new, simulation=(before, after))
+    assert diff["analyses"]["critical"]["added"] == ["ranker"]
+    assert diff["analyses"]["load"] == {"headroom": [2.5, 1.1], "first_saturated": ["ranker", {"component": "gateway"}]}
+    text = diff_text([diff])
+    assert "critical components: +ranker (now: gateway, ranker)" in text
+    assert "load headroom: 2.5 -> 1.1" in text and "first component to saturate: ranker -> gateway" in text
+
+
+# -- reports --------------------------------------------------------------------------------
+
+def test_markdown_for_a_pull_request_comment() -> None:
+    diffs = [_diff(without_cache()), _diff(slower_ranker())]
+    text = diff_markdown(diffs)
+    assert text.startswith("### mlsd: Design review\n")
+    assert "- \u274c **Findings:** 2 introduced, 0 resolved (0 \u2192 2)" in text
+    assert "<details><summary>Components: 1 removed</summary>" in text
+    assert "| removed | `feed_cache` | `cache` | Last served feed |  |" in text
+    assert text.count("<details><summary>") == text.count("</details>") == 7  # 4 for one diff, 3 for the other
+    assert diff_markdown(diffs) == text  # same diffs, same bytes
+    # what a reader sees: markdown-it finds the tables and no stray structure
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert html.count("<table>") == text.count("| change |") + text.count("| | rule |")
+
+
+def test_markdown_escapes_blueprint_text() -> None:
+    hostile = _edit(without_cache(), ("label: Multi-task ranker", "label: \"<script>x</script> | **bold** [link](u)\""))
+    text = diff_markdown([_diff(hostile)])
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\\| \\*\\*bold\\*\\* \\[link\\](u)" in text
+
+
+def test_markdown_stays_within_githubs_limit_and_says_what_it_left_out() -> None:
+    many = "".join(f"  extra{i}: {{kind: online_service, label: extra service number {i}}}\n" for i in range(1500))
+    big = _edit(NEWS, ("components:\n", "components:\n" + many))
+    diff = _diff(big)
+    assert diff["summary"]["components"]["added"] == 1500
+    text = diff_markdown([diff])
+    assert len(text) <= 65_536
+    note = re.search(r"\u2026 (\d+) more rows not shown", text)
+    assert note, text[-300:]
+    shown = text.count("| added | `extra")
+    assert shown + int(note[1]) >= 1500 + 1500  # every left-out component and orphan finding is counted
+    assert text.count("<details><summary>") == text.count("</details>")
+    small = diff_markdown([diff], max_chars=5000)
+    assert len(small) <= 5000 and "more rows not shown" in small
+
+
+def test_json_report_is_the_library_result() -> None:
+    diff = _diff(mode_changed())
+    document = json.loads(diff_json([diff]))
+    assert document == {"version": 1, "diffs": [json.loads(json.dumps(diff))]}
+
+
+# -- the command, on files and on git --------------------------------------------------------------
+
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args], cwd=cwd,
+                          check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    """A git repository with two commits: the news feed, then its ranker slowed down, video search renamed and
+    event recommendation added; plus a non-blueprint YAML file changed."""
+    (tmp_path / "blueprints").mkdir()
+    (tmp_path / "blueprints" / "news_feed.yaml").write_text(NEWS, encoding="utf-8")
+    (tmp_path / "blueprints" / "video_search.yaml").write_bytes((ROOT / "blueprints" / "video_search.yaml").read_bytes())
+    (tmp_path / "config.yaml").write_text("a: 1\n")
+    _git("init", "--quiet", cwd=tmp_path)
+    _git("add", ".", cwd=tmp_path)
+    _git("commit", "--quiet", "-m", "one", cwd=tmp_path)
+    (tmp_path / "blueprints" / "news_feed.yaml").write_text(slower_ranker(), encoding="utf-8")
+    _git("mv", "blueprints/video_search.yaml", "blueprints/search.yaml", cwd=tmp_path)
+    (tmp_path / "blueprints" / "events.yaml").write_bytes(
+        (ROOT / "blueprints" / "event_recommendation.yaml").read_bytes())
+    (tmp_path / "config.yaml").write_text("a: 2\n")
+    _git("add", "-A", cwd=tmp_path)
+    _git("commit", "--quiet", "-m", "two", cwd=tmp_path)
+    return tmp_path
+
+
+def test_cli_compares_a_revision_with_a_file(repo: Path) -> None:
+    done = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("HEAD~1:blueprints/news_feed.yaml -> blueprints/news_feed.yaml\n")
+    assert "  + MLSD203 latency-budget-exceeded (error) app: slowest request path" in done.stdout
+    failing = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", "--fail-on-new",
+                       cwd=repo)
+    assert failing.returncode == 1 and failing.stdout == done.stdout
+    # the reverse change introduces nothing
+    assert run_mlsd("diff", "blueprints/news_feed.yaml", "HEAD~1:blueprints/news_feed.yaml", "--fail-on-new",
+                    cwd=repo).returncode == 0
+
+
+def test_cli_git_mode_reviews_every_changed_blueprint(repo: Path) -> None:
+    done = run_mlsd("diff", "--git", "HEAD~1", "--format", "json", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    diffs = json.loads(done.stdout)["diffs"]
+    assert [(d["old"], d["new"]) for d in diffs] == [
+        ("/dev/null", "blueprints/events.yaml"),
+        ("HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml"),
+        ("HEAD~1:blueprints/video_search.yaml", "blueprints/search.yaml"),
+    ]
+    added, slowed, moved = diffs
+    assert added["summary"]["components"]["added"] == len(load(repo / "blueprints" / "events.yaml").components)
+    assert _findings(slowed["findings"]["introduced"]) == {("MLSD203", "app")}
+    assert moved["summary"]["changed"] is False
+    # from a subfolder, paths stay relative to where mlsd runs
+    sub = run_mlsd("diff", "--git", "HEAD~1", "--format", "json", cwd=repo / "blueprints")
+    assert [d["new"] for d in json.loads(sub.stdout)["diffs"]] == ["events.yaml", "news_feed.yaml", "search.yaml"]
+    nothing = run_mlsd("diff", "--git", "HEAD", cwd=repo)
+    assert (nothing.returncode, nothing.stdout) == (0, "no blueprint changed since HEAD\n")
+
+
+def test_cli_git_mode_sees_a_deleted_blueprint(repo: Path) -> None:
+    (repo / "blueprints" / "news_feed.yaml").unlink()
+    done = run_mlsd("diff", "--git", "HEAD", "--format", "json", cwd=repo)
+    (diff,) = json.loads(done.stdout)["diffs"]
+    assert (diff["old"], diff["new"]) == ("HEAD:blueprints/news_feed.yaml", "/dev/null")
+    assert diff["summary"]["components"]["removed"] == len(loads(NEWS).components)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope:blueprints/news_feed.yaml", "blueprints/news_feed.yaml"],
+     "mlsd: error: cannot read 'nope:blueprints/news_feed.yaml' from git: invalid object name 'nope'."),
+    (["HEAD:blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
+     "mlsd: error: cannot read 'HEAD:blueprints/ghost.yaml' from git: path 'blueprints/ghost.yaml' does not exist "
+     "in 'HEAD'"),
+    (["--git", "nope"], "mlsd: error: cannot compare with 'nope': not a commit in this repository"),
+    (["--git", "--output=x"], "mlsd: error: '--output=x' is not a revision"),
+    (["blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
+     "blueprints/ghost.yaml:1:1: error: cannot read file: No such file or directory"),
+    (["blueprints/news_feed.yaml"], "Error: give two sides (OLD NEW) or --git REV"),
+    (["config.yaml", "blueprints/news_feed.yaml"], "config.yaml:1:1: error:"),
+])
+def test_cli_bad_sides_are_clear_errors(repo: Path, args: list[str], message: str) -> None:
+    done = run_mlsd("diff", *args, cwd=repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_outside_a_repository(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(NEWS)
+    done = run_mlsd("diff", "--git", "HEAD", cwd=tmp_path, env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    assert done.returncode == 2
+    assert done.stderr.startswith("mlsd: error: cannot compare with 'HEAD': not a git repository"), done.stderr
+
+
+def test_markdown_from_the_cli_is_deterministic(repo: Path) -> None:
+    runs = [run_mlsd("diff", "--git", "HEAD~1", "--format", "markdown", cwd=repo).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert runs[0].count("#### `") == 3

@@ -1,0 +1,114 @@
+"""The diff diagram, drawn by the real Graphviz: what changed is coloured, removed parts come back dashed at
+their old place, every component and flow of the SVG carries its id and a change class; every view; same bytes."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from test_diff import NEWS, mode_changed, renamed, slower_ranker, without_cache
+
+from mlsd_diagram import loads
+from mlsd_diagram.analyses.diff import diff_blueprints
+from mlsd_diagram.outputs import VIEWS
+from mlsd_diagram.outputs.diff_diagram import diff_overlay, merged_blueprint, render_diff
+from mlsd_diagram.outputs.dot import to_dot
+from mlsd_testing import run_mlsd
+
+SVG = "{http://www.w3.org/2000/svg}"
+CHANGES = {"diff-added", "diff-removed", "diff-changed", "diff-unchanged"}
+
+
+def _draw(new_text: str, out: Path, view: str = "all") -> tuple[dict, dict[str, set[str]], ET.Element]:
+    old, new = loads(NEWS, "old.yaml"), loads(new_text, "new.yaml")
+    diff = diff_blueprints(old, new)
+    paths = render_diff(old, new, diff, out, "news_feed", view=view)
+    suffix = "" if view == "all" else f"-{view}"
+    assert [p.name for p in paths] == [f"news_feed-diff{suffix}.png", f"news_feed-diff{suffix}.svg"]
+    root = ET.fromstring(paths[1].read_bytes())
+    classes = {g.get("id"): set(g.get("class", "").split()) for g in root.iter(f"{SVG}g")
+               if g.get("class", "").split()[:1] in (["node"], ["edge"])}
+    return diff, classes, root
+
+
+def _with(classes: dict[str, set[str]], change: str) -> set[str]:
+    return {i for i, c in classes.items() if f"diff-{change}" in c}
+
+
+def test_cache_removed_comes_back_dashed_red_at_its_old_place(tmp_path: Path) -> None:
+    _, classes, root = _draw(without_cache(), tmp_path)
+    assert _with(classes, "removed") == {"component-feed_cache", "flow-old-3", "flow-old-13", "flow-old-14"}
+    assert _with(classes, "added") == _with(classes, "changed") == set()
+    # every component and flow carries its id and exactly one change class
+    assert all(len(c & CHANGES) == 1 for c in classes.values()), classes
+    assert {i for i in classes if i.startswith("component-")} == {f"component-{c}" for c in loads(NEWS).components}
+    new_flows = len(loads(without_cache()).flows)
+    assert {i for i in classes if i.startswith("flow-") and not i.startswith("flow-old-")} == \
+        {f"flow-{n}" for n in range(new_flows)}
+    # dashed red outline and edges; the cache sits in its old cluster, Serving
+    node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "component-feed_cache")
+    outline = next(node.iter(f"{SVG}path"))
+    assert outline.get("stroke") == "#c62828" and outline.get("stroke-dasharray")
+    edge = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "flow-old-3")
+    assert next(edge.iter(f"{SVG}path")).get("stroke-dasharray")
+    text = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "Changes:" in text and "removed (dashed, where it was)" in text and "changes since old.yaml" in text
+    merged, _ = merged_blueprint(loads(NEWS, "old.yaml"), loads(without_cache(), "new.yaml"))
+    order = list(merged.components)
+    assert order[order.index("feed_cache") - 1] == "reranker"  # where it was declared
+
+
+def test_rename_draws_the_old_id_removed_and_the_new_one_added(tmp_path: Path) -> None:
+    _, classes, _ = _draw(renamed(), tmp_path)
+    assert {i for i in _with(classes, "removed") if i.startswith("component-")} == {"component-reranker"}
+    assert {i for i in _with(classes, "added") if i.startswith("component-")} == {"component-policy_reranker"}
+    assert len({i for i in _with(classes, "removed") if i.startswith("flow-old-")}) == 2
+    assert len({i for i in _with(classes, "added") if i.startswith("flow-")}) == 2
+
+
+def test_mode_change_and_latency_change(tmp_path: Path) -> None:
+    _, classes, _ = _draw(mode_changed(), tmp_path / "mode")
+    assert _with(classes, "added") == {"flow-28"} and _with(classes, "removed") == {"flow-old-28"}
+    _, classes, root = _draw(slower_ranker(), tmp_path / "slow")
+    assert _with(classes, "changed") == {"component-ranker"}
+    node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "component-ranker")
+    tooltip = next(a for a in node.iter(f"{SVG}a")).get("{http://www.w3.org/1999/xlink}title")
+    assert "latency_p99_ms: 45 \u2192 200" in tooltip
+
+
+@pytest.mark.parametrize("view", [v for v in VIEWS if v != "all"])
+def test_every_view_draws_the_changes(tmp_path: Path, view: str) -> None:
+    _, classes, _ = _draw(without_cache(), tmp_path, view)
+    assert classes and all(len(c & CHANGES) == 1 for c in classes.values())
+    if view == "serving":  # the cache was on the request path: it is shown, removed
+        assert "component-feed_cache" in _with(classes, "removed")
+
+
+def test_same_input_same_bytes(tmp_path: Path) -> None:
+    runs = []
+    for name in ("a", "b"):
+        _draw(without_cache(), tmp_path / name)
+        runs.append([p.read_bytes() for p in sorted((tmp_path / name).iterdir())])
+    assert runs[0] == runs[1] and len(runs[0]) == 2
+
+
+def test_the_usual_diagram_is_unchanged_without_an_overlay() -> None:
+    """The overlay hook is additive: no overlay, the same DOT as before; an empty diff styles nothing away."""
+    bp = loads(NEWS, "news.yaml")
+    plain = to_dot(bp)
+    assert "diff-" not in plain and "Changes:" not in plain
+    merged, overlay = diff_overlay(bp, bp, diff_blueprints(bp, bp))
+    assert {a["class"] for a in overlay.components.values()} == {"diff-unchanged"}
+    assert list(merged.components) == list(bp.components) and len(merged.flows) == len(bp.flows)
+
+
+def test_cli_writes_the_diagram_and_reports_on_stdout(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(NEWS)
+    (tmp_path / "news_feed.yaml").write_text(slower_ranker())
+    done = run_mlsd("diff", "old.yaml", "news_feed.yaml", "-o", "out", "--view", "serving", "--format", "markdown",
+                    cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("### mlsd: Design review")
+    assert done.stderr == "news_feed.yaml: wrote out/news_feed-diff-serving.png, out/news_feed-diff-serving.svg\n"
+    assert (tmp_path / "out" / "news_feed-diff-serving.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
