@@ -28,7 +28,7 @@ from .findings import SEVERITY_RANK, Finding
 from .identity import flow_ids, match
 from .lint import lint
 from .score import score
-from .simulate import simulate
+from .serving import simulate
 
 FORMAT_VERSION = 1
 FLOW_FIELDS = ("data", "tags", "loop")  # what a flow has besides its identity (from, to, mode)

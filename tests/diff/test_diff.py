@@ -190,7 +190,7 @@ def test_findings_match_by_what_they_are_about_not_by_line() -> None:
 
 def test_optional_serving_behaviour_keys_are_compared_when_present() -> None:
     """`critical` and `load` come from the serving-behaviour simulation when it has landed."""
-    from mlsd_diagram.analyses.simulate import simulate
+    from mlsd_diagram.analyses.serving import simulate
 
     old, new = loads(NEWS, "old.yaml"), loads(slower_ranker(), "new.yaml")
     before, after = simulate(old), simulate(new)
