@@ -10,8 +10,9 @@ see :mod:`.identity`) and returns plain data (the JSON of ``mlsd diff --format j
 - lint findings introduced and resolved, matched by rule and what they are about
   (component or flow identity), never by line;
 - what the analyses compute, before and after: latency per entry point against the SLO,
-  knock-out outcomes, single points of failure, critical components and load headroom
-  (when the simulation provides them), the ML Test Score and the MLOps level.
+  knock-out outcomes, critical components and single points of failure, the load headroom and
+  the first component to saturate (from :func:`.serving.simulate`; ``None`` when a simulation
+  passed in has neither side's ``critical`` / ``load``), the ML Test Score and the MLOps level.
 
 Nothing is printed or rendered here; ``outputs/diff_report.py`` formats the result and
 ``outputs/diff_diagram.py`` draws it. Cost: two lint runs, two simulations and two scores,
@@ -31,7 +32,9 @@ from .score import score
 from .serving import simulate
 
 FORMAT_VERSION = 1
-FLOW_FIELDS = ("data", "tags", "loop")  # what a flow has besides its identity (from, to, mode)
+# what a flow has besides its identity (from, to, mode); the last four are the serving behaviour of
+# request flows (step order, timeout, what the caller does on failure, calls per request)
+FLOW_FIELDS = ("data", "tags", "loop", "step", "timeout_ms", "on_failure", "per_request")
 DESIGN_SECTIONS = ("name", "summary", "requirements", "metrics", "kinds", "lint")
 
 
@@ -199,7 +202,7 @@ def _compare_simulation(old: dict, new: dict) -> dict:
         "latency": latency,
         "knock_outs": knock_outs,
         "single_points_of_failure": _set_change(old["single_points_of_failure"], new["single_points_of_failure"]),
-        # provided by the serving-behaviour simulation where it has landed; None when neither side has it
+        # serving.simulate always provides them; None only when a simulation passed in lacks them on both sides
         "critical": (_set_change(old.get("critical"), new.get("critical"))
                      if "critical" in old or "critical" in new else None),
         "load": None,
@@ -230,7 +233,7 @@ def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_n
 
     ``config`` is the lint configuration (``[tool.mlsd]``, as for :func:`~.lint.lint`), used on
     both sides. ``old_name`` / ``new_name`` say where each side came from (default: their
-    files). ``simulation`` passes the two :func:`~.simulate.simulate` results when the caller
+    files). ``simulation`` passes the two :func:`~.serving.simulate` results when the caller
     has them. Returns ``{"version", "old", "new", "design", "components", "flows",
     "findings", "analyses", "summary"}`` (documented in the README, "mlsd diff").
     """

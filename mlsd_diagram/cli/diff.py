@@ -38,7 +38,8 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
 
     Components are matched by id, flows by (from, to, mode). Reports what was added, removed
     and changed, the lint findings introduced and resolved, and the change in latency,
-    knock-outs, single points of failure, ML Test Score and MLOps level.
+    knock-outs, critical components, single points of failure, load headroom and the first
+    component to saturate, ML Test Score and MLOps level.
 
     Exit 0 (whatever changed), 1 with --fail-on-new when a new finding is at or above the
     fail level, 2 when a side cannot be read or is invalid.

@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.diff import diff_blueprints, introduced_failures
+from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.outputs.diff_report import diff_json, diff_markdown, diff_text
 from mlsd_testing import ROOT, run_mlsd
 
@@ -26,11 +27,28 @@ def _edit(text: str, *pairs: tuple[str, str]) -> str:
     return text
 
 
+def _drop(text: str, *starts: str) -> str:
+    """``text`` without the YAML entries whose first line contains one of ``starts``, continuation lines
+    (indented deeper than that first line) included: a flow or component may span several lines."""
+    kept: list[str] = []
+    dropping: int | None = None  # the indentation of the entry being dropped
+    for line in text.splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip(" "))
+        if dropping is not None and line.strip() and indent > dropping:
+            continue
+        dropping = None
+        if any(start in line for start in starts):
+            dropping = indent
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
 def without_cache() -> str:
     """The news feed with its last-served-feed cache and the three flows to it removed."""
-    lines = [line for line in NEWS.splitlines(keepends=True)
-             if not line.startswith("  feed_cache:") and "to: feed_cache" not in line]
-    return "".join(lines)
+    text = _drop(NEWS, "  feed_cache: {", "to: feed_cache,")
+    assert "feed_cache" not in text and text.count("\n") == NEWS.count("\n") - 2 - 2 - 1 - 1
+    return text
 
 
 def renamed() -> str:
@@ -45,8 +63,36 @@ def mode_changed() -> str:
 
 
 def slower_ranker() -> str:
-    """The ranker's p99 goes from 45 ms to 200 ms: the request path sums to 228 ms, over the 200 ms SLO."""
-    return _edit(NEWS, ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"))
+    """The ranker's p99 goes from 45 ms to 200 ms, and the three timeouts that bounded the wait for it are raised
+    (feed_service -> ranker 80 -> 250 ms, gateway -> feed_service 190 -> 390 ms, app -> gateway 195 -> 400 ms):
+    the request path now takes 284 ms, over the 200 ms SLO.
+
+    By hand (a call costs min(callee latency, timeout_ms); steps add up, a step costs its slowest call):
+    ranker 200 + features min(8, 15) = 208; feed_service 15 + step 1 max(ab_assignment 2, feed_cache 3) = 3
+    + step 2 max(inbox 8, candidate_gen 6 + 2 + 10 + 12 = 30) = 30 + step 3 ranker min(208, 250) = 208
+    + step 4 reranker min(8 + 15, 35) = 23, so 279; gateway 5 + min(279, 390) = 284; app min(284, 400) = 284.
+    Before: the same sums with the ranker at 45 + 8 = 53 give feed_service 124, gateway 129, app 129. With only
+    the ranker slowed, its 80 ms timeout would cap the call (feed_service 151, app 156), and with only that timeout
+    raised, the app's 195 ms timeout would cap the whole path (app 195): neither goes over the SLO.
+    """
+    return _edit(NEWS, ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"),
+                 ("data: feed request, timeout_ms: 195}", "data: feed request, timeout_ms: 400}"),
+                 ("feed request, timeout_ms: 190}", "feed request, timeout_ms: 390}"),
+                 ("step: 3,\n      timeout_ms: 80}", "step: 3,\n      timeout_ms: 250}"))
+
+
+def smaller_ranker(per_replica: int = 4000) -> str:
+    """The ranker's capacity goes from 8,000 qps per replica to ``per_replica``.
+
+    By hand (load at 1x peak: each request-path component called once per request gets the 120,000 qps peak; the
+    user tower, called for 0.2 of them, 24,000): headroom is min(replicas x capacity_qps / load). Before, four tie
+    at 1.6: candidate_gen 8 x 24,000 = 192,000, the user tower 6 x 6,400 = 38,400 / 24,000, the ranker
+    24 x 8,000 = 192,000 and the integrity model 8 x 24,000 = 192,000; the first declared, candidate_gen, is named.
+    With 6,000 per replica the ranker takes 144,000 qps: headroom 1.2, and it saturates first; with 4,000 it takes
+    96,000 < 120,000 qps: headroom 0.8, over capacity at the peak (it sheds load, MLSD206).
+    """
+    return _edit(NEWS, ("    latency_p99_ms: 45\n    capacity_qps: 8000\n",
+                        f"    latency_p99_ms: 45\n    capacity_qps: {per_replica}\n"))
 
 
 def _diff(new_text: str) -> dict:
@@ -86,14 +132,26 @@ def test_cache_removed() -> None:
     assert _findings(diff["findings"]["introduced"]) == {("MLSD201", "ranker"), ("MLSD201", "integrity_model")}
     assert diff["findings"]["resolved"] == []
     analyses = diff["analyses"]
-    assert analyses["latency"] == []
+    # the feed service read the cache in step 1, in parallel with A/B bucketing: step 1 cost max(2, 3) = 3 ms, now
+    # 2 ms, so the request path is 1 ms faster (129 -> 128 ms) and its slowest step 1 call is ab_assignment
+    (latency,) = analyses["latency"]
+    assert (latency["old"]["p99_ms"], latency["new"]["p99_ms"], latency["over_slo"]) == (129, 128, [False, False])
+    assert latency["old"]["path"][3] == "feed_cache" and latency["new"]["path"][3] == "ab_assignment"
+    # knock-outs: only the two whose fallback was the cache get worse (the feed service skips a failed inbox call
+    # and uses defaults for A/B bucketing, the ranker for features; the re-ranker never had a fallback)
     worse = {k["components"][0]: k["entry_points"] for k in analyses["knock_outs"]}
-    assert worse["ranker"] == {"app": ["degraded", "down"]}
-    assert worse["integrity_model"] == {"app": ["degraded", "down"]}
-    assert all(states == {"app": ["degraded", "down"]} for states in worse.values())
+    assert worse == {"ranker": {"app": ["degraded", "down"]}, "integrity_model": {"app": ["degraded", "down"]}}
     assert analyses["single_points_of_failure"]["added"] == []  # every component has replicas
-    assert "losing ab_assignment, inbox, features, ranker, integrity_model, reranker now leaves app down " \
-           "(was degraded)" in diff_text([diff])
+    assert analyses["critical"] == {"added": ["ranker", "integrity_model"], "removed": [],
+                                    "before": ["gateway", "feed_service", "reranker"],
+                                    "after": ["gateway", "feed_service", "ranker", "integrity_model", "reranker"]}
+    # the cache had room to spare (100,000 x 3 qps for 120,000): headroom and bottleneck are unchanged
+    assert analyses["load"] == {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}
+    text = diff_text([diff])
+    assert "  losing ranker, integrity_model now leaves app down (was degraded)\n" in text
+    assert "  critical components: +ranker +integrity_model (now: gateway, feed_service, ranker, integrity_model, " \
+           "reranker)\n" in text
+    assert "load headroom" not in text and "first component to saturate" not in text
 
 
 def test_component_renamed_shows_removal_and_addition_with_a_hint() -> None:
@@ -111,8 +169,18 @@ def test_component_renamed_shows_removal_and_addition_with_a_hint() -> None:
     assert _ids(diff["flows"]["removed"]) == ["feed_service -> reranker (request)",
                                               "reranker -> integrity_model (request)"]
     assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
-    assert {k: v for k, v in diff["analyses"].items() if v and k not in ("entry_points", "score")} == {
-        "single_points_of_failure": {"added": [], "removed": [], "before": [], "after": []}}
+    analyses = {k: v for k, v in diff["analyses"].items() if v and k not in ("entry_points", "score")}
+    # the same latency, over a path that names the new id; the re-ranker stays critical under its new name
+    (latency,) = analyses.pop("latency")
+    assert latency["old"]["p99_ms"] == latency["new"]["p99_ms"] == 129
+    assert ["policy_reranker" if c == "reranker" else c for c in latency["old"]["path"]] == latency["new"]["path"]
+    assert "reranker" in latency["old"]["path"]
+    assert analyses == {
+        "single_points_of_failure": {"added": [], "removed": [], "before": [], "after": []},
+        "critical": {"added": ["policy_reranker"], "removed": ["reranker"],
+                     "before": ["gateway", "feed_service", "reranker"],
+                     "after": ["gateway", "feed_service", "policy_reranker"]},
+        "load": {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}}
     text = diff_text([diff])
     assert "  + policy_reranker (reranking_service, 'Integrity and diversity re-ranker')  renamed from 'reranker'?" \
         in text
@@ -148,21 +216,30 @@ def test_flow_data_changed_is_a_changed_flow() -> None:
 
 def test_latency_raised_over_the_slo() -> None:
     diff = _diff(slower_ranker())
-    _no_other_changes(diff, components=(0, 0, 1))
+    _no_other_changes(diff, components=(0, 0, 1), flows=(0, 0, 3))
     assert diff["components"]["changed"] == [
         {"id": "ranker", "changes": [{"field": "latency_p99_ms", "old": 45.0, "new": 200.0}]}]
+    assert [(f["id"], f["index"], f["changes"]) for f in diff["flows"]["changed"]] == [
+        ("app -> gateway (request)", 0, [{"field": "timeout_ms", "old": 195.0, "new": 400.0}]),
+        ("gateway -> feed_service (request)", 1, [{"field": "timeout_ms", "old": 190.0, "new": 390.0}]),
+        ("feed_service -> ranker (request)", 9, [{"field": "timeout_ms", "old": 80.0, "new": 250.0}])]
     assert _findings(diff["findings"]["introduced"]) == {("MLSD203", "app")}
     assert diff["findings"]["resolved"] == []
     (latency,) = diff["analyses"]["latency"]
     assert (latency["entry"], latency["old"]["p99_ms"], latency["new"]["p99_ms"], latency["over_slo"]) == \
-        ("app", 73, 228, [False, True])
+        ("app", 129, 284, [False, True])  # worked out in slower_ranker()
+    assert latency["old"]["path"] == latency["new"]["path"]  # the same calls are the slowest, only slower
+    # neither the critical components nor the load change: latency is not capacity
+    assert diff["analyses"]["critical"]["added"] == diff["analyses"]["critical"]["removed"] == []
+    assert diff["analyses"]["load"] == {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}
     score = diff["analyses"]["score"]
     assert score["shown"] == [13, 12] and [t["id"] for t in score["tests"]] == ["Monitor 6"]
     assert score["mlops_level"] == [2, 2]
     assert introduced_failures(diff) and not introduced_failures(_diff(renamed()))
     text = diff_text([diff])
     assert "  ~ ranker: latency_p99_ms 45 -> 200\n" in text
-    assert "  latency app: 73 ms -> 228 ms p99 (SLO 200 ms): now OVER the SLO\n" in text
+    assert "  ~ feed_service -> ranker (request): timeout_ms 80 -> 250\n" in text
+    assert "  latency app: 129 ms -> 284 ms p99 (SLO 200 ms): now OVER the SLO\n" in text
     # and back: the finding is resolved
     back = diff_blueprints(loads(slower_ranker(), "new.yaml"), loads(NEWS, "old.yaml"))
     assert _findings(back["findings"]["resolved"]) == {("MLSD203", "app")}
@@ -183,18 +260,77 @@ def test_findings_match_by_what_they_are_about_not_by_line() -> None:
     head, flows = weak.split("flows:\n")
     moved = "# a comment\n\n" + head + "flows:\n" + "".join(reversed(flows.splitlines(keepends=True)))
     diff = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"))
-    assert diff["findings"]["before"] == diff["findings"]["after"] == 8
+    assert diff["findings"]["before"] == diff["findings"]["after"] == 12
+    # four of them are about flows (MLSD207 x 3, MLSD208), whose index the reversal changes: matched by identity
+    assert sum(f.flow_id is not None for f in lint(loads(weak, "a.yaml"))) == 4
     assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
     assert diff["summary"]["changed"] is False
 
 
-def test_optional_serving_behaviour_keys_are_compared_when_present() -> None:
-    """`critical` and `load` come from the serving-behaviour simulation when it has landed."""
+@pytest.mark.parametrize(("per_replica", "headroom", "introduced"), [(6000, 1.2, set()),
+                                                                     (4000, 0.8, {("MLSD206", "ranker")})])
+def test_lower_capacity_changes_headroom_and_first_to_saturate(per_replica: int, headroom: float,
+                                                               introduced: set) -> None:
+    """Headroom and the first component to saturate, from the serving model (numbers worked out in
+    smaller_ranker()): at 6,000 qps per replica only the analyses show it, at 4,000 the ranker is over capacity at
+    the peak."""
+    diff = _diff(smaller_ranker(per_replica))
+    _no_other_changes(diff, components=(0, 0, 1))
+    assert diff["components"]["changed"] == [
+        {"id": "ranker", "changes": [{"field": "capacity_qps", "old": 8000.0, "new": float(per_replica)}]}]
+    assert _findings(diff["findings"]["introduced"]) == introduced and diff["findings"]["resolved"] == []
+    analyses = diff["analyses"]
+    assert analyses["load"] == {"headroom": [1.6, headroom], "first_saturated": ["candidate_gen", "ranker"]}
+    # capacity is not latency, and a shedding ranker answered by the cache takes nothing down
+    assert analyses["latency"] == analyses["knock_outs"] == []
+    assert analyses["critical"]["added"] == analyses["critical"]["removed"] == []
+    text = diff_text([diff])
+    assert f"  load headroom: 1.6 -> {headroom}\n  first component to saturate: candidate_gen -> ranker\n" in text
+    markdown = diff_markdown([diff])
+    assert f"- load headroom: 1.6 \u2192 {headroom}\n- first component to saturate: candidate_gen \u2192 ranker\n" \
+        in markdown
+    assert introduced_failures(diff) == ([] if not introduced else diff["findings"]["introduced"])
+    # and back
+    back = diff_blueprints(loads(smaller_ranker(per_replica), "new.yaml"), loads(NEWS, "old.yaml"))
+    assert back["analyses"]["load"] == {"headroom": [headroom, 1.6], "first_saturated": ["ranker", "candidate_gen"]}
+    assert _findings(back["findings"]["resolved"]) == introduced and back["findings"]["introduced"] == []
+
+
+def test_a_request_flows_serving_fields_are_compared() -> None:
+    """step, timeout_ms, on_failure and per_request are fields of a flow: changing them changes the flow.
+
+    By hand: the two-tower retrieval calls the user tower for 0.2 of its 120,000 qps (24,000 qps, 6 x 6,400 =
+    38,400 capacity: 1.6 headroom, tied with candidate_gen, which is declared first); at 0.25 that is 30,000 qps,
+    38,400 / 30,000 = 1.28, and the user tower saturates first."""
+    old = "step: 2, per_request: 0.2, timeout_ms: 15}"
+    diff = _diff(_edit(NEWS, (old, "step: 2, per_request: 0.25, timeout_ms: 15, on_failure: skip}")))
+    _no_other_changes(diff, flows=(0, 0, 1))
+    (changed,) = diff["flows"]["changed"]
+    assert (changed["id"], changed["changes"]) == ("candidate_gen -> user_encoder (request)", [
+        {"field": "on_failure", "old": None, "new": "skip"}, {"field": "per_request", "old": 0.2, "new": 0.25}])
+    assert diff["analyses"]["load"] == {"headroom": [1.6, 1.28], "first_saturated": ["candidate_gen", "user_encoder"]}
+    # losing the user tower leaves the feed degraded before and after (its fallback, the embedding cache, answers;
+    # now the call may also be skipped): no knock-out outcome changes
+    assert diff["analyses"]["knock_outs"] == [] and diff["findings"]["introduced"] == []
+    assert "  ~ candidate_gen -> user_encoder (request): on_failure (none) -> skip; per_request 0.2 -> 0.25\n" in \
+        diff_text([diff])
+
+
+def test_serving_behaviour_keys_are_compared_in_either_shape() -> None:
+    """`critical` and `load` come from the serving model on every diff; a simulation passed in may name components
+    as ids or as ``{"component": ID}`` items, and one without those keys (an older result) reports neither."""
     from mlsd_diagram.analyses.serving import simulate
 
     old, new = loads(NEWS, "old.yaml"), loads(slower_ranker(), "new.yaml")
+    plain = _diff(slower_ranker())["analyses"]
+    assert plain["critical"]["after"] == ["gateway", "feed_service", "reranker"]
+    assert plain["load"] == {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}
     before, after = simulate(old), simulate(new)
-    assert _diff(slower_ranker())["analyses"]["critical"] is None  # absent on both sides: not reported
+    assert {"critical", "load"} <= before.keys()
+    for side in (before, after):
+        del side["critical"], side["load"]
+    bare = diff_blueprints(old, new, simulation=(before, after))["analyses"]
+    assert bare["critical"] is None and bare["load"] is None  # absent on both sides: not reported
     before.update(critical=[{"component": "gateway"}], load={"headroom": 2.5, "first_saturated": "ranker"})
     after.update(critical=["gateway", "ranker"], load={"headroom": 1.1, "first_saturated": {"component": "gateway"}})
     diff = diff_blueprints(old, new, simulation=(before, after))
@@ -214,7 +350,8 @@ def test_markdown_for_a_pull_request_comment() -> None:
     assert "- \u274c **Findings:** 2 introduced, 0 resolved (0 \u2192 2)" in text
     assert "<details><summary>Components: 1 removed</summary>" in text
     assert "| removed | `feed_cache` | `cache` | Last served feed |  |" in text
-    assert text.count("<details><summary>") == text.count("</details>") == 7  # 4 for one diff, 3 for the other
+    assert text.count("<details><summary>") == text.count("</details>") == 8  # each diff: components, flows,
+    # findings and analyses
     assert diff_markdown(diffs) == text  # same diffs, same bytes
     # what a reader sees: markdown-it finds the tables and no stray structure
     html = MarkdownIt("commonmark").enable("table").render(text)
@@ -282,7 +419,9 @@ def test_cli_compares_a_revision_with_a_file(repo: Path) -> None:
     done = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("HEAD~1:blueprints/news_feed.yaml -> blueprints/news_feed.yaml\n")
-    assert "  + MLSD203 latency-budget-exceeded (error) app: slowest request path" in done.stdout
+    assert "  + MLSD203 latency-budget-exceeded (error) app: requests from 'app' take 284 ms p99 over their call " \
+           "steps" in done.stdout
+    assert "  ~ feed_service -> ranker (request): timeout_ms 80 -> 250\n" in done.stdout
     failing = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", "--fail-on-new",
                        cwd=repo)
     assert failing.returncode == 1 and failing.stdout == done.stdout

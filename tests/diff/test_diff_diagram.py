@@ -71,10 +71,15 @@ def test_mode_change_and_latency_change(tmp_path: Path) -> None:
     _, classes, _ = _draw(mode_changed(), tmp_path / "mode")
     assert _with(classes, "added") == {"flow-28"} and _with(classes, "removed") == {"flow-old-28"}
     _, classes, root = _draw(slower_ranker(), tmp_path / "slow")
-    assert _with(classes, "changed") == {"component-ranker"}
+    # the ranker, and the three request flows whose timeout was raised (app -> gateway, gateway -> feed_service,
+    # feed_service -> ranker)
+    assert _with(classes, "changed") == {"component-ranker", "flow-0", "flow-1", "flow-9"}
     node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "component-ranker")
     tooltip = next(a for a in node.iter(f"{SVG}a")).get("{http://www.w3.org/1999/xlink}title")
     assert "latency_p99_ms: 45 \u2192 200" in tooltip
+    edge = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "flow-9")
+    tooltip = next(a for a in edge.iter(f"{SVG}a")).get("{http://www.w3.org/1999/xlink}title")
+    assert tooltip.startswith("feed_service \u2192 ranker (request)") and "timeout_ms: 80 \u2192 250" in tooltip
 
 
 @pytest.mark.parametrize("view", [v for v in VIEWS if v != "all"])
