@@ -125,7 +125,8 @@ _BYTE_SCALES = ((1e18, "EB"), (1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB
 def _two_significant(x: float) -> float:
     if x == 0 or not math.isfinite(x):
         return x
-    return round(x, 1 - int(math.floor(math.log10(abs(x)))))
+    step = 10.0 ** (int(math.floor(math.log10(abs(x)))) - 1)
+    return math.copysign(math.floor(abs(x) / step + 0.5) * step, x)  # half up, as people round
 
 
 def _mantissa(m: float) -> str:
