@@ -25,7 +25,7 @@ store and a trainer by their traits. Pure functions: nothing here mutates the bl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..blueprint.models import Blueprint
