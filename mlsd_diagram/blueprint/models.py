@@ -57,6 +57,10 @@ Text = Annotated[str, Field(max_length=MAX_TEXT)]
 # Serving numbers: strict, so that `timeout_ms: true` or `step: "2"` is an error, not 1 or 2.
 Qps = Annotated[float, Field(strict=True, gt=0, le=1e12)]
 Count = Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
+# Sizing facts for `mlsd estimate`: strict too, so that `items: "1e9"` is an error, not a guess.
+Items = Annotated[int, Field(strict=True, ge=1, le=10**15)]
+Size = Annotated[int, Field(strict=True, ge=1, le=10**9)]
+Factor = Annotated[float, Field(strict=True, gt=0, le=1e6)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
 KindName = Annotated[
     str,
@@ -138,6 +142,26 @@ class Component(_Model):
     peak_qps: Optional[Annotated[float, Field(strict=True, ge=0, le=1e12)]] = Field(
         None, description="entry points only: peak requests per second entering here (overrides "
                           "requirements.scale.peak_qps)")
+    # Sizing facts (``mlsd estimate``; all optional):
+    items: Optional[Items] = Field(None, description="records held: vectors in an ANN index or an embedding "
+                                   "cache, entities (keys) in a feature store")
+    embedding_dim: Optional[Annotated[int, Field(strict=True, ge=1, le=1_000_000)]] = Field(
+        None, description="dimensions of the embeddings it holds or computes")
+    features_per_item: Optional[Annotated[int, Field(strict=True, ge=1, le=1_000_000)]] = Field(
+        None, description="feature stores: feature values stored per entity")
+    bytes_per_value: Optional[Annotated[float, Field(strict=True, gt=0, le=1024)]] = Field(
+        None, description="bytes of one stored number (an embedding dimension or a feature value): 4 for "
+                          "float32 (the default), 2 for float16, 1 for int8, less with product quantization")
+    index_overhead: Optional[Annotated[float, Field(strict=True, ge=1, le=100)]] = Field(
+        None, description="ANN indexes: index memory / raw vector memory (1 when not given; HNSW links "
+                          "add about 1.1-1.5)")
+    events_per_user_per_day: Optional[Factor] = Field(
+        None, description="event streams and logs: events written per daily active user per day")
+    event_bytes: Optional[Size] = Field(None, description="event streams and logs: bytes of one event as stored")
+    examples_per_run: Optional[Items] = Field(None, description="training pipelines: training examples one run "
+                                              "reads")
+    example_bytes: Optional[Size] = Field(None, description="training pipelines: bytes of one training example "
+                                          "(features and label)")
     notes: Optional[str] = Field(None, max_length=MAX_NOTES)
 
 

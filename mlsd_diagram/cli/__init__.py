@@ -93,7 +93,7 @@ def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
 # Command name -> the module of this package that defines it.
 COMMANDS = {
     "validate": "core", "kinds": "core", "schema": "core",
-    "lint": "lint", "rules": "rules", "simulate": "simulate", "score": "score",
+    "lint": "lint", "rules": "rules", "simulate": "simulate", "estimate": "estimate", "score": "score",
     "render": "render", "doc": "doc", "new": "doc", "diff": "diff",
     "serve": "preview", "report": "preview",
 }

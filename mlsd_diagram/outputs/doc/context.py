@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
+from ...analyses.estimate import estimate
 from ...analyses.serving import serving_model
 from ...blueprint.models import Blueprint
 from ..files import shown_path
@@ -178,6 +180,21 @@ def _requirements(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
                 "freshness_minutes": slo.freshness_minutes if slo else None},
         "constraints": list(req.constraints),
     }
+
+
+def _estimates(bp: Blueprint) -> dict[str, Any]:
+    """Back-of-the-envelope figures (``mlsd estimate``) with formulas, and the fields that would add more.
+
+    No ``> Decide:`` prompts: an estimate is a consequence of facts, and the facts it needs are
+    listed once, under the figures.
+    """
+    result = estimate(bp)
+    titles = dict(ESTIMATE_SECTIONS)
+    figures = [{**f.to_dict(), "label": _label(bp, f.component) if f.component else "",
+                "section_title": titles[f.section]} for f in result.figures]
+    missing = [{**m.to_dict(), "label": _label(bp, m.component) if m.component else "",
+                "fields_md": Md(", ".join(f"`{name}`" for name in m.fields))} for m in result.missing]
+    return {"target_utilization": result.target_utilization, "figures": figures, "missing": missing}
 
 
 def _models(bp: Blueprint, decide: Prompts) -> list[dict[str, Any]]:
@@ -448,6 +465,7 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
         decide.add(0, "summary", "a one- or two-sentence summary: what the system does, for whom "
                                  "(`summary`).")
     requirements = _requirements(bp, decide)
+    estimates = _estimates(bp)
     models = _models(bp, decide)
     funnel = _funnel(bp, decide)
     data = _data(bp, decide)
@@ -471,6 +489,7 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
         "source": shown_path(source if source is not None else bp.file),
         "steps": [{"number": n, "title": t} for n, t in STEPS],
         "requirements": requirements,
+        "estimates": estimates,
         "models": models,
         "funnel": funnel,
         "data": data,

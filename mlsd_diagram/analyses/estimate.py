@@ -1,0 +1,351 @@
+"""Back-of-the-envelope estimates: load, replicas, memory, storage and data volume of a design.
+
+The capacity estimation of an ML system design interview, from what the blueprint declares:
+``requirements.scale`` (``peak_qps``, ``daily_active_users``) and the sizing facts on components
+(``capacity_qps``, ``items``, ``embedding_dim``, ``features_per_item``, ``bytes_per_value``,
+``index_overhead``, ``events_per_user_per_day``, ``event_bytes``, ``examples_per_run``,
+``example_bytes``). Each :class:`Figure` carries its formula and the inputs it used (with the field
+each came from), so a reader can check it by hand; what cannot be estimated is a :class:`Missing`
+naming the fields to add.
+
+- **Peak QPS** per request-path component is the serving model's load at 1 x peak with nothing
+  failed (:meth:`~mlsd_diagram.analyses.serving.ServingModel.base_load`, the figures of
+  ``mlsd simulate --load 1`` while nothing saturates): one source of truth for the fan-out.
+- **Replicas needed** = ceil(peak QPS / (capacity_qps x target utilization)).
+- **Embedding / index memory** = items x embedding_dim x bytes_per_value (x index_overhead).
+- **Feature store size** = items x features_per_item x bytes_per_value.
+- **Events per day** = daily_active_users x events_per_user_per_day; **log volume** = that x event_bytes.
+- **Training set per run** = examples_per_run x example_bytes.
+
+Which components get which figure is decided by roles and traits, never kind names: an index
+is a RETRIEVE component that does not SERVE, an event log a SINK that is not OFFLINE, a feature
+store and a trainer by their traits. Pure functions: nothing here mutates the blueprint.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..blueprint.models import Blueprint
+from . import traits as T
+from .design import Design
+from .serving import serving_model
+
+DEFAULT_UTILIZATION = 0.6
+DEFAULT_BYTES_PER_VALUE = 4  # float32
+SECONDS_PER_DAY = 86_400
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("qps", "Peak QPS per component"),
+    ("replicas", "Replicas needed"),
+    ("memory", "Embedding and index memory"),
+    ("features", "Feature store size"),
+    ("events", "Daily event and log volume"),
+    ("training", "Training set per run"),
+)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One number a figure used: its name, value, the field it came from, and whether it was assumed."""
+
+    name: str
+    value: float
+    source: str  # a field path (``components.ranker.capacity_qps``) or an option (``--target-utilization``)
+    assumed: bool = False  # a documented default, not a declared fact
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One estimate: ``value`` in ``unit``, with its formula, the formula with numbers, and its inputs."""
+
+    section: str
+    component: str | None
+    quantity: str
+    value: float
+    unit: str  # QPS, replicas, bytes, bytes/day, events/day, examples
+    formula: str
+    worked: str
+    inputs: tuple[Input, ...] = ()
+    note: str = ""
+
+    @property
+    def approx(self) -> str:
+        """The value as a person writes it: ``120k QPS``, ``1.2 TB``, ``25 replicas``."""
+        return approx(self.value, self.unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "component": self.component, "quantity": self.quantity,
+                "value": _number(self.value), "unit": self.unit, "approx": self.approx, "formula": self.formula,
+                "worked": self.worked, "note": self.note,
+                "inputs": [{"name": i.name, "value": _number(i.value), "source": i.source, "assumed": i.assumed}
+                           for i in self.inputs]}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An estimate that needs facts the blueprint does not hold: the fields to add."""
+
+    section: str
+    component: str | None
+    quantity: str
+    fields: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "component": self.component, "quantity": self.quantity,
+                "fields": list(self.fields)}
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Every figure (in section order, components in declaration order) and every missing estimate."""
+
+    target_utilization: float
+    figures: tuple[Figure, ...] = ()
+    missing: tuple[Missing, ...] = ()
+
+    def section(self, name: str) -> list[Figure]:
+        return [f for f in self.figures if f.section == name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``mlsd estimate --format json`` (without ``file``)."""
+        return {"target_utilization": _number(self.target_utilization),
+                "figures": [f.to_dict() for f in self.figures],
+                "missing": [m.to_dict() for m in self.missing]}
+
+
+# -- numbers as people write them -----------------------------------------------------------
+
+_COUNT_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+_BYTE_SCALES = ((1e18, "EB"), (1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB"))
+
+
+def _two_significant(x: float) -> float:
+    if x == 0 or not math.isfinite(x):
+        return x
+    step = 10.0 ** (int(math.floor(math.log10(abs(x)))) - 1)
+    return math.copysign(math.floor(abs(x) / step + 0.5) * step, x)  # half up, as people round
+
+
+def _mantissa(m: float) -> str:
+    text = f"{m:.1f}" if m < 10 else f"{m:.0f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def approx(value: float, unit: str) -> str:
+    """``value`` rounded to two significant digits with a decimal prefix: ``approx(123456, "QPS")`` ->
+    ``"120k QPS"``, ``approx(1.234e12, "bytes")`` -> ``"1.2 TB"``; replicas are exact."""
+    if unit == "replicas":
+        n = int(value)
+        return f"{n} replica{'' if n == 1 else 's'}"
+    r = _two_significant(float(value))
+    if unit.startswith("bytes"):
+        rest = unit[len("bytes"):]
+        for scale, prefix in _BYTE_SCALES:
+            if abs(r) >= scale:
+                return f"{_mantissa(r / scale)} {prefix}{rest}"
+        return f"{r:g} B{rest}"
+    for scale, prefix in _COUNT_SCALES:
+        if abs(r) >= scale:
+            return f"{_mantissa(r / scale)}{prefix} {unit}"
+    return f"{r:g} {unit}"
+
+
+def _plain(x: float) -> str:
+    """A number exactly, with thousands separators: ``1,000,000,000``, ``0.2``."""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.6g}" if abs(x) >= 1000 else f"{x:.6g}"
+
+
+def _number(x: float) -> float | int:
+    x = round(float(x), 3)
+    return int(x) if x.is_integer() else x
+
+
+# -- the estimates ------------------------------------------------------------------------------
+
+
+def estimate(blueprint: Blueprint, target_utilization: float = DEFAULT_UTILIZATION) -> Estimates:
+    """The back-of-the-envelope figures of ``blueprint`` (see the module docstring).
+
+    ``target_utilization`` (0 < u <= 1) is the share of capacity a replica should run at at peak.
+    Raises ValueError for a utilization outside (0, 1]. O(R + F) for R components and F flows.
+    """
+    if isinstance(target_utilization, bool) or not isinstance(target_utilization, (int, float)) \
+            or not math.isfinite(target_utilization) or not 0 < target_utilization <= 1:
+        raise ValueError(f"target utilization must be a number in (0, 1], got {target_utilization!r}")
+    design = Design(blueprint)
+    figures: list[Figure] = []
+    missing: list[Missing] = []
+    _load(blueprint, float(target_utilization), figures, missing)
+    _memory(blueprint, design, figures, missing)
+    _feature_stores(blueprint, design, figures, missing)
+    _events(blueprint, design, figures, missing)
+    _training(blueprint, design, figures, missing)
+    order = {name: i for i, (name, _) in enumerate(SECTIONS)}
+    figures.sort(key=lambda f: order[f.section])  # stable: declaration order within a section
+    missing.sort(key=lambda m: order[m.section])
+    return Estimates(float(target_utilization), tuple(figures), tuple(missing))
+
+
+def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: list[Missing]) -> None:
+    model = serving_model(bp)
+    if not model.entries:
+        return
+    if not any(model.entry_peak(e) for e in model.entries):
+        missing.append(Missing("qps", None, "peak QPS per component", ("requirements.scale.peak_qps",)))
+        return
+    base = model.base_load()  # the serving model's load at 1 x peak: the fan-out is computed there only
+    for e in model.entries:
+        own = bp.components[e].peak_qps
+        source = f"components.{e}.peak_qps" if own is not None else "requirements.scale.peak_qps"
+        figures.append(Figure("qps", e, "peak QPS entering", base[e], "QPS", "peak_qps", _plain(base[e]),
+                              (Input("peak_qps", base[e], source),)))
+    for c in model.request_path:
+        inputs, terms = [], []
+        for caller in (x for x in model.ids if x in base):  # declaration order
+            for call in model.calls[caller]:
+                if call.callee != c:
+                    continue
+                declared = bp.flows[call.index].per_request is not None
+                inputs += [Input(f"QPS of {caller}", base[caller], f"peak QPS of {caller}"),
+                           Input("per_request", call.per_request, f"flows[{call.index}].per_request",
+                                 assumed=not declared)]
+                terms.append(f"{_plain(base[caller])} ({caller}) x {_plain(call.per_request)}")
+        formula = "caller QPS x per_request" if len(terms) == 1 else "sum over callers of caller QPS x per_request"
+        figures.append(Figure("qps", c, "peak QPS", base[c], "QPS", formula, " + ".join(terms), tuple(inputs)))
+        if base[c] <= 0:
+            continue
+        cap = model.capacity[c]
+        if cap is None:
+            missing.append(Missing("replicas", c, "replicas needed", (f"components.{c}.capacity_qps",)))
+            continue
+        needed = max(1, math.ceil(base[c] / (cap * utilization) - 1e-9))
+        declared = bp.components[c].replicas
+        if declared is None:
+            note = "none declared"
+        elif declared >= needed:
+            note = f"{declared} declared"
+        else:
+            note = f"{declared} declared: {needed - declared} short"
+        figures.append(Figure(
+            "replicas", c, "replicas needed", needed, "replicas", "ceil(peak QPS / (capacity_qps x utilization))",
+            f"ceil({_plain(base[c])} / ({_plain(cap)} x {_plain(utilization)}))",
+            (Input("peak QPS", base[c], f"peak QPS of {c}"), Input("capacity_qps", cap, f"components.{c}.capacity_qps"),
+             Input("utilization", utilization, "--target-utilization", assumed=utilization == DEFAULT_UTILIZATION)),
+            note))
+
+
+def _bytes_per_value(bp: Blueprint, c: str) -> Input:
+    value = bp.components[c].bytes_per_value
+    if value is None:
+        return Input("bytes_per_value", DEFAULT_BYTES_PER_VALUE, f"components.{c}.bytes_per_value", assumed=True)
+    return Input("bytes_per_value", value, f"components.{c}.bytes_per_value")
+
+
+def _embedding_dim(bp: Blueprint, design: Design, c: str) -> Input | None:
+    """The component's ``embedding_dim``; for an index without one, that of whoever builds it (deploy flows)."""
+    own = bp.components[c].embedding_dim
+    if own is not None:
+        return Input("embedding_dim", own, f"components.{c}.embedding_dim")
+    for source, _ in design.pred(c, "deploy", "batch", "stream"):
+        dim = bp.components[source].embedding_dim
+        if dim is not None:
+            return Input("embedding_dim", dim, f"components.{source}.embedding_dim")
+    return None
+
+
+def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
+    for c in design.ids:
+        comp = bp.components[c]
+        is_index = design.is_(c, "RETRIEVE") and not design.is_(c, "SERVE")
+        if not is_index and comp.items is None:
+            continue
+        if not is_index and (design.has(c, T.FEATURE_STORE) or comp.embedding_dim is None):
+            continue  # items of a feature store or a log: not embeddings
+        quantity = "index memory" if is_index else "embedding memory"
+        dim = _embedding_dim(bp, design, c)
+        if comp.items is None or dim is None:
+            fields = ([f"components.{c}.items"] if comp.items is None else []) + \
+                     ([f"components.{c}.embedding_dim"] if dim is None else [])
+            missing.append(Missing("memory", c, quantity, tuple(fields)))
+            continue
+        width = _bytes_per_value(bp, c)
+        inputs = [Input("items", comp.items, f"components.{c}.items"), dim, width]
+        formula = "items x embedding_dim x bytes_per_value"
+        if is_index or comp.index_overhead is not None:
+            overhead = comp.index_overhead
+            inputs.append(Input("index_overhead", 1 if overhead is None else overhead,
+                                f"components.{c}.index_overhead", assumed=overhead is None))
+            formula += " x index_overhead"
+        value = math.prod(i.value for i in inputs)
+        figures.append(Figure("memory", c, quantity, value, "bytes", formula,
+                              " x ".join(_plain(i.value) for i in inputs), tuple(inputs)))
+
+
+def _feature_stores(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
+    for c in design.with_trait(T.FEATURE_STORE):
+        comp = bp.components[c]
+        fields = [f"components.{c}.{name}" for name in ("items", "features_per_item") if getattr(comp, name) is None]
+        if fields:
+            missing.append(Missing("features", c, "feature store size", tuple(fields)))
+            continue
+        inputs = (Input("items", comp.items, f"components.{c}.items"),
+                  Input("features_per_item", comp.features_per_item, f"components.{c}.features_per_item"),
+                  _bytes_per_value(bp, c))
+        figures.append(Figure("features", c, "feature store size", math.prod(i.value for i in inputs), "bytes",
+                              "items x features_per_item x bytes_per_value",
+                              " x ".join(_plain(i.value) for i in inputs), inputs))
+
+
+def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
+    scale = bp.requirements.scale
+    users = scale.daily_active_users if scale else None
+    for c in design.ids:
+        if not (design.is_(c, "SINK") and not design.is_(c, "OFFLINE")):
+            continue
+        comp = bp.components[c]
+        fields = ([] if users else ["requirements.scale.daily_active_users"]) + \
+                 ([f"components.{c}.events_per_user_per_day"] if comp.events_per_user_per_day is None else [])
+        if fields:
+            missing.append(Missing("events", c, "events per day", tuple(fields)))
+            if comp.event_bytes is None:
+                missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
+            continue
+        dau = Input("daily_active_users", users, "requirements.scale.daily_active_users")
+        rate = Input("events_per_user_per_day", comp.events_per_user_per_day,
+                     f"components.{c}.events_per_user_per_day")
+        events = dau.value * rate.value
+        figures.append(Figure("events", c, "events per day", events, "events/day",
+                              "daily_active_users x events_per_user_per_day",
+                              f"{_plain(dau.value)} x {_plain(rate.value)}", (dau, rate),
+                              f"{approx(events / SECONDS_PER_DAY, 'events/s')} on average"))
+        if comp.event_bytes is None:
+            missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
+            continue
+        size = Input("event_bytes", comp.event_bytes, f"components.{c}.event_bytes")
+        figures.append(Figure("events", c, "log volume per day", events * size.value, "bytes/day",
+                              "daily_active_users x events_per_user_per_day x event_bytes",
+                              f"{_plain(dau.value)} x {_plain(rate.value)} x {_plain(size.value)}", (dau, rate, size)))
+
+
+def _training(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
+    for c in design.with_trait(T.TRAINER):
+        comp = bp.components[c]
+        fields = [f"components.{c}.{name}" for name in ("examples_per_run", "example_bytes")
+                  if getattr(comp, name) is None]
+        if fields:
+            missing.append(Missing("training", c, "training set per run", tuple(fields)))
+            continue
+        inputs = (Input("examples_per_run", comp.examples_per_run, f"components.{c}.examples_per_run"),
+                  Input("example_bytes", comp.example_bytes, f"components.{c}.example_bytes"))
+        figures.append(Figure("training", c, "training set per run", math.prod(i.value for i in inputs), "bytes",
+                              "examples_per_run x example_bytes", " x ".join(_plain(i.value) for i in inputs),
+                              inputs, f"{approx(comp.examples_per_run, 'examples')}"))
+
+
+__all__ = ["DEFAULT_BYTES_PER_VALUE", "DEFAULT_UTILIZATION", "SECTIONS", "Estimates", "Figure", "Input",
+           "Missing", "approx", "estimate"]
