@@ -365,8 +365,9 @@ class ServingModel:
         "calls": [{"component", "flow", "latency_ms", "known", "timeout_ms", "cost_ms", "cut",
         "slowest"}]}]}``: its own p99 plus each step's ``cost_ms`` (the slowest call's) is its
         ``total_ms``. Every call of a step is listed, in flow order, with what it costs after its
-        timeout (``cut`` when the timeout is shorter than the callee's latency). ``flows`` are the indices of the slowest calls (the flows of the latency path).
-        With no latency declared, ``p99_ms`` is None and ``parts`` is empty. O(R + F).
+        timeout (``cut`` when the timeout is shorter than the callee's latency). ``flows`` are the
+        indices of the slowest calls (the flows of the latency path). With no latency declared,
+        ``p99_ms`` is None and ``parts`` is empty. O(R + F).
         """
         reach = self._post_order([entry], fallbacks=False)
         missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)

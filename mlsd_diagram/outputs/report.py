@@ -224,5 +224,5 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     )
 
 
-__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "load_view", "page_data", "precompute_knock_outs", "precomputed_sizes",
-           "render_report", "request_path_components"]
+__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "load_view", "page_data", "precompute_knock_outs",
+           "precomputed_sizes", "render_report", "request_path_components"]

@@ -139,7 +139,7 @@ def test_page_data_load_is_the_engine_s_sweep():
     blueprint = load(HERE / "data" / "load.yaml")
     data = page_data(blueprint, svg="<svg/>")["load"]
     assert data["factors"] == list(LOAD_FACTORS) and data["factors"][data["start"]] == 1
-    for factor, at in zip(data["factors"], data["at"]):
+    for factor, at in zip(data["factors"], data["at"], strict=True):
         expected = load_at(blueprint, factor)
         assert at["components"] == expected["components"] and at["entry_points"] == expected["entry_points"]
     assert data["critical_path"] == {"entry": "app", "p99_ms": 35, "slo_ms": 100,
