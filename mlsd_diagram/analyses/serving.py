@@ -356,6 +356,51 @@ class ServingModel:
         path = list(dict.fromkeys(r["component"] for r in rows))
         return {"path": path, "p99_ms": _number(total[entry]), "slo_ms": slo, "missing": missing, "steps": rows}
 
+    def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict:
+        """How ``entry``'s p99 adds up, one component at a time (the design doc's latency steps).
+
+        ``{"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}``. ``parts`` has, for each
+        component that :meth:`latency_report` expands and that makes calls (depth first in call
+        order, each once), ``{"component", "own_ms", "total_ms", "steps": [{"step", "cost_ms",
+        "calls": [{"component", "flow", "latency_ms", "known", "timeout_ms", "cost_ms", "cut",
+        "slowest"}]}]}``: its own p99 plus each step's ``cost_ms`` (the slowest call's) is its
+        ``total_ms``. Every call of a step is listed, in flow order, with what it costs after its
+        timeout (``cut`` when the timeout is shorter than the callee's latency). ``flows`` are the
+        indices of the slowest calls (the flows of the latency path). With no latency declared,
+        ``p99_ms`` is None and ``parts`` is empty. O(R + F).
+        """
+        reach = self._post_order([entry], fallbacks=False)
+        missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)
+        result: dict = {"entry": entry, "p99_ms": None, "slo_ms": _number(self.slo_ms), "missing": missing,
+                        "parts": [], "flows": []}
+        if not known[entry]:
+            return result
+        result["p99_ms"] = _number(total[entry])
+        expanded: set[str] = set()
+        stack = [entry]
+        while stack:
+            c = stack.pop()
+            if c in expanded or not self.steps[c]:
+                continue
+            expanded.add(c)
+            steps, children = [], []
+            for number, group in enumerate(self.steps[c], start=1):
+                slowest = max(group, key=lambda k: (self._cost(k, total), -k.index))  # as latency_report
+                calls = [{"component": k.callee, "flow": k.index, "latency_ms": _number(total[k.callee]),
+                          "known": known[k.callee], "timeout_ms": _number(k.timeout_ms),
+                          "cost_ms": _number(self._cost(k, total)),
+                          "cut": k.timeout_ms is not None and k.timeout_ms < total[k.callee], "slowest": k is slowest}
+                         for k in sorted(group, key=lambda k: k.index)]
+                steps.append({"step": slowest.step if slowest.step is not None else number,
+                              "cost_ms": _number(self._cost(slowest, total)), "calls": calls})
+                result["flows"].append(slowest.index)
+                if slowest.timeout_ms is None or slowest.timeout_ms >= total[slowest.callee]:
+                    children.append(slowest.callee)  # a call cut by its timeout costs the timeout, not its parts
+            result["parts"].append({"component": c, "own_ms": _number(self.own[c]), "total_ms": _number(total[c]),
+                                    "steps": steps})
+            stack.extend(reversed(children))
+        return result
+
     # -- load -----------------------------------------------------------------------------
 
     def entry_peak(self, entry: str) -> float | None:
@@ -669,6 +714,82 @@ def load_at(blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = 
     }
 
 
+def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict]:
+    """Each entry point's p99, one component and one step at a time (:meth:`ServingModel.latency_parts`).
+
+    ``{ENTRY: {"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}}``, entry points in
+    declaration order. O(R + F) per entry point.
+    """
+    model = model or ServingModel(blueprint)
+    total, known = model.latencies()
+    return {e: model.latency_parts(e, total, known) for e in model.entries}
+
+
+def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> dict | None:
+    """The slowest entry point's latency path: what the page highlights, with its milliseconds.
+
+    ``{"entry", "p99_ms", "slo_ms", "components": [the latency path of ``request_latency``],
+    "flows": [the flows of its slowest calls, ascending]}``; the first entry point in
+    declaration order wins a tie. None when no entry point has a known latency. O(E x (R + F)).
+    """
+    model = model or ServingModel(blueprint)
+    total, known = model.latencies()
+    timed = [e for e in model.entries if known[e]]
+    if not timed:
+        return None
+    entry = max(timed, key=total.__getitem__)  # max keeps the first of equals
+    report = model.latency_report(entry, total, known)
+    parts = model.latency_parts(entry, total, known)
+    return {"entry": entry, "p99_ms": report["p99_ms"], "slo_ms": report["slo_ms"], "components": report["path"],
+            "flows": sorted(set(parts["flows"]))}
+
+
+def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> dict:
+    """:func:`load_at` laid out as the design doc's load table: one row per request-path component.
+
+    ``{"factor", "headroom", "first_saturated", "entry_points", "answered_by", "unknown_capacity",
+    "peak_qps": {ENTRY: QPS or None}, "rows": [{"component", "qps", "replicas", "capacity_per_replica",
+    "capacity_qps", "qps_per_replica", "utilization", "state"}]}``, rows in declaration order
+    (``replicas`` as the model counts them: 1 when not declared). O(load_at).
+    """
+    model = model or ServingModel(blueprint)
+    result = load_at(blueprint, factor, model=model)
+    rows = []
+    for c in model.request_path:
+        info = result["components"][c]
+        replicas = model.replicas[c]
+        rows.append({"component": c, "qps": info["qps"], "replicas": replicas,
+                     "capacity_per_replica": _number(model.capacity[c]), "capacity_qps": info["capacity_qps"],
+                     "qps_per_replica": _number(info["qps"] / replicas), "utilization": info["utilization"],
+                     "state": info["state"]})
+    return {"factor": result["factor"], "headroom": result["headroom"], "first_saturated": result["first_saturated"],
+            "entry_points": result["entry_points"], "answered_by": result["answered_by"],
+            "unknown_capacity": result["unknown_capacity"],
+            "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries}, "rows": rows}
+
+
+LOAD_FACTORS = (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5)
+
+
+def load_sweep(blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS,
+               model: ServingModel | None = None) -> dict:
+    """:func:`load_at` at each of ``factors`` (the report's load slider picks among them).
+
+    ``{"factors": [...], "headroom", "first_saturated", "unknown_capacity", "peak_qps": {ENTRY:
+    QPS or None}, "at": [{"factor", "entry_points", "components", "answered_by"}]}``, ``at`` in
+    the order of ``factors``. O(len(factors) x load_at).
+    """
+    model = model or ServingModel(blueprint)
+    factors = list(factors)
+    results = [load_at(blueprint, factor, model=model) for factor in factors]
+    summary = results[0] if results else load_at(blueprint, 1.0, model=model)  # headroom is the same at every factor
+    return {"factors": [_number(f) for f in factors], "headroom": summary["headroom"],
+            "first_saturated": summary["first_saturated"], "unknown_capacity": summary["unknown_capacity"],
+            "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries},
+            "at": [{"factor": r["factor"], "entry_points": r["entry_points"], "components": r["components"],
+                    "answered_by": r["answered_by"]} for r in results]}
+
+
 def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, load: float = 1.0) -> dict:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
 
@@ -702,8 +823,8 @@ def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, loa
 
 
 __all__ = [
-    "DEGRADED", "DOWN", "FAILED", "OK", "OVERLOADED", "SERVED", "SHEDDING", "Call", "ServingModel",
-    "critical_components", "entry_points", "graph_request_path", "knock_out", "knock_out_detail", "load_at",
-    "reachable_components", "request_latency", "request_path", "serving_model", "simulate",
-    "single_points_of_failure",
+    "DEGRADED", "DOWN", "FAILED", "LOAD_FACTORS", "OK", "OVERLOADED", "SERVED", "SHEDDING", "Call", "ServingModel",
+    "critical_components", "critical_path", "entry_points", "graph_request_path", "knock_out", "knock_out_detail",
+    "latency_breakdown", "load_at", "load_sweep", "load_table", "reachable_components", "request_latency",
+    "request_path", "serving_model", "simulate", "single_points_of_failure",
 ]

@@ -4,7 +4,8 @@ The same page serves two ways. ``mlsd serve`` sends :func:`page_data` as JSON an
 answers knock-outs live (:func:`knock_out_view`); ``mlsd report`` writes one HTML
 file (:func:`render_report`) holding the same data plus precomputed knock-outs,
 the page's script and style inline, and a Content-Security-Policy that forbids
-every network access.
+every network access. Both carry the load at fixed factors (:func:`load_view`) for the
+page's load slider, so the page never computes a state itself.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ def _analyses():
     from ..analyses.serving import knock_out_detail, simulate
 
     return lint, simulate, knock_out_detail, score
+
+
+def load_view(blueprint: Blueprint) -> dict[str, Any]:
+    """What the page's load slider shows: ``analyses.serving.load_sweep`` at its fixed factors
+    (``LOAD_FACTORS``, 0.5x to 5x), the factor it starts at (1x), and the critical path.
+
+    ``{"factors", "start", "headroom", "first_saturated", "unknown_capacity", "peak_qps",
+    "at": [{"factor", "entry_points", "components", "answered_by"}], "critical_path": {"entry",
+    "p99_ms", "slo_ms", "components", "flows"} or None}``. The page only picks among these; it
+    computes nothing itself, so the report needs no server.
+    """
+    from ..analyses.serving import LOAD_FACTORS, critical_path, load_sweep, serving_model
+
+    model = serving_model(blueprint)
+    sweep = load_sweep(blueprint, LOAD_FACTORS, model)
+    return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
 
 def request_path_components(blueprint: Blueprint) -> list[str]:
@@ -108,6 +125,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "single_knock_outs": simulation["knock_outs"],
         "latency": simulation["latency"],
         "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
+        "load": load_view(blueprint),
         "svg": svg,
     }
 
@@ -206,5 +224,5 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     )
 
 
-__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "page_data", "precompute_knock_outs", "precomputed_sizes",
-           "render_report", "request_path_components"]
+__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "load_view", "page_data", "precompute_knock_outs",
+           "precomputed_sizes", "render_report", "request_path_components"]

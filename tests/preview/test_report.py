@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlsd_diagram import load, loads
-from mlsd_diagram.analyses.serving import knock_out
+from mlsd_diagram.analyses.serving import LOAD_FACTORS, knock_out, load_at
 from mlsd_diagram.outputs.report import (knock_out_view, page_data, precompute_knock_outs, precomputed_sizes,
                                          render_report)
 
@@ -133,3 +133,15 @@ def test_cli_report_of_an_invalid_file_is_located_and_writes_nothing(tmp_path):
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out.html").exists()
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_page_data_load_is_the_engine_s_sweep():
+    blueprint = load(HERE / "data" / "load.yaml")
+    data = page_data(blueprint, svg="<svg/>")["load"]
+    assert data["factors"] == list(LOAD_FACTORS) and data["factors"][data["start"]] == 1
+    for factor, at in zip(data["factors"], data["at"], strict=True):
+        expected = load_at(blueprint, factor)
+        assert at["components"] == expected["components"] and at["entry_points"] == expected["entry_points"]
+    assert data["critical_path"] == {"entry": "app", "p99_ms": 35, "slo_ms": 100,
+                                     "components": ["app", "gateway", "model"], "flows": [0, 1]}
+    assert (data["headroom"], data["first_saturated"]) == (1.5, "model")

@@ -26,7 +26,7 @@ import jinja2
 from ... import __version__
 from ...analyses.lint import lint
 from ...analyses.score import score
-from ...analyses.serving import simulate
+from ...analyses.serving import latency_breakdown, load_table, serving_model, simulate
 from ...blueprint.models import Blueprint
 from ..diagram import RenderError, output_name, render
 from ..files import write_atomic
@@ -71,14 +71,20 @@ def _label(bp: Blueprint, cid: str) -> str:
 
 
 def _simulation(bp: Blueprint) -> dict[str, Any]:
-    """Request-path latency against the SLO, single points of failure, and every single knock-out."""
+    """Latency steps against the SLO, the load table, single points of failure, every single knock-out.
+
+    Everything is computed by ``analyses.serving``; here it is only labelled for the template.
+    """
     result = simulate(bp)
+    model = serving_model(bp)
+    breakdown = latency_breakdown(bp, model)
     latency = []
     for entry, info in sorted(result["latency"].items()):
         p99, slo = info["p99_ms"], info["slo_ms"]
         known = p99 is not None and slo is not None
         latency.append({"entry": entry, "label": _label(bp, entry), "path": info["path"], "p99_ms": p99,
                         "slo_ms": slo, "missing": info["missing"], "steps": info["steps"],
+                        "parts": _latency_parts(bp, breakdown[entry]["parts"]),
                         "headroom_ms": slo - p99 if known else None,
                         "within": p99 <= slo if known else None})
     spofs = [{"id": c, "label": _label(bp, c), "replicas": bp.components[c].replicas}
@@ -88,7 +94,30 @@ def _simulation(bp: Blueprint) -> dict[str, Any]:
                    "worst": _worst(item["entry_points"].values())}
                   for item in result["knock_outs"]]
     return {"latency": latency, "single_points_of_failure": spofs, "knock_outs": knock_outs,
-            "entry_points": result["entry_points"]}
+            "entry_points": result["entry_points"], "load": _load(bp, load_table(bp, 1.0, model))}
+
+
+def _latency_parts(bp: Blueprint, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``latency_breakdown``'s parts with labels: each component's own p99 and call steps."""
+    return [{"id": part["component"], "label": _label(bp, part["component"]), "own_ms": part["own_ms"],
+             "total_ms": part["total_ms"],
+             "steps": [{"step": step["step"], "cost_ms": step["cost_ms"],
+                        "calls": [{**call, "id": call["component"], "label": _label(bp, call["component"])}
+                                  for call in step["calls"]]}
+                       for step in part["steps"]]}
+            for part in parts]
+
+
+def _load(bp: Blueprint, table: dict[str, Any]) -> dict[str, Any]:
+    """``load_table`` at 1x peak with labels."""
+    return {"factor": table["factor"], "headroom": table["headroom"], "first_saturated": table["first_saturated"],
+            "first_saturated_label": _label(bp, table["first_saturated"]) if table["first_saturated"] else "",
+            "peak_qps": [{"entry": e, "label": _label(bp, e), "qps": q} for e, q in table["peak_qps"].items()],
+            "peak_declared": any(q is not None for q in table["peak_qps"].values()),
+            "entry_points": [{"entry": e, "label": _label(bp, e), "state": s}
+                             for e, s in table["entry_points"].items()],
+            "rows": [{**row, "id": row["component"], "label": _label(bp, row["component"])} for row in table["rows"]],
+            "unknown_capacity": [{"id": c, "label": _label(bp, c)} for c in table["unknown_capacity"]]}
 
 
 def _worst(states: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
-from ...analyses.serving import serving_model
+from ...analyses.serving import load_table, serving_model
 from ...blueprint.models import Blueprint
 from ..files import shown_path
 from .markdown import Md
@@ -380,12 +380,25 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
             "business": list(m.business), "gates": gates, "experiments": experiments}
 
 
-def _serving(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
+def _qps_per_replica(bp: Blueprint, load: dict[str, Any] | None) -> dict[str, Any]:
+    """Request-path component -> QPS per replica at 1x peak, as ``analyses.serving`` computes it
+    (``per_request`` applied); empty when no peak QPS is declared. ``load`` is the doc's
+    ``simulation.load`` when the analyses ran."""
+    if load is None:
+        table = load_table(bp, 1.0)
+        load = {"rows": table["rows"], "peak_declared": any(q is not None for q in table["peak_qps"].values())}
+    if not load["peak_declared"]:
+        return {}
+    return {row["component"]: row["qps_per_replica"] for row in load["rows"]}
+
+
+def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dict[str, Any]:
     entries, on_path = request_path(bp)
     path_rows = [_component_row(bp, c) for c in on_path]
     peak = bp.requirements.scale.peak_qps if bp.requirements.scale else None
-    for row in path_rows:  # back-of-envelope load, assuming one call per request
-        row["qps_per_replica"] = round(peak / (row["replicas"] or 1)) if peak and row["stage"] != "client" else None
+    per_replica = _qps_per_replica(bp, load)
+    for row in path_rows:
+        row["qps_per_replica"] = per_replica.get(row["id"])
     for row in path_rows:
         if row["latency_p99_ms"] is None and row["stage"] != "client":
             decide.add(6, f"latency:{row['id']}", f"the p99 latency of {_e(row['label'])} "
@@ -471,10 +484,10 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
     data = _data(bp, decide)
     training = _training(bp, decide)
     evaluation = _evaluation(bp, models, decide)
-    serving = _serving(bp, decide)
-    monitoring = _monitoring(bp, decide)
     analyses = analyses or {}
     simulation = analyses.get("simulation") or {}
+    serving = _serving(bp, decide, simulation.get("load"))
+    monitoring = _monitoring(bp, decide)
     spofs = simulation.get("single_points_of_failure") or []
     if spofs:
         names = ", ".join(f"`{s['id']}`" if s["id"] in bp.components else _e(s["id"]) for s in spofs)

@@ -21,7 +21,8 @@
     byId: {},           // component id -> component
     knocked: [],        // knocked-out component ids, in click order
     selected: null,     // selected component id
-    view: null          // the current knock-out view
+    view: null,         // the current knock-out view
+    loadIndex: null     // the load slider's position: an index into data.load.factors
   };
 
   // -- building DOM -------------------------------------------------------------------------
@@ -67,6 +68,20 @@
     ui.entries = el("ul", {id: "mlsd-entry-points", className: "entries"});
     ui.knocked = el("div", {id: "mlsd-knocked"});
     ui.setsNote = el("p", {id: "mlsd-sets-note", className: "muted"});
+    ui.loadSlider = el("input", {type: "range", id: "mlsd-load", min: 0, max: 0, step: 1, value: 0,
+                                 "aria-label": "load, as a multiple of the peak qps"});
+    ui.loadSlider.addEventListener("input", function () {
+      state.loadIndex = Number(ui.loadSlider.value);
+      showLoad();
+    });
+    ui.loadFactor = el("output", {id: "mlsd-load-factor", "for": "mlsd-load"});
+    ui.loadRange = el("div", {className: "load-range muted"});
+    ui.loadEntries = el("ul", {id: "mlsd-load-entries", className: "entries"});
+    ui.critical = el("p", {id: "mlsd-critical-path"});
+    ui.headroom = el("p", {id: "mlsd-headroom", className: "muted"});
+    ui.loadNote = el("p", {id: "mlsd-load-note", className: "muted"});
+    ui.loadTitle = el("h2", {id: "mlsd-load-title", text: "Load"});
+    ui.loadTable = el("div", {id: "mlsd-load-table"});
     ui.findings = el("div", {id: "mlsd-findings"});
     ui.latency = el("div", {id: "mlsd-latency"});
     ui.score = el("div", {id: "mlsd-score"});
@@ -76,12 +91,16 @@
       el("div", {className: "left"}, [el("div", {className: "toolbar"}, [ui.summary, ui.zoom]), ui.diagram]),
       el("aside", {id: "mlsd-side"}, [
         el("h2", {text: "Component"}), ui.details,
-        el("h2", {text: "Entry points"}), ui.entries, ui.knocked, ui.setsNote
+        el("h2", {text: "Knock-outs"}), ui.entries, ui.knocked, ui.setsNote,
+        el("h2", {text: "Load"}),
+        el("div", {className: "load-control"}, [ui.loadSlider, ui.loadRange, ui.loadFactor]),
+        ui.loadEntries, ui.critical, ui.headroom, ui.loadNote
       ])
     ]));
     document.body.appendChild(el("section", {className: "panels"}, [
       el("div", null, [el("h2", {text: "Lint findings"}), ui.findings]),
       el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency]),
+      el("div", null, [ui.loadTitle, ui.loadTable]),
       el("div", null, [el("h2", {text: "Design score"}), ui.score])
     ]));
     ui.diagram.addEventListener("click", onDiagramClick);
@@ -163,6 +182,21 @@
       halo.setAttribute("height", box.height + 8);
       halo.setAttribute("rx", 6);
       node.insertBefore(halo, node.firstChild);
+      // an outline for the critical path, and a badge for the load (filled in by paintLoad)
+      var outline = document.createElementNS(SVG_NS, "rect");
+      outline.setAttribute("class", "critical-outline");
+      outline.setAttribute("x", box.x - 8);
+      outline.setAttribute("y", box.y - 8);
+      outline.setAttribute("width", box.width + 16);
+      outline.setAttribute("height", box.height + 16);
+      outline.setAttribute("rx", 8);
+      node.insertBefore(outline, node.firstChild);
+      var badge = document.createElementNS(SVG_NS, "text");
+      badge.setAttribute("class", "load-badge");
+      badge.setAttribute("x", box.x + box.width + 6);
+      badge.setAttribute("y", box.y - 10);
+      badge.setAttribute("text-anchor", "end");
+      node.appendChild(badge);
     });
   }
 
@@ -431,6 +465,150 @@
       var toggle = document.getElementById("mlsd-knockout-toggle");
       if (toggle) { toggle.checked = knocked.indexOf(state.selected) >= 0; }
     }
+    showLoad();
+  }
+
+  // -- load -----------------------------------------------------------------------------------
+  // The states at each factor come precomputed in data.load (analyses.serving.load_sweep); the
+  // slider only picks one. Nothing here decides a state.
+
+  var LOAD_CLASSES = ["load-served", "load-degraded", "load-down", "load-ok", "load-shedding", "load-overloaded",
+                      "load-failed", "load-unknown", "util-high", "critical"];
+
+  function thousands(value) {
+    var text = String(value);
+    var parts = text.split(".");
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return parts.join(".");
+  }
+
+  function percent(utilization) { return Math.round(utilization * 100) + "%"; }
+
+  function hasPeak(load) {
+    return Boolean(load) && Object.keys(load.peak_qps).some(function (e) { return load.peak_qps[e] !== null; });
+  }
+
+  function setupLoad(load) {
+    var count = load ? load.factors.length : 0;
+    if (state.loadIndex === null || state.loadIndex >= count) { state.loadIndex = load ? load.start : 0; }
+    ui.loadSlider.max = String(Math.max(count - 1, 0));
+    ui.loadSlider.value = String(state.loadIndex);
+    ui.loadSlider.disabled = !hasPeak(load);
+    clear(ui.loadRange);
+    if (count) {
+      ui.loadRange.appendChild(el("span", {text: thousands(load.factors[0]) + "x"}));
+      ui.loadRange.appendChild(el("span", {text: thousands(load.factors[count - 1]) + "x peak"}));
+    }
+  }
+
+  function currentLoad() {
+    var load = state.data.load;
+    return hasPeak(load) ? load.at[state.loadIndex] : null;
+  }
+
+  function showLoad() {
+    var load = state.data.load;
+    var at = currentLoad();
+    clear(ui.loadEntries);
+    clear(ui.loadTable);
+    ui.critical.textContent = "";
+    ui.headroom.textContent = "";
+    if (!at) {
+      ui.loadFactor.textContent = "";
+      ui.loadTitle.textContent = "Load";
+      ui.loadNote.textContent = "No peak qps is declared (requirements.scale.peak_qps, or peak_qps on an entry point): " +
+        "there is no load to show.";
+      paintLoad();
+      return;
+    }
+    var factor = thousands(at.factor) + "x";
+    ui.loadFactor.textContent = factor + " peak: " + state.data.entry_points.map(function (e) {
+      var peak = load.peak_qps[e];
+      return (peak === null ? "no" : thousands(Math.round(peak * at.factor * 1000) / 1000)) + " qps at " + e;
+    }).join(", ");
+    ui.loadTitle.textContent = "Load at " + factor + " peak";
+    state.data.entry_points.forEach(function (entry) {
+      var s = at.entry_points[entry] || "served";
+      ui.loadEntries.appendChild(el("li", {className: "entry state-" + s, "data-entry": entry}, [
+        el("span", {className: "name", text: (state.byId[entry] || {label: entry}).label}), " ",
+        el("span", {className: "state", text: s})
+      ]));
+    });
+    var path = load.critical_path;
+    if (path) {
+      var hurt = path.components.filter(function (c) {
+        return at.components[c] && at.components[c].state !== "ok" && !(c in at.entry_points);
+      }).map(function (c) { return c + " " + at.components[c].state; });
+      ui.critical.appendChild(el("strong", {text: "Critical path: " + path.p99_ms + " ms"}));
+      ui.critical.appendChild(document.createTextNode(
+        (path.slo_ms === null ? " (no SLO set)" : " of " + path.slo_ms + " ms SLO") + ", from " + path.entry +
+        ": " + path.components.join(" \u2192 ") + (hurt.length ? ". At " + factor + ": " + hurt.join(", ") : "")));
+    } else {
+      ui.critical.textContent = "Critical path: no latency declared.";
+    }
+    ui.headroom.textContent = load.headroom === null
+      ? "Headroom unknown: no loaded request-path component declares capacity_qps."
+      : "Headroom: " + thousands(load.headroom) + "x peak (first to saturate: " + load.first_saturated + ").";
+    ui.loadNote.textContent = (load.unknown_capacity.length
+      ? "No capacity_qps (never saturate): " + load.unknown_capacity.join(", ") + ". " : "") +
+      (state.knocked.length ? "The diagram shows the knock-out; clear it to see the load there." : "");
+    var body = el("tbody");
+    state.data.components.forEach(function (c) {
+      var info = at.components[c.id];
+      if (!info || c.id in at.entry_points) { return; }
+      body.appendChild(el("tr", {className: "load-" + info.state, "data-component": c.id}, [
+        el("td", {text: c.id}),
+        el("td", {className: "num", text: thousands(info.qps)}),
+        el("td", {className: "num", text: info.capacity_qps === null ? "?" : thousands(info.capacity_qps)}),
+        el("td", {className: "num", text: info.utilization === null ? "" : percent(info.utilization)}),
+        el("td", {className: "state", text: info.state})
+      ]));
+    });
+    ui.loadTable.appendChild(el("table", {className: "grid load"}, [
+      el("thead", null, [el("tr", null, [el("th", {text: "component"}), el("th", {text: "qps"}),
+                                          el("th", {text: "capacity"}), el("th", {text: "util"}),
+                                          el("th", {text: "state"})])]),
+      body
+    ]));
+    paintLoad();
+  }
+
+  function paintLoad() {
+    var at = state.data ? currentLoad() : null;
+    var active = Boolean(at) && state.knocked.length === 0;
+    var path = active ? state.data.load.critical_path : null;
+    var onPath = {}, onFlow = {};
+    if (path) {
+      path.components.forEach(function (c) { onPath[c] = true; });
+      path.flows.forEach(function (f) { onFlow[f] = true; });
+    }
+    state.data.components.forEach(function (c) {
+      var node = nodeOf(c.id);
+      if (!node) { return; }
+      LOAD_CLASSES.forEach(function (name) { node.classList.remove(name); });
+      var badge = node.querySelector("text.load-badge");
+      if (badge) { badge.textContent = ""; }
+      if (!active) { return; }
+      var info = at.components[c.id];
+      var text = "";
+      if (c.id in at.entry_points) {
+        node.classList.add("load-" + at.entry_points[c.id]);
+        text = path && path.entry === c.id ? path.p99_ms + " ms" : "";
+      } else if (info) {
+        node.classList.add("load-" + info.state);
+        if (info.utilization === null) { node.classList.add("load-unknown"); text = "no capacity"; }
+        else {
+          if (info.utilization >= 0.8) { node.classList.add("util-high"); }
+          text = percent(info.utilization);
+        }
+      }
+      if (onPath[c.id]) { node.classList.add("critical"); }
+      if (badge) { badge.textContent = text; }
+    });
+    state.data.flows.forEach(function (f) {
+      var edge = edgeOf(f.index);
+      if (edge) { edge.classList.toggle("critical", Boolean(onFlow[f.index])); }
+    });
   }
 
   // -- showing a state ------------------------------------------------------------------------
@@ -469,6 +647,7 @@
       ? "Knock-outs in this report are precomputed: " + data.precomputed.note + "."
       : "Click a component, then \u201cknock out\u201d; several can be knocked out together.";
     select(state.selected && state.byId[state.selected] ? state.selected : null);
+    setupLoad(data.load);
     refreshKnockOut();
   }
 

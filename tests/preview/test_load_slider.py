@@ -1,0 +1,191 @@
+"""The load slider in headless Chromium: the offline report and `mlsd serve` show the precomputed load.
+
+``data/load.yaml`` at L x 1,000 qps, by hand: the gateway (2 x 1,000 qps, load shedding) is at
+L / 2; the model (2 x 750 qps, no load shedding) at L / 1.5, and over 1.5x it is overloaded: the
+gateway's call times out and the cache answers (the app is degraded). Over 2x the gateway sheds
+what it cannot take, and those requests fail: the app is down. Latency: model 30 ms, gateway
+5 + 30 = 35 ms, so the critical path is app -> gateway -> model, 35 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from mlsd_diagram import load
+from mlsd_diagram.analyses.serving import LOAD_FACTORS, critical_path, load_at
+
+from preview_testing import HERE, ROOT, Watched, mlsd_command
+
+pytestmark = pytest.mark.browser
+
+LOAD = HERE / "data" / "load.yaml"
+SHOT_DIR = os.environ.get("MLSD_SCREENSHOT_DIR")  # keep the screenshots somewhere to look at them
+
+
+def classes(page, selector: str) -> set[str]:
+    return set((page.locator(selector).get_attribute("class") or "").split())
+
+
+def badge(page, component: str) -> str:
+    return page.locator(f"#component-{component} text.load-badge").text_content()
+
+
+def slide_to(page, factor: float) -> None:
+    page.locator("#mlsd-load").fill(str(LOAD_FACTORS.index(factor)))
+    page.wait_for_function("f => document.getElementById('mlsd-load-factor').textContent.startsWith(f + 'x peak')",
+                           arg=f"{factor:g}")
+
+
+def check_slider(page, tmp_path, name: str) -> None:
+    p = page
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    # starts at 1x: everything within capacity, coloured by utilization
+    assert p.locator("#mlsd-load-factor").inner_text() == "1x peak: 1,000 qps at app"
+    assert {"load-ok", "critical"} <= classes(p, "#component-gateway")
+    assert badge(p, "gateway") == "50%" and badge(p, "model") == "67%" and badge(p, "cache") == "0%"
+    assert "load-served" in classes(p, "#component-app")
+    assert badge(p, "app") == "35 ms"  # the critical path's milliseconds, on its entry point
+    assert p.locator("#mlsd-critical-path strong").inner_text() == "Critical path: 35 ms"
+    assert "from app: app \u2192 gateway \u2192 model" in p.locator("#mlsd-critical-path").inner_text()
+    assert "critical" in classes(p, "#flow-0") and "critical" in classes(p, "#flow-1")
+    assert "critical" not in classes(p, "#flow-2") and "critical" not in classes(p, "#component-cache")
+    assert p.locator("#mlsd-headroom").inner_text() == "Headroom: 1.5x peak (first to saturate: model)."
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "served"
+
+    # 1.5x: the model is exactly at capacity, still ok (high utilization)
+    slide_to(p, 1.5)
+    assert {"load-ok", "util-high"} <= classes(p, "#component-model") and badge(p, "model") == "100%"
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "served"
+
+    # 1.75x: the model is overloaded; the gateway's timeout lets the cache answer
+    slide_to(p, 1.75)
+    assert "load-overloaded" in classes(p, "#component-model") and badge(p, "model") == "117%"
+    assert "load-ok" in classes(p, "#component-cache") and badge(p, "cache") == "35%"
+    assert "load-degraded" in classes(p, "#component-app")
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "degraded"
+    assert "At 1.75x: model overloaded" in p.locator("#mlsd-critical-path").inner_text()
+    row = p.locator("#mlsd-load-table tr[data-component='model'] td")
+    assert row.all_inner_texts() == ["model", "1,750", "1,500", "117%", "overloaded"]
+
+    # 2.5x: the gateway sheds; the shed requests fail, so the app is down
+    slide_to(p, 2.5)
+    assert "load-shedding" in classes(p, "#component-gateway") and badge(p, "gateway") == "125%"
+    assert "load-overloaded" in classes(p, "#component-model") and badge(p, "model") == "133%"
+    assert "load-down" in classes(p, "#component-app")
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "down"
+    assert p.locator("#mlsd-load-title").text_content() == "Load at 2.5x peak"
+    shot = p.screenshot(path=str(tmp_path / f"{name}-2.5x.png"))
+    assert shot.startswith(b"\x89PNG")
+    if SHOT_DIR:
+        p.screenshot(path=os.path.join(SHOT_DIR, f"{name}-2.5x.png"))
+
+    # the keyboard moves it one factor at a time: 2.5x -> 2.25x -> 2x, back at the gateway's capacity
+    p.locator("#mlsd-load").press("ArrowLeft")
+    p.wait_for_function("document.getElementById('mlsd-load-factor').textContent.startsWith('2.25x peak')")
+    assert "load-shedding" in classes(p, "#component-gateway") and badge(p, "gateway") == "113%"
+    p.locator("#mlsd-load").press("ArrowLeft")
+    p.wait_for_function("document.getElementById('mlsd-load-factor').textContent.startsWith('2x peak')")
+    assert {"load-ok", "util-high"} <= classes(p, "#component-gateway") and badge(p, "gateway") == "100%"
+    assert "load-degraded" in classes(p, "#component-app")
+    # 0.5x at the far left
+    p.locator("#mlsd-load").press("Home")
+    p.wait_for_function("document.getElementById('mlsd-load-factor').textContent.startsWith('0.5x peak')")
+    assert badge(p, "gateway") == "25%" and badge(p, "model") == "33%"
+    assert "load-served" in classes(p, "#component-app")
+
+
+def test_report_load_slider(browser, tmp_path):
+    out = tmp_path / "report.html"
+    result = subprocess.run([*mlsd_command(), "report", str(LOAD), "-o", str(out)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
+    attempted: list[str] = []
+
+    def block(route):
+        attempted.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith("file://"), block)
+    watched = Watched(context.new_page())
+    watched.page.goto(out.as_uri())
+    check_slider(watched.page, tmp_path, "report")
+    assert attempted == [] and all(url.startswith("file://") for url in watched.requests), watched.requests
+    assert watched.console_errors() == []
+    context.close()
+
+
+def test_serve_load_slider(serve, page, tmp_path):
+    server = serve(LOAD)
+    page.page.goto(server.url)
+    check_slider(page.page, tmp_path, "serve")
+    assert all(url.startswith(f"http://127.0.0.1:{server.port}/") for url in page.requests), page.requests
+    assert page.console_errors() == []
+
+
+def test_knock_out_takes_over_the_diagram_and_the_slider_keeps_its_place(serve, page):
+    server = serve(LOAD)
+    p = page.page
+    p.goto(server.url)
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    slide_to(p, 1.75)
+    p.locator("#component-cache").click()
+    p.locator("#mlsd-knockout-toggle").check()
+    p.wait_for_selector("#mlsd-clear-knockouts")
+    # the knock-out's colours replace the load's; the load panel still answers for the intact design
+    assert not classes(p, "#component-model") & {"load-overloaded", "critical"}
+    assert badge(p, "model") == ""
+    assert "clear it to see the load" in p.locator("#mlsd-load-note").inner_text()
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "degraded"
+    p.locator("#mlsd-clear-knockouts").click()
+    p.wait_for_function("document.querySelector('#component-model').classList.contains('load-overloaded')")
+    assert p.locator("#mlsd-load-factor").inner_text().startswith("1.75x peak")
+    assert page.console_errors() == []
+
+
+def test_a_blueprint_without_peak_qps_has_no_load_to_show(serve, page, tmp_path):
+    path = tmp_path / "nopeak.yaml"
+    path.write_text(LOAD.read_text().replace("  scale: {peak_qps: 1000}\n", ""))
+    server = serve(path)
+    p = page.page
+    p.goto(server.url)
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    p.wait_for_function("document.getElementById('mlsd-load-note').textContent.length > 0")
+    assert p.locator("#mlsd-load").is_disabled()
+    assert p.locator("#mlsd-load-note").inner_text().startswith("No peak qps is declared")
+    assert badge(p, "model") == "" and "load-ok" not in classes(p, "#component-model")
+    assert page.console_errors() == []
+
+
+
+@pytest.mark.parametrize("source", sorted((ROOT / "blueprints").glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_report_slider_shows_the_engine_s_states(browser, tmp_path, source):
+    out = tmp_path / "report.html"
+    result = subprocess.run([*mlsd_command(), "report", str(source), "-o", str(out)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    blueprint = load(source)
+    context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
+    watched = Watched(context.new_page())
+    p = watched.page
+    p.goto(out.as_uri())
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    path = critical_path(blueprint)
+    assert p.locator("#mlsd-critical-path strong").inner_text() == f"Critical path: {path['p99_ms']} ms"
+    for factor in (1, 2, 5):
+        slide_to(p, factor)
+        expected = load_at(blueprint, factor)
+        for entry, state in expected["entry_points"].items():
+            assert p.locator(f"#mlsd-load-entries li[data-entry='{entry}'] .state").inner_text() == state
+            assert f"load-{state}" in classes(p, f"#component-{entry}")
+        for cid, info in expected["components"].items():
+            if cid not in expected["entry_points"]:
+                assert f"load-{info['state']}" in classes(p, f"#component-{cid}"), (factor, cid)
+                assert ("critical" in classes(p, f"#component-{cid}")) == (cid in path["components"])
+        if factor == 2 and SHOT_DIR:
+            p.screenshot(path=os.path.join(SHOT_DIR, f"{source.stem}-2x.png"))
+    assert watched.console_errors() == []
+    context.close()
