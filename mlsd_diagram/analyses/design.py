@@ -105,8 +105,10 @@ class Design:
     def path_to(parent: dict[str, str | None], node: str) -> list[str]:
         """The walk from a start to ``node`` recorded by :meth:`reach`."""
         path = [node]
-        while parent[path[-1]] is not None:
-            path.append(parent[path[-1]])
+        step = parent[node]
+        while step is not None:
+            path.append(step)
+            step = parent[step]
         return path[::-1]
 
     # -- derived sets ----------------------------------------------------------------------

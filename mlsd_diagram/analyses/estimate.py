@@ -224,13 +224,13 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
             missing.append(Missing("replicas", c, "replicas needed", (f"components.{c}.capacity_qps",)))
             continue
         needed = max(1, math.ceil(base[c] / (cap * utilization) - 1e-9))
-        declared = bp.components[c].replicas
-        if declared is None:
+        replicas = bp.components[c].replicas
+        if replicas is None:
             note = "none declared"
-        elif declared >= needed:
-            note = f"{declared} declared"
+        elif replicas >= needed:
+            note = f"{replicas} declared"
         else:
-            note = f"{declared} declared: {needed - declared} short"
+            note = f"{replicas} declared: {needed - replicas} short"
         figures.append(Figure(
             "replicas", c, "replicas needed", needed, "replicas", "ceil(peak QPS / (capacity_qps x utilization))",
             f"ceil({_plain(base[c])} / ({_plain(cap)} x {_plain(utilization)}))",
@@ -274,7 +274,7 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
             missing.append(Missing("memory", c, quantity, tuple(fields)))
             continue
         width = _bytes_per_value(bp, c)
-        inputs = [Input("items", comp.items, f"components.{c}.items"), dim, width]
+        inputs = [Input("items", _given(comp.items), f"components.{c}.items"), dim, width]
         formula = "items x embedding_dim x bytes_per_value"
         if is_index or comp.index_overhead is not None:
             overhead = comp.index_overhead
@@ -286,6 +286,12 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
                               " x ".join(_plain(i.value) for i in inputs), tuple(inputs)))
 
 
+def _given(value: float | None) -> float:
+    """A field the caller has checked is declared (it lists the missing ones first)."""
+    assert value is not None, "checked by the caller"
+    return value
+
+
 def _feature_stores(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
     for c in design.with_trait(T.FEATURE_STORE):
         comp = bp.components[c]
@@ -293,8 +299,8 @@ def _feature_stores(bp: Blueprint, design: Design, figures: list[Figure], missin
         if fields:
             missing.append(Missing("features", c, "feature store size", tuple(fields)))
             continue
-        inputs = (Input("items", comp.items, f"components.{c}.items"),
-                  Input("features_per_item", comp.features_per_item, f"components.{c}.features_per_item"),
+        inputs = (Input("items", _given(comp.items), f"components.{c}.items"),
+                  Input("features_per_item", _given(comp.features_per_item), f"components.{c}.features_per_item"),
                   _bytes_per_value(bp, c))
         figures.append(Figure("features", c, "feature store size", math.prod(i.value for i in inputs), "bytes",
                               "items x features_per_item x bytes_per_value",
@@ -315,8 +321,8 @@ def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
             if comp.event_bytes is None:
                 missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
             continue
-        dau = Input("daily_active_users", users, "requirements.scale.daily_active_users")
-        rate = Input("events_per_user_per_day", comp.events_per_user_per_day,
+        dau = Input("daily_active_users", _given(users), "requirements.scale.daily_active_users")
+        rate = Input("events_per_user_per_day", _given(comp.events_per_user_per_day),
                      f"components.{c}.events_per_user_per_day")
         events = dau.value * rate.value
         figures.append(Figure("events", c, "events per day", events, "events/day",
@@ -326,7 +332,7 @@ def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
         if comp.event_bytes is None:
             missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
             continue
-        size = Input("event_bytes", comp.event_bytes, f"components.{c}.event_bytes")
+        size = Input("event_bytes", _given(comp.event_bytes), f"components.{c}.event_bytes")
         figures.append(Figure("events", c, "log volume per day", events * size.value, "bytes/day",
                               "daily_active_users x events_per_user_per_day x event_bytes",
                               f"{_plain(dau.value)} x {_plain(rate.value)} x {_plain(size.value)}", (dau, rate, size)))
@@ -340,11 +346,11 @@ def _training(bp: Blueprint, design: Design, figures: list[Figure], missing: lis
         if fields:
             missing.append(Missing("training", c, "training set per run", tuple(fields)))
             continue
-        inputs = (Input("examples_per_run", comp.examples_per_run, f"components.{c}.examples_per_run"),
-                  Input("example_bytes", comp.example_bytes, f"components.{c}.example_bytes"))
+        inputs = (Input("examples_per_run", _given(comp.examples_per_run), f"components.{c}.examples_per_run"),
+                  Input("example_bytes", _given(comp.example_bytes), f"components.{c}.example_bytes"))
         figures.append(Figure("training", c, "training set per run", math.prod(i.value for i in inputs), "bytes",
                               "examples_per_run x example_bytes", " x ".join(_plain(i.value) for i in inputs),
-                              inputs, f"{approx(comp.examples_per_run, 'examples')}"))
+                              inputs, f"{approx(_given(comp.examples_per_run), 'examples')}"))
 
 
 __all__ = ["DEFAULT_BYTES_PER_VALUE", "DEFAULT_UTILIZATION", "SECTIONS", "Estimates", "Figure", "Input",

@@ -62,6 +62,12 @@ class Call:
     per_request: float
 
 
+def _capacity(cap: float | None) -> float:
+    """The capacity of a component that saturated (only a component with a capacity can)."""
+    assert cap is not None, "a component without capacity_qps never saturates"
+    return cap
+
+
 def _number(x: float | None) -> float | int | None:
     if x is None:
         return None
@@ -215,7 +221,7 @@ class ServingModel:
             # the intact design's states under the re-evaluated ones: no O(R) copy per knock-out
             works, answer = ChainMap({}, works0), ChainMap({}, answer0)
         else:
-            works, answer = {}, {}
+            works, answer = {}, {}  # type: ignore[assignment]  # plain dicts: the whole design re-evaluated
             todo = set(self.relevant)
         for c in todo:
             works[c] = answer[c] = 0
@@ -459,9 +465,9 @@ class ServingModel:
                 if c in knocked:
                     admitted, lost = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
-                    admitted, lost = cap, load[c]
+                    admitted, lost = _capacity(cap), load[c]
                 elif c in shedding:
-                    admitted, lost = cap, load[c] - cap
+                    admitted, lost = _capacity(cap), load[c] - _capacity(cap)
                 elif works[c] == 0:  # works on them, then fails: its fallbacks answer
                     admitted, lost = load[c], load[c]
                 else:
