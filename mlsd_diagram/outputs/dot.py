@@ -83,10 +83,12 @@ LOOSE_MODES = frozenset({"telemetry"})
 # so the request path reads as one left-to-right line
 REQUEST_WEIGHT = "4"
 
+# polyline splines, wider node gaps and closer ranks: measured with benchmarks/layout.py on every bundled
+# blueprint and starter, fewer crossings and labels on cluster frames, and a page-like aspect
 GRAPH_ATTRS = {
-    "splines": "true",
-    "nodesep": "0.22",
-    "ranksep": "0.5",
+    "splines": "polyline",
+    "nodesep": "0.7",
+    "ranksep": "0.4",
     "pad": "0.25",
     "fontname": FONT,
     "fontsize": "11",
@@ -111,7 +113,7 @@ GROUPED_MODES = ("telemetry", "deploy")
 
 # The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
 OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
-OVERVIEW_ATTRS = {"nodesep": "0.35", "ranksep": "0.45"}
+OVERVIEW_ATTRS = {"nodesep": "0.3", "ranksep": "0.45", "splines": "true"}
 # A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
 VIEW_DIRECTIONS = {"overview": "TB"}
 
@@ -503,14 +505,14 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
     names = [blueprint.components[cid].label or cid for cid in ids]
     shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[:OVERVIEW_NODE_NAMES - 1]
-    lines = [_esc(line) for name in shown for line in _wrap(name, 24)]
+    lines = [_esc(line) for name in shown for line in _wrap(name, 20)]
     if len(shown) < len(names):
         lines.append(f"+ {len(names) - len(shown)} more")
     count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f", {inner} flows inside" if inner else "")
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
             f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
-            f'<TR><TD><FONT POINT-SIZE="10" COLOR="#455A64">{count}</FONT></TD></TR>'
-            f'<TR><TD><FONT POINT-SIZE="10">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>')
+            f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="11">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>')
 
 
 def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
@@ -530,7 +532,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
     dot.graph_attr.update(GRAPH_ATTRS, **OVERVIEW_ATTRS, rankdir=rankdir, id="diagram", size=f"{page_w:g},{page_h:g}",
                           dpi=f"{PNG_DPI * scale:g}", label=_title_label(blueprint, view, (), summary_width=70))
     dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
-    dot.edge_attr.update(EDGE_ATTRS, fontsize="10")
+    dot.edge_attr.update(EDGE_ATTRS, fontsize="11")
     for stage in order:
         fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
         ids = summary.stages[stage]
