@@ -113,7 +113,7 @@ GROUPED_MODES = ("telemetry", "deploy")
 
 # The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
 OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
-OVERVIEW_ATTRS = {"nodesep": "0.3", "ranksep": "0.45", "splines": "true"}
+OVERVIEW_ATTRS = {"nodesep": "0.25", "ranksep": "0.45", "splines": "true"}
 # A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
 VIEW_DIRECTIONS = {"overview": "TB"}
 
@@ -505,10 +505,10 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
     names = [blueprint.components[cid].label or cid for cid in ids]
     shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[:OVERVIEW_NODE_NAMES - 1]
-    lines = [_esc(line) for name in shown for line in _wrap(name, 20)]
+    lines = [_esc(line) for name in shown for line in _wrap(name, 18)]
     if len(shown) < len(names):
         lines.append(f"+ {len(names) - len(shown)} more")
-    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f", {inner} flows inside" if inner else "")
+    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f"<BR/>{inner} flows inside" if inner else "")
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
             f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
             f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'

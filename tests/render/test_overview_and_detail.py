@@ -76,7 +76,7 @@ def test_overview_draws_one_box_per_stage_and_mode_counts_on_edges():
     assert graph["rankdir"] == "TB"  # the overview's own direction, to fit a page width
     stage_text = [" ".join(op["text"] for op in o["_ldraw_"] if op.get("op") == "T") for o in graph["objects"]
                   if o.get("id") == "stage-serving"][0]
-    assert "Serving" in stage_text and "2 components, 1 flows inside" in stage_text
+    assert "Serving" in stage_text and "2 components 1 flows inside" in stage_text
 
 
 def test_overview_mermaid_counts_the_same():
