@@ -134,7 +134,7 @@ def _overview_mermaid(blueprint: Blueprint, rankdir: str) -> str:
     ends = flow_ends(blueprint)
     order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all"))
     ids = {g: i.replace("group_", "stage_", 1) for g, i in _group_ids(order, set()).items()}
-    lines = [*_front_matter(f"{blueprint.name} (overview)"), f"flowchart {rankdir}"]
+    lines = [*_front_matter(f"{blueprint.name} (overview view)"), f"flowchart {rankdir}"]
     for stage in order:
         count = len(summary.stages[stage])
         lines.append(f'  {ids[stage]}["{escape_label(group_label(stage))}<br/><small>{count} '
