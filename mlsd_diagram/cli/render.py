@@ -67,7 +67,8 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail) for path in files]
+                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail)
+                        for path in files]
                 for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
                     written, error = job.result()
                     if error is not None:

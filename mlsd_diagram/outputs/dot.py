@@ -33,9 +33,8 @@ from typing import Iterable, Mapping
 
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
-from . import icons
+from . import DETAILS, icons
 from .fonts import FONTNAME
-from . import DETAILS
 from .views import View, overview, select_view
 
 DIRECTIONS = ("LR", "TB")
@@ -492,12 +491,14 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
              "tooltip": _tooltip_text("\n".join(lines)), "label": _edge_label(label) or "",
              "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6)}
     # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
-    clip = {"tail": tail_cluster if group.whole_tail else None, "head": head_cluster}
+    tail_clip = {"ltail": tail_cluster} if group.whole_tail else {}
     if back:  # written reversed, as a back flow is (see to_dot); the clipping follows the written ends
-        attrs.update(dir="back", ltail=clip["head"], **({"lhead": clip["tail"]} if clip["tail"] else {}))
+        attrs.update(dir="back", ltail=head_cluster)
+        if tail_clip:
+            attrs["lhead"] = tail_cluster
         dot.edge(group.head, group.tail, **attrs)
     else:
-        attrs.update(lhead=clip["head"], **({"ltail": clip["tail"]} if clip["tail"] else {}))
+        attrs.update(lhead=head_cluster, **tail_clip)
         dot.edge(group.tail, group.head, **attrs)
 
 
