@@ -79,12 +79,43 @@ def shown(page, text: str) -> dict:
     }
 
 
+def _expected_overview(blueprint) -> dict:
+    """The overview: a node per stage (its name and component count), a labelled link per pair of stages."""
+    from mlsd_diagram.outputs.dot import group_label, group_of, layout_plan
+    from mlsd_diagram.outputs.mermaid import _group_ids
+    from mlsd_diagram.outputs.views import select_view
+
+    stages = Counter(group_of(blueprint, cid) for cid in blueprint.components)
+    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all"))  # the ids are numbered in this order
+    ids = {g: i.replace("group_", "stage_", 1) for g, i in _group_ids(order, set()).items()}
+    links: dict[tuple[str, str], Counter] = {}
+    for flow in blueprint.flows:
+        a, b = group_of(blueprint, flow.source), group_of(blueprint, flow.target)
+        if a != b:
+            links.setdefault((a, b), Counter())[flow.mode.value] += 1
+    order = ["request", "stream", "batch", "deploy", "fallback", "telemetry"]
+    edges = Counter((f"L_{ids[a]}_{ids[b]}", ", ".join(f"{m} \u00d7{c[m]}" for m in order if m in c))
+                    for (a, b), c in links.items())
+    title = _one_space(f"{blueprint.name} (overview view)")
+    return {
+        "title": [] if re.search(r"[<>&]", title) else [title],
+        "nodes": {ids[g]: f"{_one_space(group_label(g))}\n{n} component{'s' if n != 1 else ''}"
+                  for g, n in stages.items()},
+        "clusters": Counter(),
+        "edges": edges,
+        "links": len(links),
+        "scripts": 0,
+    }
+
+
 def expected(blueprint, view: str = "all") -> dict:
     """What Mermaid should show for ``blueprint``'s ``view``, read from the blueprint."""
     from mlsd_diagram.outputs.dot import group_label, group_of
     from mlsd_diagram.outputs.mermaid import mermaid_id
     from mlsd_diagram.outputs.views import select_view
 
+    if view == "overview":
+        return _expected_overview(blueprint)
     selected = select_view(blueprint.graph, view)
     nodes = {}
     for cid in selected.components:

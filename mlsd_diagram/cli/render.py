@@ -8,13 +8,14 @@ import sys
 import click
 
 from ..diagnostics import BlueprintError
-from ..outputs import FORMATS, VIEWS
+from ..outputs import DETAILS, FORMATS, VIEWS
 from ..outputs.files import OutputPathError
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
 
 
-def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str, scale: float):
+def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str | None, scale: float,
+                detail: str):
     """(paths written, None) or (None, BlueprintError) for one file; other errors propagate."""
     try:
         blueprint = load(path)
@@ -23,7 +24,7 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
     from ..outputs.diagram import render as render_blueprint
 
     return render_blueprint(blueprint, formats=formats, out_dir=out_dir, view=view, direction=direction,
-                            scale=scale), None
+                            scale=scale, detail=detail), None
 
 
 @main.command()
@@ -33,13 +34,17 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
 @click.option("-o", "--output", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder to write into.")
 @click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
-              help="Show everything, or only the serving, training, data or monitoring part.")
-@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR",
-              show_default=True, help="Left to right or top to bottom.")
+              help="Show everything, only the serving, training, data or monitoring part, or the overview "
+                   "(one box per stage, the flows between stages counted by mode).")
+@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default=None,
+              help="Left to right or top to bottom (default: TB for the overview, else LR).")
+@click.option("--detail", type=click.Choice(DETAILS), default="grouped", show_default=True,
+              help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
+                   "their count; full: every flow.")
 @click.option("--scale", type=click.FloatRange(min=0.1, max=8.0), default=1.0, show_default=True,
               help="Multiply the PNG resolution (the default fits a document page).")
-def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view: str, direction: str,
-           scale: float) -> None:
+def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view: str, direction: str | None,
+           scale: float, detail: str) -> None:
     """Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).
 
     With a view other than 'all', its name is appended: news_feed-serving.svg.
@@ -50,7 +55,7 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary, stop_rendering
 
     formats = formats or ("png", "svg")
-    direction = direction.upper()
+    direction = direction.upper() if direction else None
     if any(f in ("png", "svg", "pdf") for f in formats):
         try:
             dot_binary()
@@ -62,7 +67,8 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale) for path in files]
+                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail)
+                        for path in files]
                 for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
                     written, error = job.result()
                     if error is not None:

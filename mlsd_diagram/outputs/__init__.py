@@ -2,4 +2,7 @@
 
 # The names the command line offers, here so that `mlsd --help` need not import the renderers.
 FORMATS = ("png", "svg", "pdf", "dot", "mermaid")
-VIEWS = ("all", "serving", "training", "data", "monitoring")
+VIEWS = ("all", "serving", "training", "data", "monitoring", "overview")
+# How many edges a diagram draws: "grouped" draws telemetry and deploy flows that fan between two clusters
+# as one edge with their count, "full" draws every flow.
+DETAILS = ("grouped", "full")

@@ -268,15 +268,19 @@ def finish_pdf(pdf: bytes) -> bytes:
     return _PDF_DATE.sub(lambda m: b"/CreationDate (D:" + b"0" * (len(m.group(0)) - 18) + b")", pdf)
 
 
-def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str = "LR") -> str:
-    """The diagram as self-contained SVG text (icons as data URIs), without writing files."""
-    drawn = run_dot(lambda: to_dot(blueprint, view=view, direction=direction), ["svg"], finish_svg)
+def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | None = None,
+                    detail: str = "full") -> str:
+    """The diagram as self-contained SVG text (icons as data URIs), without writing files.
+
+    ``detail`` is ``full`` by default: the preview page marks single flows (``flow-N``) by index.
+    """
+    drawn = run_dot(lambda: to_dot(blueprint, view=view, direction=direction, detail=detail), ["svg"], finish_svg)
     return drawn["svg"]
 
 
 def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_dir: str | os.PathLike = "output",
-           stem: str | None = None, view: str = "all", direction: str = "LR", scale: float = 1.0,
-           overlay: Overlay | None = None, svg_style: str = "") -> list[Path]:
+           stem: str | None = None, view: str = "all", direction: str | None = None, scale: float = 1.0,
+           overlay: Overlay | None = None, svg_style: str = "", detail: str = "grouped") -> list[Path]:
     """Write the diagram of ``blueprint`` in ``formats`` into ``out_dir``; return the paths written.
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
@@ -285,7 +289,9 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
     (listed right after it), referred to relatively, so plain ``dot`` renders it
     from its folder. ``overlay`` restyles components and flows (see
-    :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG.
+    :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG. ``direction``
+    ``None`` is the view's own (TB for the overview, else LR); ``detail`` ``grouped`` draws fanned
+    telemetry and deploy flows as one edge each (:func:`~.dot.flow_groups`), ``full`` every flow.
     Nothing is written unless every format rendered.
     """
     formats = list(dict.fromkeys(formats))
@@ -300,7 +306,7 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
 
     def build() -> str:
         nonlocal dot_text
-        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale, overlay=overlay)
+        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale, overlay=overlay, detail=detail)
         return dot_text
 
     def finish(svg: str) -> str:

@@ -149,11 +149,11 @@ def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[dict
 
 
 def render_diff(old: Blueprint, new: Blueprint, diff: dict, out_dir: str | os.PathLike, stem: str,
-                formats: Iterable[str] = ("png", "svg"), view: str = "all", direction: str = "LR",
+                formats: Iterable[str] = ("png", "svg"), view: str = "all", direction: str | None = None,
                 scale: float = 1.0) -> list[Path]:
     """Write the diff diagram as ``<stem>-diff[-view].<ext>`` into ``out_dir``; return the paths."""
     from .diagram import render
 
     merged, overlay = diff_overlay(old, new, diff)
     return render(merged, formats=formats, out_dir=out_dir, stem=f"{stem}-diff", view=view, direction=direction,
-                  scale=scale, overlay=overlay, svg_style=SVG_STYLE)
+                  scale=scale, overlay=overlay, svg_style=SVG_STYLE, detail="full")  # every flow shows its change

@@ -33,9 +33,9 @@ from typing import Iterable, Mapping
 
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
-from . import icons
+from . import DETAILS, icons
 from .fonts import FONTNAME
-from .views import View, select_view
+from .views import View, overview, select_view
 
 DIRECTIONS = ("LR", "TB")
 FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
@@ -82,10 +82,12 @@ LOOSE_MODES = frozenset({"telemetry"})
 # so the request path reads as one left-to-right line
 REQUEST_WEIGHT = "4"
 
+# polyline splines, wider node gaps and closer ranks: measured with benchmarks/layout.py on every bundled
+# blueprint and starter, fewer crossings and labels on cluster frames, and a page-like aspect
 GRAPH_ATTRS = {
-    "splines": "true",
-    "nodesep": "0.22",
-    "ranksep": "0.5",
+    "splines": "polyline",
+    "nodesep": "0.7",
+    "ranksep": "0.4",
     "pad": "0.25",
     "fontname": FONT,
     "fontsize": "11",
@@ -102,6 +104,17 @@ NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor":
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
 CLUSTER_ATTRS = {"style": "rounded,filled", "fontname": FONT, "fontsize": "12", "labeljust": "l", "margin": "10",
                  "penwidth": "1.2"}
+
+# Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
+# "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
+# They are the long loops back across the canvas; the request path is never grouped.
+GROUPED_MODES = ("telemetry", "deploy")
+
+# The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
+OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
+OVERVIEW_ATTRS = {"nodesep": "0.25", "ranksep": "0.45", "splines": "true"}
+# A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
+VIEW_DIRECTIONS = {"overview": "TB"}
 
 # Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
 # image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
@@ -216,13 +229,15 @@ def _edge_label(data: str | None) -> str | None:
             f'{"<BR/>".join(_esc(line) for line in _wrap(data, 26))}</TD></TR></TABLE>>')
 
 
-def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None) -> str:
+def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None,
+                 summary_width: int = 110) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
     if overlay is not None and overlay.heading:
         name += f" \u2014 {overlay.heading}"
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{_esc(name)}</B></FONT></TD></TR>']
     if blueprint.summary:
-        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in _wrap(" ".join(blueprint.summary.split()), 110))
+        summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
+        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#455A64">{lines}</FONT></TD></TR>')
     cells = "".join(f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
                     f'{_esc(MODE_STYLES[m].meaning)}   </TD>' for m in MODE_STYLES if m in modes)
@@ -318,25 +333,74 @@ def flow_ends(blueprint: Blueprint) -> dict[int, tuple[str, str, str]]:
     return {i: (f.source, f.target, f.mode.value) for i, f in enumerate(blueprint.flows)}
 
 
-def _check_direction(direction: str) -> str:
-    value = direction.upper()
+def _check_direction(direction: str | None, view: str = "all") -> str:
+    """LR or TB; ``None`` is the view's own direction (:data:`VIEW_DIRECTIONS`, else LR)."""
+    value = (direction or VIEW_DIRECTIONS.get(view, "LR")).upper()
     if value not in DIRECTIONS:
         raise UnknownDirection(f"unknown direction {direction!r}; expected LR or TB")
     return value
 
 
-def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale: float = 1.0,
-           overlay: Overlay | None = None) -> str:
+class UnknownDetail(ValueError):
+    """A detail level other than those of :data:`DETAILS`."""
+
+
+@dataclass(frozen=True)
+class FlowGroup:
+    """Flows drawn as one edge (detail "grouped"): same mode, same source cluster (telemetry) or source
+    component (deploy), same target cluster. ``tail`` and ``head`` are the components the edge is
+    attached to; it is clipped at the clusters' frames (``ltail`` / ``lhead``)."""
+
+    mode: str
+    flows: tuple[int, ...]
+    tail: str
+    head: str
+    whole_tail: bool  # the edge leaves the source cluster's frame (telemetry), not a component
+
+
+def flow_groups(blueprint: Blueprint, view: View) -> list[FlowGroup]:
+    """The flows of ``view`` that detail "grouped" draws as one edge each group, in blueprint order.
+
+    Telemetry between two clusters groups by (source cluster, target cluster), deploys by
+    (source component, target cluster); a group needs two flows or more (one flow stays itself).
+    """
+    ends = flow_ends(blueprint)
+    buckets: dict[tuple, list[int]] = {}
+    for index in view.flows:
+        u, v, mode = ends[index]
+        if mode not in GROUPED_MODES or group_of(blueprint, u) == group_of(blueprint, v):
+            continue
+        source = group_of(blueprint, u) if mode == "telemetry" else u
+        buckets.setdefault((mode, source, group_of(blueprint, v)), []).append(index)
+    groups = []
+    for (mode, _, _), indices in buckets.items():
+        if len(indices) < 2:
+            continue
+        targets = [ends[i][1] for i in indices]
+        head = max(dict.fromkeys(targets), key=targets.count)  # the most used target, first on a tie
+        groups.append(FlowGroup(mode, tuple(indices), ends[indices[0]][0], head, mode == "telemetry"))
+    return groups
+
+
+def to_dot(blueprint: Blueprint, view: str = "all", direction: str | None = None, scale: float = 1.0,
+           overlay: Overlay | None = None, detail: str = "grouped") -> str:
     """The diagram of ``blueprint`` as deterministic DOT text.
 
-    ``view`` picks the components shown (see :mod:`.views`), ``direction`` is LR
-    or TB, ``scale`` multiplies the PNG resolution, ``overlay`` restyles single
-    components and flows and adds a legend row (:class:`Overlay`). Icons are paths relative to
+    ``view`` picks the components shown (see :mod:`.views`; ``overview`` draws one node per
+    stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: the view's own, TB for the
+    overview, else LR), ``scale`` multiplies the PNG
+    resolution, ``overlay`` restyles single components and flows and adds a legend row
+    (:class:`Overlay`), ``detail`` is ``grouped`` (fanned telemetry and deploy flows drawn as
+    one edge each group, :func:`flow_groups`) or ``full`` (every flow). Icons are paths relative to
     :func:`icons.icon_roots`; pass those as ``-Gimagepath`` to run ``dot`` on it.
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
-    rankdir = _check_direction(direction)
+    rankdir = _check_direction(direction, view)
+    if detail not in DETAILS:
+        raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
+    if view == "overview":
+        return overview_dot(blueprint, rankdir, scale)
     selected = select_view(blueprint.graph, view)
     order, members, backs = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
@@ -344,6 +408,12 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
     page_w, page_h = PAGE_INCHES
     graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used, overlay),
                       id="diagram", size=f"{page_w:g},{page_h:g}", dpi=f"{PNG_DPI * scale:g}")
+    grouped = flow_groups(blueprint, selected) if detail == "grouped" else []
+    if grouped:
+        graph_attr["compound"] = "true"  # edges clipped at cluster frames (ltail / lhead)
+    first_of = {g.flows[0]: g for g in grouped}  # a group is drawn where its first flow would be
+    in_group = {i for g in grouped for i in g.flows}
+    cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order)}
 
     class _Canvas(Diagram):  # a diagrams Diagram that only builds the graph; rendering happens once, elsewhere
         def __exit__(self, *exc):
@@ -373,6 +443,8 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             setcluster(None)
         current_mode = None
         for index in selected.flows:
+            if index in in_group and index not in first_of:
+                continue
             u, v, mode = ends[index]
             flow = blueprint.flows[index]
             if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
@@ -380,6 +452,9 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
                 canvas.dot.attr("edge", color=style.color, style=style.style, penwidth=style.penwidth,
                                 fontcolor=style.color)
                 current_mode = mode
+            if index in first_of:
+                _group_edge(canvas.dot, blueprint, first_of[index], cluster_name, index in backs)
+                continue
             attrs = {"id": f"flow-{index}",
                      "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else ""))}
             label = _edge_label(flow.data)
@@ -398,6 +473,94 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str = "LR", scale
             else:
                 canvas.dot.edge(u, v, **attrs)
     return _normalise(canvas.dot.source)
+
+
+def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[str, str], back: bool) -> None:
+    """Write one :class:`FlowGroup` edge: ``id="flows-<first index>"``, class ``flow-N`` per member flow."""
+    ends = flow_ends(blueprint)
+    tail_cluster = cluster_name[group_of(blueprint, group.tail)]
+    head_cluster = cluster_name[group_of(blueprint, group.head)]
+    what = "telemetry" if group.mode == "telemetry" else "deploys"
+    label = f"{what} \u00d7{len(group.flows)}"
+    lines = [f"{len(group.flows)} {group.mode} flows:"]
+    for i in group.flows:
+        u, v, _ = ends[i]
+        data = blueprint.flows[i].data
+        lines.append(f"{u} \u2192 {v}" + (f": {data}" if data else ""))
+    attrs = {"id": f"flows-{group.flows[0]}", "class": " ".join(f"flow-{i}" for i in group.flows),
+             "tooltip": _tooltip_text("\n".join(lines)), "label": _edge_label(label) or "",
+             "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6)}
+    # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
+    tail_clip = {"ltail": tail_cluster} if group.whole_tail else {}
+    if back:  # written reversed, as a back flow is (see to_dot); the clipping follows the written ends
+        attrs.update(dir="back", ltail=head_cluster)
+        if tail_clip:
+            attrs["lhead"] = tail_cluster
+        dot.edge(group.head, group.tail, **attrs)
+    else:
+        attrs.update(lhead=head_cluster, **tail_clip)
+        dot.edge(group.tail, group.head, **attrs)
+
+
+def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: int) -> str:
+    _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
+    names = [blueprint.components[cid].label or cid for cid in ids]
+    shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[:OVERVIEW_NODE_NAMES - 1]
+    lines = [_esc(line) for name in shown for line in _wrap(name, 18)]
+    if len(shown) < len(names):
+        lines.append(f"+ {len(names) - len(shown)} more")
+    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f"<BR/>{inner} flows inside" if inner else "")
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+            f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="11">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>')
+
+
+def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
+    """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
+    ordered pair of stages with flows between them (``id="stage-flows-<n>"``, the member flows as classes
+    ``flow-N``), labelled with the count of each mode. No clusters, so nothing here can meet Graphviz 2.43's
+    cluster aborts; stages are ranked in the full diagram's cluster order."""
+    import graphviz
+
+    summary = overview(blueprint.graph)
+    ends = flow_ends(blueprint)
+    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all"))
+    position = {g: k for k, g in enumerate(order)}
+    view = View("overview", tuple(blueprint.components), tuple(range(len(blueprint.flows))))
+    page_w, page_h = PAGE_INCHES
+    dot = graphviz.Digraph("mlsd")
+    dot.graph_attr.update(GRAPH_ATTRS, **OVERVIEW_ATTRS, rankdir=rankdir, id="diagram", size=f"{page_w:g},{page_h:g}",
+                          dpi=f"{PNG_DPI * scale:g}", label=_title_label(blueprint, view, (), summary_width=70))
+    dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
+    dot.edge_attr.update(EDGE_ATTRS, fontsize="11")
+    for stage in order:
+        fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
+        ids = summary.stages[stage]
+        tooltip = f"{group_label(stage)}: " + ", ".join(ids)
+        dot.node(f"stage{position[stage]}", _stage_label(blueprint, stage, ids, summary.inner[stage]),
+                 id=_tooltip_text(f"stage-{stage}"), fillcolor=fill, color=border, tooltip=_tooltip_text(tooltip))
+    for n, ((a, b), flows) in enumerate(summary.links.items()):
+        counts: dict[str, int] = {}
+        for i in flows:
+            counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
+        modes = [m for m in MODE_STYLES if m in counts]
+        style = MODE_STYLES[modes[0]]  # the edge looks like its most online mode (request first)
+        label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].color}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
+        tooltip = "\n".join(f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows)
+        attrs = {"id": f"stage-flows-{n}", "class": " ".join(f"flow-{i}" for i in flows),
+                 "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
+                          f'</TABLE>>',
+                 "tooltip": _tooltip_text(tooltip), "color": style.color, "style": style.style,
+                 "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}", "fontcolor": style.color}
+        if "request" in counts:
+            attrs["weight"] = REQUEST_WEIGHT
+        tail, head = f"stage{position[a]}", f"stage{position[b]}"
+        if position[a] > position[b]:  # against the stage order: ranked the other way, drawn the same
+            dot.edge(head, tail, dir="back", **attrs)
+        else:
+            dot.edge(tail, head, **attrs)
+    return _normalise(dot.source)
 
 
 _IMG_SRC = re.compile(r'<IMG SRC="([^"]+)"')

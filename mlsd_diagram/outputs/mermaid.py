@@ -15,7 +15,7 @@ import re
 
 from ..blueprint.models import Blueprint
 from .dot import MODE_STYLES, STAGE_COLOURS, NEUTRAL_COLOURS, _check_direction, flow_ends, group_label, layout_plan
-from .views import select_view
+from .views import overview, select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
 RESERVED = frozenset({"end", "graph", "flowchart", "subgraph", "style", "classDef", "class", "click", "linkStyle",
@@ -91,9 +91,11 @@ def _group_ids(groups: list[str], node_ids: set[str]) -> dict[str, str]:
     return ids
 
 
-def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -> str:
+def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = None) -> str:
     """The diagram as Mermaid ``flowchart`` text, deterministic for a given blueprint."""
-    rankdir = _check_direction(direction)
+    rankdir = _check_direction(direction, view)
+    if view == "overview":
+        return _overview_mermaid(blueprint, rankdir)
     selected = select_view(blueprint.graph, view)
     order, members, _ = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
@@ -122,4 +124,33 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str = "LR") -
     for group in order:
         fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
         lines.append(f"  style {group_ids[group]} fill:{fill},stroke:{border},color:{ink}")
+    return "\n".join(lines) + "\n"
+
+
+def _overview_mermaid(blueprint: Blueprint, rankdir: str) -> str:
+    """The overview as a flowchart: one node per stage (``stage_`` ids), one link per ordered pair of stages
+    labelled with the count of each mode, drawn in the style of its most online mode."""
+    summary = overview(blueprint.graph)
+    ends = flow_ends(blueprint)
+    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all"))
+    ids = {g: i.replace("group_", "stage_", 1) for g, i in _group_ids(order, set()).items()}
+    lines = [*_front_matter(f"{blueprint.name} (overview view)"), f"flowchart {rankdir}"]
+    for stage in order:
+        count = len(summary.stages[stage])
+        lines.append(f'  {ids[stage]}["{escape_label(group_label(stage))}<br/><small>{count} '
+                     f'component{"s" if count != 1 else ""}</small>"]')
+    link_styles = []
+    for n, ((a, b), flows) in enumerate(summary.links.items()):
+        counts: dict[str, int] = {}
+        for i in flows:
+            counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
+        modes = [m for m in MODE_STYLES if m in counts]
+        label = ", ".join(f"{m} \u00d7{counts[m]}" for m in modes)
+        lines.append(f'  {ids[a]} {ARROWS[modes[0]]}|"{escape_label(label)}"| {ids[b]}')
+        style = MODE_STYLES[modes[0]]
+        link_styles.append(f"  linkStyle {n} stroke:{style.color},stroke-width:2px,color:{style.color}")
+    lines.extend(link_styles)
+    for stage in order:
+        fill, border, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
+        lines.append(f"  style {ids[stage]} fill:{fill},stroke:{border},color:{ink}")
     return "\n".join(lines) + "\n"

@@ -2,8 +2,9 @@
 
 A view is a function over the blueprint graph that returns the component ids
 and flow indices to keep. ``all`` keeps everything; ``serving``, ``training``,
-``data`` and ``monitoring`` cut the design down to one concern. Each runs in
-O(components + flows).
+``data`` and ``monitoring`` cut the design down to one concern; ``overview``
+keeps everything but is drawn one node per stage (see :func:`overview`). Each
+runs in O(components + flows).
 """
 
 from __future__ import annotations
@@ -120,11 +121,48 @@ _SELECTORS: dict[str, Callable[[nx.MultiDiGraph], set[str]]] = {
 }
 
 
+def stage_of(graph: nx.MultiDiGraph, component_id: str) -> str:
+    """The stage a component is drawn in: its ``group``, or else its kind's stage (the diagram's cluster)."""
+    node = graph.nodes[component_id]
+    return node.get("group") or node["stage"]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The design one level up: its stages, and the flows between each ordered pair of stages.
+
+    ``stages`` maps each stage (a cluster of the full diagram) to its components in blueprint
+    order, stages in order of their first component; ``links`` maps (from stage, to stage)
+    to the indices of the flows between them, in blueprint order; ``inner`` counts the flows
+    that stay inside each stage.
+    """
+
+    stages: dict[str, tuple[str, ...]]
+    links: dict[tuple[str, str], tuple[int, ...]]
+    inner: dict[str, int]
+
+
+def overview(graph: nx.MultiDiGraph) -> Overview:
+    """The :class:`Overview` of ``graph``, in O(components + flows)."""
+    stages: dict[str, list[str]] = {}
+    for cid in graph.nodes:
+        stages.setdefault(stage_of(graph, cid), []).append(cid)
+    links: dict[tuple[str, str], list[int]] = {}
+    inner = dict.fromkeys(stages, 0)
+    for u, v, index in sorted(graph.edges(keys=True), key=lambda e: e[2]):
+        a, b = stage_of(graph, u), stage_of(graph, v)
+        if a == b:
+            inner[a] += 1
+        else:
+            links.setdefault((a, b), []).append(index)
+    return Overview({s: tuple(ids) for s, ids in stages.items()}, {k: tuple(v) for k, v in links.items()}, inner)
+
+
 def select_view(graph: nx.MultiDiGraph, name: str = "all") -> View:
     """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`)."""
     if name not in VIEWS:
         raise UnknownView(f"unknown view {name!r}; expected one of: {', '.join(VIEWS)}")
-    if name == "all":
+    if name in ("all", "overview"):  # the overview summarises everything
         keep = set(graph.nodes)
     else:
         keep = _SELECTORS[name](graph)

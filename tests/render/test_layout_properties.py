@@ -16,7 +16,7 @@ from mlsd_diagram.blueprint.kinds import kind_names
 from mlsd_diagram.blueprint.models import Blueprint, Mode
 from mlsd_diagram.outputs.diagram import run_dot
 from mlsd_diagram.outputs.dot import group_of, to_dot
-from mlsd_diagram.outputs.views import VIEWS, select_view
+from mlsd_diagram.outputs.views import VIEWS, overview, select_view
 
 MODES = [m.value for m in Mode]
 GROUPS = [None, "online", "offline", "shared", "ops"]  # None: the kind's stage is the cluster
@@ -55,12 +55,17 @@ def _laid_out(dot_text: str) -> dict:
     return json.loads(run_dot(dot_text, ["json0"])["json0"])
 
 
+CLUSTERED_VIEWS = [v for v in VIEWS if v != "overview"]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(clustered_blueprints(), st.sampled_from(VIEWS), st.sampled_from(["LR", "TB"]))
-def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction):
-    """Graphviz lays out exactly the view's components, in their groups, and its flows between the right ends."""
+@given(clustered_blueprints(), st.sampled_from(CLUSTERED_VIEWS), st.sampled_from(["LR", "TB"]),
+       st.sampled_from(["grouped", "full"]))
+def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction, detail):
+    """Graphviz lays out exactly the view's components, in their groups, and its flows between the right ends;
+    a flow of a group (detail "grouped") is drawn by its group's edge, once, which names it in its class."""
     selected = select_view(bp.graph, view)
-    graph = _laid_out(to_dot(bp, view=view, direction=direction))
+    graph = _laid_out(to_dot(bp, view=view, direction=direction, detail=detail))
     objects = graph.get("objects", [])
     nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o}
     assert sorted(o["name"] for o in nodes.values()) == sorted(selected.components)
@@ -77,6 +82,40 @@ def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction)
         if edge.get("dir") == "back":  # a back flow, written reversed: drawn from head to tail
             tail, head = head, tail
         assert "pos" in edge, edge  # routed
-        drawn.append((edge["id"], tail, head))
+        if edge["id"].startswith("flows-"):  # a group: its member flows, each with its own ends
+            members = [int(c[len("flow-"):]) for c in edge["class"].split()]
+            assert edge["id"] == f"flows-{members[0]}" and len(members) >= 2
+            drawn += [(f"flow-{i}", bp.flows[i].source, bp.flows[i].target) for i in members]
+            assert {group_of(bp, nodes[edge[end]]["name"]) for end in ("tail", "head")} == \
+                {group_of(bp, bp.flows[members[0]].source), group_of(bp, bp.flows[members[0]].target)}
+        else:
+            drawn.append((edge["id"], tail, head))
     expected = [(f"flow-{i}", bp.flows[i].source, bp.flows[i].target) for i in selected.flows]
     assert sorted(drawn) == sorted(expected)
+    if detail == "full":
+        assert not any(e["id"].startswith("flows-") for e in graph.get("edges", []))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clustered_blueprints(), st.sampled_from(["LR", "TB"]))
+def test_graphviz_lays_out_every_random_overview(bp, direction):
+    """The overview: one node per stage, one edge per ordered pair of stages with flows between them, whose
+    classes name exactly the flows from the one stage to the other."""
+    graph = _laid_out(to_dot(bp, view="overview", direction=direction))
+    objects = graph.get("objects", [])
+    nodes = {o["_gvid"]: o["id"][len("stage-"):] for o in objects if "pos" in o}
+    stages = {group_of(bp, cid) for cid in bp.components}
+    assert sorted(nodes.values()) == sorted(stages)
+    expected = {}
+    for i, flow in enumerate(bp.flows):
+        a, b = group_of(bp, flow.source), group_of(bp, flow.target)
+        if a != b:
+            expected.setdefault((a, b), []).append(i)
+    drawn = {}
+    for edge in graph.get("edges", []):
+        tail, head = nodes[edge["tail"]], nodes[edge["head"]]
+        if edge.get("dir") == "back":
+            tail, head = head, tail
+        drawn[(tail, head)] = [int(c[len("flow-"):]) for c in edge["class"].split()]
+    assert drawn == expected
+    assert {k: list(v) for k, v in overview(bp.graph).links.items()} == expected

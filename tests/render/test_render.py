@@ -45,7 +45,13 @@ def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     nodes = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"}
     assert nodes == {f"component-{cid}" for cid in blueprint.components}
     edges = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
-    assert edges == {f"flow-{i}" for i in range(len(blueprint.flows))}
+    # grouped telemetry and deploy edges (the default detail) name their flows in their class
+    groups = {g.get("id"): g.get("class").split()[1:] for g in root.iter(f"{SVG_NS}g")
+              if (g.get("class") or "").startswith("edge flow-")}
+    assert all(i == f"flows-{members[0][len('flow-'):]}" and len(members) >= 2 for i, members in groups.items())
+    grouped = [m for members in groups.values() for m in members]
+    assert sorted([*edges, *grouped]) == sorted(edges | set(grouped))  # each flow drawn once
+    assert edges | set(grouped) == {f"flow-{i}" for i in range(len(blueprint.flows))}
     symbols = {el.get("id"): el for el in root.iter(f"{SVG_NS}symbol")}
     images = [el for el in root.iter(f"{SVG_NS}image")]
     uses = [el for el in root.iter(f"{SVG_NS}use")]

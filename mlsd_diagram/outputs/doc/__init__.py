@@ -36,6 +36,7 @@ from .markdown import Md, code, environment, escape_inline, fence, tidy
 
 DEFAULT_TEMPLATE = "design_doc.md.j2"
 DIAGRAM_VIEW = "serving"
+OVERVIEW_VIEW = "overview"  # the picture the doc opens with: one box per stage, readable at page width
 DIAGRAM_FORMATS = ("png", "svg")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
@@ -159,7 +160,10 @@ def _diagram_names(stem: str) -> tuple[str, str]:
 
 def _diagram_context(stem: str, mermaid: str, image: bool, reason: str = "") -> dict[str, Any]:
     png, svg = _diagram_names(stem)
+    overview_png, overview_svg = output_name(stem, "png", OVERVIEW_VIEW), output_name(stem, "svg", OVERVIEW_VIEW)
     return {
+        "overview_image": Md(_link_target(overview_png)) if image else "",
+        "overview_svg": Md(_link_target(overview_svg)) if image else "",
         "image": Md(_link_target(png)) if image else "",
         "svg": Md(_link_target(svg)) if image else "",
         "image_name": png if image else "",
@@ -170,9 +174,10 @@ def _diagram_context(stem: str, mermaid: str, image: bool, reason: str = "") -> 
 
 
 def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], str]:
-    """Render the serving view beside the doc; ``([], reason)`` when rendering is unavailable."""
+    """Render the overview and the serving view beside the doc; ``([], reason)`` when rendering is unavailable."""
     try:
-        files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
+        files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=OVERVIEW_VIEW)
+        files += render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
     except (RenderError, OSError) as exc:  # e.g. Graphviz missing: the doc is still worth writing
         message = " ".join(str(exc).split()) or type(exc).__name__
         return [], f"rendering failed: {message}"

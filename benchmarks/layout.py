@@ -1,0 +1,273 @@
+"""Layout benchmark: how readable the diagrams are, measured on Graphviz's own layout.
+
+    .venv/bin/python benchmarks/layout.py [--views all serving overview] [--detail grouped|full]
+                                          [-G splines=polyline ...] [--json FILE]
+
+For every bundled blueprint (blueprints/*.yaml) and starter template
+(mlsd_diagram/starters/blueprints/*.yaml) in each view, the DOT that ``mlsd render``
+writes is laid out by ``dot -Tjson`` (bundled font, under ``timeout`` and a 4 GB
+address-space cap) and measured on what is drawn:
+
+* width and height in inches, aspect (width / height);
+* crossings: points where two edges' drawn curves (the Bezier pieces of ``_draw_``,
+  flattened into polylines) intersect, not counting meetings near a node both edges touch;
+* struck: edge labels that another edge's curve passes through;
+* on frame: edge labels lying on a cluster's frame or on its title;
+* through: (edge, cluster) pairs where the edge runs inside a cluster that holds neither end;
+* label pt: the smallest node or edge label text, in points, once the picture is scaled to a
+  6.5-inch page width (never enlarged).
+
+Then the totals over the ``all`` and ``serving`` views and the targets of issue 17.
+``-G`` adds Graphviz graph attributes (to try a setting on every diagram).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlsd_diagram import load  # noqa: E402
+from mlsd_diagram.outputs import VIEWS, fonts, icons  # noqa: E402
+from mlsd_diagram.outputs.dot import to_dot  # noqa: E402
+
+PAGE_WIDTH_PT = 6.5 * 72
+SAMPLES = 12  # polyline points per cubic Bezier piece
+TARGETS = {"crossings": 450, "struck": 10, "on_frame": 10, "median_aspect": 2.0, "overview_label_pt": 8.0}
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+def blueprint_files() -> list[Path]:
+    """The bundled blueprints, then the starter templates."""
+    return sorted((ROOT / "blueprints").glob("*.yaml")) + sorted(
+        (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml"))
+
+
+def layout(dot_text: str, extra: list[str]) -> dict:
+    """Graphviz's ``-Tjson`` of ``dot_text``, with the bundled font, bounded in time and memory."""
+    imagepath = os.pathsep.join(str(root) for root in icons.icon_roots())
+    with tempfile.TemporaryDirectory(prefix="mlsd-layout-") as tmp:
+        env = fonts.dot_environment(dict(os.environ), tmp)
+        args = ["timeout", "120", "prlimit", "--as=4000000000", "dot", f"-Gimagepath={imagepath}",
+                *(f"-G{setting}" for setting in extra), "-Tjson"]
+        done = subprocess.run(args, input=dot_text.encode(), capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed ({done.returncode}): {done.stderr.decode(errors='replace')[:300]}")
+    return json.loads(done.stdout)
+
+
+def _bezier(points: list[Point]) -> list[Point]:
+    """A cubic B-spline as Graphviz draws it (p0, then 3 points per piece) flattened into a polyline."""
+    out = [points[0]]
+    for k in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[k:k + 4]
+        for step in range(1, SAMPLES + 1):
+            t = step / SAMPLES
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _curves(obj: dict) -> list[list[Point]]:
+    return [_bezier([tuple(p) for p in op["points"]]) for op in obj.get("_draw_", []) if op.get("op") in ("b", "B")]
+
+
+def _text_box(ops: list[dict]) -> tuple[Box | None, float | None]:
+    """The box around the text an ``_ldraw_`` list draws, and its smallest font size."""
+    size, smallest, box = 14.0, None, None
+    for op in ops:
+        if op.get("op") == "F":
+            size = float(op["size"])
+        elif op.get("op") == "T" and op.get("text", "").strip():
+            x, y = op["pt"]
+            width = float(op["width"])
+            left = {"l": x, "r": x - width}.get(op.get("align", "c"), x - width / 2)
+            here = (left, y - 0.25 * size, left + width, y + 0.8 * size)
+            box = here if box is None else (min(box[0], here[0]), min(box[1], here[1]), max(box[2], here[2]),
+                                            max(box[3], here[3]))
+            smallest = size if smallest is None else min(smallest, size)
+    return box, smallest
+
+
+def _segments_cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
+    """The intersection point of segments ab and cd, if they properly intersect."""
+    r = (b[0] - a[0], b[1] - a[1])
+    s = (d[0] - c[0], d[1] - c[1])
+    denom = r[0] * s[1] - r[1] * s[0]
+    if abs(denom) < 1e-12:
+        return None
+    t = ((c[0] - a[0]) * s[1] - (c[1] - a[1]) * s[0]) / denom
+    u = ((c[0] - a[0]) * r[1] - (c[1] - a[1]) * r[0]) / denom
+    if 0 <= t <= 1 and 0 <= u <= 1:
+        return (a[0] + t * r[0], a[1] + t * r[1])
+    return None
+
+
+def _bounds(points: list[Point]) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _crossings(line_a: list[Point], line_b: list[Point], near: list[Point]) -> int:
+    """Distinct points where two polylines cross, leaving out those within 14 pt of ``near``."""
+    if not _overlap(_bounds(line_a), _bounds(line_b)):
+        return 0
+    found: list[Point] = []
+    boxes_b = [(_bounds([line_b[j], line_b[j + 1]]), j) for j in range(len(line_b) - 1)]
+    for i in range(len(line_a) - 1):
+        box = _bounds([line_a[i], line_a[i + 1]])
+        for box_b, j in boxes_b:
+            if not _overlap(box, box_b):
+                continue
+            hit = _segments_cross(line_a[i], line_a[i + 1], line_b[j], line_b[j + 1])
+            if hit is None or any(math.dist(hit, p) < 14 for p in near):
+                continue
+            if all(math.dist(hit, f) > 3 for f in found):
+                found.append(hit)
+    return len(found)
+
+
+def _line_hits_box(line: list[Point], box: Box) -> bool:
+    x0, y0, x1, y1 = box
+    if not _overlap(_bounds(line), box):
+        return False
+    if any(x0 < p[0] < x1 and y0 < p[1] < y1 for p in line):
+        return True
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    sides = list(zip(corners, corners[1:] + corners[:1]))
+    return any(_segments_cross(line[i], line[i + 1], c, d) for i in range(len(line) - 1) for c, d in sides)
+
+
+def _box_on_frame(box: Box, frame: Box) -> bool:
+    """Whether ``box`` straddles a side of the rectangle ``frame``."""
+    if not _overlap(box, frame):
+        return False
+    inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+    return not inside
+
+
+def _shrink(box: Box, by: float) -> Box:
+    return box[0] + by, box[1] + by, box[2] - by, box[3] - by
+
+
+def measure(graph: dict) -> dict:
+    """The figures of one laid-out graph (``dot -Tjson``)."""
+    x0, y0, x1, y1 = map(float, graph["bb"].split(","))
+    width, height = x1 - x0, y1 - y0
+    objects = graph.get("objects", [])
+    clusters = [o for o in objects if o.get("name", "").startswith("cluster")]
+    nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o and "pos" in o}
+    node_at = {gvid: tuple(map(float, o["pos"].split(","))) for gvid, o in nodes.items()}
+    edges = graph.get("edges", [])
+    lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+    fonts_seen: list[float] = []
+    for obj in list(nodes.values()) + edges:
+        _, smallest = _text_box(obj.get("_ldraw_", []))
+        if smallest is not None:
+            fonts_seen.append(smallest)
+    # crossings between every pair of edges
+    crossings = 0
+    for i, a in enumerate(edges):
+        for b in edges[i + 1:]:
+            shared = {a["tail"], a["head"]} & {b["tail"], b["head"]}
+            near = [lines[a["_gvid"]][0], lines[a["_gvid"]][-1], lines[b["_gvid"]][0], lines[b["_gvid"]][-1]] \
+                if shared and lines[a["_gvid"]] and lines[b["_gvid"]] else []
+            near += [node_at[g] for g in shared]
+            if lines[a["_gvid"]] and lines[b["_gvid"]]:
+                crossings += _crossings(lines[a["_gvid"]], lines[b["_gvid"]], near)
+    # edge labels struck by another edge, or lying on a cluster's frame or title
+    frames = [tuple(map(float, c["bb"].split(","))) for c in clusters]
+    titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
+    struck = on_frame = 0
+    for edge in edges:
+        box, _ = _text_box(edge.get("_ldraw_", []))
+        if box is None:
+            continue
+        inner = _shrink(box, 1.0)
+        if any(_line_hits_box(line, inner) for gvid, line in lines.items() if gvid != edge["_gvid"] and line):
+            struck += 1
+        if any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles):
+            on_frame += 1
+    # edges running inside a cluster that holds neither of their ends
+    through = 0
+    for cluster in clusters:
+        held = set(cluster.get("nodes", []))
+        inside = _shrink(tuple(map(float, cluster["bb"].split(","))), 2.0)
+        for edge in edges:
+            if edge["tail"] in held or edge["head"] in held or not lines[edge["_gvid"]]:
+                continue
+            if any(inside[0] < p[0] < inside[2] and inside[1] < p[1] < inside[3] for p in lines[edge["_gvid"]]):
+                through += 1
+    scale = min(1.0, PAGE_WIDTH_PT / width) if width else 1.0
+    return {"width_in": width / 72, "height_in": height / 72, "aspect": width / height if height else 0.0,
+            "crossings": crossings, "struck": struck, "on_frame": on_frame, "through": through,
+            "label_pt": (min(fonts_seen) * scale) if fonts_seen else 0.0, "edges": len(edges)}
+
+
+def report_targets(main_rows: list[dict], totals: dict) -> None:
+    """Print the totals of the all and serving views against the targets."""
+    checks = [("crossings", totals["crossings"], TARGETS["crossings"]),
+              ("struck labels", totals["struck"], TARGETS["struck"]),
+              ("labels on frames", totals["on_frame"], TARGETS["on_frame"]),
+              ("median aspect", totals["median_aspect"], TARGETS["median_aspect"])]
+    for name, value, target in checks:
+        print(f"  {name:22} {value:8.2f}   target <= {target:<6g} {'met' if value <= target else 'NOT met'}")
+    print(f"  {'edges through clusters':22} {totals['through']:8d}")
+    print(f"  {'label pt at 6.5 in':22} {min(r['label_pt'] for r in main_rows):8.2f} to "
+          f"{max(r['label_pt'] for r in main_rows):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--views", nargs="+", default=[v for v in ("all", "serving", "overview") if v in VIEWS])
+    parser.add_argument("--detail", default=None, help="passed to to_dot when it takes a detail")
+    parser.add_argument("-G", dest="settings", action="append", default=[], help="a Graphviz graph attribute")
+    parser.add_argument("--json", help="also write every figure to this file")
+    args = parser.parse_args()
+    options = {"detail": args.detail} if args.detail and "detail" in inspect.signature(to_dot).parameters else {}
+    rows = []
+    print(f"{'blueprint':28} {'view':9} {'W in':>6} {'H in':>6} {'aspect':>6} {'cross':>6} {'struck':>6} "
+          f"{'frame':>6} {'thru':>5} {'label pt':>8}")
+    for path in blueprint_files():
+        bp = load(path)
+        for view in args.views:
+            figures = measure(layout(to_dot(bp, view=view, **options), args.settings))
+            rows.append({"blueprint": path.stem, "template": "starters" in path.parts, "view": view, **figures})
+            print(f"{path.stem + (' (t)' if rows[-1]['template'] else ''):28} {view:9} {figures['width_in']:6.1f} "
+                  f"{figures['height_in']:6.1f} {figures['aspect']:6.2f} {figures['crossings']:6d} "
+                  f"{figures['struck']:6d} {figures['on_frame']:6d} {figures['through']:5d} "
+                  f"{figures['label_pt']:8.1f}", flush=True)
+    main_rows = [r for r in rows if r["view"] in ("all", "serving")]
+    totals = {key: sum(r[key] for r in main_rows) for key in ("crossings", "struck", "on_frame", "through")}
+    totals["median_aspect"] = statistics.median(r["aspect"] for r in main_rows) if main_rows else 0.0
+    if main_rows:
+        print(f"\nall + serving views ({len(main_rows)} diagrams; (t) = starter template):")
+        report_targets(main_rows, totals)
+    overview = [r for r in rows if r["view"] == "overview"]
+    if overview:
+        smallest = min(r["label_pt"] for r in overview)
+        print(f"overview ({len(overview)} diagrams): smallest label at 6.5 in {smallest:.2f} pt   target >= "
+              f"{TARGETS['overview_label_pt']:g} {'met' if smallest >= TARGETS['overview_label_pt'] else 'NOT met'}; "
+              f"median aspect {statistics.median(r['aspect'] for r in overview):.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "totals": totals}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
