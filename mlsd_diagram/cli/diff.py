@@ -22,7 +22,8 @@ FORMATS = ["text", "markdown", "json"]
               help="text for the terminal, markdown for a pull-request comment, json for scripts.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also draw the diff diagram (PNG and SVG) into this folder: <stem>-diff[-VIEW].png/.svg.")
-@click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True, help="The diagram's view.")
+@click.option("--view", type=click.Choice([v for v in VIEWS if v != "overview"]), default="all", show_default=True,
+              help="The diagram's view (not the overview: its stages hide which component changed).")
 @click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR", show_default=True,
               help="The diagram's direction.")
 @click.option("--fail-on-new", is_flag=True,

@@ -148,11 +148,23 @@ def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[dict
     return "\n".join(lines)
 
 
+# The views whose pictures show components and flows, so that a change can be coloured on them.
+DIFF_VIEWS = ("all", "serving", "training", "data", "monitoring")
+
+
 def render_diff(old: Blueprint, new: Blueprint, diff: dict, out_dir: str | os.PathLike, stem: str,
                 formats: Iterable[str] = ("png", "svg"), view: str = "all", direction: str | None = None,
                 scale: float = 1.0) -> list[Path]:
-    """Write the diff diagram as ``<stem>-diff[-view].<ext>`` into ``out_dir``; return the paths."""
+    """Write the diff diagram as ``<stem>-diff[-view].<ext>`` into ``out_dir``; return the paths.
+
+    Every view but ``overview`` (which draws stages, not the components and flows that changed):
+    it raises ``ValueError``.
+    """
     from .diagram import render
+
+    if view not in DIFF_VIEWS:
+        raise ValueError(f"the diff diagram draws components and flows; view {view!r} has none "
+                         f"(use one of: {', '.join(DIFF_VIEWS)})")
 
     merged, overlay = diff_overlay(old, new, diff)
     return render(merged, formats=formats, out_dir=out_dir, stem=f"{stem}-diff", view=view, direction=direction,

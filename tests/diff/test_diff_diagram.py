@@ -82,12 +82,27 @@ def test_mode_change_and_latency_change(tmp_path: Path) -> None:
     assert tooltip.startswith("feed_service \u2192 ranker (request)") and "timeout_ms: 80 \u2192 250" in tooltip
 
 
-@pytest.mark.parametrize("view", [v for v in VIEWS if v != "all"])
+@pytest.mark.parametrize("view", [v for v in VIEWS if v not in ("all", "overview")])
 def test_every_view_draws_the_changes(tmp_path: Path, view: str) -> None:
     _, classes, _ = _draw(without_cache(), tmp_path, view)
     assert classes and all(len(c & CHANGES) == 1 for c in classes.values())
     if view == "serving":  # the cache was on the request path: it is shown, removed
         assert "component-feed_cache" in _with(classes, "removed")
+
+
+def test_the_overview_is_refused_with_a_reason(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mlsd_diagram.cli import main
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(NEWS, encoding="utf-8")
+    new.write_text(without_cache(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(tmp_path / "out"), "--view", "overview"])
+    assert result.exit_code == 2 and "'overview' is not one of" in result.output
+    with pytest.raises(ValueError, match="view 'overview' has none"):
+        render_diff(loads(NEWS, "old.yaml"), loads(without_cache(), "new.yaml"), {}, tmp_path, "x", view="overview")
+    assert not (tmp_path / "out").exists()
 
 
 def test_same_input_same_bytes(tmp_path: Path) -> None:
