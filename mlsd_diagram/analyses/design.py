@@ -42,6 +42,7 @@ class Design:
             self._succ[mode].setdefault(flow.source, []).append((flow.target, index))
             self._pred[mode].setdefault(flow.target, []).append((flow.source, index))
         self._traits: dict[tuple[str, str], bool] = {}
+        self._request_reach: dict[str, dict[str, str | None]] = {}
 
     # -- neighbours ------------------------------------------------------------------------
 
@@ -131,10 +132,64 @@ class Design:
         """Components reachable from an entry point over request flows (entry points excluded; :mod:`.serving`)."""
         return list(self.serving.request_path)
 
+    def is_model(self, c: str) -> bool:
+        """True when ``c`` runs a model: a SERVE kind, or a component that declares ``task`` or ``model``.
+
+        Only models get model rules. An embedding index, an index builder, a trainer or a registry
+        may name a ``model`` (the one whose embeddings it holds, or that it trains or stores)
+        without running it; a candidate source with no model has a kind of its own.
+        """
+        if self.is_(c, "SERVE"):
+            return True
+        comp = self.components[c]
+        return bool(comp.task or comp.model) and not self.is_(c, "OFFLINE") and self.stage[c] != "training" \
+            and not self.has(c, T.EMBEDDING_INDEX)
+
     @cached_property
     def online_models(self) -> list[str]:
-        """SERVE components on the request path that are not OFFLINE: models answering live requests."""
-        return [c for c in self.request_path if self.is_(c, "SERVE") and not self.is_(c, "OFFLINE")]
+        """Models (:meth:`is_model`) on the request path that are not OFFLINE: models answering live requests."""
+        return [c for c in self.request_path if self.is_model(c) and not self.is_(c, "OFFLINE")]
+
+    def chooses_what_users_see(self, c: str) -> bool:
+        """True when a model's output orders or picks what users are shown.
+
+        Its ``score_use`` says so (ranking, auction, blend); without one, a retrieval or ranking
+        kind does. A threshold classifier or an estimate (an ETA) does not.
+        """
+        use = self.components[c].score_use
+        if use is not None:
+            return use.value in ("ranking", "auction", "blend")
+        return self.has(c, T.RANKER)
+
+    def request_reach(self, entry: str) -> dict[str, str | None]:
+        """The request walk from one entry point (cached per entry point)."""
+        if entry not in self._request_reach:
+            self._request_reach[entry] = self.reach([entry], ("request",))
+        return self._request_reach[entry]
+
+    def served_with(self, c: str) -> set[str]:
+        """Every component on a request path through ``c`` (from the entry points that reach it)."""
+        result: set[str] = set()
+        for entry in self.entries_of.get(c, []):
+            result.update(self.request_reach(entry))
+        return result
+
+    def learns_from_live(self, model: str) -> bool:
+        """True when a trainer of ``model`` reads data from the live system (a feedback loop)."""
+        live = self.live_data
+        return any(t in live for t in self.trainers_of(model))
+
+    def upstream_flows(self, c: str, modes: tuple[str, ...] = DATA_MODES) -> list[int]:
+        """Indices of the flows on some path of ``modes`` flows into ``c``, in file order."""
+        upstream = self.reach([c], modes, backward=True)
+        return sorted(i for u in upstream for _, i in self.pred(u, *modes))
+
+    def has_feature_input(self, trainer: str) -> bool:
+        """True when features reach ``trainer``: a features-stage component or a flow tagged ``features``
+        upstream of it."""
+        upstream = self.reach([trainer], DATA_MODES, backward=True)
+        return any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
+            "features" in self.flows[i].tags for u in upstream for _, i in self.pred(u, *DATA_MODES))
 
     @cached_property
     def live_data(self) -> set[str]:
