@@ -179,17 +179,26 @@ class Design:
         live = self.live_data
         return any(t in live for t in self.trainers_of(model))
 
-    def upstream_flows(self, c: str, modes: tuple[str, ...] = DATA_MODES) -> list[int]:
-        """Indices of the flows on some path of ``modes`` flows into ``c``, in file order."""
-        upstream = self.reach([c], modes, backward=True)
-        return sorted(i for u in upstream for _, i in self.pred(u, *modes))
+    @cached_property
+    def not_data(self) -> frozenset[str]:
+        """Components that start runs or watch them but carry no training data: triggers and monitors."""
+        return frozenset(c for c in self.ids if self.has(c, T.TRIGGER) or self.is_(c, "MONITOR"))
+
+    def upstream_flows(self, c: str) -> list[int]:
+        """Indices of the data flows (stream, batch, deploy) on some path into ``c`` that carries data, in
+        file order; paths stop at triggers and monitors (:attr:`not_data`)."""
+        upstream = self.reach([c], DATA_MODES, backward=True, avoid=self.not_data - {c})
+        return sorted(i for u in upstream for v, i in self.pred(u, *DATA_MODES) if v not in self.not_data)
 
     def has_feature_input(self, trainer: str) -> bool:
         """True when features reach ``trainer``: a features-stage component or a flow tagged ``features``
-        upstream of it."""
-        upstream = self.reach([trainer], DATA_MODES, backward=True)
+        upstream of it, not counting what passes through labeling or human review (people produce new
+        data: what they were shown is not a training feature), triggers or monitors."""
+        labelers = {c for c in self.ids if self.has(c, T.LABELS)}
+        upstream = self.reach([trainer], DATA_MODES, backward=True, avoid=(labelers | self.not_data) - {trainer})
         return any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
-            "features" in self.flows[i].tags for u in upstream for _, i in self.pred(u, *DATA_MODES))
+            "features" in self.flows[i].tags for u in upstream for v, i in self.pred(u, *DATA_MODES)
+            if v not in labelers and v not in self.not_data)
 
     @cached_property
     def live_data(self) -> set[str]:

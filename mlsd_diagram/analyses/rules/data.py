@@ -411,7 +411,8 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
     """Personal data is kept in a store, labeling queue or feature set with no retention or erasure.
 
     **What it checks.** Targets of flows tagged `pii` that keep it: shared stores (lakes, logs),
-    labeling and human review, features- and training-stage components, and any target of a flow
+    labeling and human review, features- and training-stage components (not a batch scorer,
+    which passes its input on), and any target of a flow
     that also carries `features` or `embeddings`. Each must declare `retention` (a duration), or
     receive a flow tagged `erasure` (a deletion job).
 
@@ -436,7 +437,8 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
         target = flow.target
         if "pii" not in flow.tags or target in reported:
             continue
-        keeps = (d.is_(target, "SINK") or d.has(target, T.LABELS) or d.stage[target] in ("features", "training")
+        keeps = (d.is_(target, "SINK") or d.has(target, T.LABELS) or d.stage[target] == "features"
+                 or (d.stage[target] == "training" and not d.is_(target, "SERVE"))  # a batch scorer passes it on
                  or bool(PERSONAL_TARGET_TAGS & set(flow.tags)))
         if not keeps or d.components[target].retention:
             continue
