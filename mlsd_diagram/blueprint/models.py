@@ -80,6 +80,7 @@ class LatePositives(str, Enum):
     RELABELED = "relabeled"  # the example is emitted again as a positive, with fake-negative weighting
     IMPORTANCE_WEIGHTED = "importance_weighted"  # the loss reweights examples by the label delay distribution
     DELAY_MODEL = "delay_model"  # a delayed-feedback model of conversion time (Chapelle 2014)
+    WINDOW_CLOSED = "window_closed"  # examples are emitted only once their window has closed (data lags by it)
 
 
 class PositionDebiasing(str, Enum):
@@ -280,7 +281,7 @@ class Flow(_Model):
                                              "still arrive (a click within 15m, a registration within 7d)")
     late_positives: Optional[LatePositives] = Field(None, description="labels: what happens to positives that "
                                                     "arrive after the window: dropped, relabeled, "
-                                                    "importance_weighted, delay_model")
+                                                    "importance_weighted, delay_model, window_closed")
     point_in_time: bool = Field(False, strict=True, description="features: joined as of each label's event time "
                                 "(no value from after the event)")
 

@@ -235,7 +235,7 @@ def stale_online_features(d: Design) -> Iterator[Hit]:
 
 
 LABEL_TAGS = frozenset({"labels", "interactions"})
-CORRECTED = ("relabeled", "importance_weighted", "delay_model")
+CORRECTED = ("relabeled", "importance_weighted", "delay_model", "window_closed")
 
 
 @rule("MLSD407", "delayed-label-window", "warning",
@@ -249,7 +249,9 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
     declare `label_window`: how long after an event its label may still arrive (a click within
     `15m`, a registration within `7d`). A window longer than the trainer's `cadence` or the
     freshness SLO (`requirements.slo.freshness_minutes`) needs `late_positives` set to a
-    correction (`relabeled`, `importance_weighted`, `delay_model`), not `dropped`.
+    correction (`relabeled`, `importance_weighted`, `delay_model`) or to `window_closed` (examples
+    are emitted only once their window has closed, so the newest data lags by the window), not
+    `dropped`.
 
     **Why it matters.** Outcomes arrive late: a conversion days after the click, a registration
     a week after the impression. A model trained before the window closes sees the late positives
@@ -269,8 +271,8 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
 
     **How to fix.** Declare the window on the flow that forms the labels, and when it is longer
     than the retraining cadence say how late positives are corrected:
-    `label_window: 7d, late_positives: importance_weighted`; or wait for the window before
-    training (a cadence at least as long).
+    `label_window: 7d, late_positives: importance_weighted`; or emit examples only once their
+    window has closed (`late_positives: window_closed`).
     """
     slo = d.blueprint.requirements.slo
     fresh = slo.freshness_minutes if slo is not None else None
@@ -301,7 +303,7 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
                 state = "dropped" if late == "dropped" else "not corrected"
                 yield Hit(f"labels on this flow may arrive up to {flow.label_window} late, but {' and '.join(longer)}, "
                           f"and late positives are {state}: recent examples train as negatives; declare late_positives: "
-                          "relabeled, importance_weighted or delay_model", flow=i)
+                          "relabeled, importance_weighted, delay_model or window_closed", flow=i)
 
 
 @rule("MLSD408", "temporal-leakage", "warning",

@@ -132,8 +132,8 @@ def no_baseline(d: Design) -> Iterator[Hit]:
     for c in bp.components.values():
         texts += [c.label or "", c.notes or "", c.model or ""]
     if not any(re.search(r"\bbaseline", t, re.IGNORECASE) for t in texts):
-        yield Hit("no baseline: no fallback heuristic, cache or predictions store, and no baseline named in the "
-                  "metrics")
+        yield Hit("no baseline: no fallback heuristic or simpler model (a cache or predictions store replays the "
+                  "model's own answers), and no baseline named in the metrics")
 
 
 CALIBRATION_METRIC = re.compile(r"calibrat|\bece\b|reliability diagram|predicted\s*/\s*observed|"
