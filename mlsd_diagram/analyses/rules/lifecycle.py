@@ -361,10 +361,14 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
     for index in _indexes(d):
         builders = [b for b, _ in d.pred(index, *DATA_MODES)]
         encoders = _query_encoders(d, index)
+        built = {d.components[b].model for b in builders} - {None}
+        twins = [e for e in encoders if d.components[e].model in built]
+        encoders = twins or encoders  # the twin towers when models are named (not the ranker beside them)
         if not builders or not encoders:
             continue
         if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):
             continue
-        yield Hit(f"{d.names(encoders)} and the index '{index}' built by {d.names(builders)} are deployed separately: "
+        yield Hit(f"the query side ({d.names(encoders)}) and the index '{index}' built by {d.names(builders)} are "
+                  "deployed separately: "
                   "a new encoder can meet old item embeddings; tie the releases (deployed_with, or deploy the encoder "
                   "after the rebuild)", component=index)
