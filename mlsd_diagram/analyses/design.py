@@ -190,6 +190,12 @@ class Design:
         upstream = self.reach([c], DATA_MODES, backward=True, avoid=self.not_data - {c})
         return sorted(i for u in upstream for v, i in self.pred(u, *DATA_MODES) if v not in self.not_data)
 
+    def upstream_flows_any(self, c: str) -> list[int]:
+        """Indices of the flows of any mode but fallback on some path into ``c``, in file order."""
+        modes = ("request", "stream", "batch", "deploy", "telemetry")
+        upstream = self.reach([c], modes, backward=True)
+        return sorted(i for u in upstream for _, i in self.pred(u, *modes))
+
     def has_feature_input(self, trainer: str) -> bool:
         """True when features reach ``trainer``: a features-stage component or a flow tagged ``features``
         upstream of it, not counting what passes through labeling or human review (people produce new
