@@ -43,6 +43,9 @@ class Design:
             self._pred[mode].setdefault(flow.target, []).append((flow.source, index))
         self._traits: dict[tuple[str, str], bool] = {}
         self._request_reach: dict[str, dict[str, str | None]] = {}
+        self._feature_input: dict[str, bool] = {}
+        self._with_role: dict[str, list[str]] = {}
+        self._with_trait: dict[str, list[str]] = {}
 
     # -- neighbours ------------------------------------------------------------------------
 
@@ -77,11 +80,15 @@ class Design:
 
     def with_role(self, role: str) -> list[str]:
         """Components playing ``role``, in declaration order."""
-        return [c for c in self.ids if role in self.roles[c]]
+        if role not in self._with_role:
+            self._with_role[role] = [c for c in self.ids if role in self.roles[c]]
+        return list(self._with_role[role])
 
     def with_trait(self, trait: str) -> list[str]:
-        """Components with ``trait``, in declaration order."""
-        return [c for c in self.ids if self.has(c, trait)]
+        """Components with ``trait``, in declaration order (computed once per trait)."""
+        if trait not in self._with_trait:
+            self._with_trait[trait] = [c for c in self.ids if self.has(c, trait)]
+        return list(self._with_trait[trait])
 
     # -- walks -----------------------------------------------------------------------------
 
@@ -200,11 +207,18 @@ class Design:
         """True when features reach ``trainer``: a features-stage component or a flow tagged ``features``
         upstream of it, not counting what passes through labeling or human review (people produce new
         data: what they were shown is not a training feature), triggers or monitors."""
-        labelers = {c for c in self.ids if self.has(c, T.LABELS)}
-        upstream = self.reach([trainer], DATA_MODES, backward=True, avoid=(labelers | self.not_data) - {trainer})
-        return any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
-            "features" in self.flows[i].tags for u in upstream for v, i in self.pred(u, *DATA_MODES)
-            if v not in labelers and v not in self.not_data)
+        if trainer not in self._feature_input:
+            stop = self.labelers | self.not_data
+            upstream = self.reach([trainer], DATA_MODES, backward=True, avoid=stop - {trainer})
+            self._feature_input[trainer] = any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
+                "features" in self.flows[i].tags for u in upstream for v, i in self.pred(u, *DATA_MODES)
+                if v not in stop)
+        return self._feature_input[trainer]
+
+    @cached_property
+    def labelers(self) -> frozenset[str]:
+        """Components where people label or review (trait ``labels``)."""
+        return frozenset(self.with_trait(T.LABELS))
 
     @cached_property
     def live_data(self) -> set[str]:
