@@ -337,7 +337,7 @@ def test_text_output_lines_summary_and_design_summary() -> None:
     lines = result.output.splitlines()
     assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[2]
     assert lines[-2] == f"{WEAK}: 3 errors, 11 warnings, 1 note"
-    assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 3 of 13 architecture tests shown; MLOps level 0")
+    assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 2 of 14 architecture tests shown; MLOps level 0")
 
 
 def test_accepted_findings_are_shown_in_text(tmp_path: Path) -> None:
