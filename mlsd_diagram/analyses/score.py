@@ -16,7 +16,7 @@ continuous delivery and automation pipelines": 0 manual, 1 continuous training,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from ..blueprint.models import Blueprint
 from . import traits as T
@@ -81,7 +81,7 @@ Evidence = Callable[[Design], list[str]]
 
 # The 28 tests of Breck et al., in the paper's order: (id, title, guarding rules, evidence). A test
 # with evidence None needs what a diagram cannot hold (tests, reviews, tuning): a manual check.
-TESTS: tuple[tuple[str, str, tuple[str, ...], Optional[Evidence]], ...] = (
+TESTS: tuple[tuple[str, str, tuple[str, ...], Evidence | None], ...] = (
     ("Data 1", "Feature expectations are captured in a schema", ("MLSD404",), lambda d: d.with_trait(T.VALIDATION)),
     ("Data 2", "All features are beneficial", (), None),
     ("Data 3", "No feature's cost is too much", (), None),

@@ -435,7 +435,7 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
     `{from: erasure_job, to: lake, mode: batch, data: erasure requests, tags: [erasure]}`.
     """
     reported: set[str] = set()
-    for index, flow in enumerate(d.flows):
+    for flow in d.flows:
         target = flow.target
         if "pii" not in flow.tags or target in reported:
             continue
