@@ -465,8 +465,8 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
     """A rare-positive classifier has no resampling or weighting and no metric fit for rare positives.
 
     **What it checks.** Models whose `positive_rate` is under 5%, or (with no rate declared) whose
-    task, model name, label or outputs name a known rare-positive case (fraud, harmful content,
-    abuse, spam, clicks, anomalies). Each must declare `class_balancing`, or the design's offline
+    `task` or `outputs` name a known rare-positive case (fraud, harmful content, abuse, spam,
+    clicks, anomalies). Each must declare `class_balancing`, or the design's offline
     metrics must include one that rare positives move (PR-AUC, precision, recall, F1, log loss,
     normalized cross-entropy), not ROC-AUC alone.
 
@@ -482,7 +482,7 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
     ```yaml
     metrics: {offline: [roc_auc]}
     components:
-      fraud_model: {kind: inference_service, task: binary_classification, positive_rate: 0.001}
+      fraud_model: {kind: inference_service, task: fraud detection, positive_rate: 0.001}
     ```
 
     **How to fix.** `class_balancing: downsampling` (with `calibration: sampling_correction`),
@@ -495,7 +495,7 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
             continue
         comp = d.components[c]
         rate = comp.positive_rate
-        words = " ".join([comp.task or "", comp.model or "", comp.label or "", *comp.outputs])
+        words = " ".join([comp.task or "", *comp.outputs])  # what it predicts, not what it is called
         rare = rate < RARE_RATE if rate is not None else bool(KNOWN_RARE.search(words))
         if not rare or comp.class_balancing or aware:
             continue
