@@ -3,7 +3,8 @@
 
 A synthetic blueprint repeats a 25-component ML system (client, gateway, service, ranker with
 fallback, feature store, A/B, logging, lake, validation, training with gate, registry and
-rollout, monitoring with drift and alerting) with numbered ids. Prints seconds per run (best
+rollout, monitoring with drift and alerting, and the practice fields the rules read: label
+window, cadence, time split, model age, exploration share) with numbered ids. Prints seconds per run (best
 of a few) and the ratio to the previous size; lint should stay near linear (5,000 components
 in under 1 s), and simulate's knock-out of every request-path component may grow faster.
 
@@ -25,8 +26,9 @@ from mlsd_diagram.analyses.serving import knock_out, simulate  # noqa: E402
 MODULE_COMPONENTS = """\
   app{i}: {{kind: client_app}}
   gateway{i}: {{kind: api_gateway, replicas: 3, latency_p99_ms: 5}}
-  service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10}}
-  ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}}}
+  service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10, exploration_share: 0.01}}
+  ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}, max_model_age: 2d,
+    position_debiasing: ipw}}
   features{i}: {{kind: feature_store, replicas: 3, latency_p99_ms: 8}}
   cache{i}: {{kind: cache, replicas: 3, latency_p99_ms: 2}}
   popular{i}: {{kind: fallback_ranker, replicas: 2, latency_p99_ms: 3}}
@@ -36,12 +38,12 @@ MODULE_COMPONENTS = """\
   users{i}: {{kind: data_source}}
   redactor{i}: {{kind: pii_redactor}}
   stream{i}: {{kind: stream_feature_pipeline}}
-  batch{i}: {{kind: batch_feature_pipeline}}
+  batch{i}: {{kind: batch_feature_pipeline, write_mode: overwrite_partition}}
   checks{i}: {{kind: data_validation}}
   scheduler{i}: {{kind: orchestrator}}
-  trainer{i}: {{kind: training_pipeline}}
+  trainer{i}: {{kind: training_pipeline, cadence: 1d}}
   tracker{i}: {{kind: experiment_tracker}}
-  gate{i}: {{kind: offline_evaluation}}
+  gate{i}: {{kind: offline_evaluation, split: time}}
   registry{i}: {{kind: model_registry}}
   rollout{i}: {{kind: deployment_controller}}
   monitor{i}: {{kind: monitoring}}
@@ -67,7 +69,8 @@ MODULE_FLOWS = """\
   - {{from: redactor{i}, to: lake{i}, mode: batch, data: pseudonymized profiles}}
   - {{from: lake{i}, to: batch{i}, mode: batch, data: history}}
   - {{from: batch{i}, to: features{i}, mode: batch, data: aggregates}}
-  - {{from: lake{i}, to: checks{i}, mode: batch, data: examples, tags: [labels]}}
+  - {{from: lake{i}, to: checks{i}, mode: batch, data: examples, tags: [labels], label_window: 1d,
+     late_positives: window_closed}}
   - {{from: checks{i}, to: trainer{i}, mode: batch, data: validated examples, loop: retraining}}
   - {{from: scheduler{i}, to: trainer{i}, mode: batch, data: daily run}}
   - {{from: trainer{i}, to: tracker{i}, mode: batch, data: metrics}}

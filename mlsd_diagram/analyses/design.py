@@ -42,6 +42,10 @@ class Design:
             self._succ[mode].setdefault(flow.source, []).append((flow.target, index))
             self._pred[mode].setdefault(flow.target, []).append((flow.source, index))
         self._traits: dict[tuple[str, str], bool] = {}
+        self._request_reach: dict[str, dict[str, str | None]] = {}
+        self._feature_input: dict[str, bool] = {}
+        self._with_role: dict[str, list[str]] = {}
+        self._with_trait: dict[str, list[str]] = {}
 
     # -- neighbours ------------------------------------------------------------------------
 
@@ -76,11 +80,15 @@ class Design:
 
     def with_role(self, role: str) -> list[str]:
         """Components playing ``role``, in declaration order."""
-        return [c for c in self.ids if role in self.roles[c]]
+        if role not in self._with_role:
+            self._with_role[role] = [c for c in self.ids if role in self.roles[c]]
+        return list(self._with_role[role])
 
     def with_trait(self, trait: str) -> list[str]:
-        """Components with ``trait``, in declaration order."""
-        return [c for c in self.ids if self.has(c, trait)]
+        """Components with ``trait``, in declaration order (computed once per trait)."""
+        if trait not in self._with_trait:
+            self._with_trait[trait] = [c for c in self.ids if self.has(c, trait)]
+        return list(self._with_trait[trait])
 
     # -- walks -----------------------------------------------------------------------------
 
@@ -133,10 +141,86 @@ class Design:
         """Components reachable from an entry point over request flows (entry points excluded; :mod:`.serving`)."""
         return list(self.serving.request_path)
 
+    def is_model(self, c: str) -> bool:
+        """True when ``c`` runs a model: a SERVE kind, or a component that declares ``task`` or ``model``.
+
+        Only models get model rules. An embedding index, an index builder, a trainer or a registry
+        may name a ``model`` (the one whose embeddings it holds, or that it trains or stores)
+        without running it; a candidate source with no model has a kind of its own.
+        """
+        if self.is_(c, "SERVE"):
+            return True
+        comp = self.components[c]
+        return bool(comp.task or comp.model) and not self.is_(c, "OFFLINE") and self.stage[c] != "training" \
+            and not self.has(c, T.EMBEDDING_INDEX)
+
     @cached_property
     def online_models(self) -> list[str]:
-        """SERVE components on the request path that are not OFFLINE: models answering live requests."""
-        return [c for c in self.request_path if self.is_(c, "SERVE") and not self.is_(c, "OFFLINE")]
+        """Models (:meth:`is_model`) on the request path that are not OFFLINE: models answering live requests."""
+        return [c for c in self.request_path if self.is_model(c) and not self.is_(c, "OFFLINE")]
+
+    def chooses_what_users_see(self, c: str) -> bool:
+        """True when a model's output orders or picks what users are shown.
+
+        Its ``score_use`` says so (ranking, auction, blend); without one, a retrieval or ranking
+        kind does. A threshold classifier or an estimate (an ETA) does not.
+        """
+        use = self.components[c].score_use
+        if use is not None:
+            return use.value in ("ranking", "auction", "blend")
+        return self.has(c, T.RANKER)
+
+    def request_reach(self, entry: str) -> dict[str, str | None]:
+        """The request walk from one entry point (cached per entry point)."""
+        if entry not in self._request_reach:
+            self._request_reach[entry] = self.reach([entry], ("request",))
+        return self._request_reach[entry]
+
+    def served_with(self, c: str) -> set[str]:
+        """Every component on a request path through ``c`` (from the entry points that reach it)."""
+        result: set[str] = set()
+        for entry in self.entries_of.get(c, []):
+            result.update(self.request_reach(entry))
+        return result
+
+    def learns_from_live(self, model: str) -> bool:
+        """True when a trainer of ``model`` reads data from the live system (a feedback loop)."""
+        live = self.live_data
+        return any(t in live for t in self.trainers_of(model))
+
+    @cached_property
+    def not_data(self) -> frozenset[str]:
+        """Components that start runs or watch them but carry no training data: triggers and monitors."""
+        return frozenset(c for c in self.ids if self.has(c, T.TRIGGER) or self.is_(c, "MONITOR"))
+
+    def upstream_flows(self, c: str) -> list[int]:
+        """Indices of the data flows (stream, batch, deploy) on some path into ``c`` that carries data, in
+        file order; paths stop at triggers and monitors (:attr:`not_data`)."""
+        upstream = self.reach([c], DATA_MODES, backward=True, avoid=self.not_data - {c})
+        return sorted(i for u in upstream for v, i in self.pred(u, *DATA_MODES) if v not in self.not_data)
+
+    def upstream_flows_any(self, c: str) -> list[int]:
+        """Indices of the flows of any mode but fallback on some path into ``c``, in file order."""
+        modes = ("request", "stream", "batch", "deploy", "telemetry")
+        upstream = self.reach([c], modes, backward=True)
+        return sorted(i for u in upstream for _, i in self.pred(u, *modes))
+
+    def has_feature_input(self, trainer: str) -> bool:
+        """True when features reach ``trainer``: a features-stage component or a flow tagged ``features``
+        upstream of it, not counting what passes through labeling or human review (people produce new
+        data: what they were shown is not a training feature), triggers or monitors."""
+        if trainer not in self._feature_input:
+            stop = self.labelers | self.not_data
+            upstream = self.reach([trainer], DATA_MODES, backward=True, avoid=stop - {trainer})
+            self._feature_input[trainer] = any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
+                "features" in self.flows[i].tags for u in upstream for v, i in self.pred(u, *DATA_MODES)
+                if v not in stop)
+        return self._feature_input[trainer]
+
+    @cached_property
+    def labelers(self) -> frozenset[str]:
+        """Components where people label or review (trait ``labels``)."""
+        return frozenset(self.with_trait(T.LABELS))
 
     @cached_property
     def live_data(self) -> set[str]:

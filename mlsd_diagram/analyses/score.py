@@ -1,17 +1,21 @@
 """Design summary: the ML Test Score tests a design shows evidence for, and its MLOps level.
 
-Of the 28 tests of Breck et al.'s ML Test Score, 13 can show in an architecture
-(the catalog's list); the other 15 need evidence a diagram cannot hold (tests,
-reviews, tuning) and are returned as a manual checklist. A test is *shown* when
-the design has the components that carry it (its evidence) and none of the lint
-rules that guard it reports a finding (an accepted finding is a known gap, so it
-does not count as evidence). The MLOps level follows Google Cloud's "MLOps:
+One table, :data:`TESTS`, holds the 28 tests of Breck et al.'s ML Test Score; 14
+can show in an architecture, the other 14 need evidence a diagram cannot hold
+(tests, reviews, tuning) and are returned as a manual checklist. A test is *shown*
+when the design has evidence of its own kind (a maximum model age for "staleness
+is known", a baseline model and not a cache for "a simpler model is not better", a
+rollout controller or a declared shadow or canary capability and not A/B bucketing
+for "canaried", outcomes joined to predictions and not a drift detector for
+"prediction quality") and none of the lint rules that guard it reports a finding
+(an accepted finding is a known gap, so it does not count as evidence). The MLOps level follows Google Cloud's "MLOps:
 continuous delivery and automation pipelines": 0 manual, 1 continuous training,
 2 automated delivery of the pipeline's models.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from ..blueprint.models import Blueprint
@@ -19,48 +23,109 @@ from . import traits as T
 from .design import Design
 from .lint import lint
 
-ARCHITECTURE_TESTS: list[tuple[str, str, tuple[str, ...], Callable[[Design], list[str]]]] = [
-    ("Data 1", "Feature expectations are captured in a schema", ("MLSD404",),
-     lambda d: d.with_trait(T.VALIDATION)),
-    ("Data 5", "The data pipeline has appropriate privacy controls", ("MLSD403",),
-     lambda d: [c for c in d.ids if any("pii" in d.flows[i].tags for _, i in d.pred(c))]),
+def _privacy_controls(d: Design) -> list[str]:
+    """Components that receive personal data and redact it (send none on) or bound its retention."""
+    found = []
+    for c in d.ids:
+        if not any("pii" in d.flows[i].tags for _, i in d.pred(c)):
+            continue
+        redacts = not any("pii" in d.flows[i].tags for _, i in d.succ(c))
+        if redacts or d.components[c].retention:
+            found.append(c)
+    return found
+
+
+def _staleness_known(d: Design) -> list[str]:
+    """Models with a maximum age, and components whose ``model_age`` flows feed an alert."""
+    aged = [c for c in d.ids if d.is_model(c) and d.components[c].max_model_age]
+    alerts = set(d.with_trait(T.ALERTING))
+    watched = [f.source for f in d.flows if "model_age" in f.tags
+               and alerts.intersection(d.reach([f.target], ("telemetry", "stream", "batch")))]
+    return [*aged, *watched]
+
+
+def _baseline(d: Design) -> list[str]:
+    """Baseline components (a heuristic or simpler model), or the metrics that name a baseline."""
+    named = any(re.search(r"\bbaseline", m, re.IGNORECASE) for m in d.blueprint.metrics.offline)
+    return [*d.with_trait(T.BASELINE), *(["metrics.offline"] if named else [])]
+
+
+def _canary(d: Design) -> list[str]:
+    """Rollout controllers, and components declaring a shadow or canary capability (not A/B bucketing)."""
+    return [c for c in d.ids if d.has(c, T.ROLLOUT)
+            or {"shadow", "canary"} & {cap.value for cap in d.components[c].capabilities}]
+
+
+def _rollback(d: Design) -> list[str]:
+    """Registries, and models that keep versioned model folders."""
+    return [c for c in d.ids if d.has(c, T.REGISTRY)
+            or "versioned_models" in {cap.value for cap in d.components[c].capabilities}]
+
+
+def _quality_monitoring(d: Design) -> list[str]:
+    """Monitors and online metrics that predictions and labels (or interactions) both reach: outcomes
+    joined to predictions, not a drift detector alone."""
+    if not d.online_models:
+        return []
+    found = []
+    for c in d.ids:
+        if not (d.is_(c, "MONITOR") or d.has(c, T.ONLINE_METRICS)):
+            continue
+        tags = {t for i in d.upstream_flows_any(c) for t in d.flows[i].tags}
+        if "predictions" in tags and tags & {"labels", "interactions"}:
+            found.append(c)
+    return found
+
+
+Evidence = Callable[[Design], list[str]]
+
+# The 28 tests of Breck et al., in the paper's order: (id, title, guarding rules, evidence). A test
+# with evidence None needs what a diagram cannot hold (tests, reviews, tuning): a manual check.
+TESTS: tuple[tuple[str, str, tuple[str, ...], Evidence | None], ...] = (
+    ("Data 1", "Feature expectations are captured in a schema", ("MLSD404",), lambda d: d.with_trait(T.VALIDATION)),
+    ("Data 2", "All features are beneficial", (), None),
+    ("Data 3", "No feature's cost is too much", (), None),
+    ("Data 4", "Features adhere to meta-level requirements", (), None),
+    ("Data 5", "The data pipeline has appropriate privacy controls", ("MLSD403", "MLSD410"), _privacy_controls),
+    ("Data 6", "New features can be added quickly", (), None),
+    ("Data 7", "All input feature code is tested", (), None),
+    ("Model 1", "Model specs are reviewed and submitted", (), None),
     ("Model 2", "Offline and online metrics correlate", ("MLSD602", "MLSD603"),
      lambda d: [c for c in d.ids if d.has(c, T.ONLINE_METRICS)]),
-    ("Model 4", "The impact of model staleness is known", ("MLSD502",),
-     lambda d: [t for t in d.trainers if t in d.live_data]),
-    ("Model 5", "A simpler model is not better", ("MLSD604",),
-     lambda d: d.with_role("DEGRADE")),
+    ("Model 3", "All hyperparameters have been tuned", (), None),
+    ("Model 4", "The impact of model staleness is known", ("MLSD304", "MLSD502"), _staleness_known),
+    ("Model 5", "A simpler model is not better", ("MLSD604",), _baseline),
+    ("Model 6", "Model quality is sufficient on all important data slices", ("MLSD607",),
+     lambda d: [g for g in d.with_trait(T.EVAL_GATE) if d.components[g].slices]),
+    ("Model 7", "The model has been tested for considerations of inclusion", (), None),
+    ("Infra 1", "Training is reproducible", (), None),
+    ("Infra 2", "Model specification code is unit tested", (), None),
+    ("Infra 3", "The full ML pipeline is integration tested", (), None),
     ("Infra 4", "Model quality is validated before serving", ("MLSD601",),
      lambda d: d.with_trait(T.EVAL_GATE)),
-    ("Infra 6", "Models are canaried before serving", ("MLSD602",),
-     lambda d: [c for c in d.ids if d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT)]),
-    ("Infra 7", "Serving models can be rolled back", ("MLSD501",),
-     lambda d: d.with_trait(T.REGISTRY)),
+    ("Infra 5", "The model allows debugging", (), None),
+    ("Infra 6", "Models are canaried before serving", ("MLSD602", "MLSD606"), _canary),
+    ("Infra 7", "Serving models can be rolled back", ("MLSD501",), _rollback),
+    ("Monitor 1", "Dependency changes result in notification", (), None),
     ("Monitor 2", "Data invariants hold for training and serving inputs", ("MLSD302", "MLSD404"),
      lambda d: [*d.with_trait(T.VALIDATION), *d.with_role("MONITOR")] if d.with_trait(T.VALIDATION) else []),
-    ("Monitor 3", "Training and serving are not skewed", ("MLSD401",),
+    ("Monitor 3", "Training and serving are not skewed", ("MLSD401", "MLSD408", "MLSD413"),
      lambda d: [c for c in d.request_path if d.stage[c] == "features"]
      or [m for m in d.online_models if set(d.trainers_of(m)) & set(d.reach([m], ("stream", "batch")))]),
-    ("Monitor 4", "Models are not too stale", ("MLSD502", "MLSD503"),
+    ("Monitor 4", "Models are not too stale", ("MLSD304", "MLSD502", "MLSD503"),
      lambda d: d.with_trait(T.TRIGGER) if d.trainers else []),
+    ("Monitor 5", "The model is numerically stable", (), None),
     ("Monitor 6", "Computing performance has not regressed", ("MLSD203", "MLSD301"),
      lambda d: d.with_role("MONITOR") if d.online_models else []),
-    ("Monitor 7", "Prediction quality has not regressed", ("MLSD301",),
-     lambda d: d.with_role("MONITOR") if d.online_models else []),
-]
+    ("Monitor 7", "Prediction quality has not regressed", ("MLSD301",), _quality_monitoring),
+)
 
-MANUAL_TESTS: list[tuple[str, str]] = [
-    ("Data 2", "All features are beneficial"), ("Data 3", "No feature's cost is too much"),
-    ("Data 4", "Features adhere to meta-level requirements"), ("Data 6", "New features can be added quickly"),
-    ("Data 7", "All input feature code is tested"), ("Model 1", "Model specs are reviewed and submitted"),
-    ("Model 3", "All hyperparameters have been tuned"),
-    ("Model 6", "Model quality is sufficient on all important data slices"),
-    ("Model 7", "The model has been tested for considerations of inclusion"),
-    ("Infra 1", "Training is reproducible"), ("Infra 2", "Model specification code is unit tested"),
-    ("Infra 3", "The full ML pipeline is integration tested"), ("Infra 5", "The model allows debugging"),
-    ("Monitor 1", "Dependency changes result in notification"),
-    ("Monitor 5", "The model is numerically stable"),
-]
+ARCHITECTURE_TESTS: list[tuple[str, str, tuple[str, ...], Evidence]] = [
+    (i, title, rules, evidence) for i, title, rules, evidence in TESTS if evidence is not None]
+"""The tests an architecture can show evidence for (a view of :data:`TESTS`)."""
+
+MANUAL_TESTS: list[tuple[str, str]] = [(i, title) for i, title, _, evidence in TESTS if evidence is None]
+"""The tests a diagram cannot show: the manual checklist (a view of :data:`TESTS`)."""
 
 
 def score(blueprint: Blueprint, config: Any = None) -> dict:
@@ -70,7 +135,7 @@ def score(blueprint: Blueprint, config: Any = None) -> dict:
     ``[tool.mlsd]``): a rule it ignores does not count against a test, and rules run with its options.
 
     Returns ``{"tests": [{"id": "Monitor 6", "title": ..., "shown": bool, "evidence": [IDs],
-    "rules": [IDs], "reason": ...}], "shown": N, "total": 13, "manual": [{"id", "title"}],
+    "rules": [IDs], "reason": ...}], "shown": N, "total": 14, "manual": [{"id", "title"}],
     "mlops_level": 0-2, "mlops_reason": ...}``.
     """
     design = Design(blueprint)
@@ -119,7 +184,8 @@ def _mlops_level(d: Design, tests: dict[str, dict], by_rule: dict[str, list]) ->
     level2 = {
         "a model registry between training and serving": tests["Infra 7"]["shown"],
         "automated deployment from the registry": bool(deployed),
-        "canary, shadow or A/B rollout": tests["Infra 6"]["shown"],
+        # Google Cloud's level 2 counts A/B tests as well as canaries (the ML Test Score's Infra 6 does not)
+        "canary, shadow or A/B rollout": not by_rule.get("MLSD602") and bool(_canary(d) or d.with_trait(T.EXPERIMENT)),
         "monitoring of the served models": tests["Monitor 7"]["shown"],
     }
     missing2 = [k for k, ok in level2.items() if not ok]

@@ -27,6 +27,9 @@ ONLINE_METRICS = "online_metrics"  # aggregates live outcomes (CTR, conversion)
 INDEX_BUILDER = "index_builder"  # (re)builds a retrieval index
 LABELS = "labels"  # people who label or review
 FEATURE_STORE = "feature_store"  # features shared by training and serving
+EMBEDDING_INDEX = "embedding_index"  # a retrieval index of model embeddings, rebuilt as the model changes
+RANKER = "ranker"  # a model whose output orders what users see (retrieval or ranking)
+BASELINE = "baseline"  # a simpler model or heuristic (popularity) that answers for the model
 
 BUILTIN_TRAITS: dict[str, frozenset[str]] = {
     "training_pipeline": frozenset({TRAINER}),
@@ -42,6 +45,10 @@ BUILTIN_TRAITS: dict[str, frozenset[str]] = {
     "labeling": frozenset({LABELS}),
     "human_review": frozenset({LABELS}),
     "feature_store": frozenset({FEATURE_STORE}),
+    "ann_index": frozenset({EMBEDDING_INDEX}),
+    "ranking_service": frozenset({RANKER}),
+    "candidate_generation": frozenset({RANKER}),
+    "fallback_ranker": frozenset({BASELINE}),
 }
 
 
@@ -89,10 +96,19 @@ def _feature_store(d: "Design", c: str) -> bool:
     return d.stage[c] == "features" and any(True for _ in d.pred(c, "request"))
 
 
+def _embedding_index(d: "Design", c: str) -> bool:
+    return d.is_(c, "RETRIEVE") and not d.is_(c, "SERVE")
+
+
+def _ranker(d: "Design", c: str) -> bool:
+    return d.is_(c, "RETRIEVE") and d.is_(c, "SERVE")
+
+
 CUSTOM_SIGNATURES: dict[str, Callable[["Design", str], bool]] = {
     TRAINER: _trainer, EVAL_GATE: _eval_gate, REGISTRY: _registry, ROLLOUT: _rollout, ALERTING: _alerting,
     TRIGGER: _trigger, ONLINE_METRICS: _online_metrics, INDEX_BUILDER: _index_builder,
-    FEATURE_STORE: _feature_store,
+    FEATURE_STORE: _feature_store, EMBEDDING_INDEX: _embedding_index, RANKER: _ranker,
 }
-"""How a custom kind earns a trait. Validation, experimentation and labeling have no
-signature yet: a custom kind cannot claim them (accept the finding with a reason)."""
+"""How a custom kind earns a trait. Validation, experimentation, labeling and baseline have no
+signature yet: a custom kind cannot claim them (accept the finding with a reason); a custom
+ranking model declares ``score_use: ranking`` instead."""

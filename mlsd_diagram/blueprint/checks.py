@@ -62,6 +62,7 @@ def check_design(data: Any) -> list[Problem]:
             first_flow.setdefault((ends["from"], ends["to"]), index)
     problems.extend(_request_cycles(requests, first_flow))
     problems.extend(_serving_fields(flows, components, custom))
+    problems.extend(_practice_fields(flows, components))
     lint = data.get("lint") if isinstance(data.get("lint"), dict) else {}
     accepts = lint.get("accept") if isinstance(lint.get("accept"), list) else []
     for index, accept in enumerate(accepts):
@@ -128,6 +129,34 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
                                                               f"client-stage component that sends request "
                                                               f"flows), and {what}; put the design's peak in "
                                                               "requirements.scale.peak_qps", True))
+    return problems
+
+
+LABEL_ONLY = ("label_window", "late_positives")
+
+
+def _practice_fields(flows: list, components: dict) -> list[Problem]:
+    """Label fields on flows that carry no labels; ``deployed_with`` naming no other component."""
+    problems: list[Problem] = []
+    for index, flow in enumerate(flows):
+        if not isinstance(flow, dict):
+            continue
+        tags = flow.get("tags") if isinstance(flow.get("tags"), list) else []
+        if {"labels", "interactions"} & {t for t in tags if isinstance(t, str)}:
+            continue
+        for name in LABEL_ONLY:
+            if flow.get(name) is not None:
+                problems.append((("flows", index, name), f"'{name}' applies to flows that carry labels; tag this "
+                                                         "flow 'labels' or 'interactions' (or move the field to "
+                                                         "the flow that does)", True))
+    for cid, comp in components.items():
+        if not isinstance(comp, dict):
+            continue
+        other = comp.get("deployed_with")
+        if isinstance(other, str) and (other == cid or other not in components):
+            what = "itself" if other == cid else f"'{other}', which is not a component" + did_you_mean(other,
+                                                                                                 components)
+            problems.append((("components", cid, "deployed_with"), f"'deployed_with' names {what}", False))
     return problems
 
 

@@ -82,8 +82,10 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     _k("online_service", "serving", "Application service that orchestrates a request", aliases=["service"]),
     _k("inference_service", "serving", "Online model server", ["SERVE"], ["inference_cluster", "model_server"]),
     _k("embedding_service", "serving", "Online query or user encoder", ["SERVE"], ["encoder"]),
-    _k("candidate_generation", "serving", "Retrieval stage (two-tower, rules, graph)", ["SERVE", "RETRIEVE"],
-       ["retrieval"]),
+    _k("candidate_generation", "serving", "Model-based retrieval stage (two-tower, learned embeddings)",
+       ["SERVE", "RETRIEVE"], ["retrieval"]),
+    _k("candidate_source", "serving", "Candidate source without a model (graph traversal, lexical index, follows, "
+       "rules)", ["RETRIEVE"]),
     _k("ann_index", "serving", "Approximate nearest-neighbour vector index (FAISS, ScaNN, HNSW)", ["RETRIEVE"],
        ["vector_index", "vector_db"]),
     _k("ranking_service", "serving", "Ranking model", ["SERVE"], ["ranker"]),

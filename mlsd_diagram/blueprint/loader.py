@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
 from .checks import check_design
 from .located import MAX_BYTES, LocatedTree, decode, parse
-from .models import (Acceptance, Blueprint, Component, Flow, KindDeclaration, LintSettings, Metrics, Requirements,
+from .models import (DURATION_PATTERN, Acceptance, Blueprint, Component, Flow, KindDeclaration, LintSettings, Metrics, Requirements,
                      SLO, Scale)
 
 # Which model sits at which shape of path, for "unknown field; did you mean" hints.
@@ -77,8 +77,11 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
             word = field if isinstance(field, str) else _singular(loc[-2] if len(loc) > 1 else "value")
             return loc, f"unknown {word} '{value}'{did_you_mean(value, options)}{listed}", False
         return loc, f"{_name(loc)} should be one of: {', '.join(options)}, got {_yaml_type(value)}", False
-    if kind == "string_pattern_mismatch" and field in ("from", "to", "component"):
+    if kind == "string_pattern_mismatch" and field in ("from", "to", "component", "deployed_with"):
         return loc, f"{_yaml_value(value)} is not a valid component id", False
+    if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == DURATION_PATTERN:
+        return loc, f"{_name(loc)} should be a duration: a number and s, m, h, d or w (15m, 6h, 7d), " \
+                    f"got {_yaml_type(value)}", False
     if kind == "model_type" or kind == "dict_type":
         return loc, f"'{field}' should be a mapping of fields, got {_yaml_type(value)}", False
     if kind == "list_type":

@@ -53,6 +53,79 @@ class Loop(str, Enum):
     RETRAINING = "retraining"
 
 
+class ScoreUse(str, Enum):
+    """How a model's scores are used downstream (which decides whether their values must be calibrated)."""
+
+    RANKING = "ranking"  # only the order matters: the list users see
+    AUCTION = "auction"  # the value is priced: bid x probability
+    THRESHOLD = "threshold"  # a cut-off on the value triggers a decision
+    BLEND = "blend"  # weighted with other heads or models, then ranked
+    ESTIMATE = "estimate"  # the value itself is shown or used (an ETA); chooses nothing users see
+
+
+class Calibration(str, Enum):
+    """How predicted probabilities are mapped to observed frequencies."""
+
+    PLATT = "platt"  # logistic fit on held-out scores
+    ISOTONIC = "isotonic"  # monotone step fit on held-out scores
+    TEMPERATURE = "temperature"  # one temperature on the logits (Guo et al. 2017)
+    HISTOGRAM = "histogram"  # histogram binning
+    SAMPLING_CORRECTION = "sampling_correction"  # undoes negative downsampling (He et al. 2014)
+
+
+class LatePositives(str, Enum):
+    """What happens to positives that arrive after a label window closed."""
+
+    DROPPED = "dropped"  # they stay negatives: no correction
+    RELABELED = "relabeled"  # the example is emitted again as a positive, with fake-negative weighting
+    IMPORTANCE_WEIGHTED = "importance_weighted"  # the loss reweights examples by the label delay distribution
+    DELAY_MODEL = "delay_model"  # a delayed-feedback model of conversion time (Chapelle 2014)
+    WINDOW_CLOSED = "window_closed"  # examples are emitted only once their window has closed (data lags by it)
+
+
+class PositionDebiasing(str, Enum):
+    """How a model trained on clicks from a ranked list removes position bias."""
+
+    POSITION_FEATURE = "position_feature"  # trained with the position, served at a fixed one (Rules of ML #36)
+    IPW = "ipw"  # inverse propensity weighting (Joachims et al. 2017)
+    RANDOMIZATION = "randomization"  # randomized slots estimate the propensities
+    BIAS_TOWER = "bias_tower"  # a shallow position tower added only in training
+
+
+class ClassBalancing(str, Enum):
+    """How training handles rare positives."""
+
+    CLASS_WEIGHTS = "class_weights"
+    DOWNSAMPLING = "downsampling"  # of negatives (correct the probabilities: calibration sampling_correction)
+    UPSAMPLING = "upsampling"
+    FOCAL_LOSS = "focal_loss"
+
+
+class Capability(str, Enum):
+    """A rollout capability built into a serving component."""
+
+    SHADOW = "shadow"  # runs candidate models on live traffic without serving their answers
+    CANARY = "canary"  # sends a small share of traffic to a new version first
+    AB_TEST = "ab_test"  # serves several models side by side, split by experiment arm
+    VERSIONED_MODELS = "versioned_models"  # keeps versioned model folders and rolls back to one
+
+
+class Split(str, Enum):
+    """How an evaluation gate chooses its held-out data."""
+
+    TIME = "time"  # train on the past, evaluate on the period after it
+    RANDOM = "random"  # a random sample of rows
+    GROUP = "group"  # whole users, sessions or items held out
+
+
+class WriteMode(str, Enum):
+    """How a batch job writes its output."""
+
+    OVERWRITE_PARTITION = "overwrite_partition"  # a rerun replaces its date partition: idempotent, backfillable
+    UPSERT = "upsert"  # keyed writes: a rerun rewrites the same rows
+    APPEND = "append"  # a rerun duplicates rows
+
+
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 # Serving numbers: strict, so that `timeout_ms: true` or `step: "2"` is an error, not 1 or 2.
 Qps = Annotated[float, Field(strict=True, gt=0, le=1e12)]
@@ -62,6 +135,16 @@ Items = Annotated[int, Field(strict=True, ge=1, le=10**15)]
 Size = Annotated[int, Field(strict=True, ge=1, le=10**9)]
 Factor = Annotated[float, Field(strict=True, gt=0, le=1e6)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
+DURATION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,3})?(s|m|h|d|w)$"
+Duration = Annotated[str, Field(pattern=DURATION_PATTERN, max_length=12,
+                                description="a duration: a number and s, m, h, d or w (15m, 6h, 7d, 2w)")]
+Share = Annotated[float, Field(strict=True, gt=0, lt=1)]
+_UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
+
+
+def minutes(duration: str) -> float:
+    """A :data:`Duration` (``"15m"``, ``"7d"``) in minutes."""
+    return float(duration[:-1]) * _UNIT_MINUTES[duration[-1]]
 KindName = Annotated[
     str,
     Field(max_length=MAX_ID),
@@ -93,6 +176,8 @@ class SLO(_Model):
     latency_p99_ms: Optional[float] = Field(None, gt=0, description="end-to-end p99 latency budget")
     availability: Optional[float] = Field(None, gt=0, le=100, description="percent, e.g. 99.95")
     freshness_minutes: Optional[float] = Field(None, gt=0, description="how stale features may be")
+    index_freshness_minutes: Optional[float] = Field(None, gt=0, description="how soon a new or changed item "
+                                                     "must be retrievable (default: freshness_minutes)")
 
 
 class Requirements(_Model):
@@ -162,6 +247,35 @@ class Component(_Model):
                                               "reads")
     example_bytes: Optional[Size] = Field(None, description="training pipelines: bytes of one training example "
                                           "(features and label)")
+    # ML practice facts (all optional; the lint rules that read them say so in their pages):
+    score_use: Optional[ScoreUse] = Field(None, description="models: how the scores are used: ranking, auction, "
+                                          "threshold, blend, estimate")
+    calibration: Optional[Calibration] = Field(None, description="models: how probabilities are calibrated")
+    positive_rate: Optional[Share] = Field(None, description="models: share of positive examples (0.002 for a "
+                                           "0.2% click rate)")
+    class_balancing: Optional[ClassBalancing] = Field(None, description="models: how training handles rare "
+                                                      "positives")
+    position_debiasing: Optional[PositionDebiasing] = Field(None, description="models: how position bias of "
+                                                            "clicks on a ranked list is removed")
+    exploration_share: Optional[Share] = Field(None, description="share of requests served with exploration "
+                                               "(randomized or boosted results) whose outcomes are logged")
+    holdout_share: Optional[Share] = Field(None, description="share of users held out of the model (served a "
+                                           "non-personalized baseline)")
+    max_model_age: Optional[Duration] = Field(None, description="models: the oldest a served model may be before "
+                                              "an alert fires")
+    capabilities: list[Capability] = Field(default_factory=list, description="rollout built into this component: "
+                                           "shadow, canary, ab_test, versioned_models")
+    deployed_with: Optional[Id] = Field(None, description="a component released together with this one (a query "
+                                        "encoder with the index built by its twin)")
+    cadence: Optional[Duration] = Field(None, description="how often it runs: a trainer's retraining, an index "
+                                        "builder's rebuild, a batch job's period")
+    split: Optional[Split] = Field(None, description="evaluation gates: how held-out data is chosen: time, "
+                                   "random, group")
+    slices: list[Text] = Field(default_factory=list, description="evaluation gates: the slices (and fairness "
+                               "thresholds) a candidate must pass on")
+    retention: Optional[Duration] = Field(None, description="stores, labeling, review: how long personal data is "
+                                          "kept before deletion")
+    write_mode: Optional[WriteMode] = Field(None, description="batch jobs: overwrite_partition, upsert or append")
     notes: Optional[str] = Field(None, max_length=MAX_NOTES)
 
 
@@ -186,6 +300,14 @@ class Flow(_Model):
                           "min(callee latency, timeout_ms)")
     per_request: Optional[Count] = Field(None, description="request flows: calls to the callee per request the "
                                          "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate)")
+    # Flows carrying labels or interactions only (checks.py rejects them elsewhere):
+    label_window: Optional[Duration] = Field(None, description="labels: how long after an event its label may "
+                                             "still arrive (a click within 15m, a registration within 7d)")
+    late_positives: Optional[LatePositives] = Field(None, description="labels: what happens to positives that "
+                                                    "arrive after the window: dropped, relabeled, "
+                                                    "importance_weighted, delay_model, window_closed")
+    point_in_time: bool = Field(False, strict=True, description="features: joined as of each label's event time "
+                                "(no value from after the event)")
 
     @property
     def failure_policy(self) -> "OnFailure":
@@ -295,8 +417,9 @@ class Blueprint(_Model):
 
 
 __all__ = [
-    "ALIASES", "BUILTIN", "CUSTOM_PREFIX", "FORMAT_VERSION", "Acceptance", "Blueprint", "Component",
-    "Flow", "KindDeclaration", "LintSettings", "Loop", "Metrics", "Mode", "OnFailure", "Requirements", "SLO",
-    "Scale",
+    "ALIASES", "BUILTIN", "CUSTOM_PREFIX", "FORMAT_VERSION", "Acceptance", "Blueprint", "Calibration",
+    "Capability", "ClassBalancing", "Component", "Flow", "KindDeclaration", "LatePositives", "LintSettings", "Loop",
+    "Metrics", "Mode", "OnFailure", "PositionDebiasing", "Requirements", "SLO", "Scale", "ScoreUse", "Split",
+    "WriteMode", "minutes",
 ]
 

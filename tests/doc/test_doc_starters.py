@@ -47,6 +47,16 @@ def test_starter_validates_and_lints_without_errors(name, generated):
     assert errors == [], "\n".join(map(str, errors))
 
 
+@pytest.mark.parametrize("name", sorted(CASE_STUDIES))
+def test_case_study_shows_the_practice_the_rules_check(name):
+    """The ten case studies lint clean: every finding is fixed in the design or accepted with a reason."""
+    from mlsd_diagram import loads
+
+    findings = lint(loads(next(s.text for s in starters() if s.name == name), f"{name}.yaml"))
+    assert [str(f) for f in findings if not f.accepted] == []
+    assert all(f.reason and f.reason.strip() for f in findings if f.accepted)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_doc_has_the_seven_steps_then_risks_and_appendix(name, generated):
     markdown = generated[name][1].read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_t
 MULTITOOL = ROOT / "tests" / "js" / "node_modules" / ".bin" / "sarif-multitool"
 
 # The catalog's ids and names (../shared/design/catalog.md): suppressions written against them must keep working.
+# MLSD506 was renamed when its check was replaced (issue 14); its old name stays an alias (RENAMED).
 CATALOG = {
     "MLSD101": "unknown-kind", "MLSD102": "orphan-component", "MLSD103": "unlabeled-flow",
     "MLSD104": "undeclared-cycle", "MLSD105": "offline-on-request-path", "MLSD106": "undeclared-consumer",
@@ -35,7 +36,7 @@ CATALOG = {
     "MLSD403": "pii-unredacted", "MLSD404": "no-data-validation", "MLSD405": "pipeline-jungle",
     "MLSD406": "stale-online-features", "MLSD501": "no-model-registry", "MLSD502": "no-retraining-loop",
     "MLSD503": "untriggered-training", "MLSD504": "ann-index-not-refreshed", "MLSD505": "embedding-model-mismatch",
-    "MLSD506": "feedback-loop-no-exploration", "MLSD601": "no-offline-eval-gate", "MLSD602": "no-online-experiment",
+    "MLSD506": "exploration-missing", "MLSD601": "no-offline-eval-gate", "MLSD602": "no-online-experiment",
     "MLSD603": "no-online-metrics", "MLSD604": "no-baseline",
 }
 
@@ -61,11 +62,26 @@ def test_at_least_25_rules_covering_all_six_categories() -> None:
     assert [r.id for r in all_rules()] == sorted(r.id for r in RULES)
 
 
+RENAMED = {"feedback-loop-no-exploration": "MLSD506"}
+
+
 def test_catalog_ids_keep_their_names() -> None:
     for rule in RULES:
         if rule.id in CATALOG:
             assert rule.name == CATALOG[rule.id], rule.id
         assert RULES[rule.name] is rule and RULES[rule.id] is rule
+    for old, rule_id in RENAMED.items():
+        assert RULES[old] is RULES[rule_id] and old in RULES[rule_id].aliases
+
+
+def test_a_renamed_rule_is_still_accepted_and_disabled_by_its_old_name() -> None:
+    design = (ROOT / "tests" / "rules" / "MLSD506" / "fail_ab_bucketing_only.yaml").read_text()
+    accepted = lint(loads(design + "lint:\n  accept: [{rule: feedback-loop-no-exploration, component: ranker, "
+                                   "reason: explores in the client}]\n", "a.yaml"), select=["MLSD506"])
+    assert [(f.rule, f.accepted, f.reason) for f in accepted] == [("MLSD506", True, "explores in the client")]
+    disabled = loads(design + "lint:\n  disable: [feedback-loop-no-exploration]\n", "d.yaml")
+    assert "MLSD506" in {f.rule for f in lint(loads(design, "p.yaml"))}  # the control: it fires without them
+    assert "MLSD506" not in {f.rule for f in lint(disabled)}
 
 
 @pytest.mark.parametrize("rule", list(RULES), ids=lambda r: r.id)
@@ -119,6 +135,9 @@ def test_deliberately_weak_design_gets_what_a_reviewer_would_say_and_nothing_els
         ("MLSD604", None),  # no baseline or fallback heuristic
         ("MLSD207", None),  # calls without a timeout to services that queue: an overload cascades (3 flows)
         ("MLSD208", None),  # one missing feature fails the recommendation
+        ("MLSD304", "recommender"),  # nothing bounds or alerts on the served model's age
+        ("MLSD408", "trainer"),  # training features are today's values, joined with past purchases
+        ("MLSD412", "batch_features"),  # the weekly feature job declares no idempotent write: no safe backfill
     }
     by_rule = {f.rule: f for f in lint(load(WEAK))}
     assert by_rule["MLSD201"].severity == "error" and (by_rule["MLSD201"].line, by_rule["MLSD201"].column) == (10, 3)
@@ -196,9 +215,10 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
     config = load_config(start=sub)  # found in a parent folder
     assert config.fail_on == "warning" and config.path == str(tmp_path / "pyproject.toml")
     findings = lint(load(WEAK), config=config)
-    assert {f.rule: f.severity for f in findings} == {"MLSD201": "error", "MLSD301": "note", "MLSD302": "warning"}
+    assert {f.rule: f.severity for f in findings} == {"MLSD201": "error", "MLSD301": "note", "MLSD302": "warning",
+                                                      "MLSD304": "warning"}
     assert {f.rule for f in lint(load(WEAK), select=["MLSD6"], config=config)} == {"MLSD602", "MLSD603", "MLSD604"}
-    assert lint(load(WEAK), config={"ignore": ["MLSD2", "MLSD3", "MLSD5", "MLSD6"]}) == []
+    assert lint(load(WEAK), config={"ignore": ["MLSD2", "MLSD3", "MLSD4", "MLSD5", "MLSD6"]}) == []
 
 
 @pytest.mark.parametrize("table, message", [
@@ -316,8 +336,8 @@ def test_text_output_lines_summary_and_design_summary() -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[2]
-    assert lines[-2] == f"{WEAK}: 3 errors, 8 warnings, 1 note"
-    assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 3 of 13 architecture tests shown; MLOps level 0")
+    assert lines[-2] == f"{WEAK}: 3 errors, 11 warnings, 1 note"
+    assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 2 of 14 architecture tests shown; MLOps level 0")
 
 
 def test_accepted_findings_are_shown_in_text(tmp_path: Path) -> None:
@@ -349,7 +369,7 @@ def test_json_output() -> None:
     assert done.returncode == 1
     document = json.loads(done.stdout)
     assert document["files"] == [str(WEAK)]
-    assert document["summary"] == {"error": 3, "warning": 8, "note": 1, "accepted": 0}
+    assert document["summary"] == {"error": 3, "warning": 11, "note": 1, "accepted": 0}
     first = document["findings"][0]
     assert first == {"rule": "MLSD604", "name": "no-baseline", "severity": "note", "message": first["message"],
                      "file": str(WEAK), "line": 1, "column": 1, "component": None, "flow": None, "flow_id": None,

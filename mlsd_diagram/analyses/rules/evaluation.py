@@ -43,12 +43,24 @@ def no_offline_eval_gate(d: Design) -> Iterator[Hit]:
             yield Hit(f"models from '{t}' reach '{hit[0]}' without an offline evaluation gate ({path})", component=t)
 
 
+ONLINE_TRIAL = frozenset({"shadow", "canary", "ab_test"})
+SAFE_ROLLOUT = frozenset({"shadow", "canary"})
+
+
+def _capable(d: Design, c: str, wanted: frozenset[str]) -> bool:
+    """True when ``c`` declares one of the ``wanted`` rollout capabilities."""
+    return bool(wanted & {cap.value for cap in d.components[c].capabilities})
+
+
 @rule("MLSD602", "no-online-experiment", "warning", "[TS] Infra 6, Model 2")
 def no_online_experiment(d: Design) -> Iterator[Hit]:
     """A live model has no A/B experiment and no canary or shadow rollout.
 
     **What it checks.** Each model on the request path has an experimentation component on its
-    request path, or receives its versions through a rollout controller (canary, shadow).
+    request path, or receives its versions through a rollout controller (canary, shadow), or it
+    (or a component deploying to it) declares such a capability built in: `capabilities:
+    [shadow]`, `[canary]` or `[ab_test]` (a model server running shadow models, or several
+    models per container split by arm).
 
     **Why it matters.** Offline metrics do not guarantee online wins; a new model should face live
     traffic gradually and be compared with the current one before it takes all of it.
@@ -61,13 +73,10 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     calls for arm assignment.
     """
     for model in d.online_models:
-        path: set[str] = set()
-        for entry in d.entries_of.get(model, []):
-            path.update(d.reach([entry], ("request",)))
-        if any(d.has(c, T.EXPERIMENT) for c in path):
+        if any(d.has(c, T.EXPERIMENT) for c in d.served_with(model)):
             continue
         deployers = d.reach([model], ("deploy",), backward=True)
-        if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) for c in deployers):
+        if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) or _capable(d, c, ONLINE_TRIAL) for c in deployers):
             continue
         yield Hit(f"'{model}' has no A/B experiment and no canary or shadow rollout: new versions take all traffic "
                   "at once", component=model)
@@ -102,8 +111,9 @@ def no_online_metrics(d: Design) -> Iterator[Hit]:
 def no_baseline(d: Design) -> Iterator[Hit]:
     """The design declares no baseline and no fallback heuristic.
 
-    **What it checks.** The design has no DEGRADE component (fallback ranker, cache, predictions
-    store) and mentions no baseline in its metrics, requirements or components.
+    **What it checks.** The design has no baseline component (a `fallback_ranker`: popularity or a
+    heuristic) and mentions no baseline in its metrics, requirements or components. A cache or a
+    predictions store is not a baseline: it replays the model's own answers.
 
     **Why it matters.** A simple baseline (popularity, a heuristic, the last model) tells whether
     the model is worth its cost, and doubles as the fallback when it fails.
@@ -114,7 +124,7 @@ def no_baseline(d: Design) -> Iterator[Hit]:
     **How to fix.** Add a `fallback_ranker` (popular items, a heuristic), or name the baseline the
     model is compared with in `metrics.offline` (e.g. `ndcg@10 vs popularity baseline`).
     """
-    if not d.online_models or d.with_role("DEGRADE"):
+    if not d.online_models or d.with_trait(T.BASELINE):
         return
     bp = d.blueprint
     texts = [*bp.metrics.offline, *bp.metrics.online, *bp.metrics.business, bp.summary or "",
@@ -122,5 +132,133 @@ def no_baseline(d: Design) -> Iterator[Hit]:
     for c in bp.components.values():
         texts += [c.label or "", c.notes or "", c.model or ""]
     if not any(re.search(r"\bbaseline", t, re.IGNORECASE) for t in texts):
-        yield Hit("no baseline: no fallback heuristic, cache or predictions store, and no baseline named in the "
-                  "metrics")
+        yield Hit("no baseline: no fallback heuristic or simpler model (a cache or predictions store replays the "
+                  "model's own answers), and no baseline named in the metrics")
+
+
+CALIBRATION_METRIC = re.compile(r"calibrat|\bece\b|reliability diagram|predicted\s*/\s*observed|"
+                                r"observed\s*/\s*predicted", re.IGNORECASE)
+PRICED = ("auction", "threshold", "blend")
+
+
+@rule("MLSD605", "calibration-unchecked", "warning",
+      "He et al., \"Practical Lessons from Predicting Clicks on Ads at Facebook\", ADKDD 2014; Guo et al., "
+      "\"On Calibration of Modern Neural Networks\", ICML 2017")
+def calibration_unchecked(d: Design) -> Iterator[Hit]:
+    """Probabilities that are priced, thresholded or combined are neither calibrated nor measured.
+
+    **What it checks.** Models whose output value (not only its order) is used: `score_use:
+    auction`, `threshold` or `blend`, or `automated_action: true`. Each declares `calibration`
+    (platt, isotonic, temperature, histogram, sampling_correction), or the design's metrics
+    include a calibration metric (calibration, ECE, predicted/observed ratio).
+
+    **Why it matters.** An auction charges bid x pCTR, a threshold removes content above 0.9, a
+    feed adds 0.3 x p(like) to 0.7 x p(share): all assume a 0.1 means one in ten. Modern networks
+    are over-confident, and negative downsampling shifts every probability; He et al. recalibrate
+    after downsampling and track predicted/observed CTR, Guo et al. show temperature scaling
+    restores calibration. Source: He et al., ADKDD 2014; Guo et al., ICML 2017.
+
+    **Example.**
+
+    ```yaml
+    components:
+      ctr_model: {kind: ranking_service, task: binary_classification, score_use: auction}
+    ```
+
+    **How to fix.** `calibration: isotonic` (or the method used) on the model, and a calibration
+    metric in `metrics.offline` (`expected calibration error`, `predicted/observed ctr`).
+    """
+    bp = d.blueprint
+    measured = any(CALIBRATION_METRIC.search(m) for m in [*bp.metrics.offline, *bp.metrics.online])
+    for c in d.ids:
+        comp = d.components[c]
+        if not d.is_model(c) or comp.calibration or measured:
+            continue
+        use = comp.score_use.value if comp.score_use else None
+        if use in PRICED or comp.automated_action:
+            why = f"its scores feed a{'n' if use == 'auction' else ''} {use}" if use in PRICED else \
+                "it acts automatically on its scores"
+            yield Hit(f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "
+                      "calibration (e.g. isotonic) and measure it (ECE, predicted/observed)", component=c)
+
+
+@rule("MLSD606", "high-risk-without-shadow", "warning",
+      "[TS] Infra 6; Google SRE Workbook ch. 16 \"Canarying Releases\"")
+def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
+    """A model that acts automatically or prices an auction reaches serving with no shadow or canary.
+
+    **What it checks.** Live models with `automated_action: true` or `score_use: auction`: a
+    rollout controller deploys to them, or they (or a component deploying to them) declare
+    `capabilities: [shadow]` or `[canary]`. An A/B experiment does not count here: it gives half
+    the traffic to the new model at once.
+
+    **Why it matters.** A bad version of such a model removes legitimate posts, blocks accounts or
+    spends advertisers' money before any metric moves. A shadow run compares its decisions with
+    the current model's on live traffic with no effect; a canary limits the damage to a small
+    share and rolls back automatically. Source: [TS] Infra 6; Google SRE Workbook ch. 16.
+
+    **Example.**
+
+    ```yaml
+    components:
+      classifier: {kind: inference_service, automated_action: true}
+    flows:
+      - {from: registry, to: classifier, mode: deploy, data: new model}
+    ```
+
+    **How to fix.** `registry -> rollout (deployment_controller) -> classifier` (deploy), or
+    `capabilities: [shadow]` on a model server that runs candidates in shadow.
+    """
+    for m in d.online_models:
+        comp = d.components[m]
+        if not (comp.automated_action or (comp.score_use and comp.score_use.value == "auction")):
+            continue
+        deployers = [m, *d.reach([m], ("deploy",), backward=True)]
+        if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT) for c in deployers):
+            continue
+        what = "acts automatically" if comp.automated_action else "prices an auction"
+        yield Hit(f"'{m}' {what}, and its new versions reach serving with no shadow or canary: a bad version acts on "
+                  "all traffic before anyone notices", component=m)
+
+
+@rule("MLSD607", "slice-evaluation-missing", "warning",
+      "[TS] Model 6-7; Mitchell et al., \"Model Cards for Model Reporting\", FAT* 2019")
+def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
+    """The evaluation gate of a model that acts on people names no slices.
+
+    **What it checks.** For each model that acts on people or their content (`automated_action:
+    true`, or `score_use: threshold`), the evaluation gates after its trainers: one of them
+    declares `slices` (the groups a candidate must pass on, with their thresholds).
+
+    **Why it matters.** An aggregate metric can improve while the model gets worse for a
+    language, a country, new accounts or a demographic group; for a model that removes content or
+    blocks people, that is a harm the launch review never saw. The ML Test Score asks for quality
+    on all important slices and for inclusion tests; Model Cards report metrics disaggregated by
+    group. Source: [TS] Model 6 and 7; Mitchell et al., FAT* 2019.
+
+    **Example.**
+
+    ```yaml
+    components:
+      gate: {kind: offline_evaluation}   # one overall threshold
+    ```
+
+    **How to fix.** `gate: {kind: offline_evaluation, slices: [language, country, "new accounts",
+    "recall per group within 5% of overall"]}`.
+    """
+    gates = set(d.with_trait(T.EVAL_GATE))
+    reported: set[str] = set()
+    for m in d.ids:
+        comp = d.components[m]
+        if not d.is_model(m) or not (comp.automated_action or (comp.score_use and comp.score_use.value == "threshold")):
+            continue
+        found: list[str] = []
+        for t in d.trainers_of(m):
+            found += [g for g in d.reach([t], DATA_MODES) if g in gates and g not in found]
+        if not found or any(d.components[g].slices for g in found):
+            continue
+        gate = min(found, key=d.order.__getitem__)
+        if gate not in reported:
+            reported.add(gate)
+            yield Hit(f"'{gate}' gates '{m}', which acts on people or their content, but names no slices: it can pass "
+                      "a model that fails a group; declare slices with their thresholds", component=gate)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
+from ...blueprint.models import minutes
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -28,12 +30,17 @@ def no_model_registry(d: Design) -> Iterator[Hit]:
       - {from: trainer, to: ranker, mode: deploy, data: model weights}
     ```
 
+    A model that keeps versioned model folders and rolls back itself declares
+    `capabilities: [versioned_models]`.
+
     **How to fix.** `trainer -> registry (model_registry) -> ranker`, with the deploy flow leaving
-    the registry.
+    the registry; or declare the capability the model server has.
     """
     registries = set(d.with_trait(T.REGISTRY))
     trainers = set(d.trainers)
     for model in d.online_models:
+        if "versioned_models" in {c.value for c in d.components[model].capabilities}:
+            continue  # it keeps versioned model folders and rolls back itself
         parent = d.reach([model], DATA_MODES, backward=True, avoid=registries)
         direct = [t for t in d.trainers if t in parent and t in trainers]
         if direct:
@@ -98,16 +105,26 @@ def untriggered_training(d: Design) -> Iterator[Hit]:
 
 
 def _indexes(d: Design) -> list[str]:
-    """Retrieval stores read on the request path (RETRIEVE without SERVE: an ANN index)."""
-    return [c for c in d.request_path if d.is_(c, "RETRIEVE") and not d.is_(c, "SERVE")]
+    """Embedding indexes read on the request path (an ANN index; not a candidate source without a model)."""
+    return [c for c in d.request_path if d.has(c, T.EMBEDDING_INDEX)]
+
+
+def _query_encoders(d: Design, index: str) -> list[str]:
+    """The models on the query side of an index: its callers and what they call, that are models."""
+    found: dict[str, None] = {}
+    for caller, _ in d.pred(index, "request"):
+        for c in [caller, *(v for v, _ in d.succ(caller, "request"))]:
+            if c != index and d.is_model(c) and d.is_(c, "SERVE"):
+                found[c] = None
+    return list(found)
 
 
 @rule("MLSD504", "ann-index-not-refreshed", "error", "[AX] ch. 2")
 def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     """A retrieval index read on the request path has no builder fed by the corpus and a model.
 
-    **What it checks.** Each RETRIEVE component that is not itself a model (an ANN index) and is
-    read on the request path has a builder flowing into it (deploy, batch or stream) that is fed
+    **What it checks.** Each embedding index (an ANN index, or a custom RETRIEVE kind that is not
+    itself a model; a `candidate_source` has no embeddings) read on the request path has a builder flowing into it (deploy, batch or stream) that is fed
     by the item corpus (a data or features component) and by a model (a training-stage component
     such as the registry or a trainer).
 
@@ -144,8 +161,9 @@ def embedding_model_mismatch(d: Design) -> Iterator[Hit]:
     """The query side and the index builder of a retrieval index name different models.
 
     **What it checks.** For each ANN index on the request path, the `model` of the builders
-    writing into it against the `model` of the SERVE components that query it (its callers and
-    the encoders they call). When both sides name models and share none, a warning.
+    writing into it against the `model` of the models that query it (its callers and the
+    encoders they call). When both sides name models and share none, a warning; when one side
+    names its model and the other does not, the finding asks for it (nothing can be compared).
 
     **Why it matters.** Two-tower retrieval only works when query and item embeddings come from
     the same trained model version; a mismatch returns near-random neighbours without any error.
@@ -160,46 +178,197 @@ def embedding_model_mismatch(d: Design) -> Iterator[Hit]:
     ```
 
     **How to fix.** Pin both to the same model version and deploy them together (the index
-    rebuild gates the encoder's rollout).
+    rebuild gates the encoder's rollout); name the model on both sides.
     """
     for index in _indexes(d):
-        built = {m for b, _ in d.pred(index, *DATA_MODES) if (m := d.components[b].model)}
-        query: set[str] = set()
-        for caller, _ in d.pred(index, "request"):
-            for c in [caller, *(v for v, _ in d.succ(caller, "request"))]:
-                model_name = d.components[c].model
-                if d.is_(c, "SERVE") and model_name:
-                    query.add(model_name)
+        builders = [b for b, _ in d.pred(index, *DATA_MODES)]
+        built = {m for b in builders if (m := d.components[b].model)}
+        query = {m for c in _query_encoders(d, index) if (m := d.components[c].model)}
         if built and query and not built & query:
             yield Hit(f"'{index}' is built with {d.names(sorted(built))} but queried with {d.names(sorted(query))}",
                       component=index)
+        elif query and builders and not built:
+            yield Hit(f"'{index}' is queried with {d.names(sorted(query))}, but {d.names(builders)} names no model: "
+                      "declare the model its embeddings come from", component=index)
 
 
-@rule("MLSD506", "feedback-loop-no-exploration", "note", "[TD] §4, [RoML] #36, [DMLS] ch. 8")
-def feedback_loop_no_exploration(d: Design) -> Iterator[Hit]:
-    """A model learns from its own served results with no exploration traffic.
+@rule("MLSD506", "exploration-missing", "warning",
+      "[TD] §4; Jiang et al., \"Degenerate Feedback Loops in Recommender Systems\", AIES 2019; Li et al., "
+      "\"A Contextual-Bandit Approach to Personalized News Article Recommendation\", WWW 2010",
+      aliases=("feedback-loop-no-exploration",))
+def exploration_missing(d: Design) -> Iterator[Hit]:
+    """A model learns from the results it chose to show, with no exploration or holdout share.
 
-    **What it checks.** For each model on the request path whose trainer reads data from the live
-    system (a feedback loop), whether an experimentation component sits on the same request path.
+    **What it checks.** For each live model that orders what users see (its `score_use` is
+    ranking, auction or blend, or it is a retrieval or ranking kind) and whose trainer reads
+    data from the live system: it, or a component on its request path, declares
+    `exploration_share` or `holdout_share`. A/B bucketing alone does not count (both arms serve
+    a model's choices), and models that choose nothing users see (a threshold classifier, an ETA
+    regressor with `score_use: estimate`) are out of scope. (Formerly
+    `feedback-loop-no-exploration`, which counted any experimentation component.)
 
-    **Why it matters.** A recommender trained only on what it chose to show learns its own biases
-    (popular items get more popular, new items never get a chance): a degenerate feedback loop.
-    Randomized exploration traffic (an experiment arm, epsilon-greedy slots) breaks it.
-    Source: [TD] §4, [RoML] #36, [DMLS] ch. 8.
+    **Why it matters.** A recommender trained only on what it chose to show learns its own
+    biases: popular items get more popular, new items never get a chance, and the logs hold no
+    counterfactual to learn or evaluate anything else from. A small randomized share (bandit
+    exploration, boosted slots) or a holdout served without the model breaks the loop and gives
+    unbiased data. Source: [TD] §4; Jiang et al., AIES 2019; Li et al., WWW 2010.
 
-    **Example.** `app -> ranker`, `app -> event_log -> lake -> trainer -> registry -> ranker`, and
-    no experimentation.
+    **Example.** `app -> ranker`, `app -> event_log -> lake -> trainer -> registry -> ranker`, with
+    an `experimentation` component splitting traffic between two rankers and nothing else.
 
-    **How to fix.** Add an `experimentation` component on the request path that routes a small
-    share of traffic to exploration, and log which arm served each request.
+    **How to fix.** Declare the share that explores, on the model or the service that inserts the
+    exploratory results: `exploration_share: 0.01` (and log which results were exploratory), or
+    `holdout_share: 0.005` for users served a non-personalized baseline.
     """
-    live = d.live_data
     for model in d.online_models:
-        if not any(t in live for t in d.trainers_of(model)):
+        if not d.chooses_what_users_see(model) or not d.learns_from_live(model):
             continue
-        path: set[str] = set()
-        for entry in d.entries_of.get(model, []):
-            path.update(d.reach([entry], ("request",)))
-        if not any(d.has(c, T.EXPERIMENT) for c in path):
-            yield Hit(f"'{model}' is retrained on the results it served, with no exploration traffic: its biases "
-                      "feed back into its training data", component=model)
+        around = d.served_with(model) | {model}
+        if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):
+            continue
+        yield Hit(f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
+                  "an exploration_share or holdout_share: its biases feed back into its training data", component=model)
+
+
+ID_INPUT = re.compile(r"\bids?\b", re.IGNORECASE)
+
+
+def _id_only(d: Design, c: str) -> bool:
+    inputs = d.components[c].inputs
+    return bool(inputs) and all(ID_INPUT.search(i) for i in inputs)
+
+
+@rule("MLSD507", "cold-start-path-missing", "warning",
+      "Schein et al., \"Methods and Metrics for Cold-Start Recommendations\", SIGIR 2002; Volkovs et al., "
+      "\"DropoutNet: Addressing Cold Start in Recommender Systems\", NeurIPS 2017")
+def cold_start_path_missing(d: Design) -> Iterator[Hit]:
+    """A recommender keyed only on IDs has no content or popularity path for new items and users.
+
+    **What it checks.** Live models that order what users see, retrained on live data (their
+    corpus and users keep growing), whose declared `inputs` are all IDs (each names an `id`).
+    Another path must reach new items or users on the same request path: a baseline
+    (popularity, `fallback_ranker`) called there, or another retrieval component whose inputs are
+    not IDs only. A fallback flow alone does not count: it answers only when the model fails.
+
+    **Why it matters.** An ID embedding exists only for IDs seen in training: a new item is never
+    retrieved (so never clicked, so never learned), and a new user gets the average of nobody.
+    Content features, or a popularity source that new items can enter, break the circle.
+    Source: Schein et al., SIGIR 2002; Volkovs et al., NeurIPS 2017.
+
+    **Example.**
+
+    ```yaml
+    components:
+      retrieval: {kind: candidate_generation, inputs: [user id, item id]}
+    ```
+
+    **How to fix.** Add content inputs (`inputs: [user id, item id, item text embedding]`), or a
+    popularity or content candidate source on the request path
+    (`fresh: {kind: candidate_source, label: New and trending items}`).
+    """
+    for model in d.online_models:
+        if not _id_only(d, model) or not d.chooses_what_users_see(model) or not d.learns_from_live(model):
+            continue
+        own = d.reach([model], ("request",))
+        others = [c for c in d.served_with(model) if c not in own and (
+            d.has(c, T.BASELINE) or (d.is_(c, "RETRIEVE") and not _id_only(d, c)))]
+        if not others:
+            yield Hit(f"'{model}' reads only IDs ({', '.join(d.components[model].inputs)}) and nothing else on its "
+                      "request path serves new items or users: they never get an embedding; add content inputs or a "
+                      "popularity or content candidate source", component=model)
+
+
+@rule("MLSD508", "index-freshness-vs-slo", "warning", "[RoML] #8; [AX] ch. 2")
+def index_freshness_vs_slo(d: Design) -> Iterator[Hit]:
+    """A retrieval index is rebuilt less often than new items must become retrievable.
+
+    **What it checks.** With `requirements.slo.index_freshness_minutes` (or, without it,
+    `freshness_minutes`), each embedding index on the request path: a stream flow feeds it
+    (incremental upserts), or one of its builders declares a `cadence` no longer than the SLO.
+
+    **Why it matters.** An item is invisible until it is embedded and indexed. A weekly rebuild
+    cannot honour "searchable within 5 minutes", however fresh the features are (MLSD406 checks
+    the feature stores only). Source: [RoML] #8 (know the freshness requirements of your system);
+    [AX] ch. 2.
+
+    **Example.**
+
+    ```yaml
+    requirements: {slo: {freshness_minutes: 5}}
+    components:
+      builder: {kind: index_builder, cadence: 7d}
+    ```
+
+    **How to fix.** Stream new items into the index (`{from: item_encoder, to: index, mode: stream,
+    data: new item embeddings}`), rebuild more often, or state the real need in
+    `index_freshness_minutes`.
+    """
+    slo = d.blueprint.requirements.slo
+    limit = slo and (slo.index_freshness_minutes or slo.freshness_minutes)
+    if not limit:
+        return
+    for index in _indexes(d):
+        feeds = list(d.pred(index, *DATA_MODES))
+        if not feeds or any(d.flows[i].mode.value == "stream" for _, i in feeds):
+            continue  # no builder is MLSD504's finding; a stream keeps it fresh
+        timed = [(minutes(cadence), b) for b, _ in feeds if (cadence := d.components[b].cadence)]
+        if not timed:
+            yield Hit(f"new items must be retrievable in '{index}' within {limit:g} minutes, but nothing streams into "
+                      f"it and {d.names(b for b, _ in feeds)} declares no cadence: declare the rebuild cadence",
+                      component=index)
+            continue
+        best, builder = min(timed)
+        if best > limit:
+            yield Hit(f"'{index}' is rebuilt every {d.components[builder].cadence} by '{builder}', but new items must "
+                      f"be retrievable within {limit:g} minutes: stream new items into it or rebuild more often",
+                      component=index)
+
+
+def _tied(d: Design, encoder: str, side: str) -> bool:
+    """True when a deployment of ``encoder`` is tied to ``side`` (the index or its builder)."""
+    if d.components[encoder].deployed_with == side or d.components[side].deployed_with == encoder:
+        return True
+    if encoder in d.reach([side], ("deploy",)) or side in d.reach([encoder], ("deploy",)):
+        return True
+    rollouts = [c for c in d.reach([encoder], ("deploy",), backward=True) if d.has(c, T.ROLLOUT)]
+    return bool(rollouts) and bool(set(rollouts) & set(d.reach([side], ("deploy",), backward=True)))
+
+
+@rule("MLSD509", "encoder-index-skew", "warning",
+      "Yi et al., \"Sampling-Bias-Corrected Neural Modeling for Large Corpus Item Recommendations\", RecSys "
+      "2019; [AX] two-tower chapters")
+def encoder_index_skew(d: Design) -> Iterator[Hit]:
+    """A query encoder and the index built by its twin tower are deployed separately.
+
+    **What it checks.** For each embedding index on the request path, with a builder and a query
+    encoder (a model among its callers and what they call): a deployment of the encoder is tied
+    to the index or its builder: one names the other in `deployed_with`, a deploy flow goes from
+    one to the other, or both are deployed through the same rollout controller.
+
+    **Why it matters.** The two towers of a retrieval model are trained together and only agree
+    with each other: a new query tower against yesterday's item embeddings (or the reverse)
+    returns poor neighbours with no error, for as long as the two deployments drift apart. Yi et
+    al. serve the query tower online against an index of the same model's item embeddings.
+    Source: Yi et al., RecSys 2019; [AX] two-tower chapters.
+
+    **Example.** `registry -> encoder` (deploy) and `registry -> builder -> index` (deploy), with
+    nothing ordering the two.
+
+    **How to fix.** Release them together: `encoder: {..., deployed_with: builder}` when one
+    pipeline swaps the index and the encoder version at once, or deploy the encoder from the
+    builder once the index is built (`{from: builder, to: encoder, mode: deploy}`).
+    """
+    for index in _indexes(d):
+        builders = [b for b, _ in d.pred(index, *DATA_MODES)]
+        encoders = _query_encoders(d, index)
+        built = {d.components[b].model for b in builders} - {None}
+        twins = [e for e in encoders if d.components[e].model in built]
+        encoders = twins or encoders  # the twin towers when models are named (not the ranker beside them)
+        if not builders or not encoders:
+            continue
+        if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):
+            continue
+        yield Hit(f"the query side ({d.names(encoders)}) and the index '{index}' built by {d.names(builders)} are "
+                  "deployed separately: "
+                  "a new encoder can meet old item embeddings; tie the releases (deployed_with, or deploy the encoder "
+                  "after the rebuild)", component=index)

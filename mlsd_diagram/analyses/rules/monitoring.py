@@ -103,3 +103,44 @@ def monitor_without_alerting(d: Design) -> Iterator[Hit]:
         if not any(c != m and (d.has(c, T.ALERTING) or d.has(c, T.TRIGGER) or d.has(c, T.TRAINER)) for c in reached):
             yield Hit(f"'{m}' reaches no alerting and no retraining trigger: nobody is told when it sees a problem",
                       component=m)
+
+
+@rule("MLSD304", "model-staleness-unbounded", "warning",
+      "[TS] Model 4 (impact of model staleness is known), Monitor 4 (models are not too stale)")
+def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
+    """A served model has no maximum age and nothing alerts on the age of its last training.
+
+    **What it checks.** Each model (on the request path, or scoring in batch) declares
+    `max_model_age`, or a flow tagged `model_age` leaves it, its deployers or its trainers and
+    reaches an alerting component.
+
+    **Why it matters.** Retraining pipelines fail quietly: a broken upstream table, an evaluation
+    gate that rejects every candidate, a stuck scheduler. The model keeps serving, older every
+    day, while its quality decays with the data it no longer sees. The ML Test Score asks that
+    the impact of staleness be known (how old may it get?) and that its age be monitored.
+    Source: [TS] Model 4, Monitor 4.
+
+    **Example.**
+
+    ```yaml
+    components:
+      ranker: {kind: ranking_service}   # how old may the served model get?
+    ```
+
+    **How to fix.** `max_model_age: 2d` on the model, and alert on it:
+    `{from: registry, to: alerting, mode: telemetry, data: age of the serving model, tags: [model_age]}`.
+    """
+    alerts = set(d.with_trait(T.ALERTING))
+    watched: set[str] = set()  # components whose model_age flows reach alerting
+    for flow in d.flows:
+        if "model_age" in flow.tags and (flow.target in alerts or alerts.intersection(
+                d.reach([flow.target], ("telemetry", "stream", "batch")))):
+            watched.add(flow.source)
+    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE"))]
+    for m in models:
+        if d.components[m].max_model_age:
+            continue
+        if watched and watched.intersection([m, *d.reach([m], ("deploy",), backward=True), *d.trainers_of(m)]):
+            continue
+        yield Hit(f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "
+                  "serves an ever older model; declare max_model_age (e.g. 2d) and alert on it", component=m)

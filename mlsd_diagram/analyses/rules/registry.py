@@ -27,6 +27,7 @@ class Rule:
     category: str
     source: str
     check: Callable[..., Iterable[Hit]]
+    aliases: tuple[str, ...] = ()  # former names, still accepted in settings
 
     @property
     def summary(self) -> str:
@@ -42,8 +43,11 @@ class Rule:
 _REGISTERED: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, severity: str, source: str):  # noqa: A002 - the catalog's word
-    """Register a rule function: ``@rule("MLSD201", "no-fallback", "error", "[SRE] ch. 22")``."""
+def rule(id: str, name: str, severity: str, source: str, aliases: tuple[str, ...] = ()):  # noqa: A002
+    """Register a rule function: ``@rule("MLSD201", "no-fallback", "error", "[SRE] ch. 22")``.
+
+    ``aliases`` are former names of the rule, so that settings written with them keep working.
+    """
     if not ID_RE.match(id) or not NAME_RE.match(name) or severity not in SEVERITIES:
         raise ValueError(f"bad rule metadata: {id} {name} {severity}")
 
@@ -52,7 +56,7 @@ def rule(id: str, name: str, severity: str, source: str):  # noqa: A002 - the ca
             raise ValueError(f"rule {id} {name} registered twice")
         if not (func.__doc__ or "").strip():
             raise ValueError(f"rule {id} needs a docstring page")
-        _REGISTERED[id] = Rule(id, name, severity, CATEGORIES[id[4]], source, func)
+        _REGISTERED[id] = Rule(id, name, severity, CATEGORIES[id[4]], source, func, tuple(aliases))
         return func
 
     return register
@@ -64,7 +68,8 @@ class RuleCatalog:
 
     def __init__(self, rules: Iterable[Rule]):
         self._rules = tuple(sorted(rules, key=lambda r: r.id))
-        self._index = {r.id: r for r in self._rules} | {r.name: r for r in self._rules}
+        self._index = {a: r for r in self._rules for a in r.aliases} | {r.id: r for r in self._rules} | {
+            r.name: r for r in self._rules}
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self._rules)

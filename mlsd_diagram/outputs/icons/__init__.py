@@ -48,6 +48,7 @@ KIND_ICONS: dict[str, str] = {
     "inference_service": "mlsd/inference_service.png",
     "embedding_service": "mlsd/embedding_service.png",
     "candidate_generation": "mlsd/candidate_generation.png",
+    "candidate_source": "programming/flowchart/collate.png",
     "ann_index": "mlsd/ann_index.png",
     "ranking_service": "mlsd/ranking_service.png",
     "reranking_service": "mlsd/reranking_service.png",

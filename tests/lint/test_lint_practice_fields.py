@@ -1,0 +1,53 @@
+"""The practice fields of issue 14: durations, which components are models, rules that say what to declare."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlsd_diagram import loads
+from mlsd_diagram.analyses.design import Design
+from mlsd_diagram.analyses.lint import lint
+from mlsd_diagram.blueprint.models import minutes
+
+
+@pytest.mark.parametrize("text, value", [("30s", 0.5), ("15m", 15), ("6h", 360), ("7d", 10080), ("2w", 20160),
+                                         ("1.5h", 90)])
+def test_durations_in_minutes(text: str, value: float) -> None:
+    assert minutes(text) == value
+
+
+MODELS = """\
+mlsd: 1
+name: which are models
+components:
+  app: {kind: client_app}
+  service: {kind: online_service}
+  eta: {kind: online_service, task: regression}
+  graph: {kind: candidate_source}
+  index: {kind: ann_index, model: tt-v3}
+  ranker: {kind: ranking_service}
+flows:
+  - {from: app, to: service, mode: request, data: call}
+  - {from: service, to: eta, mode: request, data: minutes}
+  - {from: service, to: graph, mode: request, data: candidates}
+  - {from: service, to: index, mode: request, data: neighbours}
+  - {from: service, to: ranker, mode: request, data: order}
+"""
+
+
+def test_only_models_get_model_rules() -> None:
+    design = Design(loads(MODELS, "m.yaml"))
+    assert design.online_models == ["eta", "ranker"]
+    unmonitored = {f.component for f in lint(loads(MODELS, "m.yaml"), select=["MLSD301"])}
+    assert unmonitored == {"eta", "ranker"}
+
+
+def test_a_rule_without_its_facts_says_what_to_declare() -> None:
+    text = (MODELS.replace("ranker: {kind: ranking_service}", "ranker: {kind: ranking_service}\n"
+                           "  log: {kind: event_logging}\n  trainer: {kind: training_pipeline}")
+            + "  - {from: app, to: log, mode: stream, data: clicks, tags: [interactions]}\n"
+              "  - {from: log, to: trainer, mode: batch, data: examples, tags: [labels]}\n"
+              "  - {from: trainer, to: ranker, mode: deploy, data: model}\n")
+    messages = {f.rule: f.message for f in lint(loads(text, "m.yaml"), select=["MLSD304", "MLSD407"])}
+    assert "declare max_model_age" in messages["MLSD304"]
+    assert "declare it on the flow that forms the labels, e.g. label_window: 15m" in messages["MLSD407"]
