@@ -12,15 +12,24 @@ format has been drawn.
 
 from __future__ import annotations
 
+import atexit
 import html
+import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounded there
+    resource = None  # type: ignore[assignment]
 
 from ..blueprint.models import Blueprint
 from . import FORMATS, fonts, icons
@@ -43,6 +52,10 @@ class GraphvizMissing(RenderError):
         super().__init__(f"Graphviz's `dot` was not found on the PATH; {INSTALL_HINT}")
 
 
+class RenderLimitExceeded(RenderError):
+    """Graphviz needed more memory or time than :func:`dot_limits` allow (its process group was killed)."""
+
+
 class RenderCancelled(RenderError):
     """Rendering was stopped by :func:`stop_rendering` (the process is being interrupted)."""
 
@@ -56,15 +69,111 @@ _STOP = threading.Event()
 _RUNNING: set[subprocess.Popen] = set()
 _RUNNING_LOCK = threading.Lock()
 
+# Graphviz's budget: a hostile-but-valid blueprint can drive `dot` past 16 GiB within a minute.
+DOT_MEMORY_ENV, DOT_TIMEOUT_ENV = "MLSD_DOT_MEMORY", "MLSD_DOT_TIMEOUT"
+DEFAULT_DOT_MEMORY = 4 * 2**30  # bytes of address space (RLIMIT_AS)
+DEFAULT_DOT_TIMEOUT = 120.0  # seconds of wall-clock time
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _parse_size(text: str) -> int | None:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text.lower())
+    if match is None:
+        raise RenderError(f"{DOT_MEMORY_ENV}={text!r} is not a size: give bytes or a number with K, M, G or T "
+                          "(e.g. 4G), or 0 for no limit")
+    value = int(float(match.group(1)) * _UNITS[match.group(2)])
+    return value or None
+
+
+def _parse_seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and math.isfinite(value)):
+        raise RenderError(f"{DOT_TIMEOUT_ENV}={text!r} is not a number of seconds (e.g. 120), or 0 for no limit")
+    return value or None
+
+
+def dot_limits() -> tuple[int | None, float | None]:
+    """Graphviz's memory (bytes of address space) and wall-clock (seconds) limits; ``None`` is no limit.
+
+    ``MLSD_DOT_MEMORY`` (e.g. ``4G``, ``512M``; default 4 GiB) and ``MLSD_DOT_TIMEOUT`` (seconds;
+    default 120) set them, ``0`` removes one. Raises :class:`RenderError` for a value that is not one.
+    """
+    memory = os.environ.get(DOT_MEMORY_ENV, "").strip()
+    seconds = os.environ.get(DOT_TIMEOUT_ENV, "").strip()
+    return (_parse_size(memory) if memory else DEFAULT_DOT_MEMORY,
+            _parse_seconds(seconds) if seconds else DEFAULT_DOT_TIMEOUT)
+
+
+def _size_text(size: int) -> str:
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} bytes"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill ``dot`` and its process group; only while it is not reaped, so its pid is surely still ours."""
+    if process.returncode is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    except OSError:
+        process.kill()
+
+
+def kill_running_dot() -> None:
+    """Kill every ``dot`` this process started and is still running (the signal and exit handlers' job)."""
+    with _RUNNING_LOCK:
+        for process in _RUNNING:
+            _kill_group(process)
+
 
 def stop_rendering() -> None:
     """Stop every render of this process for good: running ``dot`` processes are killed, and renders
     that have not started writing write nothing (they raise :class:`RenderCancelled`)."""
     _STOP.set()
-    with _RUNNING_LOCK:
-        for process in _RUNNING:
-            if process.poll() is None:
-                process.kill()
+    kill_running_dot()
+
+
+atexit.register(kill_running_dot)  # an exit with a worker thread still in a render: no `dot` outlives us
+
+
+def _lowered(current: tuple[int, int], wanted: int) -> tuple[int, int]:
+    """``wanted`` as (soft, hard) limits, never above limits already inherited (which cannot be raised)."""
+    soft, hard = current
+    for limit in (soft, hard):
+        if limit != resource.RLIM_INFINITY:
+            wanted = min(wanted, limit)
+    return wanted, wanted
+
+
+def _cpu_backstop(seconds: float) -> int:
+    return math.ceil(seconds) + 5
+
+
+def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None) -> None:
+    """Give a just-started ``dot`` its limits, before it reads any input (so before it can grow).
+
+    The CPU-time limit backs up the wall-clock one for the case that this process is killed outright
+    (SIGKILL) and cannot stop ``dot`` itself.
+    """
+    for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds and _cpu_backstop(seconds))):
+        if value is not None:
+            resource.prlimit(process.pid, kind, _lowered(resource.prlimit(process.pid, kind), value))
+
+
+def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], None]:
+    """The same limits, set in the child before ``exec`` (where ``resource.prlimit`` is missing: macOS)."""
+    def apply() -> None:
+        for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds and _cpu_backstop(seconds))):
+            if value is not None:
+                resource.setrlimit(kind, _lowered(resource.getrlimit(kind), value))
+    return apply
 
 
 def dot_binary() -> str:
@@ -106,6 +215,7 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         formats.remove("svg")
         formats.insert(0, "svg")  # drawn first, so finishing it overlaps drawing the rest
     binary = dot_binary()
+    memory, seconds = dot_limits()
     with tempfile.TemporaryDirectory(prefix="mlsd-render-") as tmp:
         paths = {fmt: os.path.join(tmp, f"out.{fmt}") for fmt in formats}
         svg_reader = None
@@ -116,23 +226,38 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         for fmt in formats:
             args += [f"-T{fmt}", "-o", paths[fmt]]
         env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only
+        in_parent = hasattr(resource, "prlimit")
+        in_child = None if in_parent or resource is None else _limits_in_child(memory, seconds)
+        timed_out = False
         try:
             try:
+                # Its own process group (session): killed with its group, and a terminal's Ctrl-C reaches
+                # only us, so it is always our handlers that stop it (before or as we exit).
                 process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.PIPE, env=env)
+                                           stderr=subprocess.PIPE, env=env, start_new_session=True,
+                                           preexec_fn=in_child)
             except FileNotFoundError as exc:  # removed between which() and here
                 raise GraphvizMissing() from exc
+            started = time.monotonic()
             with process:
                 with _RUNNING_LOCK:
                     _RUNNING.add(process)
                     if _STOP.is_set():
-                        process.kill()
+                        _kill_group(process)
                 try:
+                    if in_parent:
+                        _bound(process, memory, seconds)
                     text = dot_text() if callable(dot_text) else dot_text
-                    _, stderr = process.communicate(text.encode("utf-8"))
+                    left = None if seconds is None else max(0.01, seconds - (time.monotonic() - started))
+                    try:
+                        _, stderr = process.communicate(text.encode("utf-8"), timeout=left)
+                    except subprocess.TimeoutExpired:
+                        timed_out = True
+                        _kill_group(process)
+                        _, stderr = process.communicate()
                 finally:
                     if process.poll() is None:  # the build failed or we were interrupted: stop dot
-                        process.kill()
+                        _kill_group(process)
                         process.wait()
                     with _RUNNING_LOCK:
                         _RUNNING.discard(process)
@@ -141,8 +266,15 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
                 svg_reader.close()
         if _STOP.is_set():
             raise RenderCancelled()
+        if timed_out:
+            raise RenderLimitExceeded(f"the layout takes longer than {seconds:g} s, so Graphviz was stopped; raise "
+                                      f"{DOT_TIMEOUT_ENV} (seconds, 0 for no limit) or draw a smaller --view")
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
+            if memory is not None and _out_of_memory(process.returncode, message):
+                raise RenderLimitExceeded(f"the layout needs more than {_size_text(memory)} of memory, so Graphviz "
+                                          f"was stopped; raise {DOT_MEMORY_ENV} (e.g. 8G, 0 for no limit) or draw "
+                                          "a smaller --view")
             raise RenderError(f"Graphviz failed: {message}")
         drawn: dict[str, bytes | str] = {fmt: Path(paths[fmt]).read_bytes() for fmt in formats
                                          if svg_reader is None or fmt != "svg"}
@@ -151,6 +283,11 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         elif finish_svg_text is not None and "svg" in drawn:
             drawn["svg"] = finish_svg_text(drawn["svg"].decode("utf-8"))
         return drawn
+
+
+def _out_of_memory(returncode: int, message: str) -> bool:
+    """Whether ``dot`` failed for want of memory: it says so, or its allocator aborted it (a signal)."""
+    return returncode < 0 or "memory" in message.lower() or "alloc" in message.lower()
 
 
 class _FifoReader:
