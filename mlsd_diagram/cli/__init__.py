@@ -82,12 +82,27 @@ def debug_enabled(ctx: click.Context | None = None) -> bool:
 def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
     # SIGTERM unwinds like Ctrl-C, so atomic writes remove their temporary files
-    # and a half-finished output never replaces a good one.
+    # and a half-finished output never replaces a good one. Both stop Graphviz first: `dot` runs in a
+    # process group of its own, which the terminal's Ctrl-C does not reach.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
+
+
+def _stop_graphviz() -> None:
+    """Kill the `dot` processes of this run, if it rendered at all (nothing is imported for it)."""
+    diagram = sys.modules.get("mlsd_diagram.outputs.diagram")
+    if diagram is not None:
+        diagram.stop_rendering()
 
 
 def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stop_graphviz()
     raise SystemExit(128 + signum)
+
+
+def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stop_graphviz()
+    raise KeyboardInterrupt
 
 
 # Command name -> the module of this package that defines it.

@@ -31,6 +31,7 @@ def _default_doc_path(blueprint_path: str) -> Path:
 def doc(file: str, output: Optional[str], template: Optional[str], no_render: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
     from ..analyses.lint import LintConfigError, load_config
+    from ..outputs.diagram import RenderLimitExceeded
     from ..outputs.doc import DocTemplateError, write_doc
 
     try:
@@ -46,6 +47,8 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
                            config=config)
     except DocTemplateError as exc:
         raise UserError(str(exc)) from None
+    except RenderLimitExceeded as exc:
+        raise UserError(f"{exc}, or write the doc without the image (--no-render)") from None
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
     extra = "".join(f", {os.fspath(f)}" for f in result.files)

@@ -120,7 +120,12 @@ def report(file: str, output: str | None) -> None:
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
+    from ..outputs.diagram import RenderError
     from ..outputs.files import write_atomic
 
-    write_atomic(target, render_report(blueprint, lint_config=config))
+    try:
+        page = render_report(blueprint, lint_config=config)
+    except RenderError as exc:
+        raise UserError(str(exc)) from None
+    write_atomic(target, page)
     click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

@@ -67,7 +67,7 @@ class RenderCancelled(RenderError):
 # `mlsd render` kills their `dot` processes and they write nothing more.
 _STOP = threading.Event()
 _RUNNING: set[subprocess.Popen] = set()
-_RUNNING_LOCK = threading.Lock()
+_RUNNING_LOCK = threading.RLock()  # re-entrant: a signal handler may kill while this thread holds it
 
 # Graphviz's budget: a hostile-but-valid blueprint can drive `dot` past 16 GiB within a minute.
 DOT_MEMORY_ENV, DOT_TIMEOUT_ENV = "MLSD_DOT_MEMORY", "MLSD_DOT_TIMEOUT"
@@ -129,7 +129,7 @@ def _kill_group(process: subprocess.Popen) -> None:
 def kill_running_dot() -> None:
     """Kill every ``dot`` this process started and is still running (the signal and exit handlers' job)."""
     with _RUNNING_LOCK:
-        for process in _RUNNING:
+        for process in list(_RUNNING):
             _kill_group(process)
 
 

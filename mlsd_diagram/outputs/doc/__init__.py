@@ -28,7 +28,7 @@ from ...analyses.lint import lint
 from ...analyses.score import score
 from ...analyses.serving import simulate
 from ...blueprint.models import Blueprint
-from ..diagram import RenderError, output_name, render
+from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import write_atomic
 from ..mermaid import to_mermaid
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
@@ -144,6 +144,8 @@ def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], 
     """Render the serving view beside the doc; ``([], reason)`` when rendering is unavailable."""
     try:
         files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
+    except RenderLimitExceeded:  # the user must choose: more room for Graphviz, or --no-render
+        raise
     except (RenderError, OSError) as exc:  # e.g. Graphviz missing: the doc is still worth writing
         message = " ".join(str(exc).split()) or type(exc).__name__
         return [], f"rendering failed: {message}"
