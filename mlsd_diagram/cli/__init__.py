@@ -54,6 +54,9 @@ class MlsdGroup(click.Group):
         except BrokenPipeError:  # `mlsd kinds | head`: the reader left, nothing to report
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
             ctx.exit(EXIT_OK)
+        except OSError as exc:  # the system refused a read or write: the path and the reason, not a bug
+            click.echo(f"mlsd: error: {_os_error(exc)}", err=True)
+            ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:
             click.echo("mlsd: interrupted", err=True)
             ctx.exit(130)
@@ -66,6 +69,13 @@ class MlsdGroup(click.Group):
                        f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
                        "tracker with the command you ran (add --debug for the traceback).", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _os_error(exc: OSError) -> str:
+    """``cannot write out/x.svg: No space left on device``: our own message, else the path and the reason."""
+    if exc.strerror is None or exc.filename is None:
+        return str(exc)
+    return f"{os.fspath(exc.filename)}: {exc.strerror}"
 
 
 def debug_enabled(ctx: click.Context | None = None) -> bool:

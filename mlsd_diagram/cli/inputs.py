@@ -45,7 +45,8 @@ def plural(n: int, word: str) -> str:
 
 
 def emit(text: str, output: str | None) -> None:
-    if output:
+    """``text`` to the file ``output`` (atomically), or to standard output (no ``-o``, or ``-o -``)."""
+    if output and output != "-":
         from ..outputs.files import write_atomic
 
         write_atomic(output, text)

@@ -28,7 +28,7 @@ FORMATS = ["text", "json", "sarif"]
               help="The pyproject.toml to read [tool.mlsd] from [default: the nearest one above the working "
                    "directory].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of standard output.")
+              help="Write the report to this file (atomically) instead of standard output (- is standard output).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
                    "not in it (matched by rule, file, component or flow, and message; not by line).")

@@ -102,7 +102,8 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              help="Where to write the page [default: FILE's name with .report.html, in the current folder].")
+              help="Where to write the page [default: FILE's name with .report.html, in the current folder]; "
+                   "- for standard output.")
 def report(file: str, output: str | None) -> None:
     """Write FILE's design page as one self-contained HTML file (works offline, no network).
 
@@ -118,14 +119,19 @@ def report(file: str, output: str | None) -> None:
         raise UserError(str(exc)) from None
     blueprint = load(file)
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
-    if target.is_dir():
+    if output != "-" and target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
     from ..outputs.diagram import RenderError
-    from ..outputs.files import write_atomic
+    from ..outputs.files import check_replaceable, write_atomic, write_stdout
 
+    if output != "-":
+        check_replaceable(target)  # before the work, not after
     try:
         page = render_report(blueprint, lint_config=config)
     except RenderError as exc:
         raise UserError(str(exc)) from None
+    if output == "-":
+        write_stdout(page)
+        return
     write_atomic(target, page)
     click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

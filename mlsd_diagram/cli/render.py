@@ -31,7 +31,7 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat for several (default: png and svg).")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write into.")
+              help="Folder to write into; - writes the one FILE in the one format (-f) to standard output.")
 @click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
               help="Show everything, or only the serving, training, data or monitoring part.")
 @click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR",
@@ -56,6 +56,9 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
             dot_binary()
         except GraphvizMissing as exc:
             raise UserError(str(exc)) from None
+    if out_dir == "-":
+        _render_to_stdout(files, formats, view, direction, scale)
+        return
     progress = sys.stderr.isatty() and len(files) > 1
     workers = max(1, min(len(files), os.cpu_count() or 1))
     failed = False
@@ -80,6 +83,20 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
         raise UserError(str(exc)) from None
     if failed:
         raise SystemExit(EXIT_INVALID)
+
+
+def _render_to_stdout(files: tuple[str, ...], formats: tuple[str, ...], view: str, direction: str,
+                      scale: float) -> None:
+    from ..outputs.diagram import RenderError, draw
+    from ..outputs.files import write_stdout
+
+    if len(files) != 1 or len(formats) != 1:
+        raise UserError("-o - writes one diagram to standard output: give one FILE and one format (-f svg, "
+                        "-f mermaid, -f dot, ...)")
+    try:
+        write_stdout(draw(load(files[0]), formats[0], view=view, direction=direction, scale=scale))
+    except RenderError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _relative(paths):

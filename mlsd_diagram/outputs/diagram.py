@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounde
 from ..blueprint.models import Blueprint
 from . import FORMATS, fonts, icons
 from .dot import Overlay, to_dot, with_icons_in
-from .files import output_path, write_atomic
+from .files import check_replaceable, output_path, write_all, write_atomic
 
 EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
@@ -423,16 +423,53 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     (listed right after it), referred to relatively, so plain ``dot`` renders it
     from its folder. ``overlay`` restyles components and flows (see
     :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG.
-    Nothing is written unless every format rendered.
+    Nothing is written unless every format rendered, and then all or nothing: a failed write
+    (full disk, read-only folder) leaves every old file as it was. A target that is not a regular
+    file (a device, FIFO or link) is refused with :class:`~.files.OutputError`.
     """
+    stem = stem or output_stem(blueprint)
+    targets = {fmt: output_path(out_dir, output_name(stem, fmt, view)) for fmt in _checked(formats, scale)}
+    for target in targets.values():  # a device, FIFO or link in the way: refused before drawing anything
+        check_replaceable(target)
+    payloads, dot_text = _draw(blueprint, formats, view, direction, scale, overlay, svg_style)
+    icon_folder, used_icons = None, {}
+    if "dot" in payloads:  # its icons go beside it, so plain `dot` renders it from its folder
+        icon_folder = icons_folder_name(targets["dot"].name)
+        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
+    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
+        raise RenderCancelled()
+    folder = _write_icons(out_dir, icon_folder, used_icons) if icon_folder else None  # before the DOT using them
+    written = write_all([(targets[fmt], payload) for fmt, payload in payloads.items()])  # all or nothing
+    if folder is not None:
+        written.insert(list(payloads).index("dot") + 1, folder)
+        _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
+    return written
+
+
+def _checked(formats: Iterable[str], scale: float) -> list[str]:
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise RenderError(f"unknown format {unknown[0]!r}; expected one of: {', '.join(FORMATS)}")
     if not scale > 0:
         raise RenderError(f"scale must be greater than 0, got {scale}")
-    stem = stem or output_stem(blueprint)
-    targets = {fmt: output_path(out_dir, output_name(stem, fmt, view)) for fmt in formats}
+    return formats
+
+
+def draw(blueprint: Blueprint, fmt: str, view: str = "all", direction: str = "LR", scale: float = 1.0) -> bytes | str:
+    """The diagram in one format, as :func:`render` would write it, without writing a file (for ``-o -``).
+
+    A DOT text drawn this way names its icons by file name: render it with
+    ``-Gimagepath`` pointing at the icon folders, or write it with :func:`render` instead.
+    """
+    payloads, _ = _draw(blueprint, [fmt], view, direction, scale, None, "")
+    return payloads[fmt]
+
+
+def _draw(blueprint: Blueprint, formats: Iterable[str], view: str, direction: str, scale: float,
+          overlay: Overlay | None, svg_style: str) -> tuple[dict[str, bytes | str], str]:
+    """Every format's content, in the order asked, and the DOT text they were drawn from."""
+    formats = _checked(formats, scale)
     dot_text = ""
 
     def build() -> str:
@@ -443,35 +480,22 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     def finish(svg: str) -> str:
         return add_svg_style(finish_svg(svg), svg_style) if svg_style else finish_svg(svg)
 
-    payloads: dict[str, bytes | str] = {}
+    drawn: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
     if drawn_formats:
         # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
-        payloads.update(run_dot(build, drawn_formats, finish))
-        if "pdf" in payloads:
-            payloads["pdf"] = finish_pdf(payloads["pdf"])
+        drawn.update(run_dot(build, drawn_formats, finish))
+        if "pdf" in drawn:
+            drawn["pdf"] = finish_pdf(drawn["pdf"])  # type: ignore[arg-type]
     else:
         build()
-    icon_folder, used_icons = None, {}
-    if "dot" in formats:  # its icons go beside it, so plain `dot` renders it from its folder
-        icon_folder = icons_folder_name(targets["dot"].name)
-        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
+    if "dot" in formats:
+        drawn["dot"] = dot_text
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
-        payloads["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
-    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
-        raise RenderCancelled()
-    written = []
-    for fmt in formats:
-        if fmt == "dot":
-            folder = _write_icons(out_dir, icon_folder, used_icons)  # before the DOT that refers to them
-            written.append(write_atomic(targets[fmt], payloads[fmt]))
-            written.append(folder)
-            _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
-        else:
-            written.append(write_atomic(targets[fmt], payloads[fmt]))
-    return written
+        drawn["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
+    return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 
 def icons_folder_name(dot_name: str) -> str:
