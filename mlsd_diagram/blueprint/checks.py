@@ -11,7 +11,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..diagnostics import did_you_mean
+from ..diagnostics import Suggestions
 from .kinds import CUSTOM_PREFIX, builtin_kind, kind_names
 
 Problem = tuple[tuple, str, bool]
@@ -28,6 +28,10 @@ def check_design(data: Any) -> list[Problem]:
                                     "version 1 ('mlsd: 1')", False))
     custom = data.get("kinds") if isinstance(data.get("kinds"), dict) else {}
     components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    # built once each: thousands of misspellings must not each compare against thousands of names
+    component_names = _Lazy(lambda: Suggestions(components))
+    custom_names = _Lazy(lambda: Suggestions(custom))
+    kind_choices = _Lazy(lambda: Suggestions([*kind_names(), *custom]))
     for cid, comp in components.items():
         if not isinstance(comp, dict) or not isinstance(comp.get("kind"), str):
             continue
@@ -36,10 +40,10 @@ def check_design(data: Any) -> list[Problem]:
             continue
         if kind.startswith(CUSTOM_PREFIX):
             problems.append((("components", cid, "kind"), f"custom kind '{kind}' is not declared under 'kinds:'"
-                             + did_you_mean(kind, custom), False))
+                             + custom_names().hint(kind), False))
         else:
             problems.append((("components", cid, "kind"), f"unknown kind '{kind}'"
-                             + did_you_mean(kind, [*kind_names(), *custom]) + " (see `mlsd kinds`)", False))
+                             + kind_choices().hint(kind) + " (see `mlsd kinds`)", False))
     flows = data.get("flows") if isinstance(data.get("flows"), list) else []
     requests = nx.DiGraph()
     first_flow: dict[tuple[str, str], int] = {}
@@ -51,7 +55,7 @@ def check_design(data: Any) -> list[Problem]:
             value = flow.get(end)
             if isinstance(value, str) and components and value not in components:
                 problems.append((("flows", index, end), f"flow '{end}' names '{value}', which is not a component"
-                                 + did_you_mean(value, components), False))
+                                 + component_names().hint(value), False))
             elif isinstance(value, str):
                 ends[end] = value
         if len(ends) == 2 and ends["from"] == ends["to"]:
@@ -70,12 +74,24 @@ def check_design(data: Any) -> list[Problem]:
         cid = accept.get("component")
         if isinstance(cid, str) and components and cid not in components:
             problems.append((("lint", "accept", index, "component"), f"accepted finding names '{cid}', which is "
-                             "not a component" + did_you_mean(cid, components), False))
+                             "not a component" + component_names().hint(cid), False))
         flow = accept.get("flow")
         if isinstance(flow, int) and not isinstance(flow, bool) and not 0 <= flow < len(flows):
             problems.append((("lint", "accept", index, "flow"), f"accepted finding names flow {flow}, but flows "
                              f"are numbered 0 to {len(flows) - 1}", False))
     return problems
+
+
+class _Lazy:
+    """A value made on first use (most blueprints have no misspelling, so never need the index)."""
+
+    def __init__(self, make) -> None:
+        self._make, self._value = make, None
+
+    def __call__(self):
+        if self._value is None:
+            self._value = self._make()
+        return self._value
 
 
 REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request")

@@ -80,7 +80,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
             lines.append(f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
                          f"{plural(c['note'], 'note')}{accepted}")
-            summary = score(bp, config)
+            summary = score(bp, config, None if select or ignore else found)  # found: all rules, as score needs
             lines.append(f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
                          f"tests shown; MLOps {summary['mlops_reason']}")
         if len(results) > 1:
