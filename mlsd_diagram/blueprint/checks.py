@@ -13,6 +13,7 @@ import networkx as nx
 
 from ..diagnostics import Suggestions
 from .kinds import CUSTOM_PREFIX, builtin_kind, kind_names
+from .limits import LIMITS
 
 Problem = tuple[tuple, str, bool]
 
@@ -26,6 +27,7 @@ def check_design(data: Any) -> list[Problem]:
     if "mlsd" in data and version != 1 and not isinstance(version, bool):
         problems.append((("mlsd",), f"unsupported format version {version!r}; this mlsd-diagram reads "
                                     "version 1 ('mlsd: 1')", False))
+    problems.extend(_over_budget(data))
     custom = data.get("kinds") if isinstance(data.get("kinds"), dict) else {}
     components = data.get("components") if isinstance(data.get("components"), dict) else {}
     # built once each: thousands of misspellings must not each compare against thousands of names
@@ -79,6 +81,37 @@ def check_design(data: Any) -> list[Problem]:
         if isinstance(flow, int) and not isinstance(flow, bool) and not 0 <= flow < len(flows):
             problems.append((("lint", "accept", index, "flow"), f"accepted finding names flow {flow}, but flows "
                              f"are numbered 0 to {len(flows) - 1}", False))
+    return problems
+
+
+def _over_budget(data: dict) -> list[Problem]:
+    """A located problem for each count beyond :data:`~.limits.LIMITS` (at the first item over it)."""
+    problems: list[Problem] = []
+
+    def count(path: tuple, items: Any, limit: int, what: str) -> None:
+        if isinstance(items, (dict, list)) and len(items) > limit:
+            first_over = list(items)[limit] if isinstance(items, dict) else limit
+            problems.append(((*path, first_over), f"{len(items):,} {what} are declared; at most {limit:,} are "
+                                                  f"allowed (the resource limits are listed in the README, Security)",
+                             isinstance(items, dict)))
+
+    count(("components",), data.get("components"), LIMITS.components, "components")
+    count(("flows",), data.get("flows"), LIMITS.flows, "flows")
+    count(("kinds",), data.get("kinds"), LIMITS.kinds, "custom kinds")
+    lint = data.get("lint") if isinstance(data.get("lint"), dict) else {}
+    count(("lint", "accept"), lint.get("accept"), LIMITS.accepts, "accepted findings")
+    count(("lint", "disable"), lint.get("disable"), LIMITS.disabled, "disabled rules")
+    components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    groups: set = set()
+    for cid, comp in components.items():
+        group = comp.get("group") if isinstance(comp, dict) else None
+        if isinstance(group, str) and group not in groups:
+            groups.add(group)
+            if len(groups) > LIMITS.groups:
+                problems.append((("components", cid, "group"), f"more than {LIMITS.groups:,} groups are declared "
+                                 f"(this is group {len(groups):,}); each is drawn as a box of its own: merge some "
+                                 "(the resource limits are listed in the README, Security)", False))
+                break
     return problems
 
 
