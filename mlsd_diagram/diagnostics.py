@@ -46,9 +46,14 @@ class Suggestions:
     """
 
     EXHAUSTIVE = 300
+    # Names compared in all, over every look-up: 100,000 misspelled rule names among a few hundred
+    # would otherwise cost minutes. Past it, further misspellings get no hint (the same ones each run).
+    BUDGET = 2_000_000
 
     def __init__(self, candidates: Iterable[str]) -> None:
         self._names = sorted({c for c in candidates if isinstance(c, str)})
+        self._spent = 0
+        self._found: dict[str, str | None] = {}
         self._deletions: dict[str, list[str]] | None = None
         if len(self._names) > self.EXHAUSTIVE:
             self._deletions = {}
@@ -60,6 +65,8 @@ class Suggestions:
         """The closest name to ``word``, or ``None`` when none is close."""
         if not isinstance(word, str):
             return None
+        if word in self._found:
+            return self._found[word]
         import difflib
 
         names = self._names
@@ -68,8 +75,12 @@ class Suggestions:
             for variant in _one_deleted(word):
                 near.update(self._deletions.get(variant, ()))
             names = sorted(near)
+        self._spent += len(names)
+        if self._spent > self.BUDGET:
+            return None
         close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-        return close[0] if close else None
+        self._found[word] = close[0] if close else None
+        return self._found[word]
 
     def hint(self, word: str) -> str:
         """``; did you mean 'x'?`` or an empty string."""

@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 from ..blueprint.models import Blueprint
-from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
+from ..diagnostics import BlueprintError, Diagnostic, Suggestions, did_you_mean
 from .design import Design
 from .findings import SEVERITIES, SEVERITY_RANK, Finding
 from .identity import flow_ids
@@ -142,20 +142,21 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
     return [r for r in RULES if r.id in active]
 
 
-def _check_blueprint_settings(blueprint: Blueprint) -> None:
-    """Unknown rules in ``lint.disable`` / ``lint.accept`` are located blueprint errors."""
+def check_blueprint_settings(blueprint: Blueprint) -> None:
+    """Unknown rules in ``lint.disable`` / ``lint.accept`` are located blueprint errors (raised as
+    :class:`BlueprintError`); ``mlsd validate`` and ``mlsd lint`` report the same ones."""
     problems = []
-    names = [r.id for r in RULES] + [r.name for r in RULES]
+    names = Suggestions([r.id for r in RULES] + [r.name for r in RULES])
     for i, selector in enumerate(blueprint.lint.disable):
         if not RULES.matching(selector):
             line, col = blueprint.locate("lint", "disable", i)
             problems.append(Diagnostic(blueprint.file, line, col, f"lint.disable names unknown rule '{selector}'"
-                                       f"{did_you_mean(selector, names)} (see `mlsd rules`)"))
+                                       f"{names.hint(selector)} (see `mlsd rules`)"))
     for i, accept in enumerate(blueprint.lint.accept):
         if accept.rule not in RULES:
             line, col = blueprint.locate("lint", "accept", i, "rule")
             problems.append(Diagnostic(blueprint.file, line, col, f"lint.accept names unknown rule '{accept.rule}'"
-                                       f"{did_you_mean(accept.rule, names)} (see `mlsd rules`)"))
+                                       f"{names.hint(accept.rule)} (see `mlsd rules`)"))
         if not accept.reason.strip():
             line, col = blueprint.locate("lint", "accept", i, "reason")
             problems.append(Diagnostic(blueprint.file, line, col, "lint.accept needs a reason"))
@@ -177,7 +178,7 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
         config = LintConfig()
     elif not isinstance(config, LintConfig):
         config = LintConfig.from_mapping(config)
-    _check_blueprint_settings(blueprint)
+    check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
     design = Design(blueprint, dict(config.options))

@@ -18,7 +18,7 @@ class Limits:
     flows: int = 200_000
     groups: int = 1_000
     kinds: int = 1_000
-    accepts: int = 200_000
+    accepts: int = 150_000
     disabled: int = 1_000
 
 

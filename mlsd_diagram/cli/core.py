@@ -15,10 +15,13 @@ from . import EXIT_INVALID, main
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL."""
+    from ..analyses.lint import check_blueprint_settings
+
     failed = False
     for path in files:
         try:
             blueprint = load(path)
+            check_blueprint_settings(blueprint)  # unknown rules in lint.accept / lint.disable, as `mlsd lint` says
         except BlueprintError as exc:
             failed = True
             for diagnostic in exc.diagnostics:
