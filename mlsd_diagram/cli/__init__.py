@@ -14,6 +14,8 @@ import sys
 
 import click
 
+from .terminal import echo
+
 from .. import __version__
 from ..diagnostics import BlueprintError
 
@@ -44,10 +46,10 @@ class MlsdGroup(click.Group):
             return super().invoke(ctx)
         except BlueprintError as exc:
             for diagnostic in exc.diagnostics:
-                click.echo(str(diagnostic), err=True)
+                echo(str(diagnostic), err=True)
             ctx.exit(EXIT_INVALID)
         except UserError as exc:
-            click.echo(f"mlsd: error: {exc}", err=True)
+            echo(f"mlsd: error: {exc}", err=True)
             ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -55,17 +57,17 @@ class MlsdGroup(click.Group):
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
             ctx.exit(EXIT_OK)
         except OSError as exc:  # the system refused a read or write: the path and the reason, not a bug
-            click.echo(f"mlsd: error: {_os_error(exc)}", err=True)
+            echo(f"mlsd: error: {_os_error(exc)}", err=True)
             ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:
-            click.echo("mlsd: interrupted", err=True)
+            echo("mlsd: interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug_enabled(ctx):
                 import traceback
 
                 traceback.print_exc()
-            click.echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
+            echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
                        f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
                        "tracker with the command you ran (add --debug for the traceback).", err=True)
             ctx.exit(EXIT_INTERNAL)

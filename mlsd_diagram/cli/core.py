@@ -9,6 +9,7 @@ import click
 from ..diagnostics import BlueprintError
 from .inputs import load
 from . import EXIT_INVALID, main
+from .terminal import echo
 
 
 @main.command()
@@ -25,9 +26,9 @@ def validate(files: tuple[str, ...]) -> None:
         except BlueprintError as exc:
             failed = True
             for diagnostic in exc.diagnostics:
-                click.echo(str(diagnostic), err=True)
+                echo(str(diagnostic), err=True)
             continue
-        click.echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
+        echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
     if failed:
         raise SystemExit(EXIT_INVALID)
 
@@ -41,19 +42,19 @@ def kinds(fmt: str) -> None:
     if fmt == "json":
         rows = [{"name": k.name, "stage": k.stage.value, "roles": sorted(r.value for r in k.roles),
                  "aliases": list(k.aliases), "description": k.description} for k in BUILTIN_KINDS]
-        click.echo(json.dumps({"kinds": rows}, indent=2))
+        echo(json.dumps({"kinds": rows}, indent=2))
         return
     width = max(len(k.name) for k in BUILTIN_KINDS)
     stage = None
     for kind in BUILTIN_KINDS:
         if kind.stage != stage:
             stage = kind.stage
-            click.echo(f"\n{stage.value}:" if kind is not BUILTIN_KINDS[0] else f"{stage.value}:")
+            echo(f"\n{stage.value}:" if kind is not BUILTIN_KINDS[0] else f"{stage.value}:")
         roles = ",".join(sorted(r.value for r in kind.roles))
         extra = f"  [{roles}]" if roles else ""
         aliases = f"  (alias: {', '.join(kind.aliases)})" if kind.aliases else ""
-        click.echo(f"  {kind.name:<{width}}  {kind.description}{extra}{aliases}")
-    click.echo("\nCustom kinds: declare them under `kinds:` with a name starting with 'x-', a stage and roles.")
+        echo(f"  {kind.name:<{width}}  {kind.description}{extra}{aliases}")
+    echo("\nCustom kinds: declare them under `kinds:` with a name starting with 'x-', a stage and roles.")
 
 
 @main.command()
@@ -61,4 +62,4 @@ def schema() -> None:
     """Print the JSON Schema of the blueprint format (for editor completion and validation)."""
     from ..blueprint.schema import json_schema_text
 
-    click.echo(json_schema_text(), nl=False)
+    echo(json_schema_text(), nl=False)

@@ -10,6 +10,7 @@ import click
 
 from .inputs import load
 from . import UserError, main
+from .terminal import echo
 
 
 def _default_doc_path(blueprint_path: str) -> Path:
@@ -67,9 +68,9 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
     extra = "".join(f", {os.fspath(f)}" for f in result.files)
-    click.echo(f"wrote {os.fspath(result.path)}{extra}")
+    echo(f"wrote {os.fspath(result.path)}{extra}")
     for reason in result.skipped:
-        click.echo(f"note: skipped: {reason}", err=True)
+        echo(f"note: skipped: {reason}", err=True)
 
 
 SCHEMA_FILE = "mlsd.schema.json"
@@ -103,7 +104,7 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
             description = item.title
             if item.summary:
                 description = f"{description}: {item.summary}" if description else item.summary
-            click.echo(f"{item.name:<{width}}  {description}".rstrip())
+            echo(f"{item.name:<{width}}  {description}".rstrip())
         return
     if not path:
         raise UserError("give the PATH of the blueprint to write (or --list to see the templates)")
@@ -130,4 +131,4 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
         raise  # names its own path
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(target)}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {os.fspath(target)} from template '{chosen.name}'{also}; next: mlsd validate {os.fspath(target)}")
+    echo(f"wrote {os.fspath(target)} from template '{chosen.name}'{also}; next: mlsd validate {os.fspath(target)}")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from ..diagnostics import BlueprintError
+from .terminal import echo
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..blueprint.models import Blueprint
@@ -51,4 +50,4 @@ def emit(text: str, output: str | None) -> None:
 
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)

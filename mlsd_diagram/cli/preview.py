@@ -10,6 +10,7 @@ import click
 
 from .inputs import load
 from . import UserError, main
+from .terminal import echo
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,7 +73,7 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
     if not os.path.isdir(folder):
         raise UserError(f"cannot watch {file}: folder {folder} does not exist")
     if not is_loopback(host):
-        click.echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
+        echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
                    "can read the blueprint and use the preview (requests must still name this machine in their "
                    "Host header; --allow-host adds names)", err=True)
     sock = _bind(host, port)
@@ -84,7 +85,7 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
                             timeout_graceful_shutdown=2, server_header=False)
     server = uvicorn.Server(config)
     config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
-    click.echo(f"Serving {file} at {url} (Ctrl-C to stop)")
+    echo(f"Serving {file} at {url} (Ctrl-C to stop)")
     if open_browser:
         import threading
         import webbrowser
@@ -96,7 +97,7 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
         pass  # uvicorn re-raises the Ctrl-C it handled: the server has already stopped cleanly
     finally:
         sock.close()
-    click.echo("mlsd: preview stopped")
+    echo("mlsd: preview stopped")
 
 
 @main.command()
@@ -134,4 +135,4 @@ def report(file: str, output: str | None) -> None:
         write_stdout(page)
         return
     write_atomic(target, page)
-    click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")
+    echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

@@ -12,6 +12,7 @@ from ..outputs import FORMATS, VIEWS
 from ..outputs.files import OutputPathError
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
+from .terminal import echo
 
 
 def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str, scale: float):
@@ -71,11 +72,11 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
                     if error is not None:
                         failed = True
                         for diagnostic in error.diagnostics:
-                            click.echo(str(diagnostic), err=True)
+                            echo(str(diagnostic), err=True)
                         continue
                     if progress:
-                        click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
-                    click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+                        echo(f"[{done_count}/{len(files)}] {path}", err=True)
+                    echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
             except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: the renders still running write nothing
                 stop_rendering()
                 raise

@@ -65,3 +65,67 @@ def test_the_mermaid_title_is_valid_yaml(name):
         update={"name": name})
     front = to_mermaid(bp).split("---\n")[1]
     assert yaml.safe_load(front)["title"] == " ".join(name.split())
+
+
+BIDI = """\
+mlsd: 1
+name: "Bidi \u202eevil\u2066"
+components:
+  app: {kind: client_app, label: "A \u202b label"}
+  svc: {kind: online_service}
+flows:
+  - {from: app, to: svc, mode: request, data: "x \u2067 y"}
+lint:
+  accept:
+    - {rule: MLSD202, component: svc, reason: "fine \u202e)gnorw si siht("}
+"""
+
+
+@pytest.mark.parametrize("command", [["validate"], ["lint"], ["simulate"], ["lint", "--format", "json"],
+                                     ["diff", "{other}"]])
+def test_the_terminal_gets_no_escape_sequence_and_no_bare_bidi_override(tmp_path, command):
+    path = tmp_path / "name \x1b]52;c;SGVsbG8=\x07 \x1b[2J \u202e.yaml"  # the file name reaches the output too
+    path.write_text(BIDI, encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(BIDI.replace("svc", "svc2"), encoding="utf-8")
+    args = [a.replace("{other}", str(other)) for a in command]
+    result = run_mlsd(args[0], str(path), *args[1:])
+    assert result.returncode in (0, 1), result.stderr
+    shown = result.stdout + result.stderr
+    assert shown.strip()
+    for char in ["\x1b", "\x07", "\x9b", "\x9d", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]:
+        assert char not in shown, (hex(ord(char)), shown[:300])
+    if command == ["lint"]:
+        assert "fine \\u202e)gnorw si siht(" in shown  # shown as a visible escape, not obeyed
+    if "json" in command:
+        import json
+
+        assert json.loads(result.stdout)  # the escapes are JSON's own: the document reads back unchanged
+
+
+def test_escaped_control_characters_are_refused_by_validation(tmp_path):
+    path = tmp_path / "esc.yaml"
+    path.write_text('mlsd: 1\nname: "x \\e[2J"\ncomponents: {a: {kind: cache}}\nflows: []\n')
+    result = run_mlsd("validate", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"{path}:2:7: error: control character U+001B (written as an escape) is not allowed; " \
+                            "a blueprint holds plain text\n"
+
+
+def test_validate_reports_unknown_rules_in_the_lint_section_as_lint_does(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("mlsd: 1\nname: R\ncomponents: {a: {kind: online_service}}\nflows: []\nlint:\n"
+                    "  disable: [MLSD999]\n  accept:\n    - {rule: nope-rule, reason: r}\n")
+    validated, linted = run_mlsd("validate", str(path)), run_mlsd("lint", str(path))
+    assert validated.returncode == linted.returncode == 2
+    assert validated.stderr == linted.stderr
+    assert f"{path}:6:13: error: lint.disable names unknown rule 'MLSD999'" in validated.stderr
+    assert f"{path}:8:14: error: lint.accept names unknown rule 'nope-rule'" in validated.stderr
+
+
+def test_a_bad_role_names_the_role(tmp_path):
+    path = tmp_path / "role.yaml"
+    path.write_text("mlsd: 1\nname: R\nkinds:\n  x-svc: {stage: serving, roles: [online]}\n"
+                    "components: {a: {kind: x-svc}}\nflows: []\n")
+    result = run_mlsd("validate", str(path))
+    assert result.returncode == 2 and "unknown role 'online' (expected one of: " in result.stderr, result.stderr
