@@ -40,7 +40,7 @@ def misspellings(n: int = 2000) -> str:
 
 def accepts(n: int = LIMITS.accepts) -> str:
     """A small design that accepts ``n`` findings (short rows, so that they fit in the 8 MiB file limit)."""
-    rows = "".join(f"    - {{rule: MLSD{101 + i % 5}, component: c{i % 3}, reason: r}}\n" for i in range(n))
+    rows = "".join(f"    - {{rule: MLSD{102 + i % 5}, component: c{i % 3}, reason: r}}\n" for i in range(n))
     return ("mlsd: 1\nname: Accepting\ncomponents:\n  c0: {kind: client_app}\n  c1: {kind: online_service}\n"
             "  c2: {kind: feature_store}\nflows:\n  - {from: c0, to: c1, mode: request}\n"
             f"  - {{from: c1, to: c2, mode: request}}\nlint:\n  accept:\n{rows}")

@@ -97,6 +97,9 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
         pass  # uvicorn re-raises the Ctrl-C it handled: the server has already stopped cleanly
     finally:
         sock.close()
+        from ..outputs.diagram import stop_rendering
+
+        stop_rendering()  # a reload still drawing: its `dot` is killed now, not waited for
     echo("mlsd: preview stopped")
 
 

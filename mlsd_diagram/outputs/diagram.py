@@ -164,7 +164,10 @@ def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None)
     """
     for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds and _cpu_backstop(seconds))):
         if value is not None:
-            resource.prlimit(process.pid, kind, _lowered(resource.prlimit(process.pid, kind), value))
+            try:
+                resource.prlimit(process.pid, kind, _lowered(resource.prlimit(process.pid, kind), value))
+            except ProcessLookupError:  # it has already ended (its error is read as usual)
+                return
 
 
 def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], None]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from mlsd_diagram.blueprint.limits import LIMITS
 from mlsd_testing import MLSD, ROOT
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -26,9 +27,10 @@ MEMORY_HINT = "raise MLSD_DOT_MEMORY"
 
 
 def _groups(n: int) -> str:
-    """Valid, and hard on `dot`: every component in a group of its own, request flows criss-crossing them
-    (all serving: `mlsd doc` draws the serving view)."""
-    comps = "".join(f"  c{i}: {{kind: online_service, group: g{i}, label: Component {i}}}\n" for i in range(n))
+    """Valid, and hard on `dot`: as many groups as allowed, request flows criss-crossing them (all serving:
+    `mlsd doc` draws the serving view)."""
+    comps = "".join(f"  c{i}: {{kind: online_service, group: g{i % LIMITS.groups}, label: Component {i}}}\n"
+                    for i in range(n))
     flows = "".join(f"  - {{from: c{i}, to: c{j}, mode: request}}\n"
                     for i in range(n) for j in (i + 1, i + 2 + (i * 7) % 97) if j < n)
     return f"mlsd: 1\nname: Hostile\ncomponents:\n{comps}flows:\n{flows}"
@@ -154,5 +156,20 @@ def test_no_dot_survives_a_signal(tmp_path, signals, expected, command):
         assert "Traceback" not in err
         _assert_no_dot_left(run)
         assert all(not Path(f"/proc/{pid}").exists() or _our_dots(run.scratch) == [] for pid in dots)
+    finally:
+        run.end()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_no_dot_survives_the_preview_server(tmp_path, signum):
+    pytest.importorskip("uvicorn")
+    (tmp_path / "big.yaml").write_text(_groups(3000))
+    run = Run(tmp_path, "serve", "big.yaml", "--port", "0", MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="100")
+    try:
+        run.wait_for_dot()  # the server's first load is drawing
+        run.process.send_signal(signum)
+        code, _, err = run.finish(timeout=60)
+        assert "Traceback" not in err, err
+        _assert_no_dot_left(run)
     finally:
         run.end()
