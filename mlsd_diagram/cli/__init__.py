@@ -108,13 +108,25 @@ def _stop_graphviz() -> None:
 
 
 def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    _stop_graphviz()
+    _stopping()
     raise SystemExit(128 + signum)
 
 
 def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    _stop_graphviz()
+    _stopping()
     raise KeyboardInterrupt
+
+
+def _stopping() -> None:
+    """The first SIGTERM or Ctrl-C: stop Graphviz, and let a second one only do that again, so it cannot
+    break into the clean-up under way (temporary files removed, a traceback from the exit handlers)."""
+    _stop_graphviz()
+    signal.signal(signal.SIGTERM, _again)
+    signal.signal(signal.SIGINT, _again)
+
+
+def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stop_graphviz()
 
 
 # Command name -> the module of this package that defines it.
