@@ -156,13 +156,18 @@ def _cpu_backstop(seconds: float) -> int:
     return math.ceil(seconds) + 5
 
 
+def _wanted(memory: int | None, seconds: float | None) -> list[tuple[int, int | None]]:
+    """(resource, limit) pairs: the address space, and the CPU-time backstop of the wall-clock limit."""
+    return [(resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, None if seconds is None else _cpu_backstop(seconds))]
+
+
 def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None) -> None:
     """Give a just-started ``dot`` its limits, before it reads any input (so before it can grow).
 
     The CPU-time limit backs up the wall-clock one for the case that this process is killed outright
     (SIGKILL) and cannot stop ``dot`` itself.
     """
-    for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds and _cpu_backstop(seconds))):
+    for kind, value in _wanted(memory, seconds):
         if value is not None:
             try:
                 resource.prlimit(process.pid, kind, _lowered(resource.prlimit(process.pid, kind), value))
@@ -173,7 +178,7 @@ def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None)
 def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], None]:
     """The same limits, set in the child before ``exec`` (where ``resource.prlimit`` is missing: macOS)."""
     def apply() -> None:
-        for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds and _cpu_backstop(seconds))):
+        for kind, value in _wanted(memory, seconds):
             if value is not None:
                 resource.setrlimit(kind, _lowered(resource.getrlimit(kind), value))
     return apply
@@ -435,7 +440,7 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     for target in targets.values():  # a device, FIFO or link in the way: refused before drawing anything
         check_replaceable(target)
     payloads, dot_text = _draw(blueprint, formats, view, direction, scale, overlay, svg_style)
-    icon_folder, used_icons = None, {}
+    icon_folder, used_icons = None, {}  # type: tuple[str | None, dict[str, str]]
     if "dot" in payloads:  # its icons go beside it, so plain `dot` renders it from its folder
         icon_folder = icons_folder_name(targets["dot"].name)
         payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
