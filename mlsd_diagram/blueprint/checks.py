@@ -31,9 +31,9 @@ def check_design(data: Any) -> list[Problem]:
     custom = data.get("kinds") if isinstance(data.get("kinds"), dict) else {}
     components = data.get("components") if isinstance(data.get("components"), dict) else {}
     # built once each: thousands of misspellings must not each compare against thousands of names
-    component_names = _Lazy(lambda: Suggestions(components))
-    custom_names = _Lazy(lambda: Suggestions(custom))
-    kind_choices = _Lazy(lambda: Suggestions([*kind_names(), *custom]))
+    component_names = _Lazy(lambda: Suggestions(components or {}))
+    custom_names = _Lazy(lambda: Suggestions(custom or {}))
+    kind_choices = _Lazy(lambda: Suggestions([*kind_names(), *(custom or {})]))
     for cid, comp in components.items():
         if not isinstance(comp, dict) or not isinstance(comp.get("kind"), str):
             continue
@@ -98,10 +98,12 @@ def _over_budget(data: dict) -> list[Problem]:
     count(("components",), data.get("components"), LIMITS.components, "components")
     count(("flows",), data.get("flows"), LIMITS.flows, "flows")
     count(("kinds",), data.get("kinds"), LIMITS.kinds, "custom kinds")
-    lint = data.get("lint") if isinstance(data.get("lint"), dict) else {}
+    section = data.get("lint")
+    lint: dict = section if isinstance(section, dict) else {}
     count(("lint", "accept"), lint.get("accept"), LIMITS.accepts, "accepted findings")
     count(("lint", "disable"), lint.get("disable"), LIMITS.disabled, "disabled rules")
-    components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    declared = data.get("components")
+    components: dict = declared if isinstance(declared, dict) else {}
     groups: set = set()
     for cid, comp in components.items():
         group = comp.get("group") if isinstance(comp, dict) else None

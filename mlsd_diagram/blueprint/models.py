@@ -223,8 +223,8 @@ class Blueprint(_Model):
 
     def locate(self, *path: str | int, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a node, e.g. ``locate("components", "ranker", key=True)``."""
-        tree = self.__pydantic_private__["_tree"]  # not self._tree: pydantic's __getattr__ is the cost of a
-        if tree is None:                          # lint with 300,000 findings
+        tree = (self.__pydantic_private__ or {}).get("_tree")  # not self._tree: pydantic's __getattr__ is the
+        if tree is None:                                        # cost of a lint with 300,000 findings
             return (1, 1)
         return tree.locate(path, prefer_key=key)
 
