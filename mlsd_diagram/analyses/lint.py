@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 from ..blueprint.models import Blueprint
-from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
+from ..diagnostics import BlueprintError, Diagnostic, Suggestions, did_you_mean
 from .design import Design
 from .findings import SEVERITIES, SEVERITY_RANK, Finding
 from .identity import flow_ids
@@ -142,20 +142,21 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
     return [r for r in RULES if r.id in active]
 
 
-def _check_blueprint_settings(blueprint: Blueprint) -> None:
-    """Unknown rules in ``lint.disable`` / ``lint.accept`` are located blueprint errors."""
+def check_blueprint_settings(blueprint: Blueprint) -> None:
+    """Unknown rules in ``lint.disable`` / ``lint.accept`` are located blueprint errors (raised as
+    :class:`BlueprintError`); ``mlsd validate`` and ``mlsd lint`` report the same ones."""
     problems = []
-    names = [r.id for r in RULES] + [r.name for r in RULES]
+    names = Suggestions([r.id for r in RULES] + [r.name for r in RULES])
     for i, selector in enumerate(blueprint.lint.disable):
         if not RULES.matching(selector):
             line, col = blueprint.locate("lint", "disable", i)
             problems.append(Diagnostic(blueprint.file, line, col, f"lint.disable names unknown rule '{selector}'"
-                                       f"{did_you_mean(selector, names)} (see `mlsd rules`)"))
+                                       f"{names.hint(selector)} (see `mlsd rules`)"))
     for i, accept in enumerate(blueprint.lint.accept):
         if accept.rule not in RULES:
             line, col = blueprint.locate("lint", "accept", i, "rule")
             problems.append(Diagnostic(blueprint.file, line, col, f"lint.accept names unknown rule '{accept.rule}'"
-                                       f"{did_you_mean(accept.rule, names)} (see `mlsd rules`)"))
+                                       f"{names.hint(accept.rule)} (see `mlsd rules`)"))
         if not accept.reason.strip():
             line, col = blueprint.locate("lint", "accept", i, "reason")
             problems.append(Diagnostic(blueprint.file, line, col, "lint.accept needs a reason"))
@@ -177,30 +178,44 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
         config = LintConfig()
     elif not isinstance(config, LintConfig):
         config = LintConfig.from_mapping(config)
-    _check_blueprint_settings(blueprint)
+    check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
     design = Design(blueprint, dict(config.options))
-    accepts = blueprint.lint.accept
+    accepted = _accept_index(blueprint.lint.accept)
     flow_names = flow_ids(blueprint)
+    file = blueprint.file
     findings = []
     for rule in rules:
+        severity = config.severity.get(rule.id, rule.severity)
         for hit in rule.check(design):
             line, column = design.location(hit.component, hit.flow)
-            reason = None
-            for accept in accepts:
-                if RULES[accept.rule].id != rule.id:
-                    continue
-                if accept.component is not None and accept.component != hit.component:
-                    continue
-                if accept.flow is not None and accept.flow != hit.flow:
-                    continue
-                reason = accept.reason
-                break
-            findings.append(Finding(rule.id, rule.name, config.severity.get(rule.id, rule.severity), hit.message,
-                                    blueprint.file, line, column, hit.component, hit.flow, reason is not None,
-                                    reason, None if hit.flow is None else flow_names[hit.flow]))
+            reason = _accepted(accepted, rule.id, hit.component, hit.flow)
+            findings.append(Finding(rule.id, rule.name, severity, hit.message, file, line, column, hit.component,
+                                    hit.flow, reason is not None, reason,
+                                    None if hit.flow is None else flow_names[hit.flow]))
     return sorted(findings, key=Finding.sort_key)
+
+
+_AcceptIndex = dict[tuple[str, "str | None", "int | None"], tuple[int, "str | None"]]
+
+
+def _accept_index(accepts) -> _AcceptIndex:
+    """(rule id, component or None, flow or None) -> (position, reason) of the first acceptance so written.
+
+    A finding then finds its acceptance by four look-ups, not by a scan of every acceptance
+    (a blueprint may accept 100,000 findings)."""
+    index: _AcceptIndex = {}
+    for position, accept in enumerate(accepts):
+        index.setdefault((RULES[accept.rule].id, accept.component, accept.flow), (position, accept.reason))
+    return index
+
+
+def _accepted(index: _AcceptIndex, rule: str, component: str | None, flow: int | None) -> str | None:
+    """The reason of the first acceptance (in file order) that covers this finding, else None."""
+    found = [index[key] for key in {(rule, component, flow), (rule, component, None), (rule, None, flow),
+                                     (rule, None, None)} if key in index]
+    return min(found)[1] if found else None
 
 
 def fails(findings: Iterable[Finding], fail_on: str = "error") -> bool:

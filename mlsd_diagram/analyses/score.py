@@ -128,11 +128,12 @@ MANUAL_TESTS: list[tuple[str, str]] = [(i, title) for i, title, _, evidence in T
 """The tests a diagram cannot show: the manual checklist (a view of :data:`TESTS`)."""
 
 
-def score(blueprint: Blueprint, config: Any = None) -> dict:
+def score(blueprint: Blueprint, config: Any = None, findings: list | None = None) -> dict:
     """The design summary of ``mlsd score``.
 
     ``config`` is the lint configuration (:func:`~mlsd_diagram.analyses.lint.load_config`'s
     ``[tool.mlsd]``): a rule it ignores does not count against a test, and rules run with its options.
+    ``findings`` is ``lint(blueprint, config=config)`` when the caller already has it (else it is run here).
 
     Returns ``{"tests": [{"id": "Monitor 6", "title": ..., "shown": bool, "evidence": [IDs],
     "rules": [IDs], "reason": ...}], "shown": N, "total": 14, "manual": [{"id", "title"}],
@@ -140,7 +141,7 @@ def score(blueprint: Blueprint, config: Any = None) -> dict:
     """
     design = Design(blueprint)
     by_rule: dict[str, list] = {}
-    for finding in lint(blueprint, config=config):
+    for finding in lint(blueprint, config=config) if findings is None else findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     tests: list[dict[str, Any]] = []
     for test_id, title, rules, evidence_of in ARCHITECTURE_TESTS:

@@ -133,6 +133,7 @@ class ServingModel:
         self.top_down = tuple(reversed(self.bottom_up))
         self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
         self._entry_baseline: dict[str, str] | None = None
+        self._sweep: dict[str, dict[str, str]] | None = None
 
     def _post_order(self, roots: Iterable[str], fallbacks: bool) -> list[str]:
         """Components reachable from ``roots`` (over request, and fallback if asked), callees first.
@@ -241,6 +242,41 @@ class ServingModel:
         if only_knocked and not knocked:
             self._baseline = (dict(works), dict(answer))
         return works, answer
+
+    def single_knock_outs(self) -> dict[str, dict[str, str]] | None:
+        """Entry point -> state for each relevant component knocked out alone, every one at once.
+
+        The same states as ``entry_states({c})`` for each ``c``, but computed together with one
+        bit set per component (bit ``k``: "when relevant component ``k`` is out"), so a chain of
+        10,000 calls costs O((R + F) * R / 64) word operations instead of R re-evaluations of
+        O(R + F) each. ``None`` when fallbacks form a cycle (then the states are a least fixpoint:
+        use :meth:`entry_states` per component). Computed once per model.
+        """
+        if self._sweep is not None:
+            return self._sweep
+        position = self.position
+        for c in self.relevant:  # callees and fallbacks must come first for one pass to be exact
+            if any(position[call.callee] >= position[c] for call in self.calls[c]) or any(
+                    position[f] >= position[c] for f, _ in self.fallbacks[c]):
+                return None
+        down: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers nothing
+        short: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers degraded or nothing
+        for c in self.relevant:
+            bit = 1 << position[c]
+            works_down, works_short = bit, bit
+            for call in self.calls[c]:
+                works_short |= short[call.callee]
+                if call.on_failure == "fail":
+                    works_down |= down[call.callee]
+            for f, _ in self.fallbacks[c]:  # down only when every fallback is down too
+                works_down &= down[f]
+            down[c], short[c] = works_down, works_short
+        sweep = {}
+        for c in self.relevant:
+            bit = 1 << position[c]
+            sweep[c] = {e: DOWN if down[e] & bit else DEGRADED if short[e] & bit else SERVED for e in self.entries}
+        self._sweep = sweep
+        return sweep
 
     def upstream(self, knocked: Iterable[str]) -> set[str]:
         """The relevant components among ``knocked`` and all whose state depends on them. O(their flows)."""
@@ -673,9 +709,11 @@ def critical_components(blueprint: Blueprint, model: ServingModel | None = None)
     depends on the knocked component).
     """
     model = model or ServingModel(blueprint)
+    sweep = model.single_knock_outs()
     result = []
     for c in model.request_path:
-        states = model.entry_states({c})
+        states = sweep.get(c) if sweep is not None else None
+        states = states if states is not None else model.entry_states({c})
         down = [e for e, s in states.items() if s == DOWN]
         if down:
             result.append({"component": c, "replicas": model.replicas[c], "entry_points": down})
@@ -810,13 +848,16 @@ def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, loa
         sets = [[c] for c in model.request_path]
     else:
         sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
+    sweep = model.single_knock_outs() if knock_outs is None else None
     outcomes = []
     for s in sets:
-        works, answer = model.states(set(s))
-        entries = model.entry_states_of(answer)
-        outcomes.append({"components": s, "entry_points": entries,
-                         "answered_by": {e: model.answered_by(e, works, answer) for e in model.entries
-                                         if entries[e] == DEGRADED}})
+        entries = sweep.get(s[0]) if sweep is not None else None
+        answered_by = {}
+        if entries is None or DEGRADED in entries.values():  # the reasons need the states themselves
+            works, answer = model.states(set(s))
+            entries = model.entry_states_of(answer)
+            answered_by = {e: model.answered_by(e, works, answer) for e in model.entries if entries[e] == DEGRADED}
+        outcomes.append({"components": s, "entry_points": dict(entries), "answered_by": answered_by})
     critical = critical_components(blueprint, model)
     return {
         "entry_points": list(model.entries),

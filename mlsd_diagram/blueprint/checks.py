@@ -11,8 +11,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..diagnostics import did_you_mean
+from ..diagnostics import Suggestions
 from .kinds import CUSTOM_PREFIX, builtin_kind, kind_names
+from .limits import LIMITS
 
 Problem = tuple[tuple, str, bool]
 
@@ -26,8 +27,13 @@ def check_design(data: Any) -> list[Problem]:
     if "mlsd" in data and version != 1 and not isinstance(version, bool):
         problems.append((("mlsd",), f"unsupported format version {version!r}; this mlsd-diagram reads "
                                     "version 1 ('mlsd: 1')", False))
+    problems.extend(_over_budget(data))
     custom = data.get("kinds") if isinstance(data.get("kinds"), dict) else {}
     components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    # built once each: thousands of misspellings must not each compare against thousands of names
+    component_names = _Lazy(lambda: Suggestions(components or {}))
+    custom_names = _Lazy(lambda: Suggestions(custom or {}))
+    kind_choices = _Lazy(lambda: Suggestions([*kind_names(), *(custom or {})]))
     for cid, comp in components.items():
         if not isinstance(comp, dict) or not isinstance(comp.get("kind"), str):
             continue
@@ -36,10 +42,10 @@ def check_design(data: Any) -> list[Problem]:
             continue
         if kind.startswith(CUSTOM_PREFIX):
             problems.append((("components", cid, "kind"), f"custom kind '{kind}' is not declared under 'kinds:'"
-                             + did_you_mean(kind, custom), False))
+                             + custom_names().hint(kind), False))
         else:
             problems.append((("components", cid, "kind"), f"unknown kind '{kind}'"
-                             + did_you_mean(kind, [*kind_names(), *custom]) + " (see `mlsd kinds`)", False))
+                             + kind_choices().hint(kind) + " (see `mlsd kinds`)", False))
     flows = data.get("flows") if isinstance(data.get("flows"), list) else []
     requests = nx.DiGraph()
     first_flow: dict[tuple[str, str], int] = {}
@@ -51,7 +57,7 @@ def check_design(data: Any) -> list[Problem]:
             value = flow.get(end)
             if isinstance(value, str) and components and value not in components:
                 problems.append((("flows", index, end), f"flow '{end}' names '{value}', which is not a component"
-                                 + did_you_mean(value, components), False))
+                                 + component_names().hint(value), False))
             elif isinstance(value, str):
                 ends[end] = value
         if len(ends) == 2 and ends["from"] == ends["to"]:
@@ -71,12 +77,57 @@ def check_design(data: Any) -> list[Problem]:
         cid = accept.get("component")
         if isinstance(cid, str) and components and cid not in components:
             problems.append((("lint", "accept", index, "component"), f"accepted finding names '{cid}', which is "
-                             "not a component" + did_you_mean(cid, components), False))
+                             "not a component" + component_names().hint(cid), False))
         flow = accept.get("flow")
         if isinstance(flow, int) and not isinstance(flow, bool) and not 0 <= flow < len(flows):
             problems.append((("lint", "accept", index, "flow"), f"accepted finding names flow {flow}, but flows "
                              f"are numbered 0 to {len(flows) - 1}", False))
     return problems
+
+
+def _over_budget(data: dict) -> list[Problem]:
+    """A located problem for each count beyond :data:`~.limits.LIMITS` (at the first item over it)."""
+    problems: list[Problem] = []
+
+    def count(path: tuple, items: Any, limit: int, what: str) -> None:
+        if isinstance(items, (dict, list)) and len(items) > limit:
+            first_over = list(items)[limit] if isinstance(items, dict) else limit
+            problems.append(((*path, first_over), f"{len(items):,} {what} are declared; at most {limit:,} are "
+                                                  f"allowed (the resource limits are listed in the README, Security)",
+                             isinstance(items, dict)))
+
+    count(("components",), data.get("components"), LIMITS.components, "components")
+    count(("flows",), data.get("flows"), LIMITS.flows, "flows")
+    count(("kinds",), data.get("kinds"), LIMITS.kinds, "custom kinds")
+    section = data.get("lint")
+    lint: dict = section if isinstance(section, dict) else {}
+    count(("lint", "accept"), lint.get("accept"), LIMITS.accepts, "accepted findings")
+    count(("lint", "disable"), lint.get("disable"), LIMITS.disabled, "disabled rules")
+    declared = data.get("components")
+    components: dict = declared if isinstance(declared, dict) else {}
+    groups: set = set()
+    for cid, comp in components.items():
+        group = comp.get("group") if isinstance(comp, dict) else None
+        if isinstance(group, str) and group not in groups:
+            groups.add(group)
+            if len(groups) > LIMITS.groups:
+                problems.append((("components", cid, "group"), f"more than {LIMITS.groups:,} groups are declared "
+                                 f"(this is group {len(groups):,}); each is drawn as a box of its own: merge some "
+                                 "(the resource limits are listed in the README, Security)", False))
+                break
+    return problems
+
+
+class _Lazy:
+    """A value made on first use (most blueprints have no misspelling, so never need the index)."""
+
+    def __init__(self, make) -> None:
+        self._make, self._value = make, None
+
+    def __call__(self):
+        if self._value is None:
+            self._value = self._make()
+        return self._value
 
 
 REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request")

@@ -261,6 +261,11 @@ _MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
 def _scalar(event: ev.ScalarEvent) -> Any:
     tag = event.tag
     value = event.value
+    if event.style == '"':  # the one style with escapes: "\e[2J" or "\x01" decode to what the text may not hold
+        bad = _NOT_PRINTABLE.search(value)
+        if bad:
+            raise _Stop(*_pos(event.start_mark), f"control character U+{ord(bad.group()):04X} (written as an "
+                                                 "escape) is not allowed; a blueprint holds plain text")
     if tag is None:
         if not event.implicit[0]:
             return value  # quoted: always a string

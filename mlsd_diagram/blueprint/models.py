@@ -369,9 +369,10 @@ class Blueprint(_Model):
 
     def locate(self, *path: str | int, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a node, e.g. ``locate("components", "ranker", key=True)``."""
-        if self._tree is None:
+        tree = (self.__pydantic_private__ or {}).get("_tree")  # not self._tree: pydantic's __getattr__ is the
+        if tree is None:                                        # cost of a lint with 300,000 findings
             return (1, 1)
-        return self._tree.locate(tuple(path), prefer_key=key)
+        return tree.locate(path, prefer_key=key)
 
     def component_location(self, component_id: str) -> tuple[int, int]:
         """Where a component's id is written."""

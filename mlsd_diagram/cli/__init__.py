@@ -14,6 +14,8 @@ import sys
 
 import click
 
+from .terminal import echo
+
 from .. import __version__
 from ..diagnostics import BlueprintError
 
@@ -44,28 +46,38 @@ class MlsdGroup(click.Group):
             return super().invoke(ctx)
         except BlueprintError as exc:
             for diagnostic in exc.diagnostics:
-                click.echo(str(diagnostic), err=True)
+                echo(str(diagnostic), err=True)
             ctx.exit(EXIT_INVALID)
         except UserError as exc:
-            click.echo(f"mlsd: error: {exc}", err=True)
+            echo(f"mlsd: error: {exc}", err=True)
             ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:  # `mlsd kinds | head`: the reader left, nothing to report
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
             ctx.exit(EXIT_OK)
+        except OSError as exc:  # the system refused a read or write: the path and the reason, not a bug
+            echo(f"mlsd: error: {_os_error(exc)}", err=True)
+            ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:
-            click.echo("mlsd: interrupted", err=True)
+            echo("mlsd: interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug_enabled(ctx):
                 import traceback
 
                 traceback.print_exc()
-            click.echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
+            echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
                        f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
                        "tracker with the command you ran (add --debug for the traceback).", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _os_error(exc: OSError) -> str:
+    """``cannot write out/x.svg: No space left on device``: our own message, else the path and the reason."""
+    if exc.strerror is None or exc.filename is None:
+        return str(exc)
+    return f"{os.fspath(exc.filename)}: {exc.strerror}"
 
 
 def debug_enabled(ctx: click.Context | None = None) -> bool:
@@ -82,12 +94,39 @@ def debug_enabled(ctx: click.Context | None = None) -> bool:
 def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
     # SIGTERM unwinds like Ctrl-C, so atomic writes remove their temporary files
-    # and a half-finished output never replaces a good one.
+    # and a half-finished output never replaces a good one. Both stop Graphviz first: `dot` runs in a
+    # process group of its own, which the terminal's Ctrl-C does not reach.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
+
+
+def _stop_graphviz() -> None:
+    """Kill the `dot` processes of this run, if it rendered at all (nothing is imported for it)."""
+    diagram = sys.modules.get("mlsd_diagram.outputs.diagram")
+    if diagram is not None:
+        diagram.stop_rendering()
 
 
 def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stopping()
     raise SystemExit(128 + signum)
+
+
+def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stopping()
+    raise KeyboardInterrupt
+
+
+def _stopping() -> None:
+    """The first SIGTERM or Ctrl-C: stop Graphviz, and let a second one only do that again, so it cannot
+    break into the clean-up under way (temporary files removed, a traceback from the exit handlers)."""
+    _stop_graphviz()
+    signal.signal(signal.SIGTERM, _again)
+    signal.signal(signal.SIGINT, _again)
+
+
+def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _stop_graphviz()
 
 
 # Command name -> the module of this package that defines it.

@@ -9,22 +9,26 @@ import click
 from ..diagnostics import BlueprintError
 from .inputs import load
 from . import EXIT_INVALID, main
+from .terminal import echo
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL."""
+    from ..analyses.lint import check_blueprint_settings
+
     failed = False
     for path in files:
         try:
             blueprint = load(path)
+            check_blueprint_settings(blueprint)  # unknown rules in lint.accept / lint.disable, as `mlsd lint` says
         except BlueprintError as exc:
             failed = True
             for diagnostic in exc.diagnostics:
-                click.echo(str(diagnostic), err=True)
+                echo(str(diagnostic), err=True)
             continue
-        click.echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
+        echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
     if failed:
         raise SystemExit(EXIT_INVALID)
 
@@ -38,19 +42,19 @@ def kinds(fmt: str) -> None:
     if fmt == "json":
         rows = [{"name": k.name, "stage": k.stage.value, "roles": sorted(r.value for r in k.roles),
                  "aliases": list(k.aliases), "description": k.description} for k in BUILTIN_KINDS]
-        click.echo(json.dumps({"kinds": rows}, indent=2))
+        echo(json.dumps({"kinds": rows}, indent=2))
         return
     width = max(len(k.name) for k in BUILTIN_KINDS)
     stage = None
     for kind in BUILTIN_KINDS:
         if kind.stage != stage:
             stage = kind.stage
-            click.echo(f"\n{stage.value}:" if kind is not BUILTIN_KINDS[0] else f"{stage.value}:")
+            echo(f"\n{stage.value}:" if kind is not BUILTIN_KINDS[0] else f"{stage.value}:")
         roles = ",".join(sorted(r.value for r in kind.roles))
         extra = f"  [{roles}]" if roles else ""
         aliases = f"  (alias: {', '.join(kind.aliases)})" if kind.aliases else ""
-        click.echo(f"  {kind.name:<{width}}  {kind.description}{extra}{aliases}")
-    click.echo("\nCustom kinds: declare them under `kinds:` with a name starting with 'x-', a stage and roles.")
+        echo(f"  {kind.name:<{width}}  {kind.description}{extra}{aliases}")
+    echo("\nCustom kinds: declare them under `kinds:` with a name starting with 'x-', a stage and roles.")
 
 
 @main.command()
@@ -58,4 +62,4 @@ def schema() -> None:
     """Print the JSON Schema of the blueprint format (for editor completion and validation)."""
     from ..blueprint.schema import json_schema_text
 
-    click.echo(json_schema_text(), nl=False)
+    echo(json_schema_text(), nl=False)

@@ -9,6 +9,7 @@ import click
 
 from ..outputs import VIEWS
 from . import EXIT_FINDINGS, UserError, main
+from .terminal import echo
 
 FORMATS = ["text", "markdown", "json"]
 
@@ -74,15 +75,15 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
     if fmt == "json":
         from ..outputs.diff_report import diff_json
 
-        click.echo(diff_json(diffs), nl=False)
+        echo(diff_json(diffs), nl=False)
     elif fmt == "markdown":
         from ..outputs.diff_report import diff_markdown
 
-        click.echo(diff_markdown(diffs, max_chars=max_chars), nl=False)
+        echo(diff_markdown(diffs, max_chars=max_chars), nl=False)
     else:
         from ..outputs.diff_report import diff_text
 
-        click.echo(diff_text(diffs) if diffs else f"no blueprint changed since {rev}\n", nl=False)
+        echo(diff_text(diffs) if diffs else f"no blueprint changed since {rev}\n", nl=False)
     if out_dir is not None:
         _draw(loaded, diffs, out_dir, view, direction.upper())
     if fail_on_new and any(introduced_failures(d, fail_on or config.fail_on) for d in diffs):
@@ -100,6 +101,6 @@ def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
             source = new_spec if new_spec != "/dev/null" else old_spec.partition(":")[2] or old_spec
             stem = Path(source).stem
             written = render_diff(old, new, diff, out_dir, stem, view=view, direction=direction)
-            click.echo(f"{new_spec}: wrote {', '.join(os.path.relpath(p) for p in written)}", err=True)
+            echo(f"{new_spec}: wrote {', '.join(os.path.relpath(p) for p in written)}", err=True)
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None

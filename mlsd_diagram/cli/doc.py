@@ -10,6 +10,7 @@ import click
 
 from .inputs import load
 from . import UserError, main
+from .terminal import echo
 
 
 def _default_doc_path(blueprint_path: str) -> Path:
@@ -24,20 +25,34 @@ def _default_doc_path(blueprint_path: str) -> Path:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the Markdown [default: output/<stem>.md]; the diagram goes beside it.")
+              help="Where to write the Markdown [default: output/<stem>.md]; the diagram goes beside it. "
+                   "- writes the Markdown to standard output (without the diagram image).")
 @click.option("--template", "template", type=click.Path(dir_okay=False), default=None,
               help="A Jinja2 template replacing the packaged one (see README, \"Design docs\").")
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
 def doc(file: str, output: Optional[str], template: Optional[str], no_render: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
     from ..analyses.lint import LintConfigError, load_config
+    from ..outputs.diagram import RenderLimitExceeded
     from ..outputs.doc import DocTemplateError, write_doc
+    from ..outputs.files import OutputError
 
     try:
         config = load_config()
     except LintConfigError as exc:
         raise UserError(str(exc)) from None
     blueprint = load(file)
+    if output == "-":
+        from ..outputs.doc import doc_markdown
+        from ..outputs.files import write_stdout
+
+        try:
+            text = doc_markdown(blueprint, stem=_default_doc_path(file).stem, template=template, source=file,
+                                config=config, image_skipped="not rendered (the doc went to standard output)")
+        except DocTemplateError as exc:
+            raise UserError(str(exc)) from None
+        write_stdout(text)
+        return
     out = Path(output) if output else _default_doc_path(file)
     if out.exists() and out.is_dir():
         raise UserError(f"{os.fspath(out)} is a folder; give a file name for the doc")
@@ -46,12 +61,16 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
                            config=config)
     except DocTemplateError as exc:
         raise UserError(str(exc)) from None
+    except RenderLimitExceeded as exc:
+        raise UserError(f"{exc}, or write the doc without the image (--no-render)") from None
+    except OutputError:
+        raise  # names its own path
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
     extra = "".join(f", {os.fspath(f)}" for f in result.files)
-    click.echo(f"wrote {os.fspath(result.path)}{extra}")
+    echo(f"wrote {os.fspath(result.path)}{extra}")
     for reason in result.skipped:
-        click.echo(f"note: skipped: {reason}", err=True)
+        echo(f"note: skipped: {reason}", err=True)
 
 
 SCHEMA_FILE = "mlsd.schema.json"
@@ -73,7 +92,7 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
     Its first line names the format's JSON Schema, so editors with the YAML language
     server (VS Code's Red Hat YAML extension, and others) complete and check it as you type.
     """
-    from ..outputs.files import write_atomic
+    from ..outputs.files import OutputError, write_atomic
     from ..starters import UnknownStarter, starter, starters
 
     if list_:
@@ -85,7 +104,7 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
             description = item.title
             if item.summary:
                 description = f"{description}: {item.summary}" if description else item.summary
-            click.echo(f"{item.name:<{width}}  {description}".rstrip())
+            echo(f"{item.name:<{width}}  {description}".rstrip())
         return
     if not path:
         raise UserError("give the PATH of the blueprint to write (or --list to see the templates)")
@@ -108,6 +127,8 @@ def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: st
 
             write_atomic(schema_path, json_schema_text())
         write_atomic(target, text)
+    except OutputError:
+        raise  # names its own path
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(target)}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {os.fspath(target)} from template '{chosen.name}'{also}; next: mlsd validate {os.fspath(target)}")
+    echo(f"wrote {os.fspath(target)} from template '{chosen.name}'{also}; next: mlsd validate {os.fspath(target)}")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from ..diagnostics import BlueprintError
+from .terminal import echo
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..blueprint.models import Blueprint
@@ -45,9 +44,10 @@ def plural(n: int, word: str) -> str:
 
 
 def emit(text: str, output: str | None) -> None:
-    if output:
+    """``text`` to the file ``output`` (atomically), or to standard output (no ``-o``, or ``-o -``)."""
+    if output and output != "-":
         from ..outputs.files import write_atomic
 
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)

@@ -28,7 +28,7 @@ FORMATS = ["text", "json", "sarif"]
               help="The pyproject.toml to read [tool.mlsd] from [default: the nearest one above the working "
                    "directory].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of standard output.")
+              help="Write the report to this file (atomically) instead of standard output (- is standard output).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
                    "not in it (matched by rule, file, component or flow, and message; not by line).")
@@ -80,7 +80,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
             lines.append(f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
                          f"{plural(c['note'], 'note')}{accepted}")
-            summary = score(bp, config)
+            summary = score(bp, config, None if select or ignore else found)  # found: all rules, as score needs
             lines.append(f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
                          f"tests shown; MLOps {summary['mlops_reason']}")
         if len(results) > 1:

@@ -10,6 +10,7 @@ import click
 
 from .inputs import load
 from . import UserError, main
+from .terminal import echo
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,7 +73,7 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
     if not os.path.isdir(folder):
         raise UserError(f"cannot watch {file}: folder {folder} does not exist")
     if not is_loopback(host):
-        click.echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
+        echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
                    "can read the blueprint and use the preview (requests must still name this machine in their "
                    "Host header; --allow-host adds names)", err=True)
     sock = _bind(host, port)
@@ -84,7 +85,7 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
                             timeout_graceful_shutdown=2, server_header=False)
     server = uvicorn.Server(config)
     config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
-    click.echo(f"Serving {file} at {url} (Ctrl-C to stop)")
+    echo(f"Serving {file} at {url} (Ctrl-C to stop)")
     if open_browser:
         import threading
         import webbrowser
@@ -96,13 +97,17 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
         pass  # uvicorn re-raises the Ctrl-C it handled: the server has already stopped cleanly
     finally:
         sock.close()
-    click.echo("mlsd: preview stopped")
+        from ..outputs.diagram import stop_rendering
+
+        stop_rendering()  # a reload still drawing: its `dot` is killed now, not waited for
+    echo("mlsd: preview stopped")
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              help="Where to write the page [default: FILE's name with .report.html, in the current folder].")
+              help="Where to write the page [default: FILE's name with .report.html, in the current folder]; "
+                   "- for standard output.")
 def report(file: str, output: str | None) -> None:
     """Write FILE's design page as one self-contained HTML file (works offline, no network).
 
@@ -118,9 +123,19 @@ def report(file: str, output: str | None) -> None:
         raise UserError(str(exc)) from None
     blueprint = load(file)
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
-    if target.is_dir():
+    if output != "-" and target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
-    from ..outputs.files import write_atomic
+    from ..outputs.diagram import RenderError
+    from ..outputs.files import check_replaceable, write_atomic, write_stdout
 
-    write_atomic(target, render_report(blueprint, lint_config=config))
-    click.echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")
+    if output != "-":
+        check_replaceable(target)  # before the work, not after
+    try:
+        page = render_report(blueprint, lint_config=config)
+    except RenderError as exc:
+        raise UserError(str(exc)) from None
+    if output == "-":
+        write_stdout(page)
+        return
+    write_atomic(target, page)
+    echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")

@@ -12,6 +12,7 @@ from ..outputs import DETAILS, FORMATS, VIEWS
 from ..outputs.files import OutputPathError
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
+from .terminal import echo
 
 
 def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str | None, scale: float,
@@ -32,7 +33,7 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat for several (default: png and svg).")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write into.")
+              help="Folder to write into; - writes the one FILE in the one format (-f) to standard output.")
 @click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
               help="Show everything, only the serving, training, data or monitoring part, or the overview "
                    "(one box per stage, the flows between stages counted by mode).")
@@ -61,6 +62,9 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
             dot_binary()
         except GraphvizMissing as exc:
             raise UserError(str(exc)) from None
+    if out_dir == "-":
+        _render_to_stdout(files, formats, view, direction, scale, detail)
+        return
     progress = sys.stderr.isatty() and len(files) > 1
     workers = max(1, min(len(files), os.cpu_count() or 1))
     failed = False
@@ -74,11 +78,11 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
                     if error is not None:
                         failed = True
                         for diagnostic in error.diagnostics:
-                            click.echo(str(diagnostic), err=True)
+                            echo(str(diagnostic), err=True)
                         continue
                     if progress:
-                        click.echo(f"[{done_count}/{len(files)}] {path}", err=True)
-                    click.echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+                        echo(f"[{done_count}/{len(files)}] {path}", err=True)
+                    echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
             except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: the renders still running write nothing
                 stop_rendering()
                 raise
@@ -86,6 +90,21 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
         raise UserError(str(exc)) from None
     if failed:
         raise SystemExit(EXIT_INVALID)
+
+
+def _render_to_stdout(files: tuple[str, ...], formats: tuple[str, ...], view: str, direction: str | None,
+                      scale: float, detail: str) -> None:
+    from ..outputs.diagram import RenderError, draw
+    from ..outputs.files import write_stdout
+
+    if len(files) != 1 or len(formats) != 1:
+        raise UserError("-o - writes one diagram to standard output: give one FILE and one format (-f svg, "
+                        "-f mermaid, -f dot, ...)")
+    try:
+        write_stdout(draw(load(files[0]), formats[0], view=view, direction=direction, scale=scale,
+                           detail=detail))
+    except RenderError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _relative(paths):

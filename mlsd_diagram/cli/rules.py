@@ -8,6 +8,7 @@ import click
 
 from ..diagnostics import did_you_mean
 from . import UserError, main
+from .terminal import echo
 
 
 @main.command("rules")
@@ -28,14 +29,14 @@ def rules_command(rule: str | None, fmt: str) -> None:
     if fmt == "json":
         rows = [{"id": r.id, "name": r.name, "severity": r.severity, "category": r.category, "summary": r.summary,
                  "source": r.source, "doc": r.doc} for r in chosen]
-        click.echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False))
+        echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        click.echo(rules_markdown(chosen), nl=False)
+        echo(rules_markdown(chosen), nl=False)
     elif rule is not None:
         r = chosen[0]
-        click.echo(f"{r.id} {r.name}\n\nSeverity: {r.severity}. Category: {r.category}. Source: {r.source}.\n\n{r.doc}")
+        echo(f"{r.id} {r.name}\n\nSeverity: {r.severity}. Category: {r.category}. Source: {r.source}.\n\n{r.doc}")
     else:
         width = max(len(r.name) for r in chosen)
         for r in chosen:
-            click.echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
-        click.echo(f"\n{len(chosen)} rules. `mlsd rules ID` prints a rule's page.")
+            echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
+        echo(f"\n{len(chosen)} rules. `mlsd rules ID` prints a rule's page.")

@@ -8,6 +8,7 @@ import click
 
 from .inputs import load
 from . import UserError, main
+from .terminal import echo
 
 
 @main.command("score")
@@ -24,7 +25,7 @@ def score_command(file: str, fmt: str) -> None:
         raise UserError(str(exc)) from None
     result = score(load(file), config)
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     lines = [f"{file}: ML Test Score: {result['shown']} of {result['total']} architecture tests shown",
              f"MLOps {result['mlops_reason']}", ""]
@@ -33,4 +34,4 @@ def score_command(file: str, fmt: str) -> None:
         lines.append(f"  [{mark}] {t['id']:<9} {t['title']}: {t['reason']}")
     lines.append(f"\nManual checklist ({len(result['manual'])} tests a diagram cannot show): "
                  + "; ".join(f"{m['id']} {m['title']}" for m in result["manual"]))
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))

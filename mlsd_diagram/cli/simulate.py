@@ -10,6 +10,7 @@ import click
 from ..diagnostics import did_you_mean
 from . import UserError, main
 from .inputs import load, split_ids
+from .terminal import echo
 
 
 def _factor(text: str) -> float:
@@ -44,9 +45,9 @@ def simulate_command(file: str, fmt: str, knock: tuple[str, ...], load_text: str
                             f"{did_you_mean(cid, blueprint.components)}")
     result = simulate(blueprint, [set(chosen)] if chosen else None, load=factor)
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    click.echo("\n".join(text_report(file, result, bool(chosen))))
+    echo("\n".join(text_report(file, result, bool(chosen))))
 
 
 def _why(reasons: list[dict]) -> str:

@@ -12,20 +12,29 @@ format has been drawn.
 
 from __future__ import annotations
 
+import atexit
 import html
+import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounded there
+    resource = None  # type: ignore[assignment]
 
 from ..blueprint.models import Blueprint
 from . import FORMATS, fonts, icons
 from .dot import Overlay, to_dot, with_icons_in
-from .files import output_path, write_atomic
+from .files import check_replaceable, output_path, write_all, write_atomic
 
 EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
@@ -43,6 +52,10 @@ class GraphvizMissing(RenderError):
         super().__init__(f"Graphviz's `dot` was not found on the PATH; {INSTALL_HINT}")
 
 
+class RenderLimitExceeded(RenderError):
+    """Graphviz needed more memory or time than :func:`dot_limits` allow (its process group was killed)."""
+
+
 class RenderCancelled(RenderError):
     """Rendering was stopped by :func:`stop_rendering` (the process is being interrupted)."""
 
@@ -54,17 +67,121 @@ class RenderCancelled(RenderError):
 # `mlsd render` kills their `dot` processes and they write nothing more.
 _STOP = threading.Event()
 _RUNNING: set[subprocess.Popen] = set()
-_RUNNING_LOCK = threading.Lock()
+_RUNNING_LOCK = threading.RLock()  # re-entrant: a signal handler may kill while this thread holds it
+
+# Graphviz's budget: a hostile-but-valid blueprint can drive `dot` past 16 GiB within a minute.
+DOT_MEMORY_ENV, DOT_TIMEOUT_ENV = "MLSD_DOT_MEMORY", "MLSD_DOT_TIMEOUT"
+DEFAULT_DOT_MEMORY = 4 * 2**30  # bytes of address space (RLIMIT_AS)
+DEFAULT_DOT_TIMEOUT = 120.0  # seconds of wall-clock time
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _parse_size(text: str) -> int | None:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text.lower())
+    if match is None:
+        raise RenderError(f"{DOT_MEMORY_ENV}={text!r} is not a size: give bytes or a number with K, M, G or T "
+                          "(e.g. 4G), or 0 for no limit")
+    value = int(float(match.group(1)) * _UNITS[match.group(2)])
+    return value or None
+
+
+def _parse_seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and math.isfinite(value)):
+        raise RenderError(f"{DOT_TIMEOUT_ENV}={text!r} is not a number of seconds (e.g. 120), or 0 for no limit")
+    return value or None
+
+
+def dot_limits() -> tuple[int | None, float | None]:
+    """Graphviz's memory (bytes of address space) and wall-clock (seconds) limits; ``None`` is no limit.
+
+    ``MLSD_DOT_MEMORY`` (e.g. ``4G``, ``512M``; default 4 GiB) and ``MLSD_DOT_TIMEOUT`` (seconds;
+    default 120) set them, ``0`` removes one. Raises :class:`RenderError` for a value that is not one.
+    """
+    memory = os.environ.get(DOT_MEMORY_ENV, "").strip()
+    seconds = os.environ.get(DOT_TIMEOUT_ENV, "").strip()
+    return (_parse_size(memory) if memory else DEFAULT_DOT_MEMORY,
+            _parse_seconds(seconds) if seconds else DEFAULT_DOT_TIMEOUT)
+
+
+def _size_text(size: int) -> str:
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} bytes"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill ``dot`` and its process group; only while it is not reaped, so its pid is surely still ours."""
+    if process.returncode is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    except OSError:
+        process.kill()
+
+
+def kill_running_dot() -> None:
+    """Kill every ``dot`` this process started and is still running (the signal and exit handlers' job)."""
+    with _RUNNING_LOCK:
+        for process in list(_RUNNING):
+            _kill_group(process)
 
 
 def stop_rendering() -> None:
     """Stop every render of this process for good: running ``dot`` processes are killed, and renders
     that have not started writing write nothing (they raise :class:`RenderCancelled`)."""
     _STOP.set()
-    with _RUNNING_LOCK:
-        for process in _RUNNING:
-            if process.poll() is None:
-                process.kill()
+    kill_running_dot()
+
+
+atexit.register(kill_running_dot)  # an exit with a worker thread still in a render: no `dot` outlives us
+
+
+def _lowered(current: tuple[int, int], wanted: int) -> tuple[int, int]:
+    """``wanted`` as (soft, hard) limits, never above limits already inherited (which cannot be raised)."""
+    soft, hard = current
+    for limit in (soft, hard):
+        if limit != resource.RLIM_INFINITY:
+            wanted = min(wanted, limit)
+    return wanted, wanted
+
+
+def _cpu_backstop(seconds: float) -> int:
+    return math.ceil(seconds) + 5
+
+
+def _wanted(memory: int | None, seconds: float | None) -> list[tuple[int, int | None]]:
+    """(resource, limit) pairs: the address space, and the CPU-time backstop of the wall-clock limit."""
+    return [(resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, None if seconds is None else _cpu_backstop(seconds))]
+
+
+def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None) -> None:
+    """Give a just-started ``dot`` its limits, before it reads any input (so before it can grow).
+
+    The CPU-time limit backs up the wall-clock one for the case that this process is killed outright
+    (SIGKILL) and cannot stop ``dot`` itself.
+    """
+    for kind, value in _wanted(memory, seconds):
+        if value is not None:
+            try:
+                resource.prlimit(process.pid, kind, _lowered(resource.prlimit(process.pid, kind), value))
+            except ProcessLookupError:  # it has already ended (its error is read as usual)
+                return
+
+
+def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], None]:
+    """The same limits, set in the child before ``exec`` (where ``resource.prlimit`` is missing: macOS)."""
+    def apply() -> None:
+        for kind, value in _wanted(memory, seconds):
+            if value is not None:
+                resource.setrlimit(kind, _lowered(resource.getrlimit(kind), value))
+    return apply
 
 
 def dot_binary() -> str:
@@ -106,6 +223,7 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         formats.remove("svg")
         formats.insert(0, "svg")  # drawn first, so finishing it overlaps drawing the rest
     binary = dot_binary()
+    memory, seconds = dot_limits()
     with tempfile.TemporaryDirectory(prefix="mlsd-render-") as tmp:
         paths = {fmt: os.path.join(tmp, f"out.{fmt}") for fmt in formats}
         svg_reader = None
@@ -116,23 +234,38 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         for fmt in formats:
             args += [f"-T{fmt}", "-o", paths[fmt]]
         env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only
+        in_parent = hasattr(resource, "prlimit")
+        in_child = None if in_parent or resource is None else _limits_in_child(memory, seconds)
+        timed_out = False
         try:
             try:
+                # Its own process group (session): killed with its group, and a terminal's Ctrl-C reaches
+                # only us, so it is always our handlers that stop it (before or as we exit).
                 process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.PIPE, env=env)
+                                           stderr=subprocess.PIPE, env=env, start_new_session=True,
+                                           preexec_fn=in_child)
             except FileNotFoundError as exc:  # removed between which() and here
                 raise GraphvizMissing() from exc
+            started = time.monotonic()
             with process:
                 with _RUNNING_LOCK:
                     _RUNNING.add(process)
                     if _STOP.is_set():
-                        process.kill()
+                        _kill_group(process)
                 try:
+                    if in_parent:
+                        _bound(process, memory, seconds)
                     text = dot_text() if callable(dot_text) else dot_text
-                    _, stderr = process.communicate(text.encode("utf-8"))
+                    left = None if seconds is None else max(0.01, seconds - (time.monotonic() - started))
+                    try:
+                        _, stderr = process.communicate(text.encode("utf-8"), timeout=left)
+                    except subprocess.TimeoutExpired:
+                        timed_out = True
+                        _kill_group(process)
+                        _, stderr = process.communicate()
                 finally:
                     if process.poll() is None:  # the build failed or we were interrupted: stop dot
-                        process.kill()
+                        _kill_group(process)
                         process.wait()
                     with _RUNNING_LOCK:
                         _RUNNING.discard(process)
@@ -141,8 +274,15 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
                 svg_reader.close()
         if _STOP.is_set():
             raise RenderCancelled()
+        if timed_out:
+            raise RenderLimitExceeded(f"the layout takes longer than {seconds:g} s, so Graphviz was stopped; raise "
+                                      f"{DOT_TIMEOUT_ENV} (seconds, 0 for no limit) or draw a smaller --view")
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
+            if memory is not None and _out_of_memory(process.returncode, message):
+                raise RenderLimitExceeded(f"the layout needs more than {_size_text(memory)} of memory, so Graphviz "
+                                          f"was stopped; raise {DOT_MEMORY_ENV} (e.g. 8G, 0 for no limit) or draw "
+                                          "a smaller --view")
             raise RenderError(f"Graphviz failed: {message}")
         drawn: dict[str, bytes | str] = {fmt: Path(paths[fmt]).read_bytes() for fmt in formats
                                          if svg_reader is None or fmt != "svg"}
@@ -151,6 +291,11 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         elif finish_svg_text is not None and "svg" in drawn:
             drawn["svg"] = finish_svg_text(drawn["svg"].decode("utf-8"))
         return drawn
+
+
+def _out_of_memory(returncode: int, message: str) -> bool:
+    """Whether ``dot`` failed for want of memory: it says so, or its allocator aborted it (a signal)."""
+    return returncode < 0 or "memory" in message.lower() or "alloc" in message.lower()
 
 
 class _FifoReader:
@@ -292,16 +437,54 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG. ``direction``
     ``None`` is the view's own (TB for the overview, else LR); ``detail`` ``grouped`` draws fanned
     telemetry and deploy flows as one edge each (:func:`~.dot.flow_groups`), ``full`` every flow.
-    Nothing is written unless every format rendered.
+    Nothing is written unless every format rendered, and then all or nothing: a failed write
+    (full disk, read-only folder) leaves every old file as it was. A target that is not a regular
+    file (a device, FIFO or link) is refused with :class:`~.files.OutputError`.
     """
+    stem = stem or output_stem(blueprint)
+    targets = {fmt: output_path(out_dir, output_name(stem, fmt, view)) for fmt in _checked(formats, scale)}
+    for target in targets.values():  # a device, FIFO or link in the way: refused before drawing anything
+        check_replaceable(target)
+    payloads, dot_text = _draw(blueprint, formats, view, direction, scale, overlay, svg_style, detail)
+    icon_folder, used_icons = None, {}  # type: tuple[str | None, dict[str, str]]
+    if "dot" in payloads:  # its icons go beside it, so plain `dot` renders it from its folder
+        icon_folder = icons_folder_name(targets["dot"].name)
+        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
+    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
+        raise RenderCancelled()
+    folder = _write_icons(out_dir, icon_folder, used_icons) if icon_folder else None  # before the DOT using them
+    written = write_all([(targets[fmt], payload) for fmt, payload in payloads.items()])  # all or nothing
+    if folder is not None:
+        written.insert(list(payloads).index("dot") + 1, folder)
+        _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
+    return written
+
+
+def _checked(formats: Iterable[str], scale: float) -> list[str]:
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise RenderError(f"unknown format {unknown[0]!r}; expected one of: {', '.join(FORMATS)}")
     if not scale > 0:
         raise RenderError(f"scale must be greater than 0, got {scale}")
-    stem = stem or output_stem(blueprint)
-    targets = {fmt: output_path(out_dir, output_name(stem, fmt, view)) for fmt in formats}
+    return formats
+
+
+def draw(blueprint: Blueprint, fmt: str, view: str = "all", direction: str | None = None, scale: float = 1.0,
+         detail: str = "grouped") -> bytes | str:
+    """The diagram in one format, as :func:`render` would write it, without writing a file (for ``-o -``).
+
+    A DOT text drawn this way names its icons by file name: render it with
+    ``-Gimagepath`` pointing at the icon folders, or write it with :func:`render` instead.
+    """
+    payloads, _ = _draw(blueprint, [fmt], view, direction, scale, None, "", detail)
+    return payloads[fmt]
+
+
+def _draw(blueprint: Blueprint, formats: Iterable[str], view: str, direction: str | None, scale: float,
+          overlay: Overlay | None, svg_style: str, detail: str) -> tuple[dict[str, bytes | str], str]:
+    """Every format's content, in the order asked, and the DOT text they were drawn from."""
+    formats = _checked(formats, scale)
     dot_text = ""
 
     def build() -> str:
@@ -312,35 +495,22 @@ def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_di
     def finish(svg: str) -> str:
         return add_svg_style(finish_svg(svg), svg_style) if svg_style else finish_svg(svg)
 
-    payloads: dict[str, bytes | str] = {}
+    drawn: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
     if drawn_formats:
         # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
-        payloads.update(run_dot(build, drawn_formats, finish))
-        if "pdf" in payloads:
-            payloads["pdf"] = finish_pdf(payloads["pdf"])
+        drawn.update(run_dot(build, drawn_formats, finish))
+        if "pdf" in drawn:
+            drawn["pdf"] = finish_pdf(drawn["pdf"])  # type: ignore[arg-type]
     else:
         build()
-    icon_folder, used_icons = None, {}
-    if "dot" in formats:  # its icons go beside it, so plain `dot` renders it from its folder
-        icon_folder = icons_folder_name(targets["dot"].name)
-        payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
+    if "dot" in formats:
+        drawn["dot"] = dot_text
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
-        payloads["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
-    if _STOP.is_set():  # checked once: from here on every file of this render is written, or none was
-        raise RenderCancelled()
-    written = []
-    for fmt in formats:
-        if fmt == "dot":
-            folder = _write_icons(out_dir, icon_folder, used_icons)  # before the DOT that refers to them
-            written.append(write_atomic(targets[fmt], payloads[fmt]))
-            written.append(folder)
-            _remove_unused_icons(folder, used_icons)  # after: the DOT it replaced no longer needs them
-        else:
-            written.append(write_atomic(targets[fmt], payloads[fmt]))
-    return written
+        drawn["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
+    return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 
 def icons_folder_name(dot_name: str) -> str:

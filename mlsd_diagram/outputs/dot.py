@@ -172,10 +172,12 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _tooltip_text(text: str) -> str:
     # Graphviz reads backslash escapes in tooltips; keep user backslashes literal. nohtml: a text that
-    # happens to look like <...> must stay a quoted string, not become an HTML label.
+    # happens to look like <...> must stay a quoted string, not become an HTML label. '&' is written
+    # '&amp;': Graphviz decodes character references in quoted strings (`&#1;`, `&#xD800;` gave bytes
+    # that are not UTF-8) and copies entity-like text into the SVG as is (`&nbsp;` is not XML).
     from graphviz import nohtml  # here, not at the top: `mlsd lint` must not load Graphviz bindings
 
-    return nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
+    return nohtml(text.replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def group_of(blueprint: Blueprint, component_id: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,19 @@ def output_path(directory: str | os.PathLike, name: str) -> Path:
     return base / name
 
 
+def is_stdout(path: str | os.PathLike | None) -> bool:
+    """Whether an ``-o`` value asks for standard output (``-``)."""
+    return path is not None and os.fspath(path) == "-"
+
+
+def write_stdout(data: bytes | str) -> None:
+    """Write ``data`` to standard output as it is (bytes unchanged, text as UTF-8)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    sys.stdout.flush()
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+
+
 def shown_path(path: str | os.PathLike) -> str:
     """A blueprint path as a report or doc shows it, the same whichever way it was typed.
 
@@ -38,28 +53,110 @@ def shown_path(path: str | os.PathLike) -> str:
         return resolved.name
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+class OutputError(OSError):
+    """An output could not be written: the target is not a regular file, or the system refused
+    (read-only folder, full disk, a file where a folder is expected). The message names the path."""
 
-    Readers (and a run interrupted by SIGINT or SIGTERM) see either the old file
-    or the new one, never a truncated one. Creates the parent folder if needed.
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_replaceable(path: str | os.PathLike) -> None:
+    """Raise :class:`OutputError` unless ``path`` is missing or a regular file (not a link to one).
+
+    Renaming over a device, a FIFO or a link (``-o /dev/stdout`` is a link to ``/proc/self/fd/1``)
+    would replace the special file itself with a regular file.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    if not stat.S_ISREG(mode):
+        what = _kind(mode)
+        hint = "; for standard output use -o -" if not stat.S_ISDIR(mode) else ""
+        raise OutputError(f"refusing to replace {os.fspath(path)}: it is {what}, not a regular file{hint}")
+
+
+def _failed(path: str | os.PathLike, exc: OSError) -> OutputError:
+    """Our words for a system error while writing ``path`` (the folder in the way is named too)."""
+    reason = exc.strerror or str(exc)
+    other = os.fspath(exc.filename) if exc.filename is not None else ""
+    detail = f" ({other})" if other and other != os.fspath(path) and ".tmp-" not in os.path.basename(other) else ""
+    return OutputError(f"cannot write {os.fspath(path)}: {reason}{detail}")
+
+
+def _stage(target: Path, data: bytes | str) -> str:
+    """Write ``data`` to a new temporary file beside ``target``; its name."""
+    check_replaceable(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _failed(target, exc) from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.name}.", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise _failed(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as exc:
+        _remove(tmp)
+        if isinstance(exc, OSError):
+            raise _failed(target, exc) from None
         raise
-    return target
+    return tmp
 
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    Readers (and a run interrupted by SIGINT or SIGTERM) see either the old file
+    or the new one, never a truncated one. Creates the parent folder if needed.
+    Raises :class:`OutputError` (naming the path) when ``path`` is not a regular file or
+    the system refuses the write.
+    """
+    return write_all([(path, data)])[0]
+
+
+def write_all(files: list[tuple[str | os.PathLike, bytes | str]]) -> list[Path]:
+    """Write several files all or nothing: every temporary file is written first, then all are renamed.
+
+    On a failure before the renames (full disk, read-only folder, a target that is not a regular
+    file) the temporary files are removed and every old file is left as it was.
+    """
+    targets = [Path(path) for path, _ in files]
+    for target in targets:  # refuse before writing anything
+        check_replaceable(target)
+    staged: list[str] = []
+    try:
+        for target, (_, data) in zip(targets, files):
+            staged.append(_stage(target, data))
+        for target, tmp in zip(targets, staged):
+            check_replaceable(target)  # may have changed while the others were written
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _failed(target, exc) from None
+    except BaseException:
+        for tmp in staged:
+            _remove(tmp)
+        raise
+    return targets

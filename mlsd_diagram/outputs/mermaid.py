@@ -38,6 +38,7 @@ _NEEDS_CODE = re.compile(r'(?P<split>(?<=fa):(?=fa-)|(?<=fa[bklrs]):(?=fa-)|\\(?
 # The front matter's title is drawn as text after an HTML sanitiser: '<', '>' and '&' would show as '&lt;',
 # '&gt;', '&amp;' (or a tag would vanish), and no code helps there.
 _TITLE_UNSHOWABLE = re.compile(r"[<>&]")
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def _code(match: re.Match) -> str:
@@ -67,8 +68,10 @@ def _front_matter(title: str) -> list[str]:
     title = " ".join(title.split())
     if _TITLE_UNSHOWABLE.search(title):
         return []
-    # YAML, drawn as plain text (no entity codes): a JSON string is a valid YAML one
-    return ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---"]
+    # YAML, drawn as plain text (no entity codes): a JSON string is a YAML one, once the characters that
+    # YAML does not allow written as they are (DEL, C1 controls, U+FFFE/FFFF) are escaped too
+    quoted = _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(title, ensure_ascii=False))
+    return ["---", f"title: {quoted}", "---"]
 
 
 def mermaid_id(component_id: str) -> str:

@@ -132,6 +132,7 @@ class Preview:
     def _build(self):
         """Load and build page data (runs in a worker thread). Returns (blueprint, data, errors)."""
         from ..analyses.lint import LintConfigError, load_config
+        from ..outputs.diagram import RenderError
         from ..outputs.report import page_data
 
         refused = self._refuse()
@@ -141,6 +142,8 @@ class Preview:
             blueprint = load(self.shown_path)
             data = self.render(blueprint) if self.render else page_data(blueprint, lint_config=load_config())
         except LintConfigError as exc:  # the project's [tool.mlsd] settings, not the blueprint
+            return None, None, [{"line": 1, "column": 1, "message": str(exc), "severity": "error"}]
+        except RenderError as exc:  # Graphviz missing, or over its memory or time limit
             return None, None, [{"line": 1, "column": 1, "message": str(exc), "severity": "error"}]
         except BlueprintError as exc:
             return None, None, [{"line": d.line, "column": d.column, "message": d.message, "severity": d.severity}

@@ -119,3 +119,16 @@ def test_results_do_not_depend_on_flow_order(design, random) -> None:
     assert one["load"]["entry_points"] == two["load"]["entry_points"]
     assert one["load"]["components"] == two["load"]["components"]
     assert one["load"]["headroom"] == two["load"]["headroom"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(designs())
+def test_the_all_at_once_knock_out_sweep_agrees_with_one_knock_out_at_a_time(design):
+    from mlsd_diagram.analyses.serving import ServingModel
+
+    model = ServingModel(loads(json.dumps(design)))
+    sweep = model.single_knock_outs()
+    if sweep is None:  # fallbacks form a cycle: the sweep declines, one at a time is used
+        return
+    for c in model.relevant:
+        assert sweep[c] == model.entry_states({c}), c

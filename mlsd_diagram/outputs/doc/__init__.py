@@ -28,8 +28,8 @@ from ...analyses.lint import lint
 from ...analyses.score import score
 from ...analyses.serving import latency_breakdown, load_table, serving_model, simulate
 from ...blueprint.models import Blueprint
-from ..diagram import RenderError, output_name, render
-from ..files import write_atomic
+from ..diagram import RenderError, RenderLimitExceeded, output_name, render
+from ..files import OutputError, check_replaceable, write_atomic
 from ..mermaid import to_mermaid
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
 from .markdown import Md, code, environment, escape_inline, fence, tidy
@@ -178,6 +178,8 @@ def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], 
     try:
         files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=OVERVIEW_VIEW)
         files += render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
+    except (RenderLimitExceeded, OutputError):  # the user must choose (more room for Graphviz, --no-render,
+        raise                                   # another -o), rather than get a doc without its image
     except (RenderError, OSError) as exc:  # e.g. Graphviz missing: the doc is still worth writing
         message = " ".join(str(exc).split()) or type(exc).__name__
         return [], f"rendering failed: {message}"
@@ -243,6 +245,15 @@ def doc_context(bp: Blueprint, *, stem: str, analyses: dict[str, Any] | None = N
     return context
 
 
+def doc_markdown(bp: Blueprint, *, stem: str, template: str | os.PathLike | None = None, source: str | None = None,
+                 config: Any = None, image_skipped: str = "not rendered") -> str:
+    """The design doc of ``bp`` as Markdown, without a diagram image (the Mermaid block stays); writes nothing."""
+    analyses = analyse(bp, config)
+    context = doc_context(bp, stem=stem, analyses=analyses, image=False, mermaid=to_mermaid(bp, view=DIAGRAM_VIEW),
+                          image_skipped=image_skipped, source=source)
+    return render_markdown(context, template)
+
+
 def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathLike | None = None,
               render_diagram: bool = True, source: str | None = None, config: Any = None) -> DocResult:
     """Write the design doc of ``bp`` to ``out``, with the serving diagram beside it.
@@ -253,6 +264,7 @@ def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathL
     ([tool.mlsd]) that the findings and the ML Test Score follow.
     """
     out_path = Path(out)
+    check_replaceable(out_path)  # a device, FIFO or link in the way: refused before any work
     stem = out_path.name[:-3] if out_path.name.endswith(".md") else out_path.stem
     analyses = analyse(bp, config)
     skipped = analyses["skipped"]
@@ -273,5 +285,5 @@ def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathL
 
 
 __all__ = ["DEFAULT_METRICS", "DocResult", "DocTemplateError", "STEPS", "Md",
-           "analyse", "build_context", "code", "doc_context", "escape_inline", "render_markdown", "task_family",
-           "write_doc"]
+           "analyse", "build_context", "code", "doc_context", "doc_markdown", "escape_inline", "render_markdown",
+           "task_family", "write_doc"]

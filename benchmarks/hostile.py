@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Whole-process times of `mlsd validate`, `lint` and `simulate` on hostile-but-valid shapes at the size limits.
+
+The shapes that once took minutes (issue 18): many misspelled flow targets (the did-you-mean
+search), a huge ``lint.accept`` list, a long request chain, and a request DAG with ~170k flows.
+Each run is the real CLI in a subprocess of its own (start-up included), under a memory cap and
+a timeout; the target is under 5 s each. Rendering is left out: Graphviz is bounded by
+MLSD_DOT_MEMORY and MLSD_DOT_TIMEOUT instead.
+
+    python benchmarks/hostile.py            # every shape
+    python benchmarks/hostile.py chain dag  # some of them
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlsd_diagram.blueprint.limits import LIMITS  # noqa: E402
+
+TARGET_SECONDS = 5.0
+MEMORY = 4 * 2**30
+TIMEOUT = 300
+
+
+def misspellings(n: int = 2000) -> str:
+    """``n`` components, and ``n`` flows whose target is misspelled (one letter swapped): n errors, each hinted."""
+    comps = "".join(f"  service_{i:05d}: {{kind: online_service}}\n" for i in range(n))
+    flows = "".join(f"  - {{from: service_{i:05d}, to: servcie_{(i + 1) % n:05d}, mode: stream}}\n" for i in range(n))
+    return f"mlsd: 1\nname: Misspelled\ncomponents:\n{comps}flows:\n{flows}"
+
+
+def accepts(n: int = LIMITS.accepts) -> str:
+    """A small design that accepts ``n`` findings (short rows, so that they fit in the 8 MiB file limit)."""
+    rows = "".join(f"    - {{rule: MLSD{102 + i % 5}, component: c{i % 3}, reason: r}}\n" for i in range(n))
+    return ("mlsd: 1\nname: Accepting\ncomponents:\n  c0: {kind: client_app}\n  c1: {kind: online_service}\n"
+            "  c2: {kind: feature_store}\nflows:\n  - {from: c0, to: c1, mode: request}\n"
+            f"  - {{from: c1, to: c2, mode: request}}\nlint:\n  accept:\n{rows}")
+
+
+def chain(n: int = LIMITS.components) -> str:
+    """A client calling a chain of ``n - 1`` services, one request flow after another."""
+    comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n))
+    flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: request}}\n" for i in range(n - 1))
+    return f"mlsd: 1\nname: Chain\ncomponents:\n{comps}flows:\n{flows}"
+
+
+def dag(n: int = 580) -> str:
+    """A request DAG of ``n`` components where each calls every later one: n(n-1)/2 flows (168k for 580)."""
+    comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
+        f"  c{i}: {{kind: online_service}}\n" for i in range(1, n))
+    flows = "".join(f"  - {{from: c{i}, to: c{j}, mode: request}}\n" for i in range(n) for j in range(i + 1, n))
+    return f"mlsd: 1\nname: DAG\ncomponents:\n{comps}flows:\n{flows}"
+
+
+SHAPES = {
+    "misspellings": (misspellings, ["validate", "lint", "simulate"]),
+    "accepts": (accepts, ["validate", "lint", "simulate"]),
+    "chain": (chain, ["validate", "lint", "simulate"]),
+    "dag": (dag, ["validate", "lint", "simulate"]),
+}
+
+
+def _caps() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    os.setpgrp()  # its own group: a timeout ends it and only it
+
+
+def run(command: str, path: Path) -> tuple[float, int]:
+    """Seconds and exit code of one whole `mlsd COMMAND FILE` process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "mlsd_diagram", command, str(path)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_caps,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        code = process.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.wait()
+        code = -9
+    return time.perf_counter() - start, code
+
+
+def main(names: list[str]) -> int:
+    slow = 0
+    with tempfile.TemporaryDirectory(prefix="mlsd-hostile-") as tmp:
+        for name in names or list(SHAPES):
+            make, commands = SHAPES[name]
+            path = Path(tmp) / f"{name}.yaml"
+            text = make()
+            path.write_text(text)
+            for command in commands:
+                took, code = run(command, path)
+                mark = "" if took < TARGET_SECONDS else f"  SLOW (target {TARGET_SECONDS:g} s)"
+                slow += took >= TARGET_SECONDS
+                print(f"{name:<13} {len(text) / 2**20:5.1f} MiB  {command:<9} {took:6.2f} s  exit {code}{mark}",
+                      flush=True)
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

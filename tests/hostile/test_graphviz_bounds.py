@@ -1,0 +1,176 @@
+"""Graphviz is bounded: a hostile-but-valid blueprint stops at the memory or time limit with a clear
+exit-2 message, and no `dot` survives `mlsd` (limit hit, SIGTERM, a second Ctrl-C).
+
+Every run is the real CLI in its own process group under a memory and CPU cap and a timeout;
+its `dot` processes are found by the run's own temporary folder in their command line (each
+run has a TMPDIR of its own), so only processes this test started are looked at or killed.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlsd_diagram.blueprint.limits import LIMITS
+from mlsd_testing import MLSD, ROOT
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+MEMORY_HINT = "raise MLSD_DOT_MEMORY"
+
+
+def _groups(n: int) -> str:
+    """Valid, and hard on `dot`: as many groups as allowed, request flows criss-crossing them (all serving:
+    `mlsd doc` draws the serving view)."""
+    comps = "".join(f"  c{i}: {{kind: online_service, group: g{i % LIMITS.groups}, label: Component {i}}}\n"
+                    for i in range(n))
+    flows = "".join(f"  - {{from: c{i}, to: c{j}, mode: request}}\n"
+                    for i in range(n) for j in (i + 1, i + 2 + (i * 7) % 97) if j < n)
+    return f"mlsd: 1\nname: Hostile\ncomponents:\n{comps}flows:\n{flows}"
+
+
+def _caps() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+    resource.setrlimit(resource.RLIMIT_CPU, (120, 120))
+
+
+def _our_dots(scratch: Path) -> list[int]:
+    """Live `dot` processes whose command line names this run's temporary folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "dot":
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z" and str(scratch).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
+class Run:
+    """The real `mlsd` in its own process group, with its own TMPDIR; ended by its group on failure."""
+
+    def __init__(self, tmp_path: Path, *args: str, **env: str) -> None:
+        self.scratch = tmp_path / "scratch"
+        self.scratch.mkdir(exist_ok=True)
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.scratch), **env}
+        self.process = subprocess.Popen([*MLSD, *args], cwd=tmp_path, env=full_env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                        preexec_fn=_caps)
+
+    def wait_for_dot(self, timeout: float = 60) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while not (dots := _our_dots(self.scratch)):
+            assert self.process.poll() is None, f"mlsd ended before its dot was seen: {self.process.stderr.read()}"
+            assert time.monotonic() < deadline, "no dot process appeared"
+            time.sleep(0.01)
+        return dots
+
+    def finish(self, timeout: float = 90) -> tuple[int, str, str]:
+        try:
+            out, err = self.process.communicate(timeout=timeout)
+        finally:
+            self.end()
+        return self.process.returncode, out, err
+
+    def end(self) -> None:
+        """Whatever happened, leave nothing of ours running (ours only: by our group and our TMPDIR)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        for pid in _our_dots(self.scratch):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _assert_no_dot_left(run: Run) -> None:
+    deadline = time.monotonic() + 5
+    while (left := _our_dots(run.scratch)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"dot outlived mlsd: {left}"
+
+
+@pytest.mark.parametrize("command", [
+    ["render", "big.yaml", "-o", "out", "-f", "svg", "-f", "png"],
+    ["report", "big.yaml"],
+    ["doc", "big.yaml", "-o", "big.md"],
+], ids=["render", "report", "doc"])
+def test_the_memory_limit_stops_graphviz_with_a_clear_message(tmp_path, command):
+    (tmp_path / "big.yaml").write_text(_groups(3000))
+    run = Run(tmp_path, *command, MLSD_DOT_MEMORY="200M", MLSD_DOT_TIMEOUT="60")
+    code, out, err = run.finish()
+    assert code == 2, err
+    assert "the layout needs more than 200 MiB of memory" in err and MEMORY_HINT in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    _assert_no_dot_left(run)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "scratch"]  # nothing written
+    assert not list(run.scratch.iterdir())
+
+
+def test_the_time_limit_stops_graphviz_with_a_clear_message(tmp_path):
+    (tmp_path / "big.yaml").write_text(_groups(3000))
+    run = Run(tmp_path, "render", "big.yaml", "-o", "out", "-f", "svg", MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="2")
+    started = time.monotonic()
+    code, _, err = run.finish()
+    assert code == 2, err
+    assert "the layout takes longer than 2 s" in err and "raise MLSD_DOT_TIMEOUT" in err, err
+    assert time.monotonic() - started < 30
+    _assert_no_dot_left(run)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value, variable", [("lots", "MLSD_DOT_MEMORY"), ("-3", "MLSD_DOT_TIMEOUT")])
+def test_a_bad_limit_value_is_a_clear_error(tmp_path, value, variable):
+    (tmp_path / "small.yaml").write_text(_groups(3))
+    run = Run(tmp_path, "render", "small.yaml", "-o", "out", "-f", "svg", **{variable: value})
+    code, _, err = run.finish()
+    assert code == 2 and f"{variable}={value!r}" in err, err
+
+
+@pytest.mark.parametrize("signals, expected", [
+    ([signal.SIGTERM], 143),
+    ([signal.SIGINT, signal.SIGINT], 130),  # the second Ctrl-C lands while the first unwinds
+], ids=["SIGTERM", "two Ctrl-C"])
+@pytest.mark.parametrize("command", [["report", "big.yaml"], ["render", "big.yaml", "-o", "out"]],
+                         ids=["report", "render"])
+def test_no_dot_survives_a_signal(tmp_path, signals, expected, command):
+    (tmp_path / "big.yaml").write_text(_groups(3000))
+    run = Run(tmp_path, *command, MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="60")
+    try:
+        dots = run.wait_for_dot()
+        for signum in signals:
+            run.process.send_signal(signum)
+            time.sleep(0.02)
+        code, _, err = run.finish()
+        # a second Ctrl-C that lands while the interpreter shuts down ends it by the signal itself: fine too
+        assert code == expected or (len(signals) == 2 and code == -signal.SIGINT), (code, err)
+        assert "Traceback" not in err
+        _assert_no_dot_left(run)
+        assert all(not Path(f"/proc/{pid}").exists() or _our_dots(run.scratch) == [] for pid in dots)
+    finally:
+        run.end()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_no_dot_survives_the_preview_server(tmp_path, signum):
+    pytest.importorskip("uvicorn")
+    (tmp_path / "big.yaml").write_text(_groups(3000))
+    run = Run(tmp_path, "serve", "big.yaml", "--port", "0", MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="100")
+    try:
+        run.wait_for_dot()  # the server's first load is drawing
+        run.process.send_signal(signum)
+        code, _, err = run.finish(timeout=60)
+        assert "Traceback" not in err, err
+        _assert_no_dot_left(run)
+    finally:
+        run.end()
