@@ -11,10 +11,10 @@ demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid --view overview
 
-test: install-test
+test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The linters and type checker, as contributors and CI run them (part of `make test` once the tree is clean).
+# The linters and type checker, as contributors and CI run them (`make test` runs them first).
 check: install-test
 	$(BIN)/ruff check mlsd_diagram tests benchmarks scripts
 	$(BIN)/ruff format --check mlsd_diagram tests benchmarks scripts

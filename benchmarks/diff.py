@@ -38,8 +38,10 @@ def main() -> None:
     old_text = synthetic(1_000)
     new_text = changed(old_text)
     old, new = loads(old_text, "old.yaml"), loads(new_text, "new.yaml")
-    print(f"old: {len(old.components)} components, {len(old.flows)} flows; "
-          f"new: {len(new.components)} components, {len(new.flows)} flows")
+    print(
+        f"old: {len(old.components)} components, {len(old.flows)} flows; "
+        f"new: {len(new.components)} components, {len(new.flows)} flows"
+    )
 
     def run() -> dict:
         # fresh blueprints each time: nothing cached from an earlier run
@@ -49,10 +51,14 @@ def main() -> None:
     total = best_of(run, 3)
     result = run()
     s = result["summary"]
-    print(f"diff: {total - parse:.3f} s (best of 3, parsing both sides excluded: {parse:.3f} s; "
-          f"with it {total:.3f} s); target under 1 s")
-    print(f"found: components {s['components']}, flows {s['flows']}, findings {s['findings']}, "
-          f"latency changes {len(result['analyses']['latency'])}, knock-out changes {len(result['analyses']['knock_outs'])}")
+    print(
+        f"diff: {total - parse:.3f} s (best of 3, parsing both sides excluded: {parse:.3f} s; "
+        f"with it {total:.3f} s); target under 1 s"
+    )
+    print(
+        f"found: components {s['components']}, flows {s['flows']}, findings {s['findings']}, "
+        f"latency changes {len(result['analyses']['latency'])}, knock-out changes {len(result['analyses']['knock_outs'])}"
+    )
     markdown = diff_markdown([result])
     print(f"Markdown report: {len(markdown):,} characters (limit 65,536)")
 

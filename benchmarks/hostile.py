@@ -41,15 +41,18 @@ def misspellings(n: int = 2000) -> str:
 def accepts(n: int = LIMITS.accepts) -> str:
     """A small design that accepts ``n`` findings (short rows, so that they fit in the 8 MiB file limit)."""
     rows = "".join(f"    - {{rule: MLSD{102 + i % 5}, component: c{i % 3}, reason: r}}\n" for i in range(n))
-    return ("mlsd: 1\nname: Accepting\ncomponents:\n  c0: {kind: client_app}\n  c1: {kind: online_service}\n"
-            "  c2: {kind: feature_store}\nflows:\n  - {from: c0, to: c1, mode: request}\n"
-            f"  - {{from: c1, to: c2, mode: request}}\nlint:\n  accept:\n{rows}")
+    return (
+        "mlsd: 1\nname: Accepting\ncomponents:\n  c0: {kind: client_app}\n  c1: {kind: online_service}\n"
+        "  c2: {kind: feature_store}\nflows:\n  - {from: c0, to: c1, mode: request}\n"
+        f"  - {{from: c1, to: c2, mode: request}}\nlint:\n  accept:\n{rows}"
+    )
 
 
 def chain(n: int = LIMITS.components) -> str:
     """A client calling a chain of ``n - 1`` services, one request flow after another."""
     comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
-        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n))
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n)
+    )
     flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: request}}\n" for i in range(n - 1))
     return f"mlsd: 1\nname: Chain\ncomponents:\n{comps}flows:\n{flows}"
 
@@ -57,7 +60,8 @@ def chain(n: int = LIMITS.components) -> str:
 def dag(n: int = 580) -> str:
     """A request DAG of ``n`` components where each calls every later one: n(n-1)/2 flows (168k for 580)."""
     comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
-        f"  c{i}: {{kind: online_service}}\n" for i in range(1, n))
+        f"  c{i}: {{kind: online_service}}\n" for i in range(1, n)
+    )
     flows = "".join(f"  - {{from: c{i}, to: c{j}, mode: request}}\n" for i in range(n) for j in range(i + 1, n))
     return f"mlsd: 1\nname: DAG\ncomponents:\n{comps}flows:\n{flows}"
 
@@ -78,9 +82,14 @@ def _caps() -> None:
 def run(command: str, path: Path) -> tuple[float, int]:
     """Seconds and exit code of one whole `mlsd COMMAND FILE` process."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "mlsd_diagram", command, str(path)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_caps,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlsd_diagram", command, str(path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_caps,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         code = process.wait(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -102,8 +111,10 @@ def main(names: list[str]) -> int:
                 took, code = run(command, path)
                 mark = "" if took < TARGET_SECONDS else f"  SLOW (target {TARGET_SECONDS:g} s)"
                 slow += took >= TARGET_SECONDS
-                print(f"{name:<13} {len(text) / 2**20:5.1f} MiB  {command:<9} {took:6.2f} s  exit {code}{mark}",
-                      flush=True)
+                print(
+                    f"{name:<13} {len(text) / 2**20:5.1f} MiB  {command:<9} {took:6.2f} s  exit {code}{mark}",
+                    flush=True,
+                )
     return 1 if slow else 0
 
 

@@ -52,7 +52,8 @@ Box = tuple[float, float, float, float]
 def blueprint_files() -> list[Path]:
     """The bundled blueprints, then the starter templates."""
     return sorted((ROOT / "blueprints").glob("*.yaml")) + sorted(
-        (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml"))
+        (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml")
+    )
 
 
 def layout(dot_text: str, extra: list[str]) -> dict:
@@ -60,8 +61,16 @@ def layout(dot_text: str, extra: list[str]) -> dict:
     imagepath = os.pathsep.join(str(root) for root in icons.icon_roots())
     with tempfile.TemporaryDirectory(prefix="mlsd-layout-") as tmp:
         env = fonts.dot_environment(dict(os.environ), tmp)
-        args = ["timeout", "120", "prlimit", "--as=4000000000", "dot", f"-Gimagepath={imagepath}",
-                *(f"-G{setting}" for setting in extra), "-Tjson"]
+        args = [
+            "timeout",
+            "120",
+            "prlimit",
+            "--as=4000000000",
+            "dot",
+            f"-Gimagepath={imagepath}",
+            *(f"-G{setting}" for setting in extra),
+            "-Tjson",
+        ]
         done = subprocess.run(args, input=dot_text.encode(), capture_output=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"dot failed ({done.returncode}): {done.stderr.decode(errors='replace')[:300]}")
@@ -72,10 +81,10 @@ def _bezier(points: list[Point]) -> list[Point]:
     """A cubic B-spline as Graphviz draws it (p0, then 3 points per piece) flattened into a polyline."""
     out = [points[0]]
     for k in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[k:k + 4]
+        p0, p1, p2, p3 = points[k : k + 4]
         for step in range(1, SAMPLES + 1):
             t = step / SAMPLES
-            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
             out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
     return out
 
@@ -95,8 +104,11 @@ def _text_box(ops: list[dict]) -> tuple[Box | None, float | None]:
             width = float(op["width"])
             left = {"l": x, "r": x - width}.get(op.get("align", "c"), x - width / 2)
             here = (left, y - 0.25 * size, left + width, y + 0.8 * size)
-            box = here if box is None else (min(box[0], here[0]), min(box[1], here[1]), max(box[2], here[2]),
-                                            max(box[3], here[3]))
+            box = (
+                here
+                if box is None
+                else (min(box[0], here[0]), min(box[1], here[1]), max(box[2], here[2]), max(box[3], here[3]))
+            )
             smallest = size if smallest is None else min(smallest, size)
     return box, smallest
 
@@ -184,10 +196,13 @@ def measure(graph: dict) -> dict:
     # crossings between every pair of edges
     crossings = 0
     for i, a in enumerate(edges):
-        for b in edges[i + 1:]:
+        for b in edges[i + 1 :]:
             shared = {a["tail"], a["head"]} & {b["tail"], b["head"]}
-            near = [lines[a["_gvid"]][0], lines[a["_gvid"]][-1], lines[b["_gvid"]][0], lines[b["_gvid"]][-1]] \
-                if shared and lines[a["_gvid"]] and lines[b["_gvid"]] else []
+            near = (
+                [lines[a["_gvid"]][0], lines[a["_gvid"]][-1], lines[b["_gvid"]][0], lines[b["_gvid"]][-1]]
+                if shared and lines[a["_gvid"]] and lines[b["_gvid"]]
+                else []
+            )
             near += [node_at[g] for g in shared]
             if lines[a["_gvid"]] and lines[b["_gvid"]]:
                 crossings += _crossings(lines[a["_gvid"]], lines[b["_gvid"]], near)
@@ -215,22 +230,34 @@ def measure(graph: dict) -> dict:
             if any(inside[0] < p[0] < inside[2] and inside[1] < p[1] < inside[3] for p in lines[edge["_gvid"]]):
                 through += 1
     scale = min(1.0, PAGE_WIDTH_PT / width) if width else 1.0
-    return {"width_in": width / 72, "height_in": height / 72, "aspect": width / height if height else 0.0,
-            "crossings": crossings, "struck": struck, "on_frame": on_frame, "through": through,
-            "label_pt": (min(fonts_seen) * scale) if fonts_seen else 0.0, "edges": len(edges)}
+    return {
+        "width_in": width / 72,
+        "height_in": height / 72,
+        "aspect": width / height if height else 0.0,
+        "crossings": crossings,
+        "struck": struck,
+        "on_frame": on_frame,
+        "through": through,
+        "label_pt": (min(fonts_seen) * scale) if fonts_seen else 0.0,
+        "edges": len(edges),
+    }
 
 
 def report_targets(main_rows: list[dict], totals: dict) -> None:
     """Print the totals of the all and serving views against the targets."""
-    checks = [("crossings", totals["crossings"], TARGETS["crossings"]),
-              ("struck labels", totals["struck"], TARGETS["struck"]),
-              ("labels on frames", totals["on_frame"], TARGETS["on_frame"]),
-              ("median aspect", totals["median_aspect"], TARGETS["median_aspect"])]
+    checks = [
+        ("crossings", totals["crossings"], TARGETS["crossings"]),
+        ("struck labels", totals["struck"], TARGETS["struck"]),
+        ("labels on frames", totals["on_frame"], TARGETS["on_frame"]),
+        ("median aspect", totals["median_aspect"], TARGETS["median_aspect"]),
+    ]
     for name, value, target in checks:
         print(f"  {name:22} {value:8.2f}   target <= {target:<6g} {'met' if value <= target else 'NOT met'}")
     print(f"  {'edges through clusters':22} {totals['through']:8d}")
-    print(f"  {'label pt at 6.5 in':22} {min(r['label_pt'] for r in main_rows):8.2f} to "
-          f"{max(r['label_pt'] for r in main_rows):.2f}")
+    print(
+        f"  {'label pt at 6.5 in':22} {min(r['label_pt'] for r in main_rows):8.2f} to "
+        f"{max(r['label_pt'] for r in main_rows):.2f}"
+    )
 
 
 def main() -> None:
@@ -242,17 +269,22 @@ def main() -> None:
     args = parser.parse_args()
     options = {"detail": args.detail} if args.detail and "detail" in inspect.signature(to_dot).parameters else {}
     rows = []
-    print(f"{'blueprint':28} {'view':9} {'W in':>6} {'H in':>6} {'aspect':>6} {'cross':>6} {'struck':>6} "
-          f"{'frame':>6} {'thru':>5} {'label pt':>8}")
+    print(
+        f"{'blueprint':28} {'view':9} {'W in':>6} {'H in':>6} {'aspect':>6} {'cross':>6} {'struck':>6} "
+        f"{'frame':>6} {'thru':>5} {'label pt':>8}"
+    )
     for path in blueprint_files():
         bp = load(path)
         for view in args.views:
             figures = measure(layout(to_dot(bp, view=view, **options), args.settings))
             rows.append({"blueprint": path.stem, "template": "starters" in path.parts, "view": view, **figures})
-            print(f"{path.stem + (' (t)' if rows[-1]['template'] else ''):28} {view:9} {figures['width_in']:6.1f} "
-                  f"{figures['height_in']:6.1f} {figures['aspect']:6.2f} {figures['crossings']:6d} "
-                  f"{figures['struck']:6d} {figures['on_frame']:6d} {figures['through']:5d} "
-                  f"{figures['label_pt']:8.1f}", flush=True)
+            print(
+                f"{path.stem + (' (t)' if rows[-1]['template'] else ''):28} {view:9} {figures['width_in']:6.1f} "
+                f"{figures['height_in']:6.1f} {figures['aspect']:6.2f} {figures['crossings']:6d} "
+                f"{figures['struck']:6d} {figures['on_frame']:6d} {figures['through']:5d} "
+                f"{figures['label_pt']:8.1f}",
+                flush=True,
+            )
     main_rows = [r for r in rows if r["view"] in ("all", "serving")]
     totals = {key: sum(r[key] for r in main_rows) for key in ("crossings", "struck", "on_frame", "through")}
     totals["median_aspect"] = statistics.median(r["aspect"] for r in main_rows) if main_rows else 0.0
@@ -262,9 +294,11 @@ def main() -> None:
     overview = [r for r in rows if r["view"] == "overview"]
     if overview:
         smallest = min(r["label_pt"] for r in overview)
-        print(f"overview ({len(overview)} diagrams): smallest label at 6.5 in {smallest:.2f} pt   target >= "
-              f"{TARGETS['overview_label_pt']:g} {'met' if smallest >= TARGETS['overview_label_pt'] else 'NOT met'}; "
-              f"median aspect {statistics.median(r['aspect'] for r in overview):.2f}")
+        print(
+            f"overview ({len(overview)} diagrams): smallest label at 6.5 in {smallest:.2f} pt   target >= "
+            f"{TARGETS['overview_label_pt']:g} {'met' if smallest >= TARGETS['overview_label_pt'] else 'NOT met'}; "
+            f"median aspect {statistics.median(r['aspect'] for r in overview):.2f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "totals": totals}, indent=1) + "\n")
 

@@ -92,9 +92,13 @@ PER_MODULE = MODULE_COMPONENTS.count("kind:")
 def synthetic(components: int) -> str:
     """A blueprint text of ``components`` components (a multiple of 25)."""
     modules = range(components // PER_MODULE)
-    return ("mlsd: 1\nname: synthetic\nrequirements: {slo: {latency_p99_ms: 200, freshness_minutes: 5}}\n"
-            "components:\n" + "".join(MODULE_COMPONENTS.format(i=i) for i in modules)
-            + "flows:\n" + "".join(MODULE_FLOWS.format(i=i) for i in modules))
+    return (
+        "mlsd: 1\nname: synthetic\nrequirements: {slo: {latency_p99_ms: 200, freshness_minutes: 5}}\n"
+        "components:\n"
+        + "".join(MODULE_COMPONENTS.format(i=i) for i in modules)
+        + "flows:\n"
+        + "".join(MODULE_FLOWS.format(i=i) for i in modules)
+    )
 
 
 def timed(text: str, repeat: int) -> tuple[float, float, float, float]:
@@ -122,8 +126,10 @@ def timed(text: str, repeat: int) -> tuple[float, float, float, float]:
 
 
 def main() -> None:
-    print(f"{'components':>10} {'flows':>6} {'load s':>8} {'lint s':>8} {'ratio':>6} {'(graph s)':>9} "
-          f"{'simulate s':>10} {'ratio':>6} {'findings':>8}")
+    print(
+        f"{'components':>10} {'flows':>6} {'load s':>8} {'lint s':>8} {'ratio':>6} {'(graph s)':>9} "
+        f"{'simulate s':>10} {'ratio':>6} {'findings':>8}"
+    )
     previous = None
     for size in (100, 1_000, 5_000):
         text = synthetic(size)
@@ -131,11 +137,15 @@ def main() -> None:
         bp = loads(text, "synthetic.yaml")
         found = lint(bp)
         ratios = ("", "") if previous is None else (f"{lint_s / previous[0]:.1f}x", f"{sim_s / previous[1]:.1f}x")
-        print(f"{size:>10} {len(bp.flows):>6} {load_s:>8.3f} {lint_s:>8.3f} {ratios[0]:>6} {graph_s:>9.3f} "
-              f"{sim_s:>10.3f} {ratios[1]:>6} {len(found):>8}")
+        print(
+            f"{size:>10} {len(bp.flows):>6} {load_s:>8.3f} {lint_s:>8.3f} {ratios[0]:>6} {graph_s:>9.3f} "
+            f"{sim_s:>10.3f} {ratios[1]:>6} {len(found):>8}"
+        )
         previous = (lint_s, sim_s)
-    print("size ratio between rows: 10x, then 5x; linear growth shows the same ratios. lint s and simulate s include "
-          "building the networkx graph (graph s); load s (parsing) is not included.")
+    print(
+        "size ratio between rows: 10x, then 5x; linear growth shows the same ratios. lint s and simulate s include "
+        "building the networkx graph (graph s); load s (parsing) is not included."
+    )
     bp = loads(synthetic(1_000), "synthetic.yaml")
     start = time.perf_counter()
     for cid in bp.components:

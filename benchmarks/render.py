@@ -33,15 +33,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from timing import seconds  # noqa: E402
+
 from mlsd_diagram.blueprint.models import Blueprint  # noqa: E402
 from mlsd_diagram.outputs import fonts, icons  # noqa: E402
 from mlsd_diagram.outputs.diagram import render  # noqa: E402
 from mlsd_diagram.outputs.dot import to_dot  # noqa: E402
-from timing import seconds  # noqa: E402
 
 ONLINE = ["online_service", "ranking_service", "candidate_generation", "cache", "feature_store", "ann_index"]
-OFFLINE = ["event_logging", "data_lake", "etl_job", "batch_feature_pipeline", "training_pipeline",
-           "offline_evaluation", "model_registry", "index_builder"]
+OFFLINE = [
+    "event_logging",
+    "data_lake",
+    "etl_job",
+    "batch_feature_pipeline",
+    "training_pipeline",
+    "offline_evaluation",
+    "model_registry",
+    "index_builder",
+]
 TECHS = [None, "kafka", "redis", "spark", "flink", "airflow", "mlflow", "postgres", "go", "s3"]
 
 
@@ -58,8 +67,13 @@ def synthetic_blueprint(n: int, seed: int = 7) -> Blueprint:
         is_online = i % 3 != 0
         kind = rng.choice(ONLINE if is_online else OFFLINE)
         group = f"g{(i * 7) % groups:02d}"
-        components[cid] = {"kind": kind, "label": f"{kind.replace('_', ' ')} {i}", "group": group,
-                           "replicas": 2, "latency_p99_ms": 5}
+        components[cid] = {
+            "kind": kind,
+            "label": f"{kind.replace('_', ' ')} {i}",
+            "group": group,
+            "replicas": 2,
+            "latency_p99_ms": 5,
+        }
         tech = rng.choice(TECHS)
         if tech:
             components[cid]["tech"] = tech
@@ -72,22 +86,44 @@ def synthetic_blueprint(n: int, seed: int = 7) -> Blueprint:
         callers.append(cid)
     # offline pipelines fed by online logs, retraining loops back into serving (cycles across clusters)
     for k, cid in enumerate(offline):
-        source = rng.choice(online) if k % 4 == 0 else rng.choice(offline[max(0, k - 6):k] or online)
-        flows.append({"from": source, "to": cid, "mode": rng.choice(["stream", "batch"]), "data": f"data {k}",
-                      "loop": "retraining"})
+        source = rng.choice(online) if k % 4 == 0 else rng.choice(offline[max(0, k - 6) : k] or online)
+        flows.append(
+            {
+                "from": source,
+                "to": cid,
+                "mode": rng.choice(["stream", "batch"]),
+                "data": f"data {k}",
+                "loop": "retraining",
+            }
+        )
         if k % 3 == 2:
             flows.append({"from": cid, "to": rng.choice(online), "mode": "deploy", "data": f"model {k}"})
-    for k, cid in enumerate(online[::5]):
+    for cid in online[::5]:
         flows.append({"from": cid, "to": rng.choice(offline or online), "mode": "telemetry", "data": "metrics"})
-    return Blueprint.model_validate({"mlsd": 1, "name": f"Synthetic {n}", "summary": f"{n} components.",
-                                     "components": components, "flows": flows})
+    return Blueprint.model_validate(
+        {"mlsd": 1, "name": f"Synthetic {n}", "summary": f"{n} components.", "components": components, "flows": flows}
+    )
 
 
 def plain_dot(dot_text: str, out: Path) -> None:
     imagepath = os.pathsep.join(str(p) for p in icons.icon_roots())
     env = fonts.dot_environment(dict(os.environ), out)  # the same bundled font as ours: the same layout work
-    subprocess.run(["dot", f"-Gimagepath={imagepath}", "-Tpng", "-o", str(out / "plain.png"), "-Tsvg", "-o",
-                    str(out / "plain.svg")], input=dot_text.encode(), check=True, capture_output=True, env=env)
+    subprocess.run(
+        [
+            "dot",
+            f"-Gimagepath={imagepath}",
+            "-Tpng",
+            "-o",
+            str(out / "plain.png"),
+            "-Tsvg",
+            "-o",
+            str(out / "plain.svg"),
+        ],
+        input=dot_text.encode(),
+        check=True,
+        capture_output=True,
+        env=env,
+    )
 
 
 UPSTREAM_SCRIPT = r"""
@@ -113,14 +149,21 @@ def upstream(blueprint: Blueprint, out: Path, timeout: float) -> str | float:
     groups: dict[str, list] = {}
     for cid, c in blueprint.components.items():
         groups.setdefault(c.group or blueprint.kind_of(cid).stage.value, []).append((cid, c.label or cid))
-    spec = {"name": blueprint.name, "groups": groups,
-            "edges": [(f.source, f.target, f.data or "") for f in blueprint.flows]}
+    spec = {
+        "name": blueprint.name,
+        "groups": groups,
+        "edges": [(f.source, f.target, f.data or "") for f in blueprint.flows],
+    }
     (out / "spec.json").write_text(json.dumps(spec))
     (out / "up.py").write_text(UPSTREAM_SCRIPT)
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, str(out / "up.py"), str(out / "spec.json"), str(out / "upstream")],
-                              capture_output=True, timeout=timeout, cwd=out)
+        done = subprocess.run(
+            [sys.executable, str(out / "up.py"), str(out / "spec.json"), str(out / "upstream")],
+            capture_output=True,
+            timeout=timeout,
+            cwd=out,
+        )
     except subprocess.TimeoutExpired:
         return "timeout"
     if done.returncode != 0:
@@ -134,8 +177,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--upstream-timeout", type=float, default=120.0)
     args = parser.parse_args()
-    print(f"{'components':>10} {'flows':>6} {'ours s':>8} {'plain dot s':>11} {'ours/dot':>8} {'paired':>7} "
-          f"{'upstream s':>22} {'upstream/ours':>13}  png size")
+    print(
+        f"{'components':>10} {'flows':>6} {'ours s':>8} {'plain dot s':>11} {'ours/dot':>8} {'paired':>7} "
+        f"{'upstream s':>22} {'upstream/ours':>13}  png size"
+    )
     for n in args.sizes:
         blueprint = synthetic_blueprint(n)
         dot_text = to_dot(blueprint)
@@ -143,8 +188,10 @@ def main() -> None:
             out = Path(tempfile.mkdtemp(dir=tmp))
             # Interleaved rounds, the order alternating: the machine is shared, so both sides see the same
             # noise. "ours/dot" compares the best of each; "paired" is the median of each round's ratio.
-            runs = {"ours": lambda: render(blueprint, formats=("png", "svg"), out_dir=out, stem="ours"),
-                    "plain": lambda: plain_dot(dot_text, out)}
+            runs = {
+                "ours": lambda: render(blueprint, formats=("png", "svg"), out_dir=out, stem="ours"),
+                "plain": lambda: plain_dot(dot_text, out),
+            }
             times: dict[str, list[float]] = {"ours": [], "plain": []}
             for round_ in range(args.repeat):
                 for side in ("ours", "plain") if round_ % 2 == 0 else ("plain", "ours"):
@@ -157,8 +204,12 @@ def main() -> None:
             up = upstream(blueprint, Path(tmp), args.upstream_timeout)
         up_text = f"{up:.2f}" if isinstance(up, float) else up
         ratio = f"{up / ours:.1f}x" if isinstance(up, float) else "-"
-        print(f"{n:>10} {len(blueprint.flows):>6} {ours:>8.2f} {plain:>11.2f} {ours / plain:>7.2f}x {paired:>6.2f}x "
-              f"{up_text:>22} {ratio:>13}  {size}", flush=True)
+        print(
+            f"{n:>10} {len(blueprint.flows):>6} {ours:>8.2f} {plain:>11.2f} {ours / plain:>7.2f}x {paired:>6.2f}x "
+            f"{up_text:>22} {ratio:>13}  {size}",
+            flush=True,
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -31,38 +31,25 @@ from mlsd_diagram.analyses.serving import ServingModel, load_at, simulate  # noq
 FACTORS = (0.5, 1, 1.5, 2, 3, 5)
 # The request path of the lint benchmark's module, with the serving fields a real design declares.
 SERVING_FLOWS = {
-    "{{from: app{i}, to: gateway{i}, mode: request, data: request}}":
-        "{{from: app{i}, to: gateway{i}, mode: request, data: request, timeout_ms: 300}}",
-    "{{from: gateway{i}, to: service{i}, mode: request, data: request}}":
-        "{{from: gateway{i}, to: service{i}, mode: request, data: request, timeout_ms: 250}}",
-    "{{from: service{i}, to: ab{i}, mode: request, data: arm}}":
-        "{{from: service{i}, to: ab{i}, mode: request, data: arm, step: 1, timeout_ms: 10, on_failure: defaults}}",
-    "{{from: service{i}, to: cache{i}, mode: request, data: last answer}}":
-        "{{from: service{i}, to: cache{i}, mode: request, data: last answer, step: 1, timeout_ms: 10, "
-        "on_failure: skip}}",
-    "{{from: service{i}, to: ranker{i}, mode: request, data: candidates}}":
-        "{{from: service{i}, to: ranker{i}, mode: request, data: candidates, step: 2, timeout_ms: 80, "
-        "per_request: 2}}",
-    "{{from: ranker{i}, to: features{i}, mode: request, data: features}}":
-        "{{from: ranker{i}, to: features{i}, mode: request, data: features, timeout_ms: 15, "
-        "on_failure: defaults}}",
+    "{{from: app{i}, to: gateway{i}, mode: request, data: request}}": "{{from: app{i}, to: gateway{i}, mode: request, data: request, timeout_ms: 300}}",
+    "{{from: gateway{i}, to: service{i}, mode: request, data: request}}": "{{from: gateway{i}, to: service{i}, mode: request, data: request, timeout_ms: 250}}",
+    "{{from: service{i}, to: ab{i}, mode: request, data: arm}}": "{{from: service{i}, to: ab{i}, mode: request, data: arm, step: 1, timeout_ms: 10, on_failure: defaults}}",
+    "{{from: service{i}, to: cache{i}, mode: request, data: last answer}}": "{{from: service{i}, to: cache{i}, mode: request, data: last answer, step: 1, timeout_ms: 10, "
+    "on_failure: skip}}",
+    "{{from: service{i}, to: ranker{i}, mode: request, data: candidates}}": "{{from: service{i}, to: ranker{i}, mode: request, data: candidates, step: 2, timeout_ms: 80, "
+    "per_request: 2}}",
+    "{{from: ranker{i}, to: features{i}, mode: request, data: features}}": "{{from: ranker{i}, to: features{i}, mode: request, data: features, timeout_ms: 15, "
+    "on_failure: defaults}}",
 }
 SERVING_COMPONENTS = {
-    "gateway{i}: {{kind: api_gateway, replicas: 3, latency_p99_ms: 5}}":
-        "gateway{i}: {{kind: api_gateway, replicas: 3, latency_p99_ms: 5, capacity_qps: 1000, load_shedding: true}}",
-    "service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10}}":
-        "service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10, capacity_qps: 500}}",
-    "ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}}}":
-        "ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}, "
-        "capacity_qps: 600, load_shedding: true}}",
-    "features{i}: {{kind: feature_store, replicas: 3, latency_p99_ms: 8}}":
-        "features{i}: {{kind: feature_store, replicas: 3, latency_p99_ms: 8, capacity_qps: 2000}}",
-    "cache{i}: {{kind: cache, replicas: 3, latency_p99_ms: 2}}":
-        "cache{i}: {{kind: cache, replicas: 3, latency_p99_ms: 2, capacity_qps: 3000}}",
-    "popular{i}: {{kind: fallback_ranker, replicas: 2, latency_p99_ms: 3}}":
-        "popular{i}: {{kind: fallback_ranker, replicas: 2, latency_p99_ms: 3, capacity_qps: 1000}}",
-    "ab{i}: {{kind: experimentation, replicas: 2, latency_p99_ms: 1}}":
-        "ab{i}: {{kind: experimentation, replicas: 2, latency_p99_ms: 1, capacity_qps: 2000}}",
+    "gateway{i}: {{kind: api_gateway, replicas: 3, latency_p99_ms: 5}}": "gateway{i}: {{kind: api_gateway, replicas: 3, latency_p99_ms: 5, capacity_qps: 1000, load_shedding: true}}",
+    "service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10}}": "service{i}: {{kind: online_service, replicas: 4, latency_p99_ms: 10, capacity_qps: 500}}",
+    "ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}}}": "ranker{i}: {{kind: ranking_service, replicas: 4, latency_p99_ms: 40, model: ranker-v{i}, "
+    "capacity_qps: 600, load_shedding: true}}",
+    "features{i}: {{kind: feature_store, replicas: 3, latency_p99_ms: 8}}": "features{i}: {{kind: feature_store, replicas: 3, latency_p99_ms: 8, capacity_qps: 2000}}",
+    "cache{i}: {{kind: cache, replicas: 3, latency_p99_ms: 2}}": "cache{i}: {{kind: cache, replicas: 3, latency_p99_ms: 2, capacity_qps: 3000}}",
+    "popular{i}: {{kind: fallback_ranker, replicas: 2, latency_p99_ms: 3}}": "popular{i}: {{kind: fallback_ranker, replicas: 2, latency_p99_ms: 3, capacity_qps: 1000}}",
+    "ab{i}: {{kind: experimentation, replicas: 2, latency_p99_ms: 1}}": "ab{i}: {{kind: experimentation, replicas: 2, latency_p99_ms: 1, capacity_qps: 2000}}",
 }
 
 
@@ -76,9 +63,13 @@ def synthetic(components: int) -> str:
         assert old in flows, old
         flows = flows.replace(old, new)
     modules = range(components // PER_MODULE)
-    return ("mlsd: 1\nname: synthetic\nrequirements: {scale: {peak_qps: 1000}, slo: {latency_p99_ms: 200}}\n"
-            "components:\n" + "".join(comps.format(i=i) for i in modules)
-            + "flows:\n" + "".join(flows.format(i=i) for i in modules))
+    return (
+        "mlsd: 1\nname: synthetic\nrequirements: {scale: {peak_qps: 1000}, slo: {latency_p99_ms: 200}}\n"
+        "components:\n"
+        + "".join(comps.format(i=i) for i in modules)
+        + "flows:\n"
+        + "".join(flows.format(i=i) for i in modules)
+    )
 
 
 def sweep(bp) -> tuple[dict, list[dict]]:
@@ -99,8 +90,10 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def main() -> None:
-    print(f"{'components':>10} {'request path':>12} {'knock-out sweep s':>17} {'load sweep s':>12} "
-          f"{'whole s':>8} {'ratio':>6}  headroom (first to saturate); entry points served at {FACTORS}")
+    print(
+        f"{'components':>10} {'request path':>12} {'knock-out sweep s':>17} {'load sweep s':>12} "
+        f"{'whole s':>8} {'ratio':>6}  headroom (first to saturate); entry points served at {FACTORS}"
+    )
     previous = None
     at_1000 = None
     for size in (100, 1_000, 5_000):
@@ -112,15 +105,19 @@ def main() -> None:
         result, loads_at = sweep(bp)
         served = [sum(s == "served" for s in r["entry_points"].values()) for r in loads_at]
         ratio = "" if previous is None else f"{whole / previous:.1f}x"
-        print(f"{size:>10} {len(model.request_path):>12} {knock_s:>17.3f} {load_s:>12.3f} {whole:>8.3f} {ratio:>6}  "
-              f"{loads_at[0]['headroom']}x ({loads_at[0]['first_saturated']}); {served} of "
-              f"{len(result['entry_points'])}")
+        print(
+            f"{size:>10} {len(model.request_path):>12} {knock_s:>17.3f} {load_s:>12.3f} {whole:>8.3f} {ratio:>6}  "
+            f"{loads_at[0]['headroom']}x ({loads_at[0]['first_saturated']}); {served} of "
+            f"{len(result['entry_points'])}"
+        )
         previous = whole
         if size == 1_000:
             at_1000 = whole
     print("size ratio between rows: 10x, then 5x; linear growth shows the same ratios.")
-    print(f"whole sweep (knock-outs, critical, latency, load at {len(FACTORS)} factors) at 1,000 components: "
-          f"{at_1000:.3f} s ({'under' if at_1000 < 1 else 'OVER'} the 1 s budget)")
+    print(
+        f"whole sweep (knock-outs, critical, latency, load at {len(FACTORS)} factors) at 1,000 components: "
+        f"{at_1000:.3f} s ({'under' if at_1000 < 1 else 'OVER'} the 1 s budget)"
+    )
 
 
 if __name__ == "__main__":

@@ -52,15 +52,24 @@ def main() -> int:
         out = os.path.join(tmp, "out")
         plain = os.path.join(tmp, "plain")
         os.makedirs(plain)
-        subprocess.run([MLSD, "render", blueprint, "-f", "dot", "-o", plain], check=True, cwd=tmp,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [MLSD, "render", blueprint, "-f", "dot", "-o", plain], check=True, cwd=tmp, stdout=subprocess.DEVNULL
+        )
         dot_file = os.path.join(plain, f"{stem}.dot")
         floors = {
             "click": [PY, "-c", "import click"],
             "parse": [PY, "-c", "import click, yaml, pydantic, networkx"],
             "render-imports": [PY, "-c", "import click, yaml, pydantic, networkx, diagrams, graphviz"],
-            "dot": ["dot", "-Tpng", "-o", os.path.join(plain, "x.png"), "-Tsvg", "-o", os.path.join(plain, "x.svg"),
-                    dot_file],
+            "dot": [
+                "dot",
+                "-Tpng",
+                "-o",
+                os.path.join(plain, "x.png"),
+                "-Tsvg",
+                "-o",
+                os.path.join(plain, "x.svg"),
+                dot_file,
+            ],
         }
         ours = {
             "--version": [MLSD, "--version"],
@@ -79,18 +88,23 @@ def main() -> int:
                 elapsed = run(jobs[name], cwd)
                 best[name] = min(best.get(name, elapsed), elapsed)
     floor_of = {
-        "--version": best["floor:click"], "--help": best["floor:click"],
-        "validate": best["floor:parse"], "lint": best["floor:parse"],
+        "--version": best["floor:click"],
+        "--help": best["floor:click"],
+        "validate": best["floor:parse"],
+        "lint": best["floor:parse"],
         "render": best["floor:render-imports"] + best["floor:dot"],
     }
     what = {
-        "--version": 'python -c "import click"', "--help": 'python -c "import click"',
+        "--version": 'python -c "import click"',
+        "--help": 'python -c "import click"',
         "validate": 'python -c "import click, yaml, pydantic, networkx"',
         "lint": 'python -c "import click, yaml, pydantic, networkx"',
         "render": "that + diagrams, graphviz; then plain dot -Tpng -Tsvg",
     }
-    print(f"Start-up of mlsd {Path(blueprint).name} commands, best of {args.repeat} interleaved rounds "
-          f"({sys.version.split()[0]}):")
+    print(
+        f"Start-up of mlsd {Path(blueprint).name} commands, best of {args.repeat} interleaved rounds "
+        f"({sys.version.split()[0]}):"
+    )
     print(f"  {'command':<10} {'ours':>8} {'floor':>8} {'ratio':>6} {'target':>7}  floor is")
     status = 0
     for name in ours:
@@ -98,8 +112,10 @@ def main() -> int:
         target = TARGETS[name]
         mark = "" if target is None else ("  ok" if ratio <= target else "  OVER")
         status |= int(target is not None and ratio > target)
-        print(f"  {name:<10} {best[name]:>7.3f}s {floor_of[name]:>7.3f}s {ratio:>5.2f}x "
-              f"{'' if target is None else f'{target:.1f}x':>7}  {what[name]}{mark}")
+        print(
+            f"  {name:<10} {best[name]:>7.3f}s {floor_of[name]:>7.3f}s {ratio:>5.2f}x "
+            f"{'' if target is None else f'{target:.1f}x':>7}  {what[name]}{mark}"
+        )
     return 0
 
 

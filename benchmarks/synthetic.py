@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 _STAGES = [
-    ("client_app", "request"), ("api_gateway", "request"), ("online_service", "request"),
-    ("feature_store", "request"), ("ranking_service", "request"), ("cache", "fallback"),
-    ("event_stream", "stream"), ("data_lake", "batch"), ("training_pipeline", "batch"),
-    ("model_registry", "deploy"), ("monitoring", "telemetry"),
+    ("client_app", "request"),
+    ("api_gateway", "request"),
+    ("online_service", "request"),
+    ("feature_store", "request"),
+    ("ranking_service", "request"),
+    ("cache", "fallback"),
+    ("event_stream", "stream"),
+    ("data_lake", "batch"),
+    ("training_pipeline", "batch"),
+    ("model_registry", "deploy"),
+    ("monitoring", "telemetry"),
 ]
 
 
@@ -15,8 +22,9 @@ def synthetic_blueprint(n: int, clusters: int = 10) -> str:
     lines = ["mlsd: 1", f"name: Synthetic {n}", "requirements: {slo: {latency_p99_ms: 500}}", "components:"]
     for i in range(n):
         kind, _ = _STAGES[i % len(_STAGES)]
-        lines.append(f"  c{i}: {{kind: {kind}, group: g{i % clusters}, replicas: 2, latency_p99_ms: 2, "
-                     f"label: Component {i}}}")
+        lines.append(
+            f"  c{i}: {{kind: {kind}, group: g{i % clusters}, replicas: 2, latency_p99_ms: 2, label: Component {i}}}"
+        )
     lines.append("flows:")
     for i in range(1, n):
         _, mode = _STAGES[i % len(_STAGES)]

@@ -13,9 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import mlsd_diagram  # noqa: E402
 from synthetic import synthetic_blueprint  # noqa: E402
 from timing import best_of  # noqa: E402
+
+import mlsd_diagram  # noqa: E402
 
 
 def main() -> None:
@@ -28,8 +29,10 @@ def main() -> None:
         t_load = best_of(lambda: mlsd_diagram.loads(text, name="s.yaml"), 5 if n < 5000 else 3)
         t_graph = best_of(lambda: mlsd_diagram.loads(text, name="s.yaml").graph, 3)
         results[n] = t_load
-        print(f"{n:>10} {len(bp.flows):>6} {len(text):>9} {t_load * 1000:>11.1f} ms {t_graph * 1000:>6.1f} ms "
-              f"{t_load / n * 1e6:>6.1f} us")
+        print(
+            f"{n:>10} {len(bp.flows):>6} {len(text):>9} {t_load * 1000:>11.1f} ms {t_graph * 1000:>6.1f} ms "
+            f"{t_load / n * 1e6:>6.1f} us"
+        )
     print(f"ratio 1,000/100: {results[1000] / results[100]:.2f} (10x components)")
     print(f"ratio 5,000/1,000: {results[5000] / results[1000]:.2f} (5x components)")
     verdict = "meets" if results[5000] < 1.0 else "MISSES"

@@ -16,9 +16,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Blueprint": "blueprint", "Component": "blueprint", "Flow": "blueprint", "Kind": "blueprint",
-    "Loop": "blueprint", "Mode": "blueprint", "Role": "blueprint", "Stage": "blueprint", "load": "blueprint",
-    "loads": "blueprint", "BlueprintError": "diagnostics", "Diagnostic": "diagnostics",
+    "Blueprint": "blueprint",
+    "Component": "blueprint",
+    "Flow": "blueprint",
+    "Kind": "blueprint",
+    "Loop": "blueprint",
+    "Mode": "blueprint",
+    "Role": "blueprint",
+    "Stage": "blueprint",
+    "load": "blueprint",
+    "loads": "blueprint",
+    "BlueprintError": "diagnostics",
+    "Diagnostic": "diagnostics",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -55,8 +55,10 @@ def review() -> int:
 
     base = os.environ.get("MLSD_BASE", "").strip()
     if not base:
-        raise ReviewError("MLSD_BASE is not set: give the action a `base` revision (on pull requests it defaults "
-                          "to the base branch's commit; check out with fetch-depth: 0 so it is present)")
+        raise ReviewError(
+            "MLSD_BASE is not set: give the action a `base` revision (on pull requests it defaults "
+            "to the base branch's commit; check out with fetch-depth: 0 so it is present)"
+        )
     out = Path(os.environ.get("MLSD_OUTPUT") or "mlsd-review")
     view = os.environ.get("MLSD_VIEW") or "all"
     config = load_config()
@@ -74,8 +76,9 @@ def review() -> int:
             continue
         name = (new or old).name  # type: ignore[union-attr]
         old_side, new_side = old or empty_blueprint(name), new or empty_blueprint(name)
-        diff = diff_blueprints(old_side, new_side, config, old_name=change.old or "/dev/null",
-                               new_name=change.new or "/dev/null")
+        diff = diff_blueprints(
+            old_side, new_side, config, old_name=change.old or "/dev/null", new_name=change.new or "/dev/null"
+        )
         diffs.append(diff)
         if new is not None:
             findings += lint(new, config=config)
@@ -87,10 +90,17 @@ def review() -> int:
         body += ["", "**Invalid blueprints** (fix these first):", "", "```text", *problems[:50], "```"]
     comment = write_atomic(out / "comment.md", "\n".join(body) + "\n")
     new_failures = sum(len(introduced_failures(d, os.environ.get("MLSD_FAIL_ON") or config.fail_on)) for d in diffs)
-    _set_outputs(sarif=str(sarif), comment=str(comment), diagrams=str(out) if pictures else "",
-                 changed=str(len(changes)), **{"new-failures": str(new_failures), "invalid": str(len(problems))})
-    print(f"mlsd review: {len(changes)} blueprint(s) changed since {base}; {len(findings)} finding(s) in SARIF "
-          f"{sarif}; {new_failures} new finding(s) at the fail level; comment in {comment}")
+    _set_outputs(
+        sarif=str(sarif),
+        comment=str(comment),
+        diagrams=str(out) if pictures else "",
+        changed=str(len(changes)),
+        **{"new-failures": str(new_failures), "invalid": str(len(problems))},
+    )
+    print(
+        f"mlsd review: {len(changes)} blueprint(s) changed since {base}; {len(findings)} finding(s) in SARIF "
+        f"{sarif}; {new_failures} new finding(s) at the fail level; comment in {comment}"
+    )
     for problem in problems:
         print(problem, file=sys.stderr)
     return 2 if problems else 0
@@ -118,16 +128,27 @@ def comment_body(out: Path) -> str:
         link = artifact or (f"{server}/{repo}/actions/runs/{run}" if server and repo and run else "")
         names = ", ".join(f"`{name}`" for name in pictures)
         where = f"[the `mlsd-design-review` artifact]({link})" if link else f"`{out}`"
-        text += (f"\n\n**Diff diagrams** (added green, removed dashed red, changed amber, unchanged faded; "
-                 f"PNG and SVG): {names} in {where}.")
+        text += (
+            f"\n\n**Diff diagrams** (added green, removed dashed red, changed amber, unchanged faded; "
+            f"PNG and SVG): {names} in {where}."
+        )
     return text + "\n"
 
 
 def _api(method: str, url: str, token: str, payload: dict | None = None) -> object:
     data = None if payload is None else json.dumps(payload).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
-        "X-GitHub-Api-Version": "2022-11-28", "Content-Type": "application/json", "User-Agent": "mlsd-diagram"})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "Content-Type": "application/json",
+            "User-Agent": "mlsd-diagram",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=API_TIMEOUT) as response:  # noqa: S310 - the GitHub API URL
             return json.loads(response.read() or b"null")

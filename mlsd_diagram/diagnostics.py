@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -37,7 +37,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 class Suggestions:
-    """"Did you mean" over a fixed set of names, at a cost that does not grow with errors x names.
+    """ "Did you mean" over a fixed set of names, at a cost that does not grow with errors x names.
 
     Up to ``EXHAUSTIVE`` names every name is compared (difflib's ratio, cutoff 0.6). Above it the
     names within one edit (a letter added, dropped, changed, or two swapped) are found through an
@@ -91,4 +91,4 @@ class Suggestions:
 def _one_deleted(word: str) -> list[str]:
     """``word`` itself and ``word`` with each one letter deleted (two words are within one edit,
     or a swap, when these lists share an entry)."""
-    return [word, *(word[:i] + word[i + 1:] for i in range(len(word)))]
+    return [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]

@@ -26,8 +26,13 @@ def _build(blueprint: Blueprint) -> nx.MultiDiGraph:
     for cid, component in blueprint.components.items():
         kind = blueprint.kind_of(cid)
         attrs = component.model_dump(mode="json")
-        attrs.update(kind=kind.name, kind_written=component.kind, stage=kind.stage.value,
-                     roles=frozenset(r.value for r in kind.roles), custom_kind=kind.custom)
+        attrs.update(
+            kind=kind.name,
+            kind_written=component.kind,
+            stage=kind.stage.value,
+            roles=frozenset(r.value for r in kind.roles),
+            custom_kind=kind.custom,
+        )
         graph.add_node(cid, **attrs)
     for index, flow in enumerate(blueprint.flows):
         attrs = flow.model_dump(mode="json", by_alias=False)

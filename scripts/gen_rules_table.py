@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the README's rule table (between <!-- BEGIN rules --> and <!-- END rules -->) from the code.
 
-    python scripts/gen_rules_table.py          # rewrite README.md in place
-    python scripts/gen_rules_table.py --check  # exit 1 when the table is stale
+python scripts/gen_rules_table.py          # rewrite README.md in place
+python scripts/gen_rules_table.py --check  # exit 1 when the table is stale
 """
 
 from __future__ import annotations

@@ -94,13 +94,15 @@ def _expected_overview(blueprint) -> dict:
         if a != b:
             links.setdefault((a, b), Counter())[flow.mode.value] += 1
     order = ["request", "stream", "batch", "deploy", "fallback", "telemetry"]
-    edges = Counter((f"L_{ids[a]}_{ids[b]}", ", ".join(f"{m} \u00d7{c[m]}" for m in order if m in c))
-                    for (a, b), c in links.items())
+    edges = Counter(
+        (f"L_{ids[a]}_{ids[b]}", ", ".join(f"{m} \u00d7{c[m]}" for m in order if m in c)) for (a, b), c in links.items()
+    )
     title = _one_space(f"{blueprint.name} (overview view)")
     return {
         "title": [] if re.search(r"[<>&]", title) else [title],
-        "nodes": {ids[g]: f"{_one_space(group_label(g))}\n{n} component{'s' if n != 1 else ''}"
-                  for g, n in stages.items()},
+        "nodes": {
+            ids[g]: f"{_one_space(group_label(g))}\n{n} component{'s' if n != 1 else ''}" for g, n in stages.items()
+        },
         "clusters": Counter(),
         "edges": edges,
         "links": len(links),

@@ -19,20 +19,36 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = sorted((ROOT / "blueprints").glob("*.yaml"))
 MLSD = [sys.executable, "-m", "mlsd_diagram"]
 # The YAML parsers a blueprint can be read with (MLSD_YAML_LOADER): both must give the same results.
-YAML_LOADERS = [pytest.param("c", marks=pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")),
-                "python"]
+YAML_LOADERS = [
+    pytest.param("c", marks=pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")),
+    "python",
+]
 
 
 def _limits(memory_bytes: int, cpu_seconds: int):
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
     return apply
 
 
-def run_mlsd(*args: str, cwd: Path | None = None, memory_mb: int = 2048, cpu_seconds: int = 60,
-             timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_mlsd(
+    *args: str,
+    cwd: Path | None = None,
+    memory_mb: int = 2048,
+    cpu_seconds: int = 60,
+    timeout: float = 120,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
     """Run the real `mlsd` in a subprocess under a memory and CPU-time bound."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([*MLSD, *args], cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=_limits(memory_mb * 2**20, cpu_seconds), env=full_env)
+    return subprocess.run(
+        [*MLSD, *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limits(memory_mb * 2**20, cpu_seconds),
+        env=full_env,
+    )

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
 
 from .findings import Finding
 from .identity import match
@@ -31,8 +31,8 @@ class BaselineEntry:
     rule: str
     file: str
     message: str
-    component: Optional[str] = None
-    flow_id: Optional[str] = None
+    component: str | None = None
+    flow_id: str | None = None
     legacy_flow: bool = False  # a flow finding recorded without its flow_id
 
 
@@ -50,12 +50,14 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {name}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"baseline {name} is not JSON ({exc}); write one with "
-                            "`mlsd lint FILES --format json -o BASELINE`") from None
+        raise BaselineError(
+            f"baseline {name} is not JSON ({exc}); write one with `mlsd lint FILES --format json -o BASELINE`"
+        ) from None
     findings = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(findings, list):
-        raise BaselineError(f"baseline {name} has no 'findings' list; write one with "
-                            "`mlsd lint FILES --format json -o BASELINE`")
+        raise BaselineError(
+            f"baseline {name} has no 'findings' list; write one with `mlsd lint FILES --format json -o BASELINE`"
+        )
     entries = []
     for i, item in enumerate(findings):
         fields = item if isinstance(item, dict) else {}
@@ -63,10 +65,16 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
         if not (isinstance(rule, str) and isinstance(file, str) and isinstance(message, str)):
             raise BaselineError(f"baseline {name}: finding {i} needs 'rule', 'file' and 'message' strings")
         component, flow_id = fields.get("component"), fields.get("flow_id")
-        entries.append(BaselineEntry(rule, _same_file(file), message,
-                                     component if isinstance(component, str) else None,
-                                     flow_id if isinstance(flow_id, str) else None,
-                                     fields.get("flow") is not None and "flow_id" not in fields))
+        entries.append(
+            BaselineEntry(
+                rule,
+                _same_file(file),
+                message,
+                component if isinstance(component, str) else None,
+                flow_id if isinstance(flow_id, str) else None,
+                fields.get("flow") is not None and "flow_id" not in fields,
+            )
+        )
     return entries
 
 

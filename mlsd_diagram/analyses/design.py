@@ -9,8 +9,8 @@ Nothing here mutates the blueprint.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import Iterable, Iterator
 
 from ..blueprint.models import Blueprint
 from . import traits as T
@@ -92,8 +92,14 @@ class Design:
 
     # -- walks -----------------------------------------------------------------------------
 
-    def reach(self, starts: Iterable[str], modes: tuple[str, ...], *, backward: bool = False,
-              avoid: frozenset[str] | set[str] = frozenset()) -> dict[str, str | None]:
+    def reach(
+        self,
+        starts: Iterable[str],
+        modes: tuple[str, ...],
+        *,
+        backward: bool = False,
+        avoid: frozenset[str] | set[str] = frozenset(),
+    ) -> dict[str, str | None]:
         """Breadth-first walk over flows of ``modes``; maps each reached node to its parent (starts: None).
 
         ``avoid`` nodes are never entered. O(nodes + flows) per call.
@@ -151,8 +157,12 @@ class Design:
         if self.is_(c, "SERVE"):
             return True
         comp = self.components[c]
-        return bool(comp.task or comp.model) and not self.is_(c, "OFFLINE") and self.stage[c] != "training" \
+        return (
+            bool(comp.task or comp.model)
+            and not self.is_(c, "OFFLINE")
+            and self.stage[c] != "training"
             and not self.has(c, T.EMBEDDING_INDEX)
+        )
 
     @cached_property
     def online_models(self) -> list[str]:
@@ -213,8 +223,11 @@ class Design:
             stop = self.labelers | self.not_data
             upstream = self.reach([trainer], DATA_MODES, backward=True, avoid=stop - {trainer})
             self._feature_input[trainer] = any(self.stage[u] == "features" for u in upstream if u != trainer) or any(
-                "features" in self.flows[i].tags for u in upstream for v, i in self.pred(u, *DATA_MODES)
-                if v not in stop)
+                "features" in self.flows[i].tags
+                for u in upstream
+                for v, i in self.pred(u, *DATA_MODES)
+                if v not in stop
+            )
         return self._feature_input[trainer]
 
     @cached_property

@@ -22,7 +22,8 @@ plus O(components + flows) for the matching.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..blueprint.models import Blueprint
 from .findings import SEVERITY_RANK, Finding
@@ -90,16 +91,33 @@ def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict, dict[str,
     renamed_from = {v: k for k, v in renamed.items()}
 
     def item(blueprint: Blueprint, cid: str, fields: dict) -> dict:
-        return {"id": cid, "kind": fields["kind"], "label": fields.get("label"), "group": fields.get("group"),
-                "stage": blueprint.kind_of(cid).stage.value}
+        return {
+            "id": cid,
+            "kind": fields["kind"],
+            "label": fields.get("label"),
+            "group": fields.get("group"),
+            "stage": blueprint.kind_of(cid).stage.value,
+        }
 
     result = {
-        "added": [{**item(new, c, after[c]),
-                   **({"renamed_from": renamed_from[c], "hint": f"renamed from '{renamed_from[c]}'?"}
-                      if c in renamed_from else {})} for c in added],
-        "removed": [{**item(old, c, before[c]),
-                     **({"renamed_to": renamed[c], "hint": f"renamed to '{renamed[c]}'?"} if c in renamed else {})}
-                    for c in removed],
+        "added": [
+            {
+                **item(new, c, after[c]),
+                **(
+                    {"renamed_from": renamed_from[c], "hint": f"renamed from '{renamed_from[c]}'?"}
+                    if c in renamed_from
+                    else {}
+                ),
+            }
+            for c in added
+        ],
+        "removed": [
+            {
+                **item(old, c, before[c]),
+                **({"renamed_to": renamed[c], "hint": f"renamed to '{renamed[c]}'?"} if c in renamed else {}),
+            }
+            for c in removed
+        ],
         "changed": changed,
     }
     return result, renamed
@@ -110,8 +128,16 @@ def _flow_items(blueprint: Blueprint) -> list[dict]:
     items = []
     for index, flow in enumerate(blueprint.flows):
         dumped = flow.model_dump(mode="json", by_alias=True)
-        items.append({"id": names[index], "index": index, "from": flow.source, "to": flow.target,
-                      "mode": flow.mode.value, **{f: dumped.get(f) for f in FLOW_FIELDS}})
+        items.append(
+            {
+                "id": names[index],
+                "index": index,
+                "from": flow.source,
+                "to": flow.target,
+                "mode": flow.mode.value,
+                **{f: dumped.get(f) for f in FLOW_FIELDS},
+            }
+        )
     return items
 
 
@@ -122,22 +148,32 @@ def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -
     for was, now in pairs:
         fields = _changes(was, now, FLOW_FIELDS)
         if fields:
-            changed.append({"id": now["id"], "index": now["index"], "old_index": was["index"], "from": now["from"],
-                            "to": now["to"], "mode": now["mode"], "changes": fields})
+            changed.append(
+                {
+                    "id": now["id"],
+                    "index": now["index"],
+                    "old_index": was["index"],
+                    "from": now["from"],
+                    "to": now["to"],
+                    "mode": now["mode"],
+                    "changes": fields,
+                }
+            )
+
     # Hints: a removed flow that reappears between the renamed components, or between the same ends
     # with another mode.
     def ends(f: dict, rename: Mapping[str, str]) -> tuple:
         return (rename.get(f["from"], f["from"]), rename.get(f["to"], f["to"]), f["mode"], f["data"])
 
-    moved, rest_removed, rest_added = match([(ends(f, renamed), f) for f in removed],
-                                            [(ends(f, {}), f) for f in added], key=lambda kf: kf[0])
+    moved, rest_removed, rest_added = match(
+        [(ends(f, renamed), f) for f in removed], [(ends(f, {}), f) for f in added], key=lambda kf: kf[0]
+    )
     hints: dict[int, str] = {}  # id() of a flow item -> hint
     for (_, was), (_, now) in moved:
         if was["from"] in renamed or was["to"] in renamed:
             hints[id(was)] = f"follows the rename: now {now['id']}"
             hints[id(now)] = f"follows the rename: was {was['id']}"
-    remode, _, _ = match([f for _, f in rest_removed], [f for _, f in rest_added],
-                         key=lambda f: (f["from"], f["to"]))
+    remode, _, _ = match([f for _, f in rest_removed], [f for _, f in rest_added], key=lambda f: (f["from"], f["to"]))
     for was, now in remode:
         hints[id(was)] = f"mode changed to {now['mode']}?"
         hints[id(now)] = f"mode changed from {was['mode']}?"
@@ -155,8 +191,12 @@ def finding_item(finding: Finding) -> dict:
 
 def _compare_findings(old: list[Finding], new: list[Finding]) -> dict:
     _, resolved, introduced = match(old, new, key=Finding.identity, prefer=lambda f: f.message)
-    return {"introduced": [finding_item(f) for f in introduced], "resolved": [finding_item(f) for f in resolved],
-            "before": len(old), "after": len(new)}
+    return {
+        "introduced": [finding_item(f) for f in introduced],
+        "resolved": [finding_item(f) for f in resolved],
+        "before": len(old),
+        "after": len(new),
+    }
 
 
 def _ids(items: Any) -> list[str]:
@@ -172,8 +212,12 @@ def _ids(items: Any) -> list[str]:
 
 def _set_change(old: Any, new: Any) -> dict:
     before, after = _ids(old), _ids(new)
-    return {"added": [c for c in after if c not in before], "removed": [c for c in before if c not in after],
-            "before": before, "after": after}
+    return {
+        "added": [c for c in after if c not in before],
+        "removed": [c for c in before if c not in after],
+        "before": before,
+        "after": after,
+    }
 
 
 def _compare_simulation(old: dict, new: dict) -> dict:
@@ -184,8 +228,7 @@ def _compare_simulation(old: dict, new: dict) -> dict:
         was = None if was is None else {k: was[k] for k in keep}
         now = None if now is None else {k: now[k] for k in keep}
         if was != now:
-            latency.append({"entry": entry, "old": was, "new": now,
-                            "over_slo": [_over(was), _over(now)]})
+            latency.append({"entry": entry, "old": was, "new": now, "over_slo": [_over(was), _over(now)]})
     knock_outs = []
     before = {tuple(k["components"]): k["entry_points"] for k in old["knock_outs"]}
     after = {tuple(k["components"]): k["entry_points"] for k in new["knock_outs"]}
@@ -193,8 +236,11 @@ def _compare_simulation(old: dict, new: dict) -> dict:
         if key not in before:
             continue  # a component new on the request path: nothing to compare its knock-out with
         was, now = before[key], after[key]
-        moved = {e: [was.get(e, "served"), now.get(e, "served")] for e in dict.fromkeys([*was, *now])
-                 if was.get(e, "served") != now.get(e, "served")}
+        moved = {
+            e: [was.get(e, "served"), now.get(e, "served")]
+            for e in dict.fromkeys([*was, *now])
+            if was.get(e, "served") != now.get(e, "served")
+        }
         if moved:
             knock_outs.append({"components": list(key), "entry_points": moved})
     result: dict[str, Any] = {
@@ -203,8 +249,9 @@ def _compare_simulation(old: dict, new: dict) -> dict:
         "knock_outs": knock_outs,
         "single_points_of_failure": _set_change(old["single_points_of_failure"], new["single_points_of_failure"]),
         # serving.simulate always provides them; None only when a simulation passed in lacks them on both sides
-        "critical": (_set_change(old.get("critical"), new.get("critical"))
-                     if "critical" in old or "critical" in new else None),
+        "critical": (
+            _set_change(old.get("critical"), new.get("critical")) if "critical" in old or "critical" in new else None
+        ),
         "load": None,
     }
     if "load" in old or "load" in new:
@@ -220,15 +267,29 @@ def _over(info: dict | None) -> bool | None:
 
 
 def _compare_score(old: dict, new: dict) -> dict:
-    tests = [{"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
-             for a, b in zip(old["tests"], new["tests"]) if a["shown"] != b["shown"]]
-    return {"shown": [old["shown"], new["shown"]], "total": new["total"], "tests": tests,
-            "mlops_level": [old["mlops_level"], new["mlops_level"]],
-            "mlops_reason": [old["mlops_reason"], new["mlops_reason"]]}
+    tests = [
+        {"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
+        for a, b in zip(old["tests"], new["tests"])
+        if a["shown"] != b["shown"]
+    ]
+    return {
+        "shown": [old["shown"], new["shown"]],
+        "total": new["total"],
+        "tests": tests,
+        "mlops_level": [old["mlops_level"], new["mlops_level"]],
+        "mlops_reason": [old["mlops_reason"], new["mlops_reason"]],
+    }
 
 
-def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_name: str | None = None,
-                    new_name: str | None = None, simulation: tuple[dict, dict] | None = None) -> dict:
+def diff_blueprints(
+    old: Blueprint,
+    new: Blueprint,
+    config: Any = None,
+    *,
+    old_name: str | None = None,
+    new_name: str | None = None,
+    simulation: tuple[dict, dict] | None = None,
+) -> dict:
     """Everything that differs between ``old`` and ``new``, as JSON-ready data.
 
     ``config`` is the lint configuration (``[tool.mlsd]``, as for :func:`~.lint.lint`), used on
@@ -243,8 +304,10 @@ def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_n
     design = _changes(before, after, dict.fromkeys([*before, *after]))
     findings = _compare_findings(lint(old, config=config), lint(new, config=config))
     old_sim, new_sim = simulation or (simulate(old), simulate(new))
-    analyses = {**_compare_simulation(old_sim, new_sim),
-                "score": _compare_score(score(old, config), score(new, config))}
+    analyses = {
+        **_compare_simulation(old_sim, new_sim),
+        "score": _compare_score(score(old, config), score(new, config)),
+    }
     summary: dict[str, Any] = {
         "components": {k: len(v) for k, v in components.items()},
         "flows": {k: len(v) for k, v in flows.items()},
@@ -252,9 +315,17 @@ def diff_blueprints(old: Blueprint, new: Blueprint, config: Any = None, *, old_n
         "findings": {"introduced": len(findings["introduced"]), "resolved": len(findings["resolved"])},
     }
     summary["changed"] = bool(design or any(summary["components"].values()) or any(summary["flows"].values()))
-    return {"version": FORMAT_VERSION, "old": old_name or old.file, "new": new_name or new.file, "design": design,
-            "components": components, "flows": flows, "findings": findings, "analyses": analyses,
-            "summary": summary}
+    return {
+        "version": FORMAT_VERSION,
+        "old": old_name or old.file,
+        "new": new_name or new.file,
+        "design": design,
+        "components": components,
+        "flows": flows,
+        "findings": findings,
+        "analyses": analyses,
+        "summary": summary,
+    }
 
 
 def introduced_failures(diff: Mapping, fail_on: str = "error") -> list[dict]:

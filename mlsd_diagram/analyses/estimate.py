@@ -77,11 +77,21 @@ class Figure:
         return approx(self.value, self.unit)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "component": self.component, "quantity": self.quantity,
-                "value": _number(self.value), "unit": self.unit, "approx": self.approx, "formula": self.formula,
-                "worked": self.worked, "note": self.note,
-                "inputs": [{"name": i.name, "value": _number(i.value), "source": i.source, "assumed": i.assumed}
-                           for i in self.inputs]}
+        return {
+            "section": self.section,
+            "component": self.component,
+            "quantity": self.quantity,
+            "value": _number(self.value),
+            "unit": self.unit,
+            "approx": self.approx,
+            "formula": self.formula,
+            "worked": self.worked,
+            "note": self.note,
+            "inputs": [
+                {"name": i.name, "value": _number(i.value), "source": i.source, "assumed": i.assumed}
+                for i in self.inputs
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -94,8 +104,12 @@ class Missing:
     fields: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "component": self.component, "quantity": self.quantity,
-                "fields": list(self.fields)}
+        return {
+            "section": self.section,
+            "component": self.component,
+            "quantity": self.quantity,
+            "fields": list(self.fields),
+        }
 
 
 @dataclass(frozen=True)
@@ -111,9 +125,11 @@ class Estimates:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``mlsd estimate --format json`` (without ``file``)."""
-        return {"target_utilization": _number(self.target_utilization),
-                "figures": [f.to_dict() for f in self.figures],
-                "missing": [m.to_dict() for m in self.missing]}
+        return {
+            "target_utilization": _number(self.target_utilization),
+            "figures": [f.to_dict() for f in self.figures],
+            "missing": [m.to_dict() for m in self.missing],
+        }
 
 
 # -- numbers as people write them -----------------------------------------------------------
@@ -142,7 +158,7 @@ def approx(value: float, unit: str) -> str:
         return f"{n} replica{'' if n == 1 else 's'}"
     r = _two_significant(float(value))
     if unit.startswith("bytes"):
-        rest = unit[len("bytes"):]
+        rest = unit[len("bytes") :]
         for scale, prefix in _BYTE_SCALES:
             if abs(r) >= scale:
                 return f"{_mantissa(r / scale)} {prefix}{rest}"
@@ -174,8 +190,12 @@ def estimate(blueprint: Blueprint, target_utilization: float = DEFAULT_UTILIZATI
     ``target_utilization`` (0 < u <= 1) is the share of capacity a replica should run at at peak.
     Raises ValueError for a utilization outside (0, 1]. O(R + F) for R components and F flows.
     """
-    if isinstance(target_utilization, bool) or not isinstance(target_utilization, (int, float)) \
-            or not math.isfinite(target_utilization) or not 0 < target_utilization <= 1:
+    if (
+        isinstance(target_utilization, bool)
+        or not isinstance(target_utilization, (int, float))
+        or not math.isfinite(target_utilization)
+        or not 0 < target_utilization <= 1
+    ):
         raise ValueError(f"target utilization must be a number in (0, 1], got {target_utilization!r}")
     design = Design(blueprint)
     figures: list[Figure] = []
@@ -202,8 +222,18 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
     for e in model.entries:
         own = bp.components[e].peak_qps
         source = f"components.{e}.peak_qps" if own is not None else "requirements.scale.peak_qps"
-        figures.append(Figure("qps", e, "peak QPS entering", base[e], "QPS", "peak_qps", _plain(base[e]),
-                              (Input("peak_qps", base[e], source),)))
+        figures.append(
+            Figure(
+                "qps",
+                e,
+                "peak QPS entering",
+                base[e],
+                "QPS",
+                "peak_qps",
+                _plain(base[e]),
+                (Input("peak_qps", base[e], source),),
+            )
+        )
     for c in model.request_path:
         inputs, terms = [], []
         for caller in (x for x in model.ids if x in base):  # declaration order
@@ -211,9 +241,10 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
                 if call.callee != c:
                     continue
                 declared = bp.flows[call.index].per_request is not None
-                inputs += [Input(f"QPS of {caller}", base[caller], f"peak QPS of {caller}"),
-                           Input("per_request", call.per_request, f"flows[{call.index}].per_request",
-                                 assumed=not declared)]
+                inputs += [
+                    Input(f"QPS of {caller}", base[caller], f"peak QPS of {caller}"),
+                    Input("per_request", call.per_request, f"flows[{call.index}].per_request", assumed=not declared),
+                ]
                 terms.append(f"{_plain(base[caller])} ({caller}) x {_plain(call.per_request)}")
         formula = "caller QPS x per_request" if len(terms) == 1 else "sum over callers of caller QPS x per_request"
         figures.append(Figure("qps", c, "peak QPS", base[c], "QPS", formula, " + ".join(terms), tuple(inputs)))
@@ -231,12 +262,25 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
             note = f"{replicas} declared"
         else:
             note = f"{replicas} declared: {needed - replicas} short"
-        figures.append(Figure(
-            "replicas", c, "replicas needed", needed, "replicas", "ceil(peak QPS / (capacity_qps x utilization))",
-            f"ceil({_plain(base[c])} / ({_plain(cap)} x {_plain(utilization)}))",
-            (Input("peak QPS", base[c], f"peak QPS of {c}"), Input("capacity_qps", cap, f"components.{c}.capacity_qps"),
-             Input("utilization", utilization, "--target-utilization", assumed=utilization == DEFAULT_UTILIZATION)),
-            note))
+        figures.append(
+            Figure(
+                "replicas",
+                c,
+                "replicas needed",
+                needed,
+                "replicas",
+                "ceil(peak QPS / (capacity_qps x utilization))",
+                f"ceil({_plain(base[c])} / ({_plain(cap)} x {_plain(utilization)}))",
+                (
+                    Input("peak QPS", base[c], f"peak QPS of {c}"),
+                    Input("capacity_qps", cap, f"components.{c}.capacity_qps"),
+                    Input(
+                        "utilization", utilization, "--target-utilization", assumed=utilization == DEFAULT_UTILIZATION
+                    ),
+                ),
+                note,
+            )
+        )
 
 
 def _bytes_per_value(bp: Blueprint, c: str) -> Input:
@@ -269,8 +313,9 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
         quantity = "index memory" if is_index else "embedding memory"
         dim = _embedding_dim(bp, design, c)
         if comp.items is None or dim is None:
-            fields = ([f"components.{c}.items"] if comp.items is None else []) + \
-                     ([f"components.{c}.embedding_dim"] if dim is None else [])
+            fields = ([f"components.{c}.items"] if comp.items is None else []) + (
+                [f"components.{c}.embedding_dim"] if dim is None else []
+            )
             missing.append(Missing("memory", c, quantity, tuple(fields)))
             continue
         width = _bytes_per_value(bp, c)
@@ -278,12 +323,28 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
         formula = "items x embedding_dim x bytes_per_value"
         if is_index or comp.index_overhead is not None:
             overhead = comp.index_overhead
-            inputs.append(Input("index_overhead", 1 if overhead is None else overhead,
-                                f"components.{c}.index_overhead", assumed=overhead is None))
+            inputs.append(
+                Input(
+                    "index_overhead",
+                    1 if overhead is None else overhead,
+                    f"components.{c}.index_overhead",
+                    assumed=overhead is None,
+                )
+            )
             formula += " x index_overhead"
         value = math.prod(i.value for i in inputs)
-        figures.append(Figure("memory", c, quantity, value, "bytes", formula,
-                              " x ".join(_plain(i.value) for i in inputs), tuple(inputs)))
+        figures.append(
+            Figure(
+                "memory",
+                c,
+                quantity,
+                value,
+                "bytes",
+                formula,
+                " x ".join(_plain(i.value) for i in inputs),
+                tuple(inputs),
+            )
+        )
 
 
 def _given(value: float | None) -> float:
@@ -299,12 +360,23 @@ def _feature_stores(bp: Blueprint, design: Design, figures: list[Figure], missin
         if fields:
             missing.append(Missing("features", c, "feature store size", tuple(fields)))
             continue
-        inputs = (Input("items", _given(comp.items), f"components.{c}.items"),
-                  Input("features_per_item", _given(comp.features_per_item), f"components.{c}.features_per_item"),
-                  _bytes_per_value(bp, c))
-        figures.append(Figure("features", c, "feature store size", math.prod(i.value for i in inputs), "bytes",
-                              "items x features_per_item x bytes_per_value",
-                              " x ".join(_plain(i.value) for i in inputs), inputs))
+        inputs = (
+            Input("items", _given(comp.items), f"components.{c}.items"),
+            Input("features_per_item", _given(comp.features_per_item), f"components.{c}.features_per_item"),
+            _bytes_per_value(bp, c),
+        )
+        figures.append(
+            Figure(
+                "features",
+                c,
+                "feature store size",
+                math.prod(i.value for i in inputs),
+                "bytes",
+                "items x features_per_item x bytes_per_value",
+                " x ".join(_plain(i.value) for i in inputs),
+                inputs,
+            )
+        )
 
 
 def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
@@ -314,44 +386,86 @@ def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
         if not (design.is_(c, "SINK") and not design.is_(c, "OFFLINE")):
             continue
         comp = bp.components[c]
-        fields = ([] if users else ["requirements.scale.daily_active_users"]) + \
-                 ([f"components.{c}.events_per_user_per_day"] if comp.events_per_user_per_day is None else [])
+        fields = ([] if users else ["requirements.scale.daily_active_users"]) + (
+            [f"components.{c}.events_per_user_per_day"] if comp.events_per_user_per_day is None else []
+        )
         if fields:
             missing.append(Missing("events", c, "events per day", tuple(fields)))
             if comp.event_bytes is None:
                 missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
             continue
         dau = Input("daily_active_users", _given(users), "requirements.scale.daily_active_users")
-        rate = Input("events_per_user_per_day", _given(comp.events_per_user_per_day),
-                     f"components.{c}.events_per_user_per_day")
+        rate = Input(
+            "events_per_user_per_day", _given(comp.events_per_user_per_day), f"components.{c}.events_per_user_per_day"
+        )
         events = dau.value * rate.value
-        figures.append(Figure("events", c, "events per day", events, "events/day",
-                              "daily_active_users x events_per_user_per_day",
-                              f"{_plain(dau.value)} x {_plain(rate.value)}", (dau, rate),
-                              f"{approx(events / SECONDS_PER_DAY, 'events/s')} on average"))
+        figures.append(
+            Figure(
+                "events",
+                c,
+                "events per day",
+                events,
+                "events/day",
+                "daily_active_users x events_per_user_per_day",
+                f"{_plain(dau.value)} x {_plain(rate.value)}",
+                (dau, rate),
+                f"{approx(events / SECONDS_PER_DAY, 'events/s')} on average",
+            )
+        )
         if comp.event_bytes is None:
             missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
             continue
         size = Input("event_bytes", _given(comp.event_bytes), f"components.{c}.event_bytes")
-        figures.append(Figure("events", c, "log volume per day", events * size.value, "bytes/day",
-                              "daily_active_users x events_per_user_per_day x event_bytes",
-                              f"{_plain(dau.value)} x {_plain(rate.value)} x {_plain(size.value)}", (dau, rate, size)))
+        figures.append(
+            Figure(
+                "events",
+                c,
+                "log volume per day",
+                events * size.value,
+                "bytes/day",
+                "daily_active_users x events_per_user_per_day x event_bytes",
+                f"{_plain(dau.value)} x {_plain(rate.value)} x {_plain(size.value)}",
+                (dau, rate, size),
+            )
+        )
 
 
 def _training(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
     for c in design.with_trait(T.TRAINER):
         comp = bp.components[c]
-        fields = [f"components.{c}.{name}" for name in ("examples_per_run", "example_bytes")
-                  if getattr(comp, name) is None]
+        fields = [
+            f"components.{c}.{name}" for name in ("examples_per_run", "example_bytes") if getattr(comp, name) is None
+        ]
         if fields:
             missing.append(Missing("training", c, "training set per run", tuple(fields)))
             continue
-        inputs = (Input("examples_per_run", _given(comp.examples_per_run), f"components.{c}.examples_per_run"),
-                  Input("example_bytes", _given(comp.example_bytes), f"components.{c}.example_bytes"))
-        figures.append(Figure("training", c, "training set per run", math.prod(i.value for i in inputs), "bytes",
-                              "examples_per_run x example_bytes", " x ".join(_plain(i.value) for i in inputs),
-                              inputs, f"{approx(_given(comp.examples_per_run), 'examples')}"))
+        inputs = (
+            Input("examples_per_run", _given(comp.examples_per_run), f"components.{c}.examples_per_run"),
+            Input("example_bytes", _given(comp.example_bytes), f"components.{c}.example_bytes"),
+        )
+        figures.append(
+            Figure(
+                "training",
+                c,
+                "training set per run",
+                math.prod(i.value for i in inputs),
+                "bytes",
+                "examples_per_run x example_bytes",
+                " x ".join(_plain(i.value) for i in inputs),
+                inputs,
+                f"{approx(_given(comp.examples_per_run), 'examples')}",
+            )
+        )
 
 
-__all__ = ["DEFAULT_BYTES_PER_VALUE", "DEFAULT_UTILIZATION", "SECTIONS", "Estimates", "Figure", "Input",
-           "Missing", "approx", "estimate"]
+__all__ = [
+    "DEFAULT_BYTES_PER_VALUE",
+    "DEFAULT_UTILIZATION",
+    "SECTIONS",
+    "Estimates",
+    "Figure",
+    "Input",
+    "Missing",
+    "approx",
+    "estimate",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK = {"error": 0, "warning": 1, "note": 2}
@@ -16,8 +16,8 @@ class Hit(NamedTuple):
     """
 
     message: str
-    component: Optional[str] = None
-    flow: Optional[int] = None
+    component: str | None = None
+    flow: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,11 @@ class Finding:
     file: str
     line: int
     column: int
-    component: Optional[str] = None
-    flow: Optional[int] = None
+    component: str | None = None
+    flow: int | None = None
     accepted: bool = False
-    reason: Optional[str] = None
-    flow_id: Optional[str] = None  # the flow's identity, "from -> to (mode)", which survives reordering
+    reason: str | None = None
+    flow_id: str | None = None  # the flow's identity, "from -> to (mode)", which survives reordering
 
     def identity(self) -> tuple[str, str, str]:
         """What the finding is about, whatever line it is on: (rule, component, flow identity).
@@ -47,18 +47,35 @@ class Finding:
 
     def sort_key(self) -> tuple:
         """Deterministic order: file, line, column, rule, then what it is about."""
-        return (self.file, self.line, self.column, self.rule, self.component or "",
-                -1 if self.flow is None else self.flow, self.message)
+        return (
+            self.file,
+            self.line,
+            self.column,
+            self.rule,
+            self.component or "",
+            -1 if self.flow is None else self.flow,
+            self.message,
+        )
 
     def to_dict(self) -> dict:
         """The JSON form documented in the README (``mlsd lint --format json``)."""
         return {
-            "rule": self.rule, "name": self.name, "severity": self.severity, "message": self.message,
-            "file": self.file, "line": self.line, "column": self.column, "component": self.component,
-            "flow": self.flow, "flow_id": self.flow_id, "accepted": self.accepted, "reason": self.reason,
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "component": self.component,
+            "flow": self.flow,
+            "flow_id": self.flow_id,
+            "accepted": self.accepted,
+            "reason": self.reason,
         }
 
     def __str__(self) -> str:
         status = f", accepted: {self.reason}" if self.accepted else ""
-        return (f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name} ({self.severity}{status}): "
-                f"{self.message}")
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name} ({self.severity}{status}): {self.message}"
+        )

@@ -11,7 +11,8 @@ baseline, a SARIF fingerprint and ``mlsd diff`` follow a finding across edits.
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
 
 from ..blueprint.models import Blueprint
 
@@ -32,8 +33,9 @@ def flow_ids(blueprint: Blueprint) -> list[str]:
     return result
 
 
-def match(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable],
-          prefer: Callable[[T], Hashable] | None = None) -> tuple[list[tuple[T, T]], list[T], list[T]]:
+def match(
+    old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable], prefer: Callable[[T], Hashable] | None = None
+) -> tuple[list[tuple[T, T]], list[T], list[T]]:
     """Pair items of ``old`` and ``new`` with equal ``key``: (pairs, only in old, only in new).
 
     Items with equal keys pair up one to one (a multiset match); among them, those whose
@@ -65,5 +67,8 @@ def match(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable],
             taken[j] = candidates.pop(0)
     used = set(taken.values())
     pairs = [(old[taken[j]], new[j]) for j in sorted(taken)]
-    return pairs, [item for i, item in enumerate(old) if i not in used], \
-        [item for j, item in enumerate(new) if j not in taken]
+    return (
+        pairs,
+        [item for i, item in enumerate(old) if i not in used],
+        [item for j, item in enumerate(new) if j not in taken],
+    )

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,14 +51,16 @@ class LintConfig:
     path: str | None = None  # the pyproject.toml it came from
 
     @classmethod
-    def from_mapping(cls, table: Mapping, path: str | None = None) -> "LintConfig":
+    def from_mapping(cls, table: Mapping, path: str | None = None) -> LintConfig:
         """Build from a ``[tool.mlsd]`` table (keys with dashes or underscores)."""
         where = f" in {path}" if path else ""
         table = {str(k).replace("_", "-"): v for k, v in dict(table).items()}
         unknown = sorted(set(table) - set(CONFIG_KEYS))
         if unknown:
-            raise LintConfigError(f"unknown [tool.mlsd] setting '{unknown[0]}'{where}"
-                                  f"{did_you_mean(unknown[0], CONFIG_KEYS)} (known: {', '.join(CONFIG_KEYS)})")
+            raise LintConfigError(
+                f"unknown [tool.mlsd] setting '{unknown[0]}'{where}"
+                f"{did_you_mean(unknown[0], CONFIG_KEYS)} (known: {', '.join(CONFIG_KEYS)})"
+            )
 
         def ids(key: str) -> tuple[str, ...]:
             value = table.get(key, [])
@@ -123,13 +125,13 @@ def _expand(selector: str, where: str) -> list[Rule]:
     rules = RULES.matching(selector)
     if not rules:
         names = [r.id for r in RULES] + [r.name for r in RULES]
-        raise LintConfigError(f"unknown rule '{selector}' in {where}{did_you_mean(selector, names)} "
-                              "(see `mlsd rules`)")
+        raise LintConfigError(f"unknown rule '{selector}' in {where}{did_you_mean(selector, names)} (see `mlsd rules`)")
     return rules
 
 
-def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-                 config: LintConfig | None = None) -> list[Rule]:
+def select_rules(
+    select: Iterable[str] | None = None, ignore: Iterable[str] | None = None, config: LintConfig | None = None
+) -> list[Rule]:
     """The rules that run: ``select`` (or the configured selection, or all), minus every ignore."""
     config = config or LintConfig()
     chosen = list(select) if select else list(config.select)
@@ -150,13 +152,25 @@ def check_blueprint_settings(blueprint: Blueprint) -> None:
     for i, selector in enumerate(blueprint.lint.disable):
         if not RULES.matching(selector):
             line, col = blueprint.locate("lint", "disable", i)
-            problems.append(Diagnostic(blueprint.file, line, col, f"lint.disable names unknown rule '{selector}'"
-                                       f"{names.hint(selector)} (see `mlsd rules`)"))
+            problems.append(
+                Diagnostic(
+                    blueprint.file,
+                    line,
+                    col,
+                    f"lint.disable names unknown rule '{selector}'{names.hint(selector)} (see `mlsd rules`)",
+                )
+            )
     for i, accept in enumerate(blueprint.lint.accept):
         if accept.rule not in RULES:
             line, col = blueprint.locate("lint", "accept", i, "rule")
-            problems.append(Diagnostic(blueprint.file, line, col, f"lint.accept names unknown rule '{accept.rule}'"
-                                       f"{names.hint(accept.rule)} (see `mlsd rules`)"))
+            problems.append(
+                Diagnostic(
+                    blueprint.file,
+                    line,
+                    col,
+                    f"lint.accept names unknown rule '{accept.rule}'{names.hint(accept.rule)} (see `mlsd rules`)",
+                )
+            )
         if not accept.reason.strip():
             line, col = blueprint.locate("lint", "accept", i, "reason")
             problems.append(Diagnostic(blueprint.file, line, col, "lint.accept needs a reason"))
@@ -164,8 +178,12 @@ def check_blueprint_settings(blueprint: Blueprint) -> None:
         raise BlueprintError(problems)
 
 
-def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-         config: LintConfig | Mapping | None = None) -> list[Finding]:
+def lint(
+    blueprint: Blueprint,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    config: LintConfig | Mapping | None = None,
+) -> list[Finding]:
     """Every finding of the selected rules on ``blueprint``, sorted by (line, column, rule).
 
     ``select`` / ``ignore`` take rule ids, names or id prefixes (``MLSD2``). ``config`` is a
@@ -191,9 +209,22 @@ def lint(blueprint: Blueprint, select: Iterable[str] | None = None, ignore: Iter
         for hit in rule.check(design):
             line, column = design.location(hit.component, hit.flow)
             reason = _accepted(accepted, rule.id, hit.component, hit.flow)
-            findings.append(Finding(rule.id, rule.name, severity, hit.message, file, line, column, hit.component,
-                                    hit.flow, reason is not None, reason,
-                                    None if hit.flow is None else flow_names[hit.flow]))
+            findings.append(
+                Finding(
+                    rule.id,
+                    rule.name,
+                    severity,
+                    hit.message,
+                    file,
+                    line,
+                    column,
+                    hit.component,
+                    hit.flow,
+                    reason is not None,
+                    reason,
+                    None if hit.flow is None else flow_names[hit.flow],
+                )
+            )
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -213,8 +244,11 @@ def _accept_index(accepts) -> _AcceptIndex:
 
 def _accepted(index: _AcceptIndex, rule: str, component: str | None, flow: int | None) -> str | None:
     """The reason of the first acceptance (in file order) that covers this finding, else None."""
-    found = [index[key] for key in {(rule, component, flow), (rule, component, None), (rule, None, flow),
-                                     (rule, None, None)} if key in index]
+    found = [
+        index[key]
+        for key in {(rule, component, flow), (rule, component, None), (rule, None, flow), (rule, None, None)}
+        if key in index
+    ]
     return min(found)[1] if found else None
 
 

@@ -16,12 +16,14 @@ continuous delivery and automation pipelines": 0 manual, 1 continuous training,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
 from .lint import lint
+
 
 def _privacy_controls(d: Design) -> list[str]:
     """Components that receive personal data and redact it (send none on) or bound its retention."""
@@ -39,8 +41,11 @@ def _staleness_known(d: Design) -> list[str]:
     """Models with a maximum age, and components whose ``model_age`` flows feed an alert."""
     aged = [c for c in d.ids if d.is_model(c) and d.components[c].max_model_age]
     alerts = set(d.with_trait(T.ALERTING))
-    watched = [f.source for f in d.flows if "model_age" in f.tags
-               and alerts.intersection(d.reach([f.target], ("telemetry", "stream", "batch")))]
+    watched = [
+        f.source
+        for f in d.flows
+        if "model_age" in f.tags and alerts.intersection(d.reach([f.target], ("telemetry", "stream", "batch")))
+    ]
     return [*aged, *watched]
 
 
@@ -52,14 +57,20 @@ def _baseline(d: Design) -> list[str]:
 
 def _canary(d: Design) -> list[str]:
     """Rollout controllers, and components declaring a shadow or canary capability (not A/B bucketing)."""
-    return [c for c in d.ids if d.has(c, T.ROLLOUT)
-            or {"shadow", "canary"} & {cap.value for cap in d.components[c].capabilities}]
+    return [
+        c
+        for c in d.ids
+        if d.has(c, T.ROLLOUT) or {"shadow", "canary"} & {cap.value for cap in d.components[c].capabilities}
+    ]
 
 
 def _rollback(d: Design) -> list[str]:
     """Registries, and models that keep versioned model folders."""
-    return [c for c in d.ids if d.has(c, T.REGISTRY)
-            or "versioned_models" in {cap.value for cap in d.components[c].capabilities}]
+    return [
+        c
+        for c in d.ids
+        if d.has(c, T.REGISTRY) or "versioned_models" in {cap.value for cap in d.components[c].capabilities}
+    ]
 
 
 def _quality_monitoring(d: Design) -> list[str]:
@@ -90,38 +101,64 @@ TESTS: tuple[tuple[str, str, tuple[str, ...], Evidence | None], ...] = (
     ("Data 6", "New features can be added quickly", (), None),
     ("Data 7", "All input feature code is tested", (), None),
     ("Model 1", "Model specs are reviewed and submitted", (), None),
-    ("Model 2", "Offline and online metrics correlate", ("MLSD602", "MLSD603"),
-     lambda d: [c for c in d.ids if d.has(c, T.ONLINE_METRICS)]),
+    (
+        "Model 2",
+        "Offline and online metrics correlate",
+        ("MLSD602", "MLSD603"),
+        lambda d: [c for c in d.ids if d.has(c, T.ONLINE_METRICS)],
+    ),
     ("Model 3", "All hyperparameters have been tuned", (), None),
     ("Model 4", "The impact of model staleness is known", ("MLSD304", "MLSD502"), _staleness_known),
     ("Model 5", "A simpler model is not better", ("MLSD604",), _baseline),
-    ("Model 6", "Model quality is sufficient on all important data slices", ("MLSD607",),
-     lambda d: [g for g in d.with_trait(T.EVAL_GATE) if d.components[g].slices]),
+    (
+        "Model 6",
+        "Model quality is sufficient on all important data slices",
+        ("MLSD607",),
+        lambda d: [g for g in d.with_trait(T.EVAL_GATE) if d.components[g].slices],
+    ),
     ("Model 7", "The model has been tested for considerations of inclusion", (), None),
     ("Infra 1", "Training is reproducible", (), None),
     ("Infra 2", "Model specification code is unit tested", (), None),
     ("Infra 3", "The full ML pipeline is integration tested", (), None),
-    ("Infra 4", "Model quality is validated before serving", ("MLSD601",),
-     lambda d: d.with_trait(T.EVAL_GATE)),
+    ("Infra 4", "Model quality is validated before serving", ("MLSD601",), lambda d: d.with_trait(T.EVAL_GATE)),
     ("Infra 5", "The model allows debugging", (), None),
     ("Infra 6", "Models are canaried before serving", ("MLSD602", "MLSD606"), _canary),
     ("Infra 7", "Serving models can be rolled back", ("MLSD501",), _rollback),
     ("Monitor 1", "Dependency changes result in notification", (), None),
-    ("Monitor 2", "Data invariants hold for training and serving inputs", ("MLSD302", "MLSD404"),
-     lambda d: [*d.with_trait(T.VALIDATION), *d.with_role("MONITOR")] if d.with_trait(T.VALIDATION) else []),
-    ("Monitor 3", "Training and serving are not skewed", ("MLSD401", "MLSD408", "MLSD413"),
-     lambda d: [c for c in d.request_path if d.stage[c] == "features"]
-     or [m for m in d.online_models if set(d.trainers_of(m)) & set(d.reach([m], ("stream", "batch")))]),
-    ("Monitor 4", "Models are not too stale", ("MLSD304", "MLSD502", "MLSD503"),
-     lambda d: d.with_trait(T.TRIGGER) if d.trainers else []),
+    (
+        "Monitor 2",
+        "Data invariants hold for training and serving inputs",
+        ("MLSD302", "MLSD404"),
+        lambda d: [*d.with_trait(T.VALIDATION), *d.with_role("MONITOR")] if d.with_trait(T.VALIDATION) else [],
+    ),
+    (
+        "Monitor 3",
+        "Training and serving are not skewed",
+        ("MLSD401", "MLSD408", "MLSD413"),
+        lambda d: (
+            [c for c in d.request_path if d.stage[c] == "features"]
+            or [m for m in d.online_models if set(d.trainers_of(m)) & set(d.reach([m], ("stream", "batch")))]
+        ),
+    ),
+    (
+        "Monitor 4",
+        "Models are not too stale",
+        ("MLSD304", "MLSD502", "MLSD503"),
+        lambda d: d.with_trait(T.TRIGGER) if d.trainers else [],
+    ),
     ("Monitor 5", "The model is numerically stable", (), None),
-    ("Monitor 6", "Computing performance has not regressed", ("MLSD203", "MLSD301"),
-     lambda d: d.with_role("MONITOR") if d.online_models else []),
+    (
+        "Monitor 6",
+        "Computing performance has not regressed",
+        ("MLSD203", "MLSD301"),
+        lambda d: d.with_role("MONITOR") if d.online_models else [],
+    ),
     ("Monitor 7", "Prediction quality has not regressed", ("MLSD301",), _quality_monitoring),
 )
 
 ARCHITECTURE_TESTS: list[tuple[str, str, tuple[str, ...], Evidence]] = [
-    (i, title, rules, evidence) for i, title, rules, evidence in TESTS if evidence is not None]
+    (i, title, rules, evidence) for i, title, rules, evidence in TESTS if evidence is not None
+]
 """The tests an architecture can show evidence for (a view of :data:`TESTS`)."""
 
 MANUAL_TESTS: list[tuple[str, str]] = [(i, title) for i, title, _, evidence in TESTS if evidence is None]
@@ -155,8 +192,16 @@ def score(blueprint: Blueprint, config: Any = None, findings: list | None = None
             reason = "the design has no component that shows it"
         else:
             reason = f"shown by {design.names(evidence)}; no finding from {', '.join(rules)}"
-        tests.append({"id": test_id, "title": title, "shown": bool(evidence) and not found, "evidence": evidence,
-                      "rules": list(rules), "reason": reason})
+        tests.append(
+            {
+                "id": test_id,
+                "title": title,
+                "shown": bool(evidence) and not found,
+                "evidence": evidence,
+                "rules": list(rules),
+                "reason": reason,
+            }
+        )
     level, reason = _mlops_level(design, {t["id"]: t for t in tests}, by_rule)
     return {
         "tests": tests,

@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap, deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from ..blueprint.models import Blueprint, Mode
 
@@ -103,15 +103,25 @@ class ServingModel:
         for index, flow in enumerate(blueprint.flows):
             u, v = flow.source, flow.target
             if flow.mode is Mode.REQUEST:
-                self.calls[u].append(Call(index, u, v, flow.step, flow.failure_policy.value, flow.timeout_ms,
-                                          1.0 if flow.per_request is None else flow.per_request))
+                self.calls[u].append(
+                    Call(
+                        index,
+                        u,
+                        v,
+                        flow.step,
+                        flow.failure_policy.value,
+                        flow.timeout_ms,
+                        1.0 if flow.per_request is None else flow.per_request,
+                    )
+                )
                 self.dependents[v].add(u)
             elif flow.mode is Mode.FALLBACK:
                 self.fallbacks[u].append((v, index))
                 self.dependents[v].add(u)
         self.peak = {c: comps[c].peak_qps for c in self.ids}
-        entries, path = _entries_and_reach(self.ids, self.stage,
-                                           {c: [call.callee for call in calls] for c, calls in self.calls.items()})
+        entries, path = _entries_and_reach(
+            self.ids, self.stage, {c: [call.callee for call in calls] for c, calls in self.calls.items()}
+        )
         self.entries: tuple[str, ...] = tuple(entries)
         self.entry_set = frozenset(entries)
         self.request_path: tuple[str, ...] = tuple(path)
@@ -199,8 +209,9 @@ class ServingModel:
             return works
         return 1 if any(answer[f] for f, _ in self.fallbacks[c]) else 0
 
-    def states(self, knocked: Iterable[str] = (), shedding: Iterable[str] = (),
-               overloaded: Iterable[str] = ()) -> tuple[Mapping[str, int], Mapping[str, int]]:
+    def states(
+        self, knocked: Iterable[str] = (), shedding: Iterable[str] = (), overloaded: Iterable[str] = ()
+    ) -> tuple[Mapping[str, int], Mapping[str, int]]:
         """``(works, answer)`` of every relevant component as ranks (0 down, 1 degraded, 2 served).
 
         ``works``: how the component answers by itself; ``answer``: what its callers get (its
@@ -257,7 +268,8 @@ class ServingModel:
         position = self.position
         for c in self.relevant:  # callees and fallbacks must come first for one pass to be exact
             if any(position[call.callee] >= position[c] for call in self.calls[c]) or any(
-                    position[f] >= position[c] for f, _ in self.fallbacks[c]):
+                position[f] >= position[c] for f, _ in self.fallbacks[c]
+            ):
                 return None
         down: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers nothing
         short: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers degraded or nothing
@@ -307,8 +319,9 @@ class ServingModel:
             return result
         return {e: _STATE[answer[e]] for e in self.entries}
 
-    def answered_by(self, entry: str, works: Mapping[str, int], answer: Mapping[str, int],
-                    knocked: Iterable[str] = ()) -> list[dict]:
+    def answered_by(
+        self, entry: str, works: Mapping[str, int], answer: Mapping[str, int], knocked: Iterable[str] = ()
+    ) -> list[dict]:
         """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
 
         Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it) or
@@ -377,9 +390,18 @@ class ServingModel:
 
         def row(c: str, depth: int, step: int | None, call: Call | None, parallel: list[str]) -> None:
             cost = total[c] if call is None else self._cost(call, total)
-            rows.append({"component": c, "depth": depth, "step": step, "own_ms": _number(self.own[c]),
-                         "total_ms": _number(total[c]), "cost_ms": _number(cost),
-                         "timeout_ms": None if call is None else _number(call.timeout_ms), "parallel": parallel})
+            rows.append(
+                {
+                    "component": c,
+                    "depth": depth,
+                    "step": step,
+                    "own_ms": _number(self.own[c]),
+                    "total_ms": _number(total[c]),
+                    "cost_ms": _number(cost),
+                    "timeout_ms": None if call is None else _number(call.timeout_ms),
+                    "parallel": parallel,
+                }
+            )
 
         stack: list[tuple[str, int, int | None, Call | None, list[str]]] = [(entry, 0, None, None, [])]
         while stack:
@@ -413,8 +435,14 @@ class ServingModel:
         """
         reach = self._post_order([entry], fallbacks=False)
         missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)
-        result: dict = {"entry": entry, "p99_ms": None, "slo_ms": _number(self.slo_ms), "missing": missing,
-                        "parts": [], "flows": []}
+        result: dict = {
+            "entry": entry,
+            "p99_ms": None,
+            "slo_ms": _number(self.slo_ms),
+            "missing": missing,
+            "parts": [],
+            "flows": [],
+        }
         if not known[entry]:
             return result
         result["p99_ms"] = _number(total[entry])
@@ -428,18 +456,32 @@ class ServingModel:
             steps, children = [], []
             for number, group in enumerate(self.steps[c], start=1):
                 slowest = max(group, key=lambda k: (self._cost(k, total), -k.index))  # as latency_report
-                calls = [{"component": k.callee, "flow": k.index, "latency_ms": _number(total[k.callee]),
-                          "known": known[k.callee], "timeout_ms": _number(k.timeout_ms),
-                          "cost_ms": _number(self._cost(k, total)),
-                          "cut": k.timeout_ms is not None and k.timeout_ms < total[k.callee], "slowest": k is slowest}
-                         for k in sorted(group, key=lambda k: k.index)]
-                steps.append({"step": slowest.step if slowest.step is not None else number,
-                              "cost_ms": _number(self._cost(slowest, total)), "calls": calls})
+                calls = [
+                    {
+                        "component": k.callee,
+                        "flow": k.index,
+                        "latency_ms": _number(total[k.callee]),
+                        "known": known[k.callee],
+                        "timeout_ms": _number(k.timeout_ms),
+                        "cost_ms": _number(self._cost(k, total)),
+                        "cut": k.timeout_ms is not None and k.timeout_ms < total[k.callee],
+                        "slowest": k is slowest,
+                    }
+                    for k in sorted(group, key=lambda k: k.index)
+                ]
+                steps.append(
+                    {
+                        "step": slowest.step if slowest.step is not None else number,
+                        "cost_ms": _number(self._cost(slowest, total)),
+                        "calls": calls,
+                    }
+                )
                 result["flows"].append(slowest.index)
                 if slowest.timeout_ms is None or slowest.timeout_ms >= total[slowest.callee]:
                     children.append(slowest.callee)  # a call cut by its timeout costs the timeout, not its parts
-            result["parts"].append({"component": c, "own_ms": _number(self.own[c]), "total_ms": _number(total[c]),
-                                    "steps": steps})
+            result["parts"].append(
+                {"component": c, "own_ms": _number(self.own[c]), "total_ms": _number(total[c]), "steps": steps}
+            )
             stack.extend(reversed(children))
         return result
 
@@ -456,7 +498,7 @@ class ServingModel:
 
     def base_load(self) -> dict[str, float]:
         """QPS at every relevant component at load 1 with nothing failed. O(R + F)."""
-        load = {c: 0.0 for c in self.relevant}
+        load = dict.fromkeys(self.relevant, 0.0)
         for e in self.entries:
             load[e] += self.entry_peak(e) or 0.0
         for c in self.top_down:
@@ -488,9 +530,9 @@ class ServingModel:
         rounds = 0
         load: dict[str, float] = {}
         _, live = self.states(knocked)  # a fallback takes load unless it is out for reasons other than load
-        for rounds in range(1, len(self.relevant) + 3):
+        for _round in range(1, len(self.relevant) + 3):
             works, _ = self.states(knocked, (), overloaded)
-            load = {c: 0.0 for c in self.relevant}
+            load = dict.fromkeys(self.relevant, 0.0)
             for e in self.entries:
                 load[e] += factor * (self.entry_peak(e) or 0.0)
             for f, q in inflow.items():
@@ -520,8 +562,12 @@ class ServingModel:
             saturated = {c for c in self.relevant if c not in knocked and self._over(c, load[c])}
             new_shedding = frozenset(c for c in saturated if self.shedding[c])
             new_overloaded = frozenset(c for c in saturated if not self.shedding[c])
-            if (new_shedding == shedding and new_overloaded == overloaded and new_inflow.keys() == inflow.keys()
-                    and all(math.isclose(new_inflow[f], inflow[f], rel_tol=1e-9) for f in inflow)):
+            if (
+                new_shedding == shedding
+                and new_overloaded == overloaded
+                and new_inflow.keys() == inflow.keys()
+                and all(math.isclose(new_inflow[f], inflow[f], rel_tol=1e-9) for f in inflow)
+            ):
                 break
             seen = (new_shedding, new_overloaded, tuple(sorted((f, round(q, 6)) for f, q in new_inflow.items())))
             if seen in history:  # the rounds cycle: keep every saturation seen (pessimistic) and stop
@@ -544,8 +590,12 @@ class ServingModel:
                 state = FAILED
             else:
                 state = OK
-            components[c] = {"qps": _number(load[c]), "capacity_qps": _number(cap),
-                             "utilization": None if cap is None else _number(load[c] / cap), "state": state}
+            components[c] = {
+                "qps": _number(load[c]),
+                "capacity_qps": _number(cap),
+                "utilization": None if cap is None else _number(load[c] / cap),
+                "state": state,
+            }
         entries = {e: _STATE[worst[e]] for e in self.entries}
         why = {e: self.answered_by(e, worst_works, worst) for e in self.entries if entries[e] == DEGRADED}
         return {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
@@ -582,8 +632,9 @@ def serving_model(blueprint: Blueprint) -> ServingModel:
     return ServingModel(blueprint)
 
 
-def _entries_and_reach(ids: Iterable[str], stage: Mapping[str, str],
-                       targets: Mapping[str, list[str]]) -> tuple[list[str], list[str]]:
+def _entries_and_reach(
+    ids: Iterable[str], stage: Mapping[str, str], targets: Mapping[str, list[str]]
+) -> tuple[list[str], list[str]]:
     """The one definition of entry points and request path, over plain ids, stages and request targets."""
     ids = list(ids)
     entries = [c for c in ids if stage[c] == "client" and targets.get(c)]
@@ -669,8 +720,9 @@ def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
         seen = set()
         while works[target] == 0 and target not in seen:
             seen.add(target)
-            target, index = next(((f, i) for f, i in model.fallbacks[target] if answer[f] and f not in seen),
-                                 (target, -1))
+            target, index = next(
+                ((f, i) for f, i in model.fallbacks[target] if answer[f] and f not in seen), (target, -1)
+            )
             if index < 0:
                 return hops
             hops.append((target, index))
@@ -683,8 +735,9 @@ def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
         if works[node] == 0:
             targets = answering(node, -1)
         else:
-            targets = [hop for call in model.calls[node] if answer[call.callee]
-                       for hop in answering(call.callee, call.index)]
+            targets = [
+                hop for call in model.calls[node] if answer[call.callee] for hop in answering(call.callee, call.index)
+            ]
         for target, index in targets:
             if index >= 0:
                 flows.add(index)
@@ -735,8 +788,9 @@ def request_latency(blueprint: Blueprint, model: ServingModel | None = None) -> 
     return {e: model.latency_report(e, total, known) for e in model.entries}
 
 
-def load_at(blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = (),
-            model: ServingModel | None = None) -> dict:
+def load_at(
+    blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = (), model: ServingModel | None = None
+) -> dict:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
     ``{"factor", "headroom", "first_saturated", "entry_points": {ID: STATE}, "components":
@@ -751,8 +805,11 @@ def load_at(blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = 
     result = model.load(float(factor), knocked)
     headroom, first = model.headroom()
     return {
-        "factor": _number(factor), "headroom": _number(headroom), "first_saturated": first,
-        "entry_points": result["entry_points"], "components": result["components"],
+        "factor": _number(factor),
+        "headroom": _number(headroom),
+        "first_saturated": first,
+        "entry_points": result["entry_points"],
+        "components": result["components"],
         "answered_by": result["answered_by"],
         "unknown_capacity": [c for c in model.request_path if model.capacity[c] is None],
     }
@@ -784,8 +841,13 @@ def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> di
     entry = max(timed, key=total.__getitem__)  # max keeps the first of equals
     report = model.latency_report(entry, total, known)
     parts = model.latency_parts(entry, total, known)
-    return {"entry": entry, "p99_ms": report["p99_ms"], "slo_ms": report["slo_ms"], "components": report["path"],
-            "flows": sorted(set(parts["flows"]))}
+    return {
+        "entry": entry,
+        "p99_ms": report["p99_ms"],
+        "slo_ms": report["slo_ms"],
+        "components": report["path"],
+        "flows": sorted(set(parts["flows"])),
+    }
 
 
 def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> dict:
@@ -802,21 +864,36 @@ def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | 
     for c in model.request_path:
         info = result["components"][c]
         replicas = model.replicas[c]
-        rows.append({"component": c, "qps": info["qps"], "replicas": replicas,
-                     "capacity_per_replica": _number(model.capacity[c]), "capacity_qps": info["capacity_qps"],
-                     "qps_per_replica": _number(info["qps"] / replicas), "utilization": info["utilization"],
-                     "state": info["state"]})
-    return {"factor": result["factor"], "headroom": result["headroom"], "first_saturated": result["first_saturated"],
-            "entry_points": result["entry_points"], "answered_by": result["answered_by"],
-            "unknown_capacity": result["unknown_capacity"],
-            "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries}, "rows": rows}
+        rows.append(
+            {
+                "component": c,
+                "qps": info["qps"],
+                "replicas": replicas,
+                "capacity_per_replica": _number(model.capacity[c]),
+                "capacity_qps": info["capacity_qps"],
+                "qps_per_replica": _number(info["qps"] / replicas),
+                "utilization": info["utilization"],
+                "state": info["state"],
+            }
+        )
+    return {
+        "factor": result["factor"],
+        "headroom": result["headroom"],
+        "first_saturated": result["first_saturated"],
+        "entry_points": result["entry_points"],
+        "answered_by": result["answered_by"],
+        "unknown_capacity": result["unknown_capacity"],
+        "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries},
+        "rows": rows,
+    }
 
 
 LOAD_FACTORS = (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5)
 
 
-def load_sweep(blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS,
-               model: ServingModel | None = None) -> dict:
+def load_sweep(
+    blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS, model: ServingModel | None = None
+) -> dict:
     """:func:`load_at` at each of ``factors`` (the report's load slider picks among them).
 
     ``{"factors": [...], "headroom", "first_saturated", "unknown_capacity", "peak_qps": {ENTRY:
@@ -827,11 +904,22 @@ def load_sweep(blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS,
     factors = list(factors)
     results = [load_at(blueprint, factor, model=model) for factor in factors]
     summary = results[0] if results else load_at(blueprint, 1.0, model=model)  # headroom is the same at every factor
-    return {"factors": [_number(f) for f in factors], "headroom": summary["headroom"],
-            "first_saturated": summary["first_saturated"], "unknown_capacity": summary["unknown_capacity"],
-            "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries},
-            "at": [{"factor": r["factor"], "entry_points": r["entry_points"], "components": r["components"],
-                    "answered_by": r["answered_by"]} for r in results]}
+    return {
+        "factors": [_number(f) for f in factors],
+        "headroom": summary["headroom"],
+        "first_saturated": summary["first_saturated"],
+        "unknown_capacity": summary["unknown_capacity"],
+        "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries},
+        "at": [
+            {
+                "factor": r["factor"],
+                "entry_points": r["entry_points"],
+                "components": r["components"],
+                "answered_by": r["answered_by"],
+            }
+            for r in results
+        ],
+    }
 
 
 def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, load: float = 1.0) -> dict:
@@ -870,8 +958,30 @@ def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, loa
 
 
 __all__ = [
-    "DEGRADED", "DOWN", "FAILED", "LOAD_FACTORS", "OK", "OVERLOADED", "SERVED", "SHEDDING", "Call", "ServingModel",
-    "critical_components", "critical_path", "entry_points", "graph_request_path", "knock_out", "knock_out_detail",
-    "latency_breakdown", "load_at", "load_sweep", "load_table", "reachable_components", "request_latency",
-    "request_path", "serving_model", "simulate", "single_points_of_failure",
+    "DEGRADED",
+    "DOWN",
+    "FAILED",
+    "LOAD_FACTORS",
+    "OK",
+    "OVERLOADED",
+    "SERVED",
+    "SHEDDING",
+    "Call",
+    "ServingModel",
+    "critical_components",
+    "critical_path",
+    "entry_points",
+    "graph_request_path",
+    "knock_out",
+    "knock_out_detail",
+    "latency_breakdown",
+    "load_at",
+    "load_sweep",
+    "load_table",
+    "reachable_components",
+    "request_latency",
+    "request_path",
+    "serving_model",
+    "simulate",
+    "single_points_of_failure",
 ]

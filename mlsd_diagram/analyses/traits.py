@@ -10,7 +10,8 @@ signatures below (roles, stage and flows only), so custom kinds keep working.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .design import Design
@@ -52,62 +53,89 @@ BUILTIN_TRAITS: dict[str, frozenset[str]] = {
 }
 
 
-def _trainer(d: "Design", c: str) -> bool:
-    return (d.stage[c] == "training" and d.is_(c, "OFFLINE") and not d.is_(c, "SERVE")
-            and any(d.stage[u] in ("data", "features") for u, _ in d.pred_any(c))
-            and not any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c)))
+def _trainer(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "training"
+        and d.is_(c, "OFFLINE")
+        and not d.is_(c, "SERVE")
+        and any(d.stage[u] in ("data", "features") for u, _ in d.pred_any(c))
+        and not any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
+    )
 
 
-def _eval_gate(d: "Design", c: str) -> bool:
-    return (d.stage[c] == "training" and d.is_(c, "OFFLINE") and not d.is_(c, "SERVE")
-            and any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
-            and any(True for _ in d.succ(c, "batch", "deploy")))
+def _eval_gate(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "training"
+        and d.is_(c, "OFFLINE")
+        and not d.is_(c, "SERVE")
+        and any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
+        and any(True for _ in d.succ(c, "batch", "deploy"))
+    )
 
 
-def _registry(d: "Design", c: str) -> bool:
+def _registry(d: Design, c: str) -> bool:
     return d.stage[c] == "training" and not d.is_(c, "OFFLINE") and any(True for _ in d.succ(c, "deploy"))
 
 
-def _rollout(d: "Design", c: str) -> bool:
-    return (d.stage[c] == "serving" and not d.roles[c] and any(True for _ in d.pred(c, "deploy"))
-            and any(True for _ in d.succ(c, "deploy")))
+def _rollout(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "serving"
+        and not d.roles[c]
+        and any(True for _ in d.pred(c, "deploy"))
+        and any(True for _ in d.succ(c, "deploy"))
+    )
 
 
-def _alerting(d: "Design", c: str) -> bool:
-    return (d.stage[c] == "monitoring" and not d.is_(c, "MONITOR")
-            and any(d.stage[v] in ("training", "client") for v, _ in d.succ(c, "stream", "batch")))
+def _alerting(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "monitoring"
+        and not d.is_(c, "MONITOR")
+        and any(d.stage[v] in ("training", "client") for v, _ in d.succ(c, "stream", "batch"))
+    )
 
 
-def _trigger(d: "Design", c: str) -> bool:
-    return _alerting(d, c) or (d.stage[c] == "training" and not d.roles[c] and not _registry(d, c)
-                               and any(True for _ in d.succ(c, "batch")))
+def _trigger(d: Design, c: str) -> bool:
+    return _alerting(d, c) or (
+        d.stage[c] == "training" and not d.roles[c] and not _registry(d, c) and any(True for _ in d.succ(c, "batch"))
+    )
 
 
-def _online_metrics(d: "Design", c: str) -> bool:
+def _online_metrics(d: Design, c: str) -> bool:
     return d.stage[c] == "monitoring" and not d.roles[c] and any(True for _ in d.pred(c, "stream", "batch"))
 
 
-def _index_builder(d: "Design", c: str) -> bool:
-    return (d.stage[c] == "training" and d.is_(c, "OFFLINE")
-            and any(d.is_(v, "RETRIEVE") for v, _ in d.succ(c, "deploy", "batch")))
+def _index_builder(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "training"
+        and d.is_(c, "OFFLINE")
+        and any(d.is_(v, "RETRIEVE") for v, _ in d.succ(c, "deploy", "batch"))
+    )
 
 
-def _feature_store(d: "Design", c: str) -> bool:
+def _feature_store(d: Design, c: str) -> bool:
     return d.stage[c] == "features" and any(True for _ in d.pred(c, "request"))
 
 
-def _embedding_index(d: "Design", c: str) -> bool:
+def _embedding_index(d: Design, c: str) -> bool:
     return d.is_(c, "RETRIEVE") and not d.is_(c, "SERVE")
 
 
-def _ranker(d: "Design", c: str) -> bool:
+def _ranker(d: Design, c: str) -> bool:
     return d.is_(c, "RETRIEVE") and d.is_(c, "SERVE")
 
 
-CUSTOM_SIGNATURES: dict[str, Callable[["Design", str], bool]] = {
-    TRAINER: _trainer, EVAL_GATE: _eval_gate, REGISTRY: _registry, ROLLOUT: _rollout, ALERTING: _alerting,
-    TRIGGER: _trigger, ONLINE_METRICS: _online_metrics, INDEX_BUILDER: _index_builder,
-    FEATURE_STORE: _feature_store, EMBEDDING_INDEX: _embedding_index, RANKER: _ranker,
+CUSTOM_SIGNATURES: dict[str, Callable[[Design, str], bool]] = {
+    TRAINER: _trainer,
+    EVAL_GATE: _eval_gate,
+    REGISTRY: _registry,
+    ROLLOUT: _rollout,
+    ALERTING: _alerting,
+    TRIGGER: _trigger,
+    ONLINE_METRICS: _online_metrics,
+    INDEX_BUILDER: _index_builder,
+    FEATURE_STORE: _feature_store,
+    EMBEDDING_INDEX: _embedding_index,
+    RANKER: _ranker,
 }
 """How a custom kind earns a trait. Validation, experimentation, labeling and baseline have no
 signature yet: a custom kind cannot claim them (accept the finding with a reason); a custom

@@ -18,6 +18,16 @@ from .limits import LIMITS
 Problem = tuple[tuple, str, bool]
 
 
+def _dict(value: Any) -> dict:
+    """``value`` when it is a mapping, else an empty one (the schema check reports the wrong type)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    """``value`` when it is a list, else an empty one (the schema check reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
 def check_design(data: Any) -> list[Problem]:
     """Every design-level problem in raw blueprint data (a dict from YAML or a model dump)."""
     if not isinstance(data, dict):
@@ -25,11 +35,12 @@ def check_design(data: Any) -> list[Problem]:
     problems: list[Problem] = []
     version = data.get("mlsd")
     if "mlsd" in data and version != 1 and not isinstance(version, bool):
-        problems.append((("mlsd",), f"unsupported format version {version!r}; this mlsd-diagram reads "
-                                    "version 1 ('mlsd: 1')", False))
+        problems.append(
+            (("mlsd",), f"unsupported format version {version!r}; this mlsd-diagram reads version 1 ('mlsd: 1')", False)
+        )
     problems.extend(_over_budget(data))
-    custom = data.get("kinds") if isinstance(data.get("kinds"), dict) else {}
-    components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    custom = _dict(data.get("kinds"))
+    components = _dict(data.get("components"))
     # built once each: thousands of misspellings must not each compare against thousands of names
     component_names = _Lazy(lambda: Suggestions(components or {}))
     custom_names = _Lazy(lambda: Suggestions(custom or {}))
@@ -41,12 +52,22 @@ def check_design(data: Any) -> list[Problem]:
         if builtin_kind(kind) is not None or kind in custom:
             continue
         if kind.startswith(CUSTOM_PREFIX):
-            problems.append((("components", cid, "kind"), f"custom kind '{kind}' is not declared under 'kinds:'"
-                             + custom_names().hint(kind), False))
+            problems.append(
+                (
+                    ("components", cid, "kind"),
+                    f"custom kind '{kind}' is not declared under 'kinds:'" + custom_names().hint(kind),
+                    False,
+                )
+            )
         else:
-            problems.append((("components", cid, "kind"), f"unknown kind '{kind}'"
-                             + kind_choices().hint(kind) + " (see `mlsd kinds`)", False))
-    flows = data.get("flows") if isinstance(data.get("flows"), list) else []
+            problems.append(
+                (
+                    ("components", cid, "kind"),
+                    f"unknown kind '{kind}'" + kind_choices().hint(kind) + " (see `mlsd kinds`)",
+                    False,
+                )
+            )
+    flows = _list(data.get("flows"))
     requests = nx.DiGraph()
     first_flow: dict[tuple[str, str], int] = {}
     for index, flow in enumerate(flows):
@@ -56,32 +77,48 @@ def check_design(data: Any) -> list[Problem]:
         for end in ("from", "to"):
             value = flow.get(end)
             if isinstance(value, str) and components and value not in components:
-                problems.append((("flows", index, end), f"flow '{end}' names '{value}', which is not a component"
-                                 + component_names().hint(value), False))
+                problems.append(
+                    (
+                        ("flows", index, end),
+                        f"flow '{end}' names '{value}', which is not a component" + component_names().hint(value),
+                        False,
+                    )
+                )
             elif isinstance(value, str):
                 ends[end] = value
         if len(ends) == 2 and ends["from"] == ends["to"]:
-            problems.append((("flows", index), f"flow from '{ends['from']}' to itself; a component does not "
-                                               "call itself", False))
+            problems.append(
+                (("flows", index), f"flow from '{ends['from']}' to itself; a component does not call itself", False)
+            )
         elif len(ends) == 2 and flow.get("mode") == "request":
             requests.add_edge(ends["from"], ends["to"])
             first_flow.setdefault((ends["from"], ends["to"]), index)
     problems.extend(_request_cycles(requests, first_flow))
     problems.extend(_serving_fields(flows, components, custom))
     problems.extend(_practice_fields(flows, components))
-    lint = data.get("lint") if isinstance(data.get("lint"), dict) else {}
-    accepts = lint.get("accept") if isinstance(lint.get("accept"), list) else []
+    lint = _dict(data.get("lint"))
+    accepts = _list(lint.get("accept"))
     for index, accept in enumerate(accepts):
         if not isinstance(accept, dict):
             continue
         cid = accept.get("component")
         if isinstance(cid, str) and components and cid not in components:
-            problems.append((("lint", "accept", index, "component"), f"accepted finding names '{cid}', which is "
-                             "not a component" + component_names().hint(cid), False))
+            problems.append(
+                (
+                    ("lint", "accept", index, "component"),
+                    f"accepted finding names '{cid}', which is not a component" + component_names().hint(cid),
+                    False,
+                )
+            )
         flow = accept.get("flow")
         if isinstance(flow, int) and not isinstance(flow, bool) and not 0 <= flow < len(flows):
-            problems.append((("lint", "accept", index, "flow"), f"accepted finding names flow {flow}, but flows "
-                             f"are numbered 0 to {len(flows) - 1}", False))
+            problems.append(
+                (
+                    ("lint", "accept", index, "flow"),
+                    f"accepted finding names flow {flow}, but flows are numbered 0 to {len(flows) - 1}",
+                    False,
+                )
+            )
     return problems
 
 
@@ -92,9 +129,14 @@ def _over_budget(data: dict) -> list[Problem]:
     def count(path: tuple, items: Any, limit: int, what: str) -> None:
         if isinstance(items, (dict, list)) and len(items) > limit:
             first_over = list(items)[limit] if isinstance(items, dict) else limit
-            problems.append(((*path, first_over), f"{len(items):,} {what} are declared; at most {limit:,} are "
-                                                  f"allowed (the resource limits are listed in the README, Security)",
-                             isinstance(items, dict)))
+            problems.append(
+                (
+                    (*path, first_over),
+                    f"{len(items):,} {what} are declared; at most {limit:,} are "
+                    f"allowed (the resource limits are listed in the README, Security)",
+                    isinstance(items, dict),
+                )
+            )
 
     count(("components",), data.get("components"), LIMITS.components, "components")
     count(("flows",), data.get("flows"), LIMITS.flows, "flows")
@@ -111,9 +153,15 @@ def _over_budget(data: dict) -> list[Problem]:
         if isinstance(group, str) and group not in groups:
             groups.add(group)
             if len(groups) > LIMITS.groups:
-                problems.append((("components", cid, "group"), f"more than {LIMITS.groups:,} groups are declared "
-                                 f"(this is group {len(groups):,}); each is drawn as a box of its own: merge some "
-                                 "(the resource limits are listed in the README, Security)", False))
+                problems.append(
+                    (
+                        ("components", cid, "group"),
+                        f"more than {LIMITS.groups:,} groups are declared "
+                        f"(this is group {len(groups):,}); each is drawn as a box of its own: merge some "
+                        "(the resource limits are listed in the README, Security)",
+                        False,
+                    )
+                )
                 break
     return problems
 
@@ -158,28 +206,45 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
             continue
         for name in REQUEST_ONLY:
             if flow.get(name) is not None and isinstance(mode, str):
-                problems.append((("flows", index, name), f"'{name}' applies to request flows only; this is a "
-                                                         f"{mode!r} flow (remove it, or make the flow a request)",
-                                 True))
+                problems.append(
+                    (
+                        ("flows", index, name),
+                        f"'{name}' applies to request flows only; this is a "
+                        f"{mode!r} flow (remove it, or make the flow a request)",
+                        True,
+                    )
+                )
     for caller, indices in stepped.items():
         with_step = [i for i in indices if flows[i].get("step") is not None]
         if with_step and len(with_step) < len(indices):
             for i in indices:
                 if flows[i].get("step") is None:
-                    problems.append((("flows", i), f"request flow from '{caller}' has no 'step', but its request "
-                                                   f"flow {with_step[0]} has one: give every request call of "
-                                                   f"'{caller}' a step, or none (then they run one after another "
-                                                   "in file order)", False))
+                    problems.append(
+                        (
+                            ("flows", i),
+                            f"request flow from '{caller}' has no 'step', but its request "
+                            f"flow {with_step[0]} has one: give every request call of "
+                            f"'{caller}' a step, or none (then they run one after another "
+                            "in file order)",
+                            False,
+                        )
+                    )
     for cid, comp in components.items():
         if not isinstance(comp, dict) or comp.get("peak_qps") is None:
             continue
         stage = _stage(comp.get("kind"), custom)
         if stage is not None and (stage != "client" or cid not in callers):
             what = "it is not a client-stage component" if stage != "client" else "it sends no request flows"
-            problems.append((("components", cid, "peak_qps"), f"'peak_qps' applies to entry points only (a "
-                                                              f"client-stage component that sends request "
-                                                              f"flows), and {what}; put the design's peak in "
-                                                              "requirements.scale.peak_qps", True))
+            problems.append(
+                (
+                    ("components", cid, "peak_qps"),
+                    f"'peak_qps' applies to entry points only (a "
+                    f"client-stage component that sends request "
+                    f"flows), and {what}; put the design's peak in "
+                    "requirements.scale.peak_qps",
+                    True,
+                )
+            )
     return problems
 
 
@@ -188,25 +253,31 @@ LABEL_ONLY = ("label_window", "late_positives")
 
 def _practice_fields(flows: list, components: dict) -> list[Problem]:
     """Label fields on flows that carry no labels; ``deployed_with`` naming no other component."""
+    names = _Lazy(lambda: Suggestions(components))  # one index for every misspelled deployed_with
     problems: list[Problem] = []
     for index, flow in enumerate(flows):
         if not isinstance(flow, dict):
             continue
-        tags = flow.get("tags") if isinstance(flow.get("tags"), list) else []
+        tags = _list(flow.get("tags"))
         if {"labels", "interactions"} & {t for t in tags if isinstance(t, str)}:
             continue
         for name in LABEL_ONLY:
             if flow.get(name) is not None:
-                problems.append((("flows", index, name), f"'{name}' applies to flows that carry labels; tag this "
-                                                         "flow 'labels' or 'interactions' (or move the field to "
-                                                         "the flow that does)", True))
+                problems.append(
+                    (
+                        ("flows", index, name),
+                        f"'{name}' applies to flows that carry labels; tag this "
+                        "flow 'labels' or 'interactions' (or move the field to "
+                        "the flow that does)",
+                        True,
+                    )
+                )
     for cid, comp in components.items():
         if not isinstance(comp, dict):
             continue
         other = comp.get("deployed_with")
         if isinstance(other, str) and (other == cid or other not in components):
-            what = "itself" if other == cid else f"'{other}', which is not a component" + did_you_mean(other,
-                                                                                                 components)
+            what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
             problems.append((("components", cid, "deployed_with"), f"'deployed_with' names {what}", False))
     return problems
 
@@ -221,6 +292,12 @@ def _request_cycles(requests: nx.DiGraph, first_flow: dict[tuple[str, str], int]
         cycle = nx.find_cycle(requests.subgraph(group), source=start)
         names = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
         index = min(first_flow[(u, v)] for u, v in cycle)
-        problems.append((("flows", index), f"request flows form a cycle ({names}); a synchronous call cannot "
-                                           "loop back, route it through a stream or batch flow", False))
+        problems.append(
+            (
+                ("flows", index),
+                f"request flows form a cycle ({names}); a synchronous call cannot "
+                "loop back, route it through a stream or batch flow",
+                False,
+            )
+        )
     return problems

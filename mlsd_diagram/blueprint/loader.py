@@ -9,31 +9,48 @@ import threading
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..diagnostics import BlueprintError, Diagnostic, did_you_mean
 from .checks import check_design
 from .located import MAX_BYTES, LocatedTree, decode, parse
-from .models import (DURATION_PATTERN, Acceptance, Blueprint, Component, Flow, KindDeclaration, LintSettings, Metrics, Requirements,
-                     SLO, Scale)
+from .models import (
+    DURATION_PATTERN,
+    SLO,
+    Acceptance,
+    Blueprint,
+    Component,
+    Flow,
+    KindDeclaration,
+    LintSettings,
+    Metrics,
+    Requirements,
+    Scale,
+)
 
 # Which model sits at which shape of path, for "unknown field; did you mean" hints.
-_MODEL_AT = [
-    ((), Blueprint), (("requirements",), Requirements), (("requirements", "scale"), Scale),
-    (("requirements", "slo"), SLO), (("metrics",), Metrics), (("kinds", "*"), KindDeclaration),
-    (("components", "*"), Component), (("flows", "*"), Flow), (("lint",), LintSettings),
+_MODEL_AT: list[tuple[tuple[str, ...], type[BaseModel]]] = [
+    ((), Blueprint),
+    (("requirements",), Requirements),
+    (("requirements", "scale"), Scale),
+    (("requirements", "slo"), SLO),
+    (("metrics",), Metrics),
+    (("kinds", "*"), KindDeclaration),
+    (("components", "*"), Component),
+    (("flows", "*"), Flow),
+    (("lint",), LintSettings),
     (("lint", "accept", "*"), Acceptance),
 ]
 
 
-def _model_at(path: tuple) -> type | None:
+def _model_at(path: tuple) -> type[BaseModel] | None:
     for shape, model in _MODEL_AT:
         if len(shape) == len(path) and all(s == "*" or s == p for s, p in zip(shape, path)):
             return model
     return None
 
 
-def _field_names(model: type) -> list[str]:
+def _field_names(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
@@ -59,8 +76,14 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
         path = loc[:-1]
         if path and path[0] == "kinds":
             return path, f"custom kind '{path[-1]}' must be named with the prefix 'x-' (e.g. 'x-{path[-1]}')", True
-        return path, (f"{_yaml_value(str(path[-1]))} is not a valid id: use letters, digits, '_' and '-', starting with a letter "
-                      f"or '_', at most 64 characters"), True
+        return (
+            path,
+            (
+                f"{_yaml_value(str(path[-1]))} is not a valid id: use letters, digits, '_' and '-', "
+                f"starting with a letter or '_', at most 64 characters"
+            ),
+            True,
+        )
     field = loc[-1] if loc else "blueprint"
     if kind == "missing":
         parent = loc[:-1]
@@ -80,8 +103,11 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
     if kind == "string_pattern_mismatch" and field in ("from", "to", "component", "deployed_with"):
         return loc, f"{_yaml_value(value)} is not a valid component id", False
     if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == DURATION_PATTERN:
-        return loc, f"{_name(loc)} should be a duration: a number and s, m, h, d or w (15m, 6h, 7d), " \
-                    f"got {_yaml_type(value)}", False
+        return (
+            loc,
+            f"{_name(loc)} should be a duration: a number and s, m, h, d or w (15m, 6h, 7d), got {_yaml_type(value)}",
+            False,
+        )
     if kind == "model_type" or kind == "dict_type":
         return loc, f"'{field}' should be a mapping of fields, got {_yaml_type(value)}", False
     if kind == "list_type":
@@ -92,13 +118,23 @@ def _translate(error: dict[str, Any]) -> tuple[tuple, str, bool]:
 # pydantic error types -> what the value should have been. Keyed on the type (stable across
 # pydantic releases), never on pydantic's message, so that our messages (and goldens) stay ours.
 _SHOULD_BE = {
-    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-    "int_from_float": "a whole number", "int_parsing_size": "a whole number", "float_type": "a number",
-    "float_parsing": "a number", "finite_number": "a finite number", "bool_type": "true or false",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing_size": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
     "bool_parsing": "true or false",
 }
-_BOUNDS = {"greater_than": ("gt", "greater than"), "greater_than_equal": ("ge", "at least"),
-           "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+_BOUNDS = {
+    "greater_than": ("gt", "greater than"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "less_than_equal": ("le", "at most"),
+}
 
 
 def _value_message(kind: str, ctx: dict[str, Any], name: str, value: Any) -> str:
@@ -165,8 +201,11 @@ def _yaml_type(value: Any) -> str:
 
 
 def _yaml_value(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else ("null" if value is None else str(value).lower()
-                                                        if isinstance(value, bool) else str(value))
+    text = (
+        repr(value)
+        if isinstance(value, str)
+        else ("null" if value is None else str(value).lower() if isinstance(value, bool) else str(value))
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -176,8 +215,15 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
     problems: list[tuple[tuple, str, bool]] = []
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"a single value ({_yaml_value(data)})"
-        return None, [Diagnostic(tree.file, 1, 1, f"a blueprint is a mapping of fields ('mlsd: 1', 'name: ...', "
-                                                   f"'components: ...'), but this file holds {what}")]
+        return None, [
+            Diagnostic(
+                tree.file,
+                1,
+                1,
+                f"a blueprint is a mapping of fields ('mlsd: 1', 'name: ...', "
+                f"'components: ...'), but this file holds {what}",
+            )
+        ]
     design = check_design(data)
     blueprint = None
     try:
@@ -186,11 +232,13 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
         for error in exc.errors():
             if tuple(error["loc"]) == ("mlsd",) and "mlsd" in data and error["type"] == "literal_error":
                 continue  # reported by check_design with a better message
-            problems.append(_translate(error))
+            problems.append(_translate(dict(error)))
     diagnostics: dict[tuple, Diagnostic] = {}
     # Design problems first: at a shared position (a flow's `to: "no such id"`) they say more.
-    located = [(*tree.locate(path, prefer_key=prefer_key or path in tree.hints), index, path, message)
-               for index, (path, message, prefer_key) in enumerate(design + problems)]
+    located = [
+        (*tree.locate(path, prefer_key=prefer_key or path in tree.hints), index, path, message)
+        for index, (path, message, prefer_key) in enumerate(design + problems)
+    ]
     split_values_reported = set()
     for line, col, _, path, message in sorted(located, key=lambda item: item[:3]):
         if path in tree.hints:
@@ -203,6 +251,7 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
         diagnostics.setdefault((line, col, path), Diagnostic(tree.file, line, col, message))
     if diagnostics:
         return None, sorted(diagnostics.values())
+    assert blueprint is not None  # validated without an error
     blueprint._file = tree.file
     blueprint._tree = tree
     return blueprint, []
@@ -248,9 +297,10 @@ def loads(text: str | bytes, name: str = "<string>") -> Blueprint:
 
 def _loads(text: str | bytes, name: str) -> Blueprint:
     if isinstance(text, bytes):
-        text, errors = decode(text, name)
-        if errors:
+        decoded, errors = decode(text, name)
+        if errors or decoded is None:
             raise BlueprintError(errors)
+        text = decoded
     elif text.startswith("\ufeff"):
         text = text[1:]
     tree, errors = parse(text, name)
@@ -258,7 +308,7 @@ def _loads(text: str | bytes, name: str) -> Blueprint:
         raise BlueprintError(errors)
     # Duplicate keys (the first value kept) are reported with every other error in the file.
     blueprint, more = validate_tree(tree)
-    if errors or more:
+    if errors or more or blueprint is None:
         raise BlueprintError([*errors, *more])
     return blueprint
 
@@ -269,8 +319,16 @@ def load(path: str | os.PathLike) -> Blueprint:
     try:
         size = os.stat(name).st_size
         if size > MAX_BYTES:
-            raise BlueprintError([Diagnostic(name, 1, 1, f"file is {size / 2**20:.1f} MiB; blueprints are "
-                                                         f"limited to {MAX_BYTES // 2**20} MiB")])
+            raise BlueprintError(
+                [
+                    Diagnostic(
+                        name,
+                        1,
+                        1,
+                        f"file is {size / 2**20:.1f} MiB; blueprints are limited to {MAX_BYTES // 2**20} MiB",
+                    )
+                ]
+            )
         with open(name, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:

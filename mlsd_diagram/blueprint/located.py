@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -26,7 +26,7 @@ from yaml.resolver import Resolver
 
 from ..diagnostics import Diagnostic
 
-Path = tuple[Union[str, int], ...]
+Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -41,7 +41,7 @@ _resolver = Resolver()
 
 
 def _short(tag: str) -> str:
-    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
 _constructor = SafeConstructor()
@@ -100,21 +100,26 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Bytes -> text: size limit, binary data, UTF-8 (a leading byte-order mark is dropped)."""
     if len(raw) > MAX_BYTES:
         size = len(raw) / (1024 * 1024)
-        return None, [Diagnostic(file, 1, 1, f"file is {size:.1f} MiB; blueprints are limited to "
-                                             f"{MAX_BYTES // (1024 * 1024)} MiB")]
+        return None, [
+            Diagnostic(
+                file, 1, 1, f"file is {size:.1f} MiB; blueprints are limited to {MAX_BYTES // (1024 * 1024)} MiB"
+            )
+        ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     nul = raw.find(b"\0")
     if nul >= 0:
         line, col = _byte_position(raw, nul)
-        return None, [Diagnostic(file, line, col, "file contains a NUL byte; is it a binary file? "
-                                                  "a blueprint is UTF-8 text")]
+        return None, [
+            Diagnostic(file, line, col, "file contains a NUL byte; is it a binary file? a blueprint is UTF-8 text")
+        ]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line, col = _byte_position(raw, exc.start)
-        return None, [Diagnostic(file, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-                                                  "save it as UTF-8")]
+        return None, [
+            Diagnostic(file, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
+        ]
 
 
 def _byte_position(raw: bytes, offset: int) -> Position:
@@ -157,8 +162,11 @@ def parse(text: str, file: str, loader: str | None = None) -> tuple[LocatedTree 
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         line, col = _text_position(text, bad.start())
-        return None, [Diagnostic(file, line, col, f"control character U+{ord(bad.group()):04X} is not allowed; "
-                                                  "a blueprint is plain text")]
+        return None, [
+            Diagnostic(
+                file, line, col, f"control character U+{ord(bad.group()):04X} is not allowed; a blueprint is plain text"
+            )
+        ]
     loader_class = yaml_loader(loader)
     source = _Source(text)
     tree = LocatedTree(None, file)
@@ -216,14 +224,20 @@ _SYNTAX = (
     (r"cannot start any token", "'{char}' cannot start a value; quote the text"),
     (r"simple key", "expected ':' after the key on line {opened}"),
     (r"unexpected ':'", _COLON),
-    (r"mapping values are not allowed", "':' is not allowed here; quote text that contains ': ', or check the "
-                                        "indentation"),
+    (
+        r"mapping values are not allowed",
+        "':' is not allowed here; quote text that contains ': ', or check the indentation",
+    ),
     (r"sequence entries are not allowed", "a '- ' list item is not allowed here; check the indentation"),
     (r"mapping keys are not allowed", "a '? ' key is not allowed here"),
-    (r"unknown escape", "unknown escape '\\{escape}' in double-quoted text; write '\\\\' for a backslash, or use "
-                        "single quotes"),
-    (r"hexa?decimal|unicode character escape", "invalid escape in double-quoted text: '\\x', '\\u' and '\\U' take "
-                                               "2, 4 and 8 hexadecimal digits"),
+    (
+        r"unknown escape",
+        "unknown escape '\\{escape}' in double-quoted text; write '\\\\' for a backslash, or use single quotes",
+    ),
+    (
+        r"hexa?decimal|unicode character escape",
+        "invalid escape in double-quoted text: '\\x', '\\u' and '\\U' take 2, 4 and 8 hexadecimal digits",
+    ),
     (r"quoted scalar", "the quoted text opened on line {opened} is not closed"),
     (r"block scalar", "invalid '|' or '>' header: only '+', '-', a digit 1-9 and a comment may follow it"),
     (r"anchor|alias", "an anchor ('&') or alias ('*') needs a name of letters, digits, '-' or '_'"),
@@ -248,8 +262,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: _Source) -> tuple[int, int,
     if char == "\t":
         message = _TAB_INDENT  # libyaml and PyYAML each word a tab in the indentation differently
     opened = exc.context_mark.line + 1 if exc.context_mark else line
-    message = message.replace("{opened}", str(opened)).replace("{char}", char).replace(
-        "{escape}", source.char(line, col + 1))
+    message = (
+        message.replace("{opened}", str(opened)).replace("{char}", char).replace("{escape}", source.char(line, col + 1))
+    )
     if message != _TAB_INDENT:
         message += _tab_hint(source, line, col)
     return line, col, f"invalid YAML: {message}"
@@ -264,8 +279,11 @@ def _scalar(event: ev.ScalarEvent) -> Any:
     if event.style == '"':  # the one style with escapes: "\e[2J" or "\x01" decode to what the text may not hold
         bad = _NOT_PRINTABLE.search(value)
         if bad:
-            raise _Stop(*_pos(event.start_mark), f"control character U+{ord(bad.group()):04X} (written as an "
-                                                 "escape) is not allowed; a blueprint holds plain text")
+            raise _Stop(
+                *_pos(event.start_mark),
+                f"control character U+{ord(bad.group()):04X} (written as an "
+                "escape) is not allowed; a blueprint holds plain text",
+            )
     if tag is None:
         if not event.implicit[0]:
             return value  # quoted: always a string
@@ -274,10 +292,12 @@ def _scalar(event: ev.ScalarEvent) -> Any:
     if tag in (None, "!"):
         tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
     if tag not in _ALLOWED_TAGS:
-        raise _Stop(*_pos(event.start_mark), f"tag '{_short(event.tag)}' is not allowed; blueprints hold plain data only")
+        raise _Stop(
+            *_pos(event.start_mark), f"tag '{_short(event.tag or '')}' is not allowed; blueprints hold plain data only"
+        )
     if tag in (_TAG + "str", _TAG + "timestamp"):
         return event.value
-    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)  # type: ignore[arg-type]  # C or Python marks
     try:
         return _constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:
@@ -339,8 +359,11 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                 raise _Stop(*_pos(event.start_mark), "merge keys ('<<') are not supported; write the fields out")
             if key in frame[0]:
                 first = keys[frame[1] + (key,)].line + 1
-                errors.append(Diagnostic(tree.file, *_pos(event.start_mark),
-                                         f"duplicate key '{key}' (first defined on line {first})"))
+                errors.append(
+                    Diagnostic(
+                        tree.file, *_pos(event.start_mark), f"duplicate key '{key}' (first defined on line {first})"
+                    )
+                )
                 key = _Duplicate()
             frame[3], frame[4] = key, event
             continue
@@ -365,17 +388,32 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                 value, size = anchors[event.anchor]
                 alias_nodes += size
                 if alias_nodes > MAX_ALIAS_NODES:
-                    raise _Stop(*_pos(event.start_mark),
-                                f"aliases expand to more than {MAX_ALIAS_NODES} nodes; is this an alias bomb?")
+                    raise _Stop(
+                        *_pos(event.start_mark),
+                        f"aliases expand to more than {MAX_ALIAS_NODES} nodes; is this an alias bomb?",
+                    )
             else:
                 if event.tag is not None and event.tag != "!" and event.tag not in _ALLOWED_TAGS:
-                    raise _Stop(*_pos(event.start_mark),
-                                f"tag '{_short(event.tag)}' is not allowed; blueprints hold plain data only")
+                    raise _Stop(
+                        *_pos(event.start_mark),
+                        f"tag '{_short(event.tag)}' is not allowed; blueprints hold plain data only",
+                    )
                 if len(stack) >= MAX_DEPTH:
                     raise _Stop(*_pos(event.start_mark), TOO_DEEP)
                 is_mapping = kind is mapping_start
-                stack.append([{} if is_mapping else [], path, is_mapping, _NO_KEY, None, event.anchor,
-                              is_mapping and bool(event.flow_style), None, None])
+                stack.append(
+                    [
+                        {} if is_mapping else [],
+                        path,
+                        is_mapping,
+                        _NO_KEY,
+                        None,
+                        event.anchor,
+                        is_mapping and bool(event.flow_style),
+                        None,
+                        None,
+                    ]
+                )
                 continue
         elif kind in collection_end:
             container, path, _, _, _, anchor, _, last_entry, split_keys = stack.pop()
@@ -420,6 +458,7 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
 def _absent_value(key: Any, event: ev.ScalarEvent, source: _Source) -> bool:
     """Whether an empty value in a {...} mapping stands for no ':' at all (`{data: a, b}`: 'b')."""
     mark, end = event.start_mark, key.end_mark
+    assert mark is not None and end is not None  # parser events always carry their marks
     if (mark.line, mark.column) == (end.line, end.column):
         return True
     line, col = mark.line + 1, mark.column + 1
@@ -435,8 +474,14 @@ def _plain_text(entry: tuple | None) -> bool:
     if entry is None:
         return False
     key, event, value = entry
-    return (isinstance(key, str) and type(event) is ev.ScalarEvent and not event.style and event.tag is None
-            and isinstance(value, str) and value != "")
+    return (
+        isinstance(key, str)
+        and type(event) is ev.ScalarEvent
+        and not event.style
+        and event.tag is None
+        and isinstance(value, str)
+        and value != ""
+    )
 
 
 def _hint_commas(tree: LocatedTree, path: Path, last_entry: tuple, split_keys: list) -> None:
@@ -444,15 +489,16 @@ def _hint_commas(tree: LocatedTree, path: Path, last_entry: tuple, split_keys: l
     field_name, _, text = last_entry
     whole = ", ".join([text, *(k for k in split_keys if isinstance(k, str))])
     quoted = '"' + whole.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    hint = (f"the comma after '{text}' ends the value in a {{...}} mapping: quote the text "
-            f"({field_name}: {quoted})")
+    hint = f"the comma after '{text}' ends the value in a {{...}} mapping: quote the text ({field_name}: {quoted})"
     for key in split_keys:
         tree.hints[path + (key,)] = (path + (field_name,), hint)
 
 
 def _check_directives(source: _Source, event: ev.DocumentStartEvent) -> None:
     """Refuse unknown '%' directives: libyaml does, PyYAML's own parser skips them (so both refuse)."""
-    for line in range(event.start_mark.line + 1, event.end_mark.line + 1):
+    start, end = event.start_mark, event.end_mark
+    assert start is not None and end is not None  # parser events always carry their marks
+    for line in range(start.line + 1, end.line + 1):
         name = re.match(r"%([0-9A-Za-z_-]*)", source.line(line))
         if name and name.group(1) not in ("YAML", "TAG"):
             raise _Stop(line, name.end() + 1, "invalid YAML: " + _DIRECTIVE)

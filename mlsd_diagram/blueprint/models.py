@@ -9,7 +9,7 @@ keep loading.
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
@@ -136,8 +136,14 @@ Size = Annotated[int, Field(strict=True, ge=1, le=10**9)]
 Factor = Annotated[float, Field(strict=True, gt=0, le=1e6)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
 DURATION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,3})?(s|m|h|d|w)$"
-Duration = Annotated[str, Field(pattern=DURATION_PATTERN, max_length=12,
-                                description="a duration: a number and s, m, h, d or w (15m, 6h, 7d, 2w)")]
+Duration = Annotated[
+    str,
+    Field(
+        pattern=DURATION_PATTERN,
+        max_length=12,
+        description="a duration: a number and s, m, h, d or w (15m, 6h, 7d, 2w)",
+    ),
+]
 Share = Annotated[float, Field(strict=True, gt=0, lt=1)]
 _UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 
@@ -145,15 +151,23 @@ _UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 def minutes(duration: str) -> float:
     """A :data:`Duration` (``"15m"``, ``"7d"``) in minutes."""
     return float(duration[:-1]) * _UNIT_MINUTES[duration[-1]]
+
+
 KindName = Annotated[
     str,
     Field(max_length=MAX_ID),
-    WithJsonSchema({
-        "anyOf": [
-            {"enum": kind_names(), "description": "a built-in kind (see `mlsd kinds`)"},
-            {"type": "string", "pattern": "^x-[A-Za-z0-9_-]+$", "description": "a custom kind declared in `kinds:`"},
-        ],
-    }),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": kind_names(), "description": "a built-in kind (see `mlsd kinds`)"},
+                {
+                    "type": "string",
+                    "pattern": "^x-[A-Za-z0-9_-]+$",
+                    "description": "a custom kind declared in `kinds:`",
+                },
+            ],
+        }
+    ),
 ]
 
 
@@ -166,27 +180,28 @@ class Scale(_Model):
     """Expected load; extra numeric entries (``videos: 1000000000``) are allowed."""
 
     model_config = ConfigDict(extra="allow")
-    daily_active_users: Optional[int] = Field(None, ge=0)
-    peak_qps: Optional[float] = Field(None, ge=0)
+    daily_active_users: int | None = Field(None, ge=0)
+    peak_qps: float | None = Field(None, ge=0)
 
 
 class SLO(_Model):
     """Service-level objectives for the online path."""
 
-    latency_p99_ms: Optional[float] = Field(None, gt=0, description="end-to-end p99 latency budget")
-    availability: Optional[float] = Field(None, gt=0, le=100, description="percent, e.g. 99.95")
-    freshness_minutes: Optional[float] = Field(None, gt=0, description="how stale features may be")
-    index_freshness_minutes: Optional[float] = Field(None, gt=0, description="how soon a new or changed item "
-                                                     "must be retrievable (default: freshness_minutes)")
+    latency_p99_ms: float | None = Field(None, gt=0, description="end-to-end p99 latency budget")
+    availability: float | None = Field(None, gt=0, le=100, description="percent, e.g. 99.95")
+    freshness_minutes: float | None = Field(None, gt=0, description="how stale features may be")
+    index_freshness_minutes: float | None = Field(
+        None, gt=0, description="how soon a new or changed item must be retrievable (default: freshness_minutes)"
+    )
 
 
 class Requirements(_Model):
     """Step 1 of the design: what the system must achieve."""
 
-    objective: Optional[Text] = None
-    ml_task: Optional[Text] = None
-    scale: Optional[Scale] = None
-    slo: Optional[SLO] = None
+    objective: Text | None = None
+    ml_task: Text | None = None
+    scale: Scale | None = None
+    slo: SLO | None = None
     constraints: list[Text] = Field(default_factory=list)
 
 
@@ -203,80 +218,106 @@ class KindDeclaration(_Model):
 
     stage: Stage
     roles: list[Role] = Field(default_factory=list)
-    description: Optional[Text] = None
-    label: Optional[Text] = None
+    description: Text | None = None
+    label: Text | None = None
 
 
 class Component(_Model):
     """One box of the design."""
 
     kind: KindName
-    label: Optional[Text] = None
-    tech: Optional[Text] = None
-    group: Optional[Text] = None
-    replicas: Optional[int] = Field(None, ge=1, le=1_000_000)
-    latency_p99_ms: Optional[float] = Field(None, ge=0)
-    task: Optional[Text] = None
-    model: Optional[Text] = None
+    label: Text | None = None
+    tech: Text | None = None
+    group: Text | None = None
+    replicas: int | None = Field(None, ge=1, le=1_000_000)
+    latency_p99_ms: float | None = Field(None, ge=0)
+    task: Text | None = None
+    model: Text | None = None
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
-    capacity_qps: Optional[Qps] = Field(None, description="requests per second one replica sustains")
-    load_shedding: bool = Field(False, strict=True, description="over capacity it rejects the excess at once "
-                                "(otherwise it queues and callers without a timeout hang)")
-    peak_qps: Optional[Annotated[float, Field(strict=True, ge=0, le=1e12)]] = Field(
-        None, description="entry points only: peak requests per second entering here (overrides "
-                          "requirements.scale.peak_qps)")
+    capacity_qps: Qps | None = Field(None, description="requests per second one replica sustains")
+    load_shedding: bool = Field(
+        False,
+        strict=True,
+        description="over capacity it rejects the excess at once "
+        "(otherwise it queues and callers without a timeout hang)",
+    )
+    peak_qps: Annotated[float, Field(strict=True, ge=0, le=1000000000000.0)] | None = Field(
+        None,
+        description="entry points only: peak requests per second entering here (overrides requirements.scale.peak_qps)",
+    )
     # Sizing facts (``mlsd estimate``; all optional):
-    items: Optional[Items] = Field(None, description="records held: vectors in an ANN index or an embedding "
-                                   "cache, entities (keys) in a feature store")
-    embedding_dim: Optional[Annotated[int, Field(strict=True, ge=1, le=1_000_000)]] = Field(
-        None, description="dimensions of the embeddings it holds or computes")
-    features_per_item: Optional[Annotated[int, Field(strict=True, ge=1, le=1_000_000)]] = Field(
-        None, description="feature stores: feature values stored per entity")
-    bytes_per_value: Optional[Annotated[float, Field(strict=True, gt=0, le=1024)]] = Field(
-        None, description="bytes of one stored number (an embedding dimension or a feature value): 4 for "
-                          "float32 (the default), 2 for float16, 1 for int8, less with product quantization")
-    index_overhead: Optional[Annotated[float, Field(strict=True, ge=1, le=100)]] = Field(
-        None, description="ANN indexes: index memory / raw vector memory (1 when not given; HNSW links "
-                          "add about 1.1-1.5)")
-    events_per_user_per_day: Optional[Factor] = Field(
-        None, description="event streams and logs: events written per daily active user per day")
-    event_bytes: Optional[Size] = Field(None, description="event streams and logs: bytes of one event as stored")
-    examples_per_run: Optional[Items] = Field(None, description="training pipelines: training examples one run "
-                                              "reads")
-    example_bytes: Optional[Size] = Field(None, description="training pipelines: bytes of one training example "
-                                          "(features and label)")
+    items: Items | None = Field(
+        None,
+        description="records held: vectors in an ANN index or an embedding cache, entities (keys) in a feature store",
+    )
+    embedding_dim: Annotated[int, Field(strict=True, ge=1, le=1000000)] | None = Field(
+        None, description="dimensions of the embeddings it holds or computes"
+    )
+    features_per_item: Annotated[int, Field(strict=True, ge=1, le=1000000)] | None = Field(
+        None, description="feature stores: feature values stored per entity"
+    )
+    bytes_per_value: Annotated[float, Field(strict=True, gt=0, le=1024)] | None = Field(
+        None,
+        description="bytes of one stored number (an embedding dimension or a feature value): 4 for "
+        "float32 (the default), 2 for float16, 1 for int8, less with product quantization",
+    )
+    index_overhead: Annotated[float, Field(strict=True, ge=1, le=100)] | None = Field(
+        None,
+        description="ANN indexes: index memory / raw vector memory (1 when not given; HNSW links add about 1.1-1.5)",
+    )
+    events_per_user_per_day: Factor | None = Field(
+        None, description="event streams and logs: events written per daily active user per day"
+    )
+    event_bytes: Size | None = Field(None, description="event streams and logs: bytes of one event as stored")
+    examples_per_run: Items | None = Field(None, description="training pipelines: training examples one run reads")
+    example_bytes: Size | None = Field(
+        None, description="training pipelines: bytes of one training example (features and label)"
+    )
     # ML practice facts (all optional; the lint rules that read them say so in their pages):
-    score_use: Optional[ScoreUse] = Field(None, description="models: how the scores are used: ranking, auction, "
-                                          "threshold, blend, estimate")
-    calibration: Optional[Calibration] = Field(None, description="models: how probabilities are calibrated")
-    positive_rate: Optional[Share] = Field(None, description="models: share of positive examples (0.002 for a "
-                                           "0.2% click rate)")
-    class_balancing: Optional[ClassBalancing] = Field(None, description="models: how training handles rare "
-                                                      "positives")
-    position_debiasing: Optional[PositionDebiasing] = Field(None, description="models: how position bias of "
-                                                            "clicks on a ranked list is removed")
-    exploration_share: Optional[Share] = Field(None, description="share of requests served with exploration "
-                                               "(randomized or boosted results) whose outcomes are logged")
-    holdout_share: Optional[Share] = Field(None, description="share of users held out of the model (served a "
-                                           "non-personalized baseline)")
-    max_model_age: Optional[Duration] = Field(None, description="models: the oldest a served model may be before "
-                                              "an alert fires")
-    capabilities: list[Capability] = Field(default_factory=list, description="rollout built into this component: "
-                                           "shadow, canary, ab_test, versioned_models")
-    deployed_with: Optional[Id] = Field(None, description="a component released together with this one (a query "
-                                        "encoder with the index built by its twin)")
-    cadence: Optional[Duration] = Field(None, description="how often it runs: a trainer's retraining, an index "
-                                        "builder's rebuild, a batch job's period")
-    split: Optional[Split] = Field(None, description="evaluation gates: how held-out data is chosen: time, "
-                                   "random, group")
-    slices: list[Text] = Field(default_factory=list, description="evaluation gates: the slices (and fairness "
-                               "thresholds) a candidate must pass on")
-    retention: Optional[Duration] = Field(None, description="stores, labeling, review: how long personal data is "
-                                          "kept before deletion")
-    write_mode: Optional[WriteMode] = Field(None, description="batch jobs: overwrite_partition, upsert or append")
-    notes: Optional[str] = Field(None, max_length=MAX_NOTES)
+    score_use: ScoreUse | None = Field(
+        None, description="models: how the scores are used: ranking, auction, threshold, blend, estimate"
+    )
+    calibration: Calibration | None = Field(None, description="models: how probabilities are calibrated")
+    positive_rate: Share | None = Field(
+        None, description="models: share of positive examples (0.002 for a 0.2% click rate)"
+    )
+    class_balancing: ClassBalancing | None = Field(None, description="models: how training handles rare positives")
+    position_debiasing: PositionDebiasing | None = Field(
+        None, description="models: how position bias of clicks on a ranked list is removed"
+    )
+    exploration_share: Share | None = Field(
+        None,
+        description="share of requests served with exploration "
+        "(randomized or boosted results) whose outcomes are logged",
+    )
+    holdout_share: Share | None = Field(
+        None, description="share of users held out of the model (served a non-personalized baseline)"
+    )
+    max_model_age: Duration | None = Field(
+        None, description="models: the oldest a served model may be before an alert fires"
+    )
+    capabilities: list[Capability] = Field(
+        default_factory=list, description="rollout built into this component: shadow, canary, ab_test, versioned_models"
+    )
+    deployed_with: Id | None = Field(
+        None,
+        description="a component released together with this one (a query encoder with the index built by its twin)",
+    )
+    cadence: Duration | None = Field(
+        None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
+    )
+    split: Split | None = Field(None, description="evaluation gates: how held-out data is chosen: time, random, group")
+    slices: list[Text] = Field(
+        default_factory=list,
+        description="evaluation gates: the slices (and fairness thresholds) a candidate must pass on",
+    )
+    retention: Duration | None = Field(
+        None, description="stores, labeling, review: how long personal data is kept before deletion"
+    )
+    write_mode: WriteMode | None = Field(None, description="batch jobs: overwrite_partition, upsert or append")
+    notes: str | None = Field(None, max_length=MAX_NOTES)
 
 
 class Flow(_Model):
@@ -285,32 +326,46 @@ class Flow(_Model):
     source: Id = Field(alias="from")
     target: Id = Field(alias="to")
     mode: Mode
-    data: Optional[Text] = None
+    data: Text | None = None
     tags: list[Text] = Field(default_factory=list)
-    loop: Optional[Loop] = None
+    loop: Loop | None = None
     # Request flows only (checks.py rejects them on other modes):
-    step: Optional[Annotated[int, Field(strict=True, ge=0, le=1_000_000)]] = Field(
-        None, description="request flows: the caller makes its calls in ascending step order, calls with the "
-                          "same step in parallel (all request flows of a caller have a step, or none do: then "
-                          "they run one after another in file order)")
-    on_failure: Optional[OnFailure] = Field(None, description="request flows: what the caller does when this "
-                                            "call fails: fail (default), skip, defaults")
-    timeout_ms: Optional[Annotated[float, Field(strict=True, gt=0, le=86_400_000)]] = Field(
-        None, description="request flows: the caller waits at most this long; the call costs "
-                          "min(callee latency, timeout_ms)")
-    per_request: Optional[Count] = Field(None, description="request flows: calls to the callee per request the "
-                                         "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate)")
+    step: Annotated[int, Field(strict=True, ge=0, le=1000000)] | None = Field(
+        None,
+        description="request flows: the caller makes its calls in ascending step order, calls with the "
+        "same step in parallel (all request flows of a caller have a step, or none do: then "
+        "they run one after another in file order)",
+    )
+    on_failure: OnFailure | None = Field(
+        None, description="request flows: what the caller does when this call fails: fail (default), skip, defaults"
+    )
+    timeout_ms: Annotated[float, Field(strict=True, gt=0, le=86400000)] | None = Field(
+        None,
+        description="request flows: the caller waits at most this long; the call costs min(callee latency, timeout_ms)",
+    )
+    per_request: Count | None = Field(
+        None,
+        description="request flows: calls to the callee per request the "
+        "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate)",
+    )
     # Flows carrying labels or interactions only (checks.py rejects them elsewhere):
-    label_window: Optional[Duration] = Field(None, description="labels: how long after an event its label may "
-                                             "still arrive (a click within 15m, a registration within 7d)")
-    late_positives: Optional[LatePositives] = Field(None, description="labels: what happens to positives that "
-                                                    "arrive after the window: dropped, relabeled, "
-                                                    "importance_weighted, delay_model, window_closed")
-    point_in_time: bool = Field(False, strict=True, description="features: joined as of each label's event time "
-                                "(no value from after the event)")
+    label_window: Duration | None = Field(
+        None,
+        description="labels: how long after an event its label may "
+        "still arrive (a click within 15m, a registration within 7d)",
+    )
+    late_positives: LatePositives | None = Field(
+        None,
+        description="labels: what happens to positives that "
+        "arrive after the window: dropped, relabeled, "
+        "importance_weighted, delay_model, window_closed",
+    )
+    point_in_time: bool = Field(
+        False, strict=True, description="features: joined as of each label's event time (no value from after the event)"
+    )
 
     @property
-    def failure_policy(self) -> "OnFailure":
+    def failure_policy(self) -> OnFailure:
         """``on_failure`` as written, ``fail`` when not given."""
         return self.on_failure or OnFailure.FAIL
 
@@ -319,8 +374,8 @@ class Acceptance(_Model):
     """A lint finding accepted on purpose, with the reason on record."""
 
     rule: Text
-    component: Optional[Id] = None
-    flow: Optional[int] = Field(None, ge=0)
+    component: Id | None = None
+    flow: int | None = Field(None, ge=0)
     reason: Text
 
 
@@ -336,20 +391,21 @@ class Blueprint(_Model):
 
     mlsd: Literal[1] = Field(description="format version; always 1 for this format")
     name: Text
-    summary: Optional[str] = Field(None, max_length=MAX_NOTES)
+    summary: str | None = Field(None, max_length=MAX_NOTES)
     requirements: Requirements = Field(default_factory=Requirements)
     metrics: Metrics = Field(default_factory=Metrics)
-    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = \
-        Field(default_factory=dict)
+    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
+        default_factory=dict
+    )
     components: dict[Id, Component]
     flows: list[Flow] = Field(default_factory=list)
     lint: LintSettings = Field(default_factory=LintSettings)
 
     _file: str = PrivateAttr("<blueprint>")
-    _tree: Optional["LocatedTree"] = PrivateAttr(None)
+    _tree: LocatedTree | None = PrivateAttr(None)
 
     @model_validator(mode="after")
-    def _design_is_consistent(self, info) -> "Blueprint":
+    def _design_is_consistent(self, info) -> Blueprint:
         # Files are checked by the loader, which reports every problem with its
         # position; blueprints built in code are checked here.
         if not (info.context or {}).get("located"):
@@ -370,7 +426,7 @@ class Blueprint(_Model):
     def locate(self, *path: str | int, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a node, e.g. ``locate("components", "ranker", key=True)``."""
         tree = (self.__pydantic_private__ or {}).get("_tree")  # not self._tree: pydantic's __getattr__ is the
-        if tree is None:                                        # cost of a lint with 300,000 findings
+        if tree is None:  # cost of a lint with 300,000 findings
             return (1, 1)
         return tree.locate(path, prefer_key=key)
 
@@ -398,7 +454,7 @@ class Blueprint(_Model):
         return Kind(name, decl.stage, decl.description or name, frozenset(decl.roles), (), custom=True)
 
     @property
-    def graph(self) -> "nx.MultiDiGraph":
+    def graph(self) -> nx.MultiDiGraph:
         """The design as a networkx MultiDiGraph, built on each access: keep it while you need it.
 
         Not cached on the model: the model is mutable, and a cache on it would go stale on
@@ -414,13 +470,34 @@ class Blueprint(_Model):
             return NotImplemented
         return self.model_dump() == other.model_dump()
 
-    __hash__ = None  # mutable model: not hashable
+    __hash__ = None  # type: ignore[assignment]  # mutable model: not hashable
 
 
 __all__ = [
-    "ALIASES", "BUILTIN", "CUSTOM_PREFIX", "FORMAT_VERSION", "Acceptance", "Blueprint", "Calibration",
-    "Capability", "ClassBalancing", "Component", "Flow", "KindDeclaration", "LatePositives", "LintSettings", "Loop",
-    "Metrics", "Mode", "OnFailure", "PositionDebiasing", "Requirements", "SLO", "Scale", "ScoreUse", "Split",
-    "WriteMode", "minutes",
+    "ALIASES",
+    "BUILTIN",
+    "CUSTOM_PREFIX",
+    "FORMAT_VERSION",
+    "Acceptance",
+    "Blueprint",
+    "Calibration",
+    "Capability",
+    "ClassBalancing",
+    "Component",
+    "Flow",
+    "KindDeclaration",
+    "LatePositives",
+    "LintSettings",
+    "Loop",
+    "Metrics",
+    "Mode",
+    "OnFailure",
+    "PositionDebiasing",
+    "Requirements",
+    "SLO",
+    "Scale",
+    "ScoreUse",
+    "Split",
+    "WriteMode",
+    "minutes",
 ]
-

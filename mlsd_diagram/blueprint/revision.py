@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import BlueprintError, Diagnostic
-from .located import MAX_BYTES
 from .loader import load, loads
+from .located import MAX_BYTES
 from .models import Blueprint
 
 # Which files are blueprints when a whole change is reviewed: `blueprints/*.yaml` and `*.mlsd.yaml`
@@ -57,8 +57,16 @@ def read_revision(rev: str, path: str, cwd: str | os.PathLike | None = None) -> 
         raise RevisionError(f"'{rev}' is not a revision")
     data = _git(["show", f"{rev}:{path}"], cwd)
     if len(data) > MAX_BYTES:
-        raise BlueprintError([Diagnostic(f"{rev}:{path}", 1, 1, f"file is {len(data) / 2**20:.1f} MiB; blueprints "
-                                                                f"are limited to {MAX_BYTES // 2**20} MiB")])
+        raise BlueprintError(
+            [
+                Diagnostic(
+                    f"{rev}:{path}",
+                    1,
+                    1,
+                    f"file is {len(data) / 2**20:.1f} MiB; blueprints are limited to {MAX_BYTES // 2**20} MiB",
+                )
+            ]
+        )
     return data
 
 
@@ -83,8 +91,9 @@ class Change:
     new: str | None
 
 
-def changed_blueprints(rev: str, paths: list[str] | None = None, cwd: str | os.PathLike | None = None,
-                       pattern: str = BLUEPRINT_FILES) -> list[Change]:
+def changed_blueprints(
+    rev: str, paths: list[str] | None = None, cwd: str | os.PathLike | None = None, pattern: str = BLUEPRINT_FILES
+) -> list[Change]:
     """The blueprints that differ between ``rev`` and the working tree, in path order.
 
     Without ``paths``, the files whose repository path matches ``pattern``; with them, the
@@ -125,4 +134,4 @@ def changed_blueprints(rev: str, paths: list[str] | None = None, cwd: str | os.P
             changes.append(Change(f"{rev}:{old}", None))
         else:
             changes.append(Change(f"{rev}:{old}", shown))
-    return sorted(changes, key=lambda c: (c.new or c.old or ""))
+    return sorted(changes, key=lambda c: c.new or c.old or "")

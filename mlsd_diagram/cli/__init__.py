@@ -14,10 +14,9 @@ import sys
 
 import click
 
-from .terminal import echo
-
 from .. import __version__
 from ..diagnostics import BlueprintError
+from .terminal import echo
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -67,9 +66,12 @@ class MlsdGroup(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            echo(f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
-                       f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
-                       "tracker with the command you ran (add --debug for the traceback).", err=True)
+            echo(
+                f"mlsd: internal error: {type(exc).__name__}: {exc}\n"
+                f"This is a bug in mlsd-diagram {__version__}; please report it on the project's issue "
+                "tracker with the command you ran (add --debug for the traceback).",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -131,8 +133,18 @@ def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
 
 # Command name -> the module of this package that defines it.
 COMMANDS = {
-    "validate": "core", "kinds": "core", "schema": "core",
-    "lint": "lint", "rules": "rules", "simulate": "simulate", "estimate": "estimate", "score": "score",
-    "render": "render", "doc": "doc", "new": "doc", "diff": "diff",
-    "serve": "preview", "report": "preview",
+    "validate": "core",
+    "kinds": "core",
+    "schema": "core",
+    "lint": "lint",
+    "rules": "rules",
+    "simulate": "simulate",
+    "estimate": "estimate",
+    "score": "score",
+    "render": "render",
+    "doc": "doc",
+    "new": "doc",
+    "diff": "diff",
+    "serve": "preview",
+    "report": "preview",
 }

@@ -7,8 +7,8 @@ import json
 import click
 
 from ..diagnostics import BlueprintError
-from .inputs import load
 from . import EXIT_INVALID, main
+from .inputs import load
 from .terminal import echo
 
 
@@ -40,8 +40,16 @@ def kinds(fmt: str) -> None:
     from ..blueprint.kinds import BUILTIN_KINDS
 
     if fmt == "json":
-        rows = [{"name": k.name, "stage": k.stage.value, "roles": sorted(r.value for r in k.roles),
-                 "aliases": list(k.aliases), "description": k.description} for k in BUILTIN_KINDS]
+        rows = [
+            {
+                "name": k.name,
+                "stage": k.stage.value,
+                "roles": sorted(r.value for r in k.roles),
+                "aliases": list(k.aliases),
+                "description": k.description,
+            }
+            for k in BUILTIN_KINDS
+        ]
         echo(json.dumps({"kinds": rows}, indent=2))
         return
     width = max(len(k.name) for k in BUILTIN_KINDS)

@@ -16,25 +16,69 @@ FORMATS = ["text", "markdown", "json"]
 
 @main.command("diff")
 @click.argument("sides", nargs=-1, metavar="OLD NEW | --git REV [PATH...]")
-@click.option("--git", "rev", metavar="REV", default=None,
-              help="Compare every blueprint changed since REV with the working tree (blueprints/*.yaml and "
-                   "*.mlsd.yaml, or the files under the PATHs given).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for the terminal, markdown for a pull-request comment, json for scripts.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Also draw the diff diagram (PNG and SVG) into this folder: <stem>-diff[-VIEW].png/.svg.")
-@click.option("--view", type=click.Choice([v for v in VIEWS if v != "overview"]), default="all", show_default=True,
-              help="The diagram's view (not the overview: its stages hide which component changed).")
-@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR", show_default=True,
-              help="The diagram's direction.")
-@click.option("--fail-on-new", is_flag=True,
-              help="Exit 1 when the change introduces an unaccepted finding at or above the fail level.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
-              help="The fail level for --fail-on-new [default: error, or [tool.mlsd] fail-on].")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="The pyproject.toml to read [tool.mlsd] from (both sides are linted with it).")
-@click.option("--max-chars", type=click.IntRange(min=1000), default=65_536, show_default=True,
-              help="Markdown: stop adding rows at this many characters (GitHub's comment limit).")
+@click.option(
+    "--git",
+    "rev",
+    metavar="REV",
+    default=None,
+    help="Compare every blueprint changed since REV with the working tree (blueprints/*.yaml and "
+    "*.mlsd.yaml, or the files under the PATHs given).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for the terminal, markdown for a pull-request comment, json for scripts.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also draw the diff diagram (PNG and SVG) into this folder: <stem>-diff[-VIEW].png/.svg.",
+)
+@click.option(
+    "--view",
+    type=click.Choice([v for v in VIEWS if v != "overview"]),
+    default="all",
+    show_default=True,
+    help="The diagram's view (not the overview: its stages hide which component changed).",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["LR", "TB"], case_sensitive=False),
+    default="LR",
+    show_default=True,
+    help="The diagram's direction.",
+)
+@click.option(
+    "--fail-on-new",
+    is_flag=True,
+    help="Exit 1 when the change introduces an unaccepted finding at or above the fail level.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="The fail level for --fail-on-new [default: error, or [tool.mlsd] fail-on].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="The pyproject.toml to read [tool.mlsd] from (both sides are linted with it).",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1000),
+    default=65_536,
+    show_default=True,
+    help="Markdown: stop adding rows at this many characters (GitHub's comment limit).",
+)
 def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on, config_path, max_chars) -> None:
     """Compare two versions of a design: OLD and NEW are files or REV:PATH (read with git show).
 

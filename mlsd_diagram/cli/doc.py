@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import click
 
-from .inputs import load
 from . import UserError, main
+from .inputs import load
 from .terminal import echo
 
 
@@ -24,13 +23,24 @@ def _default_doc_path(blueprint_path: str) -> Path:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the Markdown [default: output/<stem>.md]; the diagram goes beside it. "
-                   "- writes the Markdown to standard output (without the diagram image).")
-@click.option("--template", "template", type=click.Path(dir_okay=False), default=None,
-              help="A Jinja2 template replacing the packaged one (see README, \"Design docs\").")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the Markdown [default: output/<stem>.md]; the diagram goes beside it. "
+    "- writes the Markdown to standard output (without the diagram image).",
+)
+@click.option(
+    "--template",
+    "template",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help='A Jinja2 template replacing the packaged one (see README, "Design docs").',
+)
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
-def doc(file: str, output: Optional[str], template: Optional[str], no_render: bool) -> None:
+def doc(file: str, output: str | None, template: str | None, no_render: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
     from ..analyses.lint import LintConfigError, load_config
     from ..outputs.diagram import RenderLimitExceeded
@@ -47,8 +57,14 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
         from ..outputs.files import write_stdout
 
         try:
-            text = doc_markdown(blueprint, stem=_default_doc_path(file).stem, template=template, source=file,
-                                config=config, image_skipped="not rendered (the doc went to standard output)")
+            text = doc_markdown(
+                blueprint,
+                stem=_default_doc_path(file).stem,
+                template=template,
+                source=file,
+                config=config,
+                image_skipped="not rendered (the doc went to standard output)",
+            )
         except DocTemplateError as exc:
             raise UserError(str(exc)) from None
         write_stdout(text)
@@ -57,8 +73,7 @@ def doc(file: str, output: Optional[str], template: Optional[str], no_render: bo
     if out.exists() and out.is_dir():
         raise UserError(f"{os.fspath(out)} is a folder; give a file name for the doc")
     try:
-        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file,
-                           config=config)
+        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file, config=config)
     except DocTemplateError as exc:
         raise UserError(str(exc)) from None
     except RenderLimitExceeded as exc:
@@ -79,14 +94,27 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 @main.command()
 @click.argument("path", required=False, type=click.Path())
-@click.option("-t", "--template", "name", default="blank", show_default=True, metavar="NAME",
-              help="The starter to copy (`mlsd new --list` shows them).")
+@click.option(
+    "-t",
+    "--template",
+    "name",
+    default="blank",
+    show_default=True,
+    metavar="NAME",
+    help="The starter to copy (`mlsd new --list` shows them).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the starter blueprints and exit.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-@click.option("--schema", "schema_ref", default=SCHEMA_FILE, show_default=True, metavar="PATH|URL",
-              help="The JSON Schema named on the blueprint's first line for editors (yaml-language-server). "
-                   "The default file is written beside the blueprint when it is missing; a URL writes nothing.")
-def new(path: Optional[str], name: str, list_: bool, force: bool, schema_ref: str) -> None:
+@click.option(
+    "--schema",
+    "schema_ref",
+    default=SCHEMA_FILE,
+    show_default=True,
+    metavar="PATH|URL",
+    help="The JSON Schema named on the blueprint's first line for editors (yaml-language-server). "
+    "The default file is written beside the blueprint when it is missing; a URL writes nothing.",
+)
+def new(path: str | None, name: str, list_: bool, force: bool, schema_ref: str) -> None:
     """Write a starter blueprint to PATH (a case study, or the blank one); see --list.
 
     Its first line names the format's JSON Schema, so editors with the YAML language

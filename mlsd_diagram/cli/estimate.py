@@ -24,8 +24,14 @@ def _utilization(text: str) -> float:
 @main.command("estimate")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--target-utilization", "utilization_text", default="0.6", show_default=True, metavar="U",
-              help="Share of a replica's capacity_qps to run at peak (replicas needed = peak QPS / (capacity x U)).")
+@click.option(
+    "--target-utilization",
+    "utilization_text",
+    default="0.6",
+    show_default=True,
+    metavar="U",
+    help="Share of a replica's capacity_qps to run at peak (replicas needed = peak QPS / (capacity x U)).",
+)
 def estimate_command(file: str, fmt: str, utilization_text: str) -> None:
     """Capacity estimates: peak QPS, replicas, memory, storage, event and training volume, with formulas."""
     from ..analyses.estimate import estimate
@@ -63,8 +69,7 @@ def text_report(file: str, result) -> list[str]:
             what = "" if name in ("qps", "replicas") else f"{f.quantity}: "
             assumed = [i.name for i in f.inputs if i.assumed and i.source.startswith("components.")]
             default = f"  [default {', '.join(assumed)}]" if assumed else ""
-            lines.append(f"  {f.component or '':<{width}}  {f.approx:>{value_width}}  {what}{worked}"
-                         f"{note}{default}")
+            lines.append(f"  {f.component or '':<{width}}  {f.approx:>{value_width}}  {what}{worked}{note}{default}")
     if result.missing:
         lines.append("Not estimated (add these fields):")
         for m in result.missing:

@@ -16,22 +16,50 @@ FORMATS = ["text", "json", "sarif"]
 
 @main.command("lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, json for scripts, sarif for GitHub code scanning.")
-@click.option("--select", multiple=True, metavar="IDS",
-              help="Only these rules: ids, names or id prefixes (MLSD2), comma-separated or repeated.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, sarif for GitHub code scanning.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="IDS",
+    help="Only these rules: ids, names or id prefixes (MLSD2), comma-separated or repeated.",
+)
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (adds to [tool.mlsd] ignore).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
-              help="Exit 1 when an unaccepted finding is at or above this severity [default: error, or "
-                   "[tool.mlsd] fail-on].")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="The pyproject.toml to read [tool.mlsd] from [default: the nearest one above the working "
-                   "directory].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of standard output (- is standard output).")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
-                   "not in it (matched by rule, file, component or flow, and message; not by line).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="Exit 1 when an unaccepted finding is at or above this severity [default: error, or [tool.mlsd] fail-on].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="The pyproject.toml to read [tool.mlsd] from [default: the nearest one above the working directory].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically) instead of standard output (- is standard output).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
+    "not in it (matched by rule, file, component or flow, and message; not by line).",
+)
 def lint_command(files, fmt, select, ignore, fail_on, config_path, output, baseline_path) -> None:
     """Lint blueprint FILES against ML production practice (see `mlsd rules`).
 
@@ -78,18 +106,26 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
             lines += [str(f) + (" [in baseline]" if f in old else "") for f in found]
             c = counts(found)
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
-            lines.append(f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
-                         f"{plural(c['note'], 'note')}{accepted}")
+            lines.append(
+                f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
+                f"{plural(c['note'], 'note')}{accepted}"
+            )
             summary = score(bp, config, None if select or ignore else found)  # found: all rules, as score needs
-            lines.append(f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
-                         f"tests shown; MLOps {summary['mlops_reason']}")
+            lines.append(
+                f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
+                f"tests shown; MLOps {summary['mlops_reason']}"
+            )
         if len(results) > 1:
             c = counts(findings)
-            lines.append(f"{plural(len(results), 'file')}: {plural(c['error'], 'error')}, "
-                         f"{plural(c['warning'], 'warning')}, {plural(c['note'], 'note')}, {c['accepted']} accepted")
+            lines.append(
+                f"{plural(len(results), 'file')}: {plural(c['error'], 'error')}, "
+                f"{plural(c['warning'], 'warning')}, {plural(c['note'], 'note')}, {c['accepted']} accepted"
+            )
         if known is not None:
-            lines.append(f"baseline {baseline_path}: {len(baselined)} of {plural(len(findings), 'finding')} already "
-                         f"known, {len(findings) - len(baselined)} new")
+            lines.append(
+                f"baseline {baseline_path}: {len(baselined)} of {plural(len(findings), 'finding')} already "
+                f"known, {len(findings) - len(baselined)} new"
+            )
         emit("\n".join(lines) + "\n", output)
     if known is not None:
         old = set(baselined)

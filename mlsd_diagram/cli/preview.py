@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .inputs import load
 from . import UserError, main
+from .inputs import load
 from .terminal import echo
-
 
 if TYPE_CHECKING:  # pragma: no cover
     import socket
@@ -45,18 +44,36 @@ def _bind(host: str, port: int) -> socket.socket:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--port", type=click.IntRange(0, 65535), default=8737, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but a loopback address exposes the blueprint to the network.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
-              help="Also answer requests whose Host header is NAME (a name the machine is reached by); repeat for "
-                   "several. The loopback names and, on 0.0.0.0 or ::, the machine's own names are always allowed.")
-@click.option("--max-streams", type=click.IntRange(1, 10_000), default=32, show_default=True,
-              help="Most live-update connections (browser tabs) open at once; more get HTTP 503.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8737,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but a loopback address exposes the blueprint to the network.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests whose Host header is NAME (a name the machine is reached by); repeat for "
+    "several. The loopback names and, on 0.0.0.0 or ::, the machine's own names are always allowed.",
+)
+@click.option(
+    "--max-streams",
+    type=click.IntRange(1, 10_000),
+    default=32,
+    show_default=True,
+    help="Most live-update connections (browser tabs) open at once; more get HTTP 503.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
-def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_streams: int,
-          open_browser: bool) -> None:
+def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_streams: int, open_browser: bool) -> None:
     """Serve a live preview of FILE: the diagram, lint findings, score, latency and knock-outs.
 
     The page updates by itself when FILE is saved; while FILE is invalid it keeps the last
@@ -67,22 +84,32 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
 
         from ..preview.server import create_app, is_loopback
     except ImportError as exc:
-        raise UserError(f"`mlsd serve` needs the preview extra ({exc.name} is missing): "
-                        "pip install 'mlsd-diagram[preview]'") from None
+        raise UserError(
+            f"`mlsd serve` needs the preview extra ({exc.name} is missing): pip install 'mlsd-diagram[preview]'"
+        ) from None
     folder = os.path.dirname(os.path.abspath(file))
     if not os.path.isdir(folder):
         raise UserError(f"cannot watch {file}: folder {folder} does not exist")
     if not is_loopback(host):
-        echo(f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
-                   "can read the blueprint and use the preview (requests must still name this machine in their "
-                   "Host header; --allow-host adds names)", err=True)
+        echo(
+            f"mlsd: warning: serving on {host}, not a loopback address: anyone who can reach this machine "
+            "can read the blueprint and use the preview (requests must still name this machine in their "
+            "Host header; --allow-host adds names)",
+            err=True,
+        )
     sock = _bind(host, port)
     actual_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{actual_port}/"
     # The app needs the server (to end event streams when it stops), so it is set just below.
-    config = uvicorn.Config(None, log_level="warning", access_log=False, lifespan="on",  # type: ignore[arg-type]
-                            timeout_graceful_shutdown=2, server_header=False)
+    config = uvicorn.Config(
+        None,  # type: ignore[arg-type]
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        server_header=False,
+    )
     server = uvicorn.Server(config)
     config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
     echo(f"Serving {file} at {url} (Ctrl-C to stop)")
@@ -105,9 +132,14 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              help="Where to write the page [default: FILE's name with .report.html, in the current folder]; "
-                   "- for standard output.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Where to write the page [default: FILE's name with .report.html, in the current folder]; "
+    "- for standard output.",
+)
 def report(file: str, output: str | None) -> None:
     """Write FILE's design page as one self-contained HTML file (works offline, no network).
 

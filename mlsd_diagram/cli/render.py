@@ -15,8 +15,9 @@ from .inputs import load
 from .terminal import echo
 
 
-def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str | None, scale: float,
-                detail: str):
+def _render_one(
+    path: str, formats: tuple[str, ...], out_dir: str, view: str, direction: str | None, scale: float, detail: str
+):
     """(paths written, None) or (None, BlueprintError) for one file; other errors propagate."""
     try:
         blueprint = load(path)
@@ -24,28 +25,68 @@ def _render_one(path: str, formats: tuple[str, ...], out_dir: str, view: str, di
         return None, exc
     from ..outputs.diagram import render as render_blueprint
 
-    return render_blueprint(blueprint, formats=formats, out_dir=out_dir, view=view, direction=direction,
-                            scale=scale, detail=detail), None
+    return render_blueprint(
+        blueprint, formats=formats, out_dir=out_dir, view=view, direction=direction, scale=scale, detail=detail
+    ), None
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Output format; repeat for several (default: png and svg).")
-@click.option("-o", "--output", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write into; - writes the one FILE in the one format (-f) to standard output.")
-@click.option("--view", type=click.Choice(VIEWS), default="all", show_default=True,
-              help="Show everything, only the serving, training, data or monitoring part, or the overview "
-                   "(one box per stage, the flows between stages counted by mode).")
-@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default=None,
-              help="Left to right or top to bottom (default: TB for the overview, else LR).")
-@click.option("--detail", type=click.Choice(DETAILS), default="grouped", show_default=True,
-              help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
-                   "their count; full: every flow.")
-@click.option("--scale", type=click.FloatRange(min=0.1, max=8.0), default=1.0, show_default=True,
-              help="Multiply the PNG resolution (the default fits a document page).")
-def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view: str, direction: str | None,
-           scale: float, detail: str) -> None:
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Output format; repeat for several (default: png and svg).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write into; - writes the one FILE in the one format (-f) to standard output.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(VIEWS),
+    default="all",
+    show_default=True,
+    help="Show everything, only the serving, training, data or monitoring part, or the overview "
+    "(one box per stage, the flows between stages counted by mode).",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["LR", "TB"], case_sensitive=False),
+    default=None,
+    help="Left to right or top to bottom (default: TB for the overview, else LR).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(DETAILS),
+    default="grouped",
+    show_default=True,
+    help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
+    "their count; full: every flow.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.1, max=8.0),
+    default=1.0,
+    show_default=True,
+    help="Multiply the PNG resolution (the default fits a document page).",
+)
+def render(
+    files: tuple[str, ...],
+    formats: tuple[str, ...],
+    out_dir: str,
+    view: str,
+    direction: str | None,
+    scale: float,
+    detail: str,
+) -> None:
     """Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).
 
     With a view other than 'all', its name is appended: news_feed-serving.svg.
@@ -71,8 +112,9 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                jobs = [pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail)
-                        for path in files]
+                jobs = [
+                    pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail) for path in files
+                ]
                 for done_count, (path, job) in enumerate(zip(files, jobs), start=1):
                     written, error = job.result()
                     if error is not None:
@@ -92,17 +134,18 @@ def render(files: tuple[str, ...], formats: tuple[str, ...], out_dir: str, view:
         raise SystemExit(EXIT_INVALID)
 
 
-def _render_to_stdout(files: tuple[str, ...], formats: tuple[str, ...], view: str, direction: str | None,
-                      scale: float, detail: str) -> None:
+def _render_to_stdout(
+    files: tuple[str, ...], formats: tuple[str, ...], view: str, direction: str | None, scale: float, detail: str
+) -> None:
     from ..outputs.diagram import RenderError, draw
     from ..outputs.files import write_stdout
 
     if len(files) != 1 or len(formats) != 1:
-        raise UserError("-o - writes one diagram to standard output: give one FILE and one format (-f svg, "
-                        "-f mermaid, -f dot, ...)")
+        raise UserError(
+            "-o - writes one diagram to standard output: give one FILE and one format (-f svg, -f mermaid, -f dot, ...)"
+        )
     try:
-        write_stdout(draw(load(files[0]), formats[0], view=view, direction=direction, scale=scale,
-                           detail=detail))
+        write_stdout(draw(load(files[0]), formats[0], view=view, direction=direction, scale=scale, detail=detail))
     except RenderError as exc:
         raise UserError(str(exc)) from None
 

@@ -27,8 +27,18 @@ def rules_command(rule: str | None, fmt: str) -> None:
     else:
         chosen = list(RULES)
     if fmt == "json":
-        rows = [{"id": r.id, "name": r.name, "severity": r.severity, "category": r.category, "summary": r.summary,
-                 "source": r.source, "doc": r.doc} for r in chosen]
+        rows = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity,
+                "category": r.category,
+                "summary": r.summary,
+                "source": r.source,
+                "doc": r.doc,
+            }
+            for r in chosen
+        ]
         echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
         echo(rules_markdown(chosen), nl=False)

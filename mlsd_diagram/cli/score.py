@@ -6,8 +6,8 @@ import json
 
 import click
 
-from .inputs import load
 from . import UserError, main
+from .inputs import load
 from .terminal import echo
 
 
@@ -27,11 +27,16 @@ def score_command(file: str, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    lines = [f"{file}: ML Test Score: {result['shown']} of {result['total']} architecture tests shown",
-             f"MLOps {result['mlops_reason']}", ""]
+    lines = [
+        f"{file}: ML Test Score: {result['shown']} of {result['total']} architecture tests shown",
+        f"MLOps {result['mlops_reason']}",
+        "",
+    ]
     for t in result["tests"]:
         mark = "yes" if t["shown"] else "no "
         lines.append(f"  [{mark}] {t['id']:<9} {t['title']}: {t['reason']}")
-    lines.append(f"\nManual checklist ({len(result['manual'])} tests a diagram cannot show): "
-                 + "; ".join(f"{m['id']} {m['title']}" for m in result["manual"]))
+    lines.append(
+        f"\nManual checklist ({len(result['manual'])} tests a diagram cannot show): "
+        + "; ".join(f"{m['id']} {m['title']}" for m in result["manual"])
+    )
     echo("\n".join(lines))

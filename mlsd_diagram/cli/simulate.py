@@ -19,19 +19,29 @@ def _factor(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise UserError(f"--load must be a positive number (a multiple of the peak QPS, e.g. 1 or 2.5), "
-                        f"got {text!r}")
+        raise UserError(f"--load must be a positive number (a multiple of the peak QPS, e.g. 1 or 2.5), got {text!r}")
     return value
 
 
 @main.command("simulate")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--knock-out", "knock", multiple=True, metavar="ID",
-              help="Knock these components out together (repeat or comma-separate); default: each request-path "
-                   "component in turn.")
-@click.option("--load", "load_text", default="1", show_default=True, metavar="L",
-              help="Load factor: each entry point receives L x its peak QPS.")
+@click.option(
+    "--knock-out",
+    "knock",
+    multiple=True,
+    metavar="ID",
+    help="Knock these components out together (repeat or comma-separate); default: each request-path "
+    "component in turn.",
+)
+@click.option(
+    "--load",
+    "load_text",
+    default="1",
+    show_default=True,
+    metavar="L",
+    help="Load factor: each entry point receives L x its peak QPS.",
+)
 def simulate_command(file: str, fmt: str, knock: tuple[str, ...], load_text: str) -> None:
     """Knock components out, load the design at L x peak: served / degraded / down; latency vs SLO."""
     from ..analyses.serving import simulate
@@ -41,8 +51,10 @@ def simulate_command(file: str, fmt: str, knock: tuple[str, ...], load_text: str
     chosen = split_ids(knock)
     for cid in chosen:
         if cid not in blueprint.components:
-            raise UserError(f"--knock-out names '{cid}', which is not a component of {file}"
-                            f"{did_you_mean(cid, blueprint.components)}")
+            raise UserError(
+                f"--knock-out names '{cid}', which is not a component of {file}"
+                f"{did_you_mean(cid, blueprint.components)}"
+            )
     result = simulate(blueprint, [set(chosen)] if chosen else None, load=factor)
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -56,8 +68,10 @@ def _why(reasons: list[dict]) -> str:
         if "fallback" in r:
             parts.append(f"fallback {r['fallback']} answered for {r['component']}")
         else:
-            parts.append(f"{r['component']} {'skipped' if r['on_failure'] == 'skip' else 'used defaults for'} "
-                         f"{r['call']} (on_failure: {r['on_failure']})")
+            parts.append(
+                f"{r['component']} {'skipped' if r['on_failure'] == 'skip' else 'used defaults for'} "
+                f"{r['call']} (on_failure: {r['on_failure']})"
+            )
     return "; ".join(parts)
 
 
@@ -95,8 +109,9 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
             if row["total_ms"] != row["own_ms"]:
                 detail.append(f"with its calls {row['total_ms']} ms")
             if row["timeout_ms"] is not None:
-                detail.append(f"timeout {row['timeout_ms']} ms" + (" (cut)" if row["cost_ms"] < row["total_ms"]
-                                                                     else ""))
+                detail.append(
+                    f"timeout {row['timeout_ms']} ms" + (" (cut)" if row["cost_ms"] < row["total_ms"] else "")
+                )
             if row["parallel"]:
                 detail.append(f"parallel with {', '.join(row['parallel'])}")
             lines.append(f"{head}  {cost}  ({'; '.join(detail)})")

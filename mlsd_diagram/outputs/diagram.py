@@ -23,8 +23,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 try:
     import resource
@@ -79,8 +79,10 @@ _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 def _parse_size(text: str) -> int | None:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text.lower())
     if match is None:
-        raise RenderError(f"{DOT_MEMORY_ENV}={text!r} is not a size: give bytes or a number with K, M, G or T "
-                          "(e.g. 4G), or 0 for no limit")
+        raise RenderError(
+            f"{DOT_MEMORY_ENV}={text!r} is not a size: give bytes or a number with K, M, G or T "
+            "(e.g. 4G), or 0 for no limit"
+        )
     value = int(float(match.group(1)) * _UNITS[match.group(2)])
     return value or None
 
@@ -103,8 +105,10 @@ def dot_limits() -> tuple[int | None, float | None]:
     """
     memory = os.environ.get(DOT_MEMORY_ENV, "").strip()
     seconds = os.environ.get(DOT_TIMEOUT_ENV, "").strip()
-    return (_parse_size(memory) if memory else DEFAULT_DOT_MEMORY,
-            _parse_seconds(seconds) if seconds else DEFAULT_DOT_TIMEOUT)
+    return (
+        _parse_size(memory) if memory else DEFAULT_DOT_MEMORY,
+        _parse_seconds(seconds) if seconds else DEFAULT_DOT_TIMEOUT,
+    )
 
 
 def _size_text(size: int) -> str:
@@ -177,10 +181,12 @@ def _bound(process: subprocess.Popen, memory: int | None, seconds: float | None)
 
 def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], None]:
     """The same limits, set in the child before ``exec`` (where ``resource.prlimit`` is missing: macOS)."""
+
     def apply() -> None:
         for kind, value in _wanted(memory, seconds):
             if value is not None:
                 resource.setrlimit(kind, _lowered(resource.getrlimit(kind), value))
+
     return apply
 
 
@@ -208,8 +214,9 @@ def _imagepath() -> str:
     return os.pathsep.join(str(root) for root in icons.icon_roots())
 
 
-def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
-            finish_svg_text: Callable[[str], str] | None = None) -> dict[str, bytes | str]:
+def run_dot(
+    dot_text: str | Callable[[], str], formats: Iterable[str], finish_svg_text: Callable[[str], str] | None = None
+) -> dict[str, bytes | str]:
     """Lay the graph out once and draw it in every one of ``formats`` (svg, png, pdf, ...).
 
     ``dot_text`` may be a function that builds the DOT text: ``dot`` is started
@@ -241,9 +248,15 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
             try:
                 # Its own process group (session): killed with its group, and a terminal's Ctrl-C reaches
                 # only us, so it is always our handlers that stop it (before or as we exit).
-                process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.PIPE, env=env, start_new_session=True,
-                                           preexec_fn=in_child)
+                process = subprocess.Popen(
+                    args,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    start_new_session=True,
+                    preexec_fn=in_child,
+                )
             except FileNotFoundError as exc:  # removed between which() and here
                 raise GraphvizMissing() from exc
             started = time.monotonic()
@@ -275,21 +288,27 @@ def run_dot(dot_text: str | Callable[[], str], formats: Iterable[str],
         if _STOP.is_set():
             raise RenderCancelled()
         if timed_out:
-            raise RenderLimitExceeded(f"the layout takes longer than {seconds:g} s, so Graphviz was stopped; raise "
-                                      f"{DOT_TIMEOUT_ENV} (seconds, 0 for no limit) or draw a smaller --view")
+            raise RenderLimitExceeded(
+                f"the layout takes longer than {seconds:g} s, so Graphviz was stopped; raise "
+                f"{DOT_TIMEOUT_ENV} (seconds, 0 for no limit) or draw a smaller --view"
+            )
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
             if memory is not None and _out_of_memory(process.returncode, message):
-                raise RenderLimitExceeded(f"the layout needs more than {_size_text(memory)} of memory, so Graphviz "
-                                          f"was stopped; raise {DOT_MEMORY_ENV} (e.g. 8G, 0 for no limit) or draw "
-                                          "a smaller --view")
+                raise RenderLimitExceeded(
+                    f"the layout needs more than {_size_text(memory)} of memory, so Graphviz "
+                    f"was stopped; raise {DOT_MEMORY_ENV} (e.g. 8G, 0 for no limit) or draw "
+                    "a smaller --view"
+                )
             raise RenderError(f"Graphviz failed: {message}")
-        drawn: dict[str, bytes | str] = {fmt: Path(paths[fmt]).read_bytes() for fmt in formats
-                                         if svg_reader is None or fmt != "svg"}
+        drawn: dict[str, bytes | str] = {
+            fmt: Path(paths[fmt]).read_bytes() for fmt in formats if svg_reader is None or fmt != "svg"
+        }
         if svg_reader is not None:
             drawn["svg"] = svg_reader.result()
         elif finish_svg_text is not None and "svg" in drawn:
-            drawn["svg"] = finish_svg_text(drawn["svg"].decode("utf-8"))
+            raw = drawn["svg"]
+            drawn["svg"] = finish_svg_text(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
         return drawn
 
 
@@ -362,10 +381,14 @@ def finish_svg(svg: str) -> str:
     if background:
         xs, ys = zip(*(map(float, p.split(",")) for p in background.group(1).split()))
         width, height = max(xs) - min(xs), max(ys) - min(ys)
-        svg = _SVG_SIZE.sub(f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n'
-                            f' viewBox="0.00 0.00 {width:.2f} {height:.2f}"', svg, count=1)
-        svg = _SCALE.sub(lambda m: f'transform="scale(1 1) rotate(0) translate({m.group(1)} {m.group(2)})"', svg,
-                         count=1)
+        svg = _SVG_SIZE.sub(
+            f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n viewBox="0.00 0.00 {width:.2f} {height:.2f}"',
+            svg,
+            count=1,
+        )
+        svg = _SCALE.sub(
+            lambda m: f'transform="scale(1 1) rotate(0) translate({m.group(1)} {m.group(2)})"', svg, count=1
+        )
     return _embed_icons(svg)
 
 
@@ -376,13 +399,18 @@ def _embed_icons(svg: str) -> str:
     def use(match: re.Match) -> str:
         # attributes by name, whatever order this Graphviz version writes them in
         attrs = dict(_ATTRIBUTE.findall(match.group(1)))
-        ref = attrs.get("xlink:href", attrs.get("href", ""))
-        if not (ref.endswith(".png") and all(k in attrs for k in ("width", "height", "x", "y"))
-                and icons.icon_file(ref).is_file()):
+        ref = attrs.get("xlink:href") or attrs.get("href") or ""
+        if not (
+            ref.endswith(".png")
+            and all(k in attrs for k in ("width", "height", "x", "y"))
+            and icons.icon_file(ref).is_file()
+        ):
             return match.group(0)
         symbol = symbols.setdefault((ref, attrs.get("preserveAspectRatio", "xMidYMid meet")), f"icon-{len(symbols)}")
-        return (f'<use xlink:href="#{symbol}" width="{attrs["width"]}" height="{attrs["height"]}" '
-                f'x="{attrs["x"]}" y="{attrs["y"]}"/>')
+        return (
+            f'<use xlink:href="#{symbol}" width="{attrs["width"]}" height="{attrs["height"]}" '
+            f'x="{attrs["x"]}" y="{attrs["y"]}"/>'
+        )
 
     svg = _IMAGE.sub(use, svg)
     if not symbols:
@@ -390,11 +418,15 @@ def _embed_icons(svg: str) -> str:
     defs = ["<defs>"]
     for (ref, aspect), symbol in symbols.items():
         width, height = icons.png_size(ref)
-        defs.append(f'<symbol id="{symbol}" viewBox="0 0 {width} {height}" preserveAspectRatio="{aspect}">'
-                    f'<image width="{width}" height="{height}" xlink:href="{icons.data_uri(ref)}"/></symbol>')
+        defs.append(
+            f'<symbol id="{symbol}" viewBox="0 0 {width} {height}" preserveAspectRatio="{aspect}">'
+            f'<image width="{width}" height="{height}" xlink:href="{icons.data_uri(ref)}"/></symbol>'
+        )
     defs.append("</defs>")
     opening = _SVG_OPEN.search(svg)
-    return svg[:opening.end()] + "\n" + "\n".join(defs) + svg[opening.end():]
+    if opening is None:  # not an SVG Graphviz wrote: leave it as it is
+        return svg
+    return svg[: opening.end()] + "\n" + "\n".join(defs) + svg[opening.end() :]
 
 
 def add_svg_style(svg: str, css: str) -> str:
@@ -402,7 +434,7 @@ def add_svg_style(svg: str, css: str) -> str:
     opening = _SVG_OPEN.search(svg)
     if opening is None:
         return svg
-    return svg[:opening.end()] + f"\n<style>{html.escape(css, quote=False)}</style>" + svg[opening.end():]
+    return svg[: opening.end()] + f"\n<style>{html.escape(css, quote=False)}</style>" + svg[opening.end() :]
 
 
 _PDF_DATE = re.compile(rb"/CreationDate \(D:[0-9]{14}[^)]*\)")
@@ -413,19 +445,28 @@ def finish_pdf(pdf: bytes) -> bytes:
     return _PDF_DATE.sub(lambda m: b"/CreationDate (D:" + b"0" * (len(m.group(0)) - 18) + b")", pdf)
 
 
-def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | None = None,
-                    detail: str = "full") -> str:
+def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | None = None, detail: str = "full") -> str:
     """The diagram as self-contained SVG text (icons as data URIs), without writing files.
 
     ``detail`` is ``full`` by default: the preview page marks single flows (``flow-N``) by index.
     """
     drawn = run_dot(lambda: to_dot(blueprint, view=view, direction=direction, detail=detail), ["svg"], finish_svg)
-    return drawn["svg"]
+    svg = drawn["svg"]
+    return svg.decode("utf-8") if isinstance(svg, bytes) else svg
 
 
-def render(blueprint: Blueprint, formats: Iterable[str] = ("png", "svg"), out_dir: str | os.PathLike = "output",
-           stem: str | None = None, view: str = "all", direction: str | None = None, scale: float = 1.0,
-           overlay: Overlay | None = None, svg_style: str = "", detail: str = "grouped") -> list[Path]:
+def render(
+    blueprint: Blueprint,
+    formats: Iterable[str] = ("png", "svg"),
+    out_dir: str | os.PathLike = "output",
+    stem: str | None = None,
+    view: str = "all",
+    direction: str | None = None,
+    scale: float = 1.0,
+    overlay: Overlay | None = None,
+    svg_style: str = "",
+    detail: str = "grouped",
+) -> list[Path]:
     """Write the diagram of ``blueprint`` in ``formats`` into ``out_dir``; return the paths written.
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
@@ -470,8 +511,14 @@ def _checked(formats: Iterable[str], scale: float) -> list[str]:
     return formats
 
 
-def draw(blueprint: Blueprint, fmt: str, view: str = "all", direction: str | None = None, scale: float = 1.0,
-         detail: str = "grouped") -> bytes | str:
+def draw(
+    blueprint: Blueprint,
+    fmt: str,
+    view: str = "all",
+    direction: str | None = None,
+    scale: float = 1.0,
+    detail: str = "grouped",
+) -> bytes | str:
     """The diagram in one format, as :func:`render` would write it, without writing a file (for ``-o -``).
 
     A DOT text drawn this way names its icons by file name: render it with
@@ -481,8 +528,16 @@ def draw(blueprint: Blueprint, fmt: str, view: str = "all", direction: str | Non
     return payloads[fmt]
 
 
-def _draw(blueprint: Blueprint, formats: Iterable[str], view: str, direction: str | None, scale: float,
-          overlay: Overlay | None, svg_style: str, detail: str) -> tuple[dict[str, bytes | str], str]:
+def _draw(
+    blueprint: Blueprint,
+    formats: Iterable[str],
+    view: str,
+    direction: str | None,
+    scale: float,
+    overlay: Overlay | None,
+    svg_style: str,
+    detail: str,
+) -> tuple[dict[str, bytes | str], str]:
     """Every format's content, in the order asked, and the DOT text they were drawn from."""
     formats = _checked(formats, scale)
     dot_text = ""

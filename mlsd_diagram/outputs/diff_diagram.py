@@ -13,8 +13,8 @@ and every flow ``id="flow-N"`` (N: its index in the new blueprint; a removed flo
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..analyses.identity import flow_ids
 from ..blueprint.models import Blueprint
@@ -80,11 +80,11 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
     """The merged design (:func:`merged_blueprint`) and the overlay that colours it by change."""
     merged, back = merged_blueprint(old, new)
     comps = diff["components"]
-    state = {cid: UNCHANGED for cid in merged.components}
+    state = dict.fromkeys(merged.components, UNCHANGED)
     state.update({c["id"]: ADDED for c in comps["added"]})
     state.update({c["id"]: REMOVED for c in comps["removed"]})
     details = {c["id"]: c["changes"] for c in comps["changed"]}
-    state.update({cid: CHANGED for cid in details})
+    state.update(dict.fromkeys(details, CHANGED))
     hints = {c["id"]: c.get("hint", "") for c in (*comps["added"], *comps["removed"])}
     components = {}
     for cid, change in state.items():
@@ -93,8 +93,13 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
         if change == UNCHANGED:
             attrs = {"fontcolor": "#8A949C"}
         else:
-            attrs = {"shape": "box", "style": "rounded,dashed,bold" if change == REMOVED else "rounded,bold",
-                     "color": colour, "penwidth": "2.4", "margin": "0.06,0.04"}
+            attrs = {
+                "shape": "box",
+                "style": "rounded,dashed,bold" if change == REMOVED else "rounded,bold",
+                "color": colour,
+                "penwidth": "2.4",
+                "margin": "0.06,0.04",
+            }
             if change == REMOVED:
                 attrs["fontcolor"] = colour
         components[cid] = {**attrs, "class": f"diff-{change}", "tooltip": tooltip}
@@ -118,18 +123,31 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
         if change == UNCHANGED:
             attrs = {"color": mode.color + FADED_ALPHA, "fontcolor": COLOURS[UNCHANGED]}
         else:
-            attrs = {"color": COLOURS[change], "fontcolor": COLOURS[change],
-                     "penwidth": str(max(float(mode.penwidth), 2.0))}
+            attrs = {
+                "color": COLOURS[change],
+                "fontcolor": COLOURS[change],
+                "penwidth": str(max(float(mode.penwidth), 2.0)),
+            }
             if change == REMOVED:
                 attrs["style"] = "dashed"
         text = f"{flow.source} \u2192 {flow.target} ({flow.mode.value})" + (f": {flow.data}" if flow.data else "")
-        what = f"{change}" + ("".join(f"\n{c['field']}: {_short(c['old'])} \u2192 {_short(c['new'])}"
-                                      for c in changed.get(names[index], ())) if change == CHANGED else "")
+        what = f"{change}" + (
+            "".join(
+                f"\n{c['field']}: {_short(c['old'])} \u2192 {_short(c['new'])}" for c in changed.get(names[index], ())
+            )
+            if change == CHANGED
+            else ""
+        )
         flows[index] = {**attrs, "class": f"diff-{change}", "tooltip": f"{text}\n{what}"}
         if change == REMOVED:
             flows[index]["id"] = f"flow-old-{back[index]}"
-    overlay = Overlay(components=components, flows=flows, legend_title="Changes:", legend=LEGEND,
-                      heading=f"changes since {diff['old']}")
+    overlay = Overlay(
+        components=components,
+        flows=flows,
+        legend_title="Changes:",
+        legend=LEGEND,
+        heading=f"changes since {diff['old']}",
+    )
     return merged, overlay
 
 
@@ -142,8 +160,10 @@ def _short(value: object) -> str:
 
 def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[dict], hint: str) -> str:
     component = blueprint.components[cid]
-    lines = [f"{component.label or cid} ({cid}): {change}" + (f", {hint}" if hint else ""),
-             f"kind: {blueprint.kind_of(cid).name}"]
+    lines = [
+        f"{component.label or cid} ({cid}): {change}" + (f", {hint}" if hint else ""),
+        f"kind: {blueprint.kind_of(cid).name}",
+    ]
     lines += [f"{c['field']}: {_short(c['old'])} \u2192 {_short(c['new'])}" for c in details]
     return "\n".join(lines)
 
@@ -152,9 +172,17 @@ def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[dict
 DIFF_VIEWS = ("all", "serving", "training", "data", "monitoring")
 
 
-def render_diff(old: Blueprint, new: Blueprint, diff: dict, out_dir: str | os.PathLike, stem: str,
-                formats: Iterable[str] = ("png", "svg"), view: str = "all", direction: str | None = None,
-                scale: float = 1.0) -> list[Path]:
+def render_diff(
+    old: Blueprint,
+    new: Blueprint,
+    diff: dict,
+    out_dir: str | os.PathLike,
+    stem: str,
+    formats: Iterable[str] = ("png", "svg"),
+    view: str = "all",
+    direction: str | None = None,
+    scale: float = 1.0,
+) -> list[Path]:
     """Write the diff diagram as ``<stem>-diff[-view].<ext>`` into ``out_dir``; return the paths.
 
     Every view but ``overview`` (which draws stages, not the components and flows that changed):
@@ -163,9 +191,20 @@ def render_diff(old: Blueprint, new: Blueprint, diff: dict, out_dir: str | os.Pa
     from .diagram import render
 
     if view not in DIFF_VIEWS:
-        raise ValueError(f"the diff diagram draws components and flows; view {view!r} has none "
-                         f"(use one of: {', '.join(DIFF_VIEWS)})")
+        raise ValueError(
+            f"the diff diagram draws components and flows; view {view!r} has none (use one of: {', '.join(DIFF_VIEWS)})"
+        )
 
     merged, overlay = diff_overlay(old, new, diff)
-    return render(merged, formats=formats, out_dir=out_dir, stem=f"{stem}-diff", view=view, direction=direction,
-                  scale=scale, overlay=overlay, svg_style=SVG_STYLE, detail="full")  # every flow shows its change
+    return render(
+        merged,
+        formats=formats,
+        out_dir=out_dir,
+        stem=f"{stem}-diff",
+        view=view,
+        direction=direction,
+        scale=scale,
+        overlay=overlay,
+        svg_style=SVG_STYLE,
+        detail="full",
+    )  # every flow shows its change

@@ -13,7 +13,8 @@ Same diffs, same bytes. Blueprint text (labels, data, messages) is escaped for M
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .doc.markdown import code, escape_inline
 
@@ -76,8 +77,11 @@ def analysis_lines(diff: dict, arrow: str = "->") -> list[str]:
     """What the analyses compute, before -> after, one plain-text line each (only what changed)."""
     a = diff["analyses"]
     lines = [_latency_line(item) for item in a["latency"]]
-    for key, title in (("entry_points", "entry points"), ("single_points_of_failure", "single points of failure"),
-                       ("critical", "critical components")):
+    for key, title in (
+        ("entry_points", "entry points"),
+        ("single_points_of_failure", "single points of failure"),
+        ("critical", "critical components"),
+    ):
         change = a.get(key)
         if change and (change["added"] or change["removed"]):
             parts = [f"+{c}" for c in change["added"]] + [f"-{c}" for c in change["removed"]]
@@ -91,8 +95,10 @@ def analysis_lines(diff: dict, arrow: str = "->") -> list[str]:
     score = a["score"]
     if score["shown"][0] != score["shown"][1] or score["tests"]:
         tests = "; ".join(f"{'+' if t['new'] else '-'}{t['id']} {t['title']}" for t in score["tests"])
-        lines.append(f"ML Test Score: {score['shown'][0]} -> {score['shown'][1]} of {score['total']} architecture "
-                     f"tests shown" + (f" ({tests})" if tests else ""))
+        lines.append(
+            f"ML Test Score: {score['shown'][0]} -> {score['shown'][1]} of {score['total']} architecture "
+            f"tests shown" + (f" ({tests})" if tests else "")
+        )
     if score["mlops_level"][0] != score["mlops_level"][1]:
         lines.append(f"MLOps level: {score['mlops_level'][0]} -> {score['mlops_level'][1]}: {score['mlops_reason'][1]}")
     # knock-outs grouped by what they now do to an entry point: one line per (entry, before, after)
@@ -129,15 +135,21 @@ def diff_text(diffs: Sequence[dict]) -> str:
         if _counts(summary, "flows"):
             out.append(f"Flows: {_counts(summary, 'flows')}")
             for sign, key in (("+", "added"), ("-", "removed")):
-                out += [f"  {sign} {f['id']}" + (f": {f['data']}" if f["data"] else "")
-                        + (f"  {f['hint']}" if "hint" in f else "") for f in flows[key]]
+                out += [
+                    f"  {sign} {f['id']}"
+                    + (f": {f['data']}" if f["data"] else "")
+                    + (f"  {f['hint']}" if "hint" in f else "")
+                    for f in flows[key]
+                ]
             out += [f"  ~ {f['id']}: {_field_changes(f['changes'])}" for f in flows["changed"]]
         if diff["design"]:
             out.append(f"Design: {_plural(len(diff['design']), 'field')} changed")
             out += [f"  ~ {c['field']}: {_value(c['old'])} -> {_value(c['new'])}" for c in diff["design"]]
         findings = diff["findings"]
-        out.append(f"Findings: {len(findings['introduced'])} introduced, {len(findings['resolved'])} resolved "
-                   f"({findings['before']} -> {findings['after']})")
+        out.append(
+            f"Findings: {len(findings['introduced'])} introduced, {len(findings['resolved'])} resolved "
+            f"({findings['before']} -> {findings['after']})"
+        )
         out += [f"  + {_finding_line(f)}" for f in findings["introduced"]]
         out += [f"  - {_finding_line(f)}" for f in findings["resolved"]]
         analyses = analysis_lines(diff)
@@ -152,6 +164,7 @@ def diff_json(diffs: Sequence[dict]) -> str:
 
 
 # -- Markdown -------------------------------------------------------------------------------------
+
 
 class _Budget:
     """Collects Markdown lines up to a character limit; rows past it are counted, not written."""
@@ -172,14 +185,22 @@ def _verdict(diff: dict) -> list[str]:
     """The bullet points a reviewer reads first."""
     s, findings = diff["summary"], diff["findings"]
     items = []
-    changed = [part for part in (_counts(s, "components") and f"components: {_counts(s, 'components')}",
-                                 _counts(s, "flows") and f"flows: {_counts(s, 'flows')}",
-                                 s["design"] and f"design fields: {s['design']} changed") if part]
+    changed = [
+        part
+        for part in (
+            _counts(s, "components") and f"components: {_counts(s, 'components')}",
+            _counts(s, "flows") and f"flows: {_counts(s, 'flows')}",
+            s["design"] and f"design fields: {s['design']} changed",
+        )
+        if part
+    ]
     items.append("**Changes:** " + ("; ".join(changed) if changed else "none"))
     worse = [f for f in findings["introduced"] if not f["accepted"]]
     mark = "\u274c" if any(f["severity"] == "error" for f in worse) else ("\u26a0\ufe0f" if worse else "\u2705")
-    items.append(f"{mark} **Findings:** {len(findings['introduced'])} introduced, {len(findings['resolved'])} "
-                 f"resolved ({findings['before']} \u2192 {findings['after']})")
+    items.append(
+        f"{mark} **Findings:** {len(findings['introduced'])} introduced, {len(findings['resolved'])} "
+        f"resolved ({findings['before']} \u2192 {findings['after']})"
+    )
     lines = analysis_lines(diff, "\u2192")
     items += [escape_inline(line) for line in lines[:6]]
     if len(lines) > 6:
@@ -191,35 +212,72 @@ def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
     """(summary, table header, rows) of each collapsible block."""
     comps, flows, findings = diff["components"], diff["flows"], diff["findings"]
     blocks = []
-    rows = [f"| added | {code(c['id'])} | {code(c['kind'])} | {escape_inline(c.get('label') or '')} | "
-            f"{escape_inline(c.get('hint', ''))} |" for c in comps["added"]]
-    rows += [f"| removed | {code(c['id'])} | {code(c['kind'])} | {escape_inline(c.get('label') or '')} | "
-             f"{escape_inline(c.get('hint', ''))} |" for c in comps["removed"]]
-    rows += [f"| changed | {code(c['id'])} | | | {escape_inline(_field_changes(c['changes']))} |"
-             for c in comps["changed"]]
+    rows = [
+        f"| added | {code(c['id'])} | {code(c['kind'])} | {escape_inline(c.get('label') or '')} | "
+        f"{escape_inline(c.get('hint', ''))} |"
+        for c in comps["added"]
+    ]
+    rows += [
+        f"| removed | {code(c['id'])} | {code(c['kind'])} | {escape_inline(c.get('label') or '')} | "
+        f"{escape_inline(c.get('hint', ''))} |"
+        for c in comps["removed"]
+    ]
+    rows += [
+        f"| changed | {code(c['id'])} | | | {escape_inline(_field_changes(c['changes']))} |" for c in comps["changed"]
+    ]
     if rows:
-        blocks.append((f"Components: {_counts(diff['summary'], 'components')}",
-                       "| change | component | kind | label | details |\n|---|---|---|---|---|", rows))
+        blocks.append(
+            (
+                f"Components: {_counts(diff['summary'], 'components')}",
+                "| change | component | kind | label | details |\n|---|---|---|---|---|",
+                rows,
+            )
+        )
     rows = []
     for key in ("added", "removed"):
-        rows += [f"| {key} | {code(f['id'])} | {escape_inline(f['data'] or '')} | {escape_inline(f.get('hint', ''))} |"
-                 for f in flows[key]]
-    rows += [f"| changed | {code(f['id'])} | {escape_inline(f.get('data') or '')} | "
-             f"{escape_inline(_field_changes(f['changes']))} |" for f in flows["changed"]]
+        rows += [
+            f"| {key} | {code(f['id'])} | {escape_inline(f['data'] or '')} | {escape_inline(f.get('hint', ''))} |"
+            for f in flows[key]
+        ]
+    rows += [
+        f"| changed | {code(f['id'])} | {escape_inline(f.get('data') or '')} | "
+        f"{escape_inline(_field_changes(f['changes']))} |"
+        for f in flows["changed"]
+    ]
     if rows:
-        blocks.append((f"Flows: {_counts(diff['summary'], 'flows')}",
-                       "| change | flow | data | details |\n|---|---|---|---|", rows))
+        blocks.append(
+            (
+                f"Flows: {_counts(diff['summary'], 'flows')}",
+                "| change | flow | data | details |\n|---|---|---|---|",
+                rows,
+            )
+        )
     if diff["design"]:
-        blocks.append((f"Design: {_plural(len(diff['design']), 'field')} changed", "| field | before | after |\n|---|---|---|",
-                       [f"| {code(c['field'])} | {escape_inline(_value(c['old']))} | {escape_inline(_value(c['new']))} |"
-                        for c in diff["design"]]))
-    rows = [f"| {mark} | {code(f['rule'])} {escape_inline(f['name'])} | {f['severity']}"
-            f"{' (accepted)' if f['accepted'] else ''} | {code(f['component'] or f['flow_id'] or 'design')} | "
-            f"{escape_inline(f['message'])} |"
-            for mark, key in (("introduced", "introduced"), ("resolved", "resolved")) for f in findings[key]]
+        blocks.append(
+            (
+                f"Design: {_plural(len(diff['design']), 'field')} changed",
+                "| field | before | after |\n|---|---|---|",
+                [
+                    f"| {code(c['field'])} | {escape_inline(_value(c['old']))} | {escape_inline(_value(c['new']))} |"
+                    for c in diff["design"]
+                ],
+            )
+        )
+    rows = [
+        f"| {mark} | {code(f['rule'])} {escape_inline(f['name'])} | {f['severity']}"
+        f"{' (accepted)' if f['accepted'] else ''} | {code(f['component'] or f['flow_id'] or 'design')} | "
+        f"{escape_inline(f['message'])} |"
+        for mark, key in (("introduced", "introduced"), ("resolved", "resolved"))
+        for f in findings[key]
+    ]
     if rows:
-        blocks.append((f"Findings: {len(findings['introduced'])} introduced, {len(findings['resolved'])} resolved",
-                       "| | rule | severity | about | message |\n|---|---|---|---|---|", rows))
+        blocks.append(
+            (
+                f"Findings: {len(findings['introduced'])} introduced, {len(findings['resolved'])} resolved",
+                "| | rule | severity | about | message |\n|---|---|---|---|---|",
+                rows,
+            )
+        )
     analyses = analysis_lines(diff, "\u2192")
     if analyses:
         blocks.append(("Analyses: before \u2192 after", "", [f"- {escape_inline(line)}" for line in analyses]))
@@ -268,6 +326,7 @@ def diff_markdown(diffs: Sequence[dict], max_chars: int = GITHUB_COMMENT_LIMIT, 
     if skipped_files:
         notes.append(f"{_plural(skipped_files, 'more blueprint')}")
     if notes:
-        budget.lines.append(f"\u2026 {' and '.join(notes)} not shown (GitHub's comment limit); run `mlsd diff` "
-                            "for the whole report.")
+        budget.lines.append(
+            f"\u2026 {' and '.join(notes)} not shown (GitHub's comment limit); run `mlsd diff` for the whole report."
+        )
     return "\n".join(budget.lines).rstrip("\n") + "\n"

@@ -28,8 +28,8 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
@@ -40,8 +40,9 @@ from .views import View, overview, select_view
 DIRECTIONS = ("LR", "TB")
 FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
 
-STAGE_ORDER = [s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING,
-                                 Stage.MONITORING)]
+STAGE_ORDER = [
+    s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING, Stage.MONITORING)
+]
 # cluster fill, border and label colours per stage; custom groups take the neutral one
 STAGE_COLOURS = {
     "client": ("#F4F6F8", "#B0BEC5", "#37474F"),
@@ -102,8 +103,14 @@ GRAPH_ATTRS = {
 }
 NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": "#263238", "margin": "0"}
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
-CLUSTER_ATTRS = {"style": "rounded,filled", "fontname": FONT, "fontsize": "12", "labeljust": "l", "margin": "10",
-                 "penwidth": "1.2"}
+CLUSTER_ATTRS = {
+    "style": "rounded,filled",
+    "fontname": FONT,
+    "fontsize": "12",
+    "labeljust": "l",
+    "margin": "10",
+    "penwidth": "1.2",
+}
 
 # Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
 # "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
@@ -196,11 +203,16 @@ def _node_label(blueprint: Blueprint, cid: str) -> str:
     badge = icons.tech_icon(component.tech)
     icon = icons.kind_icon(kind.name, kind.custom)
     title = "<BR/>".join(_esc(line) for line in _wrap(component.label or cid, 22))
-    badge_cell = (f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
-                  if badge else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>')
-    rows = [f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
-            f'<TR><TD COLSPAN="3">{title}</TD></TR>']
+    badge_cell = (
+        f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
+        if badge
+        else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
+    )
+    rows = [
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
+        f'<TR><TD COLSPAN="3">{title}</TD></TR>',
+    ]
     if component.tech:
         tech = "<BR/>".join(_esc(line) for line in _wrap(component.tech, 26))
         rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="9" COLOR="#607080">{tech}</FONT></TD></TR>')
@@ -227,12 +239,15 @@ def _edge_label(data: str | None) -> str | None:
         return None
     # A padded one-cell table: labels of neighbouring flows in one rank keep a visible gap instead of reading
     # as one run of text.
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
-            f'{"<BR/>".join(_esc(line) for line in _wrap(data, 26))}</TD></TR></TABLE>>')
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
+        f"{'<BR/>'.join(_esc(line) for line in _wrap(data, 26))}</TD></TR></TABLE>>"
+    )
 
 
-def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None,
-                 summary_width: int = 110) -> str:
+def _title_label(
+    blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None, summary_width: int = 110
+) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
     if overlay is not None and overlay.heading:
         name += f" \u2014 {overlay.heading}"
@@ -241,16 +256,26 @@ def _title_label(blueprint: Blueprint, view: View, modes: Iterable[str], overlay
         summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
         lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#455A64">{lines}</FONT></TD></TR>')
-    cells = "".join(f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
-                    f'{_esc(MODE_STYLES[m].meaning)}   </TD>' for m in MODE_STYLES if m in modes)
+    cells = "".join(
+        f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
+        f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
+        for m in MODE_STYLES
+        if m in modes
+    )
     if cells:
-        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-                    f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
+            f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>'
+        )
     if overlay is not None and overlay.legend:
-        cells = "".join(f'<TD><FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}   </TD>'
-                        for colour, sample, meaning in overlay.legend)
-        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-                    f'<TD><FONT COLOR="#455A64">{_esc(overlay.legend_title)}</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+        cells = "".join(
+            f'<TD><FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}   </TD>'
+            for colour, sample, meaning in overlay.legend
+        )
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
+            f'<TD><FONT COLOR="#455A64">{_esc(overlay.legend_title)}</FONT></TD>{cells}</TR></TABLE></TD></TR>'
+        )
     return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
 
 
@@ -291,13 +316,18 @@ def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, 
     members: dict[str, list[str]] = {}
     for cid in view.components:
         members.setdefault(group_of(blueprint, cid), []).append(cid)
-    default = sorted(members, key=lambda g: (STAGE_ORDER.index(g) if g in STAGE_ORDER else len(STAGE_ORDER),
-                                              view.components.index(members[g][0])))
+    default = sorted(
+        members,
+        key=lambda g: (
+            STAGE_ORDER.index(g) if g in STAGE_ORDER else len(STAGE_ORDER),
+            view.components.index(members[g][0]),
+        ),
+    )
     group = {cid: g for g, ids in members.items() for cid in ids}
     ends = flow_ends(blueprint)
     flows = [(i, *ends[i]) for i in view.flows]
     weights: dict[tuple[str, str], int] = {}
-    for i, u, v, mode in flows:
+    for _i, u, v, mode in flows:
         if group[u] != group[v] and mode in ORDERING_MODES:
             key = (group[u], group[v])
             weights[key] = weights.get(key, 0) + 1
@@ -384,8 +414,14 @@ def flow_groups(blueprint: Blueprint, view: View) -> list[FlowGroup]:
     return groups
 
 
-def to_dot(blueprint: Blueprint, view: str = "all", direction: str | None = None, scale: float = 1.0,
-           overlay: Overlay | None = None, detail: str = "grouped") -> str:
+def to_dot(
+    blueprint: Blueprint,
+    view: str = "all",
+    direction: str | None = None,
+    scale: float = 1.0,
+    overlay: Overlay | None = None,
+    detail: str = "grouped",
+) -> str:
     """The diagram of ``blueprint`` as deterministic DOT text.
 
     ``view`` picks the components shown (see :mod:`.views`; ``overview`` draws one node per
@@ -408,8 +444,14 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str | None = None
     ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
     page_w, page_h = PAGE_INCHES
-    graph_attr = dict(GRAPH_ATTRS, rankdir=rankdir, label=_title_label(blueprint, selected, modes_used, overlay),
-                      id="diagram", size=f"{page_w:g},{page_h:g}", dpi=f"{PNG_DPI * scale:g}")
+    graph_attr = dict(
+        GRAPH_ATTRS,
+        rankdir=rankdir,
+        label=_title_label(blueprint, selected, modes_used, overlay),
+        id="diagram",
+        size=f"{page_w:g},{page_h:g}",
+        dpi=f"{PNG_DPI * scale:g}",
+    )
     grouped = flow_groups(blueprint, selected) if detail == "grouped" else []
     if grouped:
         graph_attr["compound"] = "true"  # edges clipped at cluster frames (ltail / lhead)
@@ -421,15 +463,29 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str | None = None
         def __exit__(self, *exc):
             setdiagram(None)
 
-    with _Canvas(name="mlsd", filename="diagram", direction=rankdir, curvestyle="curved", show=False,
-                 graph_attr=graph_attr, node_attr=NODE_ATTRS, edge_attr=EDGE_ATTRS) as canvas:
+    with _Canvas(
+        name="mlsd",
+        filename="diagram",
+        direction=rankdir,
+        curvestyle="curved",
+        show=False,
+        graph_attr=graph_attr,
+        node_attr=NODE_ATTRS,
+        edge_attr=EDGE_ATTRS,
+    ) as canvas:
         # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
         canvas.dot.node_attr.clear()
         canvas.dot.node_attr.update(NODE_ATTRS)
         for position, group in enumerate(order):
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
-            attrs = dict(CLUSTER_ATTRS, fillcolor=fill, color=border, fontcolor=ink, id=_tooltip_text(f"group-{group}"),
-                         label=f"<<B>{_esc(group_label(group))}</B>>")
+            attrs = dict(
+                CLUSTER_ATTRS,
+                fillcolor=fill,
+                color=border,
+                fontcolor=ink,
+                id=_tooltip_text(f"group-{group}"),
+                label=f"<<B>{_esc(group_label(group))}</B>>",
+            )
             # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
             # reaches DOT syntax; its label above is an escaped HTML label.
             with Cluster(str(position), graph_attr=attrs) as cluster:
@@ -451,14 +507,17 @@ def to_dot(blueprint: Blueprint, view: str = "all", direction: str | None = None
             flow = blueprint.flows[index]
             if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
                 style = MODE_STYLES[mode]
-                canvas.dot.attr("edge", color=style.color, style=style.style, penwidth=style.penwidth,
-                                fontcolor=style.color)
+                canvas.dot.attr(
+                    "edge", color=style.color, style=style.style, penwidth=style.penwidth, fontcolor=style.color
+                )
                 current_mode = mode
             if index in first_of:
                 _group_edge(canvas.dot, blueprint, first_of[index], cluster_name, index in backs)
                 continue
-            attrs = {"id": f"flow-{index}",
-                     "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else ""))}
+            attrs = {
+                "id": f"flow-{index}",
+                "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else "")),
+            }
             label = _edge_label(flow.data)
             if label:
                 attrs["label"] = label
@@ -489,9 +548,13 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         u, v, _ = ends[i]
         data = blueprint.flows[i].data
         lines.append(f"{u} \u2192 {v}" + (f": {data}" if data else ""))
-    attrs = {"id": f"flows-{group.flows[0]}", "class": " ".join(f"flow-{i}" for i in group.flows),
-             "tooltip": _tooltip_text("\n".join(lines)), "label": _edge_label(label) or "",
-             "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6)}
+    attrs = {
+        "id": f"flows-{group.flows[0]}",
+        "class": " ".join(f"flow-{i}" for i in group.flows),
+        "tooltip": _tooltip_text("\n".join(lines)),
+        "label": _edge_label(label) or "",
+        "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6),
+    }
     # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
     tail_clip = {"ltail": tail_cluster} if group.whole_tail else {}
     if back:  # written reversed, as a back flow is (see to_dot); the clipping follows the written ends
@@ -507,15 +570,17 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
 def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: int) -> str:
     _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
     names = [blueprint.components[cid].label or cid for cid in ids]
-    shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[:OVERVIEW_NODE_NAMES - 1]
+    shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[: OVERVIEW_NODE_NAMES - 1]
     lines = [_esc(line) for name in shown for line in _wrap(name, 18)]
     if len(shown) < len(names):
         lines.append(f"+ {len(names) - len(shown)} more")
     count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f"<BR/>{inner} flows inside" if inner else "")
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-            f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
-            f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'
-            f'<TR><TD><FONT POINT-SIZE="11">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>')
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
+        f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'
+        f'<TR><TD><FONT POINT-SIZE="11">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>'
+    )
 
 
 def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
@@ -532,16 +597,29 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
     view = View("overview", tuple(blueprint.components), tuple(range(len(blueprint.flows))))
     page_w, page_h = PAGE_INCHES
     dot = graphviz.Digraph("mlsd")
-    dot.graph_attr.update(GRAPH_ATTRS, **OVERVIEW_ATTRS, rankdir=rankdir, id="diagram", size=f"{page_w:g},{page_h:g}",
-                          dpi=f"{PNG_DPI * scale:g}", label=_title_label(blueprint, view, (), summary_width=70))
+    dot.graph_attr.update(
+        GRAPH_ATTRS,
+        **OVERVIEW_ATTRS,
+        rankdir=rankdir,
+        id="diagram",
+        size=f"{page_w:g},{page_h:g}",
+        dpi=f"{PNG_DPI * scale:g}",
+        label=_title_label(blueprint, view, (), summary_width=70),
+    )
     dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
     dot.edge_attr.update(EDGE_ATTRS, fontsize="11")
     for stage in order:
         fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
         ids = summary.stages[stage]
         tooltip = f"{group_label(stage)}: " + ", ".join(ids)
-        dot.node(f"stage{position[stage]}", _stage_label(blueprint, stage, ids, summary.inner[stage]),
-                 id=_tooltip_text(f"stage-{stage}"), fillcolor=fill, color=border, tooltip=_tooltip_text(tooltip))
+        dot.node(
+            f"stage{position[stage]}",
+            _stage_label(blueprint, stage, ids, summary.inner[stage]),
+            id=_tooltip_text(f"stage-{stage}"),
+            fillcolor=fill,
+            color=border,
+            tooltip=_tooltip_text(tooltip),
+        )
     for n, ((a, b), flows) in enumerate(summary.links.items()):
         counts: dict[str, int] = {}
         for i in flows:
@@ -550,11 +628,17 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
         style = MODE_STYLES[modes[0]]  # the edge looks like its most online mode (request first)
         label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].color}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
         tooltip = "\n".join(f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows)
-        attrs = {"id": f"stage-flows-{n}", "class": " ".join(f"flow-{i}" for i in flows),
-                 "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
-                          f'</TABLE>>',
-                 "tooltip": _tooltip_text(tooltip), "color": style.color, "style": style.style,
-                 "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}", "fontcolor": style.color}
+        attrs = {
+            "id": f"stage-flows-{n}",
+            "class": " ".join(f"flow-{i}" for i in flows),
+            "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
+            f"</TABLE>>",
+            "tooltip": _tooltip_text(tooltip),
+            "color": style.color,
+            "style": style.style,
+            "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}",
+            "fontcolor": style.color,
+        }
         if "request" in counts:
             attrs["weight"] = REQUEST_WEIGHT
         tail, head = f"stage{position[a]}", f"stage{position[b]}"

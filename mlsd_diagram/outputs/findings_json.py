@@ -12,7 +12,7 @@ The document, documented in the README ("JSON output")::
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..analyses.findings import Finding
 from ..analyses.lint import counts
@@ -23,8 +23,12 @@ FORMAT_VERSION = 1
 def findings_document(findings: Iterable[Finding], files: Iterable[str] = ()) -> dict:
     """The JSON document as a dict; findings in their deterministic order."""
     ordered = sorted(findings, key=Finding.sort_key)
-    return {"version": FORMAT_VERSION, "files": list(files), "findings": [f.to_dict() for f in ordered],
-            "summary": counts(ordered)}
+    return {
+        "version": FORMAT_VERSION,
+        "files": list(files),
+        "findings": [f.to_dict() for f in ordered],
+        "summary": counts(ordered),
+    }
 
 
 def findings_json(findings: Iterable[Finding], files: Iterable[str] = ()) -> str:

@@ -14,14 +14,32 @@ import json
 import re
 
 from ..blueprint.models import Blueprint
-from .dot import MODE_STYLES, STAGE_COLOURS, NEUTRAL_COLOURS, _check_direction, flow_ends, group_label, layout_plan
+from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, _check_direction, flow_ends, group_label, layout_plan
 from .views import overview, select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
-RESERVED = frozenset({"end", "graph", "flowchart", "subgraph", "style", "classDef", "class", "click", "linkStyle",
-                      "direction", "default", "call", "href", "callback", "interpolate", "accTitle", "accDescr"})
-ARROWS = {"request": "==>", "stream": "-->", "batch": "-.->", "deploy": "-.->", "fallback": "-.->",
-          "telemetry": "-->"}
+RESERVED = frozenset(
+    {
+        "end",
+        "graph",
+        "flowchart",
+        "subgraph",
+        "style",
+        "classDef",
+        "class",
+        "click",
+        "linkStyle",
+        "direction",
+        "default",
+        "call",
+        "href",
+        "callback",
+        "interpolate",
+        "accTitle",
+        "accDescr",
+    }
+)
+ARROWS = {"request": "==>", "stream": "-->", "batch": "-.->", "deploy": "-.->", "fallback": "-.->", "telemetry": "-->"}
 
 # What needs writing differently inside a quoted label, and why (Mermaid 10 to 12 in a browser, HTML labels):
 # '"' would end the string and '<', '>', '&' would be read as HTML: named entity codes, which Mermaid decodes
@@ -33,8 +51,10 @@ ARROWS = {"request": "==>", "stream": "-->", "batch": "-.->", "deploy": "-.->", 
 # '$$' (KaTeX maths). Everything else (brackets, braces, parentheses, pipes, ';', backslashes, any script)
 # is written as is.
 _NAMED = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
-_NEEDS_CODE = re.compile(r'(?P<split>(?<=fa):(?=fa-)|(?<=fa[bklrs]):(?=fa-)|\\(?=n)|\$(?=\$))'
-                         r'|["<>&]|#(?=[A-Za-z0-9_]+;)|%(?=%\{)|:(?=[^\s#"<>&]*[#"<>&])')
+_NEEDS_CODE = re.compile(
+    r"(?P<split>(?<=fa):(?=fa-)|(?<=fa[bklrs]):(?=fa-)|\\(?=n)|\$(?=\$))"
+    r'|["<>&]|#(?=[A-Za-z0-9_]+;)|%(?=%\{)|:(?=[^\s#"<>&]*[#"<>&])'
+)
 # The front matter's title is drawn as text after an HTML sanitiser: '<', '>' and '&' would show as '&lt;',
 # '&gt;', '&amp;' (or a tag would vanish), and no code helps there.
 _TITLE_UNSHOWABLE = re.compile(r"[<>&]")
@@ -140,8 +160,10 @@ def _overview_mermaid(blueprint: Blueprint, rankdir: str) -> str:
     lines = [*_front_matter(f"{blueprint.name} (overview view)"), f"flowchart {rankdir}"]
     for stage in order:
         count = len(summary.stages[stage])
-        lines.append(f'  {ids[stage]}["{escape_label(group_label(stage))}<br/><small>{count} '
-                     f'component{"s" if count != 1 else ""}</small>"]')
+        lines.append(
+            f'  {ids[stage]}["{escape_label(group_label(stage))}<br/><small>{count} '
+            f'component{"s" if count != 1 else ""}</small>"]'
+        )
     link_styles = []
     for n, ((a, b), flows) in enumerate(summary.links.items()):
         counts: dict[str, int] = {}

@@ -16,7 +16,8 @@ import html
 import itertools
 import json
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..blueprint.models import Blueprint
 from .files import shown_path
@@ -76,8 +77,13 @@ def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str]) -> dict[str
     _, _, knock_out_detail, _ = _analyses()
     down = sorted(set(knocked_out))
     detail = knock_out_detail(blueprint, set(down))
-    return {"knocked_out": down, "entry_points": dict(detail["entry_points"]), "states": dict(detail["states"]),
-            "components": list(detail["components"]), "flows": list(detail["flows"])}
+    return {
+        "knocked_out": down,
+        "entry_points": dict(detail["entry_points"]),
+        "states": dict(detail["states"]),
+        "components": list(detail["components"]),
+        "flows": list(detail["flows"]),
+    }
 
 
 def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> dict[str, Any]:
@@ -96,17 +102,38 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
     for cid, component in blueprint.components.items():
         kind = blueprint.kind_of(cid)
         line, column = blueprint.component_location(cid)
-        components.append({
-            "id": cid, "label": component.label or cid, "kind": kind.name, "kind_written": component.kind,
-            "stage": kind.stage.value, "roles": sorted(graph.nodes[cid]["roles"]), "tech": component.tech,
-            "replicas": component.replicas, "latency_p99_ms": component.latency_p99_ms, "task": component.task,
-            "model": component.model, "notes": component.notes, "line": line, "column": column,
-        })
+        components.append(
+            {
+                "id": cid,
+                "label": component.label or cid,
+                "kind": kind.name,
+                "kind_written": component.kind,
+                "stage": kind.stage.value,
+                "roles": sorted(graph.nodes[cid]["roles"]),
+                "tech": component.tech,
+                "replicas": component.replicas,
+                "latency_p99_ms": component.latency_p99_ms,
+                "task": component.task,
+                "model": component.model,
+                "notes": component.notes,
+                "line": line,
+                "column": column,
+            }
+        )
     flows = []
     for index, flow in enumerate(blueprint.flows):
         line, column = blueprint.flow_location(index)
-        flows.append({"index": index, "source": flow.source, "target": flow.target, "mode": flow.mode.value,
-                      "data": flow.data, "line": line, "column": column})
+        flows.append(
+            {
+                "index": index,
+                "source": flow.source,
+                "target": flow.target,
+                "mode": flow.mode.value,
+                "data": flow.data,
+                "line": line,
+                "column": column,
+            }
+        )
     simulation = simulate(blueprint)
     baseline = knock_out_view(blueprint, ())
     slo = blueprint.requirements.slo
@@ -117,8 +144,9 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
         "components": components,
         "flows": flows,
-        "findings": [{**finding.to_dict(), "file": shown_path(finding.file)}
-                     for finding in lint(blueprint, config=lint_config)],
+        "findings": [
+            {**finding.to_dict(), "file": shown_path(finding.file)} for finding in lint(blueprint, config=lint_config)
+        ],
         "score": score(blueprint, lint_config),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
@@ -142,8 +170,9 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
     return k
 
 
-def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
-                          limit: int = MAX_PRECOMPUTED_SETS) -> dict[str, Any]:
+def precompute_knock_outs(
+    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS
+) -> dict[str, Any]:
     """Knock-out views for every single component and for small sets of request-path components.
 
     Keys are the knocked-out request-path components, sorted and joined by ``,``
@@ -177,11 +206,15 @@ def precompute_knock_outs(blueprint: Blueprint, data: dict[str, Any],
     if size >= len(relevant):
         note = f"every set of the {len(relevant)} request-path components"
     elif size >= 2:
-        note = (f"every single component, and sets of up to {size} of the {len(relevant)} request-path "
-                f"components; larger sets need `mlsd serve`")
+        note = (
+            f"every single component, and sets of up to {size} of the {len(relevant)} request-path "
+            f"components; larger sets need `mlsd serve`"
+        )
     else:
-        note = (f"every single component; sets of the {len(relevant)} request-path components are too many to "
-                f"precompute here, use `mlsd serve`")
+        note = (
+            f"every single component; sets of the {len(relevant)} request-path components are too many to "
+            f"precompute here, use `mlsd serve`"
+        )
     return {"relevant": relevant, "max_set": size if len(relevant) > 1 else 1, "note": note, "table": table}
 
 
@@ -189,8 +222,13 @@ def _json_for_script(value: Any) -> str:
     # Inside <script type="application/json"> only "</" could end the element; escape
     # every "<", ">" and "&" so no blueprint text can close or open anything.
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _sha256(text: str) -> str:
@@ -206,8 +244,10 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     data["precomputed"] = precompute_knock_outs(blueprint, data)
     script = asset_text("app.js")
     style = asset_text("style.css")
-    csp = (f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; img-src data:; "
-           "base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
     title = html.escape(blueprint.name)
     return (
         "<!DOCTYPE html>\n"
@@ -224,5 +264,13 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     )
 
 
-__all__ = ["MAX_PRECOMPUTED_SETS", "knock_out_view", "load_view", "page_data", "precompute_knock_outs",
-           "precomputed_sizes", "render_report", "request_path_components"]
+__all__ = [
+    "MAX_PRECOMPUTED_SETS",
+    "knock_out_view",
+    "load_view",
+    "page_data",
+    "precompute_knock_outs",
+    "precomputed_sizes",
+    "render_report",
+    "request_path_components",
+]

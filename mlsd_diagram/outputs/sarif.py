@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Collection, Iterable
 
 from .. import __version__
 from ..analyses.findings import Finding
@@ -43,11 +43,16 @@ def _rule_descriptor(rule: Rule) -> dict:
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.summary},
-        "help": {"text": f"{rule.doc}\n\nSource: {rule.source}",
-                 "markdown": f"{rule.doc}\n\n**Source.** {rule.source}"},
+        "help": {
+            "text": f"{rule.doc}\n\nSource: {rule.source}",
+            "markdown": f"{rule.doc}\n\n**Source.** {rule.source}",
+        },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["ml-system-design", rule.category], "precision": "high",
-                       "problem.severity": rule.severity},
+        "properties": {
+            "tags": ["ml-system-design", rule.category],
+            "precision": "high",
+            "problem.severity": rule.severity,
+        },
     }
 
 
@@ -64,8 +69,9 @@ def fingerprint(finding: Finding, uri: str) -> str:
     return hashlib.sha256(about.encode("utf-8")).hexdigest()[:32]
 
 
-def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None,
-              baselined: Collection[Finding] | None = None) -> dict:
+def sarif_log(
+    findings: Iterable[Finding], base: str | os.PathLike | None = None, baselined: Collection[Finding] | None = None
+) -> dict:
     """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding.
 
     With ``baselined`` (the findings a baseline holds), each result has a ``baselineState``:
@@ -82,8 +88,14 @@ def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None
             "ruleIndex": index[f.rule],
             "level": LEVELS[f.severity],
             "message": {"text": f.message},
-            "locations": [{"physicalLocation": {"artifactLocation": location,
-                                                "region": {"startLine": f.line, "startColumn": f.column}}}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
+                }
+            ],
             "partialFingerprints": {"mlsdFinding/v1": fingerprint(f, uri)},
             "properties": {"name": f.name, "component": f.component, "flow": f.flow, "flowId": f.flow_id},
         }
@@ -95,16 +107,26 @@ def sarif_log(findings: Iterable[Finding], base: str | os.PathLike | None = None
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "mlsd", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": INFORMATION_URI, "rules": [_rule_descriptor(r) for r in rules]}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mlsd",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(r) for r in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
 
 
-def sarif_text(findings: Iterable[Finding], base: str | os.PathLike | None = None,
-               baselined: Collection[Finding] | None = None) -> str:
+def sarif_text(
+    findings: Iterable[Finding], base: str | os.PathLike | None = None, baselined: Collection[Finding] | None = None
+) -> str:
     """The SARIF log as text (2-space indent, trailing newline): same input, same bytes."""
     return json.dumps(sarif_log(findings, base, baselined), indent=2, ensure_ascii=False) + "\n"

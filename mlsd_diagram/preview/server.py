@@ -22,7 +22,8 @@ import ipaddress
 import os
 import socket
 import stat
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -43,9 +44,11 @@ ASSETS = {
     "favicon.svg": "image/svg+xml",
 }
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-                           "frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -146,11 +149,27 @@ class Preview:
         except RenderError as exc:  # Graphviz missing, or over its memory or time limit
             return None, None, [{"line": 1, "column": 1, "message": str(exc), "severity": "error"}]
         except BlueprintError as exc:
-            return None, None, [{"line": d.line, "column": d.column, "message": d.message, "severity": d.severity}
-                                for d in exc.diagnostics]
+            return (
+                None,
+                None,
+                [
+                    {"line": d.line, "column": d.column, "message": d.message, "severity": d.severity}
+                    for d in exc.diagnostics
+                ],
+            )
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the preview; show it instead
-            return None, None, [{"line": 1, "column": 1, "severity": "error",
-                                 "message": f"internal error while building the page: {type(exc).__name__}: {exc}"}]
+            return (
+                None,
+                None,
+                [
+                    {
+                        "line": 1,
+                        "column": 1,
+                        "severity": "error",
+                        "message": f"internal error while building the page: {type(exc).__name__}: {exc}",
+                    }
+                ],
+            )
         return blueprint, data, []
 
     def _refuse(self) -> str | None:
@@ -163,8 +182,10 @@ class Preview:
         if not stat.S_ISREG(info.st_mode):
             return f"{self.shown_path} is not a regular file; the preview reads only regular files"
         if os.path.realpath(self.path) != self.real_path:
-            return (f"{self.shown_path} now points to another file than when the preview started; "
-                    "restart `mlsd serve` to preview that file")
+            return (
+                f"{self.shown_path} now points to another file than when the preview started; "
+                "restart `mlsd serve` to preview that file"
+            )
         return None
 
     async def reload(self) -> None:
@@ -180,8 +201,13 @@ class Preview:
             woken.set()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"version": self.version, "data_version": self.data_version, "file": self.shown_path,
-                "errors": self.errors, "data": self.data}
+        return {
+            "version": self.version,
+            "data_version": self.data_version,
+            "file": self.shown_path,
+            "errors": self.errors,
+            "data": self.data,
+        }
 
     async def watch(self, stop: anyio.Event) -> None:
         """Reload whenever the file changes (editors often replace it, so watch its folder)."""
@@ -191,13 +217,21 @@ class Preview:
         def ours(_change, changed_path: str) -> bool:
             return os.path.basename(changed_path) == name
 
-        async for _changes in awatch(folder, watch_filter=ours, stop_event=stop, recursive=False,
-                                     debounce=400, step=50):
+        async for _changes in awatch(
+            folder, watch_filter=ours, stop_event=stop, recursive=False, debounce=400, step=50
+        ):
             await self.reload()
 
 
-def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None, allow_hosts: tuple[str, ...] = (),
-               max_streams: int = MAX_STREAMS) -> Starlette:
+def create_app(
+    path: str,
+    *,
+    host: str = "127.0.0.1",
+    render=None,
+    server=None,
+    allow_hosts: tuple[str, ...] = (),
+    max_streams: int = MAX_STREAMS,
+) -> Starlette:
     """The preview app for the blueprint at ``path``.
 
     ``host`` is the address served on: only ``Host`` headers naming the loopback, that address,
@@ -246,9 +280,12 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None, 
 
     async def events(request: Request) -> Response:
         if open_streams >= max_streams:
-            return Response(f"too many open event streams ({max_streams}); close some preview tabs and reload\n",
-                            status_code=503, media_type="text/plain; charset=utf-8",
-                            headers={"retry-after": "5", "cache-control": "no-store"})
+            return Response(
+                f"too many open event streams ({max_streams}); close some preview tabs and reload\n",
+                status_code=503,
+                media_type="text/plain; charset=utf-8",
+                headers={"retry-after": "5", "cache-control": "no-store"},
+            )
 
         async def stream() -> AsyncIterator[str]:
             nonlocal open_streams
@@ -273,8 +310,9 @@ def create_app(path: str, *, host: str = "127.0.0.1", render=None, server=None, 
             finally:
                 open_streams -= 1
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"cache-control": "no-store", "x-accel-buffering": "no"}
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from mlsd_testing import run_mlsd
 
 import mlsd_diagram
 from mlsd_diagram import Blueprint, BlueprintError, Component, Flow, Mode
-from mlsd_testing import run_mlsd
 
 TEXT = """\
 mlsd: 1
@@ -48,8 +48,11 @@ def test_graph_carries_component_and_flow_attributes():
     assert graph.nodes["safe"]["stage"] == "serving"
     edges = sorted(graph.edges(keys=True, data=True), key=lambda e: e[2])
     assert [(u, v, k, d["mode"], d["index"]) for u, v, k, d in edges] == [
-        ("app", "lb", 0, "request", 0), ("lb", "model", 1, "request", 1),
-        ("lb", "model", 2, "telemetry", 2), ("model", "safe", 3, "fallback", 3)]
+        ("app", "lb", 0, "request", 0),
+        ("lb", "model", 1, "request", 1),
+        ("lb", "model", 2, "telemetry", 2),
+        ("model", "safe", 3, "fallback", 3),
+    ]
 
 
 def test_locations_of_components_and_flows():
@@ -85,17 +88,24 @@ def test_missing_file_exits_two_with_one_located_line(tmp_path):
 
 
 def test_blueprint_built_in_code():
-    bp = Blueprint(mlsd=1, name="Code", components={"app": Component(kind="client_app"),
-                                                    "svc": Component(kind="online_service")},
-                   flows=[Flow(source="app", target="svc", mode=Mode.REQUEST, data="q")])
+    bp = Blueprint(
+        mlsd=1,
+        name="Code",
+        components={"app": Component(kind="client_app"), "svc": Component(kind="online_service")},
+        flows=[Flow(source="app", target="svc", mode=Mode.REQUEST, data="q")],
+    )
     assert list(bp.graph.edges()) == [("app", "svc")]
     assert bp.locate("components", "app") == (1, 1)
 
 
 def test_blueprint_built_in_code_is_checked():
     with pytest.raises(ValueError, match="flow 'to' names 'ghost', which is not a component"):
-        Blueprint(mlsd=1, name="Bad", components={"app": Component(kind="client_app")},
-                  flows=[Flow(source="app", target="ghost", mode="request")])
+        Blueprint(
+            mlsd=1,
+            name="Bad",
+            components={"app": Component(kind="client_app")},
+            flows=[Flow(source="app", target="ghost", mode="request")],
+        )
 
 
 def test_errors_are_sorted_and_all_reported():

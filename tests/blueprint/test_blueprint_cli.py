@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from mlsd_testing import BLUEPRINTS, ROOT, run_mlsd
+
 from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS
 from mlsd_diagram.cli import main
 
@@ -75,28 +75,38 @@ def test_committed_schema_is_current():
 
 def test_internal_error_is_one_line_exit_three_and_debug_shows_traceback(tmp_path, monkeypatch):
     # A real internal failure: the installed kind catalog is made inconsistent in a subprocess.
-    script = ("import sys, mlsd_diagram.blueprint.loader as l\n"
-              "l.validate_tree = lambda tree: 1 / 0\n"
-              "from mlsd_diagram.cli import main\n"
-              "main(prog_name='mlsd')\n")
+    script = (
+        "import sys, mlsd_diagram.blueprint.loader as l\n"
+        "l.validate_tree = lambda tree: 1 / 0\n"
+        "from mlsd_diagram.cli import main\n"
+        "main(prog_name='mlsd')\n"
+    )
     import subprocess
     import sys
 
     path = ROOT / "blueprints" / "news_feed.yaml"
     for env, traceback_shown in (({}, False), ({"MLSD_DEBUG": "1"}, True)):
-        result = subprocess.run([sys.executable, "-c", script, "validate", str(path)], capture_output=True,
-                                text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env})
+        result = subprocess.run(
+            [sys.executable, "-c", script, "validate", str(path)],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+        )
         assert result.returncode == 3
         assert "mlsd: internal error: ZeroDivisionError: division by zero" in result.stderr
         assert ("Traceback" in result.stderr) is traceback_shown
-    result = subprocess.run([sys.executable, "-c", script, "--debug", "validate", str(path)], capture_output=True,
-                            text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--debug", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 3 and "Traceback" in result.stderr
 
 
 def test_readme_cli_reference_lists_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    reference = readme[readme.index("## CLI reference"):readme.index("## Lint")]
+    reference = readme[readme.index("## CLI reference") : readme.index("## Lint")]
     for name in main.commands:
         assert f"| `mlsd {name}" in reference or f", `mlsd {name}" in reference, name
 
@@ -104,8 +114,8 @@ def test_readme_cli_reference_lists_every_command():
 def test_readme_error_example_is_the_real_output():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command = "$ mlsd validate tests/corpus/duplicate_and_four_more.yaml\n"
-    shown = readme[readme.index(command) + len(command):]
-    shown = shown[:shown.index("```")]
+    shown = readme[readme.index(command) + len(command) :]
+    shown = shown[: shown.index("```")]
     result = run_mlsd("validate", "tests/corpus/duplicate_and_four_more.yaml", cwd=ROOT)
     assert result.returncode == 2
     assert result.stderr == shown

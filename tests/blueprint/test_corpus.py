@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from mlsd_testing import YAML_LOADERS, run_mlsd
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -28,8 +27,9 @@ def test_corpus_is_large_enough():
 def test_corpus_case(case: Path, loader: str):
     expected = case.with_suffix(".expect").read_text(encoding="utf-8").splitlines()
     assert expected, f"{case.name} has no expected errors"
-    result = run_mlsd("validate", case.name, cwd=CORPUS, memory_mb=1024, cpu_seconds=20, timeout=60,
-                      env={"MLSD_YAML_LOADER": loader})
+    result = run_mlsd(
+        "validate", case.name, cwd=CORPUS, memory_mb=1024, cpu_seconds=20, timeout=60, env={"MLSD_YAML_LOADER": loader}
+    )
     got = [line.removeprefix(f"{case.name}:") for line in result.stderr.splitlines()]
     assert got == expected
     assert result.returncode == 2
@@ -42,8 +42,7 @@ def test_five_mistakes_give_five_located_errors():
     lines = result.stderr.splitlines()
     assert result.returncode == 2
     assert len(lines) == 5
-    assert [line.split(":")[1:3] for line in lines] == [["5", "14"], ["6", "33"], ["8", "31"], ["9", "20"],
-                                                        ["10", "5"]]
+    assert [line.split(":")[1:3] for line in lines] == [["5", "14"], ["6", "33"], ["8", "31"], ["9", "20"], ["10", "5"]]
 
 
 def test_a_duplicate_key_hides_no_other_mistake():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import json
-
 import pytest
+from mlsd_testing import YAML_LOADERS, run_mlsd
 
 import mlsd_diagram
-from mlsd_testing import YAML_LOADERS, run_mlsd
 
 
 def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -33,8 +32,9 @@ def test_ten_thousand_levels_of_flow_nesting(tmp_path, loader, opening, column):
     # reported, where level 65 starts, whichever parser reads the file.
     closing = "}" if opening.startswith("{") else "]"
     path = _write(tmp_path, "deep.yaml", "mlsd: 1\nname: t\ncomponents: " + opening * 10_000 + closing * 10_000 + "\n")
-    result = run_mlsd("validate", path.name, cwd=tmp_path, memory_mb=1024, cpu_seconds=20,
-                      env={"MLSD_YAML_LOADER": loader})
+    result = run_mlsd(
+        "validate", path.name, cwd=tmp_path, memory_mb=1024, cpu_seconds=20, env={"MLSD_YAML_LOADER": loader}
+    )
     assert result.returncode == 2
     assert result.stderr == f"deep.yaml:3:{column}: error: nesting is deeper than 64 levels\n"
 
@@ -45,8 +45,9 @@ def test_three_thousand_levels_of_block_nesting(tmp_path, loader):
     lines = ["mlsd: 1", "name: t", "components:"]
     lines += [" " * (i + 1) + f"k{i}:" for i in range(3_000)]
     path = _write(tmp_path, "deep_block.yaml", "\n".join(lines) + " x\n")
-    result = run_mlsd("validate", path.name, cwd=tmp_path, memory_mb=1024, cpu_seconds=30,
-                      env={"MLSD_YAML_LOADER": loader})
+    result = run_mlsd(
+        "validate", path.name, cwd=tmp_path, memory_mb=1024, cpu_seconds=30, env={"MLSD_YAML_LOADER": loader}
+    )
     assert result.returncode == 2
     assert result.stderr == "deep_block.yaml:67:65: error: nesting is deeper than 64 levels\n"
 
@@ -54,8 +55,10 @@ def test_three_thousand_levels_of_block_nesting(tmp_path, loader):
 def _many(n: int) -> str:
     comps = "".join(f"  c{i}: {{kind: online_service, replicas: 2, latency_p99_ms: 1}}\n" for i in range(n))
     flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: request, data: d}}\n" for i in range(n - 1))
-    return f"mlsd: 1\nname: many\ncomponents:\n  app: {{kind: client_app}}\n{comps}flows:\n" \
-           f"  - {{from: app, to: c0, mode: request, data: d}}\n{flows}"
+    return (
+        f"mlsd: 1\nname: many\ncomponents:\n  app: {{kind: client_app}}\n{comps}flows:\n"
+        f"  - {{from: app, to: c0, mode: request, data: d}}\n{flows}"
+    )
 
 
 def test_ten_thousand_components_validate(tmp_path):
@@ -66,10 +69,21 @@ def test_ten_thousand_components_validate(tmp_path):
 
 
 def test_unicode_rtl_and_markup_in_labels_load_unchanged():
-    labels = ["مُصنِّف المحتوى", "Ранжирование", "排序服务 🚀", 'say "hi" <b>&amp;</b>', "<script>alert(1)</script>",
-              "<<TABLE><TR><TD>x</TD></TR></TABLE>>", "graph { a -> b }", "A-->B; click A call x()", "subgraph end"]
-    comps = "".join(f"  c{i}: {{kind: online_service, label: {json.dumps(label, ensure_ascii=False)}}}\n"
-                    for i, label in enumerate(labels))
+    labels = [
+        "مُصنِّف المحتوى",
+        "Ранжирование",
+        "排序服务 🚀",
+        'say "hi" <b>&amp;</b>',
+        "<script>alert(1)</script>",
+        "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
+        "graph { a -> b }",
+        "A-->B; click A call x()",
+        "subgraph end",
+    ]
+    comps = "".join(
+        f"  c{i}: {{kind: online_service, label: {json.dumps(label, ensure_ascii=False)}}}\n"
+        for i, label in enumerate(labels)
+    )
     bp = mlsd_diagram.loads(f"mlsd: 1\nname: t\ncomponents:\n{comps}")
     assert [c.label for c in bp.components.values()] == labels
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
-from mlsd_diagram.blueprint.limits import LIMITS
 from mlsd_testing import run_mlsd
 
+from mlsd_diagram.blueprint.limits import LIMITS
 
-def _blueprint(components: int, groups: int, flows: int = 0, accepts: int = 0, disabled: int = 0,
-               bad: bool = False) -> str:
+
+def _blueprint(
+    components: int, groups: int, flows: int = 0, accepts: int = 0, disabled: int = 0, bad: bool = False
+) -> str:
     comps = "".join(f"  c{i}: {{kind: online_service, group: g{i % groups}}}\n" for i in range(components))
-    flow_rows = "  - {from: c0, to: c1, mode: stream}\n" * flows + ("  - {from: c0, to: c1, bad: field}\n" if bad else "")
+    flow_rows = "  - {from: c0, to: c1, mode: stream}\n" * flows + (
+        "  - {from: c0, to: c1, bad: field}\n" if bad else ""
+    )
     accept_rows = "".join("    - {rule: MLSD101, reason: r}\n" for _ in range(accepts))
     lint = f"lint:\n  disable: [{', '.join(['MLSD101'] * disabled)}]\n  accept:\n{accept_rows}" if accepts else ""
     return f"mlsd: 1\nname: Budget\ncomponents:\n{comps}flows:\n{flow_rows or '  []'}\n{lint}"
@@ -26,15 +29,18 @@ def test_the_limits_hold_at_their_values(tmp_path):
 
 def test_every_count_over_its_limit_is_a_located_error_in_one_run(tmp_path):
     path = tmp_path / "over.yaml"
-    path.write_text(_blueprint(LIMITS.components + 1, LIMITS.groups + 1, accepts=2, disabled=LIMITS.disabled + 1,
-                               bad=True))
+    path.write_text(
+        _blueprint(LIMITS.components + 1, LIMITS.groups + 1, accepts=2, disabled=LIMITS.disabled + 1, bad=True)
+    )
     result = run_mlsd("validate", str(path))
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     first_over_group = LIMITS.groups + 4  # the line of c1000, which brings in group 1,001
     assert any(line.startswith(f"{path}:{first_over_group}:") and "more than 1,000 groups" in line for line in lines)
-    assert any(f"{path}:{LIMITS.components + 4}:3: error: 10,001 components are declared; at most 10,000" in line
-               for line in lines), lines
+    assert any(
+        f"{path}:{LIMITS.components + 4}:3: error: 10,001 components are declared; at most 10,000" in line
+        for line in lines
+    ), lines
     assert any("1,001 disabled rules are declared; at most 1,000" in line for line in lines)
     assert any("unknown field 'bad'" in line for line in lines)  # the other errors come in the same run
 

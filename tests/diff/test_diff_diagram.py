@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mlsd_testing import run_mlsd
 from test_diff import NEWS, mode_changed, renamed, slower_ranker, without_cache
 
 from mlsd_diagram import loads
@@ -14,7 +15,6 @@ from mlsd_diagram.analyses.diff import diff_blueprints
 from mlsd_diagram.outputs import VIEWS
 from mlsd_diagram.outputs.diff_diagram import diff_overlay, merged_blueprint, render_diff
 from mlsd_diagram.outputs.dot import to_dot
-from mlsd_testing import run_mlsd
 
 SVG = "{http://www.w3.org/2000/svg}"
 CHANGES = {"diff-added", "diff-removed", "diff-changed", "diff-unchanged"}
@@ -27,8 +27,11 @@ def _draw(new_text: str, out: Path, view: str = "all") -> tuple[dict, dict[str, 
     suffix = "" if view == "all" else f"-{view}"
     assert [p.name for p in paths] == [f"news_feed-diff{suffix}.png", f"news_feed-diff{suffix}.svg"]
     root = ET.fromstring(paths[1].read_bytes())
-    classes = {g.get("id"): set(g.get("class", "").split()) for g in root.iter(f"{SVG}g")
-               if g.get("class", "").split()[:1] in (["node"], ["edge"])}
+    classes = {
+        g.get("id"): set(g.get("class", "").split())
+        for g in root.iter(f"{SVG}g")
+        if g.get("class", "").split()[:1] in (["node"], ["edge"])
+    }
     return diff, classes, root
 
 
@@ -44,8 +47,9 @@ def test_cache_removed_comes_back_dashed_red_at_its_old_place(tmp_path: Path) ->
     assert all(len(c & CHANGES) == 1 for c in classes.values()), classes
     assert {i for i in classes if i.startswith("component-")} == {f"component-{c}" for c in loads(NEWS).components}
     new_flows = len(loads(without_cache()).flows)
-    assert {i for i in classes if i.startswith("flow-") and not i.startswith("flow-old-")} == \
-        {f"flow-{n}" for n in range(new_flows)}
+    assert {i for i in classes if i.startswith("flow-") and not i.startswith("flow-old-")} == {
+        f"flow-{n}" for n in range(new_flows)
+    }
     # dashed red outline and edges; the cache sits in its old cluster, Serving
     node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "component-feed_cache")
     outline = next(node.iter(f"{SVG}path"))
@@ -126,8 +130,9 @@ def test_the_usual_diagram_is_unchanged_without_an_overlay() -> None:
 def test_cli_writes_the_diagram_and_reports_on_stdout(tmp_path: Path) -> None:
     (tmp_path / "old.yaml").write_text(NEWS)
     (tmp_path / "news_feed.yaml").write_text(slower_ranker())
-    done = run_mlsd("diff", "old.yaml", "news_feed.yaml", "-o", "out", "--view", "serving", "--format", "markdown",
-                    cwd=tmp_path)
+    done = run_mlsd(
+        "diff", "old.yaml", "news_feed.yaml", "-o", "out", "--view", "serving", "--format", "markdown", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("### mlsd: Design review")
     assert done.stderr == "news_feed.yaml: wrote out/news_feed-diff-serving.png, out/news_feed-diff-serving.svg\n"

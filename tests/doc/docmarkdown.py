@@ -12,8 +12,13 @@ from mlsd_diagram.outputs.doc import doc_context, render_markdown
 
 DATA = Path(__file__).parent / "data"
 STEP_TITLES = [
-    "1. Clarifying requirements", "2. Framing as an ML task", "3. Data preparation", "4. Model development",
-    "5. Evaluation", "6. Deployment and serving", "7. Monitoring and infrastructure",
+    "1. Clarifying requirements",
+    "2. Framing as an ML task",
+    "3. Data preparation",
+    "4. Model development",
+    "5. Evaluation",
+    "6. Deployment and serving",
+    "7. Monitoring and infrastructure",
 ]
 H2 = STEP_TITLES + ["Risks and open questions", "Appendix"]
 
@@ -45,8 +50,7 @@ def sections(markdown: str) -> dict[str, str]:
 def table_after(markdown: str, heading: str) -> list[list[str]]:
     """The body rows (cell text) of the first table under the `###` heading ``heading``."""
     tokens = parser().parse(markdown)
-    start = next(i for i, t in enumerate(tokens)
-                 if t.type == "heading_open" and tokens[i + 1].content == heading)
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and tokens[i + 1].content == heading)
     rows: list[list[str]] = []
     in_body, row = False, None
     for token in tokens[start:]:

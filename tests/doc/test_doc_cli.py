@@ -7,11 +7,10 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from docmarkdown import DATA, H2, h2_titles, sections
 
 from mlsd_diagram.cli import main
 from mlsd_diagram.starters import starter, starters
-
-from docmarkdown import DATA, H2, h2_titles, sections
 
 
 @pytest.fixture
@@ -123,8 +122,9 @@ def test_doc_no_render_says_so_in_the_appendix(runner, tmp_path):
 
 def test_invalid_blueprint_gives_located_errors_and_writes_nothing(runner, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: client_app}\n  b: {kind: api_gatway}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "mlsd: 1\nname: x\ncomponents:\n  a: {kind: client_app}\n  b: {kind: api_gatway}\n", encoding="utf-8"
+    )
     result = runner.invoke(main, ["doc", str(bad), "-o", str(tmp_path / "out" / "bad.md")])
     assert result.exit_code == 2
     assert f"{bad}:5:" in result.output and "did you mean 'api_gateway'" in result.output
@@ -133,11 +133,15 @@ def test_invalid_blueprint_gives_located_errors_and_writes_nothing(runner, tmp_p
 
 def test_user_template_replaces_the_packaged_one(runner, tmp_path):
     template = tmp_path / "mine.md.j2"
-    template.write_text("# {{ name }}\n\n{% for c in components %}- {{ c.id|code }}: {{ c.label }}\n{% endfor %}"
-                        "{{ decide.objective }}\n", encoding="utf-8")
+    template.write_text(
+        "# {{ name }}\n\n{% for c in components %}- {{ c.id|code }}: {{ c.label }}\n{% endfor %}"
+        "{{ decide.objective }}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "doc.md"
-    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template),
-                                  "--no-render"])
+    result = runner.invoke(
+        main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template), "--no-render"]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Small ranker\n\n- `app`: Shop app\n- `gateway`: gateway\n")
@@ -146,20 +150,25 @@ def test_user_template_replaces_the_packaged_one(runner, tmp_path):
 
 def test_user_template_can_extend_the_packaged_one(runner, tmp_path):
     template = tmp_path / "extends.md.j2"
-    template.write_text('{% extends "design_doc.md.j2" %}{% block appendix %}## Appendix\n\nOurs.\n{% endblock %}',
-                        encoding="utf-8")
+    template.write_text(
+        '{% extends "design_doc.md.j2" %}{% block appendix %}## Appendix\n\nOurs.\n{% endblock %}', encoding="utf-8"
+    )
     out = tmp_path / "doc.md"
-    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template),
-                                  "--no-render"])
+    result = runner.invoke(
+        main, ["doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template), "--no-render"]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert h2_titles(text) == H2 and text.endswith("## Appendix\n\nOurs.\n")
 
 
-@pytest.mark.parametrize("source,line,message", [
-    ("ok\n{% for c in components %}\n", 2, "template syntax: Unexpected end of template"),
-    ("line one\nline two {{ no_such_variable }}\n", 2, "'no_such_variable' is undefined"),
-])
+@pytest.mark.parametrize(
+    "source,line,message",
+    [
+        ("ok\n{% for c in components %}\n", 2, "template syntax: Unexpected end of template"),
+        ("line one\nline two {{ no_such_variable }}\n", 2, "'no_such_variable' is undefined"),
+    ],
+)
 def test_bad_template_is_located_and_writes_nothing(runner, tmp_path, source, line, message):
     template = tmp_path / "bad.md.j2"
     template.write_text(source, encoding="utf-8")
@@ -172,8 +181,9 @@ def test_bad_template_is_located_and_writes_nothing(runner, tmp_path, source, li
 
 
 def test_missing_template_file(runner, tmp_path):
-    result = runner.invoke(main, ["doc", str(DATA / "ranker.yaml"), "-o", str(tmp_path / "d.md"),
-                                  "--template", str(tmp_path / "nope.j2")])
+    result = runner.invoke(
+        main, ["doc", str(DATA / "ranker.yaml"), "-o", str(tmp_path / "d.md"), "--template", str(tmp_path / "nope.j2")]
+    )
     assert result.exit_code == 2 and "template not found" in result.output
 
 
@@ -200,7 +210,10 @@ def test_doc_and_report_bytes_do_not_depend_on_how_the_path_was_typed(tmp_path):
     from mlsd_testing import ROOT, run_mlsd
 
     outputs = {}
-    for name, arg in (("relative", "blueprints/news_feed.yaml"), ("absolute", str(ROOT / "blueprints" / "news_feed.yaml"))):
+    for name, arg in (
+        ("relative", "blueprints/news_feed.yaml"),
+        ("absolute", str(ROOT / "blueprints" / "news_feed.yaml")),
+    ):
         for command, suffix in (("doc", "md"), ("report", "html")):
             target = tmp_path / f"{name}.{suffix}"
             extra = ["--no-render"] if command == "doc" else []

@@ -13,10 +13,13 @@ def test_estimates_table_holds_the_hand_computed_figures_with_formulas():
     markdown = doc_for(TINY.read_text(encoding="utf-8"), "tiny_search.yaml")
     rows = {row[0]: row[1:] for row in table_after(markdown, "Estimates")}
     assert rows["index (`index`): index memory"] == [
-        "960 MB", "`items x embedding_dim x bytes_per_value x index_overhead` = 10,000,000 x 64 x 1 x 1.5"]
+        "960 MB",
+        "`items x embedding_dim x bytes_per_value x index_overhead` = 10,000,000 x 64 x 1 x 1.5",
+    ]
     assert rows["api (`api`): replicas needed"] == [
         "6 replicas",
-        "`ceil(peak QPS / (capacity_qps x utilization))` = ceil(1,000 / (300 x 0.6)) (4 declared: 2 short)"]
+        "`ceil(peak QPS / (capacity_qps x utilization))` = ceil(1,000 / (300 x 0.6)) (4 declared: 2 short)",
+    ]
     assert rows["index (`index`): peak QPS"][0] == "3k QPS"
     assert rows["log (`log`): log volume per day"][0] == "10 GB/day"
     assert rows["trainer (`trainer`): training set per run"][0] == "40 GB"

@@ -6,7 +6,6 @@ import copy
 
 import pytest
 import yaml
-
 from docmarkdown import STEP_TITLES, doc_for, sections
 
 S1, S2, S3, S4, S5, S6, S7 = STEP_TITLES
@@ -39,28 +38,44 @@ CASES = [
     ("objective", lambda d: _drop_field(d, "requirements", "objective"), S1, "`requirements.objective`"),
     ("ml_task", lambda d: _drop_field(d, "requirements", "ml_task"), S1, "`requirements.ml_task`"),
     ("scale", lambda d: _drop_field(d, "requirements", "scale"), S1, "`requirements.scale`"),
-    ("latency slo", lambda d: _drop_field(d, "requirements", "slo", "latency_p99_ms"), S1,
-     "`requirements.slo.latency_p99_ms`"),
-    ("availability", lambda d: _drop_field(d, "requirements", "slo", "availability"), S1,
-     "`requirements.slo.availability`"),
-    ("freshness", lambda d: _drop_field(d, "requirements", "slo", "freshness_minutes"), S1,
-     "`requirements.slo.freshness_minutes`"),
+    (
+        "latency slo",
+        lambda d: _drop_field(d, "requirements", "slo", "latency_p99_ms"),
+        S1,
+        "`requirements.slo.latency_p99_ms`",
+    ),
+    (
+        "availability",
+        lambda d: _drop_field(d, "requirements", "slo", "availability"),
+        S1,
+        "`requirements.slo.availability`",
+    ),
+    (
+        "freshness",
+        lambda d: _drop_field(d, "requirements", "slo", "freshness_minutes"),
+        S1,
+        "`requirements.slo.freshness_minutes`",
+    ),
     ("constraints", lambda d: _drop_field(d, "requirements", "constraints"), S1, "`requirements.constraints`"),
     ("model task", lambda d: _drop_field(d, "components", "ranker", "task"), S2, "`components.ranker.task`"),
     ("model inputs", lambda d: _drop_field(d, "components", "ranker", "inputs"), S2, "`components.ranker.inputs`"),
-    ("model outputs", lambda d: _drop_field(d, "components", "ranker", "outputs"), S2,
-     "`components.ranker.outputs`"),
+    ("model outputs", lambda d: _drop_field(d, "components", "ranker", "outputs"), S2, "`components.ranker.outputs`"),
     ("re-ranking", lambda d: _drop_component(d, "reranker"), S2, "(a `reranking_service`)"),
     ("retrieval", lambda d: _drop_component(d, "retrieval"), S2, "how candidates are retrieved"),
     ("data sources", lambda d: _drop_component(d, "orders"), S3, "`data_source` components"),
     ("feature store", lambda d: _drop_component(d, "features"), S3, "(a `feature_store`"),
     ("feature pipelines", lambda d: _drop_component(d, "batch_features"), S3, "how features are computed"),
     ("data validation", lambda d: _drop_component(d, "checks"), S3, "(a `data_validation` component)"),
-    ("labels", lambda d: [_drop_component(d, "checks"), _drop_component(d, "log")], S3,
-     "where the labels come from"),
-    ("pii", lambda d: [_drop_component(d, "redactor"), [f["tags"].remove("pii") for f in d["flows"]
-                                                         if "pii" in f.get("tags", [])]], S3,
-     "which data holds personal information"),
+    ("labels", lambda d: [_drop_component(d, "checks"), _drop_component(d, "log")], S3, "where the labels come from"),
+    (
+        "pii",
+        lambda d: [
+            _drop_component(d, "redactor"),
+            [f["tags"].remove("pii") for f in d["flows"] if "pii" in f.get("tags", [])],
+        ],
+        S3,
+        "which data holds personal information",
+    ),
     ("training triggers", lambda d: _drop_component(d, "orchestrator"), S4, "what starts a training run"),
     ("baseline", lambda d: _drop_component(d, "popular"), S4, "the baseline every model must beat"),
     ("registry", lambda d: _drop_component(d, "registry"), S4, "(a `model_registry`)"),
@@ -69,15 +84,31 @@ CASES = [
     ("business metrics", lambda d: _drop_field(d, "metrics", "business"), S5, "`metrics.business`"),
     ("evaluation gate", lambda d: _drop_component(d, "eval"), S5, "(an `offline_evaluation` component)"),
     ("experimentation", lambda d: _drop_component(d, "ab"), S5, "(an `experimentation` component)"),
-    ("component latency", lambda d: _drop_field(d, "components", "ranker", "latency_p99_ms"), S6,
-     "`components.ranker.latency_p99_ms`"),
-    ("fallback", lambda d: _drop_flows(d, **{"from": "ranker", "mode": "fallback"}), S6,
-     "what callers get when ranker is down"),
+    (
+        "component latency",
+        lambda d: _drop_field(d, "components", "ranker", "latency_p99_ms"),
+        S6,
+        "`components.ranker.latency_p99_ms`",
+    ),
+    (
+        "fallback",
+        lambda d: _drop_flows(d, **{"from": "ranker", "mode": "fallback"}),
+        S6,
+        "what callers get when ranker is down",
+    ),
     ("rollout", lambda d: _drop_component(d, "rollout"), S6, "(a `deployment_controller`)"),
-    ("monitoring", lambda d: [_drop_component(d, "monitoring"), _drop_component(d, "online_metrics")], S7,
-     "what is watched in production"),
-    ("telemetry", lambda d: _drop_flows(d, **{"from": "ranker", "mode": "telemetry"}), S7,
-     "what ranker reports to monitoring"),
+    (
+        "monitoring",
+        lambda d: [_drop_component(d, "monitoring"), _drop_component(d, "online_metrics")],
+        S7,
+        "what is watched in production",
+    ),
+    (
+        "telemetry",
+        lambda d: _drop_flows(d, **{"from": "ranker", "mode": "telemetry"}),
+        S7,
+        "what ranker reports to monitoring",
+    ),
     ("drift", lambda d: _drop_component(d, "drift"), S7, "(a `drift_detector`)"),
     ("alerting", lambda d: _drop_component(d, "alerting"), S7, "(an `alerting` component)"),
     ("retraining loop", lambda d: _drop_loops(d), S7, "`loop: retraining`"),
@@ -87,12 +118,12 @@ CASES = [
 @pytest.fixture(scope="module")
 def baseline():
     from docmarkdown import DATA
+
     return doc_for((DATA / "ranker.yaml").read_text(encoding="utf-8"), "ranker.yaml")
 
 
 @pytest.mark.parametrize("what,remove,section,needle", CASES, ids=[c[0] for c in CASES])
-def test_removing_a_field_makes_its_prompt_appear_in_its_section(what, remove, section, needle, ranker_data,
-                                                                  baseline):
+def test_removing_a_field_makes_its_prompt_appear_in_its_section(what, remove, section, needle, ranker_data, baseline):
     assert needle not in baseline, f"the complete blueprint should not ask about {what}"
     data = copy.deepcopy(ranker_data)
     remove(data)
@@ -108,11 +139,14 @@ def test_removing_a_field_makes_its_prompt_appear_in_its_section(what, remove, s
 
 def test_complete_blueprint_asks_only_what_a_blueprint_cannot_say(baseline):
     prompts = [line for line in baseline.splitlines() if line.startswith("> Decide:")]
-    assert prompts == ["> Decide: the minimum detectable effect, the sample size and the duration of each "
-                       "experiment, and the guardrail metrics that stop one."]
+    assert prompts == [
+        "> Decide: the minimum detectable effect, the sample size and the duration of each "
+        "experiment, and the guardrail metrics that stop one."
+    ]
 
 
 def test_blank_starter_is_mostly_prompts():
     from mlsd_diagram.starters import starter
+
     markdown = doc_for(starter("blank").text, "blank.yaml")
     assert sum(1 for line in markdown.splitlines() if line.startswith("> Decide:")) >= 10

@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from docmarkdown import DATA, doc_for, parser, table_after
 
 from mlsd_diagram import load
 from mlsd_diagram.analyses.serving import latency_breakdown
-
-from docmarkdown import DATA, doc_for, parser, table_after
 
 SERVING = (DATA / "serving.yaml").read_text(encoding="utf-8")
 NEWS_FEED = DATA.parents[2] / "blueprints" / "news_feed.yaml"
@@ -31,7 +30,7 @@ def bullets_after(markdown: str, heading: str) -> list[str]:
     tokens = parser().parse(markdown)
     start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and tokens[i + 1].content == heading)
     items = []
-    for i, token in enumerate(tokens[start + 1:], start + 1):
+    for i, token in enumerate(tokens[start + 1 :], start + 1):
         if token.type == "heading_open":
             break
         if token.type == "list_item_open":
@@ -43,7 +42,7 @@ def paragraphs_after(markdown: str, heading: str) -> list[str]:
     tokens = parser().parse(markdown)
     start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and tokens[i + 1].content == heading)
     found = []
-    for i, token in enumerate(tokens[start + 1:], start + 1):
+    for i, token in enumerate(tokens[start + 1 :], start + 1):
         if token.type == "heading_open":
             break
         if token.type == "paragraph_open" and tokens[i - 1].type != "list_item_open":
@@ -69,9 +68,12 @@ def test_latency_steps_show_each_step_its_parallel_calls_and_the_sum():
 
 
 def test_latency_steps_say_when_the_slo_is_missed_and_which_latencies_are_unknown():
-    markdown = doc_for(SERVING.replace("latency_p99_ms: 60", "latency_p99_ms: 40")
-                       .replace("reranker: {kind: reranking_service, label: Re-ranker, replicas: 2, latency_p99_ms: 4,",
-                                "reranker: {kind: reranking_service, label: Re-ranker, replicas: 2,"))
+    markdown = doc_for(
+        SERVING.replace("latency_p99_ms: 60", "latency_p99_ms: 40").replace(
+            "reranker: {kind: reranking_service, label: Re-ranker, replicas: 2, latency_p99_ms: 4,",
+            "reranker: {kind: reranking_service, label: Re-ranker, replicas: 2,",
+        )
+    )
     rows = table_after(markdown, STEPS)
     assert ["", "step 2", "`reranker` unknown (0 ms)", "`reranker`", "0 ms"] in rows
     assert ["", "p99", "5 + 35 + 0", "", "40 ms"] in rows
@@ -107,8 +109,10 @@ def test_load_table_shows_overload_and_the_cascade_it_causes():
     assert rows["Gateway (`gateway`)"] == ["1,300", "2 x 1,000 = 2,000", "65%", "failed"]
     assert rows["Features (`features`)"] == ["3,900", "2 x 2,000 = 4,000", "97.5%", "ok"]
     items = bullets_after(markdown, "Load at peak")
-    assert items[:2] == ["At peak: App (`app`) down.",
-                         "Headroom: 0.923x peak; the first component to saturate is Re-ranker (`reranker`)."]
+    assert items[:2] == [
+        "At peak: App (`app`) down.",
+        "Headroom: 0.923x peak; the first component to saturate is Re-ranker (`reranker`).",
+    ]
 
 
 def test_peak_qps_per_replica_counts_calls_per_request():
@@ -130,17 +134,28 @@ def test_news_feed_doc_shows_its_real_sequential_steps():
     markdown = doc_for(NEWS_FEED.read_text(encoding="utf-8"), name="news_feed.yaml")
     rows = table_after(markdown, "Latency steps from Mobile and web app (`app`)")
     start = rows.index(["Feed service (`feed_service`)", "own p99", "", "", "15 ms"])
-    assert rows[start + 1:start + 6] == [
-        ["", "step 1", "`ab_assignment` 2 ms (timeout 10 ms), `feed_cache` 3 ms (timeout 10 ms)", "`feed_cache`",
-         "3 ms"],
-        ["", "step 2", "`inbox` 8 ms (timeout 15 ms), `candidate_gen` 30 ms (timeout 45 ms)", "`candidate_gen`",
-         "30 ms"],
+    assert rows[start + 1 : start + 6] == [
+        [
+            "",
+            "step 1",
+            "`ab_assignment` 2 ms (timeout 10 ms), `feed_cache` 3 ms (timeout 10 ms)",
+            "`feed_cache`",
+            "3 ms",
+        ],
+        [
+            "",
+            "step 2",
+            "`inbox` 8 ms (timeout 15 ms), `candidate_gen` 30 ms (timeout 45 ms)",
+            "`candidate_gen`",
+            "30 ms",
+        ],
         ["", "step 3", "`ranker` 53 ms (timeout 80 ms)", "`ranker`", "53 ms"],
         ["", "step 4", "`reranker` 23 ms (timeout 35 ms)", "`reranker`", "23 ms"],
         ["", "p99", "15 + 3 + 30 + 53 + 23", "", "124 ms"],
     ]
-    assert "129 ms from `app`, within the 200 ms SLO (71 ms to spare)." in \
-        paragraphs_after(markdown, "Latency steps from Mobile and web app (`app`)")
+    assert "129 ms from `app`, within the 200 ms SLO (71 ms to spare)." in paragraphs_after(
+        markdown, "Latency steps from Mobile and web app (`app`)"
+    )
     load_rows = {row[0]: row[1:] for row in table_after(markdown, "Load at peak")}
     # 20% of requests miss the embedding cache and reach the user tower
     assert load_rows["User tower (`user_encoder`)"] == ["24,000", "6 x 6,400 = 38,400", "62.5%", "ok"]
@@ -157,9 +172,11 @@ def test_every_bundled_doc_adds_up(path):
     breakdown = latency_breakdown(load(path))
     assert breakdown
     for entry, info in breakdown.items():
-        heading = next(t.content for t in parser().parse(markdown)
-                       if t.type == "inline" and t.content.startswith("Latency steps from ")
-                       and t.content.endswith(f"(`{entry}`)"))
+        heading = next(
+            t.content
+            for t in parser().parse(markdown)
+            if t.type == "inline" and t.content.startswith("Latency steps from ") and t.content.endswith(f"(`{entry}`)")
+        )
         rows = table_after(markdown, heading)
         components, total = [], 0.0
         for row in rows:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from docmarkdown import H2, STEP_TITLES, h2_titles, parser, table_after
 
 from mlsd_diagram import load
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.cli import main
 from mlsd_diagram.starters import starters
 
-from docmarkdown import H2, STEP_TITLES, h2_titles, parser, table_after
-
 NAMES = [s.name for s in starters()]
-CASE_STUDIES = {"visual_search", "street_view_blurring", "video_search", "harmful_content_detection",
-                "video_recommendation", "event_recommendation", "ad_click_prediction", "similar_listings",
-                "news_feed", "people_you_may_know"}
+CASE_STUDIES = {
+    "visual_search",
+    "street_view_blurring",
+    "video_search",
+    "harmful_content_detection",
+    "video_recommendation",
+    "event_recommendation",
+    "ad_click_prediction",
+    "similar_listings",
+    "news_feed",
+    "people_you_may_know",
+}
 
 
 def test_the_ten_case_studies_and_blank_ship():
@@ -80,8 +88,9 @@ def test_embedded_diagram_exists_beside_the_doc(name, generated):
     doc = generated[name][1]
     markdown = doc.read_text(encoding="utf-8")
     tokens = parser().parse(markdown)
-    images = [child.attrs["src"] for t in tokens if t.type == "inline" for child in t.children or []
-              if child.type == "image"]
+    images = [
+        child.attrs["src"] for t in tokens if t.type == "inline" for child in t.children or [] if child.type == "image"
+    ]
     assert images == [f"{name}-overview.png", f"{name}-serving.png"]  # the doc opens with the overview
     assert all((doc.parent / image).stat().st_size > 0 for image in images)
     assert (doc.parent / f"{name}-serving.svg").read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))

@@ -62,7 +62,8 @@ def test_figures_match_hand_computation(tiny, key, value, shown):
 def test_every_figure_is_one_we_computed_by_hand(tiny):
     assert set(_figures(tiny)) == {key for key, _, _ in HAND}
     assert [(m.section, m.component, m.fields) for m in tiny.missing] == [
-        ("replicas", "features", ("components.features.capacity_qps",))]
+        ("replicas", "features", ("components.features.capacity_qps",))
+    ]
 
 
 def test_figures_carry_their_formula_inputs_and_sources(tiny):
@@ -70,12 +71,17 @@ def test_figures_carry_their_formula_inputs_and_sources(tiny):
     assert index.formula == "items x embedding_dim x bytes_per_value x index_overhead"
     assert index.worked == "10,000,000 x 64 x 1 x 1.5"
     assert [(i.name, i.value, i.source) for i in index.inputs] == [
-        ("items", 10_000_000, "components.index.items"), ("embedding_dim", 64, "components.builder.embedding_dim"),
+        ("items", 10_000_000, "components.index.items"),
+        ("embedding_dim", 64, "components.builder.embedding_dim"),
         ("bytes_per_value", 1, "components.index.bytes_per_value"),
-        ("index_overhead", 1.5, "components.index.index_overhead")]
+        ("index_overhead", 1.5, "components.index.index_overhead"),
+    ]
     store = _figures(tiny)[("features", "features", "feature store size")]
-    assert [(i.name, i.assumed) for i in store.inputs] == [("items", False), ("features_per_item", False),
-                                                           ("bytes_per_value", True)]
+    assert [(i.name, i.assumed) for i in store.inputs] == [
+        ("items", False),
+        ("features_per_item", False),
+        ("bytes_per_value", True),
+    ]
     api = _figures(tiny)[("replicas", "api", "replicas needed")]
     assert api.worked == "ceil(1,000 / (300 x 0.6))" and api.note == "4 declared: 2 short"
     assert _figures(tiny)[("qps", "index", "peak QPS")].worked == "1,000 (api) x 3"
@@ -113,11 +119,20 @@ def test_missing_facts_name_the_fields_to_add():
     ]
 
 
-@pytest.mark.parametrize("value,unit,shown", [
-    (123_456, "QPS", "120k QPS"), (35_000, "QPS", "35k QPS"), (1.234e12, "bytes", "1.2 TB"),
-    (22.5e12, "bytes/day", "23 TB/day"), (999_999, "QPS", "1M QPS"), (0.25, "QPS", "0.25 QPS"),
-    (1536, "bytes", "1.5 KB"), (4.5e9, "examples", "4.5B examples"), (1, "replicas", "1 replica"),
-])
+@pytest.mark.parametrize(
+    "value,unit,shown",
+    [
+        (123_456, "QPS", "120k QPS"),
+        (35_000, "QPS", "35k QPS"),
+        (1.234e12, "bytes", "1.2 TB"),
+        (22.5e12, "bytes/day", "23 TB/day"),
+        (999_999, "QPS", "1M QPS"),
+        (0.25, "QPS", "0.25 QPS"),
+        (1536, "bytes", "1.5 KB"),
+        (4.5e9, "examples", "4.5B examples"),
+        (1, "replicas", "1 replica"),
+    ],
+)
 def test_numbers_are_rounded_as_a_person_writes_them(value, unit, shown):
     assert approx(value, unit) == shown
 
@@ -130,12 +145,18 @@ def test_cli_text_shows_each_figure_with_its_formula():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "Replicas needed at 60% utilization: ceil(peak QPS / (capacity_qps x utilization))" in lines
-    assert "  index  960 MB  index memory: items x embedding_dim x bytes_per_value x index_overhead = " \
-           "10,000,000 x 64 x 1 x 1.5" in lines
-    assert any(line.startswith("  api ") and "6 replicas  ceil(1,000 / (300 x 0.6))  (4 declared: 2 short)" in line
-               for line in lines)
-    assert lines[-2:] == ["Not estimated (add these fields):", "  features: replicas needed: "
-                          "components.features.capacity_qps"]
+    assert (
+        "  index  960 MB  index memory: items x embedding_dim x bytes_per_value x index_overhead = "
+        "10,000,000 x 64 x 1 x 1.5" in lines
+    )
+    assert any(
+        line.startswith("  api ") and "6 replicas  ceil(1,000 / (300 x 0.6))  (4 declared: 2 short)" in line
+        for line in lines
+    )
+    assert lines[-2:] == [
+        "Not estimated (add these fields):",
+        "  features: replicas needed: components.features.capacity_qps",
+    ]
 
 
 def test_cli_json_shape_and_same_bytes_twice():
@@ -148,22 +169,40 @@ def test_cli_json_shape_and_same_bytes_twice():
     assert data["target_utilization"] == 0.5
     figure = next(f for f in data["figures"] if f["component"] == "api" and f["section"] == "replicas")
     assert figure == {
-        "section": "replicas", "component": "api", "quantity": "replicas needed", "value": 7, "unit": "replicas",
-        "approx": "7 replicas", "formula": "ceil(peak QPS / (capacity_qps x utilization))",
-        "worked": "ceil(1,000 / (300 x 0.5))", "note": "4 declared: 3 short",
-        "inputs": [{"name": "peak QPS", "value": 1000, "source": "peak QPS of api", "assumed": False},
-                   {"name": "capacity_qps", "value": 300, "source": "components.api.capacity_qps", "assumed": False},
-                   {"name": "utilization", "value": 0.5, "source": "--target-utilization", "assumed": False}]}
-    assert data["missing"] == [{"section": "replicas", "component": "features", "quantity": "replicas needed",
-                                "fields": ["components.features.capacity_qps"]}]
+        "section": "replicas",
+        "component": "api",
+        "quantity": "replicas needed",
+        "value": 7,
+        "unit": "replicas",
+        "approx": "7 replicas",
+        "formula": "ceil(peak QPS / (capacity_qps x utilization))",
+        "worked": "ceil(1,000 / (300 x 0.5))",
+        "note": "4 declared: 3 short",
+        "inputs": [
+            {"name": "peak QPS", "value": 1000, "source": "peak QPS of api", "assumed": False},
+            {"name": "capacity_qps", "value": 300, "source": "components.api.capacity_qps", "assumed": False},
+            {"name": "utilization", "value": 0.5, "source": "--target-utilization", "assumed": False},
+        ],
+    }
+    assert data["missing"] == [
+        {
+            "section": "replicas",
+            "component": "features",
+            "quantity": "replicas needed",
+            "fields": ["components.features.capacity_qps"],
+        }
+    ]
 
 
-@pytest.mark.parametrize("old,new,column,message", [
-    ("items: 10000000,", "items: 0,", 67, "'items' should be at least 1"),
-    ("items: 10000000,", "items: \"lots\",", 67, "'items' should be a whole number"),
-    ("index_overhead: 1.5", "index_overhead: 0.5", 113, "'index_overhead' should be at least 1, got 0.5"),
-    ("bytes_per_value: 1,", "bytes_per_value: true,", 94, "bytes_per_value"),
-])
+@pytest.mark.parametrize(
+    "old,new,column,message",
+    [
+        ("items: 10000000,", "items: 0,", 67, "'items' should be at least 1"),
+        ("items: 10000000,", 'items: "lots",', 67, "'items' should be a whole number"),
+        ("index_overhead: 1.5", "index_overhead: 0.5", 113, "'index_overhead' should be at least 1, got 0.5"),
+        ("bytes_per_value: 1,", "bytes_per_value: true,", 94, "bytes_per_value"),
+    ],
+)
 def test_bad_sizing_fields_are_located_errors(tmp_path, old, new, column, message):
     path = tmp_path / "bad.yaml"
     path.write_text(TINY.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")

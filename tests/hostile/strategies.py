@@ -9,13 +9,18 @@ from mlsd_diagram.blueprint.kinds import kind_names
 from mlsd_diagram.blueprint.models import Mode
 
 # Printable text of every script, with the characters that try to break outputs.
-TEXT = st.text(
-    alphabet=st.one_of(
-        st.characters(blacklist_categories=("Cs", "Cc")),
-        st.sampled_from(list('<>&"\'`|#*_[](){};:-->\\ \t\u202e\u200f')),
-    ),
-    min_size=1, max_size=40,
-).map(str.strip).filter(bool)
+TEXT = (
+    st.text(
+        alphabet=st.one_of(
+            st.characters(blacklist_categories=("Cs", "Cc")),
+            st.sampled_from(list("<>&\"'`|#*_[](){};:-->\\ \t\u202e\u200f")),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 IDS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,11}", fullmatch=True)
 MODES = [m.value for m in Mode]
 
@@ -27,11 +32,17 @@ def blueprint_data(draw, max_components: int = 12) -> dict:
     components = {}
     for cid in ids:
         comp = {"kind": draw(st.sampled_from(kind_names()))}
-        for name, strategy in (("label", TEXT), ("tech", TEXT), ("group", TEXT), ("notes", TEXT),
-                               ("task", TEXT), ("model", TEXT),
-                               ("replicas", st.integers(1, 50)),
-                               ("latency_p99_ms", st.floats(0, 500, allow_nan=False)),
-                               ("automated_action", st.booleans())):
+        for name, strategy in (
+            ("label", TEXT),
+            ("tech", TEXT),
+            ("group", TEXT),
+            ("notes", TEXT),
+            ("task", TEXT),
+            ("model", TEXT),
+            ("replicas", st.integers(1, 50)),
+            ("latency_p99_ms", st.floats(0, 500, allow_nan=False)),
+            ("automated_action", st.booleans()),
+        ):
             if draw(st.booleans()):
                 comp[name] = draw(strategy)
         components[cid] = comp
@@ -80,12 +91,25 @@ def mutated(draw, text: str) -> str:
     elif op == "replace_char" and text:
         pos = draw(st.integers(0, len(text) - 1))
         char = draw(st.sampled_from(list(":{}[],-&*!|>'\"#%@`\t\n x0")))
-        return text[:pos] + char + text[pos + 1:]
+        return text[:pos] + char + text[pos + 1 :]
     elif op == "insert":
-        snippet = draw(st.sampled_from([
-            "  ghost: {kind: feature_stor}\n", "  - {from: app, to: nowhere, mode: request}\n", "mlsd: 2\n",
-            "x: !!python/object/apply:os.system [id]\n", "<<: {a: 1}\n", "kind: [\n", "flows: 3\n",
-            "  a: &a [*a]\n", "---\n", "\ufeff", "  replicas: -1\n", "  bad key: {kind: cache}\n",
-        ]))
+        snippet = draw(
+            st.sampled_from(
+                [
+                    "  ghost: {kind: feature_stor}\n",
+                    "  - {from: app, to: nowhere, mode: request}\n",
+                    "mlsd: 2\n",
+                    "x: !!python/object/apply:os.system [id]\n",
+                    "<<: {a: 1}\n",
+                    "kind: [\n",
+                    "flows: 3\n",
+                    "  a: &a [*a]\n",
+                    "---\n",
+                    "\ufeff",
+                    "  replicas: -1\n",
+                    "  bad key: {kind: cache}\n",
+                ]
+            )
+        )
         lines.insert(i, snippet)
     return "".join(lines)

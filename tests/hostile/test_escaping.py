@@ -15,10 +15,12 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+import mermaid_client
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from strategies import TEXT
 
 import mlsd_diagram
 from mlsd_diagram.analyses.lint import lint
@@ -30,48 +32,88 @@ from mlsd_diagram.outputs.mermaid import to_mermaid
 from mlsd_diagram.outputs.report import render_report
 from mlsd_diagram.outputs.sarif import sarif_text
 
-import mermaid_client
-from strategies import TEXT
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 HOSTILE = [
-    "<script>alert(1)</script>", "\"quoted\" & 'single'", "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
-    "a -> b; node [shape=box]", "}} digraph x { a", "A-->B; click A callback", "end", "subgraph X",
-    "| pipe | table |", "# heading", "`code` *em*", "[link](javascript:alert(1))", "مرحبا RTL \u202e flip",
-    "&amp; &lt; &#x3C;", "</textarea><img src=x onerror=alert(1)>", "%%{init: {'theme':'dark'}}%%",
-    "\\l\\n\\G", "line1\nline2",
+    "<script>alert(1)</script>",
+    "\"quoted\" & 'single'",
+    "<<TABLE><TR><TD>x</TD></TR></TABLE>>",
+    "a -> b; node [shape=box]",
+    "}} digraph x { a",
+    "A-->B; click A callback",
+    "end",
+    "subgraph X",
+    "| pipe | table |",
+    "# heading",
+    "`code` *em*",
+    "[link](javascript:alert(1))",
+    "مرحبا RTL \u202e flip",
+    "&amp; &lt; &#x3C;",
+    "</textarea><img src=x onerror=alert(1)>",
+    "%%{init: {'theme':'dark'}}%%",
+    "\\l\\n\\G",
+    "line1\nline2",
 ]
 
 SHAPE = [  # (id, kind): a small but complete design, so every output has content
-    ("app", "client_app"), ("gateway", "api_gateway"), ("ranker", "ranking_service"), ("popular", "fallback_ranker"),
-    ("features", "feature_store"), ("events", "event_logging"), ("lake", "data_lake"),
-    ("trainer", "training_pipeline"), ("gate", "offline_evaluation"), ("registry", "model_registry"),
-    ("metrics", "monitoring"), ("drift", "drift_detector"), ("alerts", "alerting"), ("scheduler", "orchestrator"),
+    ("app", "client_app"),
+    ("gateway", "api_gateway"),
+    ("ranker", "ranking_service"),
+    ("popular", "fallback_ranker"),
+    ("features", "feature_store"),
+    ("events", "event_logging"),
+    ("lake", "data_lake"),
+    ("trainer", "training_pipeline"),
+    ("gate", "offline_evaluation"),
+    ("registry", "model_registry"),
+    ("metrics", "monitoring"),
+    ("drift", "drift_detector"),
+    ("alerts", "alerting"),
+    ("scheduler", "orchestrator"),
 ]
 FLOWS = [
-    ("app", "gateway", "request"), ("gateway", "ranker", "request"), ("ranker", "features", "request"),
-    ("ranker", "popular", "fallback"), ("ranker", "events", "stream"), ("events", "lake", "stream"),
-    ("lake", "trainer", "batch"), ("features", "trainer", "batch"), ("trainer", "gate", "batch"),
-    ("gate", "registry", "deploy"), ("registry", "ranker", "deploy"), ("ranker", "metrics", "telemetry"),
-    ("metrics", "drift", "telemetry"), ("drift", "alerts", "telemetry"), ("alerts", "scheduler", "batch"),
+    ("app", "gateway", "request"),
+    ("gateway", "ranker", "request"),
+    ("ranker", "features", "request"),
+    ("ranker", "popular", "fallback"),
+    ("ranker", "events", "stream"),
+    ("events", "lake", "stream"),
+    ("lake", "trainer", "batch"),
+    ("features", "trainer", "batch"),
+    ("trainer", "gate", "batch"),
+    ("gate", "registry", "deploy"),
+    ("registry", "ranker", "deploy"),
+    ("ranker", "metrics", "telemetry"),
+    ("metrics", "drift", "telemetry"),
+    ("drift", "alerts", "telemetry"),
+    ("alerts", "scheduler", "batch"),
     ("scheduler", "trainer", "batch"),
 ]
 
 
 def blueprint(texts: list[str]):
     pick = lambda i: json.dumps(texts[i % len(texts)], ensure_ascii=False)  # noqa: E731 - JSON is valid YAML
-    lines = ["mlsd: 1", f"name: {pick(0)}", f"summary: {pick(1)}",
-             f"requirements: {{objective: {pick(2)}, ml_task: {pick(3)}, slo: {{latency_p99_ms: 300}}, "
-             f"constraints: [{pick(4)}]}}", f"metrics: {{offline: [{pick(5)}], online: [{pick(6)}]}}", "components:"]
+    lines = [
+        "mlsd: 1",
+        f"name: {pick(0)}",
+        f"summary: {pick(1)}",
+        f"requirements: {{objective: {pick(2)}, ml_task: {pick(3)}, slo: {{latency_p99_ms: 300}}, "
+        f"constraints: [{pick(4)}]}}",
+        f"metrics: {{offline: [{pick(5)}], online: [{pick(6)}]}}",
+        "components:",
+    ]
     for i, (cid, kind) in enumerate(SHAPE):
-        lines.append(f"  {cid}: {{kind: {kind}, label: {pick(i)}, tech: {pick(i + 1)}, notes: {pick(i + 2)}, "
-                     f"task: binary_classification, model: {pick(i + 4)}, group: {pick(i % 3)}, replicas: 2, "
-                     f"latency_p99_ms: 5}}")
+        lines.append(
+            f"  {cid}: {{kind: {kind}, label: {pick(i)}, tech: {pick(i + 1)}, notes: {pick(i + 2)}, "
+            f"task: binary_classification, model: {pick(i + 4)}, group: {pick(i % 3)}, replicas: 2, "
+            f"latency_p99_ms: 5}}"
+        )
     lines.append("flows:")
     for i, (source, target, mode) in enumerate(FLOWS):
         loop = ", loop: feedback" if (source, target) in {("alerts", "scheduler"), ("lake", "trainer")} else ""
-        lines.append(f"  - {{from: {source}, to: {target}, mode: {mode}, data: {pick(i + 5)}, tags: [{pick(i)}]{loop}}}")
+        lines.append(
+            f"  - {{from: {source}, to: {target}, mode: {mode}, data: {pick(i + 5)}, tags: [{pick(i)}]{loop}}}"
+        )
     return mlsd_diagram.loads("\n".join(lines) + "\n", name="hostile.yaml")
 
 
@@ -90,7 +132,8 @@ def test_dot_keeps_nodes_edges_and_clusters(pair):
     assert len(hostile["edges"]) == len(twin["edges"])
     names = {o["name"] for o in hostile["objects"]}
     assert {cid for cid, _ in SHAPE} <= names or {f"component-{cid}" for cid, _ in SHAPE} <= names | {
-        o.get("id") for o in hostile["objects"]}
+        o.get("id") for o in hostile["objects"]
+    }
 
 
 def _svg_structure(svg: str) -> Counter:
@@ -152,11 +195,21 @@ def _markdown_structure(text: str) -> Counter:
 def test_design_doc_keeps_headings_tables_and_no_html(pair):
     docs = [render_markdown(doc_context(bp, stem="hostile", image=False)) for bp in pair]
     hostile, twin = (_markdown_structure(d) for d in docs)
-    for key in ("heading_open", "table_open", "tr_open", "th_open", "td_open", "html_block", "html_inline",
-                "fence", "link_open", "bullet_list_open"):
+    for key in (
+        "heading_open",
+        "table_open",
+        "tr_open",
+        "th_open",
+        "td_open",
+        "html_block",
+        "html_inline",
+        "fence",
+        "link_open",
+        "bullet_list_open",
+    ):
         assert hostile[key] == twin[key], key
     html = MarkdownIt("commonmark").enable("table").render(docs[0])
-    assert "<script>" not in html and "<img" not in html and "href=\"javascript:" not in html
+    assert "<script>" not in html and "<img" not in html and 'href="javascript:' not in html
 
 
 def test_findings_json_and_sarif_round_trip(pair):

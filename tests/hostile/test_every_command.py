@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
 from mlsd_testing import ROOT, run_mlsd
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = ["five_mistakes", "billion_laughs", "python_object_tag", "binary", "request_cycle", "empty_file"]
 COMMANDS = {
-    "lint": ["lint"], "lint-sarif": ["lint", "--format", "sarif"], "simulate": ["simulate"], "estimate": ["estimate"], "score": ["score"],
+    "lint": ["lint"],
+    "lint-sarif": ["lint", "--format", "sarif"],
+    "simulate": ["simulate"],
+    "estimate": ["estimate"],
+    "score": ["score"],
     "render": ["render", "-f", "png", "-f", "svg", "-f", "mermaid", "-o", "{out}"],
-    "doc": ["doc", "-o", "{out}/doc.md"], "report": ["report", "-o", "{out}/report.html"],
+    "doc": ["doc", "-o", "{out}/doc.md"],
+    "report": ["report", "-o", "{out}/report.html"],
 }
 
 

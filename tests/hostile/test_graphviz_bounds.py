@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from mlsd_testing import MLSD, ROOT
 
 from mlsd_diagram.blueprint.limits import LIMITS
-from mlsd_testing import MLSD, ROOT
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -29,10 +29,15 @@ MEMORY_HINT = "raise MLSD_DOT_MEMORY"
 def _groups(n: int) -> str:
     """Valid, and hard on `dot`: as many groups as allowed, request flows criss-crossing them (all serving:
     `mlsd doc` draws the serving view)."""
-    comps = "".join(f"  c{i}: {{kind: online_service, group: g{i % LIMITS.groups}, label: Component {i}}}\n"
-                    for i in range(n))
-    flows = "".join(f"  - {{from: c{i}, to: c{j}, mode: request}}\n"
-                    for i in range(n) for j in (i + 1, i + 2 + (i * 7) % 97) if j < n)
+    comps = "".join(
+        f"  c{i}: {{kind: online_service, group: g{i % LIMITS.groups}, label: Component {i}}}\n" for i in range(n)
+    )
+    flows = "".join(
+        f"  - {{from: c{i}, to: c{j}, mode: request}}\n"
+        for i in range(n)
+        for j in (i + 1, i + 2 + (i * 7) % 97)
+        if j < n
+    )
     return f"mlsd: 1\nname: Hostile\ncomponents:\n{comps}flows:\n{flows}"
 
 
@@ -65,9 +70,16 @@ class Run:
         self.scratch = tmp_path / "scratch"
         self.scratch.mkdir(exist_ok=True)
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.scratch), **env}
-        self.process = subprocess.Popen([*MLSD, *args], cwd=tmp_path, env=full_env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                        preexec_fn=_caps)
+        self.process = subprocess.Popen(
+            [*MLSD, *args],
+            cwd=tmp_path,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            preexec_fn=_caps,
+        )
 
     def wait_for_dot(self, timeout: float = 60) -> list[int]:
         deadline = time.monotonic() + timeout
@@ -100,11 +112,15 @@ def _assert_no_dot_left(run: Run) -> None:
     assert not left, f"dot outlived mlsd: {left}"
 
 
-@pytest.mark.parametrize("command", [
-    ["render", "big.yaml", "-o", "out", "-f", "svg", "-f", "png"],
-    ["report", "big.yaml"],
-    ["doc", "big.yaml", "-o", "big.md"],
-], ids=["render", "report", "doc"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["render", "big.yaml", "-o", "out", "-f", "svg", "-f", "png"],
+        ["report", "big.yaml"],
+        ["doc", "big.yaml", "-o", "big.md"],
+    ],
+    ids=["render", "report", "doc"],
+)
 def test_the_memory_limit_stops_graphviz_with_a_clear_message(tmp_path, command):
     (tmp_path / "big.yaml").write_text(_groups(3000))
     run = Run(tmp_path, *command, MLSD_DOT_MEMORY="200M", MLSD_DOT_TIMEOUT="60")
@@ -137,12 +153,17 @@ def test_a_bad_limit_value_is_a_clear_error(tmp_path, value, variable):
     assert code == 2 and f"{variable}={value!r}" in err, err
 
 
-@pytest.mark.parametrize("signals, expected", [
-    ([signal.SIGTERM], 143),
-    ([signal.SIGINT, signal.SIGINT], 130),  # the second Ctrl-C lands while the first unwinds
-], ids=["SIGTERM", "two Ctrl-C"])
-@pytest.mark.parametrize("command", [["report", "big.yaml"], ["render", "big.yaml", "-o", "out"]],
-                         ids=["report", "render"])
+@pytest.mark.parametrize(
+    "signals, expected",
+    [
+        ([signal.SIGTERM], 143),
+        ([signal.SIGINT, signal.SIGINT], 130),  # the second Ctrl-C lands while the first unwinds
+    ],
+    ids=["SIGTERM", "two Ctrl-C"],
+)
+@pytest.mark.parametrize(
+    "command", [["report", "big.yaml"], ["render", "big.yaml", "-o", "out"]], ids=["report", "render"]
+)
 def test_no_dot_survives_a_signal(tmp_path, signals, expected, command):
     (tmp_path / "big.yaml").write_text(_groups(3000))
     run = Run(tmp_path, *command, MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="60")

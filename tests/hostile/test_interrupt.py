@@ -21,10 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _large(name: str, n: int = 300) -> str:
-    comps = "".join(f"  c{i}: {{kind: {('online_service', 'feature_store', 'cache', 'data_lake')[i % 4]}, "
-                    f"group: g{i % 8}, label: Component number {i}}}\n" for i in range(n))
-    flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: {('stream', 'batch')[i % 2]}, data: data {i}}}\n"
-                    for i in range(n - 1))
+    comps = "".join(
+        f"  c{i}: {{kind: {('online_service', 'feature_store', 'cache', 'data_lake')[i % 4]}, "
+        f"group: g{i % 8}, label: Component number {i}}}\n"
+        for i in range(n)
+    )
+    flows = "".join(
+        f"  - {{from: c{i}, to: c{i + 1}, mode: {('stream', 'batch')[i % 2]}, data: data {i}}}\n" for i in range(n - 1)
+    )
     return f"mlsd: 1\nname: {name}\ncomponents:\n{comps}flows:\n{flows}"
 
 

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mlsd_testing import ROOT, run_mlsd
 
 import mlsd_diagram
 from mlsd_diagram.outputs.diagram import render
 from mlsd_diagram.outputs.files import OutputPathError, output_path, write_atomic
-from mlsd_testing import ROOT, run_mlsd
 
 BLUEPRINT = ROOT / "mlsd_diagram" / "starters" / "blueprints" / "blank.yaml"
 

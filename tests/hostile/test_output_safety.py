@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from mlsd_testing import BLUEPRINTS, MLSD, ROOT
 
 BLUEPRINT = next(p for p in BLUEPRINTS if p.name == "news_feed.yaml")
@@ -27,8 +26,15 @@ def _run(*args: str, cwd: Path, file_size: int | None = None) -> subprocess.Comp
         if file_size is not None:  # a disk that fills up after file_size bytes (Python ignores SIGXFSZ)
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
-    return subprocess.run([*MLSD, *args], cwd=cwd, capture_output=True, timeout=120, preexec_fn=limits,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+    return subprocess.run(
+        [*MLSD, *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=120,
+        preexec_fn=limits,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
+    )
 
 
 def _clean(err: bytes) -> str:
@@ -41,12 +47,16 @@ def _listing(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-@pytest.mark.parametrize("command", [
-    ["lint", str(BLUEPRINT), "-o", "{target}"],
-    ["lint", str(BLUEPRINT), "--format", "sarif", "-o", "{target}"],
-    ["report", str(BLUEPRINT), "-o", "{target}"],
-    ["doc", str(BLUEPRINT), "--no-render", "-o", "{target}"],
-], ids=["lint", "sarif", "report", "doc"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint", str(BLUEPRINT), "-o", "{target}"],
+        ["lint", str(BLUEPRINT), "--format", "sarif", "-o", "{target}"],
+        ["report", str(BLUEPRINT), "-o", "{target}"],
+        ["doc", str(BLUEPRINT), "--no-render", "-o", "{target}"],
+    ],
+    ids=["lint", "sarif", "report", "doc"],
+)
 @pytest.mark.parametrize("special", ["fifo", "stdout-link", "device"])
 def test_special_files_are_never_replaced(tmp_path, command, special):
     if special == "fifo":
@@ -84,14 +94,18 @@ def test_render_refuses_a_special_file_among_its_outputs_and_writes_nothing(tmp_
     assert sorted(p.name for p in out.iterdir()) == ["news_feed.png"]
 
 
-@pytest.mark.parametrize("command, check", [
-    (["lint", str(BLUEPRINT), "--format", "json", "-o", "-"], lambda out: b'"findings"' in out),
-    (["report", str(BLUEPRINT), "-o", "-"], lambda out: out.startswith(b"<!DOCTYPE html>")),
-    (["doc", str(BLUEPRINT), "-o", "-"], lambda out: out.startswith(b"# ") and b"```mermaid" in out),
-    (["render", str(BLUEPRINT), "-o", "-", "-f", "mermaid"], lambda out: b"flowchart" in out),
-    (["render", str(BLUEPRINT), "-o", "-", "-f", "dot"], lambda out: out.startswith(b"digraph")),
-    (["render", str(BLUEPRINT), "-o", "-", "-f", "svg"], lambda out: ET.fromstring(out).tag.endswith("svg")),
-], ids=["lint", "report", "doc", "mermaid", "dot", "svg"])
+@pytest.mark.parametrize(
+    "command, check",
+    [
+        (["lint", str(BLUEPRINT), "--format", "json", "-o", "-"], lambda out: b'"findings"' in out),
+        (["report", str(BLUEPRINT), "-o", "-"], lambda out: out.startswith(b"<!DOCTYPE html>")),
+        (["doc", str(BLUEPRINT), "-o", "-"], lambda out: out.startswith(b"# ") and b"```mermaid" in out),
+        (["render", str(BLUEPRINT), "-o", "-", "-f", "mermaid"], lambda out: b"flowchart" in out),
+        (["render", str(BLUEPRINT), "-o", "-", "-f", "dot"], lambda out: out.startswith(b"digraph")),
+        (["render", str(BLUEPRINT), "-o", "-", "-f", "svg"], lambda out: ET.fromstring(out).tag.endswith("svg")),
+    ],
+    ids=["lint", "report", "doc", "mermaid", "dot", "svg"],
+)
 def test_dash_writes_to_standard_output_and_nothing_else(tmp_path, command, check):
     result = _run(*command, cwd=tmp_path)
     assert result.returncode in (0, 1), _clean(result.stderr)
@@ -112,20 +126,25 @@ def test_a_full_disk_keeps_every_old_file_and_names_the_path(tmp_path):
     for name, data in old.items():
         (out / name).write_bytes(data)
     # the Mermaid text fits, the SVG (icons embedded) does not: neither may be replaced
-    result = _run("render", str(BLUEPRINT), "-o", str(out), "-f", "mermaid", "-f", "svg", cwd=tmp_path,
-                  file_size=32 * 1024)
+    result = _run(
+        "render", str(BLUEPRINT), "-o", str(out), "-f", "mermaid", "-f", "svg", cwd=tmp_path, file_size=32 * 1024
+    )
     err = _clean(result.stderr)
     assert result.returncode == 2, err
     assert f"mlsd: error: cannot write {out / 'news_feed.svg'}: File too large" in err
     assert _listing(out) == old  # no new file, no temporary file, the old ones untouched
 
 
-@pytest.mark.parametrize("command", [
-    ["render", str(BLUEPRINT), "-o", "blocker/out", "-f", "mermaid"],
-    ["lint", str(BLUEPRINT), "-o", "blocker/lint.txt"],
-    ["report", str(BLUEPRINT), "-o", "blocker/page.html"],
-    ["doc", str(BLUEPRINT), "--no-render", "-o", "blocker/doc.md"],
-], ids=["render", "lint", "report", "doc"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["render", str(BLUEPRINT), "-o", "blocker/out", "-f", "mermaid"],
+        ["lint", str(BLUEPRINT), "-o", "blocker/lint.txt"],
+        ["report", str(BLUEPRINT), "-o", "blocker/page.html"],
+        ["doc", str(BLUEPRINT), "--no-render", "-o", "blocker/doc.md"],
+    ],
+    ids=["render", "lint", "report", "doc"],
+)
 def test_a_file_where_a_folder_is_expected_is_a_clear_error(tmp_path, command):
     (tmp_path / "blocker").write_text("a file, not a folder")
     result = _run(*command, cwd=tmp_path)
@@ -149,8 +168,10 @@ def test_a_read_only_folder_is_a_clear_error(tmp_path):
 
 
 def test_a_full_disk_under_doc_and_lint_is_a_clear_error(tmp_path):
-    for command in (["lint", str(BLUEPRINT), "--format", "sarif", "-o", "x.sarif"],
-                    ["doc", str(BLUEPRINT), "--no-render", "-o", "x.md"]):
+    for command in (
+        ["lint", str(BLUEPRINT), "--format", "sarif", "-o", "x.sarif"],
+        ["doc", str(BLUEPRINT), "--no-render", "-o", "x.md"],
+    ):
         result = _run(*command, cwd=tmp_path, file_size=1024)
         err = _clean(result.stderr)
         assert result.returncode == 2 and "File too large" in err and f"cannot write {command[-1]}" in err, err

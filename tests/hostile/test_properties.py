@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import blueprint_data, dump, mutated
 
 import mlsd_diagram
 from mlsd_diagram import BlueprintError
@@ -21,11 +22,10 @@ from mlsd_diagram.outputs.doc import doc_context, render_markdown
 from mlsd_diagram.outputs.dot import to_dot
 from mlsd_diagram.outputs.mermaid import to_mermaid
 
-from strategies import blueprint_data, dump, mutated
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml")) + sorted(
-    (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml"))
+    (ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml")
+)
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in BUNDLED}
 
 # 800 + 1,200 examples: the 2,000 the hardening issue asks of CI.

@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
+from mlsd_testing import run_mlsd
 
 from mlsd_diagram import loads
 from mlsd_diagram.outputs.diagram import render
 from mlsd_diagram.outputs.mermaid import to_mermaid
-from mlsd_testing import run_mlsd
 
 REFERENCES = """\
 mlsd: 1
@@ -62,7 +62,8 @@ def test_chromium_opens_the_svg_and_shows_the_text_as_written(browser, tmp_path)
 @pytest.mark.parametrize("name", ["C:\\Users\\x", "a\\\\b\\", "\\u0041 \\n", "del\x7fand\x85c1\x9f"])
 def test_the_mermaid_title_is_valid_yaml(name):
     bp = loads("mlsd: 1\nname: placeholder\ncomponents: {a: {kind: cache}}\nflows: []\n").model_copy(
-        update={"name": name})
+        update={"name": name}
+    )
     front = to_mermaid(bp).split("---\n")[1]
     assert yaml.safe_load(front)["title"] == " ".join(name.split())
 
@@ -81,8 +82,9 @@ lint:
 """
 
 
-@pytest.mark.parametrize("command", [["validate"], ["lint"], ["simulate"], ["lint", "--format", "json"],
-                                     ["diff", "{other}"]])
+@pytest.mark.parametrize(
+    "command", [["validate"], ["lint"], ["simulate"], ["lint", "--format", "json"], ["diff", "{other}"]]
+)
 def test_the_terminal_gets_no_escape_sequence_and_no_bare_bidi_override(tmp_path, command):
     path = tmp_path / "name \x1b]52;c;SGVsbG8=\x07 \x1b[2J \u202e.yaml"  # the file name reaches the output too
     path.write_text(BIDI, encoding="utf-8")
@@ -108,14 +110,18 @@ def test_escaped_control_characters_are_refused_by_validation(tmp_path):
     path.write_text('mlsd: 1\nname: "x \\e[2J"\ncomponents: {a: {kind: cache}}\nflows: []\n')
     result = run_mlsd("validate", str(path))
     assert result.returncode == 2
-    assert result.stderr == f"{path}:2:7: error: control character U+001B (written as an escape) is not allowed; " \
-                            "a blueprint holds plain text\n"
+    assert (
+        result.stderr == f"{path}:2:7: error: control character U+001B (written as an escape) is not allowed; "
+        "a blueprint holds plain text\n"
+    )
 
 
 def test_validate_reports_unknown_rules_in_the_lint_section_as_lint_does(tmp_path):
     path = tmp_path / "rules.yaml"
-    path.write_text("mlsd: 1\nname: R\ncomponents: {a: {kind: online_service}}\nflows: []\nlint:\n"
-                    "  disable: [MLSD999]\n  accept:\n    - {rule: nope-rule, reason: r}\n")
+    path.write_text(
+        "mlsd: 1\nname: R\ncomponents: {a: {kind: online_service}}\nflows: []\nlint:\n"
+        "  disable: [MLSD999]\n  accept:\n    - {rule: nope-rule, reason: r}\n"
+    )
     validated, linted = run_mlsd("validate", str(path)), run_mlsd("lint", str(path))
     assert validated.returncode == linted.returncode == 2
     assert validated.stderr == linted.stderr
@@ -125,7 +131,9 @@ def test_validate_reports_unknown_rules_in_the_lint_section_as_lint_does(tmp_pat
 
 def test_a_bad_role_names_the_role(tmp_path):
     path = tmp_path / "role.yaml"
-    path.write_text("mlsd: 1\nname: R\nkinds:\n  x-svc: {stage: serving, roles: [online]}\n"
-                    "components: {a: {kind: x-svc}}\nflows: []\n")
+    path.write_text(
+        "mlsd: 1\nname: R\nkinds:\n  x-svc: {stage: serving, roles: [online]}\n"
+        "components: {a: {kind: x-svc}}\nflows: []\n"
+    )
     result = run_mlsd("validate", str(path))
     assert result.returncode == 2 and "unknown role 'online' (expected one of: " in result.stderr, result.stderr

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mlsd_testing import ROOT, run_mlsd
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.baseline import BaselineEntry, in_baseline
 from mlsd_diagram.analyses.lint import lint
-from mlsd_testing import ROOT, run_mlsd
 
 WEAK = Path(__file__).resolve().parent / "data" / "weak_design.yaml"
 MULTITOOL = ROOT / "tests" / "js" / "node_modules" / ".bin" / "sarif-multitool"
@@ -53,8 +53,10 @@ def test_known_findings_pass_after_lines_and_flow_indices_move(tmp_path: Path, b
     lines = done.stdout.splitlines()
     unlabeled = [line for line in lines if "MLSD103" in line]
     # the flow is now index 12 on another line, and still the baseline's
-    assert unlabeled == ["design.yaml:34:5: MLSD103 unlabeled-flow (warning): batch flow from 'scheduler' to 'checks' "
-                         "does not say what data it carries; add 'data:' [in baseline]"]
+    assert unlabeled == [
+        "design.yaml:34:5: MLSD103 unlabeled-flow (warning): batch flow from 'scheduler' to 'checks' "
+        "does not say what data it carries; add 'data:' [in baseline]"
+    ]
     assert all(line.endswith("[in baseline]") for line in lines if ": MLSD" in line)
     assert "baseline" in lines[-1] and "16 of 16 findings already known, 0 new" in lines[-1]
 
@@ -66,20 +68,28 @@ def test_a_new_finding_fails_and_only_it_is_new(tmp_path: Path, baseline: Path) 
     done = _lint(tmp_path, "--fail-on", "warning", "--baseline", str(baseline))
     assert done.returncode == 1, done.stdout + done.stderr
     new = [line for line in done.stdout.splitlines() if ": MLSD" in line and not line.endswith("[in baseline]")]
-    assert new == ["design.yaml:33:5: MLSD103 unlabeled-flow (warning): batch flow from 'scheduler' to "
-                   "'batch_features' does not say what data it carries; add 'data:'"]
+    assert new == [
+        "design.yaml:33:5: MLSD103 unlabeled-flow (warning): batch flow from 'scheduler' to "
+        "'batch_features' does not say what data it carries; add 'data:'"
+    ]
     # at the default fail level (error) the new warning does not fail
     assert _lint(tmp_path, "--baseline", str(baseline)).returncode == 0
 
 
 def test_a_changed_message_is_a_new_finding(tmp_path: Path, baseline: Path) -> None:
     # MLSD501's message names the path from trainer to recommender: a new hop changes it
-    design = _weak(UNLABELED).replace(
-        "  - {from: evaluation, to: recommender, mode: deploy, data: model file copied to the servers}\n",
-        "  - {from: evaluation, to: copier, mode: deploy, data: model file}\n"
-        "  - {from: copier, to: recommender, mode: deploy, data: model file copied to the servers}\n",
-    ).replace("  evaluation: {kind: offline_evaluation}\n",
-              "  evaluation: {kind: offline_evaluation}\n  copier: {kind: deployment_controller}\n")
+    design = (
+        _weak(UNLABELED)
+        .replace(
+            "  - {from: evaluation, to: recommender, mode: deploy, data: model file copied to the servers}\n",
+            "  - {from: evaluation, to: copier, mode: deploy, data: model file}\n"
+            "  - {from: copier, to: recommender, mode: deploy, data: model file copied to the servers}\n",
+        )
+        .replace(
+            "  evaluation: {kind: offline_evaluation}\n",
+            "  evaluation: {kind: offline_evaluation}\n  copier: {kind: deployment_controller}\n",
+        )
+    )
     (tmp_path / "design.yaml").write_text(design, encoding="utf-8")
     done = _lint(tmp_path, "--baseline", str(baseline))
     assert done.returncode == 1, done.stdout + done.stderr
@@ -104,12 +114,15 @@ def test_baselines_written_before_flow_id_match_flow_findings_by_message(tmp_pat
     assert _lint(tmp_path, "--fail-on", "warning", "--baseline", str(baseline)).returncode == 0
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, "mlsd: error: cannot read baseline missing.json: No such file or directory"),
-    ("{not json", "mlsd: error: baseline bad.json is not JSON"),
-    ('{"version": 1}', "mlsd: error: baseline bad.json has no 'findings' list"),
-    ('{"findings": [{"rule": 1}]}', "mlsd: error: baseline bad.json: finding 0 needs 'rule', 'file' and 'message'"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "mlsd: error: cannot read baseline missing.json: No such file or directory"),
+        ("{not json", "mlsd: error: baseline bad.json is not JSON"),
+        ('{"version": 1}', "mlsd: error: baseline bad.json has no 'findings' list"),
+        ('{"findings": [{"rule": 1}]}', "mlsd: error: baseline bad.json: finding 0 needs 'rule', 'file' and 'message'"),
+    ],
+)
 def test_a_bad_baseline_is_a_clear_error(tmp_path: Path, content: str | None, expected: str) -> None:
     shutil.copy(WEAK, tmp_path / "design.yaml")
     name = "missing.json" if content is None else "bad.json"
@@ -128,8 +141,12 @@ def _sarif(tmp_path: Path, design: str, *args: str) -> dict:
 
 
 def _prints(log: dict) -> dict[tuple, str]:
-    return {(r["ruleId"], r["properties"]["component"], r["properties"]["flowId"]):
-            r["partialFingerprints"]["mlsdFinding/v1"] for r in log["runs"][0]["results"]}
+    return {
+        (r["ruleId"], r["properties"]["component"], r["properties"]["flowId"]): r["partialFingerprints"][
+            "mlsdFinding/v1"
+        ]
+        for r in log["runs"][0]["results"]
+    }
 
 
 def test_sarif_fingerprints_survive_moved_lines_and_flows(tmp_path: Path) -> None:
@@ -138,24 +155,45 @@ def test_sarif_fingerprints_survive_moved_lines_and_flows(tmp_path: Path) -> Non
     after = _prints(after_log)
     assert after == before
     assert len(set(before.values())) == len(before)  # one fingerprint per finding
-    lines = {r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
-             for r in after_log["runs"][0]["results"]}
+    lines = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for r in after_log["runs"][0]["results"]
+    }
     assert lines["MLSD103"] == 33  # it did move (from line 30)
     other = _prints(_sarif(tmp_path, _weak("  - {from: scheduler, to: batch_features, mode: batch}\n")))
-    assert other[("MLSD103", None, "scheduler -> batch_features (batch)")] != \
-        before[("MLSD103", None, "scheduler -> checks (batch)")]
+    assert (
+        other[("MLSD103", None, "scheduler -> batch_features (batch)")]
+        != before[("MLSD103", None, "scheduler -> checks (batch)")]
+    )
 
 
 def test_sarif_with_a_baseline_marks_new_results_and_passes_the_multitool(tmp_path: Path, baseline: Path) -> None:
-    log = _sarif(tmp_path, _weak(UNLABELED + "  - {from: scheduler, to: batch_features, mode: batch}\n", INSERTED),
-                 "--baseline", str(baseline))
+    log = _sarif(
+        tmp_path,
+        _weak(UNLABELED + "  - {from: scheduler, to: batch_features, mode: batch}\n", INSERTED),
+        "--baseline",
+        str(baseline),
+    )
     states = {(r["ruleId"], r["properties"]["flowId"]): r["baselineState"] for r in log["runs"][0]["results"]}
     assert states.pop(("MLSD103", "scheduler -> batch_features (batch)")) == "new"
     assert set(states.values()) == {"unchanged"}
     report = tmp_path / "validation.sarif"
-    done = subprocess.run([str(MULTITOOL), "validate", str(tmp_path / "out.sarif"), "--rule-kind", "Gh",
-                           "--output", str(report), "--log", "ForceOverwrite"], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [
+            str(MULTITOOL),
+            "validate",
+            str(tmp_path / "out.sarif"),
+            "--rule-kind",
+            "Gh",
+            "--output",
+            str(report),
+            "--log",
+            "ForceOverwrite",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads(report.read_text())["runs"][0].get("results", [])
     assert [r for r in results if r.get("level", "warning") == "error"] == [], results

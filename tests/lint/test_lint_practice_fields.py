@@ -10,8 +10,9 @@ from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.blueprint.models import minutes
 
 
-@pytest.mark.parametrize("text, value", [("30s", 0.5), ("15m", 15), ("6h", 360), ("7d", 10080), ("2w", 20160),
-                                         ("1.5h", 90)])
+@pytest.mark.parametrize(
+    "text, value", [("30s", 0.5), ("15m", 15), ("6h", 360), ("7d", 10080), ("2w", 20160), ("1.5h", 90)]
+)
 def test_durations_in_minutes(text: str, value: float) -> None:
     assert minutes(text) == value
 
@@ -43,11 +44,15 @@ def test_only_models_get_model_rules() -> None:
 
 
 def test_a_rule_without_its_facts_says_what_to_declare() -> None:
-    text = (MODELS.replace("ranker: {kind: ranking_service}", "ranker: {kind: ranking_service}\n"
-                           "  log: {kind: event_logging}\n  trainer: {kind: training_pipeline}")
-            + "  - {from: app, to: log, mode: stream, data: clicks, tags: [interactions]}\n"
-              "  - {from: log, to: trainer, mode: batch, data: examples, tags: [labels]}\n"
-              "  - {from: trainer, to: ranker, mode: deploy, data: model}\n")
+    text = (
+        MODELS.replace(
+            "ranker: {kind: ranking_service}",
+            "ranker: {kind: ranking_service}\n  log: {kind: event_logging}\n  trainer: {kind: training_pipeline}",
+        )
+        + "  - {from: app, to: log, mode: stream, data: clicks, tags: [interactions]}\n"
+        "  - {from: log, to: trainer, mode: batch, data: examples, tags: [labels]}\n"
+        "  - {from: trainer, to: ranker, mode: deploy, data: model}\n"
+    )
     messages = {f.rule: f.message for f in lint(loads(text, "m.yaml"), select=["MLSD304", "MLSD407"])}
     assert "declare max_model_age" in messages["MLSD304"]
     assert "declare it on the flow that forms the labels, e.g. label_window: 15m" in messages["MLSD407"]

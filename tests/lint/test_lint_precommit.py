@@ -18,15 +18,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from mlsd_testing import ROOT
 
 WEAK = Path(__file__).resolve().parent / "data" / "weak_design.yaml"
 
 
 def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args], cwd=cwd,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_hook_definitions() -> None:
@@ -70,9 +74,16 @@ def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     # A user's config naming this repository at its HEAD commit, as `pre-commit autoupdate` would.
     rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True, check=True).stdout
     (user / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {source}\n    rev: {rev.strip()}\n    hooks:\n      - id: mlsd-lint\n", encoding="utf-8")
-    done = subprocess.run([*pre_commit, "run", "mlsd-lint", "--files", "blueprints/weak.yaml", "blueprints/ok.yaml"],
-                          cwd=user, env=env, capture_output=True, text=True, timeout=900)
+        f"repos:\n  - repo: {source}\n    rev: {rev.strip()}\n    hooks:\n      - id: mlsd-lint\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [*pre_commit, "run", "mlsd-lint", "--files", "blueprints/weak.yaml", "blueprints/ok.yaml"],
+        cwd=user,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
     assert "mlsd lint" in out and "Failed" in out
@@ -82,8 +93,9 @@ def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     # The hook's environment holds the locked versions.
     pythons = sorted((tmp_path / "cache").glob("repo*/py_env-*/bin/python"))
     assert len(pythons) == 1, pythons
-    listed = subprocess.run([str(pythons[0]), "-m", "pip", "list", "--format=json"], capture_output=True,
-                            text=True, check=True, timeout=120)
+    listed = subprocess.run(
+        [str(pythons[0]), "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True, timeout=120
+    )
     installed = {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
     for package in ("pydantic", "pyyaml", "networkx", "click"):
         pins = re.findall(rf"^{package}==([^ ;\\\n]+)", lock.read_text(encoding="utf-8"), re.MULTILINE)
@@ -102,7 +114,9 @@ def test_pre_commit_mlsd_render_keeps_committed_pictures_current(tmp_path: Path)
     shutil.copy(ROOT / "blueprints" / "news_feed.yaml", blueprint)
     (user / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {source}\n    rev: {rev.strip()}\n    hooks:\n      - id: mlsd-render\n"
-        "        args: [-o, docs/diagrams, -f, svg]\n", encoding="utf-8")
+        "        args: [-o, docs/diagrams, -f, svg]\n",
+        encoding="utf-8",
+    )
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(_constraints(tmp_path))}
     run = [sys.executable, "-m", "pre_commit", "run", "mlsd-render", "--files", "blueprints/feed.yaml"]
     svg = user / "docs" / "diagrams" / "feed.svg"
@@ -120,8 +134,9 @@ def test_pre_commit_mlsd_render_keeps_committed_pictures_current(tmp_path: Path)
     _git("commit", "--quiet", "-m", "blueprint and its picture", cwd=user)
     assert hook().returncode == 0  # up to date: same bytes, nothing modified
 
-    blueprint.write_text(blueprint.read_text(encoding="utf-8").replace("label: Multi-task ranker",
-                                                                        "label: Multi-task ranker v2"))
+    blueprint.write_text(
+        blueprint.read_text(encoding="utf-8").replace("label: Multi-task ranker", "label: Multi-task ranker v2")
+    )
     _git("add", "blueprints/feed.yaml", cwd=user)
     stale = hook()
     out = stale.stdout + stale.stderr

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from mlsd_testing import BLUEPRINTS
 
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.score import score
 from mlsd_diagram.cli import main
-from mlsd_testing import BLUEPRINTS
 
 WEAK = Path(__file__).resolve().parent / "data" / "weak_design.yaml"
 
@@ -45,8 +45,11 @@ def test_bundled_blueprints_reach_level_2(path: Path) -> None:
 
 
 def test_no_training_is_level_0() -> None:
-    bp = loads("mlsd: 1\nname: x\ncomponents:\n  app: {kind: client_app}\n  svc: {kind: online_service}\n"
-               "flows:\n  - {from: app, to: svc, mode: request, data: call}\n", "x.yaml")
+    bp = loads(
+        "mlsd: 1\nname: x\ncomponents:\n  app: {kind: client_app}\n  svc: {kind: online_service}\n"
+        "flows:\n  - {from: app, to: svc, mode: request, data: call}\n",
+        "x.yaml",
+    )
     result = score(bp)
     assert result["mlops_level"] == 0 and "no training pipeline" in result["mlops_reason"]
     assert result["shown"] == 0

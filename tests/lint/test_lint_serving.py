@@ -12,13 +12,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from mlsd_testing import ROOT
 
 from mlsd_diagram import load, loads
-from mlsd_diagram.analyses.serving import (critical_components, entry_points, knock_out, knock_out_detail, load_at,
-                                           request_latency, request_path, simulate, single_points_of_failure)
+from mlsd_diagram.analyses.serving import (
+    critical_components,
+    entry_points,
+    knock_out,
+    knock_out_detail,
+    load_at,
+    request_latency,
+    request_path,
+    simulate,
+    single_points_of_failure,
+)
 from mlsd_diagram.cli import main
 from mlsd_diagram.outputs.views import select_view
-from mlsd_testing import ROOT
 
 NEWS = ROOT / "blueprints" / "news_feed.yaml"
 
@@ -52,7 +61,11 @@ def test_steps_add_up_and_a_step_costs_its_slowest_call() -> None:
     assert info["p99_ms"] == 55  # 5 + max(10, 30) + 20
     assert info["path"] == ["app", "svc", "b", "c"]
     assert [(r["component"], r["step"], r["cost_ms"], r["parallel"]) for r in info["steps"]] == [
-        ("app", None, 55, []), ("svc", 1, 55, []), ("b", 1, 30, ["a"]), ("c", 2, 20, [])]
+        ("app", None, 55, []),
+        ("svc", 1, 55, []),
+        ("b", 1, 30, ["a"]),
+        ("c", 2, 20, []),
+    ]
     assert info["slo_ms"] == 60 and info["missing"] == []
 
 
@@ -62,12 +75,21 @@ def test_without_steps_calls_run_one_after_another() -> None:
 
 
 def test_a_timeout_caps_what_a_call_costs() -> None:
-    text = STEPS.replace("to: c, mode: request, data: x, step: 2", "to: c, mode: request, data: x, step: 2, "
-                                                                   "timeout_ms: 12")
+    text = STEPS.replace(
+        "to: c, mode: request, data: x, step: 2", "to: c, mode: request, data: x, step: 2, timeout_ms: 12"
+    )
     info = request_latency(bp_of(text))["app"]
     assert info["p99_ms"] == 47  # 5 + 30 + min(20, 12)
-    assert info["steps"][-1] == {"component": "c", "depth": 2, "step": 2, "own_ms": 20, "total_ms": 20,
-                                 "cost_ms": 12, "timeout_ms": 12, "parallel": []}
+    assert info["steps"][-1] == {
+        "component": "c",
+        "depth": 2,
+        "step": 2,
+        "own_ms": 20,
+        "total_ms": 20,
+        "cost_ms": 12,
+        "timeout_ms": 12,
+        "parallel": [],
+    }
     longer = STEPS.replace("data: x, step: 2", "data: x, step: 2, timeout_ms: 500")
     assert request_latency(bp_of(longer))["app"]["p99_ms"] == 55  # a timeout above the latency changes nothing
 
@@ -90,8 +112,20 @@ def test_news_feed_latency_is_its_sequential_steps() -> None:
     # gateway 5 + feed_service 15 + [A/B 2 | cache 3] + [inbox 8 | retrieval 6 + 2 + 10 + 12]
     #   + ranker (45 + features 8) + re-ranker (8 + integrity 15)
     assert info["p99_ms"] == 5 + 15 + 3 + 30 + 53 + 23 == 129
-    assert info["path"] == ["app", "gateway", "feed_service", "feed_cache", "candidate_gen", "user_emb_cache",
-                            "user_encoder", "post_ann", "ranker", "features", "reranker", "integrity_model"]
+    assert info["path"] == [
+        "app",
+        "gateway",
+        "feed_service",
+        "feed_cache",
+        "candidate_gen",
+        "user_emb_cache",
+        "user_encoder",
+        "post_ann",
+        "ranker",
+        "features",
+        "reranker",
+        "integrity_model",
+    ]
 
 
 # -- failure states ----------------------------------------------------------------------------
@@ -121,8 +155,12 @@ def test_skip_and_defaults_degrade_the_caller_instead_of_failing_it() -> None:
     assert knock_out(bp, {"ads"}) == {"app": "degraded"}
     assert knock_out(bp, {"features"}) == {"app": "degraded"}
     detail = knock_out_detail(bp, {"ads", "features"})
-    assert detail["answered_by"] == {"app": [{"component": "svc", "call": "ads", "on_failure": "skip"},
-                                             {"component": "ranker", "call": "features", "on_failure": "defaults"}]}
+    assert detail["answered_by"] == {
+        "app": [
+            {"component": "svc", "call": "ads", "on_failure": "skip"},
+            {"component": "ranker", "call": "features", "on_failure": "defaults"},
+        ]
+    }
 
 
 def test_a_failed_call_fails_the_caller_unless_a_fallback_answers() -> None:
@@ -176,8 +214,10 @@ MUTUAL = """\
 def test_mutual_fallbacks_reach_the_same_fixpoint_in_either_order(swap: bool) -> None:
     text = textwrap.dedent(MUTUAL)
     if swap:
-        text = text.replace("  - {from: a, to: b, mode: fallback}\n  - {from: b, to: a, mode: fallback}\n",
-                            "  - {from: b, to: a, mode: fallback}\n  - {from: a, to: b, mode: fallback}\n")
+        text = text.replace(
+            "  - {from: a, to: b, mode: fallback}\n  - {from: b, to: a, mode: fallback}\n",
+            "  - {from: b, to: a, mode: fallback}\n  - {from: a, to: b, mode: fallback}\n",
+        )
     bp = loads(text, "mutual.yaml")
     assert knock_out(bp, {"a"}) == {"app": "degraded"}  # b answers for a
     assert knock_out(bp, {"b"}) == {"app": "served"}
@@ -237,9 +277,16 @@ LOAD = """\
 
 def test_load_flows_down_times_per_request_and_headroom_is_the_first_saturation() -> None:
     result = load_at(bp_of(LOAD), 1)
-    assert {c: (i["qps"], i["capacity_qps"], i["utilization"], i["state"]) for c, i in result["components"].items()} == {
-        "app": (100, None, None, "ok"), "svc": (100, 200, 0.5, "ok"), "model": (300, 400, 0.75, "ok"),
-        "cache": (20, 50, 0.4, "ok"), "popular": (0, 1000, 0, "ok"), "lookup": (100, None, None, "ok")}
+    assert {
+        c: (i["qps"], i["capacity_qps"], i["utilization"], i["state"]) for c, i in result["components"].items()
+    } == {
+        "app": (100, None, None, "ok"),
+        "svc": (100, 200, 0.5, "ok"),
+        "model": (300, 400, 0.75, "ok"),
+        "cache": (20, 50, 0.4, "ok"),
+        "popular": (0, 1000, 0, "ok"),
+        "lookup": (100, None, None, "ok"),
+    }
     assert result["entry_points"] == {"app": "served"}
     # model saturates first: 400 / 300 = 1.333 (svc at 2.0, cache at 2.5)
     assert result["headroom"] == 1.333 and result["first_saturated"] == "model"
@@ -256,8 +303,10 @@ def test_a_failed_components_load_goes_to_its_fallback() -> None:
 
 
 def test_shedding_serves_capacity_and_its_fallback_takes_the_rest() -> None:
-    text = LOAD.replace("model: {kind: inference_service, replicas: 2, capacity_qps: 200}",
-                        "model: {kind: inference_service, replicas: 2, capacity_qps: 200, load_shedding: true}")
+    text = LOAD.replace(
+        "model: {kind: inference_service, replicas: 2, capacity_qps: 200}",
+        "model: {kind: inference_service, replicas: 2, capacity_qps: 200, load_shedding: true}",
+    )
     result = load_at(bp_of(text), 2)  # 600 qps at the model, 400 served
     model = result["components"]["model"]
     assert (model["qps"], model["utilization"], model["state"]) == (600, 1.5, "shedding")
@@ -275,8 +324,10 @@ def test_overload_without_shedding_cascades_up_callers_without_a_timeout() -> No
     assert result["components"]["svc"]["state"] == "failed"  # stuck waiting: no timeout on its call
     assert result["entry_points"] == {"app": "down"}
     # with a timeout and a fallback, svc sees a failed call and the fallback answers
-    timed = LOAD.replace("to: model, mode: request, data: x, per_request: 3",
-                         "to: model, mode: request, data: x, per_request: 3, timeout_ms: 50")
+    timed = LOAD.replace(
+        "to: model, mode: request, data: x, per_request: 3",
+        "to: model, mode: request, data: x, per_request: 3, timeout_ms: 50",
+    )
     result = load_at(bp_of(timed), 2)
     assert result["components"]["model"]["state"] == "overloaded"
     assert result["components"]["svc"]["state"] == "ok"
@@ -319,22 +370,37 @@ def test_a_model_copy_gets_its_own_answers() -> None:
 # -- validation of the new fields ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, message", [
-    ("- {from: svc, to: a, mode: request, data: x, step: 1}\n  - {from: svc, to: b, mode: request, data: x}",
-     "10:5: error: request flow from 'svc' has no 'step', but its request flow 0 has one"),
-    ("- {from: svc, to: a, mode: request, data: x, timeout_ms: -5}\n  - {from: svc, to: b, mode: request, data: x}",
-     "9:60: error: 'timeout_ms' should be greater than 0, got -5"),
-    ("- {from: svc, to: a, mode: request, data: x, on_failure: maybe}\n  - {from: svc, to: b, mode: request, data: x}",
-     "9:60: error: unknown on_failure 'maybe' (expected one of: fail, skip, defaults)"),
-    ("- {from: svc, to: a, mode: request, data: x}\n  - {from: svc, to: b, mode: fallback, timeout_ms: 5}",
-     "10:40: error: 'timeout_ms' applies to request flows only; this is a 'fallback' flow"),
-    ("- {from: svc, to: a, mode: request, data: x, per_request: true}\n  - {from: svc, to: b, mode: request, data: x}",
-     "9:61: error: 'per_request' should be a number, got true"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "- {from: svc, to: a, mode: request, data: x, step: 1}\n  - {from: svc, to: b, mode: request, data: x}",
+            "10:5: error: request flow from 'svc' has no 'step', but its request flow 0 has one",
+        ),
+        (
+            "- {from: svc, to: a, mode: request, data: x, timeout_ms: -5}\n  - {from: svc, to: b, mode: request, data: x}",
+            "9:60: error: 'timeout_ms' should be greater than 0, got -5",
+        ),
+        (
+            "- {from: svc, to: a, mode: request, data: x, on_failure: maybe}\n  - {from: svc, to: b, mode: request, data: x}",
+            "9:60: error: unknown on_failure 'maybe' (expected one of: fail, skip, defaults)",
+        ),
+        (
+            "- {from: svc, to: a, mode: request, data: x}\n  - {from: svc, to: b, mode: fallback, timeout_ms: 5}",
+            "10:40: error: 'timeout_ms' applies to request flows only; this is a 'fallback' flow",
+        ),
+        (
+            "- {from: svc, to: a, mode: request, data: x, per_request: true}\n  - {from: svc, to: b, mode: request, data: x}",
+            "9:61: error: 'per_request' should be a number, got true",
+        ),
+    ],
+)
 def test_serving_fields_are_validated_with_located_errors(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("mlsd: 1\nname: bad\ncomponents:\n  app: {kind: client_app}\n  svc: {kind: online_service}\n"
-                    "  a: {kind: cache}\n  b: {kind: cache}\nflows:\n  " + text + "\n")
+    path.write_text(
+        "mlsd: 1\nname: bad\ncomponents:\n  app: {kind: client_app}\n  svc: {kind: online_service}\n"
+        "  a: {kind: cache}\n  b: {kind: cache}\nflows:\n  " + text + "\n"
+    )
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
@@ -342,9 +408,11 @@ def test_serving_fields_are_validated_with_located_errors(tmp_path: Path, text: 
 
 def test_peak_qps_belongs_on_an_entry_point(tmp_path: Path) -> None:
     path = tmp_path / "peak.yaml"
-    path.write_text("mlsd: 1\nname: p\ncomponents:\n  app: {kind: client_app, peak_qps: 5}\n"
-                    "  svc: {kind: online_service, peak_qps: 5, capacity_qps: 0}\n"
-                    "flows:\n  - {from: app, to: svc, mode: request, data: x}\n")
+    path.write_text(
+        "mlsd: 1\nname: p\ncomponents:\n  app: {kind: client_app, peak_qps: 5}\n"
+        "  svc: {kind: online_service, peak_qps: 5, capacity_qps: 0}\n"
+        "flows:\n  - {from: app, to: svc, mode: request, data: x}\n"
+    )
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "5:31: error: 'peak_qps' applies to entry points only" in result.output
@@ -376,19 +444,24 @@ def test_cli_simulate_json_keeps_its_keys_and_adds_critical_and_load() -> None:
     load = data["load"]
     assert (load["factor"], load["headroom"], load["first_saturated"]) == (1, 1.6, "candidate_gen")
     assert load["entry_points"] == {"app": "served"}
-    assert load["components"]["ranker"] == {"qps": 120000, "capacity_qps": 192000, "utilization": 0.625,
-                                            "state": "ok"}
+    assert load["components"]["ranker"] == {"qps": 120000, "capacity_qps": 192000, "utilization": 0.625, "state": "ok"}
     two = json.loads(runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--load", "2"]).output)["load"]
     # at 2x the retrieval, ranker and integrity model shed; the ranker's fallback (the feed cache) takes its
     # excess on top of its own reads and is overloaded, so some feeds fail
     assert two["factor"] == 2 and two["entry_points"] == {"app": "down"}
     assert {c: i["state"] for c, i in two["components"].items() if i["state"] != "ok"} == {
-        "candidate_gen": "shedding", "ranker": "shedding", "integrity_model": "shedding", "feed_cache": "overloaded"}
+        "candidate_gen": "shedding",
+        "ranker": "shedding",
+        "integrity_model": "shedding",
+        "feed_cache": "overloaded",
+    }
     assert two["components"]["feed_cache"]["qps"] == 240000 + 48000 + 48000
-    together = json.loads(runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--knock-out",
-                                               "ranker,feed_cache"]).output)
-    assert together["knock_outs"] == [{"components": ["ranker", "feed_cache"], "entry_points": {"app": "down"},
-                                       "answered_by": {}}]
+    together = json.loads(
+        runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--knock-out", "ranker,feed_cache"]).output
+    )
+    assert together["knock_outs"] == [
+        {"components": ["ranker", "feed_cache"], "entry_points": {"app": "down"}, "answered_by": {}}
+    ]
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf"])
@@ -405,20 +478,37 @@ def test_cli_bad_knock_out_names_the_nearest_component() -> None:
 
 def test_same_input_same_bytes() -> None:
     runner = CliRunner()
-    outs = {runner.invoke(main, ["simulate", str(NEWS), "--format", fmt, "--load", "3"]).output
-            for fmt in ("json", "json")}
+    outs = {
+        runner.invoke(main, ["simulate", str(NEWS), "--format", fmt, "--load", "3"]).output for fmt in ("json", "json")
+    }
     assert len(outs) == 1
 
 
 def test_blueprints_built_in_code_pass_the_serving_checks() -> None:
     from mlsd_diagram import Blueprint
 
-    bp = Blueprint.model_validate({"mlsd": 1, "name": "code", "components": {
-        "app": {"kind": "client_app"}, "svc": {"kind": "online_service"}, "log": {"kind": "event_logging"}},
-        "flows": [{"from": "app", "to": "svc", "mode": "request", "timeout_ms": 5},
-                  {"from": "svc", "to": "log", "mode": "stream"}]})
+    bp = Blueprint.model_validate(
+        {
+            "mlsd": 1,
+            "name": "code",
+            "components": {
+                "app": {"kind": "client_app"},
+                "svc": {"kind": "online_service"},
+                "log": {"kind": "event_logging"},
+            },
+            "flows": [
+                {"from": "app", "to": "svc", "mode": "request", "timeout_ms": 5},
+                {"from": "svc", "to": "log", "mode": "stream"},
+            ],
+        }
+    )
     assert knock_out(bp, {"svc"}) == {"app": "down"}
     with pytest.raises(ValueError, match="'timeout_ms' applies to request flows only"):
-        Blueprint.model_validate({"mlsd": 1, "name": "code", "components": {
-            "app": {"kind": "client_app"}, "log": {"kind": "event_logging"}},
-            "flows": [{"from": "app", "to": "log", "mode": "stream", "timeout_ms": 5}]})
+        Blueprint.model_validate(
+            {
+                "mlsd": 1,
+                "name": "code",
+                "components": {"app": {"kind": "client_app"}, "log": {"kind": "event_logging"}},
+                "flows": [{"from": "app", "to": "log", "mode": "stream", "timeout_ms": 5}],
+            }
+        )

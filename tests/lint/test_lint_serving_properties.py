@@ -48,16 +48,26 @@ def designs(draw) -> dict:
             if mode == "fallback":
                 flows.append({"from": ids[i], "to": ids[j], "mode": "fallback"})
             elif mode == "request":
-                flow = {"from": ids[i], "to": ids[j], "mode": "request", "data": "x",
-                        "on_failure": draw(st.sampled_from(["fail", "fail", "skip", "defaults"])),
-                        "per_request": draw(st.sampled_from([0.5, 1, 1, 2]))}
+                flow = {
+                    "from": ids[i],
+                    "to": ids[j],
+                    "mode": "request",
+                    "data": "x",
+                    "on_failure": draw(st.sampled_from(["fail", "fail", "skip", "defaults"])),
+                    "per_request": draw(st.sampled_from([0.5, 1, 1, 2])),
+                }
                 if stepped[ids[i]]:
                     flow["step"] = draw(st.integers(1, 3))
                 if draw(st.booleans()):
                     flow["timeout_ms"] = draw(st.integers(1, 80))
                 flows.append(flow)
-    return {"mlsd": 1, "name": "generated", "requirements": {"scale": {"peak_qps": draw(st.integers(0, 500))}},
-            "components": comps, "flows": flows}
+    return {
+        "mlsd": 1,
+        "name": "generated",
+        "requirements": {"scale": {"peak_qps": draw(st.integers(0, 500))}},
+        "components": comps,
+        "flows": flows,
+    }
 
 
 def load_design(design: dict):
@@ -112,8 +122,9 @@ def test_results_do_not_depend_on_flow_order(design, random) -> None:
     shuffled = json.loads(json.dumps(design))
     random.shuffle(shuffled["flows"])
     one, two = simulate(load_design(design), load=1.5), simulate(load_design(shuffled), load=1.5)
-    assert {tuple(k["components"]): k["entry_points"] for k in one["knock_outs"]} == \
-        {tuple(k["components"]): k["entry_points"] for k in two["knock_outs"]}
+    assert {tuple(k["components"]): k["entry_points"] for k in one["knock_outs"]} == {
+        tuple(k["components"]): k["entry_points"] for k in two["knock_outs"]
+    }
     assert one["critical"] == two["critical"]
     assert {e: i["p99_ms"] for e, i in one["latency"].items()} == {e: i["p99_ms"] for e, i in two["latency"].items()}
     assert one["load"]["entry_points"] == two["load"]["entry_points"]

@@ -10,12 +10,18 @@ import json
 import math
 
 from hypothesis import given, settings
+from test_lint_serving_properties import designs
 
 from mlsd_diagram import loads
-from mlsd_diagram.analyses.serving import (critical_path, latency_breakdown, load_at, load_sweep, load_table,
-                                           request_latency, request_path)
-
-from test_lint_serving_properties import designs
+from mlsd_diagram.analyses.serving import (
+    critical_path,
+    latency_breakdown,
+    load_at,
+    load_sweep,
+    load_table,
+    request_latency,
+    request_path,
+)
 
 HAND = """
 mlsd: 1
@@ -42,13 +48,23 @@ def test_parts_by_hand():
     svc = info["parts"][1]
     assert (svc["component"], svc["own_ms"], svc["total_ms"]) == ("svc", 4, 25)
     assert [[(c["component"], c["cost_ms"], c["slowest"], c["cut"]) for c in s["calls"]] for s in svc["steps"]] == [
-        [("a", 7, False, False), ("b", 9, True, False)], [("c", 12, True, True)]]
-    assert critical_path(bp) == {"entry": "app", "p99_ms": 25, "slo_ms": 50, "components": ["app", "svc", "b", "c"],
-                                 "flows": [0, 2, 3]}
+        [("a", 7, False, False), ("b", 9, True, False)],
+        [("c", 12, True, True)],
+    ]
+    assert critical_path(bp) == {
+        "entry": "app",
+        "p99_ms": 25,
+        "slo_ms": 50,
+        "components": ["app", "svc", "b", "c"],
+        "flows": [0, 2, 3],
+    }
     rows = {r["component"]: r for r in load_table(bp)["rows"]}
     assert rows["a"]["qps"] == 300 and rows["a"]["qps_per_replica"] == 300 and rows["a"]["utilization"] is None
-    assert (rows["svc"]["capacity_per_replica"], rows["svc"]["capacity_qps"], rows["svc"]["qps_per_replica"]) == \
-        (100, 200, 50)
+    assert (rows["svc"]["capacity_per_replica"], rows["svc"]["capacity_qps"], rows["svc"]["qps_per_replica"]) == (
+        100,
+        200,
+        50,
+    )
 
 
 @settings(max_examples=60)
@@ -60,8 +76,9 @@ def test_parts_add_up_and_agree_with_request_latency(design):
         assert info["p99_ms"] == report[entry]["p99_ms"] and info["missing"] == report[entry]["missing"]
         slowest = {entry}
         for part in info["parts"]:
-            assert math.isclose((part["own_ms"] or 0) + sum(s["cost_ms"] for s in part["steps"]), part["total_ms"],
-                                abs_tol=0.01)
+            assert math.isclose(
+                (part["own_ms"] or 0) + sum(s["cost_ms"] for s in part["steps"]), part["total_ms"], abs_tol=0.01
+            )
             for step in part["steps"]:
                 assert step["cost_ms"] == max(c["cost_ms"] for c in step["calls"])
                 assert sum(c["slowest"] for c in step["calls"]) == 1
@@ -87,5 +104,6 @@ def test_load_views_agree_with_load_at(design):
     expected = load_at(bp, 1)
     assert [r["component"] for r in table["rows"]] == request_path(bp)
     for row in table["rows"]:
-        assert {k: row[k] for k in ("qps", "capacity_qps", "utilization", "state")} == \
-            expected["components"][row["component"]]
+        assert {k: row[k] for k in ("qps", "capacity_qps", "utilization", "state")} == expected["components"][
+            row["component"]
+        ]

@@ -39,9 +39,14 @@ class Server:
         self.path = Path(path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.process = subprocess.Popen([*mlsd_command(), "serve", str(path), "--port", str(self.port), *extra],
-                                        cwd=cwd or ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.process = subprocess.Popen(
+            [*mlsd_command(), "serve", str(path), "--port", str(self.port), *extra],
+            cwd=cwd or ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         self.banner = self.process.stdout.readline()
         if "Serving" not in self.banner:
             self.process.kill()

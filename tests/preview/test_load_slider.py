@@ -13,11 +13,10 @@ import os
 import subprocess
 
 import pytest
+from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 from mlsd_diagram import load
 from mlsd_diagram.analyses.serving import LOAD_FACTORS, critical_path, load_at
-
-from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +34,9 @@ def badge(page, component: str) -> str:
 
 def slide_to(page, factor: float) -> None:
     page.locator("#mlsd-load").fill(str(LOAD_FACTORS.index(factor)))
-    page.wait_for_function("f => document.getElementById('mlsd-load-factor').textContent.startsWith(f + 'x peak')",
-                           arg=f"{factor:g}")
+    page.wait_for_function(
+        "f => document.getElementById('mlsd-load-factor').textContent.startsWith(f + 'x peak')", arg=f"{factor:g}"
+    )
 
 
 def check_slider(page, tmp_path, name: str) -> None:
@@ -99,8 +99,13 @@ def check_slider(page, tmp_path, name: str) -> None:
 
 def test_report_load_slider(browser, tmp_path):
     out = tmp_path / "report.html"
-    result = subprocess.run([*mlsd_command(), "report", str(LOAD), "-o", str(out)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(LOAD), "-o", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
     attempted: list[str] = []
@@ -160,12 +165,16 @@ def test_a_blueprint_without_peak_qps_has_no_load_to_show(serve, page, tmp_path)
     assert page.console_errors() == []
 
 
-
 @pytest.mark.parametrize("source", sorted((ROOT / "blueprints").glob("*.yaml")), ids=lambda p: p.stem)
 def test_bundled_report_slider_shows_the_engine_s_states(browser, tmp_path, source):
     out = tmp_path / "report.html"
-    result = subprocess.run([*mlsd_command(), "report", str(source), "-o", str(out)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(source), "-o", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     blueprint = load(source)
     context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})

@@ -9,11 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 from mlsd_diagram import load
 from mlsd_diagram.analyses.serving import knock_out
-
-from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +27,11 @@ def entry_state(page, entry: str):
 
 def knock(page, component: str) -> None:
     page.locator(f"#component-{component}").click()
-    page.wait_for_function("id => document.getElementById('mlsd-details-title') && "
-                           "document.querySelector('#component-' + id).classList.contains('selected')",
-                           arg=component)
+    page.wait_for_function(
+        "id => document.getElementById('mlsd-details-title') && "
+        "document.querySelector('#component-' + id).classList.contains('selected')",
+        arg=component,
+    )
     page.locator("#mlsd-knockout-toggle").check()
 
 
@@ -64,9 +65,15 @@ def test_live_preview(serve, page, tmp_path):
 
     # saving the file adds the new component without a reload
     text = path.read_text()
-    added = text.replace("components:\n", "components:\n  shadow_model: {kind: inference_service, label: Shadow "
-                         "model, replicas: 2}\n", 1) + "  - {from: feed_service, to: shadow_model, mode: request, " \
+    added = (
+        text.replace(
+            "components:\n",
+            "components:\n  shadow_model: {kind: inference_service, label: Shadow model, replicas: 2}\n",
+            1,
+        )
+        + "  - {from: feed_service, to: shadow_model, mode: request, "
         "data: mirrored traffic, step: 1, on_failure: skip, timeout_ms: 50}\n"
+    )
     path.write_text(added)
     p.wait_for_selector("#component-shadow_model", timeout=15000)
     assert p.evaluate("window.__samePage") is True
@@ -115,16 +122,18 @@ def test_live_preview(serve, page, tmp_path):
     p.wait_for_selector(f"#mlsd-entry-points li.entry.state-served[data-entry='{entry}']")
 
     # every request went to the server on 127.0.0.1; the console stayed clean
-    assert page.requests and all(url.startswith(f"http://127.0.0.1:{server.port}/") for url in page.requests), \
+    assert page.requests and all(url.startswith(f"http://127.0.0.1:{server.port}/") for url in page.requests), (
         page.requests
+    )
     assert page.console_errors() == []
 
 
 def test_blueprint_text_is_shown_as_text_and_findings_point_at_the_diagram(serve, page, tmp_path):
     path = tmp_path / "hostile.yaml"
-    path.write_text((HERE / "data" / "small.yaml").read_text().replace("label: Model server",
-                                                                          f"label: {json.dumps(HOSTILE)}")
-                    + "  - {from: gateway, to: monitoring, mode: telemetry}\n")  # a flow without data: a finding
+    path.write_text(
+        (HERE / "data" / "small.yaml").read_text().replace("label: Model server", f"label: {json.dumps(HOSTILE)}")
+        + "  - {from: gateway, to: monitoring, mode: telemetry}\n"
+    )  # a flow without data: a finding
     server = serve(path)
     p = page.page
     p.goto(server.url)
@@ -152,8 +161,13 @@ def test_blueprint_text_is_shown_as_text_and_findings_point_at_the_diagram(serve
 def test_report_works_offline(browser, tmp_path, source):
     folder = tmp_path / "review"
     folder.mkdir()
-    result = subprocess.run([*mlsd_command(), "report", str(source), "-o", str(folder / "report.html")], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(source), "-o", str(folder / "report.html")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     blueprint = load(source)
     context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})

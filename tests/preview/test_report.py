@@ -10,13 +10,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from preview_testing import HERE, ROOT, mlsd_command
 
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.serving import LOAD_FACTORS, knock_out, load_at
-from mlsd_diagram.outputs.report import (knock_out_view, page_data, precompute_knock_outs, precomputed_sizes,
-                                         render_report)
-
-from preview_testing import HERE, ROOT, mlsd_command
+from mlsd_diagram.outputs.report import (
+    knock_out_view,
+    page_data,
+    precompute_knock_outs,
+    precomputed_sizes,
+    render_report,
+)
 
 SMALL = HERE / "data" / "small.yaml"
 BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml"))
@@ -60,9 +64,9 @@ def test_knock_out_view_follows_the_fallback():
 
 
 def test_precomputed_sizes():
-    assert precomputed_sizes(4, 1024) == 4         # every set of 4 (15 sets)
-    assert precomputed_sizes(14, 1024) == 3        # 14 + 91 + 364 = 469; + 1001 is too many
-    assert precomputed_sizes(200, 100) == 0        # not even the singles fit the bound
+    assert precomputed_sizes(4, 1024) == 4  # every set of 4 (15 sets)
+    assert precomputed_sizes(14, 1024) == 3  # 14 + 91 + 364 = 469; + 1001 is too many
+    assert precomputed_sizes(200, 100) == 0  # not even the singles fit the bound
     assert precomputed_sizes(0) == 0
 
 
@@ -142,6 +146,11 @@ def test_page_data_load_is_the_engine_s_sweep():
     for factor, at in zip(data["factors"], data["at"], strict=True):
         expected = load_at(blueprint, factor)
         assert at["components"] == expected["components"] and at["entry_points"] == expected["entry_points"]
-    assert data["critical_path"] == {"entry": "app", "p99_ms": 35, "slo_ms": 100,
-                                     "components": ["app", "gateway", "model"], "flows": [0, 1]}
+    assert data["critical_path"] == {
+        "entry": "app",
+        "p99_ms": 35,
+        "slo_ms": 100,
+        "components": ["app", "gateway", "model"],
+        "flows": [0, 1],
+    }
     assert (data["headroom"], data["first_saturated"]) == (1.5, "model")

@@ -33,14 +33,23 @@ def test_serves_the_page_assets_and_api_with_a_csp(serve, tmp_path):
         assert status == 200 and headers["content-type"].startswith(kind)
         assert "content-security-policy" in headers
     state = server.state()
-    assert state["errors"] == [] and [c["id"] for c in state["data"]["components"]] == list(
-        ["app", "gateway", "model", "cache", "monitoring"])
+    ids = [c["id"] for c in state["data"]["components"]]
+    assert state["errors"] == [] and ids == ["app", "gateway", "model", "cache", "monitoring"]
 
 
 def test_no_url_reaches_the_file_system(serve, tmp_path):
     server = serve(copy_small(tmp_path))
-    for path in ["/static/index.html", "/static/../server.py", "/static/%2e%2e%2fserver.py", "/static/..%2F..%2Fpyproject.toml",
-                 "/design.yaml", f"/{tmp_path}/design.yaml", "/static/", "/etc/passwd", "/api/../static/app.js/x"]:
+    for path in [
+        "/static/index.html",
+        "/static/../server.py",
+        "/static/%2e%2e%2fserver.py",
+        "/static/..%2F..%2Fpyproject.toml",
+        "/design.yaml",
+        f"/{tmp_path}/design.yaml",
+        "/static/",
+        "/etc/passwd",
+        "/api/../static/app.js/x",
+    ]:
         status, _, body = server.get(path)
         assert status == 404, path
         assert b"mlsd" not in body and b"components" not in body
@@ -66,8 +75,12 @@ def test_reload_on_save_and_keep_the_last_good_data_on_errors(serve, tmp_path):
     path = copy_small(tmp_path)
     server = serve(path)
     text = path.read_text()
-    path.write_text(text.replace("  monitoring: {kind: monitoring}", "  monitoring: {kind: monitoring}\n"
-                                 "  drift: {kind: drift_detector, label: Drift}"))
+    path.write_text(
+        text.replace(
+            "  monitoring: {kind: monitoring}",
+            "  monitoring: {kind: monitoring}\n  drift: {kind: drift_detector, label: Drift}",
+        )
+    )
     state = server.wait_for(lambda s: "drift" in [c["id"] for c in s["data"]["components"]])
     assert state["errors"] == []
     good = state["data_version"]
@@ -125,17 +138,28 @@ def test_busy_port_is_one_line_and_exit_2(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([*mlsd_command(), "serve", str(SMALL), "--port", str(port)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [*mlsd_command(), "serve", str(SMALL), "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2
-    assert result.stderr.strip() == f"mlsd: error: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    assert (
+        result.stderr.strip() == f"mlsd: error: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    )
 
 
 def test_other_hosts_only_when_asked_and_with_a_warning(tmp_path):
     port = free_port()
-    process = subprocess.Popen([*mlsd_command(), "serve", str(copy_small(tmp_path)), "--port", str(port),
-                                "--host", "0.0.0.0"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        [*mlsd_command(), "serve", str(copy_small(tmp_path)), "--port", str(port), "--host", "0.0.0.0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = process.stdout.readline()
         assert "0.0.0.0" in banner
@@ -154,15 +178,22 @@ def test_default_host_is_loopback(tmp_path):
 
 
 def test_the_lint_path_imports_no_server_library():
-    code = ("import sys, mlsd_diagram.cli, mlsd_diagram.analyses.lint, mlsd_diagram.outputs.report; "
-            "print(sorted(m for m in ('starlette', 'uvicorn', 'watchfiles') if m in sys.modules))")
+    code = (
+        "import sys, mlsd_diagram.cli, mlsd_diagram.analyses.lint, mlsd_diagram.outputs.report; "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'watchfiles') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_port_0_picks_a_free_port(serve, tmp_path):
-    process = subprocess.Popen([*mlsd_command(), "serve", str(copy_small(tmp_path)), "--port", "0"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*mlsd_command(), "serve", str(copy_small(tmp_path)), "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = process.stdout.readline()
         port = int(banner.rsplit(":", 1)[1].split("/")[0])

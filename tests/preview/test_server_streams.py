@@ -9,7 +9,6 @@ import socket
 import time
 
 import pytest
-
 from preview_testing import HERE
 
 SMALL = HERE / "data" / "small.yaml"

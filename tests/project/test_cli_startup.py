@@ -18,9 +18,11 @@ HEAVY = ["pydantic", "networkx", "yaml", "diagrams", "graphviz", "jinja2", "star
 
 def imported_after(argv: list[str]) -> set[str]:
     """Top-level packages in sys.modules after running `mlsd ARGV` in a fresh interpreter."""
-    code = ("import sys, json\nfrom mlsd_diagram.cli import main\n"
-            f"try:\n    main({argv!r}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    code = (
+        "import sys, json\nfrom mlsd_diagram.cli import main\n"
+        f"try:\n    main({argv!r}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 

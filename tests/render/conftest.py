@@ -35,6 +35,13 @@ def mlsd():
 
     def run(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-        return subprocess.run([sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=full_env)
+        return subprocess.run(
+            [sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=full_env,
+        )
+
     return run

@@ -42,8 +42,9 @@ def test_plain_dot_renders_the_export_from_its_folder_as_mlsd_does(blueprint_pat
     # from another folder, the documented way: dot -Gimagepath=output -Tpng output/news_feed.dot
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    done = _plain_dot(["-Gimagepath=../output", "-Tpng", f"../output/{stem}.dot", "-o", "other.png"], elsewhere,
-                      tmp_path)
+    done = _plain_dot(
+        ["-Gimagepath=../output", "-Tpng", f"../output/{stem}.dot", "-o", "other.png"], elsewhere, tmp_path
+    )
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert (elsewhere / "other.png").read_bytes() == (out / f"{stem}.png").read_bytes()
 
@@ -62,11 +63,16 @@ def test_the_icon_folder_holds_exactly_the_icons_used(tmp_path):
     folder = out / "loop4.icons"
     assert sorted(p.name for p in folder.iterdir()) == sorted({src.split("/", 1)[1] for src in sources})
     expected = {icons.exported_name(icons.kind_icon(bp.kind_of(cid).name)) for cid in bp.components}
-    expected |= {icons.exported_name(icons.tech_icon(c.tech)) for c in bp.components.values() if icons.tech_icon(c.tech)}
+    expected |= {
+        icons.exported_name(icons.tech_icon(c.tech)) for c in bp.components.values() if icons.tech_icon(c.tech)
+    }
     assert {p.name for p in folder.iterdir()} == expected
     for path in folder.iterdir():  # byte copies of the icons Graphviz uses for our own renders
-        ref = next(r for r in [*icons.KIND_ICONS.values(), *icons.TECH_ICONS.values(), icons.CUSTOM_KIND_ICON]
-                   if icons.exported_name(r) == path.name)
+        ref = next(
+            r
+            for r in [*icons.KIND_ICONS.values(), *icons.TECH_ICONS.values(), icons.CUSTOM_KIND_ICON]
+            if icons.exported_name(r) == path.name
+        )
         assert path.read_bytes() == icons.icon_file(ref).read_bytes()
 
     # the blueprint drops its tech badges: the next export's folder drops their icons, nothing else is left over

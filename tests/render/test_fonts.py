@@ -13,13 +13,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mlsd_testing import ROOT, run_mlsd
 
 from mlsd_diagram import load
 from mlsd_diagram.outputs import fonts, icons
 from mlsd_diagram.outputs.diagram import dot_binary
 from mlsd_diagram.outputs.dot import to_dot
-
-from mlsd_testing import ROOT, run_mlsd
 
 HERE = Path(__file__).resolve().parent
 BLUEPRINTS = [ROOT / "blueprints" / "news_feed.yaml", HERE / "data" / "loop4.yaml"]
@@ -34,9 +33,13 @@ def _fontconfig(folder: Path, dirs: list[str], prefer: list[str]) -> Path:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
         + "".join(f"  <dir>{d}</dir>\n" for d in dirs)
         + f"  <cachedir>{folder / 'cache'}</cachedir>\n"
-        + (f'  <match target="pattern"><edit name="family" mode="prepend" binding="strong">{families}</edit>'
-           "</match>\n" if prefer else "")
-        + "</fontconfig>\n")
+        + (
+            f'  <match target="pattern"><edit name="family" mode="prepend" binding="strong">{families}</edit></match>\n'
+            if prefer
+            else ""
+        )
+        + "</fontconfig>\n"
+    )
     return folder / "fonts.conf"
 
 
@@ -56,16 +59,25 @@ def other_fonts(request, tmp_path) -> dict[str, str]:
     else:
         dirs = [d for d in SYSTEM_FONT_DIRS if os.path.isdir(d)]
         assert dirs, f"no system font folder among {SYSTEM_FONT_DIRS}"
-        config = _fontconfig(tmp_path / "serif-config", dirs,
-                             ["DejaVu Serif", "Liberation Serif", "Noto Serif", "Times New Roman", "Times"])
+        config = _fontconfig(
+            tmp_path / "serif-config",
+            dirs,
+            ["DejaVu Serif", "Liberation Serif", "Noto Serif", "Times New Roman", "Times"],
+        )
     return {"FONTCONFIG_FILE": str(config)}
 
 
 def _plain_dot_svg(dot_text: str, env: dict[str, str]) -> bytes:
     """Plain `dot` on our DOT, with the fontconfig that ``env`` gives (the control)."""
     imagepath = os.pathsep.join(str(p) for p in icons.icon_roots())
-    return subprocess.run([dot_binary(), f"-Gimagepath={imagepath}", "-Tsvg"], input=dot_text.encode(),
-                          capture_output=True, check=True, timeout=120, env=env).stdout
+    return subprocess.run(
+        [dot_binary(), f"-Gimagepath={imagepath}", "-Tsvg"],
+        input=dot_text.encode(),
+        capture_output=True,
+        check=True,
+        timeout=120,
+        env=env,
+    ).stdout
 
 
 def test_renders_are_the_same_bytes_under_another_font_setup(other_fonts, tmp_path):
@@ -92,8 +104,13 @@ def test_dot_resolves_every_family_to_the_bundled_font(other_fonts, tmp_path):
     names = [fonts.FONTNAME, "Helvetica", "Times-Roman", "DejaVu Serif", "monospace"]
     dot_text = "digraph { " + " ".join(f'n{i} [fontname="{name}" label="x"];' for i, name in enumerate(names)) + " }"
     env = fonts.dot_environment({**os.environ, **other_fonts}, tmp_path)
-    done = subprocess.run([dot_binary(), "-v", "-Tsvg", "-o", os.devnull], input=dot_text.encode(),
-                          capture_output=True, timeout=60, env=env)
+    done = subprocess.run(
+        [dot_binary(), "-v", "-Tsvg", "-o", os.devnull],
+        input=dot_text.encode(),
+        capture_output=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     resolved = re.findall(r'fontname: "([^"]*)" resolved to: .* (/\S+\.ttf)', done.stderr.decode())
     assert sorted(name for name, _ in resolved) == sorted(names), done.stderr.decode()

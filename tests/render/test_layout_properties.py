@@ -44,8 +44,11 @@ def clustered_blueprints(draw) -> Blueprint:
             source, target = target, source
         flow = {"from": source, "to": target, "mode": mode}
         if draw(st.booleans()):
-            flow["data"] = draw(st.sampled_from(["events", "features -> scores", "model v2", "a much longer label "
-                                                 "that wraps over several lines"]))
+            flow["data"] = draw(
+                st.sampled_from(
+                    ["events", "features -> scores", "model v2", "a much longer label that wraps over several lines"]
+                )
+            )
         flows.append(flow)
     return Blueprint.model_validate({"mlsd": 1, "name": "random layout", "components": components, "flows": flows})
 
@@ -59,8 +62,12 @@ CLUSTERED_VIEWS = [v for v in VIEWS if v != "overview"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(clustered_blueprints(), st.sampled_from(CLUSTERED_VIEWS), st.sampled_from(["LR", "TB"]),
-       st.sampled_from(["grouped", "full"]))
+@given(
+    clustered_blueprints(),
+    st.sampled_from(CLUSTERED_VIEWS),
+    st.sampled_from(["LR", "TB"]),
+    st.sampled_from(["grouped", "full"]),
+)
 def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction, detail):
     """Graphviz lays out exactly the view's components, in their groups, and its flows between the right ends;
     a flow of a group (detail "grouped") is drawn by its group's edge, once, which names it in its class."""
@@ -70,8 +77,11 @@ def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction,
     nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o}
     assert sorted(o["name"] for o in nodes.values()) == sorted(selected.components)
     assert all(o["id"] == f"component-{o['name']}" and "pos" in o for o in nodes.values())  # each one placed
-    clusters = {o["id"]: sorted(nodes[i]["name"] for i in o.get("nodes", [])) for o in objects
-                if o.get("name", "").startswith("cluster")}
+    clusters = {
+        o["id"]: sorted(nodes[i]["name"] for i in o.get("nodes", []))
+        for o in objects
+        if o.get("name", "").startswith("cluster")
+    }
     groups: dict[str, list[str]] = {}
     for cid in selected.components:
         groups.setdefault(f"group-{group_of(bp, cid)}", []).append(cid)
@@ -83,11 +93,13 @@ def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction,
             tail, head = head, tail
         assert "pos" in edge, edge  # routed
         if edge["id"].startswith("flows-"):  # a group: its member flows, each with its own ends
-            members = [int(c[len("flow-"):]) for c in edge["class"].split()]
+            members = [int(c[len("flow-") :]) for c in edge["class"].split()]
             assert edge["id"] == f"flows-{members[0]}" and len(members) >= 2
             drawn += [(f"flow-{i}", bp.flows[i].source, bp.flows[i].target) for i in members]
-            assert {group_of(bp, nodes[edge[end]]["name"]) for end in ("tail", "head")} == \
-                {group_of(bp, bp.flows[members[0]].source), group_of(bp, bp.flows[members[0]].target)}
+            assert {group_of(bp, nodes[edge[end]]["name"]) for end in ("tail", "head")} == {
+                group_of(bp, bp.flows[members[0]].source),
+                group_of(bp, bp.flows[members[0]].target),
+            }
         else:
             drawn.append((edge["id"], tail, head))
     expected = [(f"flow-{i}", bp.flows[i].source, bp.flows[i].target) for i in selected.flows]
@@ -103,7 +115,7 @@ def test_graphviz_lays_out_every_random_overview(bp, direction):
     classes name exactly the flows from the one stage to the other."""
     graph = _laid_out(to_dot(bp, view="overview", direction=direction))
     objects = graph.get("objects", [])
-    nodes = {o["_gvid"]: o["id"][len("stage-"):] for o in objects if "pos" in o}
+    nodes = {o["_gvid"]: o["id"][len("stage-") :] for o in objects if "pos" in o}
     stages = {group_of(bp, cid) for cid in bp.components}
     assert sorted(nodes.values()) == sorted(stages)
     expected = {}
@@ -116,6 +128,6 @@ def test_graphviz_lays_out_every_random_overview(bp, direction):
         tail, head = nodes[edge["tail"]], nodes[edge["head"]]
         if edge.get("dir") == "back":
             tail, head = head, tail
-        drawn[(tail, head)] = [int(c[len("flow-"):]) for c in edge["class"].split()]
+        drawn[(tail, head)] = [int(c[len("flow-") :]) for c in edge["class"].split()]
     assert drawn == expected
     assert {k: list(v) for k, v in overview(bp.graph).links.items()} == expected

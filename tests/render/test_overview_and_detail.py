@@ -14,32 +14,36 @@ from mlsd_diagram.outputs.views import overview, select_view
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
-SMALL = Blueprint.model_validate({
-    "mlsd": 1, "name": "small", "components": {
-        "app": {"kind": "client_app"},
-        "api": {"kind": "online_service"},
-        "ranker": {"kind": "ranking_service"},
-        "store": {"kind": "feature_store"},
-        "log": {"kind": "event_logging"},
-        "train": {"kind": "training_pipeline"},
-        "registry": {"kind": "model_registry"},
-        "metrics": {"kind": "monitoring"},
-    },
-    "flows": [
-        {"from": "app", "to": "api", "mode": "request"},                        # 0 client -> serving
-        {"from": "api", "to": "ranker", "mode": "request"},                     # 1 inside serving
-        {"from": "ranker", "to": "store", "mode": "request"},                   # 2 serving -> features
-        {"from": "api", "to": "log", "mode": "stream", "data": "events"},       # 3 serving -> data
-        {"from": "log", "to": "train", "mode": "batch"},                        # 4 data -> training
-        {"from": "train", "to": "registry", "mode": "batch"},                   # 5 inside training
-        {"from": "registry", "to": "ranker", "mode": "deploy", "data": "m1"},   # 6 training -> serving
-        {"from": "registry", "to": "api", "mode": "deploy", "data": "m2"},      # 7 training -> serving
-        {"from": "api", "to": "metrics", "mode": "telemetry"},                  # 8 serving -> monitoring
-        {"from": "ranker", "to": "metrics", "mode": "telemetry"},               # 9 serving -> monitoring
-        {"from": "ranker", "to": "log", "mode": "stream"},                      # 10 serving -> data
-        {"from": "store", "to": "metrics", "mode": "telemetry"},                # 11 features -> monitoring
-    ],
-})
+SMALL = Blueprint.model_validate(
+    {
+        "mlsd": 1,
+        "name": "small",
+        "components": {
+            "app": {"kind": "client_app"},
+            "api": {"kind": "online_service"},
+            "ranker": {"kind": "ranking_service"},
+            "store": {"kind": "feature_store"},
+            "log": {"kind": "event_logging"},
+            "train": {"kind": "training_pipeline"},
+            "registry": {"kind": "model_registry"},
+            "metrics": {"kind": "monitoring"},
+        },
+        "flows": [
+            {"from": "app", "to": "api", "mode": "request"},  # 0 client -> serving
+            {"from": "api", "to": "ranker", "mode": "request"},  # 1 inside serving
+            {"from": "ranker", "to": "store", "mode": "request"},  # 2 serving -> features
+            {"from": "api", "to": "log", "mode": "stream", "data": "events"},  # 3 serving -> data
+            {"from": "log", "to": "train", "mode": "batch"},  # 4 data -> training
+            {"from": "train", "to": "registry", "mode": "batch"},  # 5 inside training
+            {"from": "registry", "to": "ranker", "mode": "deploy", "data": "m1"},  # 6 training -> serving
+            {"from": "registry", "to": "api", "mode": "deploy", "data": "m2"},  # 7 training -> serving
+            {"from": "api", "to": "metrics", "mode": "telemetry"},  # 8 serving -> monitoring
+            {"from": "ranker", "to": "metrics", "mode": "telemetry"},  # 9 serving -> monitoring
+            {"from": "ranker", "to": "log", "mode": "stream"},  # 10 serving -> data
+            {"from": "store", "to": "metrics", "mode": "telemetry"},  # 11 features -> monitoring
+        ],
+    }
+)
 
 
 def _laid_out(dot_text: str) -> dict:
@@ -48,34 +52,54 @@ def _laid_out(dot_text: str) -> dict:
 
 def test_overview_groups_by_stage_and_counts_flows_by_mode():
     summary = overview(SMALL.graph)
-    assert summary.stages == {"client": ("app",), "serving": ("api", "ranker"), "features": ("store",),
-                              "data": ("log",), "training": ("train", "registry"), "monitoring": ("metrics",)}
-    assert summary.links == {("client", "serving"): (0,), ("serving", "features"): (2,),
-                             ("serving", "data"): (3, 10), ("data", "training"): (4,),
-                             ("training", "serving"): (6, 7), ("serving", "monitoring"): (8, 9),
-                             ("features", "monitoring"): (11,)}
+    assert summary.stages == {
+        "client": ("app",),
+        "serving": ("api", "ranker"),
+        "features": ("store",),
+        "data": ("log",),
+        "training": ("train", "registry"),
+        "monitoring": ("metrics",),
+    }
+    assert summary.links == {
+        ("client", "serving"): (0,),
+        ("serving", "features"): (2,),
+        ("serving", "data"): (3, 10),
+        ("data", "training"): (4,),
+        ("training", "serving"): (6, 7),
+        ("serving", "monitoring"): (8, 9),
+        ("features", "monitoring"): (11,),
+    }
     assert summary.inner == {"client": 0, "serving": 1, "features": 0, "data": 0, "training": 1, "monitoring": 0}
 
 
 def test_overview_draws_one_box_per_stage_and_mode_counts_on_edges():
     graph = _laid_out(to_dot(SMALL, view="overview"))
     names = {o["_gvid"]: o["id"] for o in graph["objects"] if "pos" in o}
-    assert sorted(names.values()) == sorted(f"stage-{s}" for s in
-                                            ("client", "serving", "features", "data", "training", "monitoring"))
+    assert sorted(names.values()) == sorted(
+        f"stage-{s}" for s in ("client", "serving", "features", "data", "training", "monitoring")
+    )
     labels = {}
     for edge in graph["edges"]:
         tail, head = names[edge["tail"]], names[edge["head"]]
         if edge.get("dir") == "back":
             tail, head = head, tail
         text = " ".join(op["text"] for op in edge["_ldraw_"] if op.get("op") == "T")
-        labels[(tail[len("stage-"):], head[len("stage-"):])] = text
-    assert labels == {("client", "serving"): "request \u00d71", ("serving", "features"): "request \u00d71",
-                      ("serving", "data"): "stream \u00d72", ("data", "training"): "batch \u00d71",
-                      ("training", "serving"): "deploy \u00d72", ("serving", "monitoring"): "telemetry \u00d72",
-                      ("features", "monitoring"): "telemetry \u00d71"}
+        labels[(tail[len("stage-") :], head[len("stage-") :])] = text
+    assert labels == {
+        ("client", "serving"): "request \u00d71",
+        ("serving", "features"): "request \u00d71",
+        ("serving", "data"): "stream \u00d72",
+        ("data", "training"): "batch \u00d71",
+        ("training", "serving"): "deploy \u00d72",
+        ("serving", "monitoring"): "telemetry \u00d72",
+        ("features", "monitoring"): "telemetry \u00d71",
+    }
     assert graph["rankdir"] == "TB"  # the overview's own direction, to fit a page width
-    stage_text = [" ".join(op["text"] for op in o["_ldraw_"] if op.get("op") == "T") for o in graph["objects"]
-                  if o.get("id") == "stage-serving"][0]
+    stage_text = [
+        " ".join(op["text"] for op in o["_ldraw_"] if op.get("op") == "T")
+        for o in graph["objects"]
+        if o.get("id") == "stage-serving"
+    ][0]
     assert "Serving" in stage_text and "2 components 1 flows inside" in stage_text
 
 
@@ -91,8 +115,18 @@ def test_grouped_detail_draws_one_edge_per_fan_with_its_count():
     assert [(g.mode, g.flows) for g in groups] == [("deploy", (6, 7)), ("telemetry", (8, 9))]
     graph = _laid_out(to_dot(SMALL))
     edges = {e["id"]: e for e in graph["edges"]}
-    assert set(edges) == {"flow-0", "flow-1", "flow-2", "flow-3", "flow-4", "flow-5", "flow-10", "flow-11",
-                          "flows-6", "flows-8"}  # a single telemetry flow (11) stays itself
+    assert set(edges) == {
+        "flow-0",
+        "flow-1",
+        "flow-2",
+        "flow-3",
+        "flow-4",
+        "flow-5",
+        "flow-10",
+        "flow-11",
+        "flows-6",
+        "flows-8",
+    }  # a single telemetry flow (11) stays itself
     assert edges["flows-6"]["class"] == "flow-6 flow-7"
     text = {i: " ".join(op["text"] for op in e.get("_ldraw_", []) if op.get("op") == "T") for i, e in edges.items()}
     assert text["flows-6"] == "deploys \u00d72" and text["flows-8"] == "telemetry \u00d72"
@@ -108,10 +142,14 @@ def test_full_detail_keeps_every_flow(tmp_path):
 
 
 def test_overview_and_grouped_renders_are_byte_deterministic(tmp_path):
-    first = [p.read_bytes() for p in render(SMALL, formats=("png", "svg", "mermaid"), out_dir=tmp_path / "a",
-                                            view="overview")]
-    second = [p.read_bytes() for p in render(SMALL, formats=("png", "svg", "mermaid"), out_dir=tmp_path / "b",
-                                             view="overview")]
+    first = [
+        p.read_bytes()
+        for p in render(SMALL, formats=("png", "svg", "mermaid"), out_dir=tmp_path / "a", view="overview")
+    ]
+    second = [
+        p.read_bytes()
+        for p in render(SMALL, formats=("png", "svg", "mermaid"), out_dir=tmp_path / "b", view="overview")
+    ]
     assert first == second
     assert to_dot(SMALL) == to_dot(SMALL)
 

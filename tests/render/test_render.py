@@ -33,8 +33,14 @@ def test_bundled_blueprints_exist():
 def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     paths = render(blueprint, formats=("png", "svg", "pdf", "dot", "mermaid"), out_dir=tmp_path)
     stem = Path(blueprint.file).stem
-    assert [p.name for p in paths] == [f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", f"{stem}.dot", f"{stem}.icons",
-                                       f"{stem}.mmd"]
+    assert [p.name for p in paths] == [
+        f"{stem}.png",
+        f"{stem}.svg",
+        f"{stem}.pdf",
+        f"{stem}.dot",
+        f"{stem}.icons",
+        f"{stem}.mmd",
+    ]
     png, pdf = paths[0].read_bytes(), paths[2].read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = _png_size(png)
@@ -46,9 +52,12 @@ def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     assert nodes == {f"component-{cid}" for cid in blueprint.components}
     edges = {g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
     # grouped telemetry and deploy edges (the default detail) name their flows in their class
-    groups = {g.get("id"): g.get("class").split()[1:] for g in root.iter(f"{SVG_NS}g")
-              if (g.get("class") or "").startswith("edge flow-")}
-    assert all(i == f"flows-{members[0][len('flow-'):]}" and len(members) >= 2 for i, members in groups.items())
+    groups = {
+        g.get("id"): g.get("class").split()[1:]
+        for g in root.iter(f"{SVG_NS}g")
+        if (g.get("class") or "").startswith("edge flow-")
+    }
+    assert all(i == f"flows-{members[0][len('flow-') :]}" and len(members) >= 2 for i, members in groups.items())
     grouped = [m for members in groups.values() for m in members]
     assert sorted([*edges, *grouped]) == sorted(edges | set(grouped))  # each flow drawn once
     assert edges | set(grouped) == {f"flow-{i}" for i in range(len(blueprint.flows))}
@@ -72,8 +81,11 @@ def test_tooltips_carry_kind_tech_and_notes(tmp_path):
     root = ET.fromstring(svg)
     node = next(g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "component-model")
     titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in node.iter(f"{SVG_NS}a")]
-    assert any("kind: inference_service" in t and "tech: sagemaker" in t and "C:\\models\\v2 <latest> & more" in t
-               for t in titles if t), titles
+    assert any(
+        "kind: inference_service" in t and "tech: sagemaker" in t and "C:\\models\\v2 <latest> & more" in t
+        for t in titles
+        if t
+    ), titles
 
 
 def _contents(paths: list[Path]) -> dict[str, bytes | dict[str, bytes]]:
@@ -163,8 +175,13 @@ def test_one_graphviz_run_for_all_formats(tmp_path, monkeypatch):
 def test_failed_graphviz_leaves_no_file(tmp_path, mlsd):
     bindir = _fake_dot(tmp_path / "bin", 'echo "Error: simulated failure" >&2\nexit 1\n')
     out = tmp_path / "out"
-    done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(out),
-                env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"})
+    done = mlsd(
+        "render",
+        str(HERE / "data" / "loop4.yaml"),
+        "-o",
+        str(out),
+        env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"},
+    )
     assert done.returncode == 2, done.stderr
     assert "Graphviz failed: Error: simulated failure" in done.stderr
     assert "Traceback" not in done.stderr
@@ -179,8 +196,17 @@ def test_missing_dot_exits_2_with_install_command(tmp_path, mlsd):
     assert "apt-get install graphviz" in done.stderr and "brew install graphviz" in done.stderr
     assert "Traceback" not in done.stderr
     # formats that need no Graphviz still work without it
-    done = mlsd("render", str(HERE / "data" / "loop4.yaml"), "-o", str(tmp_path / "out"), "-f", "mermaid",
-                "-f", "dot", env={"PATH": str(empty)})
+    done = mlsd(
+        "render",
+        str(HERE / "data" / "loop4.yaml"),
+        "-o",
+        str(tmp_path / "out"),
+        "-f",
+        "mermaid",
+        "-f",
+        "dot",
+        env={"PATH": str(empty)},
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["loop4.dot", "loop4.icons", "loop4.mmd"]
 
@@ -204,10 +230,12 @@ def test_svg_icons_are_embedded_whatever_the_attribute_order():
 
     ref = icons.kind_icon("feature_store")
     absolute = str(icons.icon_file(ref))
-    svg = ('<svg width="100pt" height="50pt"\n viewBox="0.00 0.00 100.00 50.00" xmlns="http://www.w3.org/2000/svg" '
-           'xmlns:xlink="http://www.w3.org/1999/xlink">\n<g id="diagram">\n'
-           f'<image xlink:href="{ref}" width="40px" height="40px" preserveAspectRatio="xMinYMin meet" x="1" y="-2"/>\n'
-           f'<image x="5" y="-6" width="40px" height="40px" xlink:href="{absolute}"/>\n</g>\n</svg>\n')
+    svg = (
+        '<svg width="100pt" height="50pt"\n viewBox="0.00 0.00 100.00 50.00" xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink">\n<g id="diagram">\n'
+        f'<image xlink:href="{ref}" width="40px" height="40px" preserveAspectRatio="xMinYMin meet" x="1" y="-2"/>\n'
+        f'<image x="5" y="-6" width="40px" height="40px" xlink:href="{absolute}"/>\n</g>\n</svg>\n'
+    )
     finished = finish_svg(svg)
     root = ET.fromstring(finished)
     uses = root.findall(f".//{SVG_NS}use")
@@ -256,8 +284,9 @@ def test_a_failing_dot_build_stops_the_started_dot(tmp_path, monkeypatch):
 
     before = children()
     with pytest.raises(UnknownDirection):
-        render(load(HERE / "data" / "loop4.yaml"), formats=("svg", "png"), out_dir=tmp_path / "out",
-               direction="diagonal")
+        render(
+            load(HERE / "data" / "loop4.yaml"), formats=("svg", "png"), out_dir=tmp_path / "out", direction="diagonal"
+        )
     assert children() == before  # killed and reaped, not left running or as a zombie
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
@@ -269,8 +298,13 @@ def _run_with_stderr_on_a_terminal(args: list[str], env: dict) -> tuple[int, str
     import sys
 
     main_fd, child_fd = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
-                               cwd=HERE.parent.parent, stdout=subprocess.PIPE, stderr=child_fd, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from mlsd_diagram.cli import main; main()", *args],
+        cwd=HERE.parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=child_fd,
+        env=env,
+    )
     os.close(child_fd)
     chunks = []
     while True:
@@ -294,8 +328,10 @@ def test_several_files_render_in_parallel_with_progress_on_a_terminal_only(tmp_p
     real = shutil.which("dot")
     log = tmp_path / "runs.log"
     # each run logs its start, waits a little (so two runs would surely overlap), then is the real dot
-    bindir = _fake_dot(tmp_path / "bin", f'echo "start $$" >> {log}\nsleep 0.5\n"{real}" "$@"\nstatus=$?\n'
-                                         f'echo "end $$" >> {log}\nexit $status\n')
+    bindir = _fake_dot(
+        tmp_path / "bin",
+        f'echo "start $$" >> {log}\nsleep 0.5\n"{real}" "$@"\nstatus=$?\necho "end $$" >> {log}\nexit $status\n',
+    )
     env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent), "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
     files = [str(HERE / "data" / "loop4.yaml"), str(BUNDLED[0])]
     code, stdout, terminal = _run_with_stderr_on_a_terminal(["render", *files, "-o", str(tmp_path / "a")], env)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import mermaid_client
 import pytest
 
 from mlsd_diagram import load
 from mlsd_diagram.outputs.diagram import render
 from mlsd_diagram.outputs.mermaid import to_mermaid
 from mlsd_diagram.outputs.views import VIEWS
-
-import mermaid_client
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

@@ -20,8 +20,9 @@ def rules_markdown(rules=None) -> str:
     """The README's rule table (generated; `scripts/gen_rules_table.py` writes it between the markers)."""
     rows = ["| id | name | severity | category | what it flags | source |", "|---|---|---|---|---|---|"]
     for r in rules if rules is not None else RULES:
-        rows.append(f"| {r.id} | `{r.name}` | {r.severity} | {r.category} | {r.summary.replace('|', '/')} | "
-                    f"{r.source} |")
+        rows.append(
+            f"| {r.id} | `{r.name}` | {r.severity} | {r.category} | {r.summary.replace('|', '/')} | {r.source} |"
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
-from .. import traits as T
 from ...blueprint.models import minutes
+from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
 from .registry import rule
@@ -64,9 +64,11 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
             shared = set(ordered) | {u for u in d.reach(ordered, DATA_MODES, backward=True) if d.stage[u] == "features"}
             if trainers.intersection(d.reach(sorted(shared, key=d.order.__getitem__), DATA_MODES)):
                 continue
-        yield Hit(f"'{model}' is trained by {d.names(sorted(trainers, key=d.order.__getitem__))} from a different feature "
-                  "path than it is served with: share a feature store or log served features back to training",
-                  component=model)
+        yield Hit(
+            f"'{model}' is trained by {d.names(sorted(trainers, key=d.order.__getitem__))} from a different feature "
+            "path than it is served with: share a feature store or log served features back to training",
+            component=model,
+        )
 
 
 @rule("MLSD402", "missing-label-source", "error", "[AX] ch. 1, [DMLS] ch. 4")
@@ -94,11 +96,14 @@ def missing_label_source(d: Design) -> Iterator[Hit]:
     for t in d.trainers:
         upstream = d.reach([t], DATA_MODES, backward=True)
         ok = any(d.stage[c] == "client" or d.has(c, T.LABELS) for c in upstream if c != t)
-        ok = ok or any({"labels", "interactions"} & set(d.flows[i].tags)
-                       for c in upstream for _, i in d.pred(c, *DATA_MODES))
+        ok = ok or any(
+            {"labels", "interactions"} & set(d.flows[i].tags) for c in upstream for _, i in d.pred(c, *DATA_MODES)
+        )
         if not ok:
-            yield Hit(f"'{t}' trains a model, but no labels reach it: no interactions, labeling or human review "
-                      "upstream", component=t)
+            yield Hit(
+                f"'{t}' trains a model, but no labels reach it: no interactions, labeling or human review upstream",
+                component=t,
+            )
 
 
 @rule("MLSD403", "pii-unredacted", "error", "[TS] Data 5")
@@ -125,10 +130,12 @@ def pii_unredacted(d: Design) -> Iterator[Hit]:
     """
     for index, flow in enumerate(d.flows):
         target = flow.target
-        if "pii" in flow.tags and (d.is_(target, "SINK") or d.is_(target, "MONITOR")
-                                   or d.stage[target] == "training"):
-            yield Hit(f"flow tagged pii from '{flow.source}' lands in '{target}' ({d.kind[target]}) unredacted; "
-                      "route it through a pii_redactor", flow=index)
+        if "pii" in flow.tags and (d.is_(target, "SINK") or d.is_(target, "MONITOR") or d.stage[target] == "training"):
+            yield Hit(
+                f"flow tagged pii from '{flow.source}' lands in '{target}' ({d.kind[target]}) unredacted; "
+                "route it through a pii_redactor",
+                flow=index,
+            )
 
 
 @rule("MLSD404", "no-data-validation", "warning", "[TS] Data 1, [GC] level 1")
@@ -196,8 +203,11 @@ def pipeline_jungle(d: Design) -> Iterator[Hit]:
             chain = [far]
             while chain[-1] != t:
                 chain.append(parent[chain[-1]])
-            yield Hit(f"training data for '{t}' passes {dist[far] - 1} data and feature stages "
-                      f"({' -> '.join(chain)}); consider consolidating them", component=t)
+            yield Hit(
+                f"training data for '{t}' passes {dist[far] - 1} data and feature stages "
+                f"({' -> '.join(chain)}); consider consolidating them",
+                component=t,
+            )
 
 
 @rule("MLSD406", "stale-online-features", "warning", "[RoML] #8, [DMLS] ch. 7")
@@ -230,17 +240,24 @@ def stale_online_features(d: Design) -> Iterator[Hit]:
             continue
         feeds = [d.flows[i].mode.value for _, i in d.pred(c, *DATA_MODES)]
         if "stream" not in feeds:
-            yield Hit(f"'{c}' is read on the request path and fed only by batch flows, but features must be fresh "
-                      f"within {slo.freshness_minutes:g} minutes", component=c)
+            yield Hit(
+                f"'{c}' is read on the request path and fed only by batch flows, but features must be fresh "
+                f"within {slo.freshness_minutes:g} minutes",
+                component=c,
+            )
 
 
 LABEL_TAGS = frozenset({"labels", "interactions"})
 CORRECTED = ("relabeled", "importance_weighted", "delay_model", "window_closed")
 
 
-@rule("MLSD407", "delayed-label-window", "warning",
-      "Chapelle, \"Modeling Delayed Feedback in Display Advertising\", KDD 2014; Ktena et al., \"Addressing "
-      "Delayed Feedback for Continuous Training with Neural Networks in CTR prediction\", RecSys 2019")
+@rule(
+    "MLSD407",
+    "delayed-label-window",
+    "warning",
+    'Chapelle, "Modeling Delayed Feedback in Display Advertising", KDD 2014; Ktena et al., "Addressing '
+    'Delayed Feedback for Continuous Training with Neural Networks in CTR prediction", RecSys 2019',
+)
 def delayed_label_window(d: Design) -> Iterator[Hit]:
     """A trainer learns from interactions whose label window is unknown, or longer than its cadence.
 
@@ -286,9 +303,12 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
             continue  # no labels at all: MLSD402
         windows = [i for i in carrying if d.flows[i].label_window]
         if not windows:
-            yield Hit(f"'{t}' learns from interactions, but no flow carrying its labels declares a label_window (how "
-                      "long after an event its label may still arrive); declare it on the flow that forms the labels, "
-                      "e.g. label_window: 15m", component=t)
+            yield Hit(
+                f"'{t}' learns from interactions, but no flow carrying its labels declares a label_window (how "
+                "long after an event its label may still arrive); declare it on the flow that forms the labels, "
+                "e.g. label_window: 15m",
+                component=t,
+            )
             continue
         cadence = d.components[t].cadence
         bounds = [(minutes(cadence), f"'{t}' retrains every {cadence}")] if cadence else []
@@ -301,14 +321,20 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
             if longer and late not in CORRECTED and i not in reported:
                 reported.add(i)
                 state = "dropped" if late == "dropped" else "not corrected"
-                yield Hit(f"labels on this flow may arrive up to {flow.label_window} late, but {' and '.join(longer)}, "
-                          f"and late positives are {state}: recent examples train as negatives; declare late_positives: "
-                          "relabeled, importance_weighted, delay_model or window_closed", flow=i)
+                yield Hit(
+                    f"labels on this flow may arrive up to {flow.label_window} late, but {' and '.join(longer)}, "
+                    f"and late positives are {state}: recent examples train as negatives; declare late_positives: "
+                    "relabeled, importance_weighted, delay_model or window_closed",
+                    flow=i,
+                )
 
 
-@rule("MLSD408", "temporal-leakage", "warning",
-      "Kaufman et al., \"Leakage in Data Mining: Formulation, Detection, and Avoidance\", ACM TKDD 6(4), 2012; "
-      "[RoML] #29")
+@rule(
+    "MLSD408",
+    "temporal-leakage",
+    "warning",
+    'Kaufman et al., "Leakage in Data Mining: Formulation, Detection, and Avoidance", ACM TKDD 6(4), 2012; [RoML] #29',
+)
 def temporal_leakage(d: Design) -> Iterator[Hit]:
     """Training features may come from after the label, or the evaluation split is not by time.
 
@@ -347,9 +373,12 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
             upstream = [d.flows[i] for i in d.upstream_flows(t)]
             logged = any("features" in f.tags and f.source in served for f in upstream)
             if not logged and not any(f.point_in_time for f in upstream):
-                yield Hit(f"features reach '{t}' neither logged at serving time nor joined point in time: values "
-                          "from after each label may leak into training; declare point_in_time: true on the flow "
-                          "that joins them, or log served features", component=t)
+                yield Hit(
+                    f"features reach '{t}' neither logged at serving time nor joined point in time: values "
+                    "from after each label may leak into training; declare point_in_time: true on the flow "
+                    "that joins them, or log served features",
+                    component=t,
+                )
         if t not in live:
             continue
         after = d.reach([t], DATA_MODES)
@@ -359,12 +388,19 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                 continue
             reported.add(g)
             said = "declares no split" if split is None else f"splits by {split.value}"
-            yield Hit(f"'{g}' evaluates '{t}', which learns from live data, but {said}: evaluation rows from before "
-                      "training rows flatter the model; declare split: time", component=g)
+            yield Hit(
+                f"'{g}' evaluates '{t}', which learns from live data, but {said}: evaluation rows from before "
+                "training rows flatter the model; declare split: time",
+                component=g,
+            )
 
 
-@rule("MLSD409", "position-bias-unhandled", "warning",
-      "Joachims et al., \"Unbiased Learning-to-Rank with Biased Feedback\", WSDM 2017; [RoML] #36")
+@rule(
+    "MLSD409",
+    "position-bias-unhandled",
+    "warning",
+    'Joachims et al., "Unbiased Learning-to-Rank with Biased Feedback", WSDM 2017; [RoML] #36',
+)
 def position_bias_unhandled(d: Design) -> Iterator[Hit]:
     """A ranker learns from clicks on its own list with no position logged and no debiasing.
 
@@ -399,16 +435,22 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
             continue
         if any("position" in d.flows[i].tags for t in trainers for i in d.upstream_flows(t)):
             continue
-        yield Hit(f"'{m}' orders what users see and is retrained on their clicks, but no flow logs the position "
-                  "shown (tag 'position') and it declares no position_debiasing: it learns its own order back",
-                  component=m)
+        yield Hit(
+            f"'{m}' orders what users see and is retrained on their clicks, but no flow logs the position "
+            "shown (tag 'position') and it declares no position_debiasing: it learns its own order back",
+            component=m,
+        )
 
 
 PERSONAL_TARGET_TAGS = frozenset({"features", "embeddings"})
 
 
-@rule("MLSD410", "pii-retention-unbounded", "warning",
-      "GDPR (Regulation (EU) 2016/679) Art. 5(1)(e) storage limitation and Art. 17 right to erasure")
+@rule(
+    "MLSD410",
+    "pii-retention-unbounded",
+    "warning",
+    "GDPR (Regulation (EU) 2016/679) Art. 5(1)(e) storage limitation and Art. 17 right to erasure",
+)
 def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
     """Personal data is kept in a store, labeling queue or feature set with no retention or erasure.
 
@@ -439,28 +481,40 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
         target = flow.target
         if "pii" not in flow.tags or target in reported:
             continue
-        keeps = (d.is_(target, "SINK") or d.has(target, T.LABELS) or d.stage[target] == "features"
-                 or (d.stage[target] == "training" and not d.is_(target, "SERVE"))  # a batch scorer passes it on
-                 or bool(PERSONAL_TARGET_TAGS & set(flow.tags)))
+        keeps = (
+            d.is_(target, "SINK")
+            or d.has(target, T.LABELS)
+            or d.stage[target] == "features"
+            or (d.stage[target] == "training" and not d.is_(target, "SERVE"))  # a batch scorer passes it on
+            or bool(PERSONAL_TARGET_TAGS & set(flow.tags))
+        )
         if not keeps or d.components[target].retention:
             continue
         if any("erasure" in d.flows[i].tags for _, i in d.pred(target)):
             continue
         reported.add(target)
-        yield Hit(f"personal data from '{flow.source}' is kept in '{target}' ({d.kind[target]}) with no retention "
-                  f"and no erasure path; declare retention on '{target}' (e.g. 30d) or a flow tagged erasure into it",
-                  component=target)
+        yield Hit(
+            f"personal data from '{flow.source}' is kept in '{target}' ({d.kind[target]}) with no retention "
+            f"and no erasure path; declare retention on '{target}' (e.g. 30d) or a flow tagged erasure into it",
+            component=target,
+        )
 
 
 RARE_RATE = 0.05
 KNOWN_RARE = re.compile(r"fraud|harm|abuse|spam|\bclick|\bctr\b|anomal", re.IGNORECASE)
-IMBALANCE_METRICS = re.compile(r"pr[-_ ]?auc|precision|recall|average[-_ ]precision|\bf1\b|log[-_ ]?loss|"
-                               r"cross[-_ ]?entropy|\bnce\b", re.IGNORECASE)
+IMBALANCE_METRICS = re.compile(
+    r"pr[-_ ]?auc|precision|recall|average[-_ ]precision|\bf1\b|log[-_ ]?loss|"
+    r"cross[-_ ]?entropy|\bnce\b",
+    re.IGNORECASE,
+)
 
 
-@rule("MLSD411", "class-imbalance-unaddressed", "warning",
-      "He & Garcia, \"Learning from Imbalanced Data\", IEEE TKDE 21(9), 2009; Saito & Rehmsmeier, PLOS ONE "
-      "10(3), 2015")
+@rule(
+    "MLSD411",
+    "class-imbalance-unaddressed",
+    "warning",
+    'He & Garcia, "Learning from Imbalanced Data", IEEE TKDE 21(9), 2009; Saito & Rehmsmeier, PLOS ONE 10(3), 2015',
+)
 def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
     """A rare-positive classifier has no resampling or weighting and no metric fit for rare positives.
 
@@ -500,15 +554,22 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
         if not rare or comp.class_balancing or aware:
             continue
         said = f"a {rate:.2%} positive rate" if rate is not None else "rare positives (no positive_rate declared)"
-        yield Hit(f"'{c}' learns {said} with no class_balancing, and the offline metrics have nothing but ROC-AUC "
-                  "for it: declare positive_rate and class_balancing, and add pr_auc or log loss", component=c)
+        yield Hit(
+            f"'{c}' learns {said} with no class_balancing, and the offline metrics have nothing but ROC-AUC "
+            "for it: declare positive_rate and class_balancing, and add pr_auc or log loss",
+            component=c,
+        )
 
 
 IDEMPOTENT = ("overwrite_partition", "upsert")
 
 
-@rule("MLSD412", "non-idempotent-backfill", "warning",
-      "Beauchemin, \"Functional Data Engineering: a modern paradigm for batch data processing\", 2018")
+@rule(
+    "MLSD412",
+    "non-idempotent-backfill",
+    "warning",
+    'Beauchemin, "Functional Data Engineering: a modern paradigm for batch data processing", 2018',
+)
 def non_idempotent_backfill(d: Design) -> Iterator[Hit]:
     """A batch job writing features or labels cannot be rerun or backfilled safely.
 
@@ -538,14 +599,20 @@ def non_idempotent_backfill(d: Design) -> Iterator[Hit]:
             continue
         if not any(True for _ in d.pred(c, "stream", "batch")):
             continue  # a source, not a job
-        writes = [v for v, i in d.succ(c, "batch")
-                  if {"features", "labels"} & set(d.flows[i].tags) or d.stage[v] == "features" or d.has(v, T.TRAINER)]
+        writes = [
+            v
+            for v, i in d.succ(c, "batch")
+            if {"features", "labels"} & set(d.flows[i].tags) or d.stage[v] == "features" or d.has(v, T.TRAINER)
+        ]
         mode = d.components[c].write_mode
         if not writes or (mode is not None and mode.value in IDEMPOTENT):
             continue
         said = "appends" if mode is not None else "declares no write_mode"
-        yield Hit(f"'{c}' writes features or labels in batch and {said}: a rerun duplicates rows and a backfill "
-                  "cannot replace one day; declare write_mode: overwrite_partition (or upsert)", component=c)
+        yield Hit(
+            f"'{c}' writes features or labels in batch and {said}: a rerun duplicates rows and a backfill "
+            "cannot replace one day; declare write_mode: overwrite_partition (or upsert)",
+            component=c,
+        )
 
 
 @rule("MLSD413", "training-features-undeclared", "warning", "[RoML] #29, #32")
@@ -581,5 +648,8 @@ def training_features_undeclared(d: Design) -> Iterator[Hit]:
         for t in d.trainers_of(model):
             if t not in seen and not d.has_feature_input(t):
                 seen.add(t)
-                yield Hit(f"'{model}' reads features from {d.names(stores)} when serving, but no features reach its "
-                          f"trainer '{t}': draw where its training features come from", component=t)
+                yield Hit(
+                    f"'{model}' reads features from {d.names(stores)} when serving, but no features reach its "
+                    f"trainer '{t}': draw where its training features come from",
+                    component=t,
+                )

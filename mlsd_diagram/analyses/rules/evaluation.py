@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import traits as T
 from ..design import DATA_MODES, Design
@@ -78,8 +78,10 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
         deployers = d.reach([model], ("deploy",), backward=True)
         if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) or _capable(d, c, ONLINE_TRIAL) for c in deployers):
             continue
-        yield Hit(f"'{model}' has no A/B experiment and no canary or shadow rollout: new versions take all traffic "
-                  "at once", component=model)
+        yield Hit(
+            f"'{model}' has no A/B experiment and no canary or shadow rollout: new versions take all traffic at once",
+            component=model,
+        )
 
 
 @rule("MLSD603", "no-online-metrics", "warning", "[AX] ch. 1, [RoML] #2")
@@ -103,8 +105,11 @@ def no_online_metrics(d: Design) -> Iterator[Hit]:
     for entry in d.entry_points:
         reached = d.reach([entry], ("stream", "batch", "telemetry"))
         if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
-            yield Hit(f"interactions from '{entry}' never reach online metrics: the product impact of the models is "
-                      "not measured", component=entry)
+            yield Hit(
+                f"interactions from '{entry}' never reach online metrics: the product impact of the models is "
+                "not measured",
+                component=entry,
+            )
 
 
 @rule("MLSD604", "no-baseline", "note", "[TS] Model 5, [RoML] #4")
@@ -127,23 +132,38 @@ def no_baseline(d: Design) -> Iterator[Hit]:
     if not d.online_models or d.with_trait(T.BASELINE):
         return
     bp = d.blueprint
-    texts = [*bp.metrics.offline, *bp.metrics.online, *bp.metrics.business, bp.summary or "",
-             bp.requirements.objective or "", bp.requirements.ml_task or ""]
+    texts = [
+        *bp.metrics.offline,
+        *bp.metrics.online,
+        *bp.metrics.business,
+        bp.summary or "",
+        bp.requirements.objective or "",
+        bp.requirements.ml_task or "",
+    ]
     for c in bp.components.values():
         texts += [c.label or "", c.notes or "", c.model or ""]
     if not any(re.search(r"\bbaseline", t, re.IGNORECASE) for t in texts):
-        yield Hit("no baseline: no fallback heuristic or simpler model (a cache or predictions store replays the "
-                  "model's own answers), and no baseline named in the metrics")
+        yield Hit(
+            "no baseline: no fallback heuristic or simpler model (a cache or predictions store replays the "
+            "model's own answers), and no baseline named in the metrics"
+        )
 
 
-CALIBRATION_METRIC = re.compile(r"calibrat|\bece\b|reliability diagram|predicted\s*/\s*observed|"
-                                r"observed\s*/\s*predicted", re.IGNORECASE)
+CALIBRATION_METRIC = re.compile(
+    r"calibrat|\bece\b|reliability diagram|predicted\s*/\s*observed|"
+    r"observed\s*/\s*predicted",
+    re.IGNORECASE,
+)
 PRICED = ("auction", "threshold", "blend")
 
 
-@rule("MLSD605", "calibration-unchecked", "warning",
-      "He et al., \"Practical Lessons from Predicting Clicks on Ads at Facebook\", ADKDD 2014; Guo et al., "
-      "\"On Calibration of Modern Neural Networks\", ICML 2017")
+@rule(
+    "MLSD605",
+    "calibration-unchecked",
+    "warning",
+    'He et al., "Practical Lessons from Predicting Clicks on Ads at Facebook", ADKDD 2014; Guo et al., '
+    '"On Calibration of Modern Neural Networks", ICML 2017',
+)
 def calibration_unchecked(d: Design) -> Iterator[Hit]:
     """Probabilities that are priced, thresholded or combined are neither calibrated nor measured.
 
@@ -176,14 +196,19 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
             continue
         use = comp.score_use.value if comp.score_use else None
         if use in PRICED or comp.automated_action:
-            why = f"its scores feed a{'n' if use == 'auction' else ''} {use}" if use in PRICED else \
-                "it acts automatically on its scores"
-            yield Hit(f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "
-                      "calibration (e.g. isotonic) and measure it (ECE, predicted/observed)", component=c)
+            why = (
+                f"its scores feed a{'n' if use == 'auction' else ''} {use}"
+                if use in PRICED
+                else "it acts automatically on its scores"
+            )
+            yield Hit(
+                f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "
+                "calibration (e.g. isotonic) and measure it (ECE, predicted/observed)",
+                component=c,
+            )
 
 
-@rule("MLSD606", "high-risk-without-shadow", "warning",
-      "[TS] Infra 6; Google SRE Workbook ch. 16 \"Canarying Releases\"")
+@rule("MLSD606", "high-risk-without-shadow", "warning", '[TS] Infra 6; Google SRE Workbook ch. 16 "Canarying Releases"')
 def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
     """A model that acts automatically or prices an auction reaches serving with no shadow or canary.
 
@@ -217,12 +242,19 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
         if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT) for c in deployers):
             continue
         what = "acts automatically" if comp.automated_action else "prices an auction"
-        yield Hit(f"'{m}' {what}, and its new versions reach serving with no shadow or canary: a bad version acts on "
-                  "all traffic before anyone notices", component=m)
+        yield Hit(
+            f"'{m}' {what}, and its new versions reach serving with no shadow or canary: a bad version acts on "
+            "all traffic before anyone notices",
+            component=m,
+        )
 
 
-@rule("MLSD607", "slice-evaluation-missing", "warning",
-      "[TS] Model 6-7; Mitchell et al., \"Model Cards for Model Reporting\", FAT* 2019")
+@rule(
+    "MLSD607",
+    "slice-evaluation-missing",
+    "warning",
+    '[TS] Model 6-7; Mitchell et al., "Model Cards for Model Reporting", FAT* 2019',
+)
 def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
     """The evaluation gate of a model that acts on people names no slices.
 
@@ -260,5 +292,8 @@ def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
         gate = min(found, key=d.order.__getitem__)
         if gate not in reported:
             reported.add(gate)
-            yield Hit(f"'{gate}' gates '{m}', which acts on people or their content, but names no slices: it can pass "
-                      "a model that fails a group; declare slices with their thresholds", component=gate)
+            yield Hit(
+                f"'{gate}' gates '{m}', which acts on people or their content, but names no slices: it can pass "
+                "a model that fails a group; declare slices with their thresholds",
+                component=gate,
+            )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..design import Design
 from .. import traits as T
+from ..design import Design
 from ..findings import Hit
 from ..serving import load_at, request_latency, single_points_of_failure
 from .registry import rule
@@ -40,8 +40,11 @@ def no_fallback(d: Design) -> Iterator[Hit]:
     for c in d.online_models:
         down = [e for e, s in d.serving.entry_states({c}).items() if s == "down"]
         if down:
-            yield Hit(f"when '{c}' fails, requests from {d.names(down)} fail: no fallback flow, cache or fallback "
-                      "ranker can answer instead", component=c)
+            yield Hit(
+                f"when '{c}' fails, requests from {d.names(down)} fail: no fallback flow, cache or fallback "
+                "ranker can answer instead",
+                component=c,
+            )
 
 
 @rule("MLSD202", "single-point-of-failure", "warning", "[SRE] ch. 22")
@@ -108,9 +111,11 @@ def latency_budget_exceeded(d: Design) -> Iterator[Hit]:
     for entry, info in request_latency(d.blueprint, d.serving).items():
         if info["slo_ms"] is not None and info["p99_ms"] is not None and info["p99_ms"] > info["slo_ms"]:
             slowest = [r["component"] for r in info["steps"][1:]]
-            yield Hit(f"requests from '{entry}' take {info['p99_ms']} ms p99 over their call steps "
-                      f"({', '.join(slowest)}), over the {info['slo_ms']} ms SLO; `mlsd simulate` shows the steps",
-                      component=entry)
+            yield Hit(
+                f"requests from '{entry}' take {info['p99_ms']} ms p99 over their call steps "
+                f"({', '.join(slowest)}), over the {info['slo_ms']} ms SLO; `mlsd simulate` shows the steps",
+                component=entry,
+            )
 
 
 @rule("MLSD204", "unbounded-automated-action", "note", "[TD] §7 (action limits)")
@@ -140,11 +145,14 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
         if not d.components[c].automated_action:
             continue
         reached = d.reach([c], ("request", "stream", "batch", "telemetry", "deploy"))
-        humans = [h for h in reached if h != c and d.stage[h] == "client"
-                  and any(True for _ in d.succ(h, "stream", "batch"))]
+        humans = [
+            h for h in reached if h != c and d.stage[h] == "client" and any(True for _ in d.succ(h, "stream", "batch"))
+        ]
         if not humans:
-            yield Hit(f"'{c}' acts automatically, but no human review sees its decisions or sends corrections back",
-                      component=c)
+            yield Hit(
+                f"'{c}' acts automatically, but no human review sees its decisions or sends corrections back",
+                component=c,
+            )
 
 
 @rule("MLSD205", "latency-unknown", "note", "[AX] ch. 1")
@@ -172,8 +180,10 @@ def latency_unknown(d: Design) -> Iterator[Hit]:
         return
     for c in d.request_path:
         if d.components[c].latency_p99_ms is None:
-            yield Hit(f"'{c}' is on the request path but declares no latency_p99_ms; the latency budget counts it "
-                      "as 0 ms", component=c)
+            yield Hit(
+                f"'{c}' is on the request path but declares no latency_p99_ms; the latency budget counts it as 0 ms",
+                component=c,
+            )
 
 
 def _peak_declared(d: Design) -> bool:
@@ -214,9 +224,12 @@ def capacity_exceeded(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         info = load["components"].get(c)
         if info and info["state"] in ("shedding", "overloaded"):
-            yield Hit(f"at peak '{c}' receives {info['qps']:g} qps, over its capacity of {info['capacity_qps']:g} "
-                      f"qps ({d.replicas(c)} x {d.components[c].capacity_qps:g}); {d.names(hurt)} not fully served "
-                      f"(headroom {load['headroom']}x)", component=c)
+            yield Hit(
+                f"at peak '{c}' receives {info['qps']:g} qps, over its capacity of {info['capacity_qps']:g} "
+                f"qps ({d.replicas(c)} x {d.components[c].capacity_qps:g}); {d.names(hurt)} not fully served "
+                f"(headroom {load['headroom']}x)",
+                component=c,
+            )
 
 
 @rule("MLSD207", "overload-cascade", "warning", "[SRE] ch. 22")
@@ -246,11 +259,18 @@ def overload_cascade(d: Design) -> Iterator[Hit]:
     """
     callers = set(d.entry_points) | set(d.request_path)
     for index, flow in enumerate(d.flows):
-        if (flow.mode.value == "request" and flow.source in callers and flow.timeout_ms is None
-                and not d.components[flow.target].load_shedding):
-            yield Hit(f"'{flow.source}' calls '{flow.target}' without a timeout, and '{flow.target}' does not shed "
-                      f"load: when '{flow.target}' is overloaded, '{flow.source}' hangs with it and the overload "
-                      "spreads to its callers", flow=index)
+        if (
+            flow.mode.value == "request"
+            and flow.source in callers
+            and flow.timeout_ms is None
+            and not d.components[flow.target].load_shedding
+        ):
+            yield Hit(
+                f"'{flow.source}' calls '{flow.target}' without a timeout, and '{flow.target}' does not shed "
+                f"load: when '{flow.target}' is overloaded, '{flow.source}' hangs with it and the overload "
+                "spreads to its callers",
+                flow=index,
+            )
 
 
 @rule("MLSD208", "missing-feature-default", "warning", "[AX] ch. 1, [SRE] ch. 22")
@@ -280,11 +300,19 @@ def missing_feature_default(d: Design) -> Iterator[Hit]:
     """
     for index, flow in enumerate(d.flows):
         u, v = flow.source, flow.target
-        if (flow.mode.value == "request" and d.is_(u, "SERVE") and not d.is_(u, "OFFLINE")
-                and (d.has(v, T.FEATURE_STORE) or d.stage[v] == "features")
-                and flow.failure_policy.value == "fail" and flow.timeout_ms is None):
-            yield Hit(f"'{u}' fails when its call to '{v}' fails (on_failure: fail, no timeout): one missing or slow "
-                      "feature fails the prediction; give the call a timeout_ms and on_failure: defaults", flow=index)
+        if (
+            flow.mode.value == "request"
+            and d.is_(u, "SERVE")
+            and not d.is_(u, "OFFLINE")
+            and (d.has(v, T.FEATURE_STORE) or d.stage[v] == "features")
+            and flow.failure_policy.value == "fail"
+            and flow.timeout_ms is None
+        ):
+            yield Hit(
+                f"'{u}' fails when its call to '{v}' fails (on_failure: fail, no timeout): one missing or slow "
+                "feature fails the prediction; give the call a timeout_ms and on_failure: defaults",
+                flow=index,
+            )
 
 
 @rule("MLSD209", "capacity-unknown", "note", "[SRE] ch. 21")
@@ -313,5 +341,8 @@ def capacity_unknown(d: Design) -> Iterator[Hit]:
         return
     for c in d.request_path:
         if d.components[c].capacity_qps is None:
-            yield Hit(f"'{c}' is on the request path but declares no capacity_qps; the load simulation takes it as "
-                      "never saturating", component=c)
+            yield Hit(
+                f"'{c}' is on the request path but declares no capacity_qps; the load simulation takes it as "
+                "never saturating",
+                component=c,
+            )

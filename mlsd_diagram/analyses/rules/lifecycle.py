@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...blueprint.models import minutes
 from .. import traits as T
@@ -45,8 +45,11 @@ def no_model_registry(d: Design) -> Iterator[Hit]:
         direct = [t for t in d.trainers if t in parent and t in trainers]
         if direct:
             path = " -> ".join(reversed(d.path_to(parent, direct[0])))
-            yield Hit(f"'{model}' gets its model from '{direct[0]}' without a model registry ({path}): no versions, "
-                      "no rollback", component=model)
+            yield Hit(
+                f"'{model}' gets its model from '{direct[0]}' without a model registry ({path}): no versions, "
+                "no rollback",
+                component=model,
+            )
 
 
 @rule("MLSD502", "no-retraining-loop", "warning", "[GC] level 1, [TS] Monitor 4, [AX] ch. 8")
@@ -78,8 +81,11 @@ def no_retraining_loop(d: Design) -> Iterator[Hit]:
         for t in d.trainers_of(model):
             if t not in live and t not in seen:
                 seen.add(t)
-                yield Hit(f"'{t}' trains '{model}' but no data from the live system (interactions, served features) "
-                          "flows back to it", component=t)
+                yield Hit(
+                    f"'{t}' trains '{model}' but no data from the live system (interactions, served features) "
+                    "flows back to it",
+                    component=t,
+                )
 
 
 @rule("MLSD503", "untriggered-training", "note", "[GC] levels 1-2")
@@ -124,7 +130,8 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     """A retrieval index read on the request path has no builder fed by the corpus and a model.
 
     **What it checks.** Each embedding index (an ANN index, or a custom RETRIEVE kind that is not
-    itself a model; a `candidate_source` has no embeddings) read on the request path has a builder flowing into it (deploy, batch or stream) that is fed
+    itself a model; a `candidate_source` has no embeddings) read on the request path has a builder
+    flowing into it (deploy, batch or stream) that is fed
     by the item corpus (a data or features component) and by a model (a training-stage component
     such as the registry or a trainer).
 
@@ -148,12 +155,18 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
         for builder, _ in d.pred(index, *DATA_MODES):
             inputs = [u for u, _ in d.pred(builder, *DATA_MODES)]
             corpus = any(d.stage[u] in ("data", "features") for u in inputs)
-            model = any(d.stage[u] == "training" for u in inputs) or d.stage[builder] == "training" and any(
-                True for _ in d.pred(builder, "deploy"))
+            model = (
+                any(d.stage[u] == "training" for u in inputs)
+                or d.stage[builder] == "training"
+                and any(True for _ in d.pred(builder, "deploy"))
+            )
             ok = ok or (corpus and model)
         if not ok:
-            yield Hit(f"nothing rebuilds '{index}' from the item corpus and the current model: new items stay "
-                      "invisible and embeddings go stale", component=index)
+            yield Hit(
+                f"nothing rebuilds '{index}' from the item corpus and the current model: new items stay "
+                "invisible and embeddings go stale",
+                component=index,
+            )
 
 
 @rule("MLSD505", "embedding-model-mismatch", "warning", "[AX] two-tower chapters")
@@ -185,17 +198,26 @@ def embedding_model_mismatch(d: Design) -> Iterator[Hit]:
         built = {m for b in builders if (m := d.components[b].model)}
         query = {m for c in _query_encoders(d, index) if (m := d.components[c].model)}
         if built and query and not built & query:
-            yield Hit(f"'{index}' is built with {d.names(sorted(built))} but queried with {d.names(sorted(query))}",
-                      component=index)
+            yield Hit(
+                f"'{index}' is built with {d.names(sorted(built))} but queried with {d.names(sorted(query))}",
+                component=index,
+            )
         elif query and builders and not built:
-            yield Hit(f"'{index}' is queried with {d.names(sorted(query))}, but {d.names(builders)} names no model: "
-                      "declare the model its embeddings come from", component=index)
+            yield Hit(
+                f"'{index}' is queried with {d.names(sorted(query))}, but {d.names(builders)} names no model: "
+                "declare the model its embeddings come from",
+                component=index,
+            )
 
 
-@rule("MLSD506", "exploration-missing", "warning",
-      "[TD] §4; Jiang et al., \"Degenerate Feedback Loops in Recommender Systems\", AIES 2019; Li et al., "
-      "\"A Contextual-Bandit Approach to Personalized News Article Recommendation\", WWW 2010",
-      aliases=("feedback-loop-no-exploration",))
+@rule(
+    "MLSD506",
+    "exploration-missing",
+    "warning",
+    '[TD] §4; Jiang et al., "Degenerate Feedback Loops in Recommender Systems", AIES 2019; Li et al., '
+    '"A Contextual-Bandit Approach to Personalized News Article Recommendation", WWW 2010',
+    aliases=("feedback-loop-no-exploration",),
+)
 def exploration_missing(d: Design) -> Iterator[Hit]:
     """A model learns from the results it chose to show, with no exploration or holdout share.
 
@@ -226,8 +248,11 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
         around = d.served_with(model) | {model}
         if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):
             continue
-        yield Hit(f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
-                  "an exploration_share or holdout_share: its biases feed back into its training data", component=model)
+        yield Hit(
+            f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
+            "an exploration_share or holdout_share: its biases feed back into its training data",
+            component=model,
+        )
 
 
 ID_INPUT = re.compile(r"\bids?\b", re.IGNORECASE)
@@ -238,9 +263,13 @@ def _id_only(d: Design, c: str) -> bool:
     return bool(inputs) and all(ID_INPUT.search(i) for i in inputs)
 
 
-@rule("MLSD507", "cold-start-path-missing", "warning",
-      "Schein et al., \"Methods and Metrics for Cold-Start Recommendations\", SIGIR 2002; Volkovs et al., "
-      "\"DropoutNet: Addressing Cold Start in Recommender Systems\", NeurIPS 2017")
+@rule(
+    "MLSD507",
+    "cold-start-path-missing",
+    "warning",
+    'Schein et al., "Methods and Metrics for Cold-Start Recommendations", SIGIR 2002; Volkovs et al., '
+    '"DropoutNet: Addressing Cold Start in Recommender Systems", NeurIPS 2017',
+)
 def cold_start_path_missing(d: Design) -> Iterator[Hit]:
     """A recommender keyed only on IDs has no content or popularity path for new items and users.
 
@@ -270,12 +299,18 @@ def cold_start_path_missing(d: Design) -> Iterator[Hit]:
         if not _id_only(d, model) or not d.chooses_what_users_see(model) or not d.learns_from_live(model):
             continue
         own = d.reach([model], ("request",))
-        others = [c for c in d.served_with(model) if c not in own and (
-            d.has(c, T.BASELINE) or (d.is_(c, "RETRIEVE") and not _id_only(d, c)))]
+        others = [
+            c
+            for c in d.served_with(model)
+            if c not in own and (d.has(c, T.BASELINE) or (d.is_(c, "RETRIEVE") and not _id_only(d, c)))
+        ]
         if not others:
-            yield Hit(f"'{model}' reads only IDs ({', '.join(d.components[model].inputs)}) and nothing else on its "
-                      "request path serves new items or users: they never get an embedding; add content inputs or a "
-                      "popularity or content candidate source", component=model)
+            yield Hit(
+                f"'{model}' reads only IDs ({', '.join(d.components[model].inputs)}) and nothing else on its "
+                "request path serves new items or users: they never get an embedding; add content inputs or a "
+                "popularity or content candidate source",
+                component=model,
+            )
 
 
 @rule("MLSD508", "index-freshness-vs-slo", "warning", "[RoML] #8; [AX] ch. 2")
@@ -313,15 +348,19 @@ def index_freshness_vs_slo(d: Design) -> Iterator[Hit]:
             continue  # no builder is MLSD504's finding; a stream keeps it fresh
         timed = [(minutes(cadence), b) for b, _ in feeds if (cadence := d.components[b].cadence)]
         if not timed:
-            yield Hit(f"new items must be retrievable in '{index}' within {limit:g} minutes, but nothing streams into "
-                      f"it and {d.names(b for b, _ in feeds)} declares no cadence: declare the rebuild cadence",
-                      component=index)
+            yield Hit(
+                f"new items must be retrievable in '{index}' within {limit:g} minutes, but nothing streams into "
+                f"it and {d.names(b for b, _ in feeds)} declares no cadence: declare the rebuild cadence",
+                component=index,
+            )
             continue
         best, builder = min(timed)
         if best > limit:
-            yield Hit(f"'{index}' is rebuilt every {d.components[builder].cadence} by '{builder}', but new items must "
-                      f"be retrievable within {limit:g} minutes: stream new items into it or rebuild more often",
-                      component=index)
+            yield Hit(
+                f"'{index}' is rebuilt every {d.components[builder].cadence} by '{builder}', but new items must "
+                f"be retrievable within {limit:g} minutes: stream new items into it or rebuild more often",
+                component=index,
+            )
 
 
 def _tied(d: Design, encoder: str, side: str) -> bool:
@@ -334,9 +373,13 @@ def _tied(d: Design, encoder: str, side: str) -> bool:
     return bool(rollouts) and bool(set(rollouts) & set(d.reach([side], ("deploy",), backward=True)))
 
 
-@rule("MLSD509", "encoder-index-skew", "warning",
-      "Yi et al., \"Sampling-Bias-Corrected Neural Modeling for Large Corpus Item Recommendations\", RecSys "
-      "2019; [AX] two-tower chapters")
+@rule(
+    "MLSD509",
+    "encoder-index-skew",
+    "warning",
+    'Yi et al., "Sampling-Bias-Corrected Neural Modeling for Large Corpus Item Recommendations", RecSys '
+    "2019; [AX] two-tower chapters",
+)
 def encoder_index_skew(d: Design) -> Iterator[Hit]:
     """A query encoder and the index built by its twin tower are deployed separately.
 
@@ -368,7 +411,10 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
             continue
         if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):
             continue
-        yield Hit(f"the query side ({d.names(encoders)}) and the index '{index}' built by {d.names(builders)} are "
-                  "deployed separately: "
-                  "a new encoder can meet old item embeddings; tie the releases (deployed_with, or deploy the encoder "
-                  "after the rebuild)", component=index)
+        yield Hit(
+            f"the query side ({d.names(encoders)}) and the index '{index}' built by {d.names(builders)} are "
+            "deployed separately: "
+            "a new encoder can meet old item embeddings; tie the releases (deployed_with, or deploy the encoder "
+            "after the rebuild)",
+            component=index,
+        )

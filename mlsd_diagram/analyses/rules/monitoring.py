@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import traits as T
 from ..design import Design
@@ -74,8 +74,9 @@ def no_drift_detection(d: Design) -> Iterator[Hit]:
         if serving and training:
             return
     models = d.online_models
-    yield Hit(f"no MONITOR component compares serving data of {d.names(models)} with its training data", 
-              component=models[0])
+    yield Hit(
+        f"no MONITOR component compares serving data of {d.names(models)} with its training data", component=models[0]
+    )
 
 
 @rule("MLSD303", "monitor-without-alerting", "warning", "[RoML] #10")
@@ -101,12 +102,18 @@ def monitor_without_alerting(d: Design) -> Iterator[Hit]:
     for m in d.with_role("MONITOR"):
         reached = d.reach([m], ("telemetry", "stream", "batch"))
         if not any(c != m and (d.has(c, T.ALERTING) or d.has(c, T.TRIGGER) or d.has(c, T.TRAINER)) for c in reached):
-            yield Hit(f"'{m}' reaches no alerting and no retraining trigger: nobody is told when it sees a problem",
-                      component=m)
+            yield Hit(
+                f"'{m}' reaches no alerting and no retraining trigger: nobody is told when it sees a problem",
+                component=m,
+            )
 
 
-@rule("MLSD304", "model-staleness-unbounded", "warning",
-      "[TS] Model 4 (impact of model staleness is known), Monitor 4 (models are not too stale)")
+@rule(
+    "MLSD304",
+    "model-staleness-unbounded",
+    "warning",
+    "[TS] Model 4 (impact of model staleness is known), Monitor 4 (models are not too stale)",
+)
 def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
     """A served model has no maximum age and nothing alerts on the age of its last training.
 
@@ -133,8 +140,9 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
     alerts = set(d.with_trait(T.ALERTING))
     watched: set[str] = set()  # components whose model_age flows reach alerting
     for flow in d.flows:
-        if "model_age" in flow.tags and (flow.target in alerts or alerts.intersection(
-                d.reach([flow.target], ("telemetry", "stream", "batch")))):
+        if "model_age" in flow.tags and (
+            flow.target in alerts or alerts.intersection(d.reach([flow.target], ("telemetry", "stream", "batch")))
+        ):
             watched.add(flow.source)
     models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE"))]
     for m in models:
@@ -142,5 +150,8 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
             continue
         if watched and watched.intersection([m, *d.reach([m], ("deploy",), backward=True), *d.trainers_of(m)]):
             continue
-        yield Hit(f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "
-                  "serves an ever older model; declare max_model_age (e.g. 2d) and alert on it", component=m)
+        yield Hit(
+            f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "
+            "serves an ever older model; declare max_model_age (e.g. 2d) and alert on it",
+            component=m,
+        )

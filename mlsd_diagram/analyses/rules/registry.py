@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from ..findings import SEVERITIES, Hit
 
 CATEGORIES = {
-    "1": "structure", "2": "failure and degradation", "3": "monitoring", "4": "data",
-    "5": "model lifecycle", "6": "evaluation and experimentation",
+    "1": "structure",
+    "2": "failure and degradation",
+    "3": "monitoring",
+    "4": "data",
+    "5": "model lifecycle",
+    "6": "evaluation and experimentation",
 }
 ID_RE = re.compile(r"^MLSD[1-6]\d\d$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -68,8 +72,11 @@ class RuleCatalog:
 
     def __init__(self, rules: Iterable[Rule]):
         self._rules = tuple(sorted(rules, key=lambda r: r.id))
-        self._index = {a: r for r in self._rules for a in r.aliases} | {r.id: r for r in self._rules} | {
-            r.name: r for r in self._rules}
+        self._index = (
+            {a: r for r in self._rules for a in r.aliases}
+            | {r.id: r for r in self._rules}
+            | {r.name: r for r in self._rules}
+        )
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self._rules)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -59,8 +59,11 @@ def unlabeled_flow(d: Design) -> Iterator[Hit]:
     """
     for index, flow in enumerate(d.flows):
         if flow.mode.value != "fallback" and not (flow.data or "").strip():
-            yield Hit(f"{flow.mode.value} flow from '{flow.source}' to '{flow.target}' does not say what data it "
-                      "carries; add 'data:'", flow=index)
+            yield Hit(
+                f"{flow.mode.value} flow from '{flow.source}' to '{flow.target}' does not say what data it "
+                "carries; add 'data:'",
+                flow=index,
+            )
 
 
 @rule("MLSD104", "undeclared-cycle", "warning", "[TD] §4 (feedback loops)")
@@ -105,8 +108,11 @@ def undeclared_cycle(d: Design) -> Iterator[Hit]:
         cycle = nx.find_cycle(graph.subgraph(group), source=start)
         names = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
         index = min(first[(u, v)] for u, v in cycle)
-        yield Hit(f"cycle {names} is not declared; mark one of its flows 'loop: feedback' or 'loop: retraining' "
-                  "if it is intended", flow=index)
+        yield Hit(
+            f"cycle {names} is not declared; mark one of its flows 'loop: feedback' or 'loop: retraining' "
+            "if it is intended",
+            flow=index,
+        )
 
 
 @rule("MLSD105", "offline-on-request-path", "error", "[AX] ch. 1, [DMLS] ch. 7")
@@ -134,8 +140,11 @@ def offline_on_request_path(d: Design) -> Iterator[Hit]:
     for c in d.request_path:
         if d.is_(c, "OFFLINE"):
             path = " -> ".join(d.path_to(d.request_parent, c))
-            yield Hit(f"'{c}' ({d.kind[c]}) is OFFLINE but sits on the request path ({path}); serve from an online "
-                      "store filled ahead of time", component=c)
+            yield Hit(
+                f"'{c}' ({d.kind[c]}) is OFFLINE but sits on the request path ({path}); serve from an online "
+                "store filled ahead of time",
+                component=c,
+            )
 
 
 @rule("MLSD106", "undeclared-consumer", "warning", "[TD] §2")
@@ -165,13 +174,17 @@ def undeclared_consumer(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         if d.stage[c] == "client" or d.is_(c, "MONITOR"):
             continue
-        incoming = [(u, i) for u, i in d.pred(c, "stream", "batch")
-                    if "predictions" in d.flows[i].tags or d.is_(u, "SERVE")]
+        incoming = [
+            (u, i) for u, i in d.pred(c, "stream", "batch") if "predictions" in d.flows[i].tags or d.is_(u, "SERVE")
+        ]
         if not incoming:
             continue
-        readers = any(True for _ in d.succ(c, *DATA_MODES, "request", "telemetry")) or \
-            any(True for _ in d.pred(c, "request", "fallback"))
+        readers = any(True for _ in d.succ(c, *DATA_MODES, "request", "telemetry")) or any(
+            True for _ in d.pred(c, "request", "fallback")
+        )
         if not readers:
             sources = d.names(sorted({u for u, _ in incoming}, key=d.order.__getitem__))
-            yield Hit(f"'{c}' receives predictions from {sources} but no component reads it: its consumers are "
-                      "undeclared", component=c)
+            yield Hit(
+                f"'{c}' receives predictions from {sources} but no component reads it: its consumers are undeclared",
+                component=c,
+            )

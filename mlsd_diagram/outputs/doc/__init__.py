@@ -17,9 +17,10 @@ import functools
 import os
 import re
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 
@@ -63,8 +64,11 @@ def _lint(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     rows = [finding.to_dict() for finding in lint(bp, config=config)]
     rows.sort(key=lambda r: (r["accepted"], _SEVERITY_ORDER.get(r["severity"], 3), r["line"], r["column"], r["rule"]))
     counts = {sev: sum(1 for r in rows if not r["accepted"] and r["severity"] == sev) for sev in _SEVERITY_ORDER}
-    return {"findings": [r for r in rows if not r["accepted"]], "accepted": [r for r in rows if r["accepted"]],
-            "counts": counts}
+    return {
+        "findings": [r for r in rows if not r["accepted"]],
+        "accepted": [r for r in rows if r["accepted"]],
+        "counts": counts,
+    }
 
 
 def _label(bp: Blueprint, cid: str) -> str:
@@ -83,42 +87,78 @@ def _simulation(bp: Blueprint) -> dict[str, Any]:
     for entry, info in sorted(result["latency"].items()):
         p99, slo = info["p99_ms"], info["slo_ms"]
         known = p99 is not None and slo is not None
-        latency.append({"entry": entry, "label": _label(bp, entry), "path": info["path"], "p99_ms": p99,
-                        "slo_ms": slo, "missing": info["missing"], "steps": info["steps"],
-                        "parts": _latency_parts(bp, breakdown[entry]["parts"]),
-                        "headroom_ms": slo - p99 if known else None,
-                        "within": p99 <= slo if known else None})
-    spofs = [{"id": c, "label": _label(bp, c), "replicas": bp.components[c].replicas}
-             for c in result["single_points_of_failure"]]
-    knock_outs = [{"components": [{"id": c, "label": _label(bp, c)} for c in item["components"]],
-                   "states": [{"entry": e, "label": _label(bp, e), "state": s} for e, s in item["entry_points"].items()],
-                   "worst": _worst(item["entry_points"].values())}
-                  for item in result["knock_outs"]]
-    return {"latency": latency, "single_points_of_failure": spofs, "knock_outs": knock_outs,
-            "entry_points": result["entry_points"], "load": _load(bp, load_table(bp, 1.0, model))}
+        latency.append(
+            {
+                "entry": entry,
+                "label": _label(bp, entry),
+                "path": info["path"],
+                "p99_ms": p99,
+                "slo_ms": slo,
+                "missing": info["missing"],
+                "steps": info["steps"],
+                "parts": _latency_parts(bp, breakdown[entry]["parts"]),
+                "headroom_ms": slo - p99 if known else None,
+                "within": p99 <= slo if known else None,
+            }
+        )
+    spofs = [
+        {"id": c, "label": _label(bp, c), "replicas": bp.components[c].replicas}
+        for c in result["single_points_of_failure"]
+    ]
+    knock_outs = [
+        {
+            "components": [{"id": c, "label": _label(bp, c)} for c in item["components"]],
+            "states": [{"entry": e, "label": _label(bp, e), "state": s} for e, s in item["entry_points"].items()],
+            "worst": _worst(item["entry_points"].values()),
+        }
+        for item in result["knock_outs"]
+    ]
+    return {
+        "latency": latency,
+        "single_points_of_failure": spofs,
+        "knock_outs": knock_outs,
+        "entry_points": result["entry_points"],
+        "load": _load(bp, load_table(bp, 1.0, model)),
+    }
 
 
 def _latency_parts(bp: Blueprint, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``latency_breakdown``'s parts with labels: each component's own p99 and call steps."""
-    return [{"id": part["component"], "label": _label(bp, part["component"]), "own_ms": part["own_ms"],
-             "total_ms": part["total_ms"],
-             "steps": [{"step": step["step"], "cost_ms": step["cost_ms"],
-                        "calls": [{**call, "id": call["component"], "label": _label(bp, call["component"])}
-                                  for call in step["calls"]]}
-                       for step in part["steps"]]}
-            for part in parts]
+    return [
+        {
+            "id": part["component"],
+            "label": _label(bp, part["component"]),
+            "own_ms": part["own_ms"],
+            "total_ms": part["total_ms"],
+            "steps": [
+                {
+                    "step": step["step"],
+                    "cost_ms": step["cost_ms"],
+                    "calls": [
+                        {**call, "id": call["component"], "label": _label(bp, call["component"])}
+                        for call in step["calls"]
+                    ],
+                }
+                for step in part["steps"]
+            ],
+        }
+        for part in parts
+    ]
 
 
 def _load(bp: Blueprint, table: dict[str, Any]) -> dict[str, Any]:
     """``load_table`` at 1x peak with labels."""
-    return {"factor": table["factor"], "headroom": table["headroom"], "first_saturated": table["first_saturated"],
-            "first_saturated_label": _label(bp, table["first_saturated"]) if table["first_saturated"] else "",
-            "peak_qps": [{"entry": e, "label": _label(bp, e), "qps": q} for e, q in table["peak_qps"].items()],
-            "peak_declared": any(q is not None for q in table["peak_qps"].values()),
-            "entry_points": [{"entry": e, "label": _label(bp, e), "state": s}
-                             for e, s in table["entry_points"].items()],
-            "rows": [{**row, "id": row["component"], "label": _label(bp, row["component"])} for row in table["rows"]],
-            "unknown_capacity": [{"id": c, "label": _label(bp, c)} for c in table["unknown_capacity"]]}
+    return {
+        "factor": table["factor"],
+        "headroom": table["headroom"],
+        "first_saturated": table["first_saturated"],
+        "first_saturated_label": _label(bp, table["first_saturated"]) if table["first_saturated"] else "",
+        "peak_qps": [{"entry": e, "label": _label(bp, e), "qps": q} for e, q in table["peak_qps"].items()],
+        "peak_declared": any(q is not None for q in table["peak_qps"].values()),
+        "entry_points": [{"entry": e, "label": _label(bp, e), "state": s} for e, s in table["entry_points"].items()],
+        "rows": [{**row, "id": row["component"], "label": _label(bp, row["component"])} for row in table["rows"]],
+        "unknown_capacity": [{"id": c, "label": _label(bp, c)} for c in table["unknown_capacity"]],
+    }
 
 
 def _worst(states: Iterable[str]) -> str:
@@ -130,20 +170,32 @@ def _worst(states: Iterable[str]) -> str:
 def _test_score(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """ML Test Score coverage: which tests the architecture shows, and the manual checklist."""
     result = score(bp, config)
-    tests = [{"id": t["id"], "title": t["title"], "shown": t["shown"], "rules": list(t["rules"]), "why": t["reason"]}
-             for t in result["tests"]]
+    tests = [
+        {"id": t["id"], "title": t["title"], "shown": t["shown"], "rules": list(t["rules"]), "why": t["reason"]}
+        for t in result["tests"]
+    ]
     # the template says the level itself
     reason = re.sub(r"^level\s*\d+\s*:?\s*", "", result["mlops_reason"], flags=re.IGNORECASE)
     manual = [{"id": t["id"], "title": t["title"]} for t in result["manual"]]
-    return {"available": True, "tests": tests, "shown": sum(1 for t in tests if t["shown"]),
-            "architectural": len(tests), "manual": manual, "mlops_level": result["mlops_level"],
-            "mlops_reason": reason}
+    return {
+        "available": True,
+        "tests": tests,
+        "shown": sum(1 for t in tests if t["shown"]),
+        "architectural": len(tests),
+        "manual": manual,
+        "mlops_level": result["mlops_level"],
+        "mlops_reason": reason,
+    }
 
 
 def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd])."""
-    return {"lint": _lint(bp, config), "simulation": _simulation(bp), "test_score": _test_score(bp, config),
-            "skipped": []}
+    return {
+        "lint": _lint(bp, config),
+        "simulation": _simulation(bp),
+        "test_score": _test_score(bp, config),
+        "skipped": [],
+    }
 
 
 # -- the diagram ----------------------------------------------------------------------
@@ -179,7 +231,7 @@ def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], 
         files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=OVERVIEW_VIEW)
         files += render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
     except (RenderLimitExceeded, OutputError):  # the user must choose (more room for Graphviz, --no-render,
-        raise                                   # another -o), rather than get a doc without its image
+        raise  # another -o), rather than get a doc without its image
     except (RenderError, OSError) as exc:  # e.g. Graphviz missing: the doc is still worth writing
         message = " ".join(str(exc).split()) or type(exc).__name__
         return [], f"rendering failed: {message}"
@@ -209,8 +261,7 @@ def _template(template: str | os.PathLike | None) -> jinja2.Template:
     try:
         return _compile(env, source, os.fspath(template))
     except jinja2.TemplateSyntaxError as exc:
-        raise DocTemplateError(f"{os.fspath(template)}:{exc.lineno}:1: error: template syntax: {exc.message}") \
-            from None
+        raise DocTemplateError(f"{os.fspath(template)}:{exc.lineno}:1: error: template syntax: {exc.message}") from None
 
 
 def _compile(env: jinja2.Environment, source: str, filename: str) -> jinja2.Template:
@@ -234,8 +285,16 @@ def render_markdown(context: dict[str, Any], template: str | os.PathLike | None 
     return tidy(text)
 
 
-def doc_context(bp: Blueprint, *, stem: str, analyses: dict[str, Any] | None = None, image: bool = True,
-                mermaid: str = "", image_skipped: str = "", source: str | None = None) -> dict[str, Any]:
+def doc_context(
+    bp: Blueprint,
+    *,
+    stem: str,
+    analyses: dict[str, Any] | None = None,
+    image: bool = True,
+    mermaid: str = "",
+    image_skipped: str = "",
+    source: str | None = None,
+) -> dict[str, Any]:
     """The template variables for ``bp`` (analyses run here when not given)."""
     analyses = analyses if analyses is not None else analyse(bp)
     diagram = _diagram_context(stem, mermaid, image, image_skipped)
@@ -245,17 +304,38 @@ def doc_context(bp: Blueprint, *, stem: str, analyses: dict[str, Any] | None = N
     return context
 
 
-def doc_markdown(bp: Blueprint, *, stem: str, template: str | os.PathLike | None = None, source: str | None = None,
-                 config: Any = None, image_skipped: str = "not rendered") -> str:
+def doc_markdown(
+    bp: Blueprint,
+    *,
+    stem: str,
+    template: str | os.PathLike | None = None,
+    source: str | None = None,
+    config: Any = None,
+    image_skipped: str = "not rendered",
+) -> str:
     """The design doc of ``bp`` as Markdown, without a diagram image (the Mermaid block stays); writes nothing."""
     analyses = analyse(bp, config)
-    context = doc_context(bp, stem=stem, analyses=analyses, image=False, mermaid=to_mermaid(bp, view=DIAGRAM_VIEW),
-                          image_skipped=image_skipped, source=source)
+    context = doc_context(
+        bp,
+        stem=stem,
+        analyses=analyses,
+        image=False,
+        mermaid=to_mermaid(bp, view=DIAGRAM_VIEW),
+        image_skipped=image_skipped,
+        source=source,
+    )
     return render_markdown(context, template)
 
 
-def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathLike | None = None,
-              render_diagram: bool = True, source: str | None = None, config: Any = None) -> DocResult:
+def write_doc(
+    bp: Blueprint,
+    out: str | os.PathLike,
+    *,
+    template: str | os.PathLike | None = None,
+    render_diagram: bool = True,
+    source: str | None = None,
+    config: Any = None,
+) -> DocResult:
     """Write the design doc of ``bp`` to ``out``, with the serving diagram beside it.
 
     The Markdown is rendered before anything is written, so a template error leaves no
@@ -270,20 +350,47 @@ def write_doc(bp: Blueprint, out: str | os.PathLike, *, template: str | os.PathL
     skipped = analyses["skipped"]
     mermaid = to_mermaid(bp, view=DIAGRAM_VIEW)
     image_reason = "" if render_diagram else "not rendered (--no-render)"
-    context = doc_context(bp, stem=stem, analyses=analyses, image=render_diagram, mermaid=mermaid,
-                          image_skipped=image_reason, source=source)
+    context = doc_context(
+        bp,
+        stem=stem,
+        analyses=analyses,
+        image=render_diagram,
+        mermaid=mermaid,
+        image_skipped=image_reason,
+        source=source,
+    )
     markdown = render_markdown(context, template)  # a template error stops here, before any write
     files: list[Path] = []
     if render_diagram:
         files, image_reason = _render_files(bp, out_path.parent, stem)
         if image_reason:
-            context = doc_context(bp, stem=stem, analyses=analyses, image=False, mermaid=mermaid,
-                                  image_skipped=image_reason, source=source)
+            context = doc_context(
+                bp,
+                stem=stem,
+                analyses=analyses,
+                image=False,
+                mermaid=mermaid,
+                image_skipped=image_reason,
+                source=source,
+            )
             markdown = render_markdown(context, template)
     write_atomic(out_path, markdown)
     return DocResult(out_path, markdown, files, skipped + ([f"Diagram image: {image_reason}."] if image_reason else []))
 
 
-__all__ = ["DEFAULT_METRICS", "DocResult", "DocTemplateError", "STEPS", "Md",
-           "analyse", "build_context", "code", "doc_context", "doc_markdown", "escape_inline", "render_markdown",
-           "task_family", "write_doc"]
+__all__ = [
+    "DEFAULT_METRICS",
+    "DocResult",
+    "DocTemplateError",
+    "STEPS",
+    "Md",
+    "analyse",
+    "build_context",
+    "code",
+    "doc_context",
+    "doc_markdown",
+    "escape_inline",
+    "render_markdown",
+    "task_family",
+    "write_doc",
+]

@@ -9,7 +9,7 @@ prompts are gathered, in document order, in ``open_questions``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
@@ -29,12 +29,23 @@ DEFAULT_METRICS: dict[str, list[str]] = {
 
 # Substrings of a task name -> its family; the first match wins.
 _FAMILY_WORDS: tuple[tuple[str, str], ...] = (
-    ("object_detection", "detection"), ("object detection", "detection"), ("segmentation", "detection"),
+    ("object_detection", "detection"),
+    ("object detection", "detection"),
+    ("segmentation", "detection"),
     ("localization", "detection"),
-    ("rank", "ranking"), ("retriev", "ranking"), ("recommend", "ranking"), ("embedding", "ranking"),
-    ("search", "ranking"), ("similar", "ranking"), ("two-tower", "ranking"), ("two_tower", "ranking"),
-    ("regress", "regression"), ("forecast", "regression"),
-    ("classif", "classification"), ("click", "classification"), ("detection", "classification"),
+    ("rank", "ranking"),
+    ("retriev", "ranking"),
+    ("recommend", "ranking"),
+    ("embedding", "ranking"),
+    ("search", "ranking"),
+    ("similar", "ranking"),
+    ("two-tower", "ranking"),
+    ("two_tower", "ranking"),
+    ("regress", "regression"),
+    ("forecast", "regression"),
+    ("classif", "classification"),
+    ("click", "classification"),
+    ("detection", "classification"),
 )
 
 STEPS = (
@@ -48,7 +59,7 @@ STEPS = (
 )
 
 
-def task_family(task: Optional[str]) -> Optional[str]:
+def task_family(task: str | None) -> str | None:
     """The metric family of a task name (``binary_classification`` -> ``classification``), or None."""
     if not task:
         return None
@@ -94,9 +105,15 @@ def _ref(bp: Blueprint, cid: str) -> dict[str, Any]:
 def _flow_row(bp: Blueprint, index: int) -> dict[str, Any]:
     flow = bp.flows[index]
     return {
-        "index": index, "source": flow.source, "target": flow.target, "mode": flow.mode.value,
-        "data": flow.data or "", "tags": list(flow.tags), "loop": flow.loop.value if flow.loop else "",
-        "source_label": _label(bp, flow.source), "target_label": _label(bp, flow.target),
+        "index": index,
+        "source": flow.source,
+        "target": flow.target,
+        "mode": flow.mode.value,
+        "data": flow.data or "",
+        "tags": list(flow.tags),
+        "loop": flow.loop.value if flow.loop else "",
+        "source_label": _label(bp, flow.source),
+        "target_label": _label(bp, flow.target),
         "line": bp.flow_location(index)[0],
     }
 
@@ -105,11 +122,21 @@ def _component_row(bp: Blueprint, cid: str) -> dict[str, Any]:
     component = bp.components[cid]
     kind = bp.kind_of(cid)
     return {
-        "id": cid, "label": component.label or cid, "kind": kind.name, "kind_written": component.kind,
-        "stage": kind.stage.value, "roles": sorted(r.value for r in kind.roles), "tech": component.tech or "",
-        "replicas": component.replicas, "latency_p99_ms": component.latency_p99_ms, "task": component.task or "",
-        "model": component.model or "", "inputs": list(component.inputs), "outputs": list(component.outputs),
-        "automated_action": component.automated_action, "notes": component.notes or "",
+        "id": cid,
+        "label": component.label or cid,
+        "kind": kind.name,
+        "kind_written": component.kind,
+        "stage": kind.stage.value,
+        "roles": sorted(r.value for r in kind.roles),
+        "tech": component.tech or "",
+        "replicas": component.replicas,
+        "latency_p99_ms": component.latency_p99_ms,
+        "task": component.task or "",
+        "model": component.model or "",
+        "inputs": list(component.inputs),
+        "outputs": list(component.outputs),
+        "automated_action": component.automated_action,
+        "notes": component.notes or "",
         "line": bp.component_location(cid)[0],
     }
 
@@ -128,8 +155,13 @@ def _neighbours(bp: Blueprint, cid: str, incoming: bool, modes: tuple[str, ...] 
     for flow in bp.flows:
         if modes and flow.mode.value not in modes:
             continue
-        other = flow.source if incoming and flow.target == cid else flow.target if not incoming and \
-            flow.source == cid else None
+        other = (
+            flow.source
+            if incoming and flow.target == cid
+            else flow.target
+            if not incoming and flow.source == cid
+            else None
+        )
         if other is not None and other not in seen:
             seen.append(other)
     return seen
@@ -151,33 +183,51 @@ def _requirements(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     slo = req.slo
     step = 1
     if not req.objective:
-        decide.add(step, "objective", "the objective: what the system must improve, for whom, and how success "
-                                      "shows in the product (`requirements.objective`).")
+        decide.add(
+            step,
+            "objective",
+            "the objective: what the system must improve, for whom, and how success "
+            "shows in the product (`requirements.objective`).",
+        )
     if not req.ml_task:
-        decide.add(step, "ml_task", "the ML task the problem is framed as, e.g. binary classification, "
-                                    "learning to rank (`requirements.ml_task`).")
+        decide.add(
+            step,
+            "ml_task",
+            "the ML task the problem is framed as, e.g. binary classification, "
+            "learning to rank (`requirements.ml_task`).",
+        )
     if not scale:
-        decide.add(step, "scale", "the scale: daily active users, peak queries per second, catalogue size "
-                                  "(`requirements.scale`).")
+        decide.add(
+            step,
+            "scale",
+            "the scale: daily active users, peak queries per second, catalogue size (`requirements.scale`).",
+        )
     if not (slo and slo.latency_p99_ms):
-        decide.add(step, "latency_slo", "the p99 latency budget of the request path "
-                                        "(`requirements.slo.latency_p99_ms`).")
+        decide.add(
+            step, "latency_slo", "the p99 latency budget of the request path (`requirements.slo.latency_p99_ms`)."
+        )
     if not (slo and slo.availability):
-        decide.add(step, "availability", "the availability target, e.g. 99.9 % "
-                                         "(`requirements.slo.availability`).")
-    if not (slo and slo.freshness_minutes) and (_of_kind(bp, "feature_store", "stream_feature_pipeline",
-                                                          "batch_feature_pipeline", "ann_index")):
-        decide.add(step, "freshness", "how stale features and indexes may be "
-                                      "(`requirements.slo.freshness_minutes`).")
+        decide.add(step, "availability", "the availability target, e.g. 99.9 % (`requirements.slo.availability`).")
+    if not (slo and slo.freshness_minutes) and (
+        _of_kind(bp, "feature_store", "stream_feature_pipeline", "batch_feature_pipeline", "ann_index")
+    ):
+        decide.add(step, "freshness", "how stale features and indexes may be (`requirements.slo.freshness_minutes`).")
     if not req.constraints:
-        decide.add(step, "constraints", "the constraints: privacy, regions, budget, hardware, fairness "
-                                        "(`requirements.constraints`).")
+        decide.add(
+            step,
+            "constraints",
+            "the constraints: privacy, regions, budget, hardware, fairness (`requirements.constraints`).",
+        )
     scale_rows = [{"name": key.replace("_", " "), "value": value} for key, value in scale.items()]
     return {
-        "objective": req.objective or "", "ml_task": req.ml_task or "", "scale": scale_rows,
-        "slo": {"latency_p99_ms": slo.latency_p99_ms if slo else None,
-                "availability": slo.availability if slo else None,
-                "freshness_minutes": slo.freshness_minutes if slo else None},
+        "objective": req.objective or "",
+        "ml_task": req.ml_task or "",
+        "scale": scale_rows,
+        "slo": {
+            "latency_p99_ms": slo.latency_p99_ms if slo else None,
+            "availability": slo.availability if slo else None,
+            "freshness_minutes": slo.freshness_minutes if slo else None,
+        },
         "constraints": list(req.constraints),
     }
 
@@ -190,10 +240,18 @@ def _estimates(bp: Blueprint) -> dict[str, Any]:
     """
     result = estimate(bp)
     titles = dict(ESTIMATE_SECTIONS)
-    figures = [{**f.to_dict(), "label": _label(bp, f.component) if f.component else "",
-                "section_title": titles[f.section]} for f in result.figures]
-    missing = [{**m.to_dict(), "label": _label(bp, m.component) if m.component else "",
-                "fields_md": Md(", ".join(f"`{name}`" for name in m.fields))} for m in result.missing]
+    figures = [
+        {**f.to_dict(), "label": _label(bp, f.component) if f.component else "", "section_title": titles[f.section]}
+        for f in result.figures
+    ]
+    missing = [
+        {
+            **m.to_dict(),
+            "label": _label(bp, m.component) if m.component else "",
+            "fields_md": Md(", ".join(f"`{name}`" for name in m.fields)),
+        }
+        for m in result.missing
+    ]
     return {"target_utilization": result.target_utilization, "figures": figures, "missing": missing}
 
 
@@ -215,19 +273,28 @@ def _models(bp: Blueprint, decide: Prompts) -> list[dict[str, Any]]:
         label = row["label"]
         prompts = []
         if not component.task:
-            prompts.append(decide.add(2, f"task:{cid}", f"the ML task of {_e(label)}, e.g. binary_classification, "
-                                                        f"ranking, regression (`components.{cid}.task`)."))
+            prompts.append(
+                decide.add(
+                    2,
+                    f"task:{cid}",
+                    f"the ML task of {_e(label)}, e.g. binary_classification, "
+                    f"ranking, regression (`components.{cid}.task`).",
+                )
+            )
         if not component.inputs:
-            prompts.append(decide.add(2, f"inputs:{cid}", f"the inputs (features) {_e(label)} reads "
-                                                          f"(`components.{cid}.inputs`)."))
+            prompts.append(
+                decide.add(2, f"inputs:{cid}", f"the inputs (features) {_e(label)} reads (`components.{cid}.inputs`).")
+            )
         if not component.outputs:
-            prompts.append(decide.add(2, f"outputs:{cid}", f"what {_e(label)} returns "
-                                                           f"(`components.{cid}.outputs`)."))
+            prompts.append(decide.add(2, f"outputs:{cid}", f"what {_e(label)} returns (`components.{cid}.outputs`)."))
         row["decide"] = prompts
         models.append(row)
     if not models:
-        decide.add(2, "models", "which model serves the product: add the serving component with its `task`, "
-                                "`inputs` and `outputs`.")
+        decide.add(
+            2,
+            "models",
+            "which model serves the product: add the serving component with its `task`, `inputs` and `outputs`.",
+        )
     return models
 
 
@@ -241,14 +308,22 @@ def _funnel(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     applies = bool(present)
     if applies:
         if not stages[0]["components"]:
-            decide.add(2, "funnel_retrieval", "how candidates are retrieved before ranking (a "
-                                              "`candidate_generation` or `ann_index` component), or why the "
-                                              "ranker can score the whole catalogue.")
+            decide.add(
+                2,
+                "funnel_retrieval",
+                "how candidates are retrieved before ranking (a "
+                "`candidate_generation` or `ann_index` component), or why the "
+                "ranker can score the whole catalogue.",
+            )
         if not stages[1]["components"] and stages[0]["components"]:
             decide.add(2, "funnel_ranking", "how retrieved candidates are ordered (a `ranking_service`).")
         if not stages[2]["components"]:
-            decide.add(2, "funnel_reranking", "the business rules applied after ranking: diversity, freshness, "
-                                              "integrity filters (a `reranking_service`), or why none are needed.")
+            decide.add(
+                2,
+                "funnel_reranking",
+                "the business rules applied after ranking: diversity, freshness, "
+                "integrity filters (a `reranking_service`), or why none are needed.",
+            )
     return {"applies": applies, "stages": stages}
 
 
@@ -259,16 +334,25 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         row["feeds"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
         sources.append(row)
     if not sources:
-        decide.add(3, "data_sources", "where the data comes from: the upstream databases, logs and third-party "
-                                      "feeds (`data_source` components).")
-    store_ids = [cid for cid in bp.components
-                 if bp.kind_of(cid).has("SINK") or bp.kind_of(cid).name in ("feature_store", "predictions_store")]
+        decide.add(
+            3,
+            "data_sources",
+            "where the data comes from: the upstream databases, logs and third-party feeds (`data_source` components).",
+        )
+    store_ids = [
+        cid
+        for cid in bp.components
+        if bp.kind_of(cid).has("SINK") or bp.kind_of(cid).name in ("feature_store", "predictions_store")
+    ]
     stores = []
     for cid in store_ids:
         row = _component_row(bp, cid)
         row["writers"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True, modes=("stream", "batch"))]
-        row["readers"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)
-                          + [s for s in _neighbours(bp, cid, incoming=True, modes=("request",))]]
+        row["readers"] = [
+            _ref(bp, c)
+            for c in _neighbours(bp, cid, incoming=False)
+            + [s for s in _neighbours(bp, cid, incoming=True, modes=("request",))]
+        ]
         stores.append(row)
     pipelines = []
     for cid in _of_kind(bp, "batch_feature_pipeline", "stream_feature_pipeline"):
@@ -281,30 +365,57 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         row["writes"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False, modes=("stream", "batch"))]
         pipelines.append(row)
     if not pipelines:
-        decide.add(3, "feature_pipelines", "how features are computed: batch (daily aggregates) or stream "
-                                           "(real-time counters) feature pipelines.")
+        decide.add(
+            3,
+            "feature_pipelines",
+            "how features are computed: batch (daily aggregates) or stream (real-time counters) feature pipelines.",
+        )
     if not _of_kind(bp, "feature_store"):
-        decide.add(3, "feature_store", "how training and serving get the same features (a `feature_store`, "
-                                       "or logging the served features back for training).")
+        decide.add(
+            3,
+            "feature_store",
+            "how training and serving get the same features (a `feature_store`, "
+            "or logging the served features back for training).",
+        )
     label_flows = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if "labels" in f.tags]
     label_people = [_ref(bp, c) for c in _of_kind(bp, "labeling", "human_review")]
-    interaction_logs = [_ref(bp, c) for c in _of_kind(bp, "event_logging")
-                        if any("interactions" in f.tags for f in bp.flows if f.target == c)]
+    interaction_logs = [
+        _ref(bp, c)
+        for c in _of_kind(bp, "event_logging")
+        if any("interactions" in f.tags for f in bp.flows if f.target == c)
+    ]
     if not (label_flows or label_people or interaction_logs):
-        decide.add(3, "labels", "where the labels come from: human annotation, user interactions (and the "
-                                "window they are joined in), or both; tag the flows that carry them `labels`.")
+        decide.add(
+            3,
+            "labels",
+            "where the labels come from: human annotation, user interactions (and the "
+            "window they are joined in), or both; tag the flows that carry them `labels`.",
+        )
     pii_flows = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if "pii" in f.tags]
     redactors = [_ref(bp, c) for c in _of_kind(bp, "pii_redactor")]
     if not (pii_flows or redactors):
-        decide.add(3, "pii", "which data holds personal information and where it is redacted (tag those flows "
-                             "`pii`; add a `pii_redactor`).")
+        decide.add(
+            3,
+            "pii",
+            "which data holds personal information and where it is redacted (tag those flows "
+            "`pii`; add a `pii_redactor`).",
+        )
     validators = [_component_row(bp, c) for c in _of_kind(bp, "data_validation")]
     if not validators:
-        decide.add(3, "validation", "how training data is checked before it trains a model: schema, ranges, "
-                                    "distribution (a `data_validation` component).")
-    return {"sources": sources, "stores": stores, "feature_pipelines": pipelines,
-            "labels": {"flows": label_flows, "annotators": label_people, "interaction_logs": interaction_logs},
-            "pii": {"flows": pii_flows, "redactors": redactors}, "validation": validators}
+        decide.add(
+            3,
+            "validation",
+            "how training data is checked before it trains a model: schema, ranges, "
+            "distribution (a `data_validation` component).",
+        )
+    return {
+        "sources": sources,
+        "stores": stores,
+        "feature_pipelines": pipelines,
+        "labels": {"flows": label_flows, "annotators": label_people, "interaction_logs": interaction_logs},
+        "pii": {"flows": pii_flows, "redactors": redactors},
+        "validation": validators,
+    }
 
 
 def _job_rows(bp: Blueprint, kind: str, triggers_from: set[str], reads: str, writes: str) -> list[dict[str, Any]]:
@@ -324,25 +435,45 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     triggers_from = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
     pipelines = _job_rows(bp, "training_pipeline", triggers_from, reads="trained_on", writes="produces")
     if not pipelines:
-        decide.add(4, "training", "how models are trained: the training pipeline, its data and its schedule "
-                                  "(`training_pipeline` components).")
+        decide.add(
+            4,
+            "training",
+            "how models are trained: the training pipeline, its data and its schedule "
+            "(`training_pipeline` components).",
+        )
     elif not any(p["triggered_by"] for p in pipelines):
-        decide.add(4, "triggers", "what starts a training run: a schedule (`orchestrator`), new data, "
-                                  "a drift or quality alert.")
+        decide.add(
+            4,
+            "triggers",
+            "what starts a training run: a schedule (`orchestrator`), new data, a drift or quality alert.",
+        )
     baselines = [_component_row(bp, c) for c in _with_role(bp, "DEGRADE") if bp.kind_of(c).name == "fallback_ranker"]
     if not baselines:
-        decide.add(4, "baseline", "the baseline every model must beat: a heuristic (most popular, most recent) "
-                                  "or the current production model (a `fallback_ranker` doubles as one).")
+        decide.add(
+            4,
+            "baseline",
+            "the baseline every model must beat: a heuristic (most popular, most recent) "
+            "or the current production model (a `fallback_ranker` doubles as one).",
+        )
     registries = [_component_row(bp, c) for c in _of_kind(bp, "model_registry")]
     if not registries:
         decide.add(4, "registry", "where trained models are versioned and rolled back from (a `model_registry`).")
     trackers = [_component_row(bp, c) for c in _of_kind(bp, "experiment_tracker", "metadata_store")]
     index_builders = _job_rows(bp, "index_builder", triggers_from, reads="reads", writes="writes")
-    schedules = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.source in triggers_from
-                 and bp.kind_of(f.target).stage.value in ("training", "features")]
-    return {"pipelines": pipelines, "baselines": baselines, "registries": registries, "trackers": trackers,
-            "index_builders": index_builders, "triggers": schedules,
-            "batch_scoring": [_component_row(bp, c) for c in _of_kind(bp, "batch_scoring")]}
+    schedules = [
+        _flow_row(bp, i)
+        for i, f in enumerate(bp.flows)
+        if f.source in triggers_from and bp.kind_of(f.target).stage.value in ("training", "features")
+    ]
+    return {
+        "pipelines": pipelines,
+        "baselines": baselines,
+        "registries": registries,
+        "trackers": trackers,
+        "index_builders": index_builders,
+        "triggers": schedules,
+        "batch_scoring": [_component_row(bp, c) for c in _of_kind(bp, "batch_scoring")],
+    }
 
 
 def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) -> dict[str, Any]:
@@ -353,31 +484,61 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
             by_family.append({"family": family, "metrics": metrics, "models": users})
     for model in models:
         if model["task"] and not model["families"]:
-            decide.add(5, f"metrics:{model['id']}", f"the offline metrics for {_e(model['label'])} "
-                                                     f"(task '{_e(model['task'])}' has no default set).")
+            decide.add(
+                5,
+                f"metrics:{model['id']}",
+                f"the offline metrics for {_e(model['label'])} (task '{_e(model['task'])}' has no default set).",
+            )
     m = bp.metrics
     if not m.offline:
-        decide.add(5, "offline_metrics", "which offline metrics decide between two models, with their thresholds "
-                                         "(`metrics.offline`).")
+        decide.add(
+            5,
+            "offline_metrics",
+            "which offline metrics decide between two models, with their thresholds (`metrics.offline`).",
+        )
     gates = [_component_row(bp, c) for c in _of_kind(bp, "offline_evaluation")]
     if not gates:
-        decide.add(5, "gate", "the gate a model must pass before it serves: metrics, slices and thresholds (an "
-                              "`offline_evaluation` component).")
+        decide.add(
+            5,
+            "gate",
+            "the gate a model must pass before it serves: metrics, slices and thresholds (an "
+            "`offline_evaluation` component).",
+        )
     if not m.online:
-        decide.add(5, "online_metrics", "the online metrics watched in experiments: CTR, conversion, watch "
-                                        "time, hide rate (`metrics.online`).")
+        decide.add(
+            5,
+            "online_metrics",
+            "the online metrics watched in experiments: CTR, conversion, watch time, hide rate (`metrics.online`).",
+        )
     if not m.business:
-        decide.add(5, "business_metrics", "the business metric the system must move: revenue, retention, "
-                                          "safety (`metrics.business`).")
+        decide.add(
+            5,
+            "business_metrics",
+            "the business metric the system must move: revenue, retention, safety (`metrics.business`).",
+        )
     experiments = [_component_row(bp, c) for c in _of_kind(bp, "experimentation")]
     if experiments:  # the blueprint has no field for these: always a person's call
-        decide.add(5, "experiment_design", "the minimum detectable effect, the sample size and the duration of "
-                                           "each experiment, and the guardrail metrics that stop one.")
+        decide.add(
+            5,
+            "experiment_design",
+            "the minimum detectable effect, the sample size and the duration of "
+            "each experiment, and the guardrail metrics that stop one.",
+        )
     else:
-        decide.add(5, "experiment", "the online experiment design: how traffic is split, the minimum detectable "
-                                    "effect, how long it runs (an `experimentation` component).")
-    return {"defaults": by_family, "offline": list(m.offline), "online": list(m.online),
-            "business": list(m.business), "gates": gates, "experiments": experiments}
+        decide.add(
+            5,
+            "experiment",
+            "the online experiment design: how traffic is split, the minimum detectable "
+            "effect, how long it runs (an `experimentation` component).",
+        )
+    return {
+        "defaults": by_family,
+        "offline": list(m.offline),
+        "online": list(m.online),
+        "business": list(m.business),
+        "gates": gates,
+        "experiments": experiments,
+    }
 
 
 def _qps_per_replica(bp: Blueprint, load: dict[str, Any] | None) -> dict[str, Any]:
@@ -401,30 +562,51 @@ def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dic
         row["qps_per_replica"] = per_replica.get(row["id"])
     for row in path_rows:
         if row["latency_p99_ms"] is None and row["stage"] != "client":
-            decide.add(6, f"latency:{row['id']}", f"the p99 latency of {_e(row['label'])} "
-                                                  f"(`components.{row['id']}.latency_p99_ms`).")
+            decide.add(
+                6,
+                f"latency:{row['id']}",
+                f"the p99 latency of {_e(row['label'])} (`components.{row['id']}.latency_p99_ms`).",
+            )
     fallbacks = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.mode.value == "fallback"]
     covered = {f["source"] for f in fallbacks}
     uncovered = [_ref(bp, c) for c in on_path if bp.kind_of(c).has("SERVE") and c not in covered]
     for ref in uncovered:
-        decide.add(6, f"fallback:{ref['id']}", f"what callers get when {_e(ref['label'])} is down or slow: a cache, "
-                                               f"a heuristic, precomputed predictions (a `fallback` flow).")
+        decide.add(
+            6,
+            f"fallback:{ref['id']}",
+            f"what callers get when {_e(ref['label'])} is down or slow: a cache, "
+            f"a heuristic, precomputed predictions (a `fallback` flow).",
+        )
     online = [_ref(bp, c) for c in on_path if bp.kind_of(c).has("SERVE")]
     batch = [_ref(bp, c) for c in _of_kind(bp, "batch_scoring", "predictions_store")]
     if not online and not batch:
-        decide.add(6, "prediction_mode", "online prediction on each request, or batch prediction into a "
-                                         "predictions store.")
+        decide.add(
+            6, "prediction_mode", "online prediction on each request, or batch prediction into a predictions store."
+        )
     rollout = [_component_row(bp, c) for c in _of_kind(bp, "deployment_controller")]
     if not rollout:
-        decide.add(6, "rollout", "how a new model version reaches traffic: shadow, canary percentage, "
-                                 "rollback trigger (a `deployment_controller`).")
+        decide.add(
+            6,
+            "rollout",
+            "how a new model version reaches traffic: shadow, canary percentage, "
+            "rollback trigger (a `deployment_controller`).",
+        )
     deploys = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.mode.value == "deploy"]
     if not entries:
-        decide.add(6, "entry_points", "where requests enter: a `client_app` with `request` flows into the "
-                                      "serving path.")
-    return {"entry_points": [_ref(bp, c) for c in entries], "request_path": path_rows, "peak_qps": peak, "fallbacks": fallbacks,
-            "without_fallback": uncovered, "online_models": online, "batch_predictions": batch,
-            "rollout": rollout, "deploys": deploys}
+        decide.add(
+            6, "entry_points", "where requests enter: a `client_app` with `request` flows into the serving path."
+        )
+    return {
+        "entry_points": [_ref(bp, c) for c in entries],
+        "request_path": path_rows,
+        "peak_qps": peak,
+        "fallbacks": fallbacks,
+        "without_fallback": uncovered,
+        "online_models": online,
+        "batch_predictions": batch,
+        "rollout": rollout,
+        "deploys": deploys,
+    }
 
 
 def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
@@ -441,32 +623,62 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
 
     monitors = rows("monitoring", "online_metrics", incoming="watches")
     if not monitors:
-        decide.add(7, "monitoring", "what is watched in production: service health, prediction distributions, "
-                                    "online metrics (`monitoring` components with `telemetry` flows).")
+        decide.add(
+            7,
+            "monitoring",
+            "what is watched in production: service health, prediction distributions, "
+            "online metrics (`monitoring` components with `telemetry` flows).",
+        )
     monitor_ids = set(_with_role(bp, "MONITOR"))
     telemetry_to_monitor = {f.source for f in bp.flows if f.mode.value == "telemetry" and f.target in monitor_ids}
     unwatched = [_ref(bp, c) for c in _with_role(bp, "SERVE") if c not in telemetry_to_monitor]
     for ref in unwatched:
-        decide.add(7, f"telemetry:{ref['id']}", f"what {_e(ref['label'])} reports to monitoring: latency, errors, "
-                                                f"score distribution (a `telemetry` flow).")
+        decide.add(
+            7,
+            f"telemetry:{ref['id']}",
+            f"what {_e(ref['label'])} reports to monitoring: latency, errors, score distribution (a `telemetry` flow).",
+        )
     drift = rows("drift_detector", incoming="watches", outgoing="alerts")
     if not drift:
-        decide.add(7, "drift", "how data and prediction drift are detected: which distributions, against which "
-                               "reference, with which threshold (a `drift_detector`).")
+        decide.add(
+            7,
+            "drift",
+            "how data and prediction drift are detected: which distributions, against which "
+            "reference, with which threshold (a `drift_detector`).",
+        )
     alerting = rows("alerting", incoming="from", outgoing="to")
     if not alerting:
-        decide.add(7, "alerting", "who or what is alerted, on which thresholds, and whether an alert starts "
-                                  "retraining (an `alerting` component).")
+        decide.add(
+            7,
+            "alerting",
+            "who or what is alerted, on which thresholds, and whether an alert starts "
+            "retraining (an `alerting` component).",
+        )
     loops = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.loop]
     if not loops:
-        decide.add(7, "retraining_loop", "how production data flows back into training, and what closes the "
-                                         "loop (mark the flow with `loop: retraining` or `loop: feedback`).")
-    return {"monitors": monitors, "unwatched": unwatched, "drift": drift, "alerting": alerting, "loops": loops,
-            "telemetry": [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.mode.value == "telemetry"]}
+        decide.add(
+            7,
+            "retraining_loop",
+            "how production data flows back into training, and what closes the "
+            "loop (mark the flow with `loop: retraining` or `loop: feedback`).",
+        )
+    return {
+        "monitors": monitors,
+        "unwatched": unwatched,
+        "drift": drift,
+        "alerting": alerting,
+        "loops": loops,
+        "telemetry": [_flow_row(bp, i) for i, f in enumerate(bp.flows) if f.mode.value == "telemetry"],
+    }
 
 
-def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
-                  diagram: dict[str, Any] | None = None, source: str | None = None) -> dict[str, Any]:
+def build_context(
+    bp: Blueprint,
+    *,
+    analyses: dict[str, Any] | None = None,
+    diagram: dict[str, Any] | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
     """Every variable the design-doc template receives (see README, "Design docs").
 
     ``analyses`` holds the results of lint, simulate and score already shaped for the doc
@@ -475,8 +687,7 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
     """
     decide = Prompts()
     if not bp.summary:
-        decide.add(0, "summary", "a one- or two-sentence summary: what the system does, for whom "
-                                 "(`summary`).")
+        decide.add(0, "summary", "a one- or two-sentence summary: what the system does, for whom (`summary`).")
     requirements = _requirements(bp, decide)
     estimates = _estimates(bp)
     models = _models(bp, decide)
@@ -491,11 +702,17 @@ def build_context(bp: Blueprint, *, analyses: dict[str, Any] | None = None,
     spofs = simulation.get("single_points_of_failure") or []
     if spofs:
         names = ", ".join(f"`{s['id']}`" if s["id"] in bp.components else _e(s["id"]) for s in spofs)
-        decide.add(6, "spof", f"for each single point of failure ({names}): add replicas, add a fallback, "
-                              f"or accept the risk with a reason (`lint.accept`).")
+        decide.add(
+            6,
+            "spof",
+            f"for each single point of failure ({names}): add replicas, add a fallback, "
+            f"or accept the risk with a reason (`lint.accept`).",
+        )
     step_names = dict(STEPS)
-    open_questions = [{"step": step, "section": step_names.get(step, "Overview"), "text": text}
-                      for step, text in sorted(decide.order, key=lambda pair: pair[0])]
+    open_questions = [
+        {"step": step, "section": step_names.get(step, "Overview"), "text": text}
+        for step, text in sorted(decide.order, key=lambda pair: pair[0])
+    ]
     return {
         "name": bp.name,
         "summary": " ".join(bp.summary.split()) if bp.summary else "",

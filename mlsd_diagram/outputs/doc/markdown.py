@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 # Characters that start inline structure anywhere in a line.
-_ALWAYS = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
-           "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_ALWAYS = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "[": "\\[",
+    "]": "\\]",
+    "|": "\\|",
+    "~": "\\~",
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+}
 # Text starting like this could open a block (heading, list, thematic break, setext underline)
 # if a template put it at the start of a line.
 _LEADING = re.compile(r"^(?:[#+=-](?![A-Za-z0-9])|\d{1,9}(?=[.)](?:\s|$)|$))")
@@ -62,7 +73,7 @@ def escape_inline(text: Any) -> str:
         if token == escaped:  # all digits: a template's "." after it would make "1." a list item
             escaped = f"&#{ord(token[0])};{token[1:]}"
         elif token[0].isdigit():  # "1." or "1)": escape the delimiter, not the digits
-            escaped = token + "\\" + escaped[len(token):]
+            escaped = token + "\\" + escaped[len(token) :]
         else:
             escaped = "\\" + escaped
     return escaped
@@ -106,7 +117,9 @@ def _finalize(value: Any) -> Markup:
 
 
 def _join(values: Iterable[Any], separator: str = ", ") -> Md:
-    """Like Jinja's ``join``, but escapes each plain item and keeps :class:`Md` items (the separator is template text)."""
+    """Like Jinja's ``join``, but escapes each plain item and keeps :class:`Md` items.
+
+    The separator is template text, not escaped."""
     return Md(str(separator).join(_finalize(v) for v in values))
 
 
@@ -123,8 +136,9 @@ def environment(template_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:
     Filters: ``code`` (inline code span), ``md`` (trust a string as Markdown: use only on
     text you wrote in the template), ``join`` (escaping join), ``number``.
     """
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(d) for d in template_dirs])] \
-        if template_dirs else []
+    loaders: list[jinja2.BaseLoader] = (
+        [jinja2.FileSystemLoader([str(d) for d in template_dirs])] if template_dirs else []
+    )
     loaders.append(jinja2.PackageLoader("mlsd_diagram.outputs", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

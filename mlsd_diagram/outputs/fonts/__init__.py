@@ -39,11 +39,13 @@ def fontconfig_text(spare_cache: str | os.PathLike) -> str:
     writable (fontconfig writes to the first writable one). Absolute paths only:
     older fontconfig versions resolve ``prefix="relative"`` differently.
     """
-    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
-            f"  <dir>{escape(str(FONT_DIR))}</dir>\n"
-            f"  <cachedir>{escape(str(cache_dir()))}</cachedir>\n"
-            f"  <cachedir>{escape(os.fspath(spare_cache))}</cachedir>\n"
-            "</fontconfig>\n")
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{escape(str(FONT_DIR))}</dir>\n"
+        f"  <cachedir>{escape(str(cache_dir()))}</cachedir>\n"
+        f"  <cachedir>{escape(os.fspath(spare_cache))}</cachedir>\n"
+        "</fontconfig>\n"
+    )
 
 
 def dot_environment(base: dict[str, str], folder: str | os.PathLike) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 OWN_DIR = Path(__file__).resolve().parent
@@ -154,8 +154,10 @@ TECH_ICONS: dict[str, str] = {
 }
 
 _TECH_PATTERN = re.compile(
-    r"(?<![a-z0-9])(" + "|".join(re.escape(k) for k in sorted(TECH_ICONS, key=lambda k: (-len(k), k)))
-    + r")(?![a-z0-9])")
+    r"(?<![a-z0-9])("
+    + "|".join(re.escape(k) for k in sorted(TECH_ICONS, key=lambda k: (-len(k), k)))
+    + r")(?![a-z0-9])"
+)
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +202,7 @@ def exported_name(ref: str) -> str:
     return ref.replace("/", "-")
 
 
-@lru_cache(maxsize=None)
+@cache
 def png_size(ref: str) -> tuple[int, int]:
     """The pixel width and height of a PNG icon (read from its IHDR header)."""
     with open(icon_file(ref), "rb") as handle:
@@ -208,7 +210,7 @@ def png_size(ref: str) -> tuple[int, int]:
     return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_uri(ref: str) -> str:
     """The icon as a ``data:image/png;base64,...`` URI (for self-contained SVG)."""
     return "data:image/png;base64," + base64.b64encode(icon_file(ref).read_bytes()).decode("ascii")
