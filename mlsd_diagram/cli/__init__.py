@@ -35,6 +35,15 @@ class MlsdGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``mlsd --help``, from :data:`SUMMARIES` (no command is imported)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        # shortened exactly as click shortens a command's own help
+        rows = [(name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")  # registers it with @main.command
@@ -130,6 +139,25 @@ def _stopping() -> None:
 def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
     _stop_graphviz()
 
+
+# Each command's one-line summary (the first paragraph of its docstring), so that `mlsd --help`
+# lists the commands without importing them; tests/project/test_cli_startup.py keeps the two equal.
+SUMMARIES: dict[str, str] = {
+    "diff": "Compare two versions of a design: OLD and NEW are files or REV:PATH (read with git show).",
+    "doc": "Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design.",
+    "estimate": "Capacity estimates: peak QPS, replicas, memory, storage, event and training volume, with formulas.",
+    "kinds": "List the built-in component kinds with their stage, roles and aliases.",
+    "lint": "Lint blueprint FILES against ML production practice (see `mlsd rules`).",
+    "new": "Write a starter blueprint to PATH (a case study, or the blank one); see --list.",
+    "render": "Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).",
+    "report": "Write FILE's design page as one self-contained HTML file (works offline, no network).",
+    "rules": "List every lint rule, or print the page of RULE (an id or a name).",
+    "schema": "Print the JSON Schema of the blueprint format (for editor completion and validation).",
+    "score": "The ML Test Score tests the design shows evidence for, and its MLOps level (0-2).",
+    "serve": "Serve a live preview of FILE: the diagram, lint findings, score, latency and knock-outs.",
+    "simulate": "Knock components out, load the design at L x peak: served / degraded / down; latency vs SLO.",
+    "validate": "Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL.",
+}
 
 # Command name -> the module of this package that defines it.
 COMMANDS = {

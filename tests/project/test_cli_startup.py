@@ -46,3 +46,27 @@ def test_every_command_is_listed_where_it_is_defined():
         command = cli.main.get_command(click.Context(cli.main), name)
         assert command is not None and command.callback.__module__ == f"mlsd_diagram.cli.{module}", name
     assert set(cli.main.commands) == set(cli.COMMANDS), "a module defines a command missing from cli.COMMANDS"
+
+
+def test_help_summaries_are_each_commands_own():
+    """`mlsd --help` lists SUMMARIES without importing the commands: they must say what the commands say."""
+    from mlsd_diagram import cli
+
+    for name in cli.COMMANDS:
+        command = cli.main.get_command(click.Context(cli.main), name)
+        own = command.short_help or command.help.split("\n\n")[0].replace("\n", " ")
+        assert cli.SUMMARIES[name] == own, name
+    assert set(cli.SUMMARIES) == set(cli.COMMANDS)
+
+
+def test_help_imports_no_command_module():
+    code = (
+        "import sys, json\nfrom mlsd_diagram.cli import main\ntry:\n    main(['--help'], standalone_mode=False)\n"
+        "except SystemExit:\n    pass\nsys.stderr.write(json.dumps(sorted(m for m in sys.modules if m.startswith('mlsd_diagram.cli.'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    from mlsd_diagram import cli
+
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    commands = {f"mlsd_diagram.cli.{module}" for module in cli.COMMANDS.values()}
+    assert not loaded & commands, loaded & commands
