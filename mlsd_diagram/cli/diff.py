@@ -9,6 +9,7 @@ import click
 
 from ..outputs import VIEWS
 from . import EXIT_FINDINGS, UserError, main
+from .inputs import lint_config
 from .terminal import echo
 
 FORMATS = ["text", "markdown", "json"]
@@ -91,13 +92,9 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
     fail level, 2 when a side cannot be read or is invalid.
     """
     from ..analyses.diff import diff_blueprints, empty_blueprint, introduced_failures
-    from ..analyses.lint import LintConfigError, load_config
     from ..blueprint.revision import RevisionError, changed_blueprints, load_spec
 
-    try:
-        config = load_config(config_path)
-    except LintConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = lint_config(config_path)
     try:
         if rev is not None:
             pairs = [(change.old, change.new) for change in changed_blueprints(rev, list(sides) or None)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import UserError, main
-from .inputs import load
+from .inputs import lint_config, load
 from .terminal import echo
 
 
@@ -42,15 +42,11 @@ def _default_doc_path(blueprint_path: str) -> Path:
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
 def doc(file: str, output: str | None, template: str | None, no_render: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
-    from ..analyses.lint import LintConfigError, load_config
     from ..outputs.diagram import RenderLimitExceeded
     from ..outputs.doc import DocTemplateError, write_doc
     from ..outputs.files import OutputError
 
-    try:
-        config = load_config()
-    except LintConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = lint_config()
     blueprint = load(file)
     if output == "-":
         from ..outputs.doc import doc_markdown

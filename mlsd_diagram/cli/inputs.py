@@ -51,3 +51,14 @@ def emit(text: str, output: str | None) -> None:
         write_atomic(output, text)
     else:
         echo(text, nl=False)
+
+
+def lint_config(path: str | None = None):
+    """The ``[tool.mlsd]`` settings (from ``path``, or the nearest pyproject.toml); a bad table is exit 2."""
+    from ..analyses.lint import LintConfigError, load_config
+    from . import UserError
+
+    try:
+        return load_config(path)
+    except LintConfigError as exc:
+        raise UserError(str(exc)) from None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import UserError, main
-from .inputs import load
+from .inputs import lint_config, load
 from .terminal import echo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,13 +146,9 @@ def report(file: str, output: str | None) -> None:
     Knock-outs are precomputed: every single component, and sets of request-path
     components as far as the blueprint is small enough (the page says which).
     """
-    from ..analyses.lint import LintConfigError, load_config
     from ..outputs.report import render_report
 
-    try:
-        config = load_config()
-    except LintConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = lint_config()
     blueprint = load(file)
     target = Path(output) if output else Path(Path(file).stem + ".report.html")
     if output != "-" and target.is_dir():

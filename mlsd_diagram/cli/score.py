@@ -6,8 +6,8 @@ import json
 
 import click
 
-from . import UserError, main
-from .inputs import load
+from . import main
+from .inputs import lint_config, load
 from .terminal import echo
 
 
@@ -16,13 +16,9 @@ from .terminal import echo
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def score_command(file: str, fmt: str) -> None:
     """The ML Test Score tests the design shows evidence for, and its MLOps level (0-2)."""
-    from ..analyses.lint import LintConfigError, load_config
     from ..analyses.score import score
 
-    try:
-        config = load_config()
-    except LintConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = lint_config()
     result = score(load(file), config)
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))
