@@ -248,7 +248,7 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
     return problems
 
 
-LABEL_ONLY = ("label_window", "late_positives")
+LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source")
 
 
 def _practice_fields(flows: list, components: dict) -> list[Problem]:

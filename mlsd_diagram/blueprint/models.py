@@ -145,6 +145,7 @@ Duration = Annotated[
     ),
 ]
 Share = Annotated[float, Field(strict=True, gt=0, lt=1)]
+Notes = Annotated[str, Field(max_length=MAX_NOTES)]
 _UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 
 
@@ -317,6 +318,30 @@ class Component(_Model):
         None, description="stores, labeling, review: how long personal data is kept before deletion"
     )
     write_mode: WriteMode | None = Field(None, description="batch jobs: overwrite_partition, upsert or append")
+    # Model development facts (all optional; ``mlsd doc`` shows them in step 4 and asks for the missing ones):
+    loss: Text | None = Field(
+        None, description="models: the training loss (binary cross-entropy, sampled softmax, pairwise hinge)"
+    )
+    positives: Text | None = Field(None, description="models: what makes a training example positive")
+    negatives: Text | None = Field(None, description="models: what makes a training example negative")
+    negative_sampling: Text | None = Field(
+        None, description="models: how negatives are chosen (in-batch, random, hard negatives, 10% of impressions)"
+    )
+    training_setup: Text | None = Field(
+        None,
+        description="models: how it is trained: hardware, data- or model-parallel, warm start, epochs",
+    )
+    tuning: Text | None = Field(None, description="models: how hyperparameters are chosen")
+    compression: Text | None = Field(
+        None, description="models: how it is made small or fast enough to serve (int8 quantization, distillation)"
+    )
+    value_model: Text | None = Field(
+        None,
+        description="models with several heads or outputs: how they combine into the one score that is used",
+    )
+    alternatives: list[Text] = Field(
+        default_factory=list, description="designs considered instead of this one, and why not chosen"
+    )
     notes: str | None = Field(None, max_length=MAX_NOTES)
 
 
@@ -360,6 +385,13 @@ class Flow(_Model):
         "arrive after the window: dropped, relabeled, "
         "importance_weighted, delay_model, window_closed",
     )
+    label_delay: Duration | None = Field(
+        None, description="labels: the typical time from an event to its label (a conversion arrives about 1d later)"
+    )
+    label_source: Text | None = Field(
+        None,
+        description="labels: where they come from and how they are noisy (clicks, user reports, human raters)",
+    )
     point_in_time: bool = Field(
         False, strict=True, description="features: joined as of each label's event time (no value from after the event)"
     )
@@ -368,6 +400,25 @@ class Flow(_Model):
     def failure_policy(self) -> OnFailure:
         """``on_failure`` as written, ``fail`` when not given."""
         return self.on_failure or OnFailure.FAIL
+
+
+class Context(_Model):
+    """Document-level context a design doc opens with (all optional)."""
+
+    motivation: Notes | None = Field(None, description="why this system, and why now")
+    scope_in: list[Text] = Field(default_factory=list, description="what the design covers")
+    scope_out: list[Text] = Field(default_factory=list, description="what it leaves out on purpose")
+    alternatives: list[Text] = Field(
+        default_factory=list, description="whole-system designs considered instead, and why not chosen"
+    )
+    milestones: list[Text] = Field(default_factory=list, description="delivery steps, in order")
+    cost: Notes | None = Field(None, description="what it costs to build and run (hardware, labeling, people)")
+    risks: list[Text] = Field(default_factory=list, description="risks beyond what lint finds, with mitigations")
+    security: Notes | None = Field(None, description="access control, abuse and model-stealing concerns")
+    privacy: Notes | None = Field(
+        None, description="retention and erasure of personal data through the lake, features, embeddings and models"
+    )
+    integrations: list[Text] = Field(default_factory=list, description="the systems it plugs into and who owns them")
 
 
 class Acceptance(_Model):
@@ -394,6 +445,7 @@ class Blueprint(_Model):
     summary: str | None = Field(None, max_length=MAX_NOTES)
     requirements: Requirements = Field(default_factory=Requirements)
     metrics: Metrics = Field(default_factory=Metrics)
+    context: Context = Field(default_factory=Context)
     kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
         default_factory=dict
     )
