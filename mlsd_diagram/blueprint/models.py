@@ -405,18 +405,19 @@ class Flow(_Model):
 class Context(_Model):
     """Document-level context a design doc opens with (all optional)."""
 
-    motivation: Notes | None = Field(None, description="why this system, and why now")
+    motivation: Notes | None = Field(default=None, description="why this system, and why now")
     scope_in: list[Text] = Field(default_factory=list, description="what the design covers")
     scope_out: list[Text] = Field(default_factory=list, description="what it leaves out on purpose")
     alternatives: list[Text] = Field(
         default_factory=list, description="whole-system designs considered instead, and why not chosen"
     )
     milestones: list[Text] = Field(default_factory=list, description="delivery steps, in order")
-    cost: Notes | None = Field(None, description="what it costs to build and run (hardware, labeling, people)")
+    cost: Notes | None = Field(default=None, description="what it costs to build and run (hardware, labeling, people)")
     risks: list[Text] = Field(default_factory=list, description="risks beyond what lint finds, with mitigations")
-    security: Notes | None = Field(None, description="access control, abuse and model-stealing concerns")
+    security: Notes | None = Field(default=None, description="access control, abuse and model-stealing concerns")
     privacy: Notes | None = Field(
-        None, description="retention and erasure of personal data through the lake, features, embeddings and models"
+        default=None,
+        description="retention and erasure of personal data through the lake, features, embeddings and models",
     )
     integrations: list[Text] = Field(default_factory=list, description="the systems it plugs into and who owns them")
 
