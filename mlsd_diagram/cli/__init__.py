@@ -109,6 +109,8 @@ def main(debug: bool) -> None:
     # process group of its own, which the terminal's Ctrl-C does not reach.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _interrupt)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: as SIGTERM (by default it would end us without clean-up)
+        signal.signal(signal.SIGHUP, _terminate)
 
 
 def _stop_graphviz() -> None:
@@ -132,8 +134,9 @@ def _stopping() -> None:
     """The first SIGTERM or Ctrl-C: stop Graphviz, and let a second one only do that again, so it cannot
     break into the clean-up under way (temporary files removed, a traceback from the exit handlers)."""
     _stop_graphviz()
-    signal.signal(signal.SIGTERM, _again)
-    signal.signal(signal.SIGINT, _again)
+    for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, _again)
 
 
 def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature

@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -190,6 +191,26 @@ def _limits_in_child(memory: int | None, seconds: float | None) -> Callable[[], 
     return apply
 
 
+_SETPRIV: list[str | None] = []
+
+
+def _dies_with_us() -> list[str]:
+    """The command prefix that makes ``dot`` die when the thread that started it ends (Linux).
+
+    ``dot`` runs in a session of its own, so a signal to our process group does not reach it, and a
+    ``dot`` waiting to open the SVG FIFO uses no CPU, so its CPU-time limit would never end it: were
+    this process killed outright (SIGKILL, no handler runs), it would be left behind. util-linux's
+    ``setpriv --pdeathsig KILL`` sets PR_SET_PDEATHSIG and then execs ``dot`` (same pid, so the
+    limits set on it still apply). Each render's thread waits for its ``dot``, so the thread ends
+    only after it. Without ``setpriv`` (macOS) the signal handlers are what stop ``dot``.
+    """
+    if not _SETPRIV:
+        found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+        _SETPRIV.append(found)
+    found = _SETPRIV[0]
+    return [found, "--pdeathsig", "KILL", "--"] if found else []
+
+
 def dot_binary() -> str:
     """The path of Graphviz's ``dot``; raises :class:`GraphvizMissing` when absent."""
     found = shutil.which("dot")
@@ -237,7 +258,7 @@ def run_dot(
         if finish_svg_text is not None and "svg" in formats and hasattr(os, "mkfifo"):
             os.mkfifo(paths["svg"])
             svg_reader = _FifoReader(paths["svg"], finish_svg_text)
-        args = [binary, f"-Gimagepath={_imagepath()}"]
+        args = [*_dies_with_us(), binary, f"-Gimagepath={_imagepath()}"]
         for fmt in formats:
             args += [f"-T{fmt}", "-o", paths[fmt]]
         env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only

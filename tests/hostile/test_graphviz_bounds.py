@@ -90,10 +90,12 @@ class Run:
         return dots
 
     def finish(self, timeout: float = 90) -> tuple[int, str, str]:
+        # Only mlsd is ended here on a timeout: a dot it left behind must still be there for the test to see.
         try:
             out, err = self.process.communicate(timeout=timeout)
-        finally:
+        except subprocess.TimeoutExpired:
             self.end()
+            raise
         return self.process.returncode, out, err
 
     def end(self) -> None:
@@ -105,8 +107,23 @@ class Run:
             os.kill(pid, signal.SIGKILL)
 
 
-def _assert_no_dot_left(run: Run) -> None:
-    deadline = time.monotonic() + 5
+def _wait_for_cpu(pid: int, seconds: float, timeout: float = 60) -> None:
+    """Wait until process ``pid`` has used ``seconds`` of CPU time (it is laying the graph out)."""
+    deadline = time.monotonic() + timeout
+    tick = os.sysconf("SC_CLK_TCK")
+    while time.monotonic() < deadline:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return  # already ended: the assertions that follow tell the rest
+        if (int(fields[11]) + int(fields[12])) / tick >= seconds:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"dot {pid} used less than {seconds} s of CPU in {timeout} s")
+
+
+def _assert_no_dot_left(run: Run, within: float = 5) -> None:
+    deadline = time.monotonic() + within
     while (left := _our_dots(run.scratch)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not left, f"dot outlived mlsd: {left}"
@@ -158,17 +175,24 @@ def test_a_bad_limit_value_is_a_clear_error(tmp_path, value, variable):
     [
         ([signal.SIGTERM], 143),
         ([signal.SIGINT, signal.SIGINT], 130),  # the second Ctrl-C lands while the first unwinds
+        ([signal.SIGHUP], 128 + signal.SIGHUP),  # the terminal closed
+        ([signal.SIGKILL], -signal.SIGKILL),  # no clean-up at all: dot goes with us all the same (Linux)
     ],
-    ids=["SIGTERM", "two Ctrl-C"],
+    ids=["SIGTERM", "two Ctrl-C", "SIGHUP", "SIGKILL"],
 )
 @pytest.mark.parametrize(
-    "command", [["report", "big.yaml"], ["render", "big.yaml", "-o", "out"]], ids=["report", "render"]
+    "command",
+    [["report", "big.yaml"], ["render", "big.yaml", "-o", "out", "-f", "svg", "-f", "png"]],  # svg: through a FIFO
+    ids=["report", "render"],
 )
 def test_no_dot_survives_a_signal(tmp_path, signals, expected, command):
     (tmp_path / "big.yaml").write_text(_groups(3000))
     run = Run(tmp_path, *command, MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="60")
     try:
         dots = run.wait_for_dot()
+        if signals == [signal.SIGKILL]:
+            # Past the input: killed while dot still read it, it would end on the truncated text alone.
+            _wait_for_cpu(dots[0], seconds=1.0)
         for signum in signals:
             run.process.send_signal(signum)
             time.sleep(0.02)
@@ -176,7 +200,8 @@ def test_no_dot_survives_a_signal(tmp_path, signals, expected, command):
         # a second Ctrl-C that lands while the interpreter shuts down ends it by the signal itself: fine too
         assert code == expected or (len(signals) == 2 and code == -signal.SIGINT), (code, err)
         assert "Traceback" not in err
-        _assert_no_dot_left(run)
+        # Killed outright, nothing of ours runs: dot must end at once, not when its layout is done.
+        _assert_no_dot_left(run, within=1.0 if signals == [signal.SIGKILL] else 5)
         assert all(not Path(f"/proc/{pid}").exists() or _our_dots(run.scratch) == [] for pid in dots)
     finally:
         run.end()
