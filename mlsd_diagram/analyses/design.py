@@ -1,7 +1,7 @@
 """A read-only view of a blueprint with the derived facts the rules ask about.
 
-Built once per lint run from the blueprint's graph. Adjacency is kept per flow
-mode in plain dicts (sorted, so every walk is deterministic); the derived sets
+Built once per lint run from the blueprint (the facts of its graph, without building one).
+Adjacency is kept per flow mode in plain dicts (sorted, so every walk is deterministic); the derived sets
 (entry points, the request path, trainers) are computed on first use and cached.
 Nothing here mutates the blueprint.
 """
@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 
-from ..blueprint.models import Blueprint
+from ..blueprint.models import Blueprint, Mode
 from . import traits as T
 from .serving import ServingModel
 
@@ -26,21 +26,22 @@ class Design:
     def __init__(self, blueprint: Blueprint, options: dict | None = None):
         self.blueprint = blueprint
         self.options = dict(options or {})  # rule options from [tool.mlsd], e.g. max-pipeline-hops
-        graph = blueprint.graph
         self.ids: list[str] = list(blueprint.components)  # declaration order
         self.order: dict[str, int] = {c: i for i, c in enumerate(self.ids)}  # for sorting by declaration
-        self.roles: dict[str, frozenset[str]] = {c: graph.nodes[c]["roles"] for c in self.ids}
-        self.stage: dict[str, str] = {c: graph.nodes[c]["stage"] for c in self.ids}
-        self.kind: dict[str, str] = {c: graph.nodes[c]["kind"] for c in self.ids}
-        self.custom: dict[str, bool] = {c: graph.nodes[c]["custom_kind"] for c in self.ids}
+        kinds = {c: blueprint.kind_of(c) for c in self.ids}  # what the graph's nodes say, without building it
+        self.roles: dict[str, frozenset[str]] = {c: frozenset(r.value for r in k.roles) for c, k in kinds.items()}
+        self.stage: dict[str, str] = {c: k.stage.value for c, k in kinds.items()}
+        self.kind: dict[str, str] = {c: k.name for c, k in kinds.items()}
+        self.custom: dict[str, bool] = {c: k.custom for c, k in kinds.items()}
         self.components = blueprint.components
         self.flows = blueprint.flows
         self._succ: dict[str, dict[str, list[tuple[str, int]]]] = {m: {} for m in MODES}
         self._pred: dict[str, dict[str, list[tuple[str, int]]]] = {m: {} for m in MODES}
+        succ = {mode: self._succ[mode.value] for mode in Mode}  # keyed by the enum: no `.value` per flow
+        pred = {mode: self._pred[mode.value] for mode in Mode}
         for index, flow in enumerate(blueprint.flows):
-            mode = flow.mode.value
-            self._succ[mode].setdefault(flow.source, []).append((flow.target, index))
-            self._pred[mode].setdefault(flow.target, []).append((flow.source, index))
+            succ[flow.mode].setdefault(flow.source, []).append((flow.target, index))
+            pred[flow.mode].setdefault(flow.target, []).append((flow.source, index))
         self._traits: dict[tuple[str, str], bool] = {}
         self._request_reach: dict[str, dict[str, str | None]] = {}
         self._feature_input: dict[str, bool] = {}

@@ -183,6 +183,7 @@ def lint(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     config: LintConfig | Mapping | None = None,
+    design: Design | None = None,
 ) -> list[Finding]:
     """Every finding of the selected rules on ``blueprint``, sorted by (line, column, rule).
 
@@ -190,7 +191,8 @@ def lint(
     :class:`LintConfig` or a ``[tool.mlsd]``-shaped mapping (default: no project settings;
     the CLI passes :func:`load_config`'s). Raises :class:`LintConfigError` for unknown rules
     in the arguments or config, and :class:`BlueprintError` for unknown rules in the
-    blueprint's ``lint`` section.
+    blueprint's ``lint`` section. ``design`` is :func:`design_for`'s view of the same blueprint
+    and config when the caller keeps one for other questions (the score), else it is built here.
     """
     if config is None:
         config = LintConfig()
@@ -199,7 +201,7 @@ def lint(
     check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
-    design = Design(blueprint, dict(config.options))
+    design = design or design_for(blueprint, config)
     accepted = _accept_index(blueprint.lint.accept)
     flow_names = flow_ids(blueprint)
     file = blueprint.file
@@ -231,6 +233,11 @@ def lint(
 _AcceptIndex = dict[tuple[str, "str | None", "int | None"], tuple[int, "str | None"]]
 
 
+def design_for(blueprint: Blueprint, config: LintConfig | None = None) -> Design:
+    """The rules' view of ``blueprint`` with the rule options of ``config``: build it once, ask it many times."""
+    return Design(blueprint, dict((config or LintConfig()).options))
+
+
 def _accept_index(accepts) -> _AcceptIndex:
     """(rule id, component or None, flow or None) -> (position, reason) of the first acceptance so written.
 
@@ -244,6 +251,8 @@ def _accept_index(accepts) -> _AcceptIndex:
 
 def _accepted(index: _AcceptIndex, rule: str, component: str | None, flow: int | None) -> str | None:
     """The reason of the first acceptance (in file order) that covers this finding, else None."""
+    if not index:
+        return None
     found = [
         index[key]
         for key in {(rule, component, flow), (rule, component, None), (rule, None, flow), (rule, None, None)}

@@ -165,7 +165,7 @@ MANUAL_TESTS: list[tuple[str, str]] = [(i, title) for i, title, _, evidence in T
 """The tests a diagram cannot show: the manual checklist (a view of :data:`TESTS`)."""
 
 
-def score(blueprint: Blueprint, config: Any = None, findings: list | None = None) -> dict:
+def score(blueprint: Blueprint, config: Any = None, findings: list | None = None, design: Design | None = None) -> dict:
     """The design summary of ``mlsd score``.
 
     ``config`` is the lint configuration (:func:`~mlsd_diagram.analyses.lint.load_config`'s
@@ -176,7 +176,7 @@ def score(blueprint: Blueprint, config: Any = None, findings: list | None = None
     "rules": [IDs], "reason": ...}], "shown": N, "total": 14, "manual": [{"id", "title"}],
     "mlops_level": 0-2, "mlops_reason": ...}``.
     """
-    design = Design(blueprint)
+    design = design or Design(blueprint)
     by_rule: dict[str, list] = {}
     for finding in lint(blueprint, config=config) if findings is None else findings:
         by_rule.setdefault(finding.rule, []).append(finding)

@@ -67,7 +67,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
     (with --baseline: such a finding that the baseline does not hold),
     2 when a file is invalid (nothing is reported then but the located errors).
     """
-    from ..analyses.lint import LintConfigError, counts, fails, lint, load_config
+    from ..analyses.lint import LintConfigError, counts, design_for, fails, lint, load_config
 
     known = None
     if baseline_path is not None:
@@ -80,7 +80,11 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
     try:
         config = load_config(config_path)
         blueprints = load_all(files)
-        results = [(bp, lint(bp, split_ids(select) or None, split_ids(ignore) or None, config)) for bp in blueprints]
+        designs = [design_for(bp, config) for bp in blueprints]  # one view each, for the rules and the score
+        results = [
+            (bp, lint(bp, split_ids(select) or None, split_ids(ignore) or None, config, design))
+            for bp, design in zip(blueprints, designs)
+        ]
     except LintConfigError as exc:
         raise UserError(str(exc)) from None
     findings = [f for _, found in results for f in found]
@@ -102,7 +106,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
 
         old = set(baselined)
         lines = []
-        for bp, found in results:
+        for (bp, found), design in zip(results, designs):
             lines += [str(f) + (" [in baseline]" if f in old else "") for f in found]
             c = counts(found)
             accepted = f" ({c['accepted']} accepted)" if c["accepted"] else ""
@@ -110,7 +114,7 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
                 f"{bp.file}: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, "
                 f"{plural(c['note'], 'note')}{accepted}"
             )
-            summary = score(bp, config, None if select or ignore else found)  # found: all rules, as score needs
+            summary = score(bp, config, None if select or ignore else found, design)  # found: all rules, as score needs
             lines.append(
                 f"{bp.file}: design: ML Test Score {summary['shown']} of {summary['total']} architecture "
                 f"tests shown; MLOps {summary['mlops_reason']}"
