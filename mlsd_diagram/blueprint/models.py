@@ -489,6 +489,10 @@ class Blueprint(_Model):
 
     def flow_location(self, index: int) -> tuple[int, int]:
         """Where a flow's list item starts."""
+        tree = (self.__pydantic_private__ or {}).get("_tree")
+        mark = None if tree is None else tree.values.get(("flows", index))  # the usual case, one look-up
+        if mark is not None:
+            return (mark.line + 1, mark.column + 1)
         return self.locate("flows", index)
 
     # -- kinds and graph ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...blueprint.models import Mode, OnFailure
 from .. import traits as T
 from ..design import Design
 from ..findings import Hit
@@ -260,7 +261,7 @@ def overload_cascade(d: Design) -> Iterator[Hit]:
     callers = set(d.entry_points) | set(d.request_path)
     for index, flow in enumerate(d.flows):
         if (
-            flow.mode.value == "request"
+            flow.mode is Mode.REQUEST
             and flow.source in callers
             and flow.timeout_ms is None
             and not d.components[flow.target].load_shedding
@@ -301,11 +302,11 @@ def missing_feature_default(d: Design) -> Iterator[Hit]:
     for index, flow in enumerate(d.flows):
         u, v = flow.source, flow.target
         if (
-            flow.mode.value == "request"
+            flow.mode is Mode.REQUEST
             and d.is_(u, "SERVE")
             and not d.is_(u, "OFFLINE")
             and (d.has(v, T.FEATURE_STORE) or d.stage[v] == "features")
-            and flow.failure_policy.value == "fail"
+            and flow.failure_policy is OnFailure.FAIL
             and flow.timeout_ms is None
         ):
             yield Hit(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 
+from ...blueprint.models import Mode
 from ..design import DATA_MODES, Design
 from ..findings import Hit
 from .registry import rule
@@ -58,7 +59,7 @@ def unlabeled_flow(d: Design) -> Iterator[Hit]:
     (`tags: [labels]`).
     """
     for index, flow in enumerate(d.flows):
-        if flow.mode.value != "fallback" and not (flow.data or "").strip():
+        if flow.mode is not Mode.FALLBACK and not (flow.data or "").strip():
             yield Hit(
                 f"{flow.mode.value} flow from '{flow.source}' to '{flow.target}' does not say what data it "
                 "carries; add 'data:'",
@@ -96,7 +97,7 @@ def undeclared_cycle(d: Design) -> Iterator[Hit]:
     graph.add_nodes_from(d.ids)
     first: dict[tuple[str, str], int] = {}
     for index, flow in enumerate(d.flows):
-        if flow.mode.value in ("fallback", "request") or flow.loop is not None:
+        if flow.mode is Mode.FALLBACK or flow.mode is Mode.REQUEST or flow.loop is not None:
             continue
         edge = (flow.source, flow.target)
         graph.add_edge(*edge)
