@@ -585,7 +585,7 @@ def _draw(
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
-        drawn["mermaid"] = to_mermaid(blueprint, view=view, direction=direction)
+        drawn["mermaid"] = to_mermaid(blueprint, view=view, direction=direction, detail=detail)
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 

@@ -14,7 +14,18 @@ import json
 import re
 
 from ..blueprint.models import Blueprint
-from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, _check_direction, flow_ends, group_label, layout_plan
+from .dot import (
+    DETAILS,
+    MODE_STYLES,
+    NEUTRAL_COLOURS,
+    STAGE_COLOURS,
+    UnknownDetail,
+    _check_direction,
+    flow_ends,
+    flow_groups,
+    group_label,
+    layout_plan,
+)
 from .views import overview, select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
@@ -114,8 +125,15 @@ def _group_ids(groups: list[str], node_ids: set[str]) -> dict[str, str]:
     return ids
 
 
-def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = None) -> str:
-    """The diagram as Mermaid ``flowchart`` text, deterministic for a given blueprint."""
+def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = None, detail: str = "full") -> str:
+    """The diagram as Mermaid ``flowchart`` text, deterministic for a given blueprint.
+
+    ``detail`` ``grouped`` draws fanned telemetry and deploy flows as one link each group, labelled with
+    the count, as the picture does (:func:`~mlsd_diagram.outputs.dot.flow_groups`); ``full`` (the default
+    here; ``mlsd render`` passes its ``--detail``) draws every flow.
+    """
+    if detail not in DETAILS:
+        raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
     rankdir = _check_direction(direction, view)
     if view == "overview":
         return _overview_mermaid(blueprint, rankdir)
@@ -134,14 +152,25 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = 
                 text += f"<br/><small>{escape_label(component.tech)}</small>"
             lines.append(f'    {mermaid_id(cid)}["{text}"]')
         lines.append("  end")
+    grouped = flow_groups(blueprint, selected) if detail == "grouped" else []
+    first_of = {g.flows[0]: g for g in grouped}  # a group is drawn where its first flow would be
+    in_group = {i for g in grouped for i in g.flows}
     link_styles = []
-    for n, index in enumerate(selected.flows):
+    drawn = [i for i in selected.flows if i not in in_group or i in first_of]
+    for n, index in enumerate(drawn):
         u, v, mode = ends[index]
         data = blueprint.flows[index].data
         label = f'|"{escape_label(data)}"|' if data else ""
+        if index in first_of:  # node to node (Mermaid cannot clip a link at a subgraph's frame as dot does)
+            fan = first_of[index]
+            u, v = fan.tail, fan.head
+            what = "telemetry" if mode == "telemetry" else "deploys"
+            label = f'|"{what} \u00d7{len(fan.flows)}"|'
+        width = {"request": "3px", "deploy": "2px", "fallback": "2px"}.get(mode, "1.5px")
+        if index in first_of:
+            width = f"{float(width[:-2]) + 0.6:g}px"
         lines.append(f"  {mermaid_id(u)} {ARROWS[mode]}{label} {mermaid_id(v)}")
         style = MODE_STYLES[mode]
-        width = {"request": "3px", "deploy": "2px", "fallback": "2px"}.get(mode, "1.5px")
         link_styles.append(f"  linkStyle {n} stroke:{style.color},stroke-width:{width},color:{style.color}")
     lines.extend(link_styles)
     for group in order:

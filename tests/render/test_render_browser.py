@@ -10,8 +10,9 @@ import pytest
 
 from mlsd_diagram import load
 from mlsd_diagram.outputs.diagram import render
+from mlsd_diagram.outputs.dot import flow_groups
 from mlsd_diagram.outputs.mermaid import to_mermaid
-from mlsd_diagram.outputs.views import VIEWS
+from mlsd_diagram.outputs.views import VIEWS, select_view
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -74,3 +75,25 @@ def test_mermaid_shows_every_label_as_written(mermaid_page, path, view):
     assert shown["edges"] == expected["edges"], text
     assert shown["title"] == expected["title"], text
     assert shown["links"] == expected["links"] and shown["scripts"] == 0
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "blueprints").glob("*.yaml")), ids=lambda p: p.stem)
+def test_mermaid_grouped_detail_draws_each_fan_once_with_its_count(mermaid_page, path):
+    """`render -f mermaid` follows --detail as the picture does: a fan of telemetry or deploy flows is one link."""
+    bp = load(path)
+    groups = flow_groups(bp, select_view(bp.graph, "all"))
+    assert groups, "the bundled blueprints fan telemetry to monitoring"
+    full = mermaid_client.shown(mermaid_page, to_mermaid(bp))
+    grouped = mermaid_client.shown(mermaid_page, to_mermaid(bp, detail="grouped"))
+    saved = sum(len(g.flows) - 1 for g in groups)
+    assert grouped["links"] == full["links"] - saved
+    labels = [text for _, text in grouped["edges"]]
+    for g in groups:
+        what = "telemetry" if g.mode == "telemetry" else "deploys"
+        assert f"{what} \u00d7{len(g.flows)}" in labels
+    assert grouped["nodes"] == full["nodes"] and grouped["clusters"] == full["clusters"]
+
+
+def test_mermaid_refuses_an_unknown_detail():
+    with pytest.raises(ValueError, match="unknown detail 'some'"):
+        to_mermaid(load(BLUEPRINTS[0]), detail="some")
