@@ -273,7 +273,7 @@ def test_latency_raised_over_the_slo() -> None:
     assert diff["analyses"]["critical"]["added"] == diff["analyses"]["critical"]["removed"] == []
     assert diff["analyses"]["load"] == {"headroom": [1.6, 1.6], "first_saturated": ["candidate_gen", "candidate_gen"]}
     score = diff["analyses"]["score"]
-    assert score["shown"] == [13, 12] and [t["id"] for t in score["tests"]] == ["Monitor 6"]
+    assert score["shown"] == [14, 13] and [t["id"] for t in score["tests"]] == ["Monitor 6"]
     assert score["mlops_level"] == [2, 2]
     assert introduced_failures(diff) and not introduced_failures(_diff(renamed()))
     text = diff_text([diff])
