@@ -14,7 +14,9 @@ diagram views, the design doc and the report all ask it. The model (README, "Sim
   knocked out, stuck or shedding (below), or one of its calls fails with ``on_failure: fail``;
   a failed call with ``skip`` or ``defaults`` leaves it ``degraded``. A call fails only when the
   callee and all its fallbacks fail: a callee that does not work is *answered* (``degraded``) by
-  any of its ``fallback`` targets that is itself answered. States are the least fixpoint of these
+  any of its ``fallback`` targets that is itself answered. A callee slower than the call's
+  ``timeout_ms`` (its latency, below, longer than the timeout) counts as failed for that call
+  whatever else is out: only its fallbacks can answer it. States are the least fixpoint of these
   equations (start from everything down and raise until nothing changes), so they do not depend
   on the order of components or flows, and mutual fallbacks never vouch for each other.
 - **Load** at factor L: each entry point receives L x its peak QPS (``peak_qps`` on it, else
@@ -146,6 +148,21 @@ class ServingModel:
         self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
         self._entry_baseline: dict[str, str] | None = None
         self._sweep: dict[str, dict[str, str]] | None = None
+        # Calls whose callee's p99 is longer than the caller's timeout: the caller stops waiting, so the
+        # call counts as failed (the callee's fallbacks answer it, else its on_failure applies) whatever
+        # else is out. The caller then depends on those fallbacks too.
+        total, _ = self.latencies()
+        self.timed_out: frozenset[int] = frozenset(
+            call.index
+            for c in self.relevant
+            for call in self.calls[c]
+            if call.timeout_ms is not None and total[call.callee] > call.timeout_ms
+        )
+        for c in self.relevant:
+            for call in self.calls[c]:
+                if call.index in self.timed_out:
+                    for f, _ in self.fallbacks[call.callee]:
+                        self.dependents[f].add(c)
 
     def _post_order(self, roots: Iterable[str], fallbacks: bool) -> list[str]:
         """Components reachable from ``roots`` (over request, and fallback if asked), callees first.
@@ -198,6 +215,8 @@ class ServingModel:
         worst = 2
         for call in self.calls[c]:
             got = answer[call.callee]
+            if call.index in self.timed_out:  # too slow: as if it failed, so only its fallbacks can answer
+                got = 1 if any(answer[f] for f, _ in self.fallbacks[call.callee]) else 0
             if got == 0:
                 got = 0 if call.on_failure == "fail" else 1
             if got < worst:
@@ -275,10 +294,19 @@ class ServingModel:
                 return None
         down: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers nothing
         short: dict[str, int] = {}  # c -> bits of the knock-outs after which c answers degraded or nothing
+        every = (1 << len(self.relevant)) - 1  # "whatever is out"
         for c in self.relevant:
             bit = 1 << position[c]
             works_down, works_short = bit, bit
             for call in self.calls[c]:
+                if call.index in self.timed_out:  # always failed: only the callee's fallbacks can answer
+                    works_short |= every
+                    if call.on_failure == "fail":
+                        fallback_down = every
+                        for f, _ in self.fallbacks[call.callee]:
+                            fallback_down &= down[f]
+                        works_down |= fallback_down
+                    continue
                 works_short |= short[call.callee]
                 if call.on_failure == "fail":
                     works_down |= down[call.callee]
@@ -326,8 +354,10 @@ class ServingModel:
     ) -> list[dict]:
         """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
 
-        Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it) or
-        ``{"component": C, "call": V, "on_failure": "skip" | "defaults"}``, in walk order. O(R + F).
+        Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it),
+        ``{"component": C, "call": V, "on_failure": "skip" | "defaults"}``, or, for a call that
+        times out, ``{"component": C, "call": V, "timed_out": True}`` followed by the fallback of V
+        that answered or the ``on_failure`` that stood in; in walk order. O(R + F).
         """
         reasons: list[dict] = []
         seen: set[str] = set()
@@ -346,7 +376,15 @@ class ServingModel:
                 continue
             for call in self.calls[c]:
                 got = answer[call.callee]
-                if got == 0 and call.on_failure != "fail":
+                if call.index in self.timed_out:
+                    reasons.append({"component": c, "call": call.callee, "timed_out": True})
+                    answered = next((f for f, _ in self.fallbacks[call.callee] if answer[f]), None)
+                    if answered is not None:
+                        reasons.append({"component": call.callee, "fallback": answered})
+                        queue.append(answered)
+                    else:
+                        reasons.append({"component": c, "call": call.callee, "on_failure": call.on_failure})
+                elif got == 0 and call.on_failure != "fail":
                     reasons.append({"component": c, "call": call.callee, "on_failure": call.on_failure})
                 elif got == 1:
                     queue.append(call.callee)
@@ -609,8 +647,9 @@ class ServingModel:
     def headroom(self) -> tuple[float | None, str | None]:
         """``(largest load factor with every entry point fully served, first component to saturate)``.
 
-        ``(None, None)`` when no peak QPS is declared or no loaded component declares a capacity.
-        O(R + F).
+        ``(None, None)`` when no peak QPS is declared or no loaded component declares a capacity;
+        ``(0.0, None)`` when some entry point is not fully served even without load (a call whose
+        callee is slower than its timeout fails at every load). O(R + F).
         """
         base = self.base_load()
         best: tuple[float, int, str] | None = None
@@ -623,6 +662,8 @@ class ServingModel:
                 best = (factor, self.index[c], c)
         if best is None:
             return None, None
+        if any(state != SERVED for state in self.entry_states().values()):
+            return 0.0, None
         return math.floor(best[0] * 1000) / 1000, best[2]
 
 

@@ -137,6 +137,8 @@ def _load_lines(load: dict) -> list[str]:
         lines.append(f"  {c:<{width}}  {info['qps']:>10g}  {cap:>10}  {util:>6}  {info['state']}")
     if load["headroom"] is None:
         lines.append("Headroom: unknown: no component on the request path declares capacity_qps")
+    elif load["first_saturated"] is None:
+        lines.append("Headroom: none: an entry point is not fully served even without load (see the states above)")
     else:
         lines.append(f"Headroom: {load['headroom']}x peak (first to saturate: {load['first_saturated']})")
     if load["unknown_capacity"]:

@@ -23,6 +23,7 @@ from mlsd_diagram.analyses.serving import (
     load_at,
     request_latency,
     request_path,
+    serving_model,
     simulate,
     single_points_of_failure,
 )
@@ -174,6 +175,62 @@ def test_a_failed_call_fails_the_caller_unless_a_fallback_answers() -> None:
     assert knock_out(bp_of(text), {"ads"}) == {"app": "down"}  # on_failure: fail is the default
     with pytest.raises(KeyError, match="ghost"):
         knock_out(bp, {"ghost"})
+
+
+SLOW = """\
+    mlsd: 1
+    name: slow
+    requirements: {scale: {peak_qps: 100}}
+    components:
+      app: {kind: client_app}
+      svc: {kind: online_service, latency_p99_ms: 5, capacity_qps: 1000}
+      ranker: {kind: ranking_service, latency_p99_ms: 30, capacity_qps: 1000}
+      features: {kind: feature_store, latency_p99_ms: 4}
+      popular: {kind: fallback_ranker, latency_p99_ms: 2}
+    flows:
+      - {from: app, to: svc, mode: request, data: x}
+      - {from: svc, to: ranker, mode: request, data: x, timeout_ms: 25}
+      - {from: ranker, to: features, mode: request, data: x}
+    """
+
+
+def test_a_callee_slower_than_the_timeout_counts_as_failed() -> None:
+    # ranker takes 30 + 4 = 34 ms > 25 ms: svc stops waiting, so the call fails (issue 12: "a slower or
+    # stuck callee counts as failed after it"); it costs the timeout.
+    bp = bp_of(SLOW)
+    assert request_latency(bp)["app"]["p99_ms"] == 30  # 5 + min(34, 25)
+    assert knock_out(bp, set()) == {"app": "down"}  # on_failure: fail, and nothing answers for the ranker
+    assert load_at(bp, 1)["entry_points"] == {"app": "down"}
+    assert load_at(bp, 1)["headroom"] == 0 and load_at(bp, 1)["first_saturated"] is None
+    skip = bp_of(SLOW.replace("timeout_ms: 25}", "timeout_ms: 25, on_failure: skip}"))
+    assert knock_out(skip, set()) == {"app": "degraded"}
+    assert knock_out_detail(skip, set())["answered_by"] == {
+        "app": [
+            {"component": "svc", "call": "ranker", "timed_out": True},
+            {"component": "svc", "call": "ranker", "on_failure": "skip"},
+        ]
+    }
+    fallback = bp_of(
+        SLOW.replace(
+            "      - {from: ranker, to: features",
+            "      - {from: ranker, to: popular, mode: fallback}\n      - {from: ranker, to: features",
+        )
+    )
+    assert knock_out(fallback, set()) == {"app": "degraded"}  # the ranker's fallback answers in time
+    assert knock_out_detail(fallback, set())["answered_by"] == {
+        "app": [
+            {"component": "svc", "call": "ranker", "timed_out": True},
+            {"component": "ranker", "fallback": "popular"},
+        ]
+    }
+    assert knock_out(fallback, {"popular"}) == {"app": "down"}
+    model = serving_model(fallback)
+    sweep = model.single_knock_outs()  # the one-pass sweep agrees with the fixpoint, component by component
+    assert sweep is not None and sweep["popular"] == {"app": "down"}
+    assert all(sweep[c] == serving_model(fallback).entry_states({c}) for c in model.relevant)
+    in_time = bp_of(SLOW.replace("timeout_ms: 25}", "timeout_ms: 34}"))  # exactly its latency: in time
+    assert knock_out(in_time, set()) == {"app": "served"}
+    assert load_at(in_time, 1)["headroom"] == 10 and load_at(in_time, 1)["first_saturated"] == "svc"
 
 
 def test_a_caller_of_caches_only_goes_down_when_they_are_down() -> None:

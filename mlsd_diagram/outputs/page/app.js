@@ -548,6 +548,8 @@
     }
     ui.headroom.textContent = load.headroom === null
       ? "Headroom unknown: no loaded request-path component declares capacity_qps."
+      : load.first_saturated === null
+      ? "Headroom: none: an entry point is not fully served even without load."
       : "Headroom: " + thousands(load.headroom) + "x peak (first to saturate: " + load.first_saturated + ").";
     ui.loadNote.textContent = (load.unknown_capacity.length
       ? "No capacity_qps (never saturate): " + load.unknown_capacity.join(", ") + ". " : "") +
