@@ -11,7 +11,8 @@ address-space cap) and measured on what is drawn:
 * width and height in inches, aspect (width / height);
 * crossings: points where two edges' drawn curves (the Bezier pieces of ``_draw_``,
   flattened into polylines) intersect, not counting meetings near a node both edges touch;
-* struck: edge labels that another edge's curve passes through;
+* struck: edge labels (label, xlabel, headlabel or taillabel) that another edge's curve passes
+  through;
 * on frame: edge labels lying on a cluster's frame or on its title;
 * through: (edge, cluster) pairs where the edge runs inside a cluster that holds neither end;
 * label pt: the smallest node or edge label text, in points, once the picture is scaled to a
@@ -113,6 +114,21 @@ def _text_box(ops: list[dict]) -> tuple[Box | None, float | None]:
     return box, smallest
 
 
+# Where -Tjson puts an edge's label texts: the label (and an xlabel) in _ldraw_, a headlabel in _hldraw_, a
+# taillabel in _tldraw_; each is measured as a label of its own.
+LABEL_OPS = ("_ldraw_", "_hldraw_", "_tldraw_")
+
+
+def _edge_labels(edge: dict) -> list[tuple[Box, float]]:
+    """The box and smallest font size of each label text an edge draws."""
+    found = []
+    for key in LABEL_OPS:
+        box, smallest = _text_box(edge.get(key, []))
+        if box is not None and smallest is not None:
+            found.append((box, smallest))
+    return found
+
+
 def _segments_cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
     """The intersection point of segments ab and cd, if they properly intersect."""
     r = (b[0] - a[0], b[1] - a[1])
@@ -189,10 +205,11 @@ def measure(graph: dict) -> dict:
     edges = graph.get("edges", [])
     lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
     fonts_seen: list[float] = []
-    for obj in list(nodes.values()) + edges:
-        _, smallest = _text_box(obj.get("_ldraw_", []))
+    for node in nodes.values():
+        _, smallest = _text_box(node.get("_ldraw_", []))
         if smallest is not None:
             fonts_seen.append(smallest)
+    fonts_seen += [smallest for edge in edges for _, smallest in _edge_labels(edge)]
     # crossings between every pair of edges
     crossings = 0
     for i, a in enumerate(edges):
@@ -211,14 +228,12 @@ def measure(graph: dict) -> dict:
     titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
     struck = on_frame = 0
     for edge in edges:
-        box, _ = _text_box(edge.get("_ldraw_", []))
-        if box is None:
-            continue
-        inner = _shrink(box, 1.0)
-        if any(_line_hits_box(line, inner) for gvid, line in lines.items() if gvid != edge["_gvid"] and line):
-            struck += 1
-        if any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles):
-            on_frame += 1
+        for box, _ in _edge_labels(edge):
+            inner = _shrink(box, 1.0)
+            if any(_line_hits_box(line, inner) for gvid, line in lines.items() if gvid != edge["_gvid"] and line):
+                struck += 1
+            if any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles):
+                on_frame += 1
     # edges running inside a cluster that holds neither of their ends
     through = 0
     for cluster in clusters:

@@ -95,7 +95,7 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
         else:
             attrs = {
                 "shape": "box",
-                "style": "rounded,dashed,bold" if change == REMOVED else "rounded,bold",
+                "style": "rounded,filled,dashed,bold" if change == REMOVED else "rounded,filled,bold",
                 "color": colour,
                 "penwidth": "2.4",
                 "margin": "0.06,0.04",

@@ -55,6 +55,19 @@ STAGE_COLOURS = {
 NEUTRAL_COLOURS = ("#F7F7F5", "#BDBDBD", "#424242")
 
 
+def _halfway(a: str, b: str) -> str:
+    """The colour halfway between two ``#RRGGBB`` colours."""
+    return "#" + "".join(f"{(int(a[k : k + 2], 16) + int(b[k : k + 2], 16) + 1) // 2:02X}" for k in (1, 3, 5))
+
+
+# A component's frame: halfway between its cluster's border and label colours, so it stands out against the
+# white inside it and the cluster's fill around it (3:1 or more on white).
+def frame_colour(group: str) -> str:
+    """The frame colour of the components of cluster ``group``."""
+    _, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
+    return _halfway(border, ink)
+
+
 @dataclass(frozen=True)
 class ModeStyle:
     """How a flow mode is drawn, and how the legend shows it."""
@@ -64,6 +77,12 @@ class ModeStyle:
     penwidth: str
     sample: str
     meaning: str
+    ink: str = ""  # the label text's colour where the line's own is too light for text
+
+    @property
+    def text(self) -> str:
+        """The colour of the flow's label: readable (WCAG AA, 4.5:1) on white and on every cluster fill."""
+        return self.ink or self.color
 
 
 MODE_STYLES = {
@@ -71,8 +90,8 @@ MODE_STYLES = {
     "stream": ModeStyle("#2E7D32", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
     "batch": ModeStyle("#8D5A2B", "dashed", "1.3", "\u2574 \u2574 \u2574", "batch"),
     "deploy": ModeStyle("#6A1B9A", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "deploy (artifact)"),
-    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback"),
-    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry"),
+    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback", ink="#C62828"),
+    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry", ink="#5E6A72"),
 }
 # the modes whose flows between clusters decide the cluster order, so the request path reads left to right
 ORDERING_MODES = frozenset({"request"})
@@ -101,16 +120,30 @@ GRAPH_ATTRS = {
     "remincross": "true",
     "newrank": "true",
 }
-NODE_ATTRS = {"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": "#263238", "margin": "0"}
+# A component is a white rounded box holding its icon, badge and label: edges clip to (and arrowheads end on)
+# its frame, and its text reads on white whatever the cluster's fill. The frame takes the cluster's label colour.
+NODE_ATTRS = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fillcolor": "white",
+    "penwidth": "1.0",
+    "fontname": FONT,
+    "fontsize": "11",
+    "fontcolor": "#263238",
+    "margin": "0.06,0.03",
+}
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
 CLUSTER_ATTRS = {
     "style": "rounded,filled",
     "fontname": FONT,
     "fontsize": "12",
     "labeljust": "l",
-    "margin": "10",
+    "margin": "24",  # room between the frame and the labels of edges passing inside it
     "penwidth": "1.2",
 }
+# A labelled flow spans two ranks or more, so its label gets a rank of its own, clear of the other edges'
+# bends (measured: labels struck by another edge 19 -> 7 over the bundled diagrams, with the margin above).
+LABELLED_MINLEN = "2"
 
 # Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
 # "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
@@ -119,7 +152,8 @@ GROUPED_MODES = ("telemetry", "deploy")
 
 # The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
 OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
-OVERVIEW_ATTRS = {"nodesep": "0.25", "ranksep": "0.45", "splines": "true"}
+OVERVIEW_FONTSIZE = "12"
+OVERVIEW_ATTRS = {"nodesep": "0.2", "ranksep": "0.45"}
 # A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
 VIEW_DIRECTIONS = {"overview": "TB"}
 
@@ -494,7 +528,11 @@ def to_dot(
                 cluster.dot.graph_attr.pop("bgcolor", None)
                 cluster.dot.graph_attr.pop("pencolor", None)
                 for cid in members[group]:
-                    attrs = {"id": f"component-{cid}", "tooltip": _node_tooltip(blueprint, cid)}
+                    attrs = {
+                        "id": f"component-{cid}",
+                        "tooltip": _node_tooltip(blueprint, cid),
+                        "color": frame_colour(group),
+                    }
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
                     Node(_node_label(blueprint, cid), nodeid=cid, **attrs)
@@ -508,7 +546,7 @@ def to_dot(
             if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
                 style = MODE_STYLES[mode]
                 canvas.dot.attr(
-                    "edge", color=style.color, style=style.style, penwidth=style.penwidth, fontcolor=style.color
+                    "edge", color=style.color, style=style.style, penwidth=style.penwidth, fontcolor=style.text
                 )
                 current_mode = mode
             if index in first_of:
@@ -521,6 +559,7 @@ def to_dot(
             label = _edge_label(flow.data)
             if label:
                 attrs["label"] = label
+                attrs["minlen"] = LABELLED_MINLEN
             if mode == "request":
                 attrs["weight"] = REQUEST_WEIGHT
             if overlay is not None:
@@ -553,6 +592,7 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         "class": " ".join(f"flow-{i}" for i in group.flows),
         "tooltip": _tooltip_text("\n".join(lines)),
         "label": _edge_label(label) or "",
+        "minlen": LABELLED_MINLEN,
         "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6),
     }
     # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
@@ -578,8 +618,8 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
         f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
-        f'<TR><TD><FONT POINT-SIZE="11" COLOR="#455A64">{count}</FONT></TD></TR>'
-        f'<TR><TD><FONT POINT-SIZE="11">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>'
+        f'<TR><TD><FONT POINT-SIZE="{OVERVIEW_FONTSIZE}" COLOR="#455A64">{count}</FONT></TD></TR>'
+        f'<TR><TD><FONT POINT-SIZE="{OVERVIEW_FONTSIZE}">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>'
     )
 
 
@@ -607,7 +647,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
         label=_title_label(blueprint, view, (), summary_width=70),
     )
     dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
-    dot.edge_attr.update(EDGE_ATTRS, fontsize="11")
+    dot.edge_attr.update(EDGE_ATTRS, fontsize=OVERVIEW_FONTSIZE)
     for stage in order:
         fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
         ids = summary.stages[stage]
@@ -626,7 +666,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
         modes = [m for m in MODE_STYLES if m in counts]
         style = MODE_STYLES[modes[0]]  # the edge looks like its most online mode (request first)
-        label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].color}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
+        label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].text}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
         tooltip = "\n".join(f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows)
         attrs = {
             "id": f"stage-flows-{n}",
@@ -637,7 +677,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             "color": style.color,
             "style": style.style,
             "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}",
-            "fontcolor": style.color,
+            "fontcolor": style.text,
         }
         if "request" in counts:
             attrs["weight"] = REQUEST_WEIGHT
