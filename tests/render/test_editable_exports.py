@@ -1,0 +1,342 @@
+"""The editable exports: `.excalidraw` opened by Excalidraw's own package, `.drawio` read structurally.
+
+Excalidraw runs in headless Chromium (tests/excalidraw_client.py): the file is opened as the app
+opens one, then held by the real editor; every component, cluster and flow of the view must be
+there with the blueprint's words, arrows bound to the right boxes, and nothing repaired or
+dropped by Excalidraw on the way. draw.io has no client that runs here: its XML is parsed and
+checked cell by cell (ends, geometry inside the page, children inside their clusters, icons that
+decode as PNG images, labels that read as written).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+from pathlib import Path
+
+import excalidraw_client
+import pytest
+from conftest import ALL
+
+from mlsd_diagram import load
+from mlsd_diagram.outputs.diagram import draw, render
+from mlsd_diagram.outputs.dot import flow_groups, group_label, group_of
+from mlsd_diagram.outputs.views import select_view
+
+NEWS_FEED = Path(__file__).resolve().parent.parent.parent / "blueprints" / "news_feed.yaml"
+DASH = {"request": "solid", "stream": "solid", "telemetry": "solid", "batch": "dashed", "deploy": "dotted"}
+DASH["fallback"] = "dotted"
+
+
+def one_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def no_space(text: str) -> str:
+    """The characters of a text but its spaces and line breaks (which wrapping moves, or splits a long word at)."""
+    return "".join(text.split())
+
+
+def component_text(blueprint, cid: str) -> str:
+    component = blueprint.components[cid]
+    return (component.label or cid) + (f"\n{component.tech}" if component.tech else "")
+
+
+def expected(blueprint, view: str, detail: str):
+    """Components, clusters (group -> members) and flows the view draws; grouped flows by first flow."""
+    selected = select_view(blueprint.graph, view)
+    groups = flow_groups(blueprint, selected) if detail == "grouped" else []
+    grouped = {i: g for g in groups for i in g.flows}
+    clusters: dict[str, list[str]] = {}
+    for cid in selected.components:
+        clusters.setdefault(group_of(blueprint, cid), []).append(cid)
+    return selected, clusters, grouped
+
+
+# ---------------------------------------------------------------- Excalidraw, in its own package
+
+
+@pytest.fixture(scope="module")
+def excalidraw_page(browser, tmp_path_factory):
+    script = excalidraw_client.bundle(tmp_path_factory.mktemp("excalidraw"))
+    page = excalidraw_client.open_page(browser, script)
+    yield page
+    page.close()
+
+
+def check_excalidraw(page, blueprint, text: str, view: str = "all", detail: str = "grouped") -> dict:
+    """Open ``text`` in Excalidraw and check it against ``blueprint``; the client's view of it."""
+    written = json.loads(text)
+    shown = excalidraw_client.opened(page, text)
+    restored, editor = shown["restored"], shown["editor"]
+    by_id = {e["id"]: e for e in editor}
+    # Excalidraw keeps every element as written: none dropped, deleted, re-indexed, unbound or rebound
+    assert [e["id"] for e in restored] == [e["id"] for e in written["elements"]]
+    assert [e["id"] for e in editor] == [e["id"] for e in written["elements"]]
+    for mine, theirs in zip(written["elements"], restored):
+        assert not theirs["isDeleted"], theirs["id"]
+        for field in ("index", "containerId", "groupIds", "text", "originalText"):
+            assert theirs[field] == mine.get(field), (theirs["id"], field)
+        assert (theirs["boundElements"] or None) == mine["boundElements"], theirs["id"]  # null reads as []
+        assert theirs["start"] == (mine.get("startBinding") or {}).get("elementId")
+        assert theirs["end"] == (mine.get("endBinding") or {}).get("elementId")
+
+    selected, clusters, grouped = expected(blueprint, view, detail)
+    # every component: a box with its label (and tech) as bound text, and its kind's icon in the same group
+    for cid in selected.components:
+        box = by_id[f"component.{cid}"]
+        assert box["type"] == "rectangle"
+        words = by_id[f"component.{cid}.text"]
+        assert words["containerId"] == box["id"] and {"id": words["id"], "type": "text"} in box["boundElements"]
+        assert words["originalText"] == component_text(blueprint, cid)
+        assert no_space(words["text"]) == no_space(component_text(blueprint, cid))
+        icon = by_id[f"component.{cid}.icon"]
+        assert icon["type"] == "image" and icon["fileId"] in shown["files"]
+        assert box["groupIds"] == words["groupIds"] == icon["groupIds"]
+    # every cluster: a rectangle titled with the group's name, grouped with its components
+    frames = [e for e in editor if e["id"].startswith("cluster.") and e["type"] == "rectangle"]
+    assert sorted(by_id[f["id"] + ".title"]["originalText"] for f in frames) == sorted(group_label(g) for g in clusters)
+    for frame in frames:
+        title = by_id[frame["id"] + ".title"]["originalText"]
+        group = next(g for g in clusters if group_label(g) == title)
+        for cid in clusters[group]:
+            assert frame["groupIds"][-1] == by_id[f"component.{cid}"]["groupIds"][-1]
+            box = by_id[f"component.{cid}"]  # inside its cluster's frame
+            assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.01
+            assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.01
+    frame_of = {
+        group: next(f["id"] for f in frames if by_id[f["id"] + ".title"]["originalText"] == group_label(group))
+        for group in clusters
+    }
+    # every flow: an arrow from its source's box to its target's, labelled with its data, dashed as drawn;
+    # or one grouped arrow for the flows fanning between two clusters
+    arrows = [e for e in editor if e["type"] == "arrow"]
+    for index in selected.flows:
+        flow = blueprint.flows[index]
+        if index in grouped:
+            group = grouped[index]
+            arrow = by_id[f"flows.{group.flows[0]}"]
+            source_cluster = frame_of[group_of(blueprint, flow.source)]
+            assert arrow["start"] in (f"component.{flow.source}", source_cluster)
+            assert arrow["end"] == frame_of[group_of(blueprint, flow.target)]
+            continue
+        arrow = by_id[f"flow.{index}"]
+        assert (arrow["start"], arrow["end"]) == (f"component.{flow.source}", f"component.{flow.target}")
+        assert {"id": arrow["id"], "type": "arrow"} in by_id[arrow["start"]]["boundElements"]
+        assert {"id": arrow["id"], "type": "arrow"} in by_id[arrow["end"]]["boundElements"]
+        assert arrow["strokeStyle"] == DASH[flow.mode.value]
+        assert arrow["endArrowhead"] == "arrow" and arrow["startArrowhead"] is None
+        label = by_id.get(f"flow.{index}.text")
+        if flow.data and flow.data.strip():
+            assert label["containerId"] == arrow["id"] and label["originalText"] == flow.data
+            assert no_space(label["text"]) == no_space(flow.data)
+        else:
+            assert label is None
+        # the route leaves the source's box and ends on the target's
+        for end, at in ((arrow["start"], arrow["points"][0]), (arrow["end"], arrow["points"][-1])):
+            x, y = arrow["x"] + at[0], arrow["y"] + at[1]
+            box = by_id[end]
+            assert box["x"] - 3 <= x <= box["x"] + box["width"] + 3, (arrow["id"], end)
+            assert box["y"] - 3 <= y <= box["y"] + box["height"] + 3, (arrow["id"], end)
+    drawn_flows = {i for i in selected.flows if i not in grouped} | {g.flows[0] for g in grouped.values()}
+    assert len(arrows) == len(drawn_flows)
+    # what the editor draws (its SVG export): every text element's words, every icon decoded
+    drawn = [one_space(t) for t in shown["drawnTexts"]]
+    texts = [e for e in editor if e["type"] == "text"]
+    assert sorted(drawn) == sorted(one_space(t["text"]) for t in texts)
+    # one embedded image per icon file, drawn once per component (an SVG <use>), each decoded by Chromium
+    assert shown["images"] == len(shown["files"]) == shown["imagesDecoded"]
+    assert shown["imageUses"] == len(selected.components)
+    return shown
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_excalidraw_opens_in_excalidraw_with_every_component_and_flow(excalidraw_page, path, tmp_path):
+    blueprint = load(path)
+    written = render(blueprint, formats=("excalidraw",), out_dir=tmp_path)
+    assert [p.name for p in written] == [f"{path.stem}.excalidraw"]
+    check_excalidraw(excalidraw_page, blueprint, written[0].read_text(encoding="utf-8"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("view", "detail"), [("serving", "grouped"), ("all", "full"), ("training", "grouped")])
+def test_excalidraw_views_and_detail(excalidraw_page, view, detail):
+    blueprint = load(NEWS_FEED)
+    text = draw(blueprint, "excalidraw", view=view, detail=detail, direction="TB" if view == "serving" else None)
+    assert isinstance(text, str)
+    check_excalidraw(excalidraw_page, blueprint, text, view=view, detail=detail)
+
+
+@pytest.mark.browser
+def test_excalidraw_overview_shows_a_box_per_stage(excalidraw_page):
+    blueprint = load(NEWS_FEED)
+    text = draw(blueprint, "excalidraw", view="overview")
+    assert isinstance(text, str)
+    shown = excalidraw_client.opened(excalidraw_page, text)
+    by_id = {e["id"]: e for e in shown["editor"]}
+    stages = [e for e in shown["editor"] if e["id"].startswith("stage.") and e["type"] == "rectangle"]
+    titles = {by_id[s["id"] + ".text"]["originalText"].split("\n")[0] for s in stages}
+    assert titles == {group_label(group_of(blueprint, cid)) for cid in blueprint.components}
+    arrows = [e for e in shown["editor"] if e["type"] == "arrow"]
+    assert arrows and all(a["start"] in by_id and a["end"] in by_id for a in arrows)
+    assert len(shown["restored"]) == len(json.loads(text)["elements"])
+
+
+# ---------------------------------------------------------------- draw.io, structurally
+
+
+def _png_ok(data: bytes) -> tuple[int, int]:
+    """The size of a PNG whose every chunk's CRC holds and whose image data inflates to its size."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, size = 8, b"", None
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, kind
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            size = (width, height)
+            row = (width * channels[colour] * depth + 7) // 8 + 1
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    assert size is not None and len(zlib.decompress(idat)) == row * size[1]  # not interlaced: our icons
+    return size
+
+
+def read_label(value: str) -> str:
+    """A draw.io HTML label as text: tags dropped, <br> as a line break, entities decoded."""
+    text = re.sub(r"<br>", "\n", value)
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+def check_drawio(blueprint, text: str, view: str = "all", detail: str = "grouped") -> dict:
+    root = ET.fromstring(text)
+    model = root.find("diagram/mxGraphModel")
+    assert model is not None
+    page_w, page_h = float(model.get("pageWidth")), float(model.get("pageHeight"))
+    cells = {c.get("id"): c for c in model.iter("mxCell")}
+    assert len(cells) == len(list(model.iter("mxCell")))  # unique ids
+    assert cells["0"].get("parent") is None and cells["1"].get("parent") == "0"
+
+    def absolute(cell_id: str) -> tuple[float, float, float, float]:
+        cell = cells[cell_id]
+        geo = cell.find("mxGeometry")
+        x, y = float(geo.get("x")), float(geo.get("y"))
+        parent = cell.get("parent")
+        if parent not in ("0", "1"):
+            px, py, _, _ = absolute(parent)
+            x, y = x + px, y + py
+        return x, y, float(geo.get("width")), float(geo.get("height"))
+
+    for cell_id, cell in cells.items():
+        assert cell_id in ("0", "1") or cell.get("parent") in cells
+        if cell.get("vertex") == "1":
+            x, y, w, h = absolute(cell_id)
+            assert x >= 0 and x + w <= page_w + 0.01 and y >= 0 and y + h <= page_h + 0.01, cell_id
+    selected, clusters, grouped = expected(blueprint, view, detail)
+    frame_of = {}
+    for group, members in clusters.items():
+        frame = next(
+            c
+            for c in cells.values()
+            if c.get("id", "").startswith("cluster.") and read_label(c.get("value")) == group_label(group)
+        )
+        assert "container=1" in frame.get("style")
+        frame_of[group] = frame.get("id")
+        for cid in members:  # the components are the cluster's children, inside it
+            cell = cells[f"component.{cid}"]
+            assert cell.get("parent") == frame.get("id")
+            geo = cell.find("mxGeometry")
+            fw, fh = float(frame.find("mxGeometry").get("width")), float(frame.find("mxGeometry").get("height"))
+            assert float(geo.get("x")) >= 0 and float(geo.get("x")) + float(geo.get("width")) <= fw + 0.01
+            assert float(geo.get("y")) >= 0 and float(geo.get("y")) + float(geo.get("height")) <= fh + 0.01
+    for cid in selected.components:
+        cell = cells[f"component.{cid}"]
+        assert cell.get("vertex") == "1"
+        assert read_label(cell.get("value")) == component_text(blueprint, cid)
+        style = dict(part.split("=", 1) for part in cell.get("style").rstrip(";").split(";"))
+        assert style["image"].startswith("data:image/png,")
+        _png_ok(base64.b64decode(style["image"].removeprefix("data:image/png,"), validate=True))
+    edges = [c for c in cells.values() if c.get("edge") == "1"]
+    for edge in edges:
+        assert edge.get("source") in cells and edge.get("target") in cells
+        for point in edge.iter("mxPoint"):
+            if point.get("as") != "offset":
+                assert 0 <= float(point.get("x")) <= page_w and 0 <= float(point.get("y")) <= page_h
+    for index in selected.flows:
+        flow = blueprint.flows[index]
+        if index in grouped:
+            edge = cells[f"flows.{grouped[index].flows[0]}"]
+            assert edge.get("target") == frame_of[group_of(blueprint, flow.target)]
+            continue
+        edge = cells[f"flow.{index}"]
+        assert (edge.get("source"), edge.get("target")) == (f"component.{flow.source}", f"component.{flow.target}")
+        assert read_label(edge.get("value")) == (flow.data or "")
+        assert ("dashed=1" in edge.get("style")) == (DASH[flow.mode.value] != "solid")
+    drawn_flows = {i for i in selected.flows if i not in grouped} | {g.flows[0] for g in grouped.values()}
+    assert len(edges) == len(drawn_flows)
+    return cells
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_drawio_has_every_component_flow_and_cluster(path, tmp_path):
+    blueprint = load(path)
+    written = render(blueprint, formats=("drawio",), out_dir=tmp_path)
+    assert [p.name for p in written] == [f"{path.stem}.drawio"]
+    check_drawio(blueprint, written[0].read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("view", "detail"), [("serving", "grouped"), ("all", "full")])
+def test_drawio_views_and_detail(view, detail):
+    blueprint = load(NEWS_FEED)
+    text = draw(blueprint, "drawio", view=view, detail=detail)
+    assert isinstance(text, str)
+    check_drawio(blueprint, text, view=view, detail=detail)
+
+
+# ---------------------------------------------------------------- bytes, files, the command line
+
+
+def test_same_bytes_every_run_and_one_layout_for_all_formats(tmp_path):
+    blueprint = load(NEWS_FEED)
+    first = render(blueprint, formats=("svg", "excalidraw", "drawio"), out_dir=tmp_path / "a")
+    second = render(load(NEWS_FEED), formats=("excalidraw", "drawio"), out_dir=tmp_path / "b")
+    assert [p.name for p in first] == ["news_feed.svg", "news_feed.excalidraw", "news_feed.drawio"]
+    for path in second:
+        assert path.read_bytes() == (tmp_path / "a" / path.name).read_bytes()
+    scene = json.loads(first[1].read_text(encoding="utf-8"))
+    assert {e["updated"] for e in scene["elements"]} == {1}
+    assert {f["created"] for f in scene["files"].values()} == {1}
+
+
+def test_cli_writes_the_exports_and_standard_output_gets_the_same_bytes(mlsd, tmp_path):
+    done = mlsd("render", str(NEWS_FEED), "-f", "excalidraw", "-f", "drawio", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    for fmt in ("excalidraw", "drawio"):
+        piped = mlsd("render", str(NEWS_FEED), "-f", fmt, "-o", "-")
+        assert piped.returncode == 0, piped.stderr
+        assert piped.stdout == (tmp_path / f"news_feed.{fmt}").read_text(encoding="utf-8")
+
+
+def test_all_or_nothing_with_the_other_formats(mlsd, tmp_path):
+    (tmp_path / "news_feed.drawio").mkdir()  # a folder where the draw.io file would go
+    done = mlsd("render", str(NEWS_FEED), "-f", "svg", "-f", "excalidraw", "-f", "drawio", "-o", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "news_feed.drawio" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news_feed.drawio"]
+
+
+def test_invalid_blueprint_gives_located_errors_not_a_traceback(mlsd, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: nope}\nflows: []\n", encoding="utf-8")
+    done = mlsd("render", str(bad), "-f", "excalidraw", "-o", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.yaml:4" in done.stderr
