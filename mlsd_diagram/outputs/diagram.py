@@ -1,4 +1,4 @@
-"""Render a blueprint to PNG, SVG, PDF, DOT and Mermaid files.
+"""Render a blueprint to PNG, SVG, PDF, DOT, Mermaid, Excalidraw and draw.io files.
 
 Graphviz lays the graph out exactly once per :func:`render` call: one ``dot``
 process gets every raster/vector format at once (``-Tsvg -o .. -Tpng -o ..``).
@@ -7,7 +7,8 @@ into a FIFO: the SVG is made self-contained (icons as data URIs) and given its
 natural size back (the PNG's page-size limit and resolution are graph
 attributes, which Graphviz also applies to the SVG) in a thread while ``dot``
 still rasterises the PNG. Every file is written atomically, and only once every
-format has been drawn.
+format has been drawn. The editable exports (Excalidraw, draw.io) read the layout of
+that same run (``-Tjson``), so their boxes and arrows are where the pictures have them.
 """
 
 from __future__ import annotations
@@ -478,7 +479,8 @@ def render(
     """Write the diagram of ``blueprint`` in ``formats`` into ``out_dir``; return the paths written.
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
-    (``.mmd``). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
+    (``.mmd``), excalidraw and drawio (that same layout as editable elements, see
+    :mod:`.editable`). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
     the blueprint file's stem. ``scale`` multiplies the PNG resolution. The DOT
     file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
     (listed right after it), referred to relatively, so plain ``dot`` renders it

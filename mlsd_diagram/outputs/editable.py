@@ -39,6 +39,7 @@ class Shape:
     stroke: str
     icon: str | None  # an icon reference (see :mod:`.icons`)
     frame: str | None  # the key of the frame (cluster) holding it
+    lines: tuple[str, ...] = ()  # the lines the picture broke its text into
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Connector:
     dash: str  # solid, dashed or dotted
     width: float  # stroke width in px
     flows: tuple[int, ...]  # the blueprint flows it draws
+    lines: tuple[str, ...] = ()  # the lines the picture broke its label into
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
         if is_overview:
             stage = order[int(name.removeprefix("stage"))]
             fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
-            shapes.append(Shape(_node_key(name, True), _text(node.lines), node.box, fill, border, None, None))
+            shapes.append(
+                Shape(_node_key(name, True), _text(node.lines), node.box, fill, border, None, None, node.lines)
+            )
             continue
         component = blueprint.components[name]
         kind = blueprint.kind_of(name)
@@ -176,6 +180,7 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
                 DASHES.get(style.style, "solid"),
                 width,
                 flows,
+                edge.label_lines,
             )
         )
     title = blueprint.name + ("" if view == "all" else f" \u2014 {view} view")

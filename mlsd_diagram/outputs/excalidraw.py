@@ -25,7 +25,9 @@ from .geometry import Box, Point
 FONT_FAMILY = 2  # Excalidraw's "Helvetica": the system sans-serif, the nearest to the picture's DejaVu Sans
 LINE_HEIGHT = 1.15  # Excalidraw's line height for that family
 PADDING = 5  # Excalidraw's padding of bound text inside its container
-SIZES = {"title": 26, "summary": 14, "frame": 16, "shape": 14, "stage": 15, "flow": 12}
+# font sizes in px; a component's words a little smaller than the picture's 11 pt (14.7 px), since
+# Excalidraw keeps 5 px of padding inside the box Graphviz sized to them
+SIZES = {"title": 26, "summary": 14, "frame": 16, "shape": 13, "stage": 15, "flow": 12}
 ICON_SIZE = 40
 SUMMARY_WIDTH = 900.0
 # Excalidraw's stroke widths (thin, bold, extra bold): the picture's widths snapped to them
@@ -148,9 +150,15 @@ def _text(
     valign: str = "middle",
     groups: list[str] | None = None,
     anchor: str = "centre",
+    drawn: tuple[str, ...] = (),
 ) -> dict:
-    """A text element; ``at`` is its centre (``anchor`` centre), top-left corner (top-left) or bottom centre."""
-    lines = wrap(text, max_width, size)
+    """A text element; ``at`` is its centre (``anchor`` centre), top-left corner (top-left) or bottom centre.
+
+    ``drawn`` are the lines the picture broke the same text into: kept when they hold exactly its
+    characters (Graphviz sized the box around them), else the text is wrapped to ``max_width``.
+    """
+    same = drawn and "".join("".join(drawn).split()) == "".join(text.split())
+    lines = list(drawn) if same else wrap(text, max_width, size)
     width = max(text_width(line, size) for line in lines)
     height = len(lines) * size * LINE_HEIGHT
     x, y = at
@@ -194,6 +202,52 @@ def _label_centre(route: tuple[Point, ...]) -> Point:
         return route[n // 2]
     a, b = route[n // 2 - 1], route[n // 2]
     return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def _nearest(route: tuple[Point, ...], centre: Point) -> tuple[int, Point]:
+    """The segment of ``route`` nearest to ``centre``, and the point on it nearest to ``centre``."""
+    best: tuple[float, int, Point] | None = None
+    for k, (a, b) in enumerate(zip(route, route[1:])):
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        length = dx * dx + dy * dy
+        t = 0.0 if length == 0 else max(0.0, min(1.0, ((centre[0] - a[0]) * dx + (centre[1] - a[1]) * dy) / length))
+        q = (round(a[0] + t * dx, 2), round(a[1] + t * dy, 2))
+        d = math.dist(q, centre)
+        if best is None or d < best[0]:
+            best = (d, k, q)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _split_longest(chain: list[Point]) -> list[Point]:
+    """``chain`` with the midpoint of its longest segment added (a straight segment looks the same)."""
+    k = max(range(len(chain) - 1), key=lambda i: (math.dist(chain[i], chain[i + 1]), -i))
+    a, b = chain[k], chain[k + 1]
+    return [*chain[: k + 1], (round((a[0] + b[0]) / 2, 2), round((a[1] + b[1]) / 2, 2)), *chain[k + 1 :]]
+
+
+def label_route(route: tuple[Point, ...], centre: Point | None) -> tuple[Point, ...]:
+    """``route`` with the point nearest the picture's label position as its middle point.
+
+    Excalidraw always puts an arrow's label at the arrow's middle point; Graphviz placed labels
+    where they do not collide. A corner there (and straight-line points added on the shorter side
+    so it is the middle one) brings the label back near its place. The drawn line is unchanged.
+    """
+    if centre is None or len(route) < 2:
+        return route
+    k, q = _nearest(route, centre)
+    before, after = list(route[: k + 1]), list(route[k + 1 :])
+    if math.dist(q, before[-1]) < 1:
+        q = before.pop()
+    elif math.dist(q, after[0]) < 1:
+        q = after.pop(0)
+    if not before or not after:  # nearest at an end: Excalidraw's own middle
+        return route
+    while len(before) < len(after):
+        before = _split_longest([*before, q])[:-1]
+    while len(after) < len(before):
+        after = _split_longest([q, *after])[1:]
+    return (*before, q, *after)
 
 
 def _stroke_width(px: float) -> int:
@@ -268,6 +322,7 @@ def _shape(scene: _Scene, shape: Shape, groups: list[str]) -> dict:
             valign=valign,
             groups=groups,
             anchor=anchor,
+            drawn=shape.lines,
         )
     )
     if shape.icon:
@@ -282,6 +337,8 @@ def _shape(scene: _Scene, shape: Shape, groups: list[str]) -> dict:
 
 def _arrow(scene: _Scene, connector: Connector, ends: dict[str, tuple[dict, Box]]) -> None:
     route = connector.route
+    if connector.text.strip() and not connector.curved:
+        route = label_route(route, connector.label_centre)
     x0, y0 = route[0]
     points = [[round(x - x0, 2), round(y - y0, 2)] for x, y in route]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -323,6 +380,7 @@ def _arrow(scene: _Scene, connector: Connector, ends: dict[str, tuple[dict, Box]
                 max_width=max_width,
                 colour=connector.colour,
                 container=connector.key,
+                drawn=connector.lines,
             )
         )
 
