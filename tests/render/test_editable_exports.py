@@ -340,3 +340,41 @@ def test_invalid_blueprint_gives_located_errors_not_a_traceback(mlsd, tmp_path):
     bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: nope}\nflows: []\n", encoding="utf-8")
     done = mlsd("render", str(bad), "-f", "excalidraw", "-o", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.yaml:4" in done.stderr
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+def test_drawio_labels_are_escaped_and_bidi_controls_isolated():
+    from mlsd_diagram.outputs.drawio import label_html
+
+    assert label_html('<b>"x" & y</b>') == '&lt;b&gt;"x" &amp; y&lt;/b&gt;'
+    assert label_html("abc \u202eflip\nnext") == "<bdi>abc \u202eflip</bdi><br>next"  # cannot reorder "next"
+    assert label_html("a\ufffeb") == "a\ufffdb"  # a character XML cannot hold
+    for text in ('<script>alert(1)</script> & "q"', "مرحبا RTL \u202e flip 🚀", "line1\nline2"):
+        assert read_label(label_html(text)) == text
+
+
+def test_excalidraw_z_order_keys_sort_in_drawing_order():
+    from mlsd_diagram.outputs.excalidraw import _index
+
+    keys = [_index(n) for n in range(62 + 62**2 + 5)]
+    assert keys[:3] == ["a0", "a1", "a2"] and keys[62] == "b00" and keys[62 + 62**2] == "c000"
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)  # byte order, as fractional indexes compare
+
+
+def test_a_label_point_is_added_on_the_route_without_changing_the_line():
+    from mlsd_diagram.outputs.excalidraw import label_route
+
+    route = ((0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (100.0, 300.0))
+    routed = label_route(route, (20.0, 5.0))  # the picture's label beside the first segment
+    assert len(routed) % 2 == 1 and routed[len(routed) // 2] == (20.0, 0.0)
+    assert routed[0] == route[0] and routed[-1] == route[-1]
+    for p in routed:  # every point on the original polyline
+        assert any(
+            abs((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])) < 1e-6
+            and min(a[0], b[0]) <= p[0] <= max(a[0], b[0])
+            and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+            for a, b in zip(route, route[1:])
+        )
+    assert label_route(route, None) == route
