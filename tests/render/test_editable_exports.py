@@ -1,11 +1,12 @@
-"""The editable exports: `.excalidraw` opened by Excalidraw's own package, `.drawio` read structurally.
+"""The editable exports: `.excalidraw` opened by Excalidraw's own package, `.drawio` by draw.io's engine.
 
 Excalidraw runs in headless Chromium (tests/excalidraw_client.py): the file is opened as the app
 opens one, then held by the real editor; every component, cluster and flow of the view must be
 there with the blueprint's words, arrows bound to the right boxes, and nothing repaired or
-dropped by Excalidraw on the way. draw.io has no client that runs here: its XML is parsed and
+dropped by Excalidraw on the way. draw.io itself does not run headless: its XML is parsed and
 checked cell by cell (ends, geometry inside the page, children inside their clusters, icons that
-decode as PNG images, labels that read as written).
+decode as PNG images, labels that read as written), then decoded by mxGraph, the engine draw.io is
+built on (tests/drawio_client.py), which must read it the same way and draw every icon.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
+import drawio_client
 import excalidraw_client
 import pytest
 from conftest import ALL
@@ -301,6 +303,65 @@ def test_drawio_views_and_detail(view, detail):
     text = draw(blueprint, "drawio", view=view, detail=detail)
     assert isinstance(text, str)
     check_drawio(blueprint, text, view=view, detail=detail)
+
+
+@pytest.fixture(scope="module")
+def mxgraph_page(browser):
+    page = drawio_client.open_page(browser)
+    yield page
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_drawio_opens_in_mxgraph_as_written(mxgraph_page, path):
+    """draw.io's engine decodes every cell with its parent, ends, place and words, draws every icon."""
+    blueprint = load(path)
+    text = draw(blueprint, "drawio")
+    assert isinstance(text, str)
+    cells = check_drawio(blueprint, text)
+    shown = drawio_client.opened(mxgraph_page, text)
+    theirs = {c["id"]: c for c in shown["cells"]}
+    assert sorted(theirs) == sorted(cells)
+
+    def absolute(cell) -> list[float]:
+        geo = cell.find("mxGeometry")
+        x, y = float(geo.get("x")), float(geo.get("y"))
+        if cell.get("parent") not in ("0", "1"):
+            px, py, _, _ = absolute(cells[cell.get("parent")])
+            x, y = x + px, y + py
+        return [x, y, float(geo.get("width")), float(geo.get("height"))]
+
+    for cell_id, cell in cells.items():
+        if cell_id in ("0", "1"):
+            continue
+        mine = theirs[cell_id]
+        assert mine["parent"] == cell.get("parent")
+        assert mine["label"] == read_label(cell.get("value")), cell_id
+        if mine["label"].strip():
+            assert no_space(mine["drawn"] or "") == no_space(mine["label"]), cell_id  # drawn as written
+        if cell.get("vertex") == "1":
+            assert mine["bounds"] == pytest.approx(absolute(cell), abs=0.01), cell_id
+        else:
+            assert (mine["source"], mine["target"]) == (cell.get("source"), cell.get("target"))
+            for end, (x, y) in ((mine["source"], mine["points"][0]), (mine["target"], mine["points"][-1])):
+                bx, by, bw, bh = theirs[end]["bounds"]  # the route starts and ends on its cells
+                assert bx - 2 <= x <= bx + bw + 2 and by - 2 <= y <= by + bh + 2, (cell_id, end)
+    icons = [c for c in shown["cells"] if c["id"].startswith("component.")]
+    assert all(c["image"].startswith("data:image/png;base64,") for c in icons)
+    assert shown["images"] == shown["imagesDecoded"] == len(icons) == len(blueprint.components)
+
+
+def test_drawio_overview_has_a_box_per_stage_and_edges_between_them():
+    blueprint = load(NEWS_FEED)
+    text = draw(blueprint, "drawio", view="overview")
+    assert isinstance(text, str)
+    cells = {c.get("id"): c for c in ET.fromstring(text).iter("mxCell")}
+    stages = [c for c in cells.values() if c.get("id", "").startswith("stage.")]
+    titles = {read_label(c.get("value")).split("\n")[0] for c in stages}
+    assert titles == {group_label(group_of(blueprint, cid)) for cid in blueprint.components}
+    edges = [c for c in cells.values() if c.get("edge") == "1"]
+    assert edges and all(e.get("source") in cells and e.get("target") in cells for e in edges)
 
 
 # ---------------------------------------------------------------- bytes, files, the command line
