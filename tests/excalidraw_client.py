@@ -22,6 +22,7 @@ CSS = JS / "node_modules" / "@excalidraw" / "excalidraw" / "dist" / "prod" / "in
 # What the editor holds after opening the file, and what its SVG export draws.
 _OPENED = """async (text) => {
     const {loadFromBlob, exportToSvg, Excalidraw} = ExcalidrawLib;
+    if (window.mlsdRoot) window.mlsdRoot.unmount();  // the editor of the previous scene
     const restored = await loadFromBlob(new Blob([text], {type: 'application/json'}), null, null);
     const host = document.getElementById('root');
     let ready;
@@ -67,9 +68,26 @@ _OPENED = """async (text) => {
         }).length,
         imagesDecoded: decoded.filter(w => w > 0).length,
     };
-    root.unmount();
+    window.mlsdApi = api;
+    window.mlsdRoot = root;
+    window.mlsdPick = pick;
     return result;
 }"""
+
+# A user's drag in the editor: press on an element's centre, move down, release (selecting a box in a group
+# selects the group: the cluster moves with it). What the editor then holds.
+_SHOW = """(id) => {
+    const api = window.mlsdApi;
+    api.scrollToContent(api.getSceneElements().filter(e => e.id === id), {fitToContent: true});
+}"""
+_SCREEN_CENTRE = """(id) => {
+    const api = window.mlsdApi;
+    const element = api.getSceneElements().find(e => e.id === id);
+    const s = api.getAppState();
+    return [(element.x + element.width / 2 + s.scrollX) * s.zoom.value + s.offsetLeft,
+            (element.y + element.height / 2 + s.scrollY) * s.zoom.value + s.offsetTop, s.zoom.value];
+}"""
+_ELEMENTS = "() => window.mlsdApi.getSceneElements().map(window.mlsdPick)"
 
 
 def bundle(folder: Path) -> Path:
@@ -118,5 +136,23 @@ def open_page(browser, script: Path):
 
 
 def opened(page, text: str) -> dict:
-    """What Excalidraw makes of the scene ``text``: restored and editor elements, files, drawn texts, images."""
+    """What Excalidraw makes of the scene ``text``: restored and editor elements, files, drawn texts, images.
+
+    The editor stays open on the page for :func:`dragged`, until the next call.
+    """
     return page.evaluate(_OPENED, text)
+
+
+def dragged(page, element_id: str, down: float) -> tuple[list[dict], list[dict]]:
+    """The editor's elements before and after the mouse drags ``element_id`` ``down`` scene pixels."""
+    page.evaluate(_SHOW, element_id)
+    page.wait_for_timeout(300)
+    x, y, zoom = page.evaluate(_SCREEN_CENTRE, element_id)
+    before = page.evaluate(_ELEMENTS)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x, y + down * zoom * step / 10)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    return before, page.evaluate(_ELEMENTS)

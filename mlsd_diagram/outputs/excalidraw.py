@@ -195,6 +195,43 @@ def _gap(point: Point, box: Box) -> float:
     return round(max(inside, 0.0), 2)
 
 
+def _crossing(p1: Point, p2: Point, q1: Point, q2: Point) -> Point | None:
+    """Where segments p1p2 and q1q2 cross, if they do."""
+    r, s = (p2[0] - p1[0], p2[1] - p1[1]), (q2[0] - q1[0], q2[1] - q1[1])
+    denominator = r[0] * s[1] - r[1] * s[0]
+    if abs(denominator) < 1e-12:
+        return None
+    t = ((q1[0] - p1[0]) * s[1] - (q1[1] - p1[1]) * s[0]) / denominator
+    u = ((q1[0] - p1[0]) * r[1] - (q1[1] - p1[1]) * r[0]) / denominator
+    if 0 <= t <= 1 and 0 <= u <= 1:
+        return (p1[0] + t * r[0], p1[1] + t * r[1])
+    return None
+
+
+def focus(box: Box, adjacent: Point, end: Point) -> float:
+    """Excalidraw's ``focus`` of an arrow end bound to a rectangle (its ``determineFocusDistance``).
+
+    How far off the box's centre the arrow's last segment, extended, passes, signed by side and
+    relative to half the diagonal; 0 aims at the centre. When the user moves the box, Excalidraw
+    re-aims the end through the same relative point, so the arrow keeps its side of the box.
+    """
+    centre = box.centre
+    if math.dist(adjacent, end) < 1e-9:
+        return 0.0
+    cross = (end[0] - adjacent[0]) * (end[1] - centre[1]) - (end[1] - adjacent[1]) * (end[0] - centre[0])
+    sign = -math.copysign(1.0, cross) if cross else 0.0
+    length = max(box.width * 2, box.height * 2)
+    dx, dy = end[0] - adjacent[0], end[1] - adjacent[1]
+    norm = math.hypot(dx, dy)
+    far = (end[0] + dx / norm * length, end[1] + dy / norm * length)
+    x, y, w, h = box.x, box.y, box.width, box.height
+    diagonals = (((x - w, y - h), (x + 2 * w, y + 2 * h)), ((x + 2 * w, y - h), (x - w, y + 2 * h)))
+    hits = [p for p in (_crossing(end, far, *d) for d in diagonals) if p is not None]
+    hits.sort(key=lambda p: math.dist(p, end))
+    ratios = sorted((sign * math.dist(centre, p) / (math.hypot(w, h) / 2) for p in hits), key=abs)
+    return round(ratios[0], 4) if ratios else 0.0
+
+
 def _label_centre(route: tuple[Point, ...]) -> Point:
     """Where Excalidraw puts an arrow's label: its middle point, or the middle of its middle segment."""
     n = len(route)
@@ -356,8 +393,16 @@ def _arrow(scene: _Scene, connector: Connector, ends: dict[str, tuple[dict, Box]
     arrow.update(
         points=points,
         lastCommittedPoint=None,
-        startBinding={"elementId": connector.source, "focus": 0, "gap": _gap(route[0], source_box)},
-        endBinding={"elementId": connector.target, "focus": 0, "gap": _gap(route[-1], target_box)},
+        startBinding={
+            "elementId": connector.source,
+            "focus": focus(source_box, route[1], route[0]),
+            "gap": max(1.0, _gap(route[0], source_box)),
+        },
+        endBinding={
+            "elementId": connector.target,
+            "focus": focus(target_box, route[-2], route[-1]),
+            "gap": max(1.0, _gap(route[-1], target_box)),
+        },
         startArrowhead=None,
         endArrowhead="arrow",
         elbowed=False,

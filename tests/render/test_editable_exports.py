@@ -175,6 +175,40 @@ def test_excalidraw_views_and_detail(excalidraw_page, view, detail):
     check_excalidraw(excalidraw_page, blueprint, text, view=view, detail=detail)
 
 
+def _on_outline(point, box, slack: float) -> bool:
+    x, y = point
+    inside = (
+        box["x"] - slack <= x <= box["x"] + box["width"] + slack
+        and box["y"] - slack <= y <= box["y"] + box["height"] + slack
+    )
+    deep = (
+        box["x"] + slack < x < box["x"] + box["width"] - slack
+        and box["y"] + slack < y < box["y"] + box["height"] - slack
+    )
+    return inside and not deep
+
+
+@pytest.mark.browser
+def test_excalidraw_arrows_follow_a_box_the_user_drags(excalidraw_page):
+    """The bindings are live in the real editor: drag the app's box and the arrows bound to it follow it."""
+    excalidraw_client.opened(excalidraw_page, draw(load(NEWS_FEED), "excalidraw"))
+    before, after = excalidraw_client.dragged(excalidraw_page, "component.app", 150)
+    old, new = ({e["id"]: e for e in elements} for elements in (before, after))
+    app = new["component.app"]
+    assert app["y"] == pytest.approx(old["component.app"]["y"] + 150, abs=2) and app["x"] == old["component.app"]["x"]
+    bound = [b["id"] for b in app["boundElements"] if b["type"] == "arrow"]
+    assert len(bound) >= 2
+    for arrow_id in bound:
+        arrow, was = new[arrow_id], old[arrow_id]
+        at = 0 if arrow["start"] == "component.app" else -1
+        other = -1 - at
+        end = (arrow["x"] + arrow["points"][at][0], arrow["y"] + arrow["points"][at][1])
+        assert _on_outline(end, app, 4), arrow_id  # re-attached to the moved box
+        far = (arrow["x"] + arrow["points"][other][0], arrow["y"] + arrow["points"][other][1])
+        was_far = (was["x"] + was["points"][other][0], was["y"] + was["points"][other][1])
+        assert far == pytest.approx(was_far, abs=2), arrow_id  # the other end stays (Excalidraw keeps its 1 px gap)
+
+
 @pytest.mark.browser
 def test_excalidraw_overview_shows_a_box_per_stage(excalidraw_page):
     blueprint = load(NEWS_FEED)
@@ -439,3 +473,16 @@ def test_a_label_point_is_added_on_the_route_without_changing_the_line():
             for a, b in zip(route, route[1:])
         )
     assert label_route(route, None) == route
+
+
+def test_binding_focus_is_excalidraws_measure():
+    """Excalidraw's determineFocusDistance on a 100 x 100 box: through the centre 0, a quarter above +0.5."""
+    from mlsd_diagram.outputs.excalidraw import focus
+    from mlsd_diagram.outputs.geometry import Box
+
+    box = Box(0, 0, 100, 100)
+    assert focus(box, (-100, 50), (0, 50)) == 0
+    assert focus(box, (-100, 25), (0, 25)) == pytest.approx(0.5)
+    assert focus(box, (-100, 75), (0, 75)) == pytest.approx(-0.5)
+    assert focus(box, (50, -100), (50, 0)) == 0
+    assert focus(box, (0, 50), (0, 50)) == 0  # no direction: the centre
