@@ -24,6 +24,9 @@ import drawio_client
 import excalidraw_client
 import pytest
 from conftest import ALL
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_layout_properties import clustered_blueprints
 
 from mlsd_diagram import load
 from mlsd_diagram.outputs.diagram import draw, render
@@ -435,6 +438,47 @@ def test_invalid_blueprint_gives_located_errors_not_a_traceback(mlsd, tmp_path):
     bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: nope}\nflows: []\n", encoding="utf-8")
     done = mlsd("render", str(bad), "-f", "excalidraw", "-o", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.yaml:4" in done.stderr
+
+
+def check_excalidraw_structure(blueprint, text: str, view: str, detail: str) -> None:
+    """What Excalidraw's restore would need, without a browser: unique ids, two-way bindings, every part there."""
+    elements = json.loads(text)["elements"]
+    by_id = {e["id"]: e for e in elements}
+    assert len(by_id) == len(elements)
+    for element in elements:
+        if element.get("containerId"):
+            assert {"id": element["id"], "type": "text"} in by_id[element["containerId"]]["boundElements"]
+        for binding in (element.get("startBinding"), element.get("endBinding")):
+            if binding:
+                assert {"id": element["id"], "type": "arrow"} in by_id[binding["elementId"]]["boundElements"]
+                assert -1 <= binding["focus"] <= 1 and binding["gap"] >= 1
+        for bound in element.get("boundElements") or []:
+            assert bound["id"] in by_id
+    selected, clusters, grouped = expected(blueprint, view, detail)
+    assert all(f"component.{cid}" in by_id for cid in selected.components)
+    for index in selected.flows:
+        key = f"flows.{grouped[index].flows[0]}" if index in grouped else f"flow.{index}"
+        assert by_id[key]["type"] == "arrow"
+    assert sum(e["type"] == "arrow" for e in elements) == len(
+        {i for i in selected.flows if i not in grouped} | {g.flows[0] for g in grouped.values()}
+    )
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    clustered_blueprints(),
+    st.sampled_from(["all", "serving", "training", "data", "monitoring"]),
+    st.sampled_from(["LR", "TB"]),
+    st.sampled_from(["grouped", "full"]),
+)
+def test_every_random_blueprint_exports_every_part(bp, view, direction, detail):
+    """Random clustered blueprints (the layout property tests' own), laid out by the real Graphviz: both exports
+    hold every component and flow of the view, with bindings and cell ends that exist."""
+    from mlsd_diagram.outputs.diagram import _draw
+
+    drawn, _ = _draw(bp, ["excalidraw", "drawio"], view, direction, 1.0, None, "", detail)
+    check_excalidraw_structure(bp, str(drawn["excalidraw"]), view, detail)
+    check_drawio(bp, str(drawn["drawio"]), view, detail)
 
 
 # ---------------------------------------------------------------- the pieces
