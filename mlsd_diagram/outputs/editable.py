@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..blueprint.models import Blueprint
 from . import icons
 from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, group_label, layout_plan
-from .geometry import Box, Placement, Point
+from .geometry import Box, LayoutError, Placement, Point
 from .views import overview, select_view
 
 # Graphviz edge styles as the exports' dash styles
@@ -101,6 +101,8 @@ def _text(lines: tuple[str, ...], sep: str = "\n") -> str:
 
 
 _FLOW_ID = re.compile(r"(flow|flows|stage-flows)-(\d+)\Z")
+_CLUSTER = re.compile(r"cluster_(\d+)")
+_STAGE = re.compile(r"stage(\d+)")
 
 
 def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Editable:
@@ -110,8 +112,12 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
     frames: list[Frame] = []
     frame_key: dict[str, str] = {}  # cluster DOT name -> key
     frame_of: dict[str, str] = {}  # node DOT name -> frame key
-    for cluster in placed.clusters:
-        position = int(cluster.name.rsplit("_", 1)[1])
+    for k, cluster in enumerate(placed.clusters):
+        # clusters are named by their place in the layout order (see .dot.to_dot), and written in it
+        named = _CLUSTER.fullmatch(cluster.name)
+        position = int(named.group(1)) if named else k
+        if position >= len(order):
+            raise LayoutError(f"the layout has a cluster {cluster.name!r} that the diagram does not")
         group = order[position]
         fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
         key = f"cluster.{position}"
@@ -123,12 +129,17 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
     shapes = []
     for name, node in placed.nodes.items():
         if is_overview:
-            stage = order[int(name.removeprefix("stage"))]
+            stage_number = _STAGE.fullmatch(name)
+            if stage_number is None or int(stage_number.group(1)) >= len(order):
+                continue  # not a stage (a helper node of the layout)
+            stage = order[int(stage_number.group(1))]
             fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
             shapes.append(
                 Shape(_node_key(name, True), _text(node.lines), node.box, fill, border, None, None, node.lines)
             )
             continue
+        if name not in blueprint.components:
+            continue  # not a component (a helper node of the layout)
         component = blueprint.components[name]
         kind = blueprint.kind_of(name)
         text = (component.label or name) + (f"\n{component.tech}" if component.tech else "")
@@ -143,8 +154,10 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
                 stroke,
                 icons.kind_icon(kind.name, kind.custom),
                 in_frame,
+                node.lines,
             )
         )
+    shape_keys, frame_keys = {shape.key for shape in shapes}, set(frame_key.values())
     links = list(overview(blueprint.graph).links.values()) if is_overview else []
     connectors = []
     for edge in placed.edges:
@@ -163,9 +176,18 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
         modes = {blueprint.flows[i].mode.value for i in flows}
         mode = next(m for m in MODE_STYLES if m in modes)  # the most online mode, as the picture draws it
         style = MODE_STYLES[mode]
-        width = float(style.penwidth) + (0.6 if what == "flows" else 0.0)
-        source = frame_key[edge.source_cluster] if edge.source_cluster else _node_key(edge.source, is_overview)
-        target = frame_key[edge.target_cluster] if edge.target_cluster else _node_key(edge.target, is_overview)
+        width = {"flows": float(style.penwidth) + 0.6, "stage-flows": min(1.0 + 0.5 * len(flows), 4.0)}.get(
+            what, float(style.penwidth)
+        )  # as the picture draws them (see .dot)
+        source = frame_key.get(edge.source_cluster or "") or _node_key(edge.source, is_overview)
+        target = frame_key.get(edge.target_cluster or "") or _node_key(edge.target, is_overview)
+        if (
+            source not in shape_keys
+            and source not in frame_keys
+            or target not in shape_keys
+            and target not in frame_keys
+        ):
+            raise LayoutError(f"the layout's edge {edge.id!r} ends at a node the diagram does not have")
         connectors.append(
             Connector(
                 key,
