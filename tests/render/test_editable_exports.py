@@ -530,3 +530,12 @@ def test_binding_focus_is_excalidraws_measure():
     assert focus(box, (-100, 75), (0, 75)) == pytest.approx(-0.5)
     assert focus(box, (50, -100), (50, 0)) == 0
     assert focus(box, (0, 50), (0, 50)) == 0  # no direction: the centre
+
+
+def test_a_layout_it_cannot_read_is_a_render_error():
+    from mlsd_diagram.outputs.diagram import RenderError, _editable_exports
+
+    blueprint = load(NEWS_FEED)
+    for layout in ("not json", "{}", '{"bb": "0,0,10,10", "objects": [{"name": "ghost", "pos": "1,1"}]}'):
+        with pytest.raises(RenderError):
+            _editable_exports(blueprint, layout, "all", ["excalidraw", "drawio"])
