@@ -24,6 +24,7 @@ from .geometry import Point
 
 SIZES = {"title": 26, "summary": 14, "frame": 16, "shape": 14, "stage": 15, "flow": 12, "tech": 12}
 ICON_SIZE = 40
+BADGE_SIZE = 24
 DASH_STYLES = {"solid": "", "dashed": "dashed=1;", "dotted": "dashed=1;dashPattern=1 3;"}
 # characters XML 1.0 cannot hold, and bidirectional embeddings, overrides and isolates
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -99,7 +100,7 @@ def _shape(root: ET.Element, shape: Shape, frames: dict[str, Frame]) -> None:
         value = label_html(label)
         if tech:
             value += f'<br><font style="font-size:{SIZES["tech"]}px" color="#607080">{label_html(tech)}</font>'
-        data = base64.b64encode(icons.icon_file(shape.icon).read_bytes()).decode("ascii")
+        data = _png(shape.icon)
         side = min(ICON_SIZE, shape.box.width, shape.box.height / 2)
         entries.update(
             shape="label",
@@ -116,6 +117,18 @@ def _shape(root: ET.Element, shape: Shape, frames: dict[str, Frame]) -> None:
     parent, dx, dy = (frame.key, frame.box.x, frame.box.y) if frame else ("1", 0.0, 0.0)
     cell = _cell(root, shape.key, value, _style(**entries), parent, vertex="1")
     _geometry(cell, shape.box.x - dx, shape.box.y - dy, shape.box.width, shape.box.height)
+    if shape.icon and shape.badge:  # the tech's badge at the icon's lower right: a child, so it moves along
+        side = min(ICON_SIZE, shape.box.width, shape.box.height / 2)
+        style = _style(
+            shape="image", html=1, imageAspect=1, aspect="fixed", image=f"data:image/png,{_png(shape.badge)}"
+        )
+        badge = _cell(root, f"{shape.key}.badge", "", style, shape.key, vertex="1")
+        _geometry(badge, (shape.box.width + side) / 2 + 2, side - BADGE_SIZE, BADGE_SIZE, BADGE_SIZE)
+
+
+def _png(ref: str) -> str:
+    """An icon's PNG bytes in base64."""
+    return base64.b64encode(icons.icon_file(ref).read_bytes()).decode("ascii")
 
 
 def _middle(route: tuple[Point, ...]) -> Point:

@@ -40,6 +40,7 @@ class Shape:
     icon: str | None  # an icon reference (see :mod:`.icons`)
     frame: str | None  # the key of the frame (cluster) holding it
     lines: tuple[str, ...] = ()  # the lines the picture broke its text into
+    badge: str | None = None  # the icon of its tech, when one is known (see :func:`.icons.tech_icon`)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Edit
                 icons.kind_icon(kind.name, kind.custom),
                 in_frame,
                 node.lines,
+                icons.tech_icon(component.tech),
             )
         )
     shape_keys, frame_keys = {shape.key for shape in shapes}, set(frame_key.values())

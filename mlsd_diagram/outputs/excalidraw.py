@@ -29,6 +29,7 @@ PADDING = 5  # Excalidraw's padding of bound text inside its container
 # Excalidraw keeps 5 px of padding inside the box Graphviz sized to them
 SIZES = {"title": 26, "summary": 14, "frame": 16, "shape": 13, "stage": 15, "flow": 12}
 ICON_SIZE = 40
+BADGE_SIZE = 24
 SUMMARY_WIDTH = 900.0
 # Excalidraw's stroke widths (thin, bold, extra bold): the picture's widths snapped to them
 STROKE_WIDTHS = (1, 2, 4)
@@ -369,6 +370,11 @@ def _shape(scene: _Scene, shape: Shape, groups: list[str]) -> dict:
         )
         icon.update(status="saved", fileId=_icon_file(scene, shape.icon), scale=[1, 1], crop=None)
         scene.add(icon)
+        if shape.badge:  # the tech's small badge at the icon's lower right, as in the picture
+            spot = Box(box.x + (box.width + side) / 2 + 2, box.y + 3 + side - BADGE_SIZE, BADGE_SIZE, BADGE_SIZE)
+            badge = _element(f"{shape.key}.badge", "image", spot, groups=groups)
+            badge.update(status="saved", fileId=_icon_file(scene, shape.badge), scale=[1, 1], crop=None)
+            scene.add(badge)
     return rect
 
 

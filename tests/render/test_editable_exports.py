@@ -31,6 +31,7 @@ from test_layout_properties import clustered_blueprints
 from mlsd_diagram import load
 from mlsd_diagram.outputs.diagram import draw, render
 from mlsd_diagram.outputs.dot import flow_groups, group_label, group_of
+from mlsd_diagram.outputs.icons import tech_icon
 from mlsd_diagram.outputs.views import select_view
 
 NEWS_FEED = Path(__file__).resolve().parent.parent.parent / "blueprints" / "news_feed.yaml"
@@ -156,7 +157,11 @@ def check_excalidraw(page, blueprint, text: str, view: str = "all", detail: str 
     assert sorted(drawn) == sorted(one_space(t["text"]) for t in texts)
     # one embedded image per icon file, drawn once per component (an SVG <use>), each decoded by Chromium
     assert shown["images"] == len(shown["files"]) == shown["imagesDecoded"]
-    assert shown["imageUses"] == len(selected.components)
+    badges = [cid for cid in selected.components if tech_icon(blueprint.components[cid].tech)]
+    assert shown["imageUses"] == len(selected.components) + len(badges)
+    for cid in badges:  # the tech badge, in the component's group
+        badge = by_id[f"component.{cid}.badge"]
+        assert badge["type"] == "image" and badge["groupIds"] == by_id[f"component.{cid}"]["groupIds"]
     return shown
 
 
@@ -305,6 +310,11 @@ def check_drawio(blueprint, text: str, view: str = "all", detail: str = "grouped
         style = dict(part.split("=", 1) for part in cell.get("style").rstrip(";").split(";"))
         assert style["image"].startswith("data:image/png,")
         _png_ok(base64.b64decode(style["image"].removeprefix("data:image/png,"), validate=True))
+        badge = cells.get(f"component.{cid}.badge")
+        assert (badge is not None) == bool(tech_icon(blueprint.components[cid].tech))
+        if badge is not None:
+            image = dict(part.split("=", 1) for part in badge.get("style").rstrip(";").split(";"))["image"]
+            _png_ok(base64.b64decode(image.removeprefix("data:image/png,"), validate=True))
     edges = [c for c in cells.values() if c.get("edge") == "1"]
     for edge in edges:
         assert edge.get("source") in cells and edge.get("target") in cells
@@ -384,9 +394,12 @@ def test_drawio_opens_in_mxgraph_as_written(mxgraph_page, path):
             for end, (x, y) in ((mine["source"], mine["points"][0]), (mine["target"], mine["points"][-1])):
                 bx, by, bw, bh = theirs[end]["bounds"]  # the route starts and ends on its cells
                 assert bx - 2 <= x <= bx + bw + 2 and by - 2 <= y <= by + bh + 2, (cell_id, end)
-    icons = [c for c in shown["cells"] if c["id"].startswith("component.")]
+    icons = [c for c in shown["cells"] if c["id"].startswith("component.")]  # kind icons and tech badges
     assert all(c["image"].startswith("data:image/png;base64,") for c in icons)
-    assert shown["images"] == shown["imagesDecoded"] == len(icons) == len(blueprint.components)
+    badges = [cid for cid in blueprint.components if tech_icon(blueprint.components[cid].tech)]
+    assert len(icons) == len(blueprint.components) + len(badges)
+    assert all(theirs[f"component.{cid}.badge"]["parent"] == f"component.{cid}" for cid in badges)
+    assert shown["images"] == shown["imagesDecoded"] == len(icons)
 
 
 def test_drawio_overview_has_a_box_per_stage_and_edges_between_them():
