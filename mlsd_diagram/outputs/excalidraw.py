@@ -1,7 +1,8 @@
 """The diagram as an Excalidraw scene (``.excalidraw``), to keep whiteboarding on.
 
 Graphviz's layout (:mod:`.editable`) placed as Excalidraw elements: a rectangle per component
-with its label (and tech) as bound text and its kind's icon as an image, an arrow per flow bound
+with its label (and tech) as bound text and its kind's icon and tech badge as images (the PNGs in
+the scene's ``files``, named by their SHA-1 as Excalidraw names files), an arrow per flow bound
 to the rectangles at its ends (``startBinding`` / ``endBinding``, listed in their
 ``boundElements``) along the drawn route, its label as the arrow's bound text, drawn solid,
 dashed or dotted and coloured as the picture draws the flow's mode. A cluster is a rounded
