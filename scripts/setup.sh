@@ -4,7 +4,7 @@
 #                                    and the package itself (editable)
 #   scripts/setup.sh graphviz        Graphviz's `dot` (apt on Debian/Ubuntu)
 #   scripts/setup.sh browser         Debian's Chromium for the browser tests
-#   scripts/setup.sh node            Node.js + npm and the real clients in tests/js (Mermaid, SARIF Multitool)
+#   scripts/setup.sh node            Node.js + npm and the real clients in tests/js (Mermaid, Excalidraw, mxGraph, SARIF Multitool)
 # Each step does nothing when its part is already there, and says clearly what to do when it cannot install it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +78,7 @@ step_node() {
   if [ -f "$stamp" ] && [ "$stamp" -nt tests/js/package.json ] && [ "$stamp" -nt tests/js/package-lock.json ]; then
     return 0
   fi
-  say "npm install in tests/js (Mermaid, SARIF Multitool)"
+  say "npm install in tests/js (Mermaid, Excalidraw with React and esbuild, mxGraph, SARIF Multitool)"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm could not install tests/js: check access to the npm registry"
   # npm 11 does not run install scripts by default; the multitool's only one makes its binary executable.
   chmod u+x tests/js/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true

@@ -1,4 +1,4 @@
-"""``mlsd render``: blueprints to PNG, SVG, PDF, DOT and Mermaid files."""
+"""``mlsd render``: blueprints to PNG, SVG, PDF, DOT, Mermaid, Excalidraw and draw.io files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..diagnostics import BlueprintError
-from ..outputs import DETAILS, FORMATS, VIEWS
+from ..outputs import DETAILS, EDITABLE_FORMATS, FORMATS, VIEWS
 from ..outputs.files import OutputPathError
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
@@ -38,7 +38,8 @@ def _render_one(
     "formats",
     multiple=True,
     type=click.Choice(FORMATS),
-    help="Output format; repeat for several (default: png and svg).",
+    help="Output format; repeat for several (default: png and svg). excalidraw and drawio are the layout "
+    "as editable boxes and arrows for Excalidraw and diagrams.net.",
 )
 @click.option(
     "-o",
@@ -98,7 +99,7 @@ def render(
 
     formats = formats or ("png", "svg")
     direction = direction.upper() if direction else None
-    if any(f in ("png", "svg", "pdf") for f in formats):
+    if any(f in ("png", "svg", "pdf", *EDITABLE_FORMATS) for f in formats):  # these need Graphviz's layout
         try:
             dot_binary()
         except GraphvizMissing as exc:

@@ -1,4 +1,4 @@
-"""Render a blueprint to PNG, SVG, PDF, DOT and Mermaid files.
+"""Render a blueprint to PNG, SVG, PDF, DOT, Mermaid, Excalidraw and draw.io files.
 
 Graphviz lays the graph out exactly once per :func:`render` call: one ``dot``
 process gets every raster/vector format at once (``-Tsvg -o .. -Tpng -o ..``).
@@ -7,7 +7,8 @@ into a FIFO: the SVG is made self-contained (icons as data URIs) and given its
 natural size back (the PNG's page-size limit and resolution are graph
 attributes, which Graphviz also applies to the SVG) in a thread while ``dot``
 still rasterises the PNG. Every file is written atomically, and only once every
-format has been drawn.
+format has been drawn. The editable exports (Excalidraw, draw.io) read the layout of
+that same run (``-Tjson``), so their boxes and arrows are where the pictures have them.
 """
 
 from __future__ import annotations
@@ -33,11 +34,19 @@ except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounde
     resource = None  # type: ignore[assignment]
 
 from ..blueprint.models import Blueprint
-from . import FORMATS, fonts, icons
+from . import EDITABLE_FORMATS, FORMATS, fonts, icons
 from .dot import Overlay, to_dot, with_icons_in
 from .files import check_replaceable, output_path, write_all, write_atomic
 
-EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
+EXTENSIONS = {
+    "png": "png",
+    "svg": "svg",
+    "pdf": "pdf",
+    "dot": "dot",
+    "mermaid": "mmd",
+    "excalidraw": "excalidraw",
+    "drawio": "drawio",
+}
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = "install Graphviz: `apt-get install graphviz` (Debian, Ubuntu) or `brew install graphviz` (macOS)"
 
@@ -491,7 +500,8 @@ def render(
     """Write the diagram of ``blueprint`` in ``formats`` into ``out_dir``; return the paths written.
 
     Formats: png, svg, pdf (one Graphviz layout for all three), dot, mermaid
-    (``.mmd``). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
+    (``.mmd``), excalidraw and drawio (that same layout as editable elements, see
+    :mod:`.editable`). Files are named ``<stem>[-<view>].<ext>``; ``stem`` defaults to
     the blueprint file's stem. ``scale`` multiplies the PNG resolution. The DOT
     file comes with the icons it uses in ``<stem>[-<view>].icons/`` beside it
     (listed right after it), referred to relatively, so plain ``dot`` renders it
@@ -573,6 +583,9 @@ def _draw(
 
     drawn: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
+    editable = [f for f in EDITABLE_FORMATS if f in formats]
+    if editable:  # the editable exports place Graphviz's layout, read from the same run as the pictures
+        drawn_formats.append("json")
     if drawn_formats:
         # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
         drawn.update(run_dot(build, drawn_formats, finish))
@@ -582,11 +595,28 @@ def _draw(
         build()
     if "dot" in formats:
         drawn["dot"] = dot_text
+    if editable:
+        drawn.update(_editable_exports(blueprint, drawn.pop("json"), view, editable))
     if "mermaid" in formats:
         from .mermaid import to_mermaid
 
         drawn["mermaid"] = to_mermaid(blueprint, view=view, direction=direction, detail=detail)
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
+
+
+def _editable_exports(blueprint: Blueprint, layout: bytes | str, view: str, formats: list[str]) -> dict[str, str]:
+    """The Excalidraw and draw.io files of Graphviz's layout (``dot -Tjson``) of the diagram."""
+    from .drawio import to_drawio
+    from .editable import editable
+    from .excalidraw import to_excalidraw
+    from .geometry import LayoutError, placement
+
+    try:
+        diagram = editable(blueprint, placement(layout), view)
+    except LayoutError as exc:
+        raise RenderError(str(exc)) from None
+    writers = {"excalidraw": to_excalidraw, "drawio": to_drawio}
+    return {fmt: writers[fmt](diagram) for fmt in formats}
 
 
 def icons_folder_name(dot_name: str) -> str:

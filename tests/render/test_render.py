@@ -94,7 +94,7 @@ def _contents(paths: list[Path]) -> dict[str, bytes | dict[str, bytes]]:
 
 
 def test_reruns_give_identical_bytes(blueprint, tmp_path):
-    formats = ("png", "svg", "pdf", "dot", "mermaid")
+    formats = ("png", "svg", "pdf", "dot", "mermaid", "excalidraw", "drawio")
     first = _contents(render(blueprint, formats=formats, out_dir=tmp_path / "a"))
     second = _contents(render(blueprint, formats=formats, out_dir=tmp_path / "b"))
     assert len(first) == len(formats) + 1 and first.keys() == second.keys()
@@ -166,10 +166,10 @@ def test_one_graphviz_run_for_all_formats(tmp_path, monkeypatch):
     bindir = _fake_dot(tmp_path / "bin", f'echo "$@" >> {log}\nexec {real} "$@"\n')
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     bp = load(HERE / "data" / "loop4.yaml")
-    render(bp, formats=("png", "svg", "pdf", "dot", "mermaid"), out_dir=tmp_path / "out")
+    render(bp, formats=("png", "svg", "pdf", "dot", "mermaid", "excalidraw", "drawio"), out_dir=tmp_path / "out")
     calls = log.read_text().splitlines()
     assert len(calls) == 1
-    assert all(f"-T{fmt}" in calls[0] for fmt in ("png", "svg", "pdf"))
+    assert all(f"-T{fmt}" in calls[0] for fmt in ("png", "svg", "pdf", "json"))  # json: the editable exports' layout
 
 
 def test_failed_graphviz_leaves_no_file(tmp_path, mlsd):

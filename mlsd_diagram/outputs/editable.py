@@ -1,0 +1,224 @@
+"""What the editable exports draw: the diagram's boxes, frames and arrows, with their words and looks.
+
+:func:`editable` pairs Graphviz's layout (:mod:`.geometry`) with the blueprint: each node is a
+component (or a stage in the overview), each cluster a stage or custom group, each edge a flow
+(or a grouped edge, or the flows between two stages). Texts come from the blueprint, not from
+what Graphviz drew, so a label reads exactly as written (wrapping is the client's job); only
+grouped edges and overview boxes, which have no text of their own, take the picture's words.
+The Excalidraw and draw.io writers (:mod:`.excalidraw`, :mod:`.drawio`) turn the result into
+their formats. Keys are stable: ``component.<id>``, ``stage.<k>``, ``cluster.<k>``, ``flow.<n>``,
+``flows.<n>`` (a grouped edge, by its first flow), ``stage-flows.<n>``; ``.`` never occurs in a
+component id, so no two keys meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..blueprint.models import Blueprint
+from . import icons
+from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, group_label, layout_plan
+from .geometry import Box, LayoutError, Placement, Point
+from .views import overview, select_view
+
+# Graphviz edge styles as the exports' dash styles
+DASHES = {"bold": "solid", "solid": "solid", "dashed": "dashed", "dotted": "dotted"}
+NODE_FILL, NODE_STROKE = "#FFFFFF", "#90A4AE"
+TITLE_INK, SUMMARY_INK, TEXT_INK = "#263238", "#455A64", "#263238"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A box: a component (with its kind's icon) or, in the overview, a stage."""
+
+    key: str
+    text: str
+    box: Box
+    fill: str
+    stroke: str
+    icon: str | None  # an icon reference (see :mod:`.icons`)
+    frame: str | None  # the key of the frame (cluster) holding it
+    lines: tuple[str, ...] = ()  # the lines the picture broke its text into
+    badge: str | None = None  # the icon of its tech, when one is known (see :func:`.icons.tech_icon`)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A cluster: a stage or custom group, with its title and the keys of the shapes inside."""
+
+    key: str
+    title: str
+    box: Box
+    fill: str
+    stroke: str
+    ink: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Connector:
+    """An arrow from the shape or frame ``source`` to ``target`` along ``route`` (px, y down)."""
+
+    key: str
+    text: str
+    mode: str
+    source: str
+    target: str
+    route: tuple[Point, ...]
+    curved: bool
+    label_centre: Point | None
+    colour: str
+    dash: str  # solid, dashed or dotted
+    width: float  # stroke width in px
+    flows: tuple[int, ...]  # the blueprint flows it draws
+    lines: tuple[str, ...] = ()  # the lines the picture broke its label into
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A diagram ready for an editable format."""
+
+    width: float
+    height: float
+    title: str
+    summary: str
+    title_box: Box | None
+    shapes: tuple[Shape, ...]
+    frames: tuple[Frame, ...]
+    connectors: tuple[Connector, ...]
+
+
+def component_key(cid: str) -> str:
+    return f"component.{cid}"
+
+
+def flow_key(index: int) -> str:
+    return f"flow.{index}"
+
+
+def _text(lines: tuple[str, ...], sep: str = "\n") -> str:
+    return sep.join(lines)
+
+
+_FLOW_ID = re.compile(r"(flow|flows|stage-flows)-(\d+)\Z")
+_CLUSTER = re.compile(r"cluster_(\d+)")
+_STAGE = re.compile(r"stage(\d+)")
+
+
+def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Editable:
+    """The boxes, frames and arrows of ``blueprint``'s ``view`` as Graphviz placed them in ``placed``."""
+    is_overview = view == "overview"
+    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all" if is_overview else view))
+    frames: list[Frame] = []
+    frame_key: dict[str, str] = {}  # cluster DOT name -> key
+    frame_of: dict[str, str] = {}  # node DOT name -> frame key
+    for k, cluster in enumerate(placed.clusters):
+        # clusters are named by their place in the layout order (see .dot.to_dot), and written in it
+        named = _CLUSTER.fullmatch(cluster.name)
+        position = int(named.group(1)) if named else k
+        if position >= len(order):
+            raise LayoutError(f"the layout has a cluster {cluster.name!r} that the diagram does not")
+        group = order[position]
+        fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
+        key = f"cluster.{position}"
+        frame_key[cluster.name] = key
+        members = tuple(_node_key(name, is_overview) for name in cluster.members)
+        for name in cluster.members:
+            frame_of[name] = key
+        frames.append(Frame(key, group_label(group), cluster.box, fill, border, ink, members))
+    shapes = []
+    for name, node in placed.nodes.items():
+        if is_overview:
+            stage_number = _STAGE.fullmatch(name)
+            if stage_number is None or int(stage_number.group(1)) >= len(order):
+                continue  # not a stage (a helper node of the layout)
+            stage = order[int(stage_number.group(1))]
+            fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
+            shapes.append(
+                Shape(_node_key(name, True), _text(node.lines), node.box, fill, border, None, None, node.lines)
+            )
+            continue
+        if name not in blueprint.components:
+            continue  # not a component (a helper node of the layout)
+        component = blueprint.components[name]
+        kind = blueprint.kind_of(name)
+        text = (component.label or name) + (f"\n{component.tech}" if component.tech else "")
+        in_frame = frame_of.get(name)
+        stroke = next((f.stroke for f in frames if f.key == in_frame), NODE_STROKE)
+        shapes.append(
+            Shape(
+                component_key(name),
+                text,
+                node.box,
+                NODE_FILL,
+                stroke,
+                icons.kind_icon(kind.name, kind.custom),
+                in_frame,
+                node.lines,
+                icons.tech_icon(component.tech),
+            )
+        )
+    shape_keys, frame_keys = {shape.key for shape in shapes}, set(frame_key.values())
+    links = list(overview(blueprint.graph).links.values()) if is_overview else []
+    connectors = []
+    for edge in placed.edges:
+        match = _FLOW_ID.match(edge.id)
+        if match is None:
+            continue
+        what, number = match.group(1), int(match.group(2))
+        if what == "flow":
+            flows: tuple[int, ...] = (number,)
+            text = blueprint.flows[number].data or ""
+            key = flow_key(number)
+        else:
+            flows = tuple(links[number]) if what == "stage-flows" else tuple(int(c[5:]) for c in edge.classes)
+            text = _text(edge.label_lines, "\n" if is_overview else " ")
+            key = f"{what}.{number}"
+        modes = {blueprint.flows[i].mode.value for i in flows}
+        mode = next(m for m in MODE_STYLES if m in modes)  # the most online mode, as the picture draws it
+        style = MODE_STYLES[mode]
+        width = {"flows": float(style.penwidth) + 0.6, "stage-flows": min(1.0 + 0.5 * len(flows), 4.0)}.get(
+            what, float(style.penwidth)
+        )  # as the picture draws them (see .dot)
+        source = frame_key.get(edge.source_cluster or "") or _node_key(edge.source, is_overview)
+        target = frame_key.get(edge.target_cluster or "") or _node_key(edge.target, is_overview)
+        if (
+            source not in shape_keys
+            and source not in frame_keys
+            or target not in shape_keys
+            and target not in frame_keys
+        ):
+            raise LayoutError(f"the layout's edge {edge.id!r} ends at a node the diagram does not have")
+        connectors.append(
+            Connector(
+                key,
+                text,
+                mode,
+                source,
+                target,
+                edge.route,
+                edge.curved,
+                edge.label_centre,
+                style.color,
+                DASHES.get(style.style, "solid"),
+                width,
+                flows,
+                edge.label_lines,
+            )
+        )
+    title = blueprint.name + ("" if view == "all" else f" \u2014 {view} view")
+    return Editable(
+        placed.width,
+        placed.height,
+        title,
+        " ".join((blueprint.summary or "").split()),
+        placed.title,
+        tuple(shapes),
+        tuple(frames),
+        tuple(connectors),
+    )
+
+
+def _node_key(name: str, is_overview: bool) -> str:
+    return f"stage.{name.removeprefix('stage')}" if is_overview else component_key(name)
