@@ -89,12 +89,63 @@ def _split(bp: Blueprint, gate: str) -> str:
     return split.value if split else ""
 
 
-def _model_prompts(bp: Blueprint, d: Design, cid: str, decide: Prompts) -> list[str]:
-    """Step-4 prompts for a trained model: only the facts that matter for it."""
-    comp = bp.components[cid]
+class _Merged:
+    """The fields of one model declared on several components: the first value given wins."""
+
+    def __init__(self, bp: Blueprint, ids: list[str]):
+        self._comps = [bp.components[c] for c in ids]
+
+    def __getattr__(self, name: str) -> Any:
+        values = [getattr(c, name) for c in self._comps]
+        return next((v for v in values if v not in (None, "", [])), values[0])
+
+
+def model_groups(bp: Blueprint, d: Design, models: list[str]) -> dict[str, list[str]]:
+    """Components that are one model, by their first (declaration order) component.
+
+    Two components are one model when they name the same ``model``, or when one is a tower only
+    other models call (a user tower inside a two-tower retrieval) and both have the same trainers.
+    """
+    parent = {c: c for c in models}
+
+    def root(c: str) -> str:
+        while parent[c] != c:
+            c = parent[c]
+        return c
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            first, second = sorted((ra, rb), key=d.order.__getitem__)
+            parent[second] = first
+
+    by_name: dict[str, str] = {}
+    for c in models:
+        name = bp.components[c].model
+        if name:
+            if name in by_name:
+                join(by_name[name], c)
+            else:
+                by_name[name] = c
+    for c in models:
+        callers = [u for u, _ in d.pred(c, "request")]
+        if callers and all(u in parent for u in callers):
+            for u in callers:
+                if set(d.trainers_of(u)) == set(d.trainers_of(c)):
+                    join(u, c)
+    groups: dict[str, list[str]] = {}
+    for c in models:
+        groups.setdefault(root(c), []).append(c)
+    return groups
+
+
+def _model_prompts(bp: Blueprint, d: Design, cid: str, decide: Prompts, group: list[str] | None = None) -> list[str]:
+    """Step-4 prompts for a trained model: only the facts that matter for it (declared on any
+    component of its ``group``: the components that are one model)."""
+    comp: Any = _Merged(bp, group or [cid])
     name = _e(label_of(bp, cid))
     family = _family(comp.task)
-    if d.is_(cid, "RETRIEVE") or d.has(cid, T.RANKER):
+    if any(d.is_(c, "RETRIEVE") or d.has(c, T.RANKER) for c in group or [cid]):
         family = family or "ranking"
     at = f"components.{cid}"
     asks: list[tuple[bool, str, str]] = [
@@ -142,8 +193,7 @@ def _model_prompts(bp: Blueprint, d: Design, cid: str, decide: Prompts) -> list[
             f"how the probabilities of {name} are calibrated, since their values are used (`{at}.calibration`).",
         ),
         (
-            d.chooses_what_users_see(cid)
-            and not d.is_(cid, "RETRIEVE")
+            any(d.chooses_what_users_see(c) and not d.is_(c, "RETRIEVE") for c in group or [cid])
             and d.learns_from_live(cid)
             and comp.position_debiasing is None,
             "position_debiasing",
@@ -156,7 +206,7 @@ def _model_prompts(bp: Blueprint, d: Design, cid: str, decide: Prompts) -> list[
         ),
         (not comp.tuning, "tuning", f"how the hyperparameters of {name} are chosen (`{at}.tuning`)."),
         (
-            cid in d.request_path and not d.is_(cid, "OFFLINE") and not comp.compression,
+            any(c in d.request_path and not d.is_(c, "OFFLINE") for c in group or [cid]) and not comp.compression,
             "compression",
             f"how {name} is made small and fast enough to serve: quantization, distillation, pruning, "
             f"or why it need not be (`{at}.compression`).",
@@ -171,15 +221,20 @@ def development(bp: Blueprint, d: Design, models: list[str], decide: Prompts) ->
     Models that no trainer of the design trains get their facts shown but no prompt.
     """
     rows = []
+    groups = model_groups(bp, d, models)
+    first_of = {c: first for first, members in groups.items() for c in members}
     for cid in models:
         trained = is_trained(d, cid)
         facts = _facts(bp, d, cid)
+        owner = first_of[cid]
+        if owner != cid:
+            facts.insert(0, {"name": "Same model as", "value": f"{label_of(bp, owner)} ({owner})"})
         if not (trained or facts or bp.components[cid].notes):
             continue
         row = component_row(bp, cid)
         row["trained"] = trained
         row["facts"] = facts
-        row["decide"] = _model_prompts(bp, d, cid, decide) if trained else []
+        row["decide"] = _model_prompts(bp, d, cid, decide, groups[cid]) if trained and owner == cid else []
         rows.append(row)
     return rows
 
@@ -262,4 +317,4 @@ def label_definitions(bp: Blueprint, d: Design, decide: Prompts) -> tuple[list[d
     return rows, [text for text in asked if text]
 
 
-__all__ = ["development", "gates_of", "is_trained", "label_definitions", "value_models"]
+__all__ = ["development", "gates_of", "is_trained", "label_definitions", "model_groups", "value_models"]
