@@ -117,3 +117,15 @@ def test_context_text_is_escaped(ranker_data):
     html = parser().render(markdown)
     assert "<h1>not a heading" not in html and "<b>" not in html
     assert "&lt;b&gt;" in html
+
+
+def test_a_priced_ranker_is_judged_by_classification_metrics(docs, ranker_data):
+    """Ad click's CTR model prices an auction: its defaults are log loss and ROC-AUC, not nDCG."""
+    import yaml
+
+    _, markdown = docs["starter ad_click_prediction"]
+    offline = sections(markdown)["5. Evaluation"].split("### Offline metrics")[1].split("###")[0]
+    assert "| classification |" in offline and "| ranking |" not in offline
+    ranker_data["components"]["ranker"]["score_use"] = "ranking"  # the order is what users see
+    offline = doc_for(yaml.safe_dump(ranker_data, sort_keys=False)).split("### Offline metrics")[1].split("###")[0]
+    assert "| ranking | precision@k" in offline and "ranker (`ranker`)" in offline.split("| ranking |")[1]

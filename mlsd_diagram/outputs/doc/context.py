@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...analyses import traits as T
 from ...analyses.design import Design
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
@@ -205,7 +206,10 @@ def _models(bp: Blueprint, d: Design, decide: Prompts) -> list[dict[str, Any]]:
         family = task_family(component.task)
         if family:
             families.append(family)
-        if (kind.has("RETRIEVE") or kind.name == "ranking_service") and "ranking" not in families:
+        # a ranker's scores are judged as a ranking, unless their value is what is used (priced in an
+        # auction, thresholded, shown as an estimate): then the classification metrics are the ones
+        priced = component.score_use is not None and component.score_use.value in ("auction", "threshold", "estimate")
+        if (kind.has("RETRIEVE") or d.has(cid, T.RANKER)) and "ranking" not in families and not priced:
             families.append("ranking")
         row["families"] = families
         row["default_metrics"] = [m for f in families for m in DEFAULT_METRICS[f]]
