@@ -129,3 +129,37 @@ def test_a_priced_ranker_is_judged_by_classification_metrics(docs, ranker_data):
     ranker_data["components"]["ranker"]["score_use"] = "ranking"  # the order is what users see
     offline = doc_for(yaml.safe_dump(ranker_data, sort_keys=False)).split("### Offline metrics")[1].split("###")[0]
     assert "| ranking | precision@k" in offline and "ranker (`ranker`)" in offline.split("| ranking |")[1]
+
+
+def test_practice_facts_of_other_components_are_shown(ranker_data):
+    import yaml
+
+    ranker_data["components"]["batch_features"].update(cadence="1d", write_mode="overwrite_partition")
+    ranker_data["components"]["ab"]["exploration_share"] = 0.05
+    ranker_data["components"]["ranker"]["capabilities"] = ["shadow", "canary"]
+    ranker_data["components"]["retrieval"]["deployed_with"] = "ranker"
+    parts = sections(doc_for(yaml.safe_dump(ranker_data, sort_keys=False)))
+    assert "- batch_features (`batch_features`): every 1d; writes by overwrite partition" in parts[S3]
+    assert "- ab (`ab`): explores on 5% of requests" in parts["5. Evaluation"]
+    serving = parts["6. Deployment and serving"]
+    assert "- ranker (`ranker`): rolls out by shadow, canary" in serving
+    assert "- retrieval (`retrieval`): released together with ranker (`ranker`)" in serving
+
+
+def test_rollout_built_into_serving_answers_the_rollout_question(ranker_data):
+    import yaml
+
+    del ranker_data["components"]["rollout"]
+    ranker_data["flows"] = [f for f in ranker_data["flows"] if "rollout" not in (f["from"], f["to"])]
+    assert "(a `deployment_controller`)" in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))
+    ranker_data["components"]["ranker"]["capabilities"] = ["canary"]
+    assert "(a `deployment_controller`)" not in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))
+
+
+@pytest.mark.parametrize("key", sorted(DESIGNS))
+def test_framing_prompts_only_for_models(key, docs):
+    """No ML task, inputs or outputs asked of a gateway, a store or a service without a model."""
+    bp, markdown = docs[key]
+    d = Design(bp)
+    asked = set(re.findall(r"`components\.([A-Za-z0-9_-]+)\.(?:task|inputs|outputs)`", sections(markdown)[S2]))
+    assert all(d.is_model(c) for c in asked), asked

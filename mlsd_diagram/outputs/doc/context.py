@@ -21,7 +21,7 @@ from ..files import shown_path
 from .development import development, label_definitions, value_models
 from .markdown import Md
 from .markdown import escape_inline as _e
-from .overview import automated_actions, context_sections, integration_points, place_notes, privacy
+from .overview import automated_actions, context_sections, integration_points, place_notes, practice, privacy
 from .rows import Decide as _Decide
 from .rows import Prompts
 from .rows import component_row as _component_row
@@ -542,7 +542,7 @@ def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dic
             6, "prediction_mode", "online prediction on each request, or batch prediction into a predictions store."
         )
     rollout = [_component_row(bp, c) for c in _of_kind(bp, "deployment_controller")]
-    if not rollout:
+    if not rollout and not any(comp.capabilities for comp in bp.components.values()):  # or built into serving
         decide.add(
             6,
             "rollout",
@@ -753,6 +753,7 @@ def build_context(
         "value_models": values,
         "automated_actions": automated_actions(bp),
         "development": model_development,
+        "practice": practice(bp, design, {m["id"] for m in model_development}),
         "notes": notes,
         "funnel": funnel,
         "data": data,

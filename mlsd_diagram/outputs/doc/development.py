@@ -73,7 +73,8 @@ def _facts(bp: Blueprint, d: Design, cid: str) -> list[dict[str, str]]:
         f"{label_of(bp, t)}" + (f", every {bp.components[t].cadence}" if bp.components[t].cadence else "")
         for t in d.trainers_of(cid)
     ]
-    add("Trained by", "; ".join(trainers))
+    # a registry shared by several trainers hides which one trains this model: say so
+    add("Trained by" if len(trainers) == 1 else "Trained by one of", "; ".join(trainers))
     add("Tuning", comp.tuning)
     add("Compression", comp.compression)
     add("Exploration", f"{_percent(comp.exploration_share)} of requests" if comp.exploration_share else None)

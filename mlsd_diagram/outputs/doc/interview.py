@@ -199,7 +199,7 @@ def _step4(ctx: Context) -> list[tuple[str, list[str], str]]:
     questions.append(
         (
             "How is it trained: hardware, distribution, schedule, tuning?",
-            _facts(ctx, "Training set-up", "Trained by", "Tuning"),
+            _facts(ctx, "Training set-up", "Trained by", "Trained by one of", "Tuning"),
             "training_setup, cadence, tuning",
         )
     )

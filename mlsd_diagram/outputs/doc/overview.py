@@ -116,6 +116,29 @@ def automated_actions(bp: Blueprint) -> list[dict[str, Any]]:
     return [component_row(bp, c) for c, comp in bp.components.items() if comp.automated_action]
 
 
+def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Practice facts on components other than the models of step 4 (``shown``): schedules and
+    write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases."""
+    schedules, exposure, rollout = [], [], []
+    for c, comp in bp.components.items():
+        if (comp.cadence or comp.write_mode) and not d.has(c, T.TRAINER):  # the trainers' table has their cadence
+            row = ref(bp, c)
+            row["cadence"] = comp.cadence or ""
+            row["write_mode"] = comp.write_mode.value.replace("_", " ") if comp.write_mode else ""
+            schedules.append(row)
+        if (comp.exploration_share or comp.holdout_share) and c not in shown:
+            row = ref(bp, c)
+            row["exploration"] = f"{comp.exploration_share * 100:.3g}%" if comp.exploration_share else ""
+            row["holdout"] = f"{comp.holdout_share * 100:.3g}%" if comp.holdout_share else ""
+            exposure.append(row)
+        if comp.capabilities or comp.deployed_with:
+            row = ref(bp, c)
+            row["capabilities"] = [cap.value.replace("_", " ") for cap in comp.capabilities]
+            row["deployed_with"] = ref(bp, comp.deployed_with) if comp.deployed_with in bp.components else None
+            rollout.append(row)
+    return {"schedules": schedules, "exposure": exposure, "rollout": rollout}
+
+
 def place_notes(bp: Blueprint, placements: list[tuple[str, list[str]]]) -> dict[str, list[dict[str, Any]]]:
     """Each component with notes, in the first section (of ``placements``, in priority order) that
     covers it; the rest under ``"appendix"``. Every note is shown exactly once."""
@@ -131,4 +154,4 @@ def place_notes(bp: Blueprint, placements: list[tuple[str, list[str]]]) -> dict[
     return out
 
 
-__all__ = ["automated_actions", "context_sections", "integration_points", "place_notes", "privacy"]
+__all__ = ["automated_actions", "context_sections", "integration_points", "place_notes", "practice", "privacy"]
