@@ -94,3 +94,36 @@ def test_doc_shows_the_funnel_by_role():
     pymk = sections(doc_for(starter("people_you_may_know").text, "pymk.yaml"))["2. Framing as an ML task"]
     assert "**Ranking**: Nightly pair scoring (`batch_scoring`), ranked in batch into" in pymk
     assert "**Retrieval**: none" not in pymk
+
+
+@pytest.mark.parametrize("module", ["funnel.py", "failure_modes.py"])
+def test_the_derivations_hold_no_kind_name(module):
+    """Like the rules: roles, traits, stages and flows only, so a custom kind works the same."""
+    import ast
+
+    from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS, Stage
+
+    kind_names = {k.name for k in BUILTIN_KINDS} - {s.value for s in Stage}
+    tree = ast.parse((ROOT / "mlsd_diagram" / "analyses" / module).read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    }
+    assert not strings & kind_names
+
+
+def test_a_custom_retrieval_kind_is_retrieval(ranker_data):
+    data = copy.deepcopy(ranker_data)
+    data["kinds"] = {"x-graph-walk": {"stage": "serving", "roles": ["RETRIEVE"]}}
+    data["components"]["retrieval"] = {"kind": "x-graph-walk", "replicas": 2, "latency_p99_ms": 3}
+    found = funnel(loads(yaml.safe_dump(data, sort_keys=False)))
+    assert found.retrieval == ("retrieval",) and found.ranking == ("ranker",)
