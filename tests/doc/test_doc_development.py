@@ -163,3 +163,13 @@ def test_framing_prompts_only_for_models(key, docs):
     d = Design(bp)
     asked = set(re.findall(r"`components\.([A-Za-z0-9_-]+)\.(?:task|inputs|outputs)`", sections(markdown)[S2]))
     assert all(d.is_model(c) for c in asked), asked
+
+
+def test_value_model_is_not_asked_of_outputs_used_one_by_one(ranker_data):
+    """A multi-label classifier thresholds each head: there is no one score to combine into."""
+    import yaml
+
+    del ranker_data["components"]["ranker"]["value_model"]
+    assert "`components.ranker.value_model`" in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))
+    ranker_data["components"]["ranker"]["score_use"] = "threshold"
+    assert "`components.ranker.value_model`" not in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))

@@ -241,11 +241,15 @@ def development(bp: Blueprint, d: Design, models: list[str], decide: Prompts) ->
 
 
 def value_models(bp: Blueprint, models: list[str], decide: Prompts) -> list[dict[str, Any]]:
-    """Models with several outputs (heads) or a declared value model: how they become one score."""
+    """Models with several outputs (heads) or a declared value model: how they become one score.
+
+    Not asked of a model whose outputs are each thresholded or used as estimates (``score_use``)."""
     rows = []
     for cid in models:
         comp = bp.components[cid]
-        if not comp.value_model and len(comp.outputs) < 2:
+        # outputs used one by one (a threshold per class, an estimate each) never combine
+        separate = comp.score_use is not None and comp.score_use.value in ("threshold", "estimate")
+        if not comp.value_model and (len(comp.outputs) < 2 or separate):
             continue
         row = ref(bp, cid)
         row["outputs"] = list(comp.outputs)

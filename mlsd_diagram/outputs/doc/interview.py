@@ -262,7 +262,7 @@ def _step6(ctx: Context) -> list[tuple[str, list[str], str]]:
         questions.append(
             (
                 "What acts with no human in between, and what limits it?",
-                [_name(c) for c in ctx["automated_actions"]],
+                [_name(c) + (f": {c['notes']}" if c["notes"] else "") for c in ctx["automated_actions"]],
                 "automated_action",
             )
         )
