@@ -173,3 +173,22 @@ def test_value_model_is_not_asked_of_outputs_used_one_by_one(ranker_data):
     assert "`components.ranker.value_model`" in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))
     ranker_data["components"]["ranker"]["score_use"] = "threshold"
     assert "`components.ranker.value_model`" not in doc_for(yaml.safe_dump(ranker_data, sort_keys=False))
+
+
+def test_erasure_flows_and_retention_reach_the_privacy_table(ranker_data):
+    import yaml
+
+    ranker_data["components"]["erasure_job"] = {"kind": "etl_job", "label": "Account deletion"}
+    ranker_data["components"]["features"]["retention"] = "90d"
+    ranker_data["flows"].append(
+        {"from": "erasure_job", "to": "lake", "mode": "batch", "data": "deleted accounts", "tags": ["erasure"]}
+    )
+    privacy = sections(doc_for(yaml.safe_dump(ranker_data, sort_keys=False)))[S3].split("### Privacy")[1]
+    rows = {
+        r.split("|")[1].strip(): [c.strip() for c in r.strip("|").split("|")]
+        for r in privacy.splitlines()
+        if r.startswith("| ")
+    }
+    assert rows["lake (`lake`)"][3:] == ["400d", "Account deletion (`erasure_job`)"]
+    assert rows["features (`features`)"][3:] == ["90d", ""]
+    assert rows["log (`log`)"][2:4] == ["yes", "not declared"]  # the app's pii flow lands there
