@@ -12,13 +12,13 @@ from .inputs import lint_config, load
 from .terminal import echo
 
 
-def _default_doc_path(blueprint_path: str) -> Path:
+def _default_doc_path(blueprint_path: str, interview: bool = False) -> Path:
     stem = Path(blueprint_path).name
     for suffix in (".yaml", ".yml"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    return Path("output") / f"{stem}.md"
+    return Path("output") / (f"{stem}-interview.md" if interview else f"{stem}.md")
 
 
 @main.command()
@@ -40,7 +40,14 @@ def _default_doc_path(blueprint_path: str) -> Path:
     help='A Jinja2 template replacing the packaged one (see README, "Design docs").',
 )
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
-def doc(file: str, output: str | None, template: str | None, no_render: bool) -> None:
+@click.option(
+    "--interview",
+    is_flag=True,
+    help="Write the doc as a 45-minute interview talk track instead: the 7 steps with time boxes, the "
+    "questions asked at each and the blueprint's answers, and the failure-mode checklist "
+    "[default output: output/<stem>-interview.md; no diagram].",
+)
+def doc(file: str, output: str | None, template: str | None, no_render: bool, interview: bool) -> None:
     """Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design."""
     from ..outputs.diagram import RenderLimitExceeded
     from ..outputs.doc import DocTemplateError, write_doc
@@ -60,16 +67,25 @@ def doc(file: str, output: str | None, template: str | None, no_render: bool) ->
                 source=file,
                 config=config,
                 image_skipped="not rendered (the doc went to standard output)",
+                interview=interview,
             )
         except DocTemplateError as exc:
             raise UserError(str(exc)) from None
         write_stdout(text)
         return
-    out = Path(output) if output else _default_doc_path(file)
+    out = Path(output) if output else _default_doc_path(file, interview)
     if out.exists() and out.is_dir():
         raise UserError(f"{os.fspath(out)} is a folder; give a file name for the doc")
     try:
-        result = write_doc(blueprint, out, template=template, render_diagram=not no_render, source=file, config=config)
+        result = write_doc(
+            blueprint,
+            out,
+            template=template,
+            render_diagram=not no_render,
+            source=file,
+            config=config,
+            interview=interview,
+        )
     except DocTemplateError as exc:
         raise UserError(str(exc)) from None
     except RenderLimitExceeded as exc:

@@ -20,7 +20,7 @@ STEP_TITLES = [
     "6. Deployment and serving",
     "7. Monitoring and infrastructure",
 ]
-H2 = STEP_TITLES + ["Risks and open questions", "Appendix"]
+H2 = STEP_TITLES + ["Cost, security and milestones", "Risks and open questions", "Appendix"]
 
 
 def parser() -> MarkdownIt:

@@ -72,6 +72,17 @@ def _with_text(data: dict, text: str) -> dict:
     for flow in data["flows"]:
         flow["data"] = text
         flow.setdefault("tags", []).append(text)
+        if "label_source" in flow:
+            flow["label_source"] = text
+    for key in ("motivation", "cost", "security", "privacy"):
+        data["context"][key] = text
+    for key in ("scope_in", "scope_out", "alternatives", "milestones", "risks", "integrations"):
+        data["context"][key] = [text, "plain"]
+    ranker = data["components"]["ranker"]
+    for key in ("model", "loss", "positives", "negatives", "training_setup", "tuning", "compression", "value_model"):
+        ranker[key] = text
+    ranker["alternatives"] = [text]
+    data["components"]["retrieval"]["negative_sampling"] = text
     return data
 
 
@@ -84,6 +95,23 @@ REFERENCE = _structure(doc_for(yaml.safe_dump(_with_text(RANKER, "plain words"),
 def test_random_text_never_changes_the_structure(text):
     markdown = doc_for(yaml.safe_dump(_with_text(RANKER, text), sort_keys=False))
     assert _structure(markdown) == REFERENCE
+
+
+def _talk(text: str) -> str:
+    from mlsd_diagram import loads
+    from mlsd_diagram.outputs.doc import doc_markdown
+
+    bp = loads(yaml.safe_dump(_with_text(RANKER, text), sort_keys=False), "bp.yaml")
+    return doc_markdown(bp, stem="bp", interview=True)
+
+
+def test_hostile_text_never_changes_the_interview_talk_track():
+    reference = _structure(_talk("plain words"))
+    for text in HOSTILE:
+        markdown = _talk(text)
+        assert _structure(markdown) == reference, text
+        html = parser().render(markdown)
+        assert "<script>" not in html and "<a href" not in html
 
 
 def test_hostile_text_is_shown_literally():

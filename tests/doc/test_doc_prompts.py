@@ -150,3 +150,115 @@ def test_blank_starter_is_mostly_prompts():
 
     markdown = doc_for(starter("blank").text, "blank.yaml")
     assert sum(1 for line in markdown.splitlines() if line.startswith("> Decide:")) >= 10
+
+
+SP = "Cost, security and milestones"
+RISKS = "Risks and open questions"
+
+
+def _drop_flow_field(data, field):
+    for flow in data["flows"]:
+        flow.pop(field, None)
+
+
+# Issue 15's fields: removing one adds exactly one prompt (and nothing else), in the section that shows it.
+FIELD_CASES = [
+    *[
+        (f"ranker {f}", lambda d, f=f: _drop_field(d, "components", "ranker", f), S4, f"`components.ranker.{f}`")
+        for f in (
+            "model",
+            "alternatives",
+            "loss",
+            "positives",
+            "negatives",
+            "positive_rate",
+            "class_balancing",
+            "calibration",
+            "position_debiasing",
+            "training_setup",
+            "tuning",
+            "compression",
+        )
+    ],
+    (
+        "retrieval negative_sampling",
+        lambda d: _drop_field(d, "components", "retrieval", "negative_sampling"),
+        S4,
+        "`components.retrieval.negative_sampling`",
+    ),
+    (
+        "ranker score_use",  # and with it the calibration question, which depends on the use
+        lambda d: _drop_field(d, "components", "ranker", "score_use"),
+        S4,
+        "`components.ranker.score_use`",
+    ),
+    (
+        "value model",
+        lambda d: _drop_field(d, "components", "ranker", "value_model"),
+        S2,
+        "`components.ranker.value_model`",
+    ),
+    ("split", lambda d: _drop_field(d, "components", "eval", "split"), S5, "`components.eval.split`"),
+    ("label window", lambda d: _drop_flow_field(d, "label_window"), S3, "`label_window`"),
+    ("label delay", lambda d: _drop_flow_field(d, "label_delay"), S3, "`label_delay`"),
+    ("label source", lambda d: _drop_flow_field(d, "label_source"), S3, "`label_source`"),
+    ("late positives", lambda d: _drop_flow_field(d, "late_positives"), S3, ".late_positives`"),
+    ("motivation", lambda d: _drop_field(d, "context", "motivation"), S1, "`context.motivation`"),
+    ("scope in", lambda d: _drop_field(d, "context", "scope_in"), S1, "`context.scope_in`"),
+    ("scope out", lambda d: _drop_field(d, "context", "scope_out"), S1, "`context.scope_out`"),
+    ("alternatives", lambda d: _drop_field(d, "context", "alternatives"), S2, "`context.alternatives`"),
+    ("privacy", lambda d: _drop_field(d, "context", "privacy"), S3, "`context.privacy`"),
+    ("integrations", lambda d: _drop_field(d, "context", "integrations"), S6, "`context.integrations`"),
+    ("cost", lambda d: _drop_field(d, "context", "cost"), SP, "`context.cost`"),
+    ("security", lambda d: _drop_field(d, "context", "security"), SP, "`context.security`"),
+    ("milestones", lambda d: _drop_field(d, "context", "milestones"), SP, "`context.milestones`"),
+    ("risks", lambda d: _drop_field(d, "context", "risks"), RISKS, "`context.risks`"),
+]
+
+
+def _prompts(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("> Decide:")]
+
+
+@pytest.mark.parametrize("what,remove,section,needle", FIELD_CASES, ids=[c[0] for c in FIELD_CASES])
+def test_removing_a_new_field_adds_exactly_its_prompt(what, remove, section, needle, ranker_data, baseline):
+    assert needle not in baseline, f"the complete blueprint should not ask about {what}"
+    data = copy.deepcopy(ranker_data)
+    remove(data)
+    markdown = doc_for(yaml.safe_dump(data, sort_keys=False), "ranker.yaml")
+    added = [p for p in _prompts(markdown) if p not in _prompts(baseline)]
+    assert len(added) == 1 and needle in added[0], added
+    assert added[0] in sections(markdown)[section].splitlines()
+    checklist = [line for line in sections(markdown)[RISKS].splitlines() if line.startswith("- [ ]") and needle in line]
+    assert len(checklist) == 1
+
+
+def test_the_calibration_question_follows_the_score_use(ranker_data):
+    """Calibration matters when the value is used (blend, auction, threshold), not for a pure ranking."""
+    data = copy.deepcopy(ranker_data)
+    del data["components"]["ranker"]["calibration"]
+    data["components"]["ranker"]["score_use"] = "ranking"
+    assert "`components.ranker.calibration`" not in doc_for(yaml.safe_dump(data, sort_keys=False))
+    data["components"]["ranker"]["score_use"] = "auction"
+    assert "`components.ranker.calibration`" in doc_for(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_a_model_no_trainer_trains_gets_no_development_prompts(ranker_data):
+    data = copy.deepcopy(ranker_data)
+    data["flows"] = [f for f in data["flows"] if not (f["from"] == "rollout" and f["to"] == "ranker")]
+    for key in ("loss", "tuning", "model"):
+        del data["components"]["ranker"][key]
+    markdown = doc_for(yaml.safe_dump(data, sort_keys=False))
+    assert "`components.ranker.loss`" not in markdown
+    assert "**Model**" not in sections(markdown)[S4].split("#### ranker")[1]  # shown facts only
+    assert "- **Loss**: binary cross-entropy" not in markdown
+
+
+def test_batch_jobs_are_not_asked_for_request_latency():
+    from mlsd_diagram.starters import starter
+
+    data = yaml.safe_load(starter("people_you_may_know").text)
+    data["flows"] = [f for f in data["flows"] if not (f["from"] == "batch_scoring" and f["mode"] == "telemetry")]
+    asked = [p for p in _prompts(doc_for(yaml.safe_dump(data, sort_keys=False))) if "Nightly pair scoring reports" in p]
+    assert len(asked) == 1
+    assert "run duration" in asked[0] and "latency" not in asked[0]

@@ -25,6 +25,8 @@ from typing import Any
 import jinja2
 
 from ... import __version__
+from ...analyses.failure_modes import failure_modes
+from ...analyses.findings import Finding
 from ...analyses.lint import lint
 from ...analyses.score import score
 from ...analyses.serving import latency_breakdown, load_table, serving_model, simulate
@@ -33,9 +35,11 @@ from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import OutputError, check_replaceable, write_atomic
 from ..mermaid import to_mermaid
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
+from .interview import interview_context
 from .markdown import Md, code, environment, escape_inline, fence, tidy
 
 DEFAULT_TEMPLATE = "design_doc.md.j2"
+INTERVIEW_TEMPLATE = "interview.md.j2"
 DIAGRAM_VIEW = "serving"
 OVERVIEW_VIEW = "overview"  # the picture the doc opens with: one box per stage, readable at page width
 DIAGRAM_FORMATS = ("png", "svg")
@@ -59,9 +63,9 @@ class DocResult:
 # -- analyses --------------------------------------------------------------------------
 
 
-def _lint(bp: Blueprint, config: Any = None) -> dict[str, Any]:
+def _lint(findings: list[Finding]) -> dict[str, Any]:
     """Open findings (most severe first) and accepted ones, with counts per severity."""
-    rows = [finding.to_dict() for finding in lint(bp, config=config)]
+    rows = [finding.to_dict() for finding in findings]
     rows.sort(key=lambda r: (r["accepted"], _SEVERITY_ORDER.get(r["severity"], 3), r["line"], r["column"], r["rule"]))
     counts = {sev: sum(1 for r in rows if not r["accepted"] and r["severity"] == sev) for sev in _SEVERITY_ORDER}
     return {
@@ -189,9 +193,12 @@ def _test_score(bp: Blueprint, config: Any = None) -> dict[str, Any]:
 
 
 def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
-    """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd])."""
+    """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd]);
+    the failure-mode checklist is answered from the same findings."""
+    findings = lint(bp, config=config)
     return {
-        "lint": _lint(bp, config),
+        "lint": _lint(findings),
+        "failure_modes": [fm.to_dict() for fm in failure_modes(bp, findings)],
         "simulation": _simulation(bp),
         "test_score": _test_score(bp, config),
         "skipped": [],
@@ -241,15 +248,15 @@ def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], 
 # -- the template ---------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _packaged_template() -> jinja2.Template:
+@functools.lru_cache(maxsize=2)
+def _packaged_template(name: str = DEFAULT_TEMPLATE) -> jinja2.Template:
     # Compiling the packaged template is ~90% of a doc's time: do it once per process.
-    return environment().get_template(DEFAULT_TEMPLATE)
+    return environment().get_template(name)
 
 
-def _template(template: str | os.PathLike | None) -> jinja2.Template:
+def _template(template: str | os.PathLike | None, interview: bool = False) -> jinja2.Template:
     if template is None:
-        return _packaged_template()
+        return _packaged_template(INTERVIEW_TEMPLATE if interview else DEFAULT_TEMPLATE)
     path = Path(template)
     if not path.is_file():
         raise DocTemplateError(f"{os.fspath(template)}:1:1: error: template not found (or not a file)")
@@ -269,9 +276,12 @@ def _compile(env: jinja2.Environment, source: str, filename: str) -> jinja2.Temp
     return env.template_class.from_code(env, code_object, env.make_globals(None), None)
 
 
-def render_markdown(context: dict[str, Any], template: str | os.PathLike | None = None) -> str:
-    """Render the doc's Markdown from a context (see :func:`build_context`) and a template."""
-    compiled = _template(template)
+def render_markdown(
+    context: dict[str, Any], template: str | os.PathLike | None = None, *, interview: bool = False
+) -> str:
+    """Render the doc's Markdown from a context (see :func:`build_context`) and a template
+    (the packaged interview talk track with ``interview`` when no template is given)."""
+    compiled = _template(template, interview)
     try:
         text = compiled.render(context)
     except jinja2.TemplateError as exc:
@@ -301,6 +311,7 @@ def doc_context(
     context = build_context(bp, analyses=analyses, diagram=diagram, source=source)
     context["generator"] = {"name": "mlsd-diagram", "version": __version__}
     context["stem"] = stem
+    context["interview"] = interview_context(context, list(analyses.get("failure_modes", [])))
     return context
 
 
@@ -312,8 +323,11 @@ def doc_markdown(
     source: str | None = None,
     config: Any = None,
     image_skipped: str = "not rendered",
+    interview: bool = False,
 ) -> str:
-    """The design doc of ``bp`` as Markdown, without a diagram image (the Mermaid block stays); writes nothing."""
+    """The design doc of ``bp`` as Markdown, without a diagram image (the Mermaid block stays); writes nothing.
+
+    With ``interview``, the doc as a 45-minute interview talk track instead."""
     analyses = analyse(bp, config)
     context = doc_context(
         bp,
@@ -324,7 +338,7 @@ def doc_markdown(
         image_skipped=image_skipped,
         source=source,
     )
-    return render_markdown(context, template)
+    return render_markdown(context, template, interview=interview)
 
 
 def write_doc(
@@ -335,21 +349,25 @@ def write_doc(
     render_diagram: bool = True,
     source: str | None = None,
     config: Any = None,
+    interview: bool = False,
 ) -> DocResult:
     """Write the design doc of ``bp`` to ``out``, with the serving diagram beside it.
 
     The Markdown is rendered before anything is written, so a template error leaves no
     file behind; the doc itself is written last, atomically. Raises
     :class:`DocTemplateError` for a bad template. ``config`` is the lint configuration
-    ([tool.mlsd]) that the findings and the ML Test Score follow.
+    ([tool.mlsd]) that the findings and the ML Test Score follow. With ``interview`` it writes the
+    interview talk track, which has no diagram (nothing is rendered).
     """
+    if interview:
+        render_diagram = False
     out_path = Path(out)
     check_replaceable(out_path)  # a device, FIFO or link in the way: refused before any work
     stem = out_path.name[:-3] if out_path.name.endswith(".md") else out_path.stem
     analyses = analyse(bp, config)
     skipped = analyses["skipped"]
     mermaid = to_mermaid(bp, view=DIAGRAM_VIEW)
-    image_reason = "" if render_diagram else "not rendered (--no-render)"
+    image_reason = "" if render_diagram or interview else "not rendered (--no-render)"
     context = doc_context(
         bp,
         stem=stem,
@@ -359,7 +377,7 @@ def write_doc(
         image_skipped=image_reason,
         source=source,
     )
-    markdown = render_markdown(context, template)  # a template error stops here, before any write
+    markdown = render_markdown(context, template, interview=interview)  # a template error stops here
     files: list[Path] = []
     if render_diagram:
         files, image_reason = _render_files(bp, out_path.parent, stem)
@@ -373,7 +391,7 @@ def write_doc(
                 image_skipped=image_reason,
                 source=source,
             )
-            markdown = render_markdown(context, template)
+            markdown = render_markdown(context, template, interview=interview)
     write_atomic(out_path, markdown)
     return DocResult(out_path, markdown, files, skipped + ([f"Diagram image: {image_reason}."] if image_reason else []))
 

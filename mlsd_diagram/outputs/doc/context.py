@@ -8,16 +8,26 @@ prompts are gathered, in document order, in ``open_questions``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ...analyses import traits as T
+from ...analyses.design import Design
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
+from ...analyses.funnel import funnel as derive_funnel
 from ...analyses.serving import load_table, serving_model
 from ...blueprint.models import Blueprint
 from ..files import shown_path
+from .development import development, label_definitions, value_models
 from .markdown import Md
 from .markdown import escape_inline as _e
+from .overview import automated_actions, context_sections, integration_points, place_notes, practice, privacy
+from .rows import Decide as _Decide
+from .rows import Prompts
+from .rows import component_row as _component_row
+from .rows import flow_row as _flow_row
+from .rows import label_of as _label
+from .rows import ref as _ref
 
 # Default offline metrics by task family (the 7-step framework, step 5).
 DEFAULT_METRICS: dict[str, list[str]] = {
@@ -68,77 +78,6 @@ def task_family(task: str | None) -> str | None:
         if word in lowered:
             return family
     return None
-
-
-@dataclass
-class Prompts:
-    """The ``> Decide:`` prompts of a doc, by key, with the step each belongs to."""
-
-    by_key: dict[str, str] = field(default_factory=dict)
-    order: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, step: int, key: str, text: str) -> Md:
-        """Record a prompt (Markdown: blueprint text in it must be escaped) and return it."""
-        markdown = Md(text)
-        self.by_key[key] = markdown
-        self.order.append((step, markdown))
-        return markdown
-
-
-class _Decide(dict):
-    """``decide.objective`` in a template: the prompt text, or "" when the blueprint says it."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _label(bp: Blueprint, cid: str) -> str:
-    return bp.components[cid].label or cid
-
-
-def _ref(bp: Blueprint, cid: str) -> dict[str, Any]:
-    """A component as templates see it in lists: id, label, kind."""
-    component = bp.components[cid]
-    return {"id": cid, "label": component.label or cid, "kind": bp.kind_of(cid).name}
-
-
-def _flow_row(bp: Blueprint, index: int) -> dict[str, Any]:
-    flow = bp.flows[index]
-    return {
-        "index": index,
-        "source": flow.source,
-        "target": flow.target,
-        "mode": flow.mode.value,
-        "data": flow.data or "",
-        "tags": list(flow.tags),
-        "loop": flow.loop.value if flow.loop else "",
-        "source_label": _label(bp, flow.source),
-        "target_label": _label(bp, flow.target),
-        "line": bp.flow_location(index)[0],
-    }
-
-
-def _component_row(bp: Blueprint, cid: str) -> dict[str, Any]:
-    component = bp.components[cid]
-    kind = bp.kind_of(cid)
-    return {
-        "id": cid,
-        "label": component.label or cid,
-        "kind": kind.name,
-        "kind_written": component.kind,
-        "stage": kind.stage.value,
-        "roles": sorted(r.value for r in kind.roles),
-        "tech": component.tech or "",
-        "replicas": component.replicas,
-        "latency_p99_ms": component.latency_p99_ms,
-        "task": component.task or "",
-        "model": component.model or "",
-        "inputs": list(component.inputs),
-        "outputs": list(component.outputs),
-        "automated_action": component.automated_action,
-        "notes": component.notes or "",
-        "line": bp.component_location(cid)[0],
-    }
 
 
 def _of_kind(bp: Blueprint, *kinds: str) -> list[str]:
@@ -255,18 +194,22 @@ def _estimates(bp: Blueprint) -> dict[str, Any]:
     return {"target_utilization": result.target_utilization, "figures": figures, "missing": missing}
 
 
-def _models(bp: Blueprint, decide: Prompts) -> list[dict[str, Any]]:
+def _models(bp: Blueprint, d: Design, decide: Prompts) -> list[dict[str, Any]]:
+    """Every model (:meth:`Design.is_model`): a component that runs one, online or in batch."""
     models = []
     for cid, component in bp.components.items():
         kind = bp.kind_of(cid)
-        if not (kind.has("SERVE") or component.task):
+        if not d.is_model(cid):
             continue
         row = _component_row(bp, cid)
         families = []
         family = task_family(component.task)
         if family:
             families.append(family)
-        if (kind.has("RETRIEVE") or kind.name == "ranking_service") and "ranking" not in families:
+        # a ranker's scores are judged as a ranking, unless their value is what is used (priced in an
+        # auction, thresholded, shown as an estimate): then the classification metrics are the ones
+        priced = component.score_use is not None and component.score_use.value in ("auction", "threshold", "estimate")
+        if (kind.has("RETRIEVE") or d.has(cid, T.RANKER)) and "ranking" not in families and not priced:
             families.append("ranking")
         row["families"] = families
         row["default_metrics"] = [m for f in families for m in DEFAULT_METRICS[f]]
@@ -298,26 +241,41 @@ def _models(bp: Blueprint, decide: Prompts) -> list[dict[str, Any]]:
     return models
 
 
-def _funnel(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
+def _funnel(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
+    """The retrieval -> ranking -> re-ranking funnel by role and flows (:mod:`...analyses.funnel`)."""
+    found = derive_funnel(bp, d)
+
+    def refs(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+        rows = []
+        for c in ids:
+            row = _ref(bp, c)
+            row["writes_to"] = [_ref(bp, s) for s, models in found.precomputed.items() if c in models]
+            row["written_by"] = [_ref(bp, m) for m in found.precomputed.get(c, ())]
+            rows.append(row)
+        return rows
+
     stages = [
-        {"name": "Retrieval", "components": [_ref(bp, c) for c in _with_role(bp, "RETRIEVE")]},
-        {"name": "Ranking", "components": [_ref(bp, c) for c in _of_kind(bp, "ranking_service")]},
-        {"name": "Re-ranking", "components": [_ref(bp, c) for c in _of_kind(bp, "reranking_service")]},
+        {"name": "Retrieval", "components": refs(found.retrieval)},
+        {"name": "Ranking", "components": refs(found.ranking)},
+        {"name": "Re-ranking", "components": refs(found.reranking)},
     ]
-    present = [s for s in stages if s["components"]]
-    applies = bool(present)
+    applies = found.applies
     if applies:
-        if not stages[0]["components"]:
+        if not found.retrieval:
             decide.add(
                 2,
                 "funnel_retrieval",
                 "how candidates are retrieved before ranking (a "
-                "`candidate_generation` or `ann_index` component), or why the "
-                "ranker can score the whole catalogue.",
+                "`candidate_generation`, `candidate_source` or `ann_index` component called before the ranker), "
+                "or why the ranker can score the whole catalogue.",
             )
-        if not stages[1]["components"] and stages[0]["components"]:
-            decide.add(2, "funnel_ranking", "how retrieved candidates are ordered (a `ranking_service`).")
-        if not stages[2]["components"]:
+        if not found.ranking and found.retrieval:
+            decide.add(
+                2,
+                "funnel_ranking",
+                "how retrieved candidates are ordered (a `ranking_service`), or why the retrieval order is enough.",
+            )
+        if not found.reranking:
             decide.add(
                 2,
                 "funnel_reranking",
@@ -584,7 +542,7 @@ def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dic
             6, "prediction_mode", "online prediction on each request, or batch prediction into a predictions store."
         )
     rollout = [_component_row(bp, c) for c in _of_kind(bp, "deployment_controller")]
-    if not rollout:
+    if not rollout and not any(comp.capabilities for comp in bp.components.values()):  # or built into serving
         decide.add(
             6,
             "rollout",
@@ -633,10 +591,14 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     telemetry_to_monitor = {f.source for f in bp.flows if f.mode.value == "telemetry" and f.target in monitor_ids}
     unwatched = [_ref(bp, c) for c in _with_role(bp, "SERVE") if c not in telemetry_to_monitor]
     for ref in unwatched:
+        batch = bp.kind_of(ref["id"]).has("OFFLINE")  # a batch job has runs, not request latency
+        reports = (
+            "run duration, failures, coverage, score distribution" if batch else "latency, errors, score distribution"
+        )
         decide.add(
             7,
             f"telemetry:{ref['id']}",
-            f"what {_e(ref['label'])} reports to monitoring: latency, errors, score distribution (a `telemetry` flow).",
+            f"what {_e(ref['label'])} reports to monitoring: {reports} (a `telemetry` flow).",
         )
     drift = rows("drift_detector", incoming="watches", outgoing="alerts")
     if not drift:
@@ -672,6 +634,44 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     }
 
 
+def _inline_noted(*sections: dict[str, Any]) -> list[str]:
+    """Components whose notes their own section prints beside them (validation, index builders,
+    baselines, gates, rollout)."""
+    data, training, evaluation, serving = sections
+    return [
+        r["id"]
+        for r in data["validation"]
+        + training["index_builders"]
+        + training["baselines"]
+        + evaluation["gates"]
+        + serving["rollout"]
+    ]
+
+
+def _label_jobs(bp: Blueprint, data: dict[str, Any]) -> list[str]:
+    """Components that send labels (their notes say how labels are made) and the people who label."""
+    senders = [f["source"] for f in data["labels"]["flows"]]
+    return list(dict.fromkeys(senders + [r["id"] for r in data["labels"]["annotators"]]))
+
+
+def _splits(bp: Blueprint, d: Design, models: list[str], evaluation: dict[str, Any], decide: Prompts) -> None:
+    """Each gate's split as a gate fact; asked when a trained model's artifacts pass the gate."""
+    from .development import gates_of, is_trained
+
+    gated = {g for m in models if is_trained(d, m) for g in gates_of(d, m)}
+    for gate in evaluation["gates"]:
+        split = bp.components[gate["id"]].split
+        gate["split"] = split.value if split else ""
+        gate["slices"] = list(bp.components[gate["id"]].slices)
+        if not split and gate["id"] in gated:
+            decide.add(
+                5,
+                f"split:{gate['id']}",
+                f"how {_e(gate['label'])} holds out its evaluation data: by time, at random, by whole users "
+                f"or items (`components.{gate['id']}.split`).",
+            )
+
+
 def build_context(
     bp: Blueprint,
     *,
@@ -686,19 +686,47 @@ def build_context(
     Mermaid text. Pure: reads the blueprint, returns data.
     """
     decide = Prompts()
+    design = Design(bp)
     if not bp.summary:
         decide.add(0, "summary", "a one- or two-sentence summary: what the system does, for whom (`summary`).")
+    context = context_sections(bp, decide)  # its prompts land in the steps that show them
     requirements = _requirements(bp, decide)
     estimates = _estimates(bp)
-    models = _models(bp, decide)
-    funnel = _funnel(bp, decide)
+    models = _models(bp, design, decide)
+    model_ids = [m["id"] for m in models]
+    values = value_models(bp, model_ids, decide)
+    funnel = _funnel(bp, design, decide)
     data = _data(bp, decide)
+    data["labels"]["definitions"], data["labels"]["decide"] = label_definitions(bp, design, decide)
+    data["privacy"] = privacy(bp, design, decide)
+    model_development = development(bp, design, model_ids, decide)
     training = _training(bp, decide)
     evaluation = _evaluation(bp, models, decide)
+    _splits(bp, design, model_ids, evaluation, decide)
     analyses = analyses or {}
     simulation = analyses.get("simulation") or {}
     serving = _serving(bp, decide, simulation.get("load"))
+    serving["integrations"] = integration_points(bp, design)
     monitoring = _monitoring(bp, decide)
+    notes = place_notes(
+        bp,
+        [
+            ("development", [m["id"] for m in model_development]),
+            ("inline", _inline_noted(data, training, evaluation, serving)),
+            ("sources", [r["id"] for r in data["sources"]]),
+            ("stores", [r["id"] for r in data["stores"]]),
+            ("feature_pipelines", [r["id"] for r in data["feature_pipelines"]]),
+            ("labels", _label_jobs(bp, data)),
+            ("training", [r["id"] for r in training["pipelines"] + training["batch_scoring"]]),
+            ("funnel", [c["id"] for stage in funnel["stages"] for c in stage["components"]]),
+            ("experiments", [r["id"] for r in evaluation["experiments"]]),
+            ("request_path", [r["id"] for r in serving["request_path"]]),
+            (
+                "monitoring",
+                [r["id"] for key in ("monitors", "drift", "alerting") for r in monitoring[key]],
+            ),
+        ],
+    )
     spofs = simulation.get("single_points_of_failure") or []
     if spofs:
         names = ", ".join(f"`{s['id']}`" if s["id"] in bp.components else _e(s["id"]) for s in spofs)
@@ -708,9 +736,9 @@ def build_context(
             f"for each single point of failure ({names}): add replicas, add a fallback, "
             f"or accept the risk with a reason (`lint.accept`).",
         )
-    step_names = dict(STEPS)
+    step_names = {**dict(STEPS), 8: "Cost, security and milestones", 9: "Risks"}
     open_questions = [
-        {"step": step, "section": step_names.get(step, "Overview"), "text": text}
+        {"step": step if 1 <= step <= 7 else 0, "section": step_names.get(step, "Overview"), "text": text}
         for step, text in sorted(decide.order, key=lambda pair: pair[0])
     ]
     return {
@@ -720,7 +748,13 @@ def build_context(
         "steps": [{"number": n, "title": t} for n, t in STEPS],
         "requirements": requirements,
         "estimates": estimates,
+        "context": context,
         "models": models,
+        "value_models": values,
+        "automated_actions": automated_actions(bp),
+        "development": model_development,
+        "practice": practice(bp, design, {m["id"] for m in model_development}),
+        "notes": notes,
         "funnel": funnel,
         "data": data,
         "training": training,

@@ -1,0 +1,130 @@
+"""`mlsd doc --interview`: the design doc as a 45-minute talk track, answered from the blueprint,
+lint and simulate."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from docmarkdown import DATA, STEP_TITLES, parser
+
+from mlsd_diagram import loads
+from mlsd_diagram.analyses.failure_modes import ANSWERED, OPEN, PARTLY, failure_modes
+from mlsd_diagram.cli import main
+from mlsd_diagram.outputs.doc import doc_markdown
+from mlsd_diagram.starters import starter, starters
+
+
+def _talk(data: dict | str) -> str:
+    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+    return doc_markdown(loads(text, "ranker.yaml"), stem="ranker", interview=True)
+
+
+def _h(markdown: str, tag: str) -> list[str]:
+    tokens = parser().parse(markdown)
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == tag]
+
+
+def _under(markdown: str, heading: str) -> str:
+    """The text under the `###` heading ``heading`` up to the next heading."""
+    return markdown.split(f"### {heading}\n")[1].split("\n#")[0]
+
+
+def test_the_seven_steps_with_time_boxes_then_failure_modes(ranker_text):
+    markdown = _talk(ranker_text)
+    titles = _h(markdown, "h2")
+    assert titles[:7] == [
+        f"{t} (minutes {a}-{b})"
+        for t, (a, b) in zip(STEP_TITLES, [(0, 5), (5, 10), (10, 17), (17, 27), (27, 32), (32, 39), (39, 43)])
+    ]
+    assert titles[7:] == ["Failure modes (minutes 43-45)", "Open questions"]
+    html = parser().render(markdown)
+    assert html.count("<table>") == 1 and "| --- |" not in html
+
+
+def test_an_answered_question_shows_the_blueprint_and_a_missing_fact_says_so(ranker_data):
+    answered = _talk(copy.deepcopy(ranker_data))
+    assert "- Home page conversion has been flat" in _under(
+        answered, "Why build it now, and what is in and out of scope?"
+    )
+    assert "- ranker: loss: binary cross-entropy per head" in _under(
+        answered, "What is the loss, and what are positives and negatives?"
+    )
+    data = copy.deepcopy(ranker_data)
+    for key in ("motivation", "scope_in", "scope_out"):
+        del data["context"][key]
+    missing = _talk(data)
+    assert _under(missing, "Why build it now, and what is in and out of scope?").strip() == (
+        "Not answered yet (add: context.motivation, context.scope_in, context.scope_out)."
+    )
+
+
+def test_questions_that_do_not_apply_are_not_asked(ranker_data):
+    """No multi-head model: no value-model question; no automated action: no question about its limits."""
+    data = copy.deepcopy(ranker_data)
+    data["components"]["ranker"]["outputs"] = ["p(purchase)"]
+    del data["components"]["ranker"]["value_model"]
+    markdown = _talk(data)
+    assert "How do the outputs combine" not in markdown
+    assert "What acts with no human in between" not in markdown
+    assert "How do the outputs combine" in _talk(ranker_data)
+
+
+def test_failure_modes_come_from_simulate_and_lint(ranker_data):
+    fm = {f.key: f for f in failure_modes(loads(yaml.safe_dump(ranker_data, sort_keys=False)))}
+    # the ranker's feature call has no timeout and fails: MLSD208 says so, the answer says what happens
+    assert fm["missing_feature"].status == PARTLY
+    assert [f.rule for f in fm["missing_feature"].findings] == ["MLSD208"]
+    assert "losing 'features' leaves 'app' degraded" in fm["missing_feature"].answers[0]
+    assert "When 'ranker' fails, 'popular' answers" in " ".join(fm["fallbacks"].answers)
+    assert fm["fallbacks"].status == ANSWERED
+    data = copy.deepcopy(ranker_data)
+    data["flows"] = [f for f in data["flows"] if f["mode"] != "fallback"]
+    fm = {f.key: f for f in failure_modes(loads(yaml.safe_dump(data, sort_keys=False)))}
+    assert fm["fallbacks"].status == OPEN
+    assert "MLSD201" in {f.rule for f in fm["fallbacks"].findings}
+
+
+def test_overload_answer_uses_the_load_at_peak():
+    fm = {f.key: f for f in failure_modes(loads(starter("ad_click_prediction").text))}
+    overload = " ".join(fm["overload"].answers)
+    assert "'ctr_model': 80 replicas, 10000 QPS each, 62% utilized at peak, sheds excess load" in overload
+    assert "Headroom: 1.6x peak" in overload
+
+
+@pytest.mark.parametrize("name", [s.name for s in starters()])
+def test_every_starter_talk_track_parses_and_is_deterministic(name, tmp_path):
+    runner = CliRunner()
+    blueprint = tmp_path / f"{name}.yaml"
+    assert runner.invoke(main, ["new", str(blueprint), "--template", name]).exit_code == 0
+    outputs = []
+    for run in ("a", "b"):
+        result = runner.invoke(main, ["doc", str(blueprint), "--interview", "-o", str(tmp_path / run / "talk.md")])
+        assert result.exit_code == 0, result.output
+        outputs.append((tmp_path / run / "talk.md").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["talk.md"]  # no diagram for a talk track
+    markdown = outputs[0].decode("utf-8")
+    assert len(_h(markdown, "h2")) == 9
+    assert markdown.endswith("\n") and not markdown.endswith("\n\n")
+
+
+def test_default_output_does_not_replace_the_doc(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ranker.yaml").write_text((DATA / "ranker.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["doc", "ranker.yaml", "--interview"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "ranker-interview.md").is_file()
+    assert not (tmp_path / "output" / "ranker.md").exists()
+    stdout = CliRunner().invoke(main, ["doc", "ranker.yaml", "--interview", "-o", "-"])
+    assert stdout.output == (tmp_path / "output" / "ranker-interview.md").read_text(encoding="utf-8")
+
+
+def test_bad_blueprint_is_a_located_error_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: nope}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["doc", str(bad), "--interview", "-o", "-"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "bad.yaml:4:" in result.output
