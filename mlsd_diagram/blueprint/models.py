@@ -314,6 +314,11 @@ class Component(_Model):
         default_factory=list,
         description="evaluation gates: the slices (and fairness thresholds) a candidate must pass on",
     )
+    experiment_design: Notes | None = Field(
+        default=None,
+        description="experimentation components: how an online experiment is run: the minimum detectable "
+        "effect, sample size, duration and the guardrail metrics that stop one",
+    )
     retention: Duration | None = Field(
         None, description="stores, labeling, review: how long personal data is kept before deletion"
     )

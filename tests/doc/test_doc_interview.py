@@ -12,6 +12,7 @@ from docmarkdown import DATA, STEP_TITLES, parser
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.failure_modes import ANSWERED, OPEN, PARTLY, failure_modes
+from mlsd_diagram.analyses.serving import load_at
 from mlsd_diagram.cli import main
 from mlsd_diagram.outputs.doc import doc_markdown
 from mlsd_diagram.starters import starter, starters
@@ -88,10 +89,18 @@ def test_failure_modes_come_from_simulate_and_lint(ranker_data):
 
 
 def test_overload_answer_uses_the_load_at_peak():
-    fm = {f.key: f for f in failure_modes(loads(starter("ad_click_prediction").text))}
+    bp = loads(starter("ad_click_prediction").text)
+    fm = {f.key: f for f in failure_modes(bp)}
     overload = " ".join(fm["overload"].answers)
-    assert "'ctr_model': 80 replicas, 10000 QPS each, 62% utilized at peak, sheds excess load" in overload
-    assert "Headroom: 1.6x peak" in overload
+    # by hand from the starter: every call on the way carries the peak once (per_request 1)
+    model = bp.components["ctr_model"]
+    peak = bp.requirements.scale.peak_qps
+    utilized = round(100 * peak / (model.replicas * model.capacity_qps))
+    assert (
+        f"'ctr_model': {model.replicas} replicas, {model.capacity_qps:g} QPS each, {utilized}% utilized at peak, "
+        "sheds excess load"
+    ) in overload
+    assert f"Headroom: {load_at(bp, 1)['headroom']:g}x peak" in overload
 
 
 @pytest.mark.parametrize("name", [s.name for s in starters()])

@@ -85,6 +85,12 @@ CASES = [
     ("evaluation gate", lambda d: _drop_component(d, "eval"), S5, "(an `offline_evaluation` component)"),
     ("experimentation", lambda d: _drop_component(d, "ab"), S5, "(an `experimentation` component)"),
     (
+        "experiment design",
+        lambda d: _drop_field(d, "components", "ab", "experiment_design"),
+        S5,
+        "(`experiment_design` on the experimentation component)",
+    ),
+    (
         "component latency",
         lambda d: _drop_field(d, "components", "ranker", "latency_p99_ms"),
         S6,
@@ -137,12 +143,10 @@ def test_removing_a_field_makes_its_prompt_appear_in_its_section(what, remove, s
     assert any(needle in line for line in parts["Risks and open questions"].splitlines() if line.startswith("- [ ]"))
 
 
-def test_complete_blueprint_asks_only_what_a_blueprint_cannot_say(baseline):
+def test_complete_blueprint_asks_nothing(baseline):
     prompts = [line for line in baseline.splitlines() if line.startswith("> Decide:")]
-    assert prompts == [
-        "> Decide: the minimum detectable effect, the sample size and the duration of each "
-        "experiment, and the guardrail metrics that stop one."
-    ]
+    assert prompts == []
+    assert "MDE 0.5% in sessions per user" in sections(baseline)[S5]  # the experiment design is shown instead
 
 
 def test_blank_starter_is_mostly_prompts():

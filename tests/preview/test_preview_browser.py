@@ -107,6 +107,10 @@ def test_live_preview(serve, page, tmp_path):
     assert entry_state(p, entry).inner_text() == "degraded"
     assert "ko" in p.locator(f"#component-{component}").get_attribute("class")
     assert "onpath" in p.locator(f"#component-{fallback}").get_attribute("class")
+    # the white card lets its state's tint through (the halo is behind it), so the whole box shows the state
+    frame_fill = "e => getComputedStyle(e).fill"
+    assert p.locator(f"#component-{component} a > path").first.evaluate(frame_fill) == "none"
+    assert p.locator("#component-app a > path").first.evaluate(frame_fill) == "rgb(255, 255, 255)"
     p.locator("#mlsd-clear-knockouts").scroll_into_view_if_needed()
     shot = p.screenshot(path=str(tmp_path / "preview.png"))
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000

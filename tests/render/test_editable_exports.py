@@ -23,7 +23,6 @@ from pathlib import Path
 import drawio_client
 import excalidraw_client
 import pytest
-from conftest import ALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_layout_properties import clustered_blueprints
@@ -34,7 +33,11 @@ from mlsd_diagram.outputs.dot import flow_groups, group_label, group_of
 from mlsd_diagram.outputs.icons import tech_icon
 from mlsd_diagram.outputs.views import select_view
 
-NEWS_FEED = Path(__file__).resolve().parent.parent.parent / "blueprints" / "news_feed.yaml"
+HERE = Path(__file__).resolve().parent
+# The render folder's blueprints (as its conftest lists them; `conftest` is not importable by name when
+# several test folders run together).
+ALL = sorted((HERE.parent.parent / "blueprints").glob("*.yaml")) + sorted((HERE / "data").glob("*.yaml"))
+NEWS_FEED = HERE.parent.parent / "blueprints" / "news_feed.yaml"
 DASH = {"request": "solid", "stream": "solid", "telemetry": "solid", "batch": "dashed", "deploy": "dotted"}
 DASH["fallback"] = "dotted"
 

@@ -475,13 +475,15 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
             "the business metric the system must move: revenue, retention, safety (`metrics.business`).",
         )
     experiments = [_component_row(bp, c) for c in _of_kind(bp, "experimentation")]
-    if experiments:  # the blueprint has no field for these: always a person's call
-        decide.add(
-            5,
-            "experiment_design",
-            "the minimum detectable effect, the sample size and the duration of "
-            "each experiment, and the guardrail metrics that stop one.",
-        )
+    if experiments:
+        if not any(e["experiment_design"] for e in experiments):
+            decide.add(
+                5,
+                "experiment_design",
+                "the minimum detectable effect, the sample size and the duration of "
+                "each experiment, and the guardrail metrics that stop one (`experiment_design` on "
+                "the experimentation component).",
+            )
     else:
         decide.add(
             5,

@@ -224,8 +224,10 @@ def _step5(ctx: Context) -> list[tuple[str, list[str], str]]:
         for g in ev["gates"]
         if g["split"]
     ]
-    online = (["Online metrics: " + ", ".join(ev["online"])] if ev["online"] else []) + (
-        [f"Traffic split by {_names(ev['experiments'])}"] if ev["experiments"] else []
+    online = (
+        (["Online metrics: " + ", ".join(ev["online"])] if ev["online"] else [])
+        + ([f"Traffic split by {_names(ev['experiments'])}"] if ev["experiments"] else [])
+        + [f"{_name(e)}: {e['experiment_design']}" for e in ev["experiments"] if e["experiment_design"]]
     )
     questions = [("Which offline metrics decide, on what split?", offline, "metrics.offline, split on the gate")]
     if _facts(ctx, "Calibration", "Position debiasing") or _asks(ctx, "calibration", "position_debiasing"):
@@ -236,7 +238,13 @@ def _step5(ctx: Context) -> list[tuple[str, list[str], str]]:
                 "calibration, position_debiasing",
             )
         )
-    questions.append(("How do you test a new model online?", online, "metrics.online, an experimentation component"))
+    questions.append(
+        (
+            "How do you test a new model online?",
+            online,
+            "metrics.online, an experimentation component with experiment_design",
+        )
+    )
     return questions
 
 

@@ -94,5 +94,6 @@ def component_row(bp: Blueprint, cid: str) -> dict[str, Any]:
         "notes": component.notes or "",
         "cadence": component.cadence or "",
         "retention": component.retention or "",
+        "experiment_design": component.experiment_design or "",
         "line": bp.component_location(cid)[0],
     }
