@@ -61,7 +61,13 @@ def test_latency_steps_show_each_step_its_parallel_calls_and_the_sum():
         ["", "step 2", "`reranker` 4 ms (timeout 20 ms)", "`reranker`", "4 ms"],
         ["", "p99", "5 + 35 + 4", "", "44 ms"],
         ["Model (`model`)", "own p99", "", "", "30 ms"],
-        ["", "step 1", "`features` 5 ms (p99 8 ms, cut by its timeout)", "`features`", "5 ms"],
+        [
+            "",
+            "step 1",
+            "`features` 5 ms (p99 8 ms, cut by its timeout: the call counts as failed)",
+            "`features`",
+            "5 ms",
+        ],
         ["", "p99", "30 + 5", "", "35 ms"],
     ]
     assert "44 ms from `app`, within the 60 ms SLO (16 ms to spare)." in paragraphs_after(markdown, STEPS)
@@ -93,9 +99,12 @@ def test_load_table_at_peak():
         ["Features (`features`)", "3,000", "2 x 2,000 = 4,000", "75%", "ok"],
         ["Re-ranker (`reranker`)", "1,000", "2 x 600 = 1,200", "83.3%", "ok"],
     ]
+    # The features call is cut by its 5 ms timeout (p99 8 ms): it counts as failed, and with on_failure
+    # defaults the model answers with default features, so the app is degraded at every load and no
+    # load factor serves it fully (issue 12: "a slower or stuck callee counts as failed after it").
     assert bullets_after(markdown, "Load at peak") == [
-        "At peak: App (`app`) served.",
-        "Headroom: 1.2x peak; the first component to saturate is Re-ranker (`reranker`).",
+        "At peak: App (`app`) degraded.",
+        "Headroom: none: an entry point is not fully served even without load (a call that always times out or fails).",
         "Without `capacity_qps`, so never saturating in this model: A/B arms (`ab`).",
     ]
 
@@ -111,8 +120,21 @@ def test_load_table_shows_overload_and_the_cascade_it_causes():
     items = bullets_after(markdown, "Load at peak")
     assert items[:2] == [
         "At peak: App (`app`) down.",
-        "Headroom: 0.923x peak; the first component to saturate is Re-ranker (`reranker`).",
+        "Headroom: none: an entry point is not fully served even without load (a call that always times out or fails).",
     ]
+    # With the features call in time (timeout 10 ms > 8 ms) the app is served at peak and the headroom
+    # is the first saturation: min(2, 1.5, 1.333, 1.2) = 1.2x, the re-ranker (0.923x at 1,300 qps).
+    in_time = SERVING.replace(
+        "on_failure: defaults,\n     timeout_ms: 5}", "on_failure: defaults,\n     timeout_ms: 10}"
+    )
+    assert in_time != SERVING
+    assert bullets_after(doc_for(in_time), "Load at peak")[:2] == [
+        "At peak: App (`app`) served.",
+        "Headroom: 1.2x peak; the first component to saturate is Re-ranker (`reranker`).",
+    ]
+    assert bullets_after(doc_for(in_time.replace("peak_qps: 1000", "peak_qps: 1300")), "Load at peak")[1] == (
+        "Headroom: 0.923x peak; the first component to saturate is Re-ranker (`reranker`)."
+    )
 
 
 def test_peak_qps_per_replica_counts_calls_per_request():
