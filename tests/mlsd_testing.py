@@ -52,3 +52,30 @@ def run_mlsd(
         preexec_fn=_limits(memory_mb * 2**20, cpu_seconds),
         env=full_env,
     )
+
+
+def kind_names_in_code(path: Path) -> set[str]:
+    """The built-in kind names written as string constants in a module (docstrings aside).
+
+    Analyses ask about roles, traits, stages and flows, so that a custom kind works the same; a kind
+    name in their code would be a lookup by kind. Stage names ('monitoring') are allowed.
+    """
+    import ast
+
+    from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS, Stage
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    }
+    return strings & ({k.name for k in BUILTIN_KINDS} - {s.value for s in Stage})

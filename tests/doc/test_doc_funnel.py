@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 from docmarkdown import doc_for, sections
-from mlsd_testing import ROOT
+from mlsd_testing import ROOT, kind_names_in_code
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.funnel import funnel
@@ -99,26 +99,7 @@ def test_doc_shows_the_funnel_by_role():
 @pytest.mark.parametrize("module", ["funnel.py", "failure_modes.py"])
 def test_the_derivations_hold_no_kind_name(module):
     """Like the rules: roles, traits, stages and flows only, so a custom kind works the same."""
-    import ast
-
-    from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS, Stage
-
-    kind_names = {k.name for k in BUILTIN_KINDS} - {s.value for s in Stage}
-    tree = ast.parse((ROOT / "mlsd_diagram" / "analyses" / module).read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    strings = {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-    }
-    assert not strings & kind_names
+    assert kind_names_in_code(ROOT / "mlsd_diagram" / "analyses" / module) == set()
 
 
 def test_a_custom_retrieval_kind_is_retrieval(ranker_data):

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from mlsd_testing import BLUEPRINTS, ROOT, run_mlsd
+from mlsd_testing import BLUEPRINTS, ROOT, kind_names_in_code, run_mlsd
 
 from mlsd_diagram import BlueprintError, load, loads
 from mlsd_diagram.analyses.findings import Finding
@@ -127,27 +127,8 @@ def test_rule_page_has_the_four_parts(rule) -> None:
 
 def test_rules_ask_about_roles_not_kind_names() -> None:
     """Rule code holds no built-in kind name (traits.py is the one table that maps kinds to traits)."""
-    import ast
-
-    from mlsd_diagram.blueprint.kinds import BUILTIN_KINDS, Stage
-
-    kind_names = {k.name for k in BUILTIN_KINDS} - {s.value for s in Stage}  # 'monitoring' is also a stage
     for module in (ROOT / "mlsd_diagram" / "analyses" / "rules").glob("*.py"):
-        tree = ast.parse(module.read_text())
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
-        strings = {
-            node.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-        }
-        assert not strings & kind_names, (module.name, strings & kind_names)
+        assert kind_names_in_code(module) == set(), module.name
 
 
 # -- the engine ----------------------------------------------------------------------------
