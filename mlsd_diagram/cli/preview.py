@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,17 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
     )
     server = uvicorn.Server(config)
     config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
+    # Until uvicorn installs its own handlers inside server.run, a Ctrl-C or SIGTERM asks the server to stop
+    # as soon as it has started. Raised as KeyboardInterrupt there, it could land inside asyncio's start-up
+    # and be lost, leaving the server running (tests/preview/test_server.py sends one right after the
+    # banner). uvicorn hands back the signals it captured to these handlers when it stops.
+    stopped_by: list[int] = []
+
+    def stop_soon(signum: int, frame: object) -> None:
+        stopped_by.append(signum)
+        server.should_exit = True
+
+    previous = {signum: signal.signal(signum, stop_soon) for signum in (signal.SIGINT, signal.SIGTERM)}
     echo(f"Serving {file} at {url} (Ctrl-C to stop)")
     if open_browser:
         import threading
@@ -123,11 +135,15 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it handled: the server has already stopped cleanly
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         sock.close()
         from ..outputs.diagram import stop_rendering
 
         stop_rendering()  # a reload still drawing: its `dot` is killed now, not waited for
     echo("mlsd: preview stopped")
+    if signal.SIGTERM in stopped_by:
+        raise SystemExit(128 + signal.SIGTERM)  # ended by SIGTERM, as other commands report it
 
 
 @main.command()

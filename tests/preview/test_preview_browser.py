@@ -109,8 +109,9 @@ def test_live_preview(serve, page, tmp_path):
     assert "onpath" in p.locator(f"#component-{fallback}").get_attribute("class")
     # the white card lets its state's tint through (the halo is behind it), so the whole box shows the state
     frame_fill = "e => getComputedStyle(e).fill"
-    assert p.locator(f"#component-{component} a > path").first.evaluate(frame_fill) == "none"
-    assert p.locator("#component-app a > path").first.evaluate(frame_fill) == "rgb(255, 255, 255)"
+    assert p.locator(f"#component-{component} > g > g > path").first.evaluate(frame_fill) == "none"
+    quiet = next(c for c in blueprint.components if blueprint.kind_of(c).stage.value == "training")  # no state
+    assert p.locator(f"#component-{quiet} > g > g > path").first.evaluate(frame_fill) == "rgb(255, 255, 255)"
     p.locator("#mlsd-clear-knockouts").scroll_into_view_if_needed()
     shot = p.screenshot(path=str(tmp_path / "preview.png"))
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
