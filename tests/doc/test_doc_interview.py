@@ -137,3 +137,20 @@ def test_bad_blueprint_is_a_located_error_not_a_traceback(tmp_path):
     result = CliRunner().invoke(main, ["doc", str(bad), "--interview", "-o", "-"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "bad.yaml:4:" in result.output
+
+
+def test_text_entries_of_the_scale_are_shown_as_written(tmp_path):
+    """`requirements.scale` allows extra entries; a text one (a YAML `1:00000000` is text) is no number to group
+    (found by the mutation property test: the talk track raised ValueError)."""
+    blueprint = tmp_path / "odd.yaml"
+    blueprint.write_text(
+        "mlsd: 1\nname: Odd scale\nrequirements:\n"
+        '  scale: {daily_active_users: 1000, members: "1:00000000", regions: EU}\n'
+        "components:\n  app: {kind: client_app}\n  svc: {kind: online_service}\n"
+        "flows:\n  - {from: app, to: svc, mode: request, data: x}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["doc", str(blueprint), "--interview", "-o", str(tmp_path / "odd.md")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "odd.md").read_text(encoding="utf-8")
+    assert "daily active users: 1,000, members: 1:00000000, regions: EU" in text

@@ -25,6 +25,12 @@ def _name(c: dict[str, Any]) -> str:
     return f"{c['label']} ({c['id']})" if c["label"] != c["id"] else c["id"]
 
 
+def _value(value: Any) -> str:
+    """A scale entry as the doc shows it: numbers grouped (``300,000,000``), anything else as written
+    (``requirements.scale`` allows extra entries, and a YAML value such as ``1:00000000`` is text)."""
+    return format_number(value) if isinstance(value, (int, float)) else str(value)
+
+
 def _names(items: list[dict[str, Any]]) -> str:
     return ", ".join(_name(c) for c in items)
 
@@ -81,7 +87,7 @@ def _step1(ctx: Context) -> list[tuple[str, list[str], str]]:
         ),
         (
             "How big is it: users, queries per second, catalogue?",
-            [", ".join(f"{r['name']}: {format_number(r['value'])}" for r in req["scale"])] if req["scale"] else [],
+            [", ".join(f"{r['name']}: {_value(r['value'])}" for r in req["scale"])] if req["scale"] else [],
             "requirements.scale",
         ),
         (
