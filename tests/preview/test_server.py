@@ -165,9 +165,12 @@ def test_other_hosts_only_when_asked_and_with_a_warning(tmp_path):
     try:
         banner = process.stdout.readline()
         assert "0.0.0.0" in banner
-    finally:
         process.send_signal(2)
         out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:  # a server that did not stop is ended here, not left behind
+            process.kill()
+            process.communicate()
     assert "warning: serving on 0.0.0.0, not a loopback address" in err
 
 
@@ -236,4 +239,9 @@ def test_port_0_picks_a_free_port(serve, tmp_path):
                 time.sleep(0.1)
     finally:
         process.send_signal(2)
-        process.communicate(timeout=15)
+        try:
+            process.communicate(timeout=15)
+        finally:
+            if process.poll() is None:  # a server that did not stop is ended here, not left behind
+                process.kill()
+                process.communicate()
