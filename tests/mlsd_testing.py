@@ -6,6 +6,7 @@ module rather than conftest.py, since several folders have a conftest of their o
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -79,3 +80,29 @@ def kind_names_in_code(path: Path) -> set[str]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
     }
     return strings & ({k.name for k in BUILTIN_KINDS} - {s.value for s in Stage})
+
+
+MULTITOOL = ROOT / "tests" / "js" / "node_modules" / ".bin" / "sarif-multitool"
+
+
+def multitool_results(sarif: Path, report: Path) -> list[dict]:
+    """The SARIF Multitool's results for ``sarif`` under GitHub's rules (``--rule-kind Gh``), as written to
+    ``report``; the run itself must succeed (`make test` installs the tool in tests/js)."""
+    done = subprocess.run(
+        [
+            str(MULTITOOL),
+            "validate",
+            str(sarif),
+            "--rule-kind",
+            "Gh",
+            "--output",
+            str(report),
+            "--log",
+            "ForceOverwrite",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(report.read_text())["runs"][0].get("results", [])

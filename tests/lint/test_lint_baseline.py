@@ -9,14 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mlsd_testing import ROOT, run_mlsd
+from mlsd_testing import multitool_results, run_mlsd
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.baseline import BaselineEntry, in_baseline
 from mlsd_diagram.analyses.lint import lint
 
 WEAK = Path(__file__).resolve().parent / "data" / "weak_design.yaml"
-MULTITOOL = ROOT / "tests" / "js" / "node_modules" / ".bin" / "sarif-multitool"
 # weak_design.yaml gets an unlabeled batch flow (MLSD103, a flow finding) as its last flow
 UNLABELED = "  - {from: scheduler, to: checks, mode: batch}\n"
 # inserted as the first flow: every flow's index moves by one, and every line below by two
@@ -178,22 +177,5 @@ def test_sarif_with_a_baseline_marks_new_results_and_passes_the_multitool(tmp_pa
     assert states.pop(("MLSD103", "scheduler -> batch_features (batch)")) == "new"
     assert set(states.values()) == {"unchanged"}
     report = tmp_path / "validation.sarif"
-    done = subprocess.run(
-        [
-            str(MULTITOOL),
-            "validate",
-            str(tmp_path / "out.sarif"),
-            "--rule-kind",
-            "Gh",
-            "--output",
-            str(report),
-            "--log",
-            "ForceOverwrite",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    results = json.loads(report.read_text())["runs"][0].get("results", [])
+    results = multitool_results(tmp_path / "out.sarif", report)
     assert [r for r in results if r.get("level", "warning") == "error"] == [], results

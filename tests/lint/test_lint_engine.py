@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from mlsd_testing import BLUEPRINTS, ROOT, kind_names_in_code, run_mlsd
+from mlsd_testing import BLUEPRINTS, ROOT, kind_names_in_code, multitool_results, run_mlsd
 
 from mlsd_diagram import BlueprintError, load, loads
 from mlsd_diagram.analyses.findings import Finding
@@ -23,7 +23,6 @@ from mlsd_diagram.outputs.sarif import sarif_log
 DATA = Path(__file__).resolve().parent / "data"
 WEAK = DATA / "weak_design.yaml"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
-MULTITOOL = ROOT / "tests" / "js" / "node_modules" / ".bin" / "sarif-multitool"
 
 # The catalog's ids and names (../shared/design/catalog.md): suppressions written against them must keep working.
 # MLSD506 was renamed when its check was replaced (issue 14); its old name stays an alias (RENAMED).
@@ -347,24 +346,7 @@ def test_sarif_passes_the_multitool_github_rules(tmp_path: Path, monkeypatch) ->
     monkeypatch.chdir(tmp_path)
     path, _ = _sarif_in(tmp_path, "weak.yaml", "accepted.yaml")
     report = tmp_path / "validation.sarif"
-    done = subprocess.run(
-        [
-            str(MULTITOOL),
-            "validate",
-            str(path),
-            "--rule-kind",
-            "Gh",
-            "--output",
-            str(report),
-            "--log",
-            "ForceOverwrite",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    results = json.loads(report.read_text())["runs"][0].get("results", [])
+    results = multitool_results(path, report)
     assert [r for r in results if r.get("level", "warning") == "error"] == [], results
 
 
@@ -378,15 +360,7 @@ def test_multitool_catches_a_log_without_rules(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sarif"
     bad.write_text(json.dumps(log))
     report = tmp_path / "v.sarif"
-    subprocess.run(
-        [str(MULTITOOL), "validate", str(bad), "--rule-kind", "Gh", "--output", str(report), "--log", "ForceOverwrite"],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
-    assert any(
-        r["ruleId"] == "GH1018" and r["level"] == "error" for r in json.loads(report.read_text())["runs"][0]["results"]
-    )
+    assert any(r["ruleId"] == "GH1018" and r["level"] == "error" for r in multitool_results(bad, report))
 
 
 def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
