@@ -320,7 +320,6 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
             continue
         width = _bytes_per_value(bp, c)
         inputs = [Input("items", _given(comp.items), f"components.{c}.items"), dim, width]
-        formula = "items x embedding_dim x bytes_per_value"
         if is_index or comp.index_overhead is not None:
             overhead = comp.index_overhead
             inputs.append(
@@ -331,20 +330,22 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
                     assumed=overhead is None,
                 )
             )
-            formula += " x index_overhead"
-        value = math.prod(i.value for i in inputs)
-        figures.append(
-            Figure(
-                "memory",
-                c,
-                quantity,
-                value,
-                "bytes",
-                formula,
-                " x ".join(_plain(i.value) for i in inputs),
-                tuple(inputs),
-            )
-        )
+        figures.append(_product("memory", c, quantity, "bytes", inputs))
+
+
+def _product(section: str, c: str, quantity: str, unit: str, inputs, note: str = "") -> Figure:
+    """A figure that is the product of its inputs: the formula names them, the worked line gives their values."""
+    return Figure(
+        section,
+        c,
+        quantity,
+        math.prod(i.value for i in inputs),
+        unit,
+        " x ".join(i.name for i in inputs),
+        " x ".join(_plain(i.value) for i in inputs),
+        tuple(inputs),
+        note,
+    )
 
 
 def _given(value: float | None) -> float:
@@ -365,18 +366,7 @@ def _feature_stores(bp: Blueprint, design: Design, figures: list[Figure], missin
             Input("features_per_item", _given(comp.features_per_item), f"components.{c}.features_per_item"),
             _bytes_per_value(bp, c),
         )
-        figures.append(
-            Figure(
-                "features",
-                c,
-                "feature store size",
-                math.prod(i.value for i in inputs),
-                "bytes",
-                "items x features_per_item x bytes_per_value",
-                " x ".join(_plain(i.value) for i in inputs),
-                inputs,
-            )
-        )
+        figures.append(_product("features", c, "feature store size", "bytes", inputs))
 
 
 def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
@@ -399,35 +389,13 @@ def _events(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
             "events_per_user_per_day", _given(comp.events_per_user_per_day), f"components.{c}.events_per_user_per_day"
         )
         events = dau.value * rate.value
-        figures.append(
-            Figure(
-                "events",
-                c,
-                "events per day",
-                events,
-                "events/day",
-                "daily_active_users x events_per_user_per_day",
-                f"{_plain(dau.value)} x {_plain(rate.value)}",
-                (dau, rate),
-                f"{approx(events / SECONDS_PER_DAY, 'events/s')} on average",
-            )
-        )
+        note = f"{approx(events / SECONDS_PER_DAY, 'events/s')} on average"
+        figures.append(_product("events", c, "events per day", "events/day", (dau, rate), note))
         if comp.event_bytes is None:
             missing.append(Missing("events", c, "log volume per day", (f"components.{c}.event_bytes",)))
             continue
         size = Input("event_bytes", _given(comp.event_bytes), f"components.{c}.event_bytes")
-        figures.append(
-            Figure(
-                "events",
-                c,
-                "log volume per day",
-                events * size.value,
-                "bytes/day",
-                "daily_active_users x events_per_user_per_day x event_bytes",
-                f"{_plain(dau.value)} x {_plain(rate.value)} x {_plain(size.value)}",
-                (dau, rate, size),
-            )
-        )
+        figures.append(_product("events", c, "log volume per day", "bytes/day", (dau, rate, size)))
 
 
 def _training(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
@@ -443,19 +411,8 @@ def _training(bp: Blueprint, design: Design, figures: list[Figure], missing: lis
             Input("examples_per_run", _given(comp.examples_per_run), f"components.{c}.examples_per_run"),
             Input("example_bytes", _given(comp.example_bytes), f"components.{c}.example_bytes"),
         )
-        figures.append(
-            Figure(
-                "training",
-                c,
-                "training set per run",
-                math.prod(i.value for i in inputs),
-                "bytes",
-                "examples_per_run x example_bytes",
-                " x ".join(_plain(i.value) for i in inputs),
-                inputs,
-                f"{approx(_given(comp.examples_per_run), 'examples')}",
-            )
-        )
+        note = approx(_given(comp.examples_per_run), "examples")
+        figures.append(_product("training", c, "training set per run", "bytes", inputs, note))
 
 
 __all__ = [
