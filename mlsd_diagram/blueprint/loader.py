@@ -16,31 +16,34 @@ from .checks import check_design
 from .located import MAX_BYTES, LocatedTree, decode, parse
 from .models import (
     DURATION_PATTERN,
-    SLO,
-    Acceptance,
     Blueprint,
-    Component,
-    Flow,
-    KindDeclaration,
-    LintSettings,
-    Metrics,
-    Requirements,
-    Scale,
 )
 
-# Which model sits at which shape of path, for "unknown field; did you mean" hints.
-_MODEL_AT: list[tuple[tuple[str, ...], type[BaseModel]]] = [
-    ((), Blueprint),
-    (("requirements",), Requirements),
-    (("requirements", "scale"), Scale),
-    (("requirements", "slo"), SLO),
-    (("metrics",), Metrics),
-    (("kinds", "*"), KindDeclaration),
-    (("components", "*"), Component),
-    (("flows", "*"), Flow),
-    (("lint",), LintSettings),
-    (("lint", "accept", "*"), Acceptance),
-]
+
+def _models_by_path(
+    model: type[BaseModel], prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], type[BaseModel]]]:
+    """Which model sits at which shape of path (``*`` for any list index or mapping key), read off the
+    models themselves, so that a model added to the format gets its "did you mean" hints too."""
+    found = [(prefix, model)]
+    for name, info in model.model_fields.items():
+        for sub, shape in _nested_models(info.annotation):
+            found += _models_by_path(sub, (*prefix, info.alias or name, *shape))
+    return found
+
+
+def _nested_models(annotation: Any) -> list[tuple[type[BaseModel], tuple[str, ...]]]:
+    """The models inside a field's type, each with the ``*`` steps (list items, mapping values) down to it."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(annotation, ())]
+    args = get_args(annotation)
+    if get_origin(annotation) in (list, dict) and args:
+        return [(sub, ("*", *shape)) for sub, shape in _nested_models(args[-1])]
+    return [found for arg in args for found in _nested_models(arg)]  # X | None, Annotated[X, ...]
+
+
+# For "unknown field; did you mean" hints.
+_MODEL_AT = _models_by_path(Blueprint)
 
 
 def _model_at(path: tuple) -> type[BaseModel] | None:

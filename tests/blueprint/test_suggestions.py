@@ -45,3 +45,31 @@ def test_the_loader_hints_every_misspelled_flow_target(tmp_path):
     assert result.returncode == 2 and len(lines) == n
     assert lines[0].endswith("flow 'to' names 'servcie_00000', which is not a component; did you mean 'service_00000'?")
     assert lines[1].endswith("flow 'to' names 'servcie_00001x', which is not a component")  # two edits: no hint
+
+
+def test_every_mapping_of_the_format_hints_its_own_field_names():
+    """Which fields a path may hold is read off the models, so a section added later (``context``) hints
+    too; it once said only "unknown field 'motivatoin' in context"."""
+    from mlsd_diagram import loads
+    from mlsd_diagram.diagnostics import BlueprintError
+
+    text = (
+        "mlsd: 1\nname: T\ncontext: {motivatoin: why now}\nrequirements: {slo: {latency_p99: 5}}\n"
+        "components:\n  app: {kind: client_app, replics: 2}\n"
+        "flows:\n  - {from: app, to: app2, mode: request, data: x, timout_ms: 5}\n"
+        "lint: {accept: [{rule: MLSD201, reson: r}]}\n"
+    )
+    try:
+        loads(text, "t.yaml")
+    except BlueprintError as exc:
+        messages = "\n".join(d.message for d in exc.diagnostics)
+    else:
+        raise AssertionError("the blueprint should not load")
+    for typo, field in [
+        ("motivatoin", "motivation"),
+        ("latency_p99", "latency_p99_ms"),
+        ("replics", "replicas"),
+        ("timout_ms", "timeout_ms"),
+        ("reson", "reason"),
+    ]:
+        assert f"unknown field '{typo}'" in messages and f"did you mean '{field}'?" in messages, (typo, messages)
