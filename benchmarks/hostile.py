@@ -2,9 +2,11 @@
 """Whole-process times of `mlsd validate`, `lint` and `simulate` on hostile-but-valid shapes at the size limits.
 
 The shapes that once took minutes (issue 18): many misspelled flow targets (the did-you-mean
-search), a huge ``lint.accept`` list, a long request chain, and a request DAG with ~170k flows.
-Each run is the real CLI in a subprocess of its own (start-up included), under a memory cap and
-a timeout; the target is under 5 s each. Rendering is left out: Graphviz is bounded by
+search), a huge ``lint.accept`` list, a long request chain, and a request DAG with many flows, each
+as large as the limits allow (mlsd_diagram/blueprint/limits.py). The ``over-`` shapes are the
+sizes first reported (142k acceptances, 168k flows): they are beyond the limits now, so they end in
+a located error (exit 2), which must come as fast. Each run is the real CLI in a subprocess of its
+own (start-up included), under a memory cap and a timeout; the target is under 5 s each. Rendering is left out: Graphviz is bounded by
 MLSD_DOT_MEMORY and MLSD_DOT_TIMEOUT instead.
 
     python benchmarks/hostile.py            # every shape
@@ -57,7 +59,29 @@ def chain(n: int = LIMITS.components) -> str:
     return f"mlsd: 1\nname: Chain\ncomponents:\n{comps}flows:\n{flows}"
 
 
-def dag(n: int = 580) -> str:
+def everything(components: int = LIMITS.components, flows: int = LIMITS.flows) -> str:
+    """Every count at its limit at once: the request chain of ``components``, topped up to ``flows``
+    request flows by calls that skip ahead (c_i also calls c_i+2, then c_i+3, ...). Called in sequence,
+    the skips make the latency grow like the Fibonacci numbers, past what a float holds."""
+    comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, components)
+    )
+    rows, skip = [], 1
+    while len(rows) < flows:
+        rows += [f"  - {{from: c{i}, to: c{i + skip}, mode: request}}\n" for i in range(components - skip)]
+        skip += 1
+    return f"mlsd: 1\nname: Everything\ncomponents:\n{comps}flows:\n{''.join(rows[:flows])}"
+
+
+def _dag_size(flows: int) -> int:
+    """The most components whose full DAG has at most ``flows`` flows."""
+    n = 2
+    while (n + 1) * n // 2 <= flows:
+        n += 1
+    return n
+
+
+def dag(n: int = _dag_size(LIMITS.flows)) -> str:
     """A request DAG of ``n`` components where each calls every later one: n(n-1)/2 flows (168k for 580)."""
     comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
         f"  c{i}: {{kind: online_service}}\n" for i in range(1, n)
@@ -71,6 +95,9 @@ SHAPES = {
     "accepts": (accepts, ["validate", "lint", "simulate"]),
     "chain": (chain, ["validate", "lint", "simulate"]),
     "dag": (dag, ["validate", "lint", "simulate"]),
+    "everything": (everything, ["validate", "lint", "simulate"]),
+    "over-accepts": (lambda: accepts(142_000), ["validate", "lint"]),
+    "over-dag": (lambda: dag(580), ["validate", "lint"]),
 }
 
 

@@ -39,6 +39,7 @@ components and F flows reached from the entry points.
 from __future__ import annotations
 
 import math
+import sys
 from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,8 +74,16 @@ def _capacity(cap: float | None) -> float:
 
 
 def _number(x: float | None) -> float | int | None:
+    """A figure as reports give it: rounded to 3 decimals, whole numbers as int.
+
+    Sequential calls add up, so a deep diamond of them can overflow a float; infinity is no JSON
+    number, so an overflow is reported as the largest float (still over any budget)."""
     if x is None:
         return None
+    if not math.isfinite(x):
+        x = sys.float_info.max
+    if abs(x) >= 1e15:
+        return x  # no decimals left to round (and round() of a huge float is slow)
     x = round(x, 3)
     return int(x) if float(x).is_integer() else x
 

@@ -15,10 +15,10 @@ class Limits:
     """Most of each thing a blueprint may declare."""
 
     components: int = 10_000
-    flows: int = 200_000
+    flows: int = 25_000
     groups: int = 1_000
     kinds: int = 1_000
-    accepts: int = 150_000
+    accepts: int = 50_000
     disabled: int = 1_000
 
 

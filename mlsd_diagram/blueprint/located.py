@@ -25,6 +25,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..diagnostics import Diagnostic
+from .limits import LIMITS
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -32,6 +33,16 @@ Position = tuple[int, int]
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000
+# The long collections of a blueprint: path -> (limit, what). Up to twice its limit a collection is
+# read whole, so that its count is reported with every other error (blueprint/checks.py); at twice
+# the limit reading stops, so that a file of 100,000s of flows costs no more than one at the limits.
+_CAPPED: dict[Path, tuple[int, str]] = {
+    ("components",): (LIMITS.components, "components"),
+    ("flows",): (LIMITS.flows, "flows"),
+    ("kinds",): (LIMITS.kinds, "custom kinds"),
+    ("lint", "accept"): (LIMITS.accepts, "accepted findings"),
+    ("lint", "disable"): (LIMITS.disabled, "disabled rules"),
+}
 
 # The parsers that can produce the events, by the name MLSD_YAML_LOADER and yaml_loader() take.
 LOADERS = {"c": "CSafeLoader", "python": "SafeLoader"}
@@ -331,9 +342,10 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
     Iterative (no recursion, so nesting is bounded by MAX_DEPTH, not the C stack) and O(events).
     Duplicate keys go to ``errors`` and reading goes on; other problems raise _Stop. Frames are
     lists: [container, path, is_mapping, pending_key, key_event, anchor, is_flow_mapping,
-    last_entry, split_keys]. In a {...} mapping, `{data: latency, errors}` reads as data: latency,
-    errors: null: last_entry is (key, value event, value) of the last entry with a value, split_keys
-    the keys without a ':' that commas made after its plain text (for a hint in their errors).
+    last_entry, split_keys, most]; ``most`` is twice the limit of a capped collection (_CAPPED).
+    In a {...} mapping, `{data: latency, errors}` reads as data: latency, errors: null: last_entry
+    is (key, value event, value) of the last entry with a value, split_keys the keys without a ':'
+    that commas made after its plain text (for a hint in their errors).
     """
     values, keys = tree.values, tree.keys
     stack: list[list] = []
@@ -412,11 +424,12 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                         is_mapping and bool(event.flow_style),
                         None,
                         None,
+                        _CAPPED[path][0] * 2 if path in _CAPPED else None,
                     ]
                 )
                 continue
         elif kind in collection_end:
-            container, path, _, _, _, anchor, _, last_entry, split_keys = stack.pop()
+            container, path, _, _, _, anchor, _, last_entry, split_keys, _ = stack.pop()
             if split_keys is not None:
                 _hint_commas(tree, path, last_entry, split_keys)
             if anchor is not None:
@@ -449,10 +462,24 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
             if not isinstance(key, _Duplicate):
                 frame[0][key] = value
                 keys[frame[1] + (key,)] = frame[4].start_mark
+                if frame[9] is not None and len(frame[0]) > frame[9]:
+                    _too_many(frame, frame[4].start_mark)
             frame[3] = _NO_KEY
         else:
             frame[0].append(value)
+            if frame[9] is not None and len(frame[0]) > frame[9]:
+                _too_many(frame, values[frame[1] + (len(frame[0]) - 1,)])
     return root
+
+
+def _too_many(frame: list, mark: Any) -> None:
+    """Stop reading at the item (``mark``) that makes a capped collection longer than twice its limit."""
+    limit, what = _CAPPED[frame[1]]
+    raise _Stop(
+        *_pos(mark),
+        f"more than {2 * limit:,} {what} are declared, twice the limit of {limit:,}; reading stops "
+        "here (the resource limits are listed in the README, Security)",
+    )
 
 
 def _absent_value(key: Any, event: ev.ScalarEvent, source: _Source) -> bool:

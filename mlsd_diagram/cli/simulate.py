@@ -79,6 +79,9 @@ def _ms(value) -> str:
     return "?" if value is None else f"{value} ms"
 
 
+MAX_INDENT = 12  # call depths indented in the latency tree; deeper calls say their depth instead
+
+
 def text_report(file: str, result: dict, together: bool) -> list[str]:
     """The text form of :func:`~mlsd_diagram.analyses.serving.simulate`'s result."""
     lines = [f"{file}: entry points: {', '.join(result['entry_points']) or 'none (no client sends requests)'}"]
@@ -102,8 +105,11 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
         over = "  OVER BUDGET" if info["slo_ms"] is not None and info["p99_ms"] > info["slo_ms"] else ""
         lines.append(f"  {entry}: {info['p99_ms']} ms{budget}{over}")
         for row in info["steps"][1:]:
-            indent = "  " * (row["depth"] + 1)
-            head = f"{indent}step {row['step']}: {row['component']}"
+            # Indented by depth up to a point: a 10,000-deep call chain must not print 100 MB of spaces.
+            depth = row["depth"]
+            indent = "  " * (min(depth, MAX_INDENT) + 1)
+            deeper = f"[depth {depth}] " if depth > MAX_INDENT else ""
+            head = f"{indent}{deeper}step {row['step']}: {row['component']}"
             cost = f"{row['cost_ms']} ms"
             detail = [f"own {_ms(row['own_ms'])}"]
             if row["total_ms"] != row["own_ms"]:

@@ -56,3 +56,22 @@ def test_flows_and_acceptances_have_limits(tmp_path, field, limit):
         words = f"{limit + 1:,} accepted findings are declared"
     result = run_mlsd("validate", str(path), timeout=300, cpu_seconds=240)
     assert result.returncode == 2 and words in result.stderr, result.stderr[-500:]
+
+
+@pytest.mark.parametrize("field, limit", [("flows", LIMITS.flows), ("accept", LIMITS.accepts)])
+def test_reading_stops_at_twice_a_limit(tmp_path, field, limit):
+    """Past twice its limit a list is not read on: the 168k flows first reported cost no more than the limit."""
+    path = tmp_path / "huge.yaml"
+    if field == "flows":
+        path.write_text(_blueprint(2, 1, flows=2 * limit + 1000))
+        line, col, words = 7 + 2 * limit, 5, f"more than {2 * limit:,} flows are declared, twice the limit of {limit:,}"
+    else:
+        path.write_text(_blueprint(2, 1, accepts=2 * limit + 1000))
+        line, col = 11 + 2 * limit, 7  # after flows: [], lint:, disable: [] and accept:
+        words = f"more than {2 * limit:,} accepted findings are declared, twice the limit of {limit:,}"
+    result = run_mlsd("validate", str(path), timeout=300, cpu_seconds=240)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:{line}:{col}: error: {words}; reading stops here (the resource "
+        "limits are listed in the README, Security)"
+    ], result.stderr[-500:]

@@ -1,0 +1,60 @@
+"""Simulate on extreme but valid designs: a latency past what a float holds, a very deep call chain."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from mlsd_testing import run_mlsd
+
+from mlsd_diagram.cli.simulate import MAX_INDENT
+
+
+def _chain(n: int, skips: int = 1, slo: bool = False) -> str:
+    """A client calling a chain of services; with ``skips`` > 1 each also calls 2..skips ahead, in sequence."""
+    head = "requirements: {slo: {latency_p99_ms: 200}}\n" if slo else ""
+    comps = "  c0: {kind: client_app, peak_qps: 10}\n" + "".join(
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n)
+    )
+    flows = "".join(
+        f"  - {{from: c{i}, to: c{i + s}, mode: request}}\n" for s in range(1, skips + 1) for i in range(n - s)
+    )
+    return f"mlsd: 1\nname: Chain\n{head}components:\n{comps}flows:\n{flows}"
+
+
+def _strict_json(text: str):
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_latency_past_the_largest_float_is_still_json_and_over_budget(tmp_path):
+    # Each service calls the next two in sequence: the p99 grows like the Fibonacci numbers, and
+    # fib(1,600) ms is past 1.8e308, where a float becomes infinity (which JSON cannot hold).
+    path = tmp_path / "fib.yaml"
+    path.write_text(_chain(1600, skips=2, slo=True))
+    result = run_mlsd("simulate", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    latency = _strict_json(result.stdout)["latency"]["c0"]
+    assert latency["p99_ms"] == sys.float_info.max
+    text = run_mlsd("simulate", str(path))
+    assert "c0: 1.7976931348623157e+308 ms of 200 ms SLO  OVER BUDGET" in text.stdout, text.stdout[:2000]
+    assert "inf" not in text.stdout.lower().replace("info", "")
+
+
+def test_a_deep_call_chain_is_not_printed_as_a_wall_of_indentation(tmp_path):
+    n = 600
+    path = tmp_path / "deep.yaml"
+    path.write_text(_chain(n))
+    result = run_mlsd("simulate", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "step 1: c" in line]
+    assert len(rows) == n - 1  # one row per call below the entry: c1 (depth 1) ... c599 (depth 599)
+    widest = max(len(line) - len(line.lstrip(" ")) for line in rows)
+    assert widest == 2 * (MAX_INDENT + 1)
+    stripped = [line.strip() for line in rows]
+    assert stripped[MAX_INDENT - 1].startswith(f"step 1: c{MAX_INDENT} ")  # still shown by indentation
+    assert stripped[MAX_INDENT].startswith(f"[depth {MAX_INDENT + 1}] step 1: c{MAX_INDENT + 1} ")
+    assert stripped[-1].startswith(f"[depth {n - 1}] step 1: c{n - 1} ")
+    assert len(result.stdout) < 200 * n  # linear in the depth, not quadratic
