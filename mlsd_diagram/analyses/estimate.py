@@ -234,18 +234,19 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
                 (Input("peak_qps", base[e], source),),
             )
         )
+    calls_to: dict[str, list] = {}  # callee -> (caller, call), callers in declaration order: O(F), not O(R x F)
+    for caller in (x for x in model.ids if x in base):
+        for call in model.calls[caller]:
+            calls_to.setdefault(call.callee, []).append((caller, call))
     for c in model.request_path:
         inputs, terms = [], []
-        for caller in (x for x in model.ids if x in base):  # declaration order
-            for call in model.calls[caller]:
-                if call.callee != c:
-                    continue
-                declared = bp.flows[call.index].per_request is not None
-                inputs += [
-                    Input(f"QPS of {caller}", base[caller], f"peak QPS of {caller}"),
-                    Input("per_request", call.per_request, f"flows[{call.index}].per_request", assumed=not declared),
-                ]
-                terms.append(f"{_plain(base[caller])} ({caller}) x {_plain(call.per_request)}")
+        for caller, call in calls_to.get(c, ()):
+            declared = bp.flows[call.index].per_request is not None
+            inputs += [
+                Input(f"QPS of {caller}", base[caller], f"peak QPS of {caller}"),
+                Input("per_request", call.per_request, f"flows[{call.index}].per_request", assumed=not declared),
+            ]
+            terms.append(f"{_plain(base[caller])} ({caller}) x {_plain(call.per_request)}")
         formula = "caller QPS x per_request" if len(terms) == 1 else "sum over callers of caller QPS x per_request"
         figures.append(Figure("qps", c, "peak QPS", base[c], "QPS", formula, " + ".join(terms), tuple(inputs)))
         if base[c] <= 0:

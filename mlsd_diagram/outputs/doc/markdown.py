@@ -30,6 +30,9 @@ _ALWAYS = {
     ">": "&gt;",
     "&": "&amp;",
 }
+_TABLE = str.maketrans(_ALWAYS)
+# A '_' unless it sits between two letters or digits (where CommonMark never reads it as emphasis).
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # Text starting like this could open a block (heading, list, thematic break, setext underline)
 # if a template put it at the start of a line.
 _LEADING = re.compile(r"^(?:[#+=-](?![A-Za-z0-9])|\d{1,9}(?=[.)](?:\s|$)|$))")
@@ -57,16 +60,9 @@ def escape_inline(text: Any) -> str:
     of digits only gets its first digit as an entity, as the template may follow it with ``.``).
     """
     flat = " ".join(str(text).split())
-    out: list[str] = []
-    for i, ch in enumerate(flat):
-        if ch in _ALWAYS:
-            out.append(_ALWAYS[ch])
-        elif ch == "_":
-            inside = 0 < i < len(flat) - 1 and flat[i - 1].isalnum() and flat[i + 1].isalnum()
-            out.append("_" if inside else "\\_")
-        else:
-            out.append(ch)
-    escaped = "".join(out)
+    # The replacements start and end with a non-alphanumeric character, as the replaced ones are, so
+    # whether a '_' sits inside a word reads the same before and after them.
+    escaped = _UNDERSCORE.sub(r"\\_", flat.translate(_TABLE))
     lead = _LEADING.match(escaped)
     if lead:
         token = lead.group(0)
