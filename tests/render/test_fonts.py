@@ -2,7 +2,9 @@
 
 Each case gives the `mlsd` process another fontconfig (other fonts, other preferences) and
 checks that the rendered bytes do not change, with a control showing that plain `dot` on the
-same DOT does change under that fontconfig (so the case really is another font setup).
+same DOT does change under that fontconfig (so the case really is another font setup). The last
+test goes further and plays a second machine: a mount namespace whose system font folders,
+fontconfig configuration and caches are another machine's (no fonts at all, or serif only).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mlsd_testing import ROOT, run_mlsd
+from mlsd_testing import MLSD, ROOT, run_mlsd
 
 from mlsd_diagram import load
 from mlsd_diagram.outputs import fonts, icons
@@ -130,3 +132,92 @@ def test_the_font_ships_with_its_license():
         assert (fonts.FONT_DIR / name).read_bytes()[:4] == b"\x00\x01\x00\x00", name  # a TrueType font
     license_text = (fonts.FONT_DIR / "LICENSE").read_text()
     assert "Bitstream Vera Fonts Copyright" in license_text and "Arev Fonts Copyright" in license_text
+
+
+# A second machine, as far as fonts go: a private mount namespace in which the system's font
+# folders, fontconfig configuration and font caches are replaced (root and util-linux's unshare).
+_MACHINES = {
+    "no-fonts": ([], ""),  # a minimal container: no font package at all
+    "serif-only": (
+        ["DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf"],
+        '<match target="pattern"><edit name="family" mode="prepend" binding="strong">'
+        "<string>DejaVu Serif</string></edit></match>",
+    ),
+}
+
+
+def _other_machine(tmp_path: Path, name: str) -> list[str]:
+    """The command prefix that runs a command on ``name``'s fonts instead of this machine's."""
+    if os.geteuid() != 0 or not Path("/usr/bin/unshare").exists() or not os.path.isdir("/usr/share/fonts"):
+        pytest.skip("another machine's fonts are emulated with a mount namespace: Linux, as root")
+    files, rule = _MACHINES[name]
+    fonts_dir = tmp_path / f"{name}-fonts"
+    fonts_dir.mkdir()
+    for file in files:
+        found = sorted(Path("/usr/share/fonts").rglob(file))
+        assert found, f"{file} not found: fonts-dejavu-core is installed by `make test`"
+        (fonts_dir / file).write_bytes(found[0].read_bytes())
+    conf = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f"<dir>/usr/share/fonts</dir><cachedir>/var/cache/fontconfig</cachedir>{rule}\n</fontconfig>\n"
+    )
+    (tmp_path / f"{name}.conf").write_text(conf)
+    script = (
+        'set -e; mount -t tmpfs none /usr/share/fonts; cp -r "$FONTS"/. /usr/share/fonts/; '
+        'mount -t tmpfs none /etc/fonts; cp "$CONF" /etc/fonts/fonts.conf; '
+        "mkdir -p /var/cache/fontconfig; mount -t tmpfs none /var/cache/fontconfig; "
+        'for d in /usr/local/share/fonts "$HOME/.fonts" "$HOME/.local/share/fonts" "$HOME/.cache/fontconfig"; do '
+        '[ -d "$d" ] && mount -t tmpfs none "$d"; done; exec "$@"'
+    )
+    return [
+        "env",
+        f"FONTS={fonts_dir}",
+        f"CONF={tmp_path / f'{name}.conf'}",
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script,
+        "sh",
+    ]
+
+
+def _run_on(prefix: list[str], *argv: str, input: str | None = None) -> subprocess.CompletedProcess:
+    """``argv`` on the machine that ``prefix`` gives (this one when empty), without our FONTCONFIG_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FONTCONFIG")}
+    return subprocess.run(
+        [*prefix, *argv],
+        input=None if input is None else input.encode(),
+        capture_output=True,
+        timeout=300,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize("machine", sorted(_MACHINES))
+def test_another_machine_with_other_fonts_renders_the_same_bytes(machine, tmp_path):
+    prefix = _other_machine(tmp_path, machine)
+    formats = ["-f", "png", "-f", "svg", "-f", "pdf"]
+    here = run_mlsd("render", str(BLUEPRINTS[0]), "-o", str(tmp_path / "here"), *formats)
+    assert here.returncode == 0, here.stderr
+    there = _run_on(prefix, *MLSD, "render", str(BLUEPRINTS[0]), "-o", str(tmp_path / "there"), *formats)
+    assert there.returncode == 0, there.stderr.decode()
+    names = sorted(p.name for p in (tmp_path / "here").iterdir())
+    assert names == ["news_feed.pdf", "news_feed.png", "news_feed.svg"]
+    for name in names:
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+    # control: that machine resolves fonts otherwise (Graphviz's report), and plain dot lays the DOT out otherwise
+    probe = 'digraph { n [fontname="DejaVu Sans" label="x"] }'
+    resolved_here = _run_on([], dot_binary(), "-v", "-Tsvg", "-o", os.devnull, input=probe).stderr
+    resolved_there = _run_on(prefix, dot_binary(), "-v", "-Tsvg", "-o", os.devnull, input=probe).stderr
+    assert b"DejaVuSans.ttf" in resolved_here and b"DejaVuSans.ttf" not in resolved_there, resolved_there
+    dot_file = tmp_path / "news_feed.dot"
+    dot_file.write_text(to_dot(load(BLUEPRINTS[0])))
+    imagepath = f"-Gimagepath={os.pathsep.join(str(p) for p in icons.icon_roots())}"
+    plain_here = _run_on([], dot_binary(), imagepath, "-Tsvg", str(dot_file))
+    plain_there = _run_on(prefix, dot_binary(), imagepath, "-Tsvg", str(dot_file))
+    assert plain_here.returncode == 0 and plain_there.returncode == 0, plain_there.stderr
+    assert plain_there.stdout != plain_here.stdout
