@@ -33,13 +33,19 @@ def leave(code: object) -> NoReturn:
     models loaded that is 50-80 ms of a 0.4 s `mlsd lint` (benchmarks/startup.py), spent on memory
     the system takes back at once. Everything that matters happens first: the exit handlers run
     (they stop any ``dot`` still running, flush logging) and standard output and error are flushed.
-    While another thread still works (a render being interrupted), the exit is Python's own, which
-    waits for it, so that no half-written file is left.
+    The exit is Python's own while another thread still works (a render being interrupted: it
+    waits for it, so that no half-written file is left), and when mlsd is not the program but runs
+    inside one (``python -m cProfile -m mlsd_diagram``, a debugger, a tracer), which has work left
+    to do after mlsd returns: mlsd is the program when the main module is the console script or
+    ``python -m mlsd_diagram``, both of which call this module's :func:`run`.
     """
     status = code if isinstance(code, int) else 0 if code is None else 1
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+    inside_another_program = getattr(sys.modules.get("__main__"), "run", None) is not run
+    if inside_another_program or any(
+        t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()
+    ):
         raise SystemExit(status)
     import atexit
 

@@ -75,18 +75,21 @@ class FailureMode:
         }
 
 
-def failure_modes(blueprint: Blueprint, findings: Iterable[Finding] | None = None, config=None) -> list[FailureMode]:
+def failure_modes(
+    blueprint: Blueprint, findings: Iterable[Finding] | None = None, config=None, design: Design | None = None
+) -> list[FailureMode]:
     """The checklist for ``blueprint``; ``findings`` are its lint findings (linted here when None,
-    with ``config``). O(request-path components x (R + F)) for the knock-outs."""
+    with ``config``); ``design`` is the rules' view of it when the caller has one (its serving model
+    included). O(request-path components x (R + F)) for the knock-outs."""
+    d = design or Design(blueprint)
     if findings is None:
         from .lint import lint
 
-        findings = lint(blueprint, config=config)
+        findings = lint(blueprint, config=config, design=d)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
-    d = Design(blueprint)
-    model = ServingModel(blueprint)
+    model = d.serving
     answers = {
         "missing_feature": _missing_feature(d, model),
         "overload": _overload(blueprint, d, model),

@@ -194,10 +194,7 @@ def lint(
     blueprint's ``lint`` section. ``design`` is :func:`design_for`'s view of the same blueprint
     and config when the caller keeps one for other questions (the score), else it is built here.
     """
-    if config is None:
-        config = LintConfig()
-    elif not isinstance(config, LintConfig):
-        config = LintConfig.from_mapping(config)
+    config = as_config(config)
     check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
@@ -231,6 +228,13 @@ def lint(
 
 
 _AcceptIndex = dict[tuple[str, "str | None", "int | None"], tuple[int, "str | None"]]
+
+
+def as_config(config: LintConfig | Mapping | None) -> LintConfig:
+    """A :class:`LintConfig` from one, from a ``[tool.mlsd]``-shaped mapping, or the defaults for None."""
+    if config is None:
+        return LintConfig()
+    return config if isinstance(config, LintConfig) else LintConfig.from_mapping(config)
 
 
 def design_for(blueprint: Blueprint, config: LintConfig | None = None) -> Design:

@@ -974,16 +974,22 @@ def load_sweep(
     }
 
 
-def simulate(blueprint: Blueprint, knock_outs: list[set[str]] | None = None, load: float = 1.0) -> dict:
+def simulate(
+    blueprint: Blueprint,
+    knock_outs: list[set[str]] | None = None,
+    load: float = 1.0,
+    model: ServingModel | None = None,
+) -> dict:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
 
     With ``knock_outs=None`` every request-path component is knocked out in turn (components
     off the request path cannot affect serving); otherwise each given set is knocked out
     together, and the load is computed with the first set out. Returns ``{"entry_points",
     "knock_outs": [{"components", "entry_points": {ID: STATE}, "answered_by"}], "critical",
-    "single_points_of_failure", "latency", "load"}``. O(P * (R + F)) for the sweep.
+    "single_points_of_failure", "latency", "load"}``. O(P * (R + F)) for the sweep. ``model`` is
+    the blueprint's serving model when the caller already has one (e.g. a lint ``Design``'s).
     """
-    model = ServingModel(blueprint)
+    model = model or ServingModel(blueprint)
     if knock_outs is None:
         sets = [[c] for c in model.request_path]
     else:

@@ -25,11 +25,12 @@ from typing import Any
 import jinja2
 
 from ... import __version__
+from ...analyses.design import Design
 from ...analyses.failure_modes import failure_modes
 from ...analyses.findings import Finding
-from ...analyses.lint import lint
+from ...analyses.lint import as_config, design_for, lint
 from ...analyses.score import score
-from ...analyses.serving import latency_breakdown, load_table, serving_model, simulate
+from ...analyses.serving import ServingModel, latency_breakdown, load_table, simulate
 from ...blueprint.models import Blueprint
 from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import OutputError, check_replaceable, write_atomic
@@ -79,13 +80,12 @@ def _label(bp: Blueprint, cid: str) -> str:
     return bp.components[cid].label or cid
 
 
-def _simulation(bp: Blueprint) -> dict[str, Any]:
+def _simulation(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
     """Latency steps against the SLO, the load table, single points of failure, every single knock-out.
 
-    Everything is computed by ``analyses.serving``; here it is only labelled for the template.
+    Everything is computed by ``analyses.serving`` from ``model``; here it is only labelled for the template.
     """
-    result = simulate(bp)
-    model = serving_model(bp)
+    result = simulate(bp, model=model)
     breakdown = latency_breakdown(bp, model)
     latency = []
     for entry, info in sorted(result["latency"].items()):
@@ -171,9 +171,9 @@ def _worst(states: Iterable[str]) -> str:
     return next((state for state in ("down", "degraded", "served") if state in found), "")
 
 
-def _test_score(bp: Blueprint, config: Any = None) -> dict[str, Any]:
+def _test_score(bp: Blueprint, config: Any, findings: list[Finding], design: Design) -> dict[str, Any]:
     """ML Test Score coverage: which tests the architecture shows, and the manual checklist."""
-    result = score(bp, config)
+    result = score(bp, config, findings, design)
     tests = [
         {"id": t["id"], "title": t["title"], "shown": t["shown"], "rules": list(t["rules"]), "why": t["reason"]}
         for t in result["tests"]
@@ -194,13 +194,15 @@ def _test_score(bp: Blueprint, config: Any = None) -> dict[str, Any]:
 
 def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd]);
-    the failure-mode checklist is answered from the same findings."""
-    findings = lint(bp, config=config)
+    the failure-mode checklist and the score are answered from the same findings, and all of them
+    from one view of the design and one serving model (each built once)."""
+    design = design_for(bp, as_config(config))
+    findings = lint(bp, config=config, design=design)
     return {
         "lint": _lint(findings),
-        "failure_modes": [fm.to_dict() for fm in failure_modes(bp, findings)],
-        "simulation": _simulation(bp),
-        "test_score": _test_score(bp, config),
+        "failure_modes": [fm.to_dict() for fm in failure_modes(bp, findings, design=design)],
+        "simulation": _simulation(bp, design.serving),
+        "test_score": _test_score(bp, config, findings, design),
         "skipped": [],
     }
 
