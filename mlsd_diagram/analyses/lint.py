@@ -239,7 +239,7 @@ def as_config(config: LintConfig | Mapping | None) -> LintConfig:
 
 def design_for(blueprint: Blueprint, config: LintConfig | None = None) -> Design:
     """The rules' view of ``blueprint`` with the rule options of ``config``: build it once, ask it many times."""
-    return Design(blueprint, dict((config or LintConfig()).options))
+    return Design(blueprint, dict(as_config(config).options))
 
 
 def _accept_index(accepts) -> _AcceptIndex:

@@ -13,7 +13,7 @@ import networkx as nx
 
 from ..diagnostics import Suggestions
 from .kinds import CUSTOM_PREFIX, builtin_kind, kind_names
-from .limits import LIMITS
+from .limits import COLLECTIONS, LIMITS
 
 Problem = tuple[tuple, str, bool]
 
@@ -138,13 +138,11 @@ def _over_budget(data: dict) -> list[Problem]:
                 )
             )
 
-    count(("components",), data.get("components"), LIMITS.components, "components")
-    count(("flows",), data.get("flows"), LIMITS.flows, "flows")
-    count(("kinds",), data.get("kinds"), LIMITS.kinds, "custom kinds")
-    section = data.get("lint")
-    lint: dict = section if isinstance(section, dict) else {}
-    count(("lint", "accept"), lint.get("accept"), LIMITS.accepts, "accepted findings")
-    count(("lint", "disable"), lint.get("disable"), LIMITS.disabled, "disabled rules")
+    for path, (limit, what) in COLLECTIONS.items():
+        items: Any = data
+        for step in path:
+            items = items.get(step) if isinstance(items, dict) else None
+        count(path, items, limit, what)
     declared = data.get("components")
     components: dict = declared if isinstance(declared, dict) else {}
     groups: set = set()

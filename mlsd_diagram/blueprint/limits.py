@@ -23,3 +23,13 @@ class Limits:
 
 
 LIMITS = Limits()
+
+# The counted collections of a blueprint: path -> (limit, what they are called). The loader reports each
+# one over its limit (blueprint/checks.py) and stops reading one at twice its limit (blueprint/located.py).
+COLLECTIONS: dict[tuple[str | int, ...], tuple[int, str]] = {  # paths as the located tree keys them
+    ("components",): (LIMITS.components, "components"),
+    ("flows",): (LIMITS.flows, "flows"),
+    ("kinds",): (LIMITS.kinds, "custom kinds"),
+    ("lint", "accept"): (LIMITS.accepts, "accepted findings"),
+    ("lint", "disable"): (LIMITS.disabled, "disabled rules"),
+}

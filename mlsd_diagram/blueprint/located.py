@@ -25,7 +25,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..diagnostics import Diagnostic
-from .limits import LIMITS
+from .limits import COLLECTIONS
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -33,16 +33,6 @@ Position = tuple[int, int]
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000
-# The long collections of a blueprint: path -> (limit, what). Up to twice its limit a collection is
-# read whole, so that its count is reported with every other error (blueprint/checks.py); at twice
-# the limit reading stops, so that a file of 100,000s of flows costs no more than one at the limits.
-_CAPPED: dict[Path, tuple[int, str]] = {
-    ("components",): (LIMITS.components, "components"),
-    ("flows",): (LIMITS.flows, "flows"),
-    ("kinds",): (LIMITS.kinds, "custom kinds"),
-    ("lint", "accept"): (LIMITS.accepts, "accepted findings"),
-    ("lint", "disable"): (LIMITS.disabled, "disabled rules"),
-}
 
 # The parsers that can produce the events, by the name MLSD_YAML_LOADER and yaml_loader() take.
 LOADERS = {"c": "CSafeLoader", "python": "SafeLoader"}
@@ -342,7 +332,7 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
     Iterative (no recursion, so nesting is bounded by MAX_DEPTH, not the C stack) and O(events).
     Duplicate keys go to ``errors`` and reading goes on; other problems raise _Stop. Frames are
     lists: [container, path, is_mapping, pending_key, key_event, anchor, is_flow_mapping,
-    last_entry, split_keys, most]; ``most`` is twice the limit of a capped collection (_CAPPED).
+    last_entry, split_keys, most]; ``most`` is twice the limit of a counted collection (COLLECTIONS).
     In a {...} mapping, `{data: latency, errors}` reads as data: latency, errors: null: last_entry
     is (key, value event, value) of the last entry with a value, split_keys the keys without a ':'
     that commas made after its plain text (for a hint in their errors).
@@ -424,7 +414,7 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                         is_mapping and bool(event.flow_style),
                         None,
                         None,
-                        _CAPPED[path][0] * 2 if path in _CAPPED else None,
+                        COLLECTIONS[path][0] * 2 if path in COLLECTIONS else None,
                     ]
                 )
                 continue
@@ -473,8 +463,12 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
 
 
 def _too_many(frame: list, mark: Any) -> None:
-    """Stop reading at the item (``mark``) that makes a capped collection longer than twice its limit."""
-    limit, what = _CAPPED[frame[1]]
+    """Stop reading at the item (``mark``) that makes a counted collection longer than twice its limit.
+
+    Up to twice its limit a collection is read whole, so that its count is reported with every other
+    error (blueprint/checks.py); past that, a file of 100,000s of flows costs no more than one at the limits.
+    """
+    limit, what = COLLECTIONS[frame[1]]
     raise _Stop(
         *_pos(mark),
         f"more than {2 * limit:,} {what} are declared, twice the limit of {limit:,}; reading stops "
