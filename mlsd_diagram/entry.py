@@ -42,6 +42,10 @@ def leave(code: object) -> NoReturn:
     status = code if isinstance(code, int) else 0 if code is None else 1
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
+    cli = sys.modules.get("mlsd_diagram.cli")
+    signalled = cli.signal_status() if cli is not None else None
+    if signalled is not None:  # stopped by a signal, even one whose exit could not be raised where it landed
+        status = signalled
     inside_another_program = getattr(sys.modules.get("__main__"), "run", None) is not run
     if inside_another_program or any(
         t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()

@@ -111,6 +111,9 @@ def main(debug: bool) -> None:
     signal.signal(signal.SIGINT, _interrupt)
     if hasattr(signal, "SIGHUP"):  # the terminal closed: as SIGTERM (by default it would end us without clean-up)
         signal.signal(signal.SIGHUP, _terminate)
+    if sys.unraisablehook is not _unraisable:
+        _UNRAISABLE[:] = [sys.unraisablehook]
+        sys.unraisablehook = _unraisable
 
 
 def _stop_graphviz() -> None:
@@ -120,23 +123,49 @@ def _stop_graphviz() -> None:
         diagram.stop_rendering()
 
 
+# The signal that is ending this run, once one arrived (see signal_status); the unraisable hook before ours.
+_SIGNALLED: list[int] = []
+_UNRAISABLE: list = [sys.__unraisablehook__]
+
+
+def signal_status() -> int | None:
+    """The exit status of the signal that stopped this run (130 for Ctrl-C, 128 + N else), or ``None``.
+
+    Python runs a signal handler between any two bytecodes of the main thread, also inside a weakref
+    callback or a ``__del__`` (the import system has some), where the exception it raises cannot
+    propagate: Python prints it as "Exception ignored" and carries on. The work goes on to fail (Graphviz
+    was stopped first) or to finish, and :func:`mlsd_diagram.entry.leave` still ends with this status.
+    """
+    if not _SIGNALLED:
+        return None
+    return 130 if _SIGNALLED[0] == signal.SIGINT else 128 + _SIGNALLED[0]
+
+
 def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    _stopping()
+    _stopping(signum)
     raise SystemExit(128 + signum)
 
 
 def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    _stopping()
+    _stopping(signum)
     raise KeyboardInterrupt
 
 
-def _stopping() -> None:
+def _unraisable(unraisable) -> None:
+    """Our handlers' exit swallowed where it landed (see :func:`signal_status`): no "Exception ignored"."""
+    if _SIGNALLED and isinstance(unraisable.exc_value, (SystemExit, KeyboardInterrupt)):
+        return
+    _UNRAISABLE[0](unraisable)
+
+
+def _stopping(signum: int) -> None:
     """The first SIGTERM or Ctrl-C: stop Graphviz, and let a second one only do that again, so it cannot
     break into the clean-up under way (temporary files removed, a traceback from the exit handlers)."""
+    _SIGNALLED.append(signum)
     _stop_graphviz()
-    for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, _again)
+    for other in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if other is not None:
+            signal.signal(other, _again)
 
 
 def _again(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
