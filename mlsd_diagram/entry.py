@@ -42,8 +42,9 @@ def leave(code: object) -> NoReturn:
     status = code if isinstance(code, int) else 0 if code is None else 1
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
-    cli = sys.modules.get("mlsd_diagram.cli")
-    signalled = cli.signal_status() if cli is not None else None
+    from .cli import signal_status  # loaded already: run() imported it
+
+    signalled = signal_status()
     if signalled is not None:  # stopped by a signal, even one whose exit could not be raised where it landed
         status = signalled
     inside_another_program = getattr(sys.modules.get("__main__"), "run", None) is not run
