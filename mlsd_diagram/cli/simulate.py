@@ -67,6 +67,8 @@ def _why(reasons: list[dict]) -> str:
     for r in reasons:
         if "fallback" in r:
             parts.append(f"fallback {r['fallback']} answered for {r['component']}")
+        elif r.get("timed_out"):
+            parts.append(f"{r['component']}'s call to {r['call']} timed out")
         else:
             parts.append(
                 f"{r['component']} {'skipped' if r['on_failure'] == 'skip' else 'used defaults for'} "
