@@ -75,6 +75,7 @@ class Evaluation:
     base: Evaluation | None = None  # the evaluation this one re-evaluated only part of
     redone: frozenset[str] = frozenset()  # what it re-evaluated (with ``base``)
     entry_figures: dict[str, object] = field(default_factory=dict)  # cache of the entry points' figures
+    ring_answers: dict[tuple[str, frozenset[str]], Dist] = field(default_factory=dict)  # answers in fallback cycles
 
 
 def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
@@ -170,7 +171,7 @@ def evaluate(
         span = horizon(model, scenario, qps, reject)
         grid = dist.grid_for(span) if _needs_grid(model, scenario) else dist.grid_for(min(span, 1e9))
     ev = Evaluation(scenario, grid, qps, saturated, reject)
-    todo: Iterable[str] = model.relevant
+    todo: Iterable[str] = model.evaluation_order
     if base is not None:
         changed = set(scenario.knocked) | set(scenario.hung) | set(scenario.cold)
         changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
@@ -186,10 +187,12 @@ def evaluate(
         ev.jammed = {c for c in base.jammed if c not in redo}
         ev.base = base
         ev.redone = frozenset(redo)
-        todo = sorted(redo, key=model.position.__getitem__)
+        todo = [c for c in model.evaluation_order if c in redo]
     grid_or_none = grid if _needs_grid(model, scenario) else None
     for c in todo:
         _component(model, ev, c, grid_or_none, grid)
+        if c not in model.fallback_rings:  # its fallbacks' answers are done: answer now
+            ev.answer[c] = _with_fallbacks(model, ev, c, ev.response[c], grid_or_none, frozenset({c}))
     return ev
 
 
@@ -243,23 +246,44 @@ def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, f
         if share > 0:
             response = dist.add(dist.Dist({(0.0, F): share}), dist.scale(response, 1 - share), grid=grid)
     ev.response[c] = response
-    ev.answer[c] = _with_fallbacks(model, ev, c, response, grid)
 
 
 def _zero(mass: float) -> Dist:
     return dist.Dist({(0.0, S): mass} if mass > 0 else {})
 
 
-def _with_fallbacks(model: ServingModel, ev: Evaluation, c: str, result: Dist, grid: Grid | None) -> Dist:
-    """``result`` with its failed share answered by ``c``'s fallbacks, in flow order (degraded)."""
+def answer_of(
+    model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, visited: frozenset[str] = frozenset()
+) -> Dist:
+    """What ``c``'s callers get: its response, its failed share answered by its fallbacks.
+
+    Outside a cycle of fallbacks, computed once per evaluation; inside one, per set of members
+    already tried on the way (a fallback is never asked twice for the same request).
+    """
+    ring = model.fallback_rings.get(c)
+    if ring is None:
+        return ev.answer[c]
+    key = (c, visited & ring)
+    found = ev.ring_answers.get(key)
+    if found is None:
+        found = _with_fallbacks(model, ev, c, ev.response[c], grid, visited | {c})
+        ev.ring_answers[key] = found
+    return found
+
+
+def _with_fallbacks(
+    model: ServingModel, ev: Evaluation, c: str, result: Dist, grid: Grid | None, visited: frozenset[str]
+) -> Dist:
+    """``result`` with its failed share answered by ``c``'s fallbacks, in declaration order (degraded)."""
     if not model.fallbacks[c] or result.mass(F) <= 0:
         return result
     kept = [dist.part(result, S), dist.part(result, D)]
     remaining = dist.part(result, F)
-    for f, _ in model.fallbacks[c]:
-        if f not in ev.answer or remaining.mass(F) <= 0:
-            continue  # a fallback still being evaluated (a cycle of fallbacks) cannot vouch
-        after = dist.then(dist.relabel(remaining, _AS_SERVED), dist.relabel(ev.answer[f], _AS_DEGRADED), grid)
+    for f in sorted({f for f, _ in model.fallbacks[c]}, key=model.index.__getitem__):
+        if (c, f) in model.blocked_fallbacks or f in visited or remaining.mass(F) <= 0:
+            continue  # a fallback that waits on c itself, or already tried, cannot vouch for it
+        answer = answer_of(model, ev, f, grid, visited)
+        after = dist.then(dist.relabel(remaining, _AS_SERVED), dist.relabel(answer, _AS_DEGRADED), grid)
         kept += [dist.part(after, S), dist.part(after, D)]
         hang = after.hang
         remaining = dist.part(after, F)
@@ -279,7 +303,7 @@ def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) ->
         answered = dist.add(kept, late, grid=grid)
     else:
         answered = callee
-    result = _with_fallbacks(model, ev, call.callee, answered, grid)
+    result = _with_fallbacks(model, ev, call.callee, answered, grid, frozenset({call.callee}))
     if result.mass(F) > 0 and call.on_failure != "fail":
         result = dist.relabel(result, (S, D, D))
     ev.calls[call.index] = result

@@ -207,6 +207,7 @@ class ServingModel:
         self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
         self._entry_baseline: dict[str, str] | None = None
         self._sweep: dict[str, dict[str, str]] | None = None
+        self.evaluation_order, self.blocked_fallbacks, self.fallback_rings = self._evaluation_order()
         # Calls whose timeout cuts 1% or more of them (the callee's p99 is longer than the timeout) with
         # nothing failed and no queueing: for the failure states, the call counts as failed (the callee's
         # fallbacks answer it, else its on_failure applies) whatever else is out. The caller then depends
@@ -222,6 +223,84 @@ class ServingModel:
                 if call.index in self.timed_out:
                     for f, _ in self.fallbacks[call.callee]:
                         self.dependents[f].add(c)
+
+    def _evaluation_order(self) -> tuple[tuple[str, ...], frozenset[tuple[str, str]], dict[str, frozenset[str]]]:
+        """The order to compute responses in, the fallbacks left out, and the fallback cycles.
+
+        A component's response needs its callees' answers; a callee's answer needs its own
+        response and its fallbacks' answers. Request flows form a DAG; a cycle that runs through
+        a request flow and back through fallbacks is a true circle (a fallback that itself waits
+        on the component it stands in for): its last fallback is left out (second value). Cycles
+        of fallbacks alone are kept: each answer walks its fallbacks without revisiting one
+        (third value: component -> the members of its fallback cycle), so mutual fallbacks never
+        vouch for each other. Neighbours in declaration order, so the result does not depend on
+        the order of flows. Iterative DFS, O(R + F) per cycle found.
+        """
+        blocked: set[tuple[str, str]] = set()
+        while True:  # each pass that meets a circle leaves out one more fallback, so this ends
+            found = self._dependency_order(blocked)
+            if found is not None:
+                break
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_edges_from((c, f) for c in self.relevant for f, _ in self.fallbacks[c] if (c, f) not in blocked)
+        rings: dict[str, frozenset[str]] = {}
+        for members in nx.strongly_connected_components(graph):
+            if len(members) > 1:
+                ring = frozenset(members)
+                for c in members:
+                    rings[c] = ring
+        return found, frozenset(blocked), rings
+
+    def _dependency_order(self, blocked: set[tuple[str, str]]) -> tuple[str, ...] | None:
+        """Components, what each needs first (callees, fallbacks) before it; on a circle through a
+        request flow, block the fallback taken last on it and return None (the caller starts again)."""
+        index = self.index
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 in progress, 2 done
+        where: dict[str, int] = {}
+
+        def children(c: str) -> list[tuple[str, bool]]:  # (neighbour, through a fallback)
+            calls = sorted({call.callee for call in self.calls[c]}, key=index.__getitem__)
+            falls = sorted({f for f, _ in self.fallbacks[c] if (c, f) not in blocked}, key=index.__getitem__)
+            return [(v, False) for v in calls] + [(f, True) for f in falls]
+
+        for root in sorted(self.relevant, key=index.__getitem__):
+            if state.get(root):
+                continue
+            state[root] = 1
+            where[root] = 0
+            stack = [(root, iter(children(root)))]
+            kinds: list[bool] = []  # kinds[i]: the edge from stack[i] to stack[i + 1] is a fallback
+            while stack:
+                node, it = stack[-1]
+                for child, fallback in it:
+                    seen = state.get(child)
+                    if seen is None:
+                        state[child] = 1
+                        where[child] = len(stack)
+                        stack.append((child, iter(children(child))))
+                        kinds.append(fallback)
+                        break
+                    if seen == 1:
+                        start = where[child]
+                        path = [n for n, _ in stack[start:]] + [child]
+                        edges = kinds[start:] + [fallback]
+                        if all(edges):
+                            continue  # fallbacks only: the answers' walk never revisits, nothing to cut
+                        for k in range(len(edges) - 1, -1, -1):
+                            if edges[k]:
+                                blocked.add((path[k], path[k + 1]))
+                                return None
+                        raise AssertionError("a cycle of request flows")  # validation refuses them
+                else:
+                    stack.pop()
+                    if kinds:
+                        kinds.pop()
+                    state[node] = 2
+                    order.append(node)
+        return tuple(order)
 
     def _post_order(self, roots: Iterable[str], fallbacks: bool) -> list[str]:
         """Components reachable from ``roots`` (over request, and fallback if asked), callees first.
@@ -511,8 +590,6 @@ class ServingModel:
         for e in self.entries:
             report = self.latency_report(e, total, known)
             fig = figures[e]
-            if report["p99_ms"] is not None and fig["p99_ms"] is not None:
-                report["p99_ms"] = fig["p99_ms"]
             report.update(
                 {
                     "p50_ms": fig["p50_ms"] if known[e] else None,
@@ -693,7 +770,16 @@ class ServingModel:
                 children.append((slowest.callee, depth + 1, label, slowest, others))
             stack.extend(reversed(children))
         path = list(dict.fromkeys(r["component"] for r in rows))
-        return {"path": path, "p99_ms": _number(total[entry]), "slo_ms": slo, "missing": missing, "steps": rows}
+        return {"path": path, "p99_ms": self._entry_p99(entry, total), "slo_ms": slo, "missing": missing, "steps": rows}
+
+    def _entry_p99(self, entry: str, total: Mapping[str, float]) -> float | int | None:
+        """An entry point's p99: of its answered requests (as :meth:`figures`), else of every response."""
+        ev = getattr(total, "evaluation", None)
+        if ev is not None:
+            answered = self.figures(ev)[entry]["p99_ms"]
+            if answered is not None:
+                return answered
+        return _number(total[entry])
 
     def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict:
         """How ``entry``'s p99 adds up, one component at a time (the design doc's latency steps).
@@ -720,7 +806,7 @@ class ServingModel:
         }
         if not known[entry]:
             return result
-        result["p99_ms"] = _number(total[entry])
+        result["p99_ms"] = self._entry_p99(entry, total)
         expanded: set[str] = set()
         stack = [entry]
         while stack:
@@ -841,8 +927,9 @@ class ServingModel:
                     admitted, lost = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
                     admitted, lost = _capacity(cap), load[c]
-                elif c in shedding:
-                    admitted, lost = _capacity(cap), load[c] - _capacity(cap)
+                elif c in shedding:  # rejects the excess; fails the rest too when it does not work
+                    admitted = _capacity(cap)
+                    lost = load[c] - admitted if works[c] else load[c]
                 elif works[c] == 0:  # works on them, then fails: its fallbacks answer
                     admitted, lost = load[c], load[c]
                 else:
@@ -1156,7 +1243,8 @@ def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> di
     timed = [e for e in model.entries if known[e]]
     if not timed:
         return None
-    entry = max(timed, key=total.__getitem__)  # max keeps the first of equals
+    p99 = {e: model._entry_p99(e, total) or 0 for e in timed}
+    entry = max(timed, key=p99.__getitem__)  # max keeps the first of equals
     report = model.latency_report(entry, total, known)
     parts = model.latency_parts(entry, total, known)
     return {

@@ -486,8 +486,10 @@ def test_cli_simulate_text_on_the_news_feed() -> None:
     assert out.exit_code == 0, out.output
     text = out.output
     assert re.search(r"^  gateway +app down$", text, re.M)
-    assert re.search(r"^  ranker +app degraded  \(fallback feed_cache answered for ranker\)$", text, re.M)
-    assert re.search(r"^  inbox +app degraded  \(feed_service skipped inbox \(on_failure: skip\)\)$", text, re.M)
+    assert re.search(r"^  ranker +app degraded \(p99 79 ms\)  \(fallback feed_cache answered for ranker\)$", text, re.M)
+    assert re.search(
+        r"^  inbox +app degraded \(p99 129 ms\)  \(feed_service skipped inbox \(on_failure: skip\)\)$", text, re.M
+    )
     assert "  app: 129 ms of 200 ms SLO\n" in text
     assert "        step 3: ranker  53 ms  (own 45 ms; with its calls 53 ms; timeout 80 ms)\n" in text
     assert "Critical (losing one alone takes an entry point down): gateway, feed_service, reranker\n" in text
@@ -518,9 +520,13 @@ def test_cli_simulate_json_keeps_its_keys_and_adds_critical_and_load() -> None:
     together = json.loads(
         runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--knock-out", "ranker,feed_cache"]).output
     )
-    assert together["knock_outs"] == [
-        {"components": ["ranker", "feed_cache"], "entry_points": {"app": "down"}, "answered_by": {}}
-    ]
+    [knocked] = together["knock_outs"]
+    assert {k: knocked[k] for k in ("components", "entry_points", "answered_by")} == {
+        "components": ["ranker", "feed_cache"],
+        "entry_points": {"app": "down"},
+        "answered_by": {},
+    }
+    assert knocked["latency"]["app"]["shares"] == {"served": 0, "degraded": 0, "failed": 1}
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf"])

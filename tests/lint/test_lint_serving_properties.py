@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mlsd_diagram import loads
@@ -95,7 +95,11 @@ def test_more_knock_outs_never_improve_an_entry_point(design, data) -> None:
 def test_more_load_never_improves_an_entry_point(design, factor, more) -> None:
     bp = load_design(design)
     low, high = load_at(bp, factor), load_at(bp, factor * more)
-    assert worse_or_equal(low["entry_points"], high["entry_points"])
+    # States are thresholds on shares (1% failed is down): more shedding can send more requests to a
+    # fallback and fewer to a broken part, so a state can look better at more load; the share of
+    # requests fully served never grows.
+    for e, figures in low["latency"].items():
+        assert high["latency"][e]["shares"]["served"] <= figures["shares"]["served"] + 1e-9
     if low["headroom"] is not None and factor <= low["headroom"]:
         assert set(low["entry_points"].values()) <= {"served"}
 
@@ -105,6 +109,10 @@ def test_more_load_never_improves_an_entry_point(design, factor, more) -> None:
 def test_adding_a_timeout_never_lengthens_latency(design, data) -> None:
     requests = [i for i, f in enumerate(design["flows"]) if f["mode"] == "request"]
     index = data.draw(st.sampled_from(requests))
+    callee = design["flows"][index]["to"]
+    # a cut call costs the timeout, then its fallback's answer: with a slow fallback a timeout can
+    # lengthen a request; without one it only shortens it
+    assume(not any(f["mode"] == "fallback" and f["from"] == callee for f in design["flows"]))
     timed = json.loads(json.dumps(design))
     old = timed["flows"][index].get("timeout_ms")
     new = data.draw(st.integers(1, 100))

@@ -72,13 +72,17 @@ def test_parts_by_hand():
 def test_parts_add_up_and_agree_with_request_latency(design):
     bp = loads(json.dumps(design), name="g.json")
     report = request_latency(bp)
+    # constant service times (no per_request share under 1 mixing in calls that are not made): p99s add up;
+    # otherwise the p99 of a sum or of the slowest call is not the sum or the largest of the p99s
+    exact = all((f.get("per_request") or 1) >= 1 for f in design["flows"])
     for entry, info in latency_breakdown(bp).items():
         assert info["p99_ms"] == report[entry]["p99_ms"] and info["missing"] == report[entry]["missing"]
         slowest = {entry}
         for part in info["parts"]:
-            assert math.isclose(
-                (part["own_ms"] or 0) + sum(s["cost_ms"] for s in part["steps"]), part["total_ms"], abs_tol=0.01
-            )
+            if exact:
+                assert math.isclose(
+                    (part["own_ms"] or 0) + sum(s["cost_ms"] for s in part["steps"]), part["total_ms"], abs_tol=0.01
+                )
             for step in part["steps"]:
                 assert step["cost_ms"] == max(c["cost_ms"] for c in step["calls"])
                 assert sum(c["slowest"] for c in step["calls"]) == 1
