@@ -114,11 +114,13 @@ def pull_request(tmp_path: Path) -> Path:
     return repo
 
 
-def _step(command: str, repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _step(command: str, repo: Path, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
     full = {**os.environ, "PYTHON": sys.executable, "GITHUB_ACTION_PATH": str(ROOT), "PYTHONPATH": str(ROOT), **env}
-    full.pop("GITHUB_TOKEN", None)
+    for name in ("GITHUB_TOKEN", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_EVENT_PATH"):
+        if name not in env:  # only what the test gives (a real runner's would leak into the steps)
+            full.pop(name, None)
     return subprocess.run(
-        ["bash", str(SCRIPT), command], cwd=repo, env=full, capture_output=True, text=True, timeout=300
+        ["bash", str(SCRIPT), command], cwd=repo, env=full, capture_output=True, text=True, timeout=timeout
     )
 
 
