@@ -86,8 +86,11 @@ def test_readme_example_workflow_passes_actionlint(tmp_path: Path) -> None:
     steps = yaml.safe_load(workflow.read_text())["jobs"]["review"]["steps"]
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # the base commit must be there to compare with
+    assert {"pull_request", "push"} <= set(yaml.safe_load(workflow.read_text())[True])  # `on:` reads as True
+    assert re.search(r"uses: actions/checkout@[0-9a-f]{40} # v\d", _readme_workflow())
     # the check can fail: the same workflow with a typo in an expression does not pass
-    workflow.write_text(_readme_workflow().replace("github.event.pull_request", "github.event.pull_requests.x."))
+    assert "steps.review.outputs." in _readme_workflow()
+    workflow.write_text(_readme_workflow().replace("steps.review.outputs.", "steps.reviews.outputs."))
     code, out = _actionlint(workflow)
     assert code == 1, out
 
