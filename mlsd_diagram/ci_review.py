@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 import urllib.error
 import urllib.request
@@ -71,6 +72,32 @@ def _set_outputs(**values: str) -> None:
                     handle.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
                 else:
                     handle.write(f"{key}={value}\n")
+
+
+def _output_folder() -> Path:
+    """``MLSD_OUTPUT`` (default ``mlsd-review``), refused when a folder of it inside the checkout is a link.
+
+    The pull request controls the checkout: an output folder linked to ``.git`` (whose config holds the
+    checkout's token) or elsewhere would have the review write there, and the artifact upload read from there.
+    """
+    out = Path(os.environ.get("MLSD_OUTPUT") or "mlsd-review")
+    here = Path.cwd()
+    try:
+        inside = (here / out).relative_to(here) if not out.is_absolute() else out.relative_to(here)
+    except ValueError:
+        return out  # outside the checkout: the workflow's own choice
+    folder = here
+    for part in inside.parts:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            break
+        if not stat.S_ISDIR(mode):
+            from .blueprint.revision import file_kind
+
+            raise ReviewError(f"the output folder {out}: {folder} is {file_kind(mode)}, not a folder (not used)")
+    return out
 
 
 def _base() -> str:
@@ -112,7 +139,7 @@ def review() -> int:
     from .outputs.sarif import sarif_text
 
     base = _base()
-    out = Path(os.environ.get("MLSD_OUTPUT") or "mlsd-review")
+    out = _output_folder()
     view = os.environ.get("MLSD_VIEW") or "all"
     config = load_config(os.environ.get("MLSD_CONFIG", "").strip() or None)
     fail_on = os.environ.get("MLSD_FAIL_ON", "").strip() or config.fail_on
@@ -155,7 +182,7 @@ def review() -> int:
     _set_outputs(
         sarif=str(sarif),
         comment=str(comment),
-        diagrams=str(out) if pictures else "",
+        diagrams="\n".join(str(out / Path(p).name) for p in pictures),  # only these get uploaded
         changed=str(len(changes)),
         **{"new-failures": str(new_failures), "invalid": str(len(problems))},
     )
@@ -288,9 +315,13 @@ def _summarize(out: Path, body: str, why: str) -> int:
 
 def comment() -> int:
     """Post the comment, or update the one this token posted before; else write it to the job summary and a file."""
-    out = Path(os.environ.get("MLSD_OUTPUT") or "mlsd-review")
-    if not (out / "comment.md").is_file():
-        raise ReviewError(f"{out / 'comment.md'} is missing: run the review step first")
+    out = _output_folder()
+    try:
+        mode = os.lstat(out / "comment.md").st_mode
+    except FileNotFoundError:
+        raise ReviewError(f"{out / 'comment.md'} is missing: run the review step first") from None
+    if not stat.S_ISREG(mode):
+        raise ReviewError(f"{out / 'comment.md'} is not a regular file (a link?): not read")
     body = comment_body(out)
     token, number = os.environ.get("GITHUB_TOKEN", "").strip(), _pull_request()
     repo = os.environ.get("GITHUB_REPOSITORY", "").strip()

@@ -131,7 +131,16 @@ def _step(command: str, repo: Path, env: dict[str, str], timeout: float = 300) -
 
 
 def _outputs(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
+    """The step outputs in ``GITHUB_OUTPUT``: ``key=value`` lines and ``key<<DELIMITER`` blocks, as the runner reads them."""
+    lines, found = iter(path.read_text(encoding="utf-8").splitlines()), {}
+    for line in lines:
+        if "<<" in line and "=" not in line.split("<<", 1)[0]:
+            key, delimiter = line.split("<<", 1)
+            found[key] = "\n".join(iter(lambda: next(lines), delimiter))
+        else:
+            key, value = line.split("=", 1)
+            found[key] = value
+    return found
 
 
 def test_the_action_steps_review_a_pull_request(pull_request: Path, tmp_path: Path) -> None:
@@ -143,7 +152,7 @@ def test_the_action_steps_review_a_pull_request(pull_request: Path, tmp_path: Pa
     assert outputs == {
         "sarif": "review/mlsd.sarif",
         "comment": "review/comment.md",
-        "diagrams": "review",
+        "diagrams": "review/news_feed-diff.png\nreview/news_feed-diff.svg",
         "changed": "1",
         "new-failures": "1",
         "invalid": "0",

@@ -141,6 +141,36 @@ def test_a_blueprint_linked_to_a_secret_is_refused_unread(tmp_path: Path, secret
     assert f"blueprints/leak.yaml:1:1: error: {refused}" in cli.stderr
 
 
+def test_an_output_folder_linked_out_of_place_is_not_used(tmp_path: Path) -> None:
+    """A pull request adding `mlsd-review -> .git`: the review would write there and the artifact upload would
+    publish the folder, `.git/config` (the checkout's token) with it. Only the diagram files are uploaded, too."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    base = _repo(repo, {"blueprints/news_feed.yaml": NEWS})
+    (repo / "blueprints" / "news_feed.yaml").write_text(slower_ranker(), encoding="utf-8")
+    os.symlink(".git", repo / "mlsd-review")
+    _commit(repo)
+    before = sorted(p.name for p in (repo / ".git").iterdir())
+    github_output = tmp_path / "github_output"
+    done = _step("review", repo, {"MLSD_BASE": base, "GITHUB_OUTPUT": str(github_output)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr == (
+        f"mlsd review: error: the output folder mlsd-review: {repo / 'mlsd-review'} is a symbolic link, "
+        "not a folder (not used)\n"
+    )
+    assert sorted(p.name for p in (repo / ".git").iterdir()) == before
+    assert not github_output.exists()
+    comment = _step("comment", repo, {})
+    assert comment.returncode == 2 and "is a symbolic link, not a folder" in comment.stderr
+    (repo / "mlsd-review").unlink()  # control: a real folder is used, and only the diagrams are listed for upload
+    done = _step("review", repo, {"MLSD_BASE": base, "GITHUB_OUTPUT": str(github_output)})
+    assert done.returncode == 0, done.stderr
+    assert _outputs(github_output)["diagrams"].splitlines() == [
+        "mlsd-review/news_feed-diff.png",
+        "mlsd-review/news_feed-diff.svg",
+    ]
+
+
 @contextlib.contextmanager
 def _fifo(path: Path):
     """A FIFO at ``path``; afterwards a reader still blocked on it (the old code) gets an end of file."""
