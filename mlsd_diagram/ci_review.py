@@ -372,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"mlsd review: error: {exc}", err=True)
         return 2
     except OSError as exc:  # a folder or file the step needs (output, event, summary) that the system refused
-        _say(f"mlsd review: error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        detail = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+        _say(f"mlsd review: error: {detail}", err=True)
         return 2
 
 

@@ -9,6 +9,7 @@ import click
 
 from ..diagnostics import BlueprintError
 from ..outputs import VIEWS
+from ..printable import one_line
 from . import EXIT_FINDINGS, UserError, main
 from .inputs import lint_config
 from .terminal import echo
@@ -164,6 +165,6 @@ def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
         dot_binary()
         for (old, new, _, new_name, stem), diff in zip(loaded, diffs):
             written = render_diff(old, new, diff, out_dir, stem, view=view, direction=direction)
-            echo(f"{new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}", err=True)
+            echo(one_line(f"{new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}"), err=True)
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None
