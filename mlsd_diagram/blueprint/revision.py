@@ -252,8 +252,13 @@ def merge_base(one: str, other: str, cwd: str | os.PathLike | None = None) -> st
 def _shown(root: Path, path: str, here: Path) -> str:
     """A checkout file's name relative to ``here``, with ``./`` before one that does not start with a letter, digit,
     ``.`` or ``_`` (so that a message starting with it cannot start with ``::``, a command in a GitHub Actions log)."""
-    shown = os.path.relpath(root / path, here)
+    shown = _readable(os.path.relpath(root / path, here))
     return shown if re.match(r"[\w.]", shown) else f"./{shown}"
+
+
+def _readable(name: str) -> str:
+    """A path git listed, bytes that are not UTF-8 written as ``\\xff`` (the path itself keeps them, for reading)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def changed_blueprints(
@@ -297,7 +302,7 @@ def changed_blueprints(
             i += 2
         if not paths and not (wanted.search(old) or wanted.search(new)):
             continue
-        before = Side(old, f"{rev}:{old}", rev=rev, blob=old_blob, mode=old_mode)
+        before = Side(old, f"{rev}:{_readable(old)}", rev=rev, blob=old_blob, mode=old_mode)
         after = Side(new, _shown(root, new, here))
         if status[0] in "AC":  # added, or a copy: the new file has no earlier version of its own
             changes.append(Change(None, after, str(root)))

@@ -87,6 +87,9 @@ def test_readme_example_workflow_passes_actionlint(tmp_path: Path) -> None:
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # the base commit must be there to compare with
     assert {"pull_request", "push"} <= set(yaml.safe_load(workflow.read_text())[True])  # `on:` reads as True
+    ours = next(s for s in steps if s.get("uses", "").startswith("OWNER/mlsd-diagram@"))
+    assert set(ours["with"]) <= set(ACTION["inputs"])  # actionlint cannot read a remote action's inputs
+    assert set(re.findall(r"steps\.review\.outputs\.([\w-]+)", _readme_workflow())) <= set(ACTION["outputs"])
     assert re.search(r"uses: actions/checkout@[0-9a-f]{40} # v\d", _readme_workflow())
     # the check can fail: the same workflow with a typo in an expression does not pass
     assert "steps.review.outputs." in _readme_workflow()

@@ -238,6 +238,7 @@ def hostile_names(tmp_path: Path) -> tuple[Path, str]:
     for name in (FORGED_HEADING, TICKS, ROOT_COMMAND):
         (repo / name).write_text(NEWS, encoding="utf-8")
     (repo / FORGED_FENCE).write_text(BROKEN, encoding="utf-8")
+    (repo / os.fsdecode(b"blueprints/\xff.yaml")).write_text(NEWS, encoding="utf-8")  # not UTF-8
     noted = _edit(
         NEWS,
         (
@@ -274,6 +275,7 @@ def test_file_names_cannot_add_markdown_structure_to_the_comment(hostile_names: 
     assert _heading_texts(tokens) == [
         "mlsd: Design review",
         f"./{ROOT_COMMAND}",
+        "blueprints/\\xff.yaml",
         TICKS,
         _shown(FORGED_HEADING),
         "blueprints/news_feed.yaml",
