@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .printable import one_line
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -17,7 +19,8 @@ class Diagnostic:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        """``FILE:LINE:COL: SEVERITY: MESSAGE`` on one line, whatever the file name or message hold."""
+        return one_line(f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}")
 
 
 class BlueprintError(Exception):

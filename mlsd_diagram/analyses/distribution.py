@@ -439,21 +439,23 @@ def slowest(ds: list[Dist], powers: list[float] | None = None, grid: Grid | None
     import numpy as np
 
     assert grid is not None, "a grid distribution needs its grid"
-    ps = psd = pa = None
+    gs: Any = None  # numpy arrays (the names above hold lists)
+    gsd: Any = None
+    ga: Any = None
     for d, k in zip(ds, powers):
         g = _to_grid(d, grid)
-        cs = np.cumsum(g[S])
-        csd = cs + np.cumsum(g[D])
-        ca = csd + np.cumsum(g[F])
+        to_s: Any = np.cumsum(g[S])
+        to_sd: Any = to_s + np.cumsum(g[D])
+        to_a: Any = to_sd + np.cumsum(g[F])
         if k != 1.0:
-            cs, csd, ca = cs**k, csd**k, ca**k
-        ps = cs if ps is None else ps * cs
-        psd = csd if psd is None else psd * csd
-        pa = ca if pa is None else pa * ca
+            to_s, to_sd, to_a = to_s**k, to_sd**k, to_a**k
+        gs = to_s if gs is None else gs * to_s
+        gsd = to_sd if gsd is None else gsd * to_sd
+        ga = to_a if ga is None else ga * to_a
     out_g = _empty(grid)
-    out_g[S] = np.diff(ps, prepend=0.0)
-    out_g[D] = np.diff(psd - ps, prepend=0.0)
-    out_g[F] = np.diff(pa - psd, prepend=0.0)
+    out_g[S] = np.diff(gs, prepend=0.0)
+    out_g[D] = np.diff(gsd - gs, prepend=0.0)
+    out_g[F] = np.diff(ga - gsd, prepend=0.0)
     np.maximum(out_g, 0.0, out=out_g)
     hang = 1.0 - math.prod((1.0 - d.hang) ** k for d, k in zip(ds, powers))
     return _on_grid(out_g, hang, grid)

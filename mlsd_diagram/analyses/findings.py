@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..printable import one_line
+
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK = {"error": 0, "warning": 1, "note": 2}
 
@@ -76,6 +78,6 @@ class Finding:
 
     def __str__(self) -> str:
         status = f", accepted: {self.reason}" if self.accepted else ""
-        return (
+        return one_line(  # one line whatever the file name, message or reason hold
             f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name} ({self.severity}{status}): {self.message}"
         )

@@ -81,7 +81,8 @@ class Evaluation:
 def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
     """A grid is needed when some relevant component has a tail, a queue or a miss share."""
     for c in model.relevant:
-        if model.p50[c] is not None and model.own[c] is not None and model.p50[c] < model.own[c]:
+        p50, own = model.p50[c], model.own[c]
+        if p50 is not None and own is not None and p50 < own:
             return True
         if scenario.queueing and model.workers[c] is not None:
             return True
@@ -337,11 +338,12 @@ def entry_latency(ev: Evaluation, entry: str, slo_ms: float | None) -> EntryLate
     d = ev.response[entry]
     served, degraded, failed = d.shares()
     exact = d.exact()
-    quantiles = [exact if exact is not None else d.quantile(q) for q in QUANTILES]
+    quantiles: list[float | None] = [exact if exact is not None else d.quantile(q) for q in QUANTILES]
     if served + degraded <= 1e-12:
         quantiles = [None, None, None]
     over = None if slo_ms is None else d.share_over(slo_ms)
-    return EntryLatency(*quantiles, served, degraded, failed, over)
+    p50, p99, p999 = quantiles
+    return EntryLatency(p50, p99, p999, served, degraded, failed, over)
 
 
 def p99_of(d: Dist) -> float | None:

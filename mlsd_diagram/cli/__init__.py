@@ -16,6 +16,7 @@ import click
 
 from .. import __version__
 from ..diagnostics import BlueprintError
+from ..printable import one_line
 from .terminal import echo
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -57,7 +58,7 @@ class MlsdGroup(click.Group):
                 echo(str(diagnostic), err=True)
             ctx.exit(EXIT_INVALID)
         except UserError as exc:
-            echo(f"mlsd: error: {exc}", err=True)
+            echo(f"mlsd: error: {one_line(str(exc))}", err=True)
             ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -65,7 +66,7 @@ class MlsdGroup(click.Group):
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
             ctx.exit(EXIT_OK)
         except OSError as exc:  # the system refused a read or write: the path and the reason, not a bug
-            echo(f"mlsd: error: {_os_error(exc)}", err=True)
+            echo(f"mlsd: error: {one_line(_os_error(exc))}", err=True)
             ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:
             echo("mlsd: interrupted", err=True)

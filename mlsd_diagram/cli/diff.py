@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..diagnostics import BlueprintError
 from ..outputs import VIEWS
+from ..printable import one_line
 from . import EXIT_FINDINGS, UserError, main
 from .inputs import lint_config
 from .terminal import echo
@@ -91,28 +93,37 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
     Exit 0 (whatever changed), 1 with --fail-on-new when a new finding is at or above the
     fail level, 2 when a side cannot be read or is invalid.
     """
-    from ..analyses.diff import diff_blueprints, empty_blueprint, introduced_failures
-    from ..blueprint.revision import RevisionError, changed_blueprints, load_spec
+    from ..analyses.diff import diff_blueprints, introduced_failures
+    from ..blueprint.revision import RevisionError, changed_blueprints, load_side, load_spec
 
     config = lint_config(config_path)
+    loaded = []
     try:
         if rev is not None:
-            pairs = [(change.old, change.new) for change in changed_blueprints(rev, list(sides) or None)]
+            # Sides as git listed them, read from git and from regular files of the checkout: never
+            # re-parsed as REV:PATH, never through a link (a pull request names its files).
+            invalid: list = []
+            for change in changed_blueprints(rev, list(sides) or None):
+                try:
+                    old = load_side(change.old, change.root) if change.old else None
+                    new = load_side(change.new, change.root) if change.new else None
+                except BlueprintError as exc:  # every invalid file's errors at once, as `lint` does
+                    invalid += exc.diagnostics
+                    continue
+                old_name = change.old.name if change.old else None
+                new_name = change.new.name if change.new else None
+                stem = Path((change.new or change.old).path).stem  # type: ignore[union-attr]
+                loaded.append(_sides(old, new, old_name, new_name, stem))
+            if invalid:
+                raise BlueprintError(invalid)
         elif len(sides) == 2:
-            pairs = [(sides[0], sides[1])]
+            old, new = load_spec(sides[0]), load_spec(sides[1])
+            loaded.append(_sides(old, new, sides[0], sides[1], Path(sides[1]).stem))
         else:
             raise click.UsageError("give two sides (OLD NEW) or --git REV")
-        loaded = []
-        for old_spec, new_spec in pairs:
-            old = load_spec(old_spec) if old_spec else None
-            new = load_spec(new_spec) if new_spec else None
-            name = (new or old).name  # type: ignore[union-attr]
-            old = old or empty_blueprint(name, "/dev/null")
-            new = new or empty_blueprint(name, "/dev/null")
-            loaded.append((old, new, old_spec or "/dev/null", new_spec or "/dev/null"))
     except RevisionError as exc:
         raise UserError(str(exc)) from None
-    diffs = [diff_blueprints(old, new, config, old_name=o, new_name=n) for old, new, o, n in loaded]
+    diffs = [diff_blueprints(old, new, config, old_name=o, new_name=n) for old, new, o, n, _ in loaded]
     if fmt == "json":
         from ..outputs.diff_report import diff_json
 
@@ -131,6 +142,20 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
         raise SystemExit(EXIT_FINDINGS)
 
 
+def _sides(old, new, old_name: str | None, new_name: str | None, stem: str) -> tuple:
+    """(old, new, old name, new name, diagram stem); a missing side is an empty blueprint named /dev/null."""
+    from ..analyses.diff import empty_blueprint
+
+    name = (new or old).name
+    return (
+        old or empty_blueprint(name, "/dev/null"),
+        new or empty_blueprint(name, "/dev/null"),
+        old_name or "/dev/null",
+        new_name or "/dev/null",
+        stem,
+    )
+
+
 def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
     from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
     from ..outputs.diff_diagram import render_diff
@@ -138,10 +163,8 @@ def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
 
     try:
         dot_binary()
-        for (old, new, old_spec, new_spec), diff in zip(loaded, diffs):
-            source = new_spec if new_spec != "/dev/null" else old_spec.partition(":")[2] or old_spec
-            stem = Path(source).stem
+        for (old, new, _, new_name, stem), diff in zip(loaded, diffs):
             written = render_diff(old, new, diff, out_dir, stem, view=view, direction=direction)
-            echo(f"{new_spec}: wrote {', '.join(os.path.relpath(p) for p in written)}", err=True)
+            echo(one_line(f"{new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}"), err=True)
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None

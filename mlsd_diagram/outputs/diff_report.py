@@ -16,7 +16,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .doc.markdown import code, escape_inline
+from ..printable import one_line
+from .doc.markdown import code, escape_inline, heading
 
 GITHUB_COMMENT_LIMIT = 65_536
 FORMAT_VERSION = 1
@@ -118,7 +119,8 @@ def _finding_line(f: dict) -> str:
 
 
 def diff_text(diffs: Sequence[dict]) -> str:
-    """The diffs for a terminal."""
+    """The diffs for a terminal: one line per change, whatever line breaks a file name or value holds
+    (they are written as visible escapes, so no value can start a line of its own, e.g. a CI log command)."""
     out: list[str] = []
     for diff in diffs:
         summary = diff["summary"]
@@ -155,7 +157,7 @@ def diff_text(diffs: Sequence[dict]) -> str:
         analyses = analysis_lines(diff)
         out.append("Analyses:" + ("" if analyses else " no change"))
         out += [f"  {line}" for line in analyses]
-    return "\n".join(out) + "\n"
+    return "\n".join(one_line(line) for line in out) + "\n"
 
 
 def diff_json(diffs: Sequence[dict]) -> str:
@@ -295,7 +297,8 @@ def diff_markdown(diffs: Sequence[dict], max_chars: int = GITHUB_COMMENT_LIMIT, 
     budget.add(f"### mlsd: {escape_inline(title)}")
     skipped_files = 0
     for diff in diffs:
-        head = [f"#### {code(diff['new'])}", "", f"Compared with {code(diff['old'])}.", "", *_verdict(diff), ""]
+        new, old = one_line(diff["new"]), one_line(diff["old"])  # a file name's line breaks shown, not flattened
+        head = [f"#### {heading(new)}", "", f"Compared with {code(old)}.", "", *_verdict(diff), ""]
         frame = "\n".join(head)
         if not budget.fits(frame, reserve=200):
             skipped_files += 1

@@ -58,20 +58,6 @@ class OutputError(OSError):
     (read-only folder, full disk, a file where a folder is expected). The message names the path."""
 
 
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def check_replaceable(path: str | os.PathLike) -> None:
     """Raise :class:`OutputError` unless ``path`` is missing or a regular file (not a link to one).
 
@@ -85,7 +71,9 @@ def check_replaceable(path: str | os.PathLike) -> None:
     except OSError as exc:
         raise _failed(path, exc) from None
     if not stat.S_ISREG(mode):
-        what = _kind(mode)
+        from ..blueprint.revision import file_kind  # the one naming of file types (a review refuses them too)
+
+        what = file_kind(mode)
         hint = "; for standard output use -o -" if not stat.S_ISDIR(mode) else ""
         raise OutputError(f"refusing to replace {os.fspath(path)}: it is {what}, not a regular file{hint}")
 

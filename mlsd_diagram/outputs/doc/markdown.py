@@ -83,6 +83,14 @@ def code(text: Any) -> Md:
     return Md(escape_inline(flat))
 
 
+def heading(text: Any) -> Md:
+    """``text`` as the content of an ATX heading (``#### ...``): a code span as :func:`code` makes it, else
+    escaped text with every ``#`` escaped too (a trailing `` #`` would be read as the heading's closing
+    sequence and dropped)."""
+    made = code(text)
+    return made if made.startswith("`") else Md(made.replace("#", "\\#"))
+
+
 def format_number(value: float | int) -> str:
     """``300000000`` -> ``300,000,000``; ``99.950`` -> ``99.95``; integral floats print as integers."""
     if isinstance(value, bool):
