@@ -49,10 +49,7 @@ class Facts:
     def flagged(self, *rules: str) -> list[str]:
         """Components (or ``"design"`` for design-wide findings) of the open (not accepted) findings of ``rules``."""
         found = [
-            f.component or (f"flow {f.flow}" if f.flow is not None else "design")
-            for r in rules
-            for f in self.by_rule.get(r, ())
-            if not f.accepted
+            f.component or f.flow_id or "the design" for r in rules for f in self.by_rule.get(r, ()) if not f.accepted
         ]
         return list(dict.fromkeys(found))
 
@@ -491,23 +488,42 @@ def _fallbacks(f: Facts) -> Outcome:
 @check(
     "S6.timeouts",
     6,
-    "Calls to models and feature lookups have timeouts",
+    "Every call on the request path has a timeout",
     "[SRE] ch. 22; [AX] failure modes; rule MLSD207",
-    "How long does a caller wait for the model before giving up?",
+    "How long does each caller wait before giving up?",
     "How long does the caller wait for {names} before giving up?",
 )
 def _timeouts(f: Facts) -> Outcome:
-    """Every request flow on the request path into a model or a features-stage component declares
-    ``timeout_ms``."""
+    """Every request flow from an entry point or a request-path component declares ``timeout_ms``; evidence
+    and gaps are the callees."""
     d = f.design
-    on_path = set(d.request_path) | set(d.entry_points)
     have, lack = [], []
     for c in d.request_path:
-        if not (d.is_model(c) or d.stage[c] == "features"):
-            continue
-        calls = [i for u, i in d.pred(c, "request") if u in on_path]
-        (lack if any(d.flows[i].timeout_ms is None for i in calls) else have).append(c)
+        calls = list(d.pred(c, "request"))
+        (lack if any(d.flows[i].timeout_ms is None for _, i in calls) else have).append(c)
     return Outcome(tuple(have), tuple(lack))
+
+
+@check(
+    "S6.degrade",
+    6,
+    "Optional calls and feature lookups degrade instead of failing the request",
+    "[SRE] ch. 22 (graceful degradation); [AX] failure modes; rule MLSD208",
+    "Which calls can fail without failing the request, and what is used instead (defaults, skip)?",
+    "{names} fail the request when one lookup fails: what do they use when a feature is missing?",
+)
+def _degrade(f: Facts) -> Outcome:
+    """Some request flow declares ``on_failure: skip`` or ``defaults`` (the caller answers without the callee,
+    or with default values), and no model fails on one feature lookup (MLSD208)."""
+    d = f.design
+    on_path = set(d.request_path)
+    soft = [
+        v
+        for u in [*d.entry_points, *d.request_path]
+        for v, i in d.succ(u, "request")
+        if v in on_path and d.flows[i].failure_policy.value != "fail"
+    ]
+    return Outcome(tuple(c for c in d.ids if c in set(soft)), tuple(f.flagged("MLSD208")))
 
 
 @check(
