@@ -119,3 +119,11 @@ def check(file: str, case: str, reveal: bool, fmt: str, output: str | None) -> N
 
         text = scorecard_text(card)
     emit(text, output)
+
+
+@practice.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the scorecard that `check --format json` writes."""
+    from ..practice.schema import scorecard_schema_text
+
+    echo(scorecard_schema_text(), nl=False)

@@ -9,14 +9,16 @@ starter adds a case.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
+from importlib import resources
 
 from ..analyses.design import Design
 from ..analyses.framework import STEPS, TIME_BOXES, WRAP_UP_MINUTES
 from ..blueprint.loader import loads
 from ..blueprint.models import Blueprint
-from ..starters import UnknownStarter, starter, starters
+from ..starters import STARTER_FOLDER, SUFFIX
 
 NOT_A_CASE = frozenset({"blank"})  # a skeleton to start from, not an exercise
 
@@ -35,9 +37,23 @@ class Case:
     difficulty: str
 
 
+def _names() -> list[str]:
+    """The case names: the starters' file stems, sorted (the folder is the list; nothing is parsed)."""
+    folder = resources.files("mlsd_diagram.starters").joinpath(STARTER_FOLDER)
+    stems = [e.name[: -len(SUFFIX)] for e in folder.iterdir() if e.is_file() and e.name.endswith(SUFFIX)]
+    return sorted(s for s in stems if not s.startswith(".") and s not in NOT_A_CASE)
+
+
 def reference(name: str) -> Blueprint:
     """The reference design of case ``name``: the starter, parsed anew (a blueprint is mutable)."""
-    return loads(starter(name).text, f"<case {name}>")
+    check_case(name)
+    text = resources.files("mlsd_diagram.starters").joinpath(STARTER_FOLDER, name + SUFFIX).read_text(encoding="utf-8")
+    return loads(text, f"<case {name}>")
+
+
+def _case(name: str) -> Case:
+    bp = reference(name)
+    return Case(name, bp.name, bp.requirements.objective or bp.summary or "", _difficulty(bp))
 
 
 def _difficulty(bp: Blueprint) -> str:
@@ -55,33 +71,23 @@ def _difficulty(bp: Blueprint) -> str:
 
 def cases() -> list[Case]:
     """Every case, sorted by name."""
-    found = []
-    for s in starters():
-        if s.name in NOT_A_CASE:
-            continue
-        bp = reference(s.name)
-        found.append(Case(s.name, s.title, bp.requirements.objective or s.summary, _difficulty(bp)))
-    return found
+    return [_case(name) for name in _names()]
 
 
 def case(name: str) -> Case:
     """The case called ``name``; raises :class:`UnknownCase` naming the cases."""
-    for c in cases():
-        if c.name == name:
-            return c
-    names = ", ".join(c.name for c in cases())
-    raise UnknownCase(f"unknown case '{name}' (cases: {names}; see `mlsd practice list`)")
+    return _case(name)
 
 
 def check_case(name: str) -> None:
     """Raise :class:`UnknownCase` unless ``name`` is a case (cheap: no blueprint is parsed)."""
     if name in NOT_A_CASE:
         raise UnknownCase(f"'{name}' is the blank starter, not a case (see `mlsd practice list`)")
-    try:
-        starter(name)
-    except UnknownStarter:
-        names = ", ".join(s.name for s in starters() if s.name not in NOT_A_CASE)
-        raise UnknownCase(f"unknown case '{name}' (cases: {names}; see `mlsd practice list`)") from None
+    if name not in _names():
+        names = _names()
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UnknownCase(f"unknown case '{name}'{hint} (cases: {', '.join(names)}; see `mlsd practice list`)")
 
 
 # -- the exercise ----------------------------------------------------------------------------------

@@ -47,9 +47,13 @@ class Facts:
             self.by_rule.setdefault(f.rule, []).append(f)
 
     def flagged(self, *rules: str) -> list[str]:
-        """Components (or ``"design"`` for design-wide findings) of the open (not accepted) findings of ``rules``."""
+        """The components of the open (not accepted) findings of ``rules``: a flow's finding is its caller's
+        (the component that acts), a design-wide one ``"the design"``."""
         found = [
-            f.component or f.flow_id or "the design" for r in rules for f in self.by_rule.get(r, ()) if not f.accepted
+            f.component or (self.blueprint.flows[f.flow].source if f.flow is not None else "the design")
+            for r in rules
+            for f in self.by_rule.get(r, ())
+            if not f.accepted
         ]
         return list(dict.fromkeys(found))
 
@@ -110,7 +114,7 @@ class Check:
     title: str
     source: str
     ask_none: str  # the follow-up when nothing in the design shows it
-    ask_missing: str  # the follow-up naming what lacks it: {names}
+    ask_missing: str  # the follow-up naming what lacks it: {names}; {has}, {does}, {s} and {it} agree with their number
     evaluate: Callable[[Facts], Outcome]
 
     @property
@@ -125,7 +129,14 @@ class Check:
         if outcome.ask:
             return outcome.ask
         if outcome.missing:
-            return self.ask_missing.format(names=names(outcome.missing))
+            one = len(outcome.missing) == 1
+            return self.ask_missing.format(
+                names=names(outcome.missing),
+                has="has" if one else "have",
+                does="does" if one else "do",
+                s="s" if one else "",
+                it="it" if one else "one",
+            )
         return self.ask_none
 
 
@@ -216,7 +227,7 @@ def _task(f: Facts) -> Outcome:
     "Each model says what it predicts, from what",
     "[AX] ch. 1, step 2",
     "Which model answers the request: what does it predict, and from which inputs?",
-    "{names} run a model: what does each predict, and from which inputs?",
+    "What {does} {names} predict, and from which inputs?",
 )
 def _models(f: Facts) -> Outcome:
     """Every model (a SERVE component, or one declaring ``task`` or ``model``) declares its ``task`` and
@@ -266,13 +277,14 @@ def _sources(f: Facts) -> Outcome:
     "Every trainer has a source of labels",
     "[AX] ch. 1, step 3; [DMLS] ch. 4; rule MLSD402",
     "Where do the labels come from, and how long after a prediction do they arrive?",
-    "What does {names} learn from: where do its labels come from, and how late do they arrive?",
+    "Where do the labels of {names} come from, and how late do they arrive?",
 )
 def _labels(f: Facts) -> Outcome:
     """Each trainer has people labeling or reviewing upstream, or flows tagged ``labels`` or ``interactions``
     upstream (logged outcomes), and no MLSD402 finding."""
     d = f.design
-    have, lack = [], []
+    have: list[str] = []
+    lack: list[str] = []
     for t in d.trainers:
         upstream = d.reach([t], DATA_MODES, backward=True)
         tagged = any({"labels", "interactions"} & set(d.flows[i].tags) for i in d.upstream_flows(t))
@@ -452,7 +464,7 @@ def _online_metrics(f: Facts) -> Outcome:
     "The request path meets the latency SLO, call by call",
     "[AX] ch. 1, step 6; ML Test Score Monitor 6; rules MLSD203, MLSD205",
     "Where do the milliseconds of the latency budget go, call by call?",
-    "{names} declare no latency: where do the milliseconds of the budget go?",
+    "No latency is declared for {names}: where do the milliseconds of the budget go?",
 )
 def _latency(f: Facts) -> Outcome:
     """Every entry point's p99 latency (by :func:`~..analyses.serving.request_latency`: steps, parallel calls,
@@ -476,7 +488,7 @@ def _latency(f: Facts) -> Outcome:
     "Losing any one model leaves users served",
     "[SRE] ch. 22; [RoML] #1; [AX] failure modes; rule MLSD201",
     "What does the user see when the model is down?",
-    "{names} has no fallback: what does the user see when it is down?",
+    "{names} {has} no fallback: what does the user see when {it} is down?",
 )
 def _fallbacks(f: Facts) -> Outcome:
     """Each model on the request path, knocked out alone (:func:`~..analyses.serving.knock_out`), leaves every
@@ -497,7 +509,8 @@ def _timeouts(f: Facts) -> Outcome:
     """Every request flow from an entry point or a request-path component declares ``timeout_ms``; evidence
     and gaps are the callees."""
     d = f.design
-    have, lack = [], []
+    have: list[str] = []
+    lack: list[str] = []
     for c in d.request_path:
         calls = list(d.pred(c, "request"))
         (lack if any(d.flows[i].timeout_ms is None for _, i in calls) else have).append(c)
@@ -510,7 +523,7 @@ def _timeouts(f: Facts) -> Outcome:
     "Optional calls and feature lookups degrade instead of failing the request",
     "[SRE] ch. 22 (graceful degradation); [AX] failure modes; rule MLSD208",
     "Which calls can fail without failing the request, and what is used instead (defaults, skip)?",
-    "{names} fail the request when one lookup fails: what do they use when a feature is missing?",
+    "A failed feature lookup fails {names}: what is used when a feature is missing?",
 )
 def _degrade(f: Facts) -> Outcome:
     """Some request flow declares ``on_failure: skip`` or ``defaults`` (the caller answers without the callee,
@@ -532,7 +545,7 @@ def _degrade(f: Facts) -> Outcome:
     "Every request-path component is sized for the peak, with headroom",
     "[AX] ch. 1, step 6; [SRE] ch. 22; rules MLSD206, MLSD209",
     "How many replicas does each service need at peak, and what happens at twice the peak?",
-    "How many replicas do {names} need at peak, and what happens at twice the peak?",
+    "How many replicas {does} {names} need at peak, and what happens at twice the peak?",
 )
 def _capacity(f: Facts) -> Outcome:
     """Every request-path component declares ``capacity_qps`` (:func:`~..analyses.serving.load_at` lists none as
@@ -565,7 +578,8 @@ def _capacity(f: Facts) -> Outcome:
 def _monitoring(f: Facts) -> Outcome:
     """Each model reaches a monitor over telemetry (and stream or batch) flows; no MLSD301 finding."""
     d = f.design
-    have, lack = [], []
+    have: list[str] = []
+    lack: list[str] = []
     for m in f.models:
         reached = d.reach([m], ("telemetry", "stream", "batch"))
         (have if any(d.is_(c, "MONITOR") for c in reached) else lack).append(m)
@@ -598,7 +612,7 @@ def _drift(f: Facts) -> Outcome:
     "Monitors page someone or trigger retraining",
     "[RoML] #10; rule MLSD303",
     "When a metric breaks at 3 a.m., who gets paged, and what starts retraining?",
-    "{names} watch the system: who hears about it when they see a problem?",
+    "When {names} detect{s} a problem, who hears about it?",
 )
 def _alerting(f: Facts) -> Outcome:
     """An alerting component is reachable from a monitor; no MLSD303 finding."""

@@ -12,7 +12,7 @@ Same blueprint, same case, same bytes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Final, Literal, cast
 
 from ..analyses.design import Design
 from ..analyses.failure_modes import ANSWERED, OPEN, PARTLY
@@ -25,8 +25,14 @@ from .cases import reference
 from .rubric import CHECKS, Facts, Outcome
 
 POINTS_PER_STEP = 3
-COVERED, PARTLY_COVERED, MISSING, NOT_ASKED = "covered", "partly covered", "missing", "not asked"
-LINT_PROFILE = "default"
+Status = Literal["covered", "partly covered", "missing", "not asked"]
+COVERED: Final = "covered"
+PARTLY_COVERED: Final = "partly covered"
+MISSING: Final = "missing"
+NOT_ASKED: Final = "not asked"  # the reference does not answer it either: not graded
+State = Literal["served", "degraded", "down"]
+Severity = Literal["error", "warning", "note"]
+LINT_PROFILE: Final = "default"
 LINT_PROFILE_NOTE = (
     "no interview lint profile exists yet: these are the findings of today's rules with the project's "
     "[tool.mlsd] settings"
@@ -64,7 +70,7 @@ class FailureModeResult:
 
     key: str
     question: str
-    status: str  # covered, partly covered, missing, or not asked (the reference does not answer it either)
+    status: Status
     points: int
     answers: list[str]  # the candidate design's answers
     follow_ups: list[str]  # what the interviewer asks next when not covered
@@ -80,7 +86,7 @@ class EntryLatency:
     slo_ms: float | None
     within_slo: bool | None
     unknown_latency: list[str]
-    state_at_peak: str
+    state_at_peak: State
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ class KnockOut:
     """What losing one online model does to each entry point."""
 
     component: str
-    entry_points: dict[str, str]
+    entry_points: dict[str, State]
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class LintFinding:
 
     rule: str
     name: str
-    severity: str
+    severity: Severity
     message: str
     line: int
     column: int
@@ -120,7 +126,7 @@ class LintFinding:
 class LintSummary:
     """The design's lint findings under the interview profile (today: the default rules)."""
 
-    profile: str
+    profile: Literal["default"]
     note: str
     findings: list[LintFinding]
 
@@ -168,34 +174,49 @@ def _names(items) -> str:
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-# The follow-up a finding prompts in the failure-mode round, naming the candidate's component.
+# The follow-up a finding prompts in the failure-mode round: {c} is the component the finding is
+# about, {caller} and {callee} the two ends of the flow it is about (else both are {c}).
 _FINDING_QUESTIONS = {
     "MLSD201": "{c} has no fallback: what does the user see when it is down?",
     "MLSD202": "{c} is a single replica every request needs: what happens when that machine dies?",
     "MLSD203": "The request path is over its latency budget: which call do you cut, cache or run in parallel?",
     "MLSD206": "{c} gets more requests at peak than it can serve: how many replicas does it need?",
-    "MLSD207": "{c} is called without a timeout and does not shed load: what happens to its callers when it slows?",
-    "MLSD208": "{c} fails when one feature lookup fails: what does it use when a feature is missing?",
+    "MLSD207": "{callee} is called without a timeout and does not shed load: what happens to {caller} when it slows?",
+    "MLSD208": "{caller} fails when its lookup in {callee} fails: what does it use when a feature is missing?",
     "MLSD209": "{c} declares no capacity: how many requests a second does one replica take?",
     "MLSD302": "What tells you that serving data no longer looks like the training data?",
-    "MLSD303": "{c} watches the system: who hears about it when it sees a problem?",
-    "MLSD304": "How old may {c}'s model get before someone notices?",
+    "MLSD303": "When {c} sees a problem, who hears about it?",
+    "MLSD304": "How old may the model of {c} get before someone notices?",
     "MLSD401": "{c}: how do training and serving compute the same features?",
     "MLSD404": "What stops bad data from reaching {c}?",
-    "MLSD502": "{c}'s trainer never sees live data: how does it keep up with users?",
+    "MLSD502": "The trainer of {c} never sees live data: how does it keep up with users?",
     "MLSD503": "What starts a training run of {c}?",
     "MLSD506": "{c} learns only from what it chose to show: how do new items ever get shown?",
     "MLSD507": "What do new users and new items get from {c}?",
     "MLSD604": "What simple baseline answers when the model cannot, and must the model beat?",
 }
+MAX_FOLLOW_UPS = 3  # per failure mode; the lint list has every finding
 
 
-def _finding_question(finding: Finding, fallback: str) -> str:
+def _finding_question(bp: Blueprint, finding: Finding, fallback: str) -> str:
     template = _FINDING_QUESTIONS.get(finding.rule)
-    subject = f"'{finding.component}'" if finding.component else "the design"
+    c = f"'{finding.component}'" if finding.component else "the design"
+    caller = callee = c
+    if finding.flow is not None:
+        flow = bp.flows[finding.flow]
+        caller, callee = f"'{flow.source}'", f"'{flow.target}'"
+        c = finding.component and c or caller
     if template is None:
-        return f"{finding.name.replace('-', ' ').capitalize()} at {subject}: {fallback[0].lower()}{fallback[1:]}"
-    return template.format(c=subject)
+        return f"{finding.name.replace('-', ' ').capitalize()} at {c}: {fallback[0].lower()}{fallback[1:]}"
+    return template.format(c=c, caller=caller, callee=callee)
+
+
+def _follow_ups(bp: Blueprint, findings: list[Finding], question: str) -> list[str]:
+    asked = list(dict.fromkeys(_finding_question(bp, f, question) for f in findings if not f.accepted))
+    if len(asked) > MAX_FOLLOW_UPS:
+        more = len(asked) - MAX_FOLLOW_UPS
+        asked = [*asked[:MAX_FOLLOW_UPS], f"... and {more} more like {'it' if more == 1 else 'these'} (see lint)."]
+    return asked
 
 
 def _facts(blueprint: Blueprint, config: Any) -> Facts:
@@ -245,17 +266,18 @@ def grade(blueprint: Blueprint, case_name: str, *, config: Any = None, reveal: b
     modes = []
     ref_modes = {m.key: m for m in ref.failure_modes}
     for m in mine.failure_modes:
+        status: Status
+        follow_ups: list[str]
         asked = ref_modes[m.key].status != OPEN
         if not asked:
             status, follow_ups = NOT_ASKED, []
         elif m.status == ANSWERED:
             status, follow_ups = COVERED, []
         elif m.status == PARTLY:
-            open_findings = [f for f in m.findings if not f.accepted]
             status = PARTLY_COVERED
-            follow_ups = list(dict.fromkeys(_finding_question(f, m.question) for f in open_findings))
+            follow_ups = _follow_ups(blueprint, list(m.findings), m.question)
         else:
-            status, follow_ups = MISSING, [m.question]
+            status, follow_ups = MISSING, _follow_ups(blueprint, list(m.findings), m.question) or [m.question]
         modes.append(
             FailureModeResult(
                 m.key,
@@ -285,7 +307,9 @@ def grade(blueprint: Blueprint, case_name: str, *, config: Any = None, reveal: b
             LINT_PROFILE,
             LINT_PROFILE_NOTE,
             [
-                LintFinding(f.rule, f.name, f.severity, f.message, f.line, f.column, f.component, f.accepted)
+                LintFinding(
+                    f.rule, f.name, cast("Severity", f.severity), f.message, f.line, f.column, f.component, f.accepted
+                )
                 for f in mine.findings
             ],
         ),
@@ -312,7 +336,7 @@ def _serving(f: Facts) -> Serving:
         load["headroom"],
         load["first_saturated"],
         list(load["unknown_capacity"]),
-        [KnockOut(m, dict(states)) for m, states in f.knock_outs.items()],
+        [KnockOut(m, cast("dict[str, State]", dict(states))) for m, states in f.knock_outs.items()],
     )
 
 
