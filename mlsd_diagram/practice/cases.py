@@ -47,7 +47,12 @@ def _names() -> list[str]:
 def reference(name: str) -> Blueprint:
     """The reference design of case ``name``: the starter, parsed anew (a blueprint is mutable)."""
     check_case(name)
-    text = resources.files("mlsd_diagram.starters").joinpath(STARTER_FOLDER, name + SUFFIX).read_text(encoding="utf-8")
+    text = (
+        resources.files("mlsd_diagram.starters")
+        .joinpath(STARTER_FOLDER)
+        .joinpath(name + SUFFIX)
+        .read_text(encoding="utf-8")
+    )
     return loads(text, f"<case {name}>")
 
 
