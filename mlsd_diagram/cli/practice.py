@@ -8,19 +8,8 @@ from pathlib import Path
 import click
 
 from . import UserError, main
-from .inputs import lint_config, load
+from .inputs import known_case, lint_config, load
 from .terminal import echo
-
-
-def _known_case(name: str) -> str:
-    """``name`` when it is a case; else the one-line error listing the cases (exit 2)."""
-    from ..practice.cases import UnknownCase, check_case
-
-    try:
-        check_case(name)
-    except UnknownCase as exc:
-        raise UserError(str(exc)) from None
-    return name
 
 
 @main.group("practice")
@@ -67,7 +56,7 @@ def start(case: str, output: str | None) -> None:
     from ..outputs.files import OutputError, write_all
     from ..practice.cases import exercise_blueprint, prompt_markdown
 
-    _known_case(case)
+    known_case(case)
     folder = Path(output or case)
     blueprint_file = folder / f"{case}.yaml"
     prompt_file = folder / "prompt.md"
@@ -105,7 +94,7 @@ def check(file: str, case: str, reveal: bool, fmt: str, output: str | None) -> N
     from ..practice.scorecard import grade
     from .inputs import emit
 
-    _known_case(case)
+    known_case(case)
     config = lint_config()
     card = grade(load(file), case, config=config, reveal=reveal)
     if fmt == "json":

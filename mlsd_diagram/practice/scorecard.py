@@ -340,6 +340,25 @@ def _serving(f: Facts) -> Serving:
     )
 
 
+def mock_interview(blueprint: Blueprint, case_name: str, *, config: Any = None) -> dict[str, Any]:
+    """What ``mlsd serve --practice`` adds to the page: the prompt, the clarifying questions (answers
+    folded by the page), the plan with its time boxes, and the scorecard without the reference
+    (the page asks for the revealed one when time is up or on request)."""
+    from .cases import clarifying_questions, plan, requirement_lines
+
+    ref = reference(case_name)
+    info = find_case(case_name)
+    return {
+        "case": info.name,
+        "title": info.title,
+        "difficulty": info.difficulty,
+        "prompt": requirement_lines(ref),
+        "questions": [{"question": q.question, "answer": q.answer} for q in clarifying_questions(ref)],
+        "plan": [{"step": n, "title": t, "start": start, "end": end} for n, t, start, end in plan()],
+        "scorecard": grade(blueprint, case_name, config=config).to_dict(),
+    }
+
+
 __all__ = [
     "COVERED",
     "MISSING",
@@ -350,4 +369,5 @@ __all__ = [
     "Scorecard",
     "StepResult",
     "grade",
+    "mock_interview",
 ]
