@@ -242,3 +242,12 @@ def test_practice_check_imports_no_renderer() -> None:
     loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "networkx" in loaded or "pydantic" in loaded  # it did grade
     assert not loaded & {"diagrams", "graphviz", "jinja2", "starlette"}
+
+
+@pytest.mark.parametrize("path", sorted(HERE.glob("*/alternative_*.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_hand_written_alternatives_score_well(path: Path) -> None:
+    """Designs written by hand, sharing only the requirements with the reference, score at least 85%."""
+    card = grade(load(path), path.parent.name)
+    assert card.percent >= 85, [(c.id, c.follow_up) for s in card.steps for c in s.checks if c.follow_up]
+    ref = reference(path.parent.name)
+    assert not (set(load(path).components) - {"features", "drift"}) & set(ref.components)
