@@ -281,16 +281,20 @@ def _sources(f: Facts) -> Outcome:
 )
 def _labels(f: Facts) -> Outcome:
     """Each trainer has people labeling or reviewing upstream, or flows tagged ``labels`` or ``interactions``
-    upstream (logged outcomes), and no MLSD402 finding."""
+    upstream (logged outcomes), and no MLSD402 finding; the evidence is where the labels come from."""
     d = f.design
-    have: list[str] = []
+    sources: set[str] = set()
     lack: list[str] = []
     for t in d.trainers:
         upstream = d.reach([t], DATA_MODES, backward=True)
-        tagged = any({"labels", "interactions"} & set(d.flows[i].tags) for i in d.upstream_flows(t))
-        (have if (tagged or d.labelers & set(upstream)) else lack).append(t)
+        found = set(d.labelers & set(upstream)) | {
+            d.flows[i].source for i in d.upstream_flows(t) if {"labels", "interactions"} & set(d.flows[i].tags)
+        }
+        sources |= found
+        if not found:
+            lack.append(t)
     lack += [c for c in f.flagged("MLSD402") if c not in lack]
-    return Outcome(tuple(have), tuple(lack))
+    return Outcome(tuple(c for c in d.ids if c in sources), tuple(lack))
 
 
 @check(
