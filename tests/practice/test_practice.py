@@ -227,6 +227,8 @@ def test_bad_input_is_a_located_error_or_one_line_exit_2(tmp_path: Path) -> None
     assert unknown.returncode == 2 and unknown.stderr.startswith("mlsd: error: unknown case 'no_such_case'")
     blank = run_mlsd("practice", "start", "blank", "-o", str(tmp_path / "b"))
     assert blank.returncode == 2 and "not a case" in blank.stderr
+    serve = run_mlsd("serve", str(broken), "--practice", "no_such_case", "--port", "0")
+    assert serve.returncode == 2 and "unknown case 'no_such_case'" in serve.stderr and "Serving" not in serve.stdout
     missing = run_mlsd("practice", "check", str(tmp_path / "nope.yaml"), "--case", "news_feed")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
 

@@ -7,6 +7,7 @@ the time is up, never before.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,11 @@ def start(serve, page, tmp_path: Path):
     p.clock.install()
     p.goto(server.url)
     p.wait_for_selector("#mlsd-practice-card tr[data-check='S6.fallbacks']")
+    state = server.state()["data"]["practice"]
+    assert state["case"] == "news_feed" and state["scorecard"]["revealed"] is False
+    assert all(c["reference"] is None for s in state["scorecard"]["steps"] for c in s["checks"])
+    status, _, body = server.get("/api/practice/reveal")
+    assert status == 200 and json.loads(body)["revealed"] is True
     return path, p
 
 
