@@ -193,6 +193,9 @@ def test_check_text_and_html(tmp_path: Path) -> None:
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html.split("</style>")[1]
     assert 'data-check="S6.fallbacks"' in html and "<th>reference</th>" in html
+    again = run_mlsd("practice", "check", path, "--case", "news_feed", "--format", "html", "--reveal")
+    assert again.stdout == html  # same input, same bytes (to a file or to standard output)
+    assert run_mlsd("practice", "check", path, "--case", "news_feed").stdout == out
 
 
 def test_list_and_start_write_an_exercise_that_validates_and_grades(tmp_path: Path) -> None:
