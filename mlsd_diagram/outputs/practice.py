@@ -66,7 +66,8 @@ def scorecard_text(card: Scorecard) -> str:
             out += [f"      reference: {a}" for a in m.reference] or ["      reference: -"]
     out += ["", "Serving"] + [f"  {line}" for line in serving_lines(card)]
     lint = card.lint
-    out += ["", f"Lint (profile: {lint.profile}; {lint.note}): {len(lint.findings)} findings"]
+    count = f"{len(lint.findings)} finding{'' if len(lint.findings) == 1 else 's'}"
+    out += ["", f"Lint (profile: {lint.profile}; {lint.note}): {count}"]
     for f in lint.findings:
         accepted = " [accepted]" if f.accepted else ""
         out.append(f"  {card.file}:{f.line}:{f.column}: {f.rule} {f.name} ({f.severity}){accepted}: {f.message}")

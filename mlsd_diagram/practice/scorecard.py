@@ -189,6 +189,7 @@ _FINDING_QUESTIONS = {
     "MLSD304": "How old may the model of {c} get before someone notices?",
     "MLSD401": "{c}: how do training and serving compute the same features?",
     "MLSD404": "What stops bad data from reaching {c}?",
+    "MLSD407": "The labels reaching {callee} arrive late: how do recent examples avoid training as negatives?",
     "MLSD502": "The trainer of {c} never sees live data: how does it keep up with users?",
     "MLSD503": "What starts a training run of {c}?",
     "MLSD506": "{c} learns only from what it chose to show: how do new items ever get shown?",
