@@ -43,6 +43,8 @@ bench: install
 
 schema: install
 	$(BIN)/mlsd schema > schema/mlsd.schema.json
+	$(BIN)/mlsd practice schema > schema/practice.schema.json
+	$(BIN)/python scripts/gen_practice_rubric.py
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules output/.tmp-*

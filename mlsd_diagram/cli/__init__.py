@@ -181,6 +181,7 @@ SUMMARIES: dict[str, str] = {
     "estimate": "Capacity estimates: peak QPS, replicas, memory, storage, event and training volume, with formulas.",
     "kinds": "List the built-in component kinds with their stage, roles and aliases.",
     "lint": "Lint blueprint FILES against ML production practice (see `mlsd rules`).",
+    "practice": "Practice an ML system design interview: take a case, design it, get a scorecard by framework step.",
     "new": "Write a starter blueprint to PATH (a case study, or the blank one); see --list.",
     "render": "Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).",
     "report": "Write FILE's design page as one self-contained HTML file (works offline, no network).",
@@ -206,6 +207,7 @@ COMMANDS = {
     "doc": "doc",
     "new": "doc",
     "diff": "diff",
+    "practice": "practice",
     "serve": "preview",
     "report": "preview",
 }

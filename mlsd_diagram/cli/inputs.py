@@ -70,3 +70,15 @@ def lint_config(path: str | None = None):
         return load_config(path)
     except LintConfigError as exc:
         raise UserError(str(exc)) from None
+
+
+def known_case(name: str) -> str:
+    """``name`` when it is a practice case; else the one-line error listing the cases (exit 2)."""
+    from ..practice.cases import UnknownCase, check_case
+    from . import UserError
+
+    try:
+        check_case(name)
+    except UnknownCase as exc:
+        raise UserError(str(exc)) from None
+    return name

@@ -74,7 +74,22 @@ def _bind(host: str, port: int) -> socket.socket:
     help="Most live-update connections (browser tabs) open at once; more get HTTP 503.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
-def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_streams: int, open_browser: bool) -> None:
+@click.option(
+    "--practice",
+    "practice",
+    metavar="CASE",
+    help="Mock interview on practice case CASE: the prompt, a timer per framework step, the scorecard "
+    "updating as FILE is saved, the reference revealed when time is up or on request.",
+)
+def serve(
+    file: str,
+    port: int,
+    host: str,
+    allow_hosts: tuple[str, ...],
+    max_streams: int,
+    open_browser: bool,
+    practice: str | None,
+) -> None:
     """Serve a live preview of FILE: the diagram, lint findings, score, latency and knock-outs.
 
     The page updates by itself when FILE is saved; while FILE is invalid it keeps the last
@@ -88,6 +103,10 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
         raise UserError(
             f"`mlsd serve` needs the preview extra ({exc.name} is missing): pip install 'mlsd-diagram[preview]'"
         ) from None
+    if practice is not None:
+        from .inputs import known_case
+
+        known_case(practice)
     folder = os.path.dirname(os.path.abspath(file))
     if not os.path.isdir(folder):
         raise UserError(f"cannot watch {file}: folder {folder} does not exist")
@@ -112,7 +131,9 @@ def serve(file: str, port: int, host: str, allow_hosts: tuple[str, ...], max_str
         server_header=False,
     )
     server = uvicorn.Server(config)
-    config.app = create_app(file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams)
+    config.app = create_app(
+        file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams, practice=practice
+    )
     # Until uvicorn installs its own handlers inside server.run, a Ctrl-C or SIGTERM asks the server to stop
     # as soon as it has started. Raised as KeyboardInterrupt there, it could land inside asyncio's start-up
     # and be lost, leaving the server running (tests/preview/test_server.py sends one right after the

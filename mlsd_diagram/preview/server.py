@@ -8,6 +8,7 @@ Routes (nothing from a URL ever reaches the file system):
                                the located errors of the file as it is now
 - ``GET /api/events``          Server-Sent Events: ``update`` with the version whenever it changes
 - ``GET /api/knockout?components=a,b``  the knock-out view of the last good blueprint
+- ``GET /api/practice/reveal``  with ``--practice CASE``: the scorecard with the reference's parts
 
 The file's folder is watched with ``watchfiles``; each change reloads the blueprint in a
 worker thread. An invalid file keeps the last good data and reports the errors; nothing a
@@ -223,6 +224,22 @@ class Preview:
             await self.reload()
 
 
+def _practice_render(case: str):
+    """The page data of a mock interview: the design page's, plus the practice session's."""
+
+    def render(blueprint) -> dict[str, Any]:
+        from ..analyses.lint import load_config
+        from ..outputs.report import page_data
+        from ..practice.scorecard import mock_interview
+
+        config = load_config()
+        data = page_data(blueprint, lint_config=config)
+        data["practice"] = mock_interview(blueprint, case, config=config)
+        return data
+
+    return render
+
+
 def create_app(
     path: str,
     *,
@@ -231,6 +248,7 @@ def create_app(
     server=None,
     allow_hosts: tuple[str, ...] = (),
     max_streams: int = MAX_STREAMS,
+    practice: str | None = None,
 ) -> Starlette:
     """The preview app for the blueprint at ``path``.
 
@@ -239,8 +257,12 @@ def create_app(
     ``allow_hosts`` are accepted (a guard against DNS rebinding). At most ``max_streams``
     event streams are open at once. ``render`` replaces
     :func:`~mlsd_diagram.outputs.report.page_data`. ``server`` (a uvicorn Server) lets open
-    event streams end when it is asked to stop.
+    event streams end when it is asked to stop. ``practice`` names a practice case: the page
+    becomes a mock interview (:func:`~mlsd_diagram.practice.scorecard.mock_interview` in its data,
+    the reference revealed by ``GET /api/practice/reveal``).
     """
+    if practice is not None and render is None:
+        render = _practice_render(practice)
     preview = Preview(path, render)
     pages = {name: asset_bytes(name) for name in ASSETS}
     index = asset_bytes("index.html")
@@ -275,6 +297,18 @@ def create_app(
         except KeyError as exc:
             return JSONResponse({"error": str(exc.args[0]) if exc.args else "unknown component"}, status_code=400)
         return JSONResponse(view, headers={"cache-control": "no-store"})
+
+    async def reveal(_request: Request) -> Response:
+        from ..analyses.lint import load_config
+        from ..practice.scorecard import grade
+
+        if practice is None:
+            return JSONResponse({"error": "not a practice session (mlsd serve --practice CASE)"}, status_code=404)
+        if preview.blueprint is None:
+            return JSONResponse({"error": "the blueprint has not loaded yet"}, status_code=409)
+        blueprint = preview.blueprint
+        card = await anyio.to_thread.run_sync(lambda: grade(blueprint, practice, config=load_config(), reveal=True))
+        return JSONResponse(card.to_dict(), headers={"cache-control": "no-store"})
 
     open_streams = 0
 
@@ -334,6 +368,7 @@ def create_app(
             Route("/api/state", state),
             Route("/api/events", events),
             Route("/api/knockout", knockout),
+            Route("/api/practice/reveal", reveal),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=allowed)],
         lifespan=lifespan,

@@ -14,6 +14,7 @@ from ...analyses import traits as T
 from ...analyses.design import Design
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
+from ...analyses.framework import STEPS
 from ...analyses.funnel import funnel as derive_funnel
 from ...analyses.serving import load_table, serving_model
 from ...blueprint.models import Blueprint
@@ -56,16 +57,6 @@ _FAMILY_WORDS: tuple[tuple[str, str], ...] = (
     ("classif", "classification"),
     ("click", "classification"),
     ("detection", "classification"),
-)
-
-STEPS = (
-    (1, "Clarifying requirements"),
-    (2, "Framing as an ML task"),
-    (3, "Data preparation"),
-    (4, "Model development"),
-    (5, "Evaluation"),
-    (6, "Deployment and serving"),
-    (7, "Monitoring and infrastructure"),
 )
 
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...analyses.framework import TIME_BOXES, WRAP_UP_MINUTES
 from .markdown import format_number
 
 Context = dict[str, Any]
-
-# (step, minutes): 45 minutes in all, the last two for the failure modes and questions back
-TIME_BOXES: tuple[tuple[int, int], ...] = ((1, 5), (2, 5), (3, 7), (4, 10), (5, 5), (6, 7), (7, 4))
-WRAP_UP_MINUTES = 2
 
 
 def _name(c: dict[str, Any]) -> str:

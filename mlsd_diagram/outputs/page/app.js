@@ -87,6 +87,8 @@
     ui.score = el("div", {id: "mlsd-score"});
     document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
     document.body.appendChild(ui.errors);
+    ui.practice = el("section", {id: "mlsd-practice", className: "practice", hidden: true});
+    document.body.appendChild(ui.practice);
     document.body.appendChild(el("main", null, [
       el("div", {className: "left"}, [el("div", {className: "toolbar"}, [ui.summary, ui.zoom]), ui.diagram]),
       el("aside", {id: "mlsd-side"}, [
@@ -622,6 +624,147 @@
     });
   }
 
+  // -- practice mode (`mlsd serve --practice CASE`): a mock interview ---------------------------
+
+  var practice = {built: false, started: null, timer: null, revealed: false};
+
+  function practiceMinutes(p) { return p.plan.length ? p.plan[p.plan.length - 1].end : 0; }
+
+  function clockText(minutes) {
+    var seconds = Math.max(0, Math.round(minutes * 60));
+    var m = Math.floor(seconds / 60), sec = seconds % 60;
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+
+  function buildPractice(p) {
+    clear(ui.practice);
+    ui.practice.hidden = false;
+    ui.practiceTotal = el("strong", {id: "mlsd-practice-total"});
+    ui.practiceClock = el("span", {id: "mlsd-practice-clock", className: "clock", text: "not started"});
+    ui.practiceStart = el("button", {type: "button", id: "mlsd-practice-start", text: "Start the clock"});
+    ui.practiceStart.addEventListener("click", startClock);
+    ui.practiceReveal = el("button", {type: "button", id: "mlsd-practice-reveal", text: "Reveal the reference"});
+    ui.practiceReveal.addEventListener("click", function () { reveal("on request"); });
+    ui.practiceNote = el("p", {id: "mlsd-practice-note", className: "muted",
+                               text: "The reference design stays hidden until the time is up or you reveal it."});
+    ui.practicePlan = el("ol", {id: "mlsd-practice-plan", className: "plan"});
+    p.plan.forEach(function (s) {
+      ui.practicePlan.appendChild(el("li", {"data-step": s.step}, [
+        s.title + " ", el("span", {className: "muted", text: s.start + "-" + s.end + " min"})
+      ]));
+    });
+    var prompt = el("ul", {id: "mlsd-practice-prompt"});
+    p.prompt.forEach(function (line) { prompt.appendChild(el("li", {text: line})); });
+    var questions = el("div", {id: "mlsd-practice-questions"});
+    p.questions.forEach(function (q) {
+      questions.appendChild(el("details", null, [el("summary", {text: q.question}), el("p", {text: q.answer})]));
+    });
+    ui.practiceCard = el("div", {id: "mlsd-practice-card"});
+    ui.practice.appendChild(el("div", {className: "practice-head"}, [
+      el("h2", {text: "Mock interview: " + p.title + " (" + p.difficulty + ")"}), ui.practiceTotal
+    ]));
+    ui.practice.appendChild(el("div", {className: "practice-grid"}, [
+      el("div", null, [el("h4", {text: "The prompt"}), prompt, el("h4", {text: "Clarifying questions"}), questions]),
+      el("div", null, [
+        el("h4", {text: "The clock"}), el("div", {className: "clock-row"}, [ui.practiceStart, ui.practiceClock]),
+        ui.practicePlan, ui.practiceReveal, ui.practiceNote
+      ])
+    ]));
+    ui.practice.appendChild(el("h4", {text: "Scorecard"}));
+    ui.practice.appendChild(ui.practiceCard);
+    practice.built = true;
+  }
+
+  function renderCard(card) {
+    ui.practiceTotal.textContent = card.points + " of " + card.max_points + " points (" + card.percent + "%)";
+    ui.practiceCard.setAttribute("data-revealed", card.revealed ? "yes" : "no");
+    clear(ui.practiceCard);
+    var head = [el("th", {text: ""}), el("th", {text: "your design"})];
+    if (card.revealed) { head.push(el("th", {text: "reference"})); }
+    card.steps.forEach(function (s) {
+      var rows = el("tbody");
+      s.checks.forEach(function (c) {
+        var cls = !c.applies ? "na" : c.passed ? "pass" : "fail";
+        var cells = [
+          el("td", {className: "mark", text: !c.applies ? "-" : c.passed ? "\u2713" : "\u2717"}),
+          el("td", null, [
+            c.title + (c.applies ? "" : " (not graded for this case)"),
+            c.applies && c.evidence.length ? el("div", {className: "muted", text: c.evidence.join(", ")}) : null,
+            c.follow_up ? el("div", {className: "ask", text: c.follow_up}) : null
+          ])
+        ];
+        if (card.revealed) { cells.push(el("td", {className: "ref", text: c.applies ? (c.reference || []).join(", ") : ""})); }
+        rows.appendChild(el("tr", {className: cls, "data-check": c.id}, cells));
+      });
+      ui.practiceCard.appendChild(el("h4", {"data-step": s.number,
+        text: s.number + ". " + s.title + " (" + s.minutes + " min): " + s.points + "/" + s.max_points}));
+      ui.practiceCard.appendChild(el("table", {className: "grid practice-checks"}, [el("thead", null, [el("tr", null, head)]), rows]));
+    });
+    var modes = el("tbody");
+    card.failure_modes.forEach(function (m) {
+      var cls = m.status === "not asked" ? "na" : m.points ? "pass" : "fail";
+      var cells = [
+        el("td", {className: "mark", text: m.status === "not asked" ? "-" : m.points ? "\u2713" : "\u2717"}),
+        el("td", null, [m.question + " (" + m.status + ")"].concat(
+          m.follow_ups.map(function (q) { return el("div", {className: "ask", text: q}); })))
+      ];
+      if (card.revealed) { cells.push(el("td", {className: "ref", text: (m.reference || []).join(" ")})); }
+      modes.appendChild(el("tr", {className: cls, "data-mode": m.key}, cells));
+    });
+    ui.practiceCard.appendChild(el("h4", {text: "Failure modes"}));
+    ui.practiceCard.appendChild(el("table", {className: "grid practice-checks"}, [el("thead", null, [el("tr", null, head.slice())]), modes]));
+  }
+
+  function startClock() {
+    if (practice.started !== null) { return; }
+    practice.started = Date.now();
+    ui.practiceStart.disabled = true;
+    tick();
+    practice.timer = setInterval(tick, 1000);
+  }
+
+  function tick() {
+    var p = state.data && state.data.practice;
+    if (!p || practice.started === null) { return; }
+    var elapsed = (Date.now() - practice.started) / 60000;
+    var total = practiceMinutes(p);
+    var current = null;
+    Array.prototype.forEach.call(ui.practicePlan.children, function (li, i) {
+      var s = p.plan[i];
+      li.classList.toggle("done", elapsed >= s.end);
+      li.classList.toggle("current", elapsed >= s.start && elapsed < s.end);
+      if (elapsed >= s.start && elapsed < s.end) { current = s; }
+    });
+    if (elapsed >= total) {
+      clearInterval(practice.timer);
+      ui.practiceClock.textContent = "Time is up";
+      if (!practice.revealed) { reveal("time is up"); }
+      return;
+    }
+    ui.practiceClock.textContent = "Step " + current.step + ", " + current.title + ": " +
+      clockText(current.end - elapsed) + " left (" + clockText(total - elapsed) + " in all)";
+  }
+
+  function fetchReveal() {
+    return fetch("/api/practice/reveal", {headers: {"Accept": "application/json"}, cache: "no-store"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (card) { if (card) { renderCard(card); } })
+      .catch(function () { setStatus("disconnected", "bad"); });
+  }
+
+  function reveal(why) {
+    practice.revealed = true;
+    ui.practiceReveal.disabled = true;
+    ui.practiceNote.textContent = "Reference revealed (" + why + "): its part is beside each check.";
+    fetchReveal();
+  }
+
+  function renderPractice(p) {
+    if (!p) { ui.practice.hidden = true; return; }
+    if (!practice.built) { buildPractice(p); }
+    if (practice.revealed) { fetchReveal(); } else { renderCard(p.scorecard); }
+  }
+
   // -- showing a state ------------------------------------------------------------------------
 
   function setStatus(text, kind) {
@@ -654,6 +797,7 @@
     renderFindings(data.findings);
     renderLatency(data.latency);
     renderScore(data.score);
+    renderPractice(data.practice);
     ui.setsNote.textContent = REPORT && data.precomputed
       ? "Knock-outs in this report are precomputed: " + data.precomputed.note + "."
       : "Click a component, then \u201cknock out\u201d; several can be knocked out together.";
