@@ -74,7 +74,7 @@ class Evaluation:
     jammed: set[str] = field(default_factory=set)  # pools kept busier than they drain (hang)
     base: Evaluation | None = None  # the evaluation this one re-evaluated only part of
     redone: frozenset[str] = frozenset()  # what it re-evaluated (with ``base``)
-    entry_figures: dict[str, object] = field(default_factory=dict)  # cache of the entry points' figures
+    entry_figures: dict[str, dict] = field(default_factory=dict)  # cache of the entry points' figures
     ring_answers: dict[tuple[str, frozenset[str]], Dist] = field(default_factory=dict)  # answers in fallback cycles
 
 
