@@ -53,6 +53,12 @@ def test_a_rule_without_its_facts_says_what_to_declare() -> None:
         "  - {from: log, to: trainer, mode: batch, data: examples, tags: [labels]}\n"
         "  - {from: trainer, to: ranker, mode: deploy, data: model}\n"
     )
-    messages = {f.rule: f.message for f in lint(loads(text, "m.yaml"), select=["MLSD304", "MLSD407"])}
+    chosen = ["MLSD304", "MLSD407"]
+    messages = {f.rule: f.message for f in lint(loads(text, "m.yaml"), select=chosen, profile="interview")}
     assert "declare max_model_age" in messages["MLSD304"]
     assert "declare it on the flow that forms the labels, e.g. label_window: 15m" in messages["MLSD407"]
+    # the review profile: the design uses neither field anywhere, so one note each, saying what to declare
+    notes = {f.rule: f for f in lint(loads(text, "m.yaml"), select=chosen)}
+    assert {(f.severity, f.component, f.line) for f in notes.values()} == {("note", None, 1)}
+    assert "declare max_model_age" in notes["MLSD304"].message
+    assert "declare label_window" in notes["MLSD407"].message

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from ...blueprint.models import minutes
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -308,6 +309,7 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
                 "long after an event its label may still arrive); declare it on the flow that forms the labels, "
                 "e.g. label_window: 15m",
                 component=t,
+                practice=P.LABEL_WINDOW,
             )
             continue
         cadence = d.components[t].cadence
@@ -326,6 +328,7 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
                     f"and late positives are {state}: recent examples train as negatives; declare late_positives: "
                     "relabeled, importance_weighted, delay_model or window_closed",
                     flow=i,
+                    practice=P.LATE_POSITIVES if late is None else None,
                 )
 
 
@@ -378,6 +381,7 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                     "from after each label may leak into training; declare point_in_time: true on the flow "
                     "that joins them, or log served features",
                     component=t,
+                    practice=P.POINT_IN_TIME,
                 )
         if t not in live:
             continue
@@ -392,6 +396,7 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                 f"'{g}' evaluates '{t}', which learns from live data, but {said}: evaluation rows from before "
                 "training rows flatter the model; declare split: time",
                 component=g,
+                practice=P.SPLIT if split is None else None,
             )
 
 
@@ -439,6 +444,7 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
             f"'{m}' orders what users see and is retrained on their clicks, but no flow logs the position "
             "shown (tag 'position') and it declares no position_debiasing: it learns its own order back",
             component=m,
+            practice=P.POSITION,
         )
 
 
@@ -497,6 +503,7 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
             f"personal data from '{flow.source}' is kept in '{target}' ({d.kind[target]}) with no retention "
             f"and no erasure path; declare retention on '{target}' (e.g. 30d) or a flow tagged erasure into it",
             component=target,
+            practice=P.RETENTION,
         )
 
 
@@ -558,6 +565,7 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
             f"'{c}' learns {said} with no class_balancing, and the offline metrics have nothing but ROC-AUC "
             "for it: declare positive_rate and class_balancing, and add pr_auc or log loss",
             component=c,
+            practice=P.CLASS_BALANCING,
         )
 
 
@@ -612,6 +620,7 @@ def non_idempotent_backfill(d: Design) -> Iterator[Hit]:
             f"'{c}' writes features or labels in batch and {said}: a rerun duplicates rows and a backfill "
             "cannot replace one day; declare write_mode: overwrite_partition (or upsert)",
             component=c,
+            practice=P.WRITE_MODE if mode is None else None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -205,6 +206,7 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
                 f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "
                 "calibration (e.g. isotonic) and measure it (ECE, predicted/observed)",
                 component=c,
+                practice=P.CALIBRATION,
             )
 
 
@@ -296,4 +298,5 @@ def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
                 f"'{gate}' gates '{m}', which acts on people or their content, but names no slices: it can pass "
                 "a model that fails a group; declare slices with their thresholds",
                 component=gate,
+                practice=P.SLICES,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...blueprint.models import Mode, OnFailure
+from .. import practices as P
 from .. import traits as T
 from ..design import Design
 from ..findings import Hit
@@ -73,7 +74,8 @@ def single_point_of_failure(d: Design) -> Iterator[Hit]:
     for item in single_points_of_failure(d.blueprint, d.serving):
         c = item["component"]
         have = "declares no replicas" if d.components[c].replicas is None else f"has {item['replicas']} replica"
-        yield Hit(f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c)
+        blank = P.REPLICAS if d.components[c].replicas is None else None
+        yield Hit(f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c, practice=blank)
 
 
 @rule("MLSD203", "latency-budget-exceeded", "error", "[AX] ch. 1, [TS] Monitor 6")
@@ -184,6 +186,7 @@ def latency_unknown(d: Design) -> Iterator[Hit]:
             yield Hit(
                 f"'{c}' is on the request path but declares no latency_p99_ms; the latency budget counts it as 0 ms",
                 component=c,
+                practice=P.LATENCY,
             )
 
 
@@ -271,6 +274,7 @@ def overload_cascade(d: Design) -> Iterator[Hit]:
                 f"load: when '{flow.target}' is overloaded, '{flow.source}' hangs with it and the overload "
                 "spreads to its callers",
                 flow=index,
+                practice=P.TIMEOUT,
             )
 
 
@@ -313,6 +317,7 @@ def missing_feature_default(d: Design) -> Iterator[Hit]:
                 f"'{u}' fails when its call to '{v}' fails (on_failure: fail, no timeout): one missing or slow "
                 "feature fails the prediction; give the call a timeout_ms and on_failure: defaults",
                 flow=index,
+                practice=P.FEATURE_DEFAULTS if flow.on_failure is None else None,
             )
 
 
@@ -346,4 +351,5 @@ def capacity_unknown(d: Design) -> Iterator[Hit]:
                 f"'{c}' is on the request path but declares no capacity_qps; the load simulation takes it as "
                 "never saturating",
                 component=c,
+                practice=P.CAPACITY,
             )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ...blueprint.models import minutes
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -252,6 +253,7 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
             f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
             "an exploration_share or holdout_share: its biases feed back into its training data",
             component=model,
+            practice=P.EXPLORATION,
         )
 
 
@@ -352,6 +354,7 @@ def index_freshness_vs_slo(d: Design) -> Iterator[Hit]:
                 f"new items must be retrievable in '{index}' within {limit:g} minutes, but nothing streams into "
                 f"it and {d.names(b for b, _ in feeds)} declares no cadence: declare the rebuild cadence",
                 component=index,
+                practice=P.CADENCE,
             )
             continue
         best, builder = min(timed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import practices as P
 from .. import traits as T
 from ..design import Design
 from ..findings import Hit
@@ -154,4 +155,5 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
             f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "
             "serves an ever older model; declare max_model_age (e.g. 2d) and alert on it",
             component=m,
+            practice=P.MODEL_AGE,
         )
