@@ -410,8 +410,10 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
     """A ranker learns from clicks on its own list with no position logged and no debiasing.
 
     **What it checks.** Each live model that orders what users see (not a retrieval stage), whose
-    trainer reads data from the live system: it declares `position_debiasing`, or a flow upstream
-    of its trainer is tagged `position` (the shown position is logged with each interaction).
+    trainer learns from what its users did with its list (data from its request path reaches the
+    trainer without passing annotators or reviewers): it declares `position_debiasing`, or a flow
+    upstream of its trainer is tagged `position` (the shown position is logged with each
+    interaction). A model trained on annotator judgements is out of scope.
 
     **Why it matters.** Users click what is on top. Clicks on a ranked list measure position as
     much as relevance, so a ranker retrained on them learns to keep its current order. Joachims et
@@ -436,7 +438,7 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
         if not d.chooses_what_users_see(m) or d.is_(m, "RETRIEVE") or d.components[m].position_debiasing:
             continue
         trainers = d.trainers_of(m)
-        if not trainers or not d.learns_from_live(m):
+        if not trainers or not d.learns_from_what_it_showed(m):
             continue
         if any("position" in d.flows[i].tags for t in trainers for i in d.upstream_flows(t)):
             continue

@@ -89,8 +89,11 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
 def no_online_metrics(d: Design) -> Iterator[Hit]:
     """Client interactions never reach online metrics or experimentation.
 
-    **What it checks.** When the design serves models, a stream, batch or telemetry path from
-    each entry point to an online metrics (or experimentation) component.
+    **What it checks.** When the design serves models, for each entry point: a stream, batch or
+    telemetry path from it to an online metrics (or experimentation) component, or a stream or
+    batch path from a component on its request path (a payment API that logs its decisions and
+    their outcomes). Telemetry from the request path (latency, errors) measures the servers, not
+    the product, so it does not count.
 
     **Why it matters.** The business judges the model by online outcomes (CTR, conversion, watch
     time, retention), which offline metrics only approximate; without measuring them the team
@@ -105,6 +108,9 @@ def no_online_metrics(d: Design) -> Iterator[Hit]:
         return
     for entry in d.entry_points:
         reached = d.reach([entry], ("stream", "batch", "telemetry"))
+        if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
+            served = [c for c in d.request_reach(entry) if c != entry]
+            reached = d.reach(served, ("stream", "batch"))
         if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
             yield Hit(
                 f"interactions from '{entry}' never reach online metrics: the product impact of the models is "

@@ -125,9 +125,10 @@ def latency_budget_exceeded(d: Design) -> Iterator[Hit]:
 def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     """A model acts automatically with no human review in the loop.
 
-    **What it checks.** Components with `automated_action: true` from which no flow path leads to
-    a client-stage component that sends something back (a human review queue whose verdicts flow
-    on, e.g. appeals and labels).
+    **What it checks.** Components with `automated_action: true` from which, or from whose callers
+    (the service that calls the model and acts on its score, e.g. queues a grey band for
+    analysts), no flow path leads to a client-stage component that sends something back (a human
+    review queue whose verdicts flow on, e.g. appeals and labels).
 
     **Why it matters.** Systems that block accounts, remove content or bid money on a model's
     say-so need limits and a way for people to catch and reverse its mistakes; without them one
@@ -147,9 +148,12 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         if not d.components[c].automated_action:
             continue
-        reached = d.reach([c], ("request", "stream", "batch", "telemetry", "deploy"))
+        callers = [u for u, _ in d.pred(c, "request")]
+        reached = d.reach([c, *callers], ("request", "stream", "batch", "telemetry", "deploy"))
         humans = [
-            h for h in reached if h != c and d.stage[h] == "client" and any(True for _ in d.succ(h, "stream", "batch"))
+            h
+            for h in reached
+            if h != c and h not in callers and d.stage[h] == "client" and any(True for _ in d.succ(h, "stream", "batch"))
         ]
         if not humans:
             yield Hit(

@@ -223,8 +223,9 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     """A model learns from the results it chose to show, with no exploration or holdout share.
 
     **What it checks.** For each live model that orders what users see (its `score_use` is
-    ranking, auction or blend, or it is a retrieval or ranking kind) and whose trainer reads
-    data from the live system: it, or a component on its request path, declares
+    ranking, auction or blend, or it is a retrieval or ranking kind) and whose trainer learns from
+    what its users did with its output (data from its request path reaches the trainer without
+    passing annotators or reviewers): it, or a component on its request path, declares
     `exploration_share` or `holdout_share`. A/B bucketing alone does not count (both arms serve
     a model's choices), and models that choose nothing users see (a threshold classifier, an ETA
     regressor with `score_use: estimate`) are out of scope. (Formerly
@@ -244,7 +245,7 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     `holdout_share: 0.005` for users served a non-personalized baseline.
     """
     for model in d.online_models:
-        if not d.chooses_what_users_see(model) or not d.learns_from_live(model):
+        if not d.chooses_what_users_see(model) or not d.learns_from_what_it_showed(model):
             continue
         around = d.served_with(model) | {model}
         if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):

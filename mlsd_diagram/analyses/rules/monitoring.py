@@ -118,9 +118,10 @@ def monitor_without_alerting(d: Design) -> Iterator[Hit]:
 def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
     """A served model has no maximum age and nothing alerts on the age of its last training.
 
-    **What it checks.** Each model (on the request path, or scoring in batch) declares
-    `max_model_age`, or a flow tagged `model_age` leaves it, its deployers or its trainers and
-    reaches an alerting component.
+    **What it checks.** Each model the design trains (on the request path, or scoring in batch)
+    declares `max_model_age`, or a flow tagged `model_age` leaves it, its deployers or its trainers
+    and reaches an alerting component. A model no trainer in the design produces (a vendor LLM, a
+    pinned third-party model) is out of scope: it needs its pin and an evaluation of each change.
 
     **Why it matters.** Retraining pipelines fail quietly: a broken upstream table, an evaluation
     gate that rejects every candidate, a stuck scheduler. The model keeps serving, older every
@@ -145,7 +146,8 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
             flow.target in alerts or alerts.intersection(d.reach([flow.target], ("telemetry", "stream", "batch")))
         ):
             watched.add(flow.source)
-    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE"))]
+    # staleness is about models the design trains: a vendor or pinned model has no retraining to stop
+    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE")) and d.trainers_of(c)]
     for m in models:
         if d.components[m].max_model_age:
             continue
