@@ -199,6 +199,13 @@ class Design:
         live = self.live_data
         return any(t in live for t in self.trainers_of(model))
 
+    def logged_by_callers(self, model: str, tag: str) -> list[str]:
+        """Where the request-path callers of ``model`` log what it served: targets of their stream or
+        batch flows tagged ``tag`` (``features``, ``predictions``). A service that calls a model and
+        logs the features it scored with is how most systems log served features."""
+        callers = [u for u, _ in self.pred(model, "request") if self.stage[u] in ("serving", "client")]
+        return [v for u in callers for v, i in self.succ(u, "stream", "batch") if tag in self.flows[i].tags]
+
     def learns_from_what_it_showed(self, model: str) -> bool:
         """True when a trainer of ``model`` learns from what the users of ``model`` did with its output.
 

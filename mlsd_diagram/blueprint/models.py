@@ -110,6 +110,15 @@ class Capability(str, Enum):
     VERSIONED_MODELS = "versioned_models"  # keeps versioned model folders and rolls back to one
 
 
+class Artifact(str, Enum):
+    """Something a serving component uses that no trainer of the design produces."""
+
+    PROMPT = "prompt"  # prompt templates and instructions of an LLM
+    RETRIEVAL_CORPUS = "retrieval_corpus"  # the documents a retrieval-augmented answer draws on
+    VENDOR_MODEL = "vendor_model"  # a third-party model pinned by version
+    RULES = "rules"  # hand-written business or policy rules
+
+
 class Split(str, Enum):
     """How an evaluation gate chooses its held-out data."""
 
@@ -301,6 +310,11 @@ class Component(_Model):
     )
     capabilities: list[Capability] = Field(
         default_factory=list, description="rollout built into this component: shadow, canary, ab_test, versioned_models"
+    )
+    artifacts: list[Artifact] = Field(
+        default_factory=list,
+        description="serving components: what they use that no trainer here produces (prompt, retrieval_corpus, "
+        "vendor_model, rules); each change needs an offline evaluation before it serves",
     )
     deployed_with: Id | None = Field(
         None,

@@ -25,7 +25,8 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
     produces from features: either a features-stage component on the same request path (a
     feature store), or a feature pipeline that fills it (one computation for batch and
     real-time), also feeds that trainer; or the model's served features are logged back to it (a
-    stream or batch path from the model to the trainer). A trainer that no features reach at all
+    stream or batch path from the model to the trainer, or from a flow tagged `features` by which
+    the service calling the model logs what it scored). A trainer that no features reach at all
     is MLSD413's finding.
 
     **Why it matters.** Features computed twice, once in a batch pipeline for training and once
@@ -50,7 +51,8 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
         trainers = set(d.trainers_of(model))
         if not trainers:
             continue
-        if trainers.intersection(d.reach([model], ("stream", "batch"))):
+        logged = [model, *d.logged_by_callers(model, "features")]  # by the model, or by the service calling it
+        if trainers.intersection(d.reach(logged, ("stream", "batch"))):
             continue  # served features are logged back to training
         if not any(d.has_feature_input(t) for t in trainers):
             continue  # no training features at all: MLSD413's finding, not a different path

@@ -61,7 +61,8 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     request path, or receives its versions through a rollout controller (canary, shadow), or it
     (or a component deploying to it) declares such a capability built in: `capabilities:
     [shadow]`, `[canary]` or `[ab_test]` (a model server running shadow models, or several
-    models per container split by arm).
+    models per container split by arm). Models with no trainer and no deploy flow in the design
+    (a pinned vendor model) have no versions here: MLSD608 asks how their changes are evaluated.
 
     **Why it matters.** Offline metrics do not guarantee online wins; a new model should face live
     traffic gradually and be compared with the current one before it takes all of it.
@@ -76,6 +77,8 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     for model in d.online_models:
         if any(d.has(c, T.EXPERIMENT) for c in d.served_with(model)):
             continue
+        if not d.trainers_of(model) and not any(True for _ in d.pred(model, "deploy")):
+            continue  # no version of it is trained or delivered here: a pinned vendor model (MLSD608)
         deployers = d.reach([model], ("deploy",), backward=True)
         if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) or _capable(d, c, ONLINE_TRIAL) for c in deployers):
             continue
@@ -254,6 +257,52 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
             f"'{m}' {what}, and its new versions reach serving with no shadow or canary: a bad version acts on "
             "all traffic before anyone notices",
             component=m,
+        )
+
+
+@rule(
+    "MLSD608",
+    "untrained-artifact-unevaluated",
+    "warning",
+    '[TS] Infra 4 (model quality is validated before serving); Shankar et al., "Who Validates the '
+    'Validators? Aligning LLM-Assisted Evaluation of LLM Outputs with Human Preferences", UIST 2024',
+)
+def untrained_artifact_unevaluated(d: Design) -> Iterator[Hit]:
+    """A prompt, retrieval corpus or pinned vendor model reaches serving without an offline evaluation.
+
+    **What it checks.** Components on the request path that declare `artifacts` (what they use
+    that no trainer of the design produces: `prompt`, `retrieval_corpus`, `vendor_model`,
+    `rules`): an offline evaluation component reaches them over deploy or batch flows (prompt
+    regression tests, a golden set run against the new model version or corpus).
+
+    **Why it matters.** A changed prompt, a re-indexed knowledge base or a new vendor model version
+    changes every answer as much as a retrained model does, but no training pipeline and its gate
+    stand in the way: the change reaches users the moment it is saved. Evaluating it offline on a
+    fixed set of cases (with graders checked against people) is the gate such artifacts need.
+    Source: [TS] Infra 4; Shankar et al., UIST 2024.
+
+    **Example.**
+
+    ```yaml
+    components:
+      assistant: {kind: online_service, artifacts: [prompt]}
+      llm: {kind: inference_service, model: vendor-llm-2025-01, artifacts: [vendor_model]}
+    ```
+
+    **How to fix.** `prompt_tests: {kind: offline_evaluation}` with
+    `{from: prompt_tests, to: assistant, mode: deploy, data: prompts that pass the regression set}`,
+    and the same gate before a new vendor model version is pinned.
+    """
+    gates = set(d.with_trait(T.EVAL_GATE))
+    for c in d.request_path:
+        artifacts = d.components[c].artifacts
+        if not artifacts or gates.intersection(d.reach([c], ("deploy", "batch"), backward=True)):
+            continue
+        said = ", ".join(a.value.replace("_", " ") for a in artifacts)
+        yield Hit(
+            f"'{c}' serves with a {said} that no trainer produces, and no offline evaluation gates its "
+            "changes: a new version reaches users untested; gate it with an offline_evaluation (deploy)",
+            component=c,
         )
 
 

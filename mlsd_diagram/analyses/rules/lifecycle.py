@@ -134,7 +134,8 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     itself a model; a `candidate_source` has no embeddings) read on the request path has a builder
     flowing into it (deploy, batch or stream) that is fed
     by the item corpus (a data or features component) and by a model (a training-stage component
-    such as the registry or a trainer).
+    such as the registry or a trainer). When the design trains and versions no model at all (no
+    trainer, no registry: its embeddings come from a vendor model), the corpus alone is enough.
 
     **Why it matters.** New items are invisible until they are embedded and indexed, and an index
     built with an old encoder returns nonsense for queries embedded with the new one: the index
@@ -152,6 +153,8 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     tower, deploying into the index on a schedule.
     """
     for index in _indexes(d):
+        # a design that trains and versions no model (no trainer, no registry) embeds with a vendor model
+        trained = bool(d.trainers or d.with_trait(T.REGISTRY))
         ok = False
         for builder, _ in d.pred(index, *DATA_MODES):
             inputs = [u for u, _ in d.pred(builder, *DATA_MODES)]
@@ -161,7 +164,7 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
                 or d.stage[builder] == "training"
                 and any(True for _ in d.pred(builder, "deploy"))
             )
-            ok = ok or (corpus and model)
+            ok = ok or (corpus and (model or not trained))
         if not ok:
             yield Hit(
                 f"nothing rebuilds '{index}' from the item corpus and the current model: new items stay "
@@ -388,7 +391,9 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
     """A query encoder and the index built by its twin tower are deployed separately.
 
     **What it checks.** For each embedding index on the request path, with a builder and a query
-    encoder (a model among its callers and what they call): a deployment of the encoder is tied
+    encoder (a model among its callers and what they call, that a trainer of the design produces
+    or a deploy flow delivers; a pinned vendor model is not a twin tower): a deployment of the
+    encoder is tied
     to the index or its builder: one names the other in `deployed_with`, a deploy flow goes from
     one to the other, or both are deployed through the same rollout controller.
 
@@ -411,6 +416,8 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
         built = {d.components[b].model for b in builders} - {None}
         twins = [e for e in encoders if d.components[e].model in built]
         encoders = twins or encoders  # the twin towers when models are named (not the ranker beside them)
+        # twin towers are trained or deployed here; a pinned vendor model (nothing deploys it) is not one
+        encoders = [e for e in encoders if d.trainers_of(e) or any(True for _ in d.pred(e, "deploy"))]
         if not builders or not encoders:
             continue
         if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):

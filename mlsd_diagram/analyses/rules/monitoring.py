@@ -16,7 +16,9 @@ def unmonitored_serving(d: Design) -> Iterator[Hit]:
     """A model answering live requests sends no telemetry to monitoring.
 
     **What it checks.** Each SERVE component on the request path has a path of telemetry or
-    stream flows to a MONITOR component.
+    stream flows to a MONITOR component, or the service calling it logs its predictions (a stream
+    or batch flow tagged `predictions`) on a path that reaches one (an LLM judge scoring sampled
+    transcripts).
 
     **Why it matters.** Models fail silently: a stale feature or a skewed input lowers quality
     without raising an error. Without latency, error and prediction telemetry nobody sees the
@@ -37,6 +39,8 @@ def unmonitored_serving(d: Design) -> Iterator[Hit]:
     monitors = set(d.with_role("MONITOR"))
     for c in d.online_models:
         reached = d.reach([c], ("telemetry", "stream"))
+        if not monitors.intersection(reached):  # or its caller logs its predictions, and they reach a monitor
+            reached = d.reach(d.logged_by_callers(c, "predictions"), ("telemetry", "stream", "batch"))
         if not monitors.intersection(reached):
             yield Hit(f"'{c}' serves live requests but sends no telemetry to a MONITOR component", component=c)
 

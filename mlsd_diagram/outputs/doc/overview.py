@@ -118,7 +118,8 @@ def automated_actions(bp: Blueprint) -> list[dict[str, Any]]:
 
 def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Practice facts on components other than the models of step 4 (``shown``): schedules and
-    write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases."""
+    write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases,
+    artifacts no trainer produces (prompts, corpora, vendor models)."""
     schedules, exposure, rollout = [], [], []
     for c, comp in bp.components.items():
         if (comp.cadence or comp.write_mode) and not d.has(c, T.TRAINER):  # the trainers' table has their cadence
@@ -131,9 +132,10 @@ def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[s
             row["exploration"] = f"{comp.exploration_share * 100:.3g}%" if comp.exploration_share else ""
             row["holdout"] = f"{comp.holdout_share * 100:.3g}%" if comp.holdout_share else ""
             exposure.append(row)
-        if comp.capabilities or comp.deployed_with:
+        if comp.capabilities or comp.deployed_with or comp.artifacts:
             row = ref(bp, c)
             row["capabilities"] = [cap.value.replace("_", " ") for cap in comp.capabilities]
+            row["artifacts"] = [a.value.replace("_", " ") for a in comp.artifacts]
             row["deployed_with"] = ref(bp, comp.deployed_with) if comp.deployed_with in bp.components else None
             rollout.append(row)
     return {"schedules": schedules, "exposure": exposure, "rollout": rollout}
