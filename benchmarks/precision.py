@@ -33,7 +33,10 @@ REAL = ROOT / "tests" / "real"
 REVIEWED = REAL / "reviewed.yaml"
 SYSTEMS = sorted(REAL.glob("*.yaml"))
 SYSTEMS = [p for p in SYSTEMS if p != REVIEWED]
-OWN = [*sorted((ROOT / "blueprints").glob("*.yaml")), *sorted((ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml"))]
+OWN = [
+    *sorted((ROOT / "blueprints").glob("*.yaml")),
+    *sorted((ROOT / "mlsd_diagram" / "starters" / "blueprints").glob("*.yaml")),
+]
 MAX_WRONG = 2
 MAX_WARNINGS = 2
 
@@ -96,7 +99,10 @@ def main(argv: list[str]) -> int:
         judged = judge(path, reviewed.get(path.name, []))
         interview = lint(load(path), profile="interview")
         found = [f for f, _ in judged.findings]
-        tally = {v: sum(1 for _, x in judged.findings if x is not None and x.verdict == v) for v in ("wrong", "open", "right")}
+        tally = {
+            v: sum(1 for _, x in judged.findings if x is not None and x.verdict == v)
+            for v in ("wrong", "open", "right")
+        }
         print(
             f"  {path.name}: review {_summary(found)} ({len(found)}); interview {_summary(interview)} "
             f"({len(interview)}); judged {tally['wrong']} wrong, {tally['open']} open, {tally['right']} right, "

@@ -230,7 +230,10 @@ def test_accept_of_one_component_leaves_the_others_unaccepted() -> None:
     assert {(f.component, f.accepted) for f in spof} == {("gateway", True), ("ranker", False)}
     # review: no replicas anywhere, so the ranker's finding is the design-level note; the accepted one stays
     spof = [f for f in lint(loads(text, "x.yaml")) if f.rule == "MLSD202"]
-    assert {(f.component, f.accepted, f.severity) for f in spof} == {("gateway", True, "warning"), (None, False, "note")}
+    assert {(f.component, f.accepted, f.severity) for f in spof} == {
+        ("gateway", True, "warning"),
+        (None, False, "note"),
+    }
 
 
 def test_unknown_rule_in_the_blueprint_is_a_located_error() -> None:

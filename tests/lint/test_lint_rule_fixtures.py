@@ -24,7 +24,9 @@ def header(path: Path, key: str) -> list[list[str]]:
 
 def expected(path: Path) -> list[tuple[str, str, str]]:
     rule = path.parent.name
-    return [(words[0], words[1], words[2] if len(words) > 2 else RULES[rule].severity) for words in header(path, "expect")]
+    return [
+        (words[0], words[1], words[2] if len(words) > 2 else RULES[rule].severity) for words in header(path, "expect")
+    ]
 
 
 def profile(path: Path) -> str:

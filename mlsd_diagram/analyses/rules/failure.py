@@ -75,7 +75,9 @@ def single_point_of_failure(d: Design) -> Iterator[Hit]:
         c = item["component"]
         have = "declares no replicas" if d.components[c].replicas is None else f"has {item['replicas']} replica"
         blank = P.REPLICAS if d.components[c].replicas is None else None
-        yield Hit(f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c, practice=blank)
+        yield Hit(
+            f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c, practice=blank
+        )
 
 
 @rule("MLSD203", "latency-budget-exceeded", "error", "[AX] ch. 1, [TS] Monitor 6")
@@ -153,7 +155,10 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
         humans = [
             h
             for h in reached
-            if h != c and h not in callers and d.stage[h] == "client" and any(True for _ in d.succ(h, "stream", "batch"))
+            if h != c
+            and h not in callers
+            and d.stage[h] == "client"
+            and any(True for _ in d.succ(h, "stream", "batch"))
         ]
         if not humans:
             yield Hit(
