@@ -246,7 +246,7 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
     return problems
 
 
-LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source")
+LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source", "selective_labels")
 
 
 def _practice_fields(flows: list, components: dict) -> list[Problem]:

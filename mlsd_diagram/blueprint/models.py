@@ -108,6 +108,7 @@ class Capability(str, Enum):
     CANARY = "canary"  # sends a small share of traffic to a new version first
     AB_TEST = "ab_test"  # serves several models side by side, split by experiment arm
     VERSIONED_MODELS = "versioned_models"  # keeps versioned model folders and rolls back to one
+    HUMAN_APPROVAL = "human_approval"  # a person signs off each new version before it serves (model-risk review)
 
 
 class Artifact(str, Enum):
@@ -309,7 +310,9 @@ class Component(_Model):
         None, description="models: the oldest a served model may be before an alert fires"
     )
     capabilities: list[Capability] = Field(
-        default_factory=list, description="rollout built into this component: shadow, canary, ab_test, versioned_models"
+        default_factory=list,
+        description="rollout built into this component: shadow, canary, ab_test, versioned_models, "
+        "human_approval (a person signs off each version before it serves)",
     )
     artifacts: list[Artifact] = Field(
         default_factory=list,
@@ -322,6 +325,11 @@ class Component(_Model):
     )
     cadence: Duration | None = Field(
         None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
+    )
+    ttl: Duration | None = Field(
+        None,
+        description="online feature stores: how long a loaded value is served before it expires (when the next "
+        "load fails, features go missing after this)",
     )
     split: Split | None = Field(None, description="evaluation gates: how held-out data is chosen: time, random, group")
     slices: list[Text] = Field(
@@ -410,6 +418,12 @@ class Flow(_Model):
     label_source: Text | None = Field(
         None,
         description="labels: where they come from and how they are noisy (clicks, user reports, human raters)",
+    )
+    selective_labels: bool = Field(
+        False,
+        strict=True,
+        description="labels: outcomes are observed only for what the model let through (a declined payment or "
+        "a rejected loan never gets a label)",
     )
     point_in_time: bool = Field(
         False, strict=True, description="features: joined as of each label's event time (no value from after the event)"

@@ -666,3 +666,60 @@ def training_features_undeclared(d: Design) -> Iterator[Hit]:
                     f"trainer '{t}': draw where its training features come from",
                     component=t,
                 )
+
+
+@rule(
+    "MLSD414",
+    "feature-ttl-outlives-no-load",
+    "warning",
+    '[RoML] #8 (know the freshness requirements of your system); Google SRE book ch. 22 ("Addressing Cascading '
+    'Failures": slow-rolling failures of batch dependencies)',
+)
+def feature_ttl_outlives_no_load(d: Design) -> Iterator[Hit]:
+    """Online features expire before, or one missed load after, their batch load, and nobody is alerted.
+
+    **What it checks.** Each features-stage component with a `ttl` that batch jobs with a
+    `cadence` load: the TTL is shorter than the cadence (values expire before the next load, in
+    every cycle), or shorter than two cadences (one failed load expires them) while no flow from
+    the loading job reaches an alerting component (nobody learns that the load failed).
+
+    **Why it matters.** A TTL keeps stale values from being served, but it turns a failed batch
+    load into missing features for every request once it runs out: the models then serve with
+    defaults, quietly worse, until someone notices. The TTL must outlive a missed load, or the
+    load's failure must page someone before it runs out. Source: [RoML] #8; Google SRE book ch. 22.
+
+    **Example.**
+
+    ```yaml
+    components:
+      daily_features: {kind: batch_feature_pipeline, cadence: 1d}
+      features: {kind: feature_store, ttl: 26h}   # one missed daily load, and every value expires
+    ```
+
+    **How to fix.** Alert on the load's failure
+    (`{from: daily_features, to: alerting, mode: telemetry, data: load failures}`), or set a TTL
+    that covers a missed load (`ttl: 3d`), or load more often.
+    """
+    alerts = set(d.with_trait(T.ALERTING))
+    for c in d.ids:
+        ttl = d.components[c].ttl
+        if not ttl or d.stage[c] != "features":
+            continue
+        loads = [(u, cadence) for u, _ in d.pred(c, "batch") if (cadence := d.components[u].cadence)]
+        for loader, cadence in loads:
+            if minutes(ttl) < minutes(cadence):
+                yield Hit(
+                    f"'{c}' expires its values after {ttl}, but '{loader}' loads them every {cadence}: features go "
+                    "missing in every cycle; set a ttl longer than the load cadence",
+                    component=c,
+                )
+                break
+            watched = alerts.intersection(d.reach([loader], ("telemetry", "stream", "batch")))
+            if minutes(ttl) < 2 * minutes(cadence) and not watched:
+                yield Hit(
+                    f"'{c}' expires its values after {ttl} and '{loader}' loads them every {cadence}: one failed "
+                    f"load and every value is gone, and nothing alerts on '{loader}' failing; alert on its "
+                    "failures or set a ttl that covers a missed load",
+                    component=c,
+                )
+                break

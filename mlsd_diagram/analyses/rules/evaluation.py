@@ -46,6 +46,7 @@ def no_offline_eval_gate(d: Design) -> Iterator[Hit]:
 
 ONLINE_TRIAL = frozenset({"shadow", "canary", "ab_test"})
 SAFE_ROLLOUT = frozenset({"shadow", "canary"})
+SIGNED_OFF = frozenset({"human_approval"})  # a model-risk sign-off on the path to serving
 
 
 def _capable(d: Design, c: str, wanted: frozenset[str]) -> bool:
@@ -225,8 +226,9 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
 
     **What it checks.** Live models with `automated_action: true` or `score_use: auction`: a
     rollout controller deploys to them, or they (or a component deploying to them) declare
-    `capabilities: [shadow]` or `[canary]`. An A/B experiment does not count here: it gives half
-    the traffic to the new model at once.
+    `capabilities: [shadow]` or `[canary]`, or a human approval gate signs off each version on
+    its way (`capabilities: [human_approval]` on the registry or a gate: a model-risk review). An
+    A/B experiment does not count here: it gives half the traffic to the new model at once.
 
     **Why it matters.** A bad version of such a model removes legitimate posts, blocks accounts or
     spends advertisers' money before any metric moves. A shadow run compares its decisions with
@@ -250,7 +252,7 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
         if not (comp.automated_action or (comp.score_use and comp.score_use.value == "auction")):
             continue
         deployers = [m, *d.reach([m], ("deploy",), backward=True)]
-        if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT) for c in deployers):
+        if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT | SIGNED_OFF) for c in deployers):
             continue
         what = "acts automatically" if comp.automated_action else "prices an auction"
         yield Hit(

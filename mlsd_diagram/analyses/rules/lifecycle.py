@@ -231,14 +231,20 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     passing annotators or reviewers): it, or a component on its request path, declares
     `exploration_share` or `holdout_share`. A/B bucketing alone does not count (both arms serve
     a model's choices), and models that choose nothing users see (a threshold classifier, an ETA
-    regressor with `score_use: estimate`) are out of scope. (Formerly
-    `feedback-loop-no-exploration`, which counted any experimentation component.)
+    regressor with `score_use: estimate`) are out of scope. The same holds for any live model
+    whose trainer reads labels declared `selective_labels: true` (outcomes observed only for what
+    the model let through: a declined payment never gets a chargeback), such as a fraud or credit
+    threshold. (Formerly `feedback-loop-no-exploration`, which counted any experimentation
+    component.)
 
     **Why it matters.** A recommender trained only on what it chose to show learns its own
     biases: popular items get more popular, new items never get a chance, and the logs hold no
     counterfactual to learn or evaluate anything else from. A small randomized share (bandit
     exploration, boosted slots) or a holdout served without the model breaks the loop and gives
-    unbiased data. Source: [TD] §4; Jiang et al., AIES 2019; Li et al., WWW 2010.
+    unbiased data. A model that blocks what it thinks is bad never learns whether it was: its
+    training data holds only what it allowed, and its errors on the blocked side are invisible;
+    a small random share let through (or reviewed) restores the counterfactual. Source: [TD] §4;
+    Jiang et al., AIES 2019; Li et al., WWW 2010.
 
     **Example.** `app -> ranker`, `app -> event_log -> lake -> trainer -> registry -> ranker`, with
     an `experimentation` component splitting traffic between two rankers and nothing else.
@@ -248,17 +254,28 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     `holdout_share: 0.005` for users served a non-personalized baseline.
     """
     for model in d.online_models:
-        if not d.chooses_what_users_see(model) or not d.learns_from_what_it_showed(model):
+        selective = _selective_labels(d, model)
+        if not selective and (not d.chooses_what_users_see(model) or not d.learns_from_what_it_showed(model)):
             continue
         around = d.served_with(model) | {model}
         if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):
             continue
+        said = (
+            "is retrained on outcomes seen only for what it let through (selective_labels)"
+            if selective
+            else "is retrained on the results it chose to show"
+        )
         yield Hit(
-            f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
-            "an exploration_share or holdout_share: its biases feed back into its training data",
+            f"'{model}' {said}, and nothing on its request path declares an exploration_share or holdout_share: "
+            "its biases feed back into its training data",
             component=model,
             practice=P.EXPLORATION,
         )
+
+
+def _selective_labels(d: Design, model: str) -> bool:
+    """True when a trainer of ``model`` reads a flow with ``selective_labels: true``."""
+    return any(d.flows[i].selective_labels for t in d.trainers_of(model) for i in d.upstream_flows(t))
 
 
 ID_INPUT = re.compile(r"\bids?\b", re.IGNORECASE)

@@ -122,9 +122,10 @@ def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[s
     artifacts no trainer produces (prompts, corpora, vendor models)."""
     schedules, exposure, rollout = [], [], []
     for c, comp in bp.components.items():
-        if (comp.cadence or comp.write_mode) and not d.has(c, T.TRAINER):  # the trainers' table has their cadence
+        if (comp.cadence or comp.write_mode or comp.ttl) and not d.has(c, T.TRAINER):  # trainers: their own table
             row = ref(bp, c)
             row["cadence"] = comp.cadence or ""
+            row["ttl"] = comp.ttl or ""
             row["write_mode"] = comp.write_mode.value.replace("_", " ") if comp.write_mode else ""
             schedules.append(row)
         if (comp.exploration_share or comp.holdout_share) and c not in shown:
