@@ -670,13 +670,13 @@ def training_features_undeclared(d: Design) -> Iterator[Hit]:
 
 @rule(
     "MLSD414",
-    "feature-ttl-outlives-no-load",
+    "feature-ttl-shorter-than-load",
     "warning",
     '[RoML] #8 (know the freshness requirements of your system); Google SRE book ch. 22 ("Addressing Cascading '
     'Failures": slow-rolling failures of batch dependencies)',
 )
-def feature_ttl_outlives_no_load(d: Design) -> Iterator[Hit]:
-    """Online features expire before, or one missed load after, their batch load, and nobody is alerted.
+def feature_ttl_shorter_than_load(d: Design) -> Iterator[Hit]:
+    """Online features expire before their next batch load, or after one missed load nobody is alerted to.
 
     **What it checks.** Each features-stage component with a `ttl` that batch jobs with a
     `cadence` load: the TTL is shorter than the cadence (values expire before the next load, in
