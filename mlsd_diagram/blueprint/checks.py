@@ -277,6 +277,16 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
         if isinstance(other, str) and (other == cid or other not in components):
             what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
             problems.append((("components", cid, "deployed_with"), f"'deployed_with' names {what}", False))
+        for i, decision in enumerate(_list(comp.get("decisions"))):
+            who = decision.get("reviewed_by") if isinstance(decision, dict) else None
+            if isinstance(who, str) and who not in components:
+                problems.append(
+                    (
+                        ("components", cid, "decisions", i, "reviewed_by"),
+                        f"'reviewed_by' names '{who}', which is not a component" + names().hint(who),
+                        False,
+                    )
+                )
     return problems
 
 

@@ -233,6 +233,14 @@ class KindDeclaration(_Model):
     label: Text | None = None
 
 
+class Decision(_Model):
+    """One action taken on a model's score: block above 0.9, send to review above 0.6, allow below."""
+
+    action: Text = Field(description="what happens: block, review, step_up, allow, remove, demote")
+    threshold: float | None = Field(None, description="the score at or above which this action is taken")
+    reviewed_by: Id | None = Field(None, description="the component (a human review queue) that sees these cases")
+
+
 class Component(_Model):
     """One box of the design."""
 
@@ -248,6 +256,10 @@ class Component(_Model):
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
     capacity_qps: Qps | None = Field(None, description="requests per second one replica sustains")
+    decisions: list[Decision] = Field(
+        default_factory=list,
+        description="models: the actions taken on the score, each with its threshold and who reviews it",
+    )
     load_shedding: bool = Field(
         False,
         strict=True,

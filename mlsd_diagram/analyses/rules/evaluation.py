@@ -179,7 +179,8 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
     """Probabilities that are priced, thresholded or combined are neither calibrated nor measured.
 
     **What it checks.** Models whose output value (not only its order) is used: `score_use:
-    auction`, `threshold` or `blend`, or `automated_action: true`. Each declares `calibration`
+    auction`, `threshold` or `blend`, `automated_action: true`, or `decisions` with thresholds
+    (block above 0.9, review above 0.6). Each declares `calibration`
     (platt, isotonic, temperature, histogram, sampling_correction), or the design's metrics
     include a calibration metric (calibration, ECE, predicted/observed ratio).
 
@@ -206,11 +207,14 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
         if not d.is_model(c) or comp.calibration or measured:
             continue
         use = comp.score_use.value if comp.score_use else None
-        if use in PRICED or comp.automated_action:
+        cut = [dec.action for dec in comp.decisions if dec.threshold is not None]
+        if use in PRICED or comp.automated_action or cut:
             why = (
                 f"its scores feed a{'n' if use == 'auction' else ''} {use}"
                 if use in PRICED
                 else "it acts automatically on its scores"
+                if comp.automated_action
+                else f"its scores are cut at thresholds ({', '.join(cut)})"
             )
             yield Hit(
                 f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "

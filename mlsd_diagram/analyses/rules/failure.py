@@ -130,7 +130,9 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     **What it checks.** Components with `automated_action: true` from which, or from whose callers
     (the service that calls the model and acts on its score, e.g. queues a grey band for
     analysts), no flow path leads to a client-stage component that sends something back (a human
-    review queue whose verdicts flow on, e.g. appeals and labels).
+    review queue whose verdicts flow on, e.g. appeals and labels). A `decisions` entry whose
+    `reviewed_by` names such a queue counts too (`{action: review, threshold: 0.6, reviewed_by:
+    analysts}`).
 
     **Why it matters.** Systems that block accounts, remove content or bid money on a model's
     say-so need limits and a way for people to catch and reverse its mistakes; without them one
@@ -150,6 +152,9 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         if not d.components[c].automated_action:
             continue
+        reviewers = [r for dec in d.components[c].decisions if (r := dec.reviewed_by) in d.components]
+        if any(d.stage[r] == "client" and any(True for _ in d.succ(r, "stream", "batch")) for r in reviewers):
+            continue  # a decision band goes to people whose verdicts flow on
         callers = [u for u, _ in d.pred(c, "request")]
         reached = d.reach([c, *callers], ("request", "stream", "batch", "telemetry", "deploy"))
         humans = [

@@ -116,6 +116,24 @@ def automated_actions(bp: Blueprint) -> list[dict[str, Any]]:
     return [component_row(bp, c) for c, comp in bp.components.items() if comp.automated_action]
 
 
+def decisions(bp: Blueprint) -> list[dict[str, Any]]:
+    """Models with ``decisions``: each action, its threshold and who reviews it, in file order."""
+    rows = []
+    for c, comp in bp.components.items():
+        if comp.decisions:
+            row = ref(bp, c)
+            row["decisions"] = [
+                {
+                    "action": dec.action,
+                    "threshold": "" if dec.threshold is None else f"{dec.threshold:g}",
+                    "reviewed_by": ref(bp, dec.reviewed_by) if dec.reviewed_by in bp.components else None,
+                }
+                for dec in comp.decisions
+            ]
+            rows.append(row)
+    return rows
+
+
 def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Practice facts on components other than the models of step 4 (``shown``): schedules and
     write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases,
@@ -157,4 +175,12 @@ def place_notes(bp: Blueprint, placements: list[tuple[str, list[str]]]) -> dict[
     return out
 
 
-__all__ = ["automated_actions", "context_sections", "integration_points", "place_notes", "practice", "privacy"]
+__all__ = [
+    "automated_actions",
+    "context_sections",
+    "decisions",
+    "integration_points",
+    "place_notes",
+    "practice",
+    "privacy",
+]
