@@ -260,7 +260,7 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
         if {"labels", "interactions"} & {t for t in tags if isinstance(t, str)}:
             continue
         for name in LABEL_ONLY:
-            if flow.get(name) is not None:
+            if flow.get(name) not in (None, False):  # False: a default of a flow built in code
                 problems.append(
                     (
                         ("flows", index, name),
