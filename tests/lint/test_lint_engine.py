@@ -283,6 +283,7 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
         ('selct = ["MLSD201"]', "unknown [tool.mlsd] setting 'selct'"),
         ('ignore = ["MLSD777"]', "unknown rule 'MLSD777'"),
         ('severity = {MLSD201 = "loud"}', "severity.MLSD201 must be one of"),
+        ('profile = "strict"', "profile must be one of review, interview"),
     ],
 )
 def test_bad_config_is_a_user_error(tmp_path: Path, table: str, message: str) -> None:
