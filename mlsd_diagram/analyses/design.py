@@ -166,6 +166,13 @@ class Design:
         )
 
     @cached_property
+    def failure_latency_parts(self) -> list[str]:
+        """Request-path models and feature stores: the parts whose failure (fast or hung) the
+        request latency must survive (MLSD210, the doc's degraded latencies)."""
+        models = set(self.online_models)
+        return [c for c in self.request_path if c in models or self.has(c, T.FEATURE_STORE)]
+
+    @cached_property
     def online_models(self) -> list[str]:
         """Models (:meth:`is_model`) on the request path that are not OFFLINE: models answering live requests."""
         return [c for c in self.request_path if self.is_model(c) and not self.is_(c, "OFFLINE")]

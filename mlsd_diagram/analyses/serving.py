@@ -536,9 +536,38 @@ class ServingModel:
         """
         out = {}
         for e in self.entries:
-            lat = entry_latency(ev, e, self.slo_ms)
-            out[e] = _figures(lat)
+            cached = ev.entry_figures.get(e)
+            if cached is None and ev.base is not None and e not in ev.redone:
+                cached = self.figures(ev.base)[e]  # not touched by what changed: the base's figures
+            if cached is None:
+                cached = _figures(entry_latency(ev, e, self.slo_ms))
+            ev.entry_figures[e] = cached
+            out[e] = cached
         return out
+
+    def failure_latencies(self, components: Iterable[str], factor: float = 1.0) -> list[dict]:
+        """Each entry point's latency when each of ``components`` fails alone, fast and hung.
+
+        Items ``{"component", "fails_fast": {ENTRY: figures}, "hangs": {ENTRY: figures}}`` (figures
+        as :meth:`figures`), at ``factor`` x peak on the loads of the intact design. Knocked out,
+        every call to it fails at once; hung, every call waits its ``timeout_ms`` (a caller
+        without one hangs); then its fallbacks or ``on_failure`` answer. O(P x (R + F)).
+        """
+        base = self.evaluation(factor)
+        out = []
+        for c in components:
+            out.append(
+                {
+                    "component": c,
+                    "fails_fast": self.figures(self.evaluation(factor, [c], base=base)),
+                    "hangs": self.figures(self.evaluation(factor, (), [c], base=base)),
+                }
+            )
+        return out
+
+    def latency_under_load(self, factors: Iterable[float] = (0.5, 0.75, 1, 1.25, 1.5, 2)) -> list[dict]:
+        """Each entry point's figures (:meth:`figures`) at each load factor: ``[{"factor", "latency"}]``."""
+        return [{"factor": _number(f), "latency": self.figures(self.evaluation(f))} for f in factors]
 
     def assumed(self, entry: str) -> dict[str, list[str]]:
         """What ``entry``'s latency takes as given: ``constant_service`` (a p99 without a p50: no tail),
@@ -599,7 +628,7 @@ class ServingModel:
         while failing(high) is None and high < 1e6:
             low, high = high, high * 2
         for _ in range(60):
-            if high - low <= 1e-4 * max(high, 1e-3):
+            if high - low <= 5e-4:  # reported to 3 decimals, rounded down
                 break
             middle = (low + high) / 2
             if failing(middle) is None:
@@ -808,7 +837,7 @@ class ServingModel:
             unserved: dict[str, float] = {}
             for c in self.top_down:
                 cap = self.total_capacity(c)
-                if c in knocked:
+                if c in knocked or c in hung:  # a hung component calls nobody and answers nobody
                     admitted, lost = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
                     admitted, lost = _capacity(cap), load[c]
@@ -1185,8 +1214,9 @@ def load_sweep(
 ) -> dict:
     """:func:`load_at` at each of ``factors`` (the report's load slider picks among them).
 
-    ``{"factors": [...], "headroom", "first_saturated", "unknown_capacity", "peak_qps": {ENTRY:
-    QPS or None}, "at": [{"factor", "entry_points", "components", "answered_by"}]}``, ``at`` in
+    ``{"factors": [...], "headroom", "first_saturated", "slo_headroom", "slo_limit", "unknown_capacity",
+    "peak_qps": {ENTRY: QPS or None}, "at": [{"factor", "entry_points", "components", "answered_by",
+    "latency": {ENTRY: figures}}]}``, ``at`` in
     the order of ``factors``. O(len(factors) x load_at).
     """
     model = model or ServingModel(blueprint)
@@ -1198,6 +1228,8 @@ def load_sweep(
         "headroom": summary["headroom"],
         "first_saturated": summary["first_saturated"],
         "unknown_capacity": summary["unknown_capacity"],
+        "slo_headroom": summary["slo_headroom"],
+        "slo_limit": summary["slo_limit"],
         "peak_qps": {e: _number(model.entry_peak(e)) for e in model.entries},
         "at": [
             {
@@ -1205,6 +1237,7 @@ def load_sweep(
                 "entry_points": r["entry_points"],
                 "components": r["components"],
                 "answered_by": r["answered_by"],
+                "latency": r["latency"],
             }
             for r in results
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from ...blueprint.models import Mode, OnFailure
@@ -119,6 +120,8 @@ def latency_budget_exceeded(d: Design) -> Iterator[Hit]:
     model, or precompute (batch predictions); or renegotiate the SLO.
     """
     for entry, info in request_latency(d.blueprint, d.serving).items():
+        if info["state"] == "down":
+            continue  # it fails at 1x: the load rules say why
         if info["slo_ms"] is not None and info["p99_ms"] is not None and info["p99_ms"] > info["slo_ms"]:
             slowest = [r["component"] for r in info["steps"][1:]]
             yield Hit(
@@ -249,7 +252,7 @@ def capacity_exceeded(d: Design) -> Iterator[Hit]:
         if info and info["state"] in ("shedding", "overloaded"):
             yield Hit(
                 f"at peak '{c}' receives {info['qps']:g} qps, over its capacity of {info['capacity_qps']:g} "
-                f"qps ({d.replicas(c)} x {d.components[c].capacity_qps:g}); {d.names(hurt)} not fully served "
+                f"qps ({d.replicas(c)} x {d.serving.capacity_per_replica(c) or 0:g}); {d.names(hurt)} not fully served "
                 f"(headroom {load['headroom']}x)",
                 component=c,
             )
@@ -371,4 +374,139 @@ def capacity_unknown(d: Design) -> Iterator[Hit]:
                 "never saturating",
                 component=c,
                 practice=P.CAPACITY,
+            )
+
+
+@rule("MLSD210", "degraded-latency-over-slo", "warning", "[SRE] ch. 22, [TaS]")
+def degraded_latency_over_slo(d: Design) -> Iterator[Hit]:
+    """When a request-path model or feature store fails, the answer that replaces it is slower than the SLO.
+
+    **What it checks.** For each model and feature store on the request path, the latency of
+    every entry point at 1x peak (as `mlsd simulate` computes it) in two failures: knocked out
+    (each call to it fails at once) and hung (each call waits its full `timeout_ms` before the
+    fallback or `on_failure` answers; without a timeout the caller hangs). Warns when an entry
+    point still answers but its p99 is over `requirements.slo.latency_p99_ms`, and when an entry
+    point that survives the part failing fast goes down when it hangs (nested timeouts that leave
+    no time for the fallback). Without an SLO only the second is checked.
+
+    **Why it matters.** A fallback is only graceful if it answers in time: a ranker that hangs
+    until an 80 ms timeout, then a popularity fallback, can blow a 100 ms budget on every request
+    the moment the ranker slows down, which is exactly when the fallback is needed. Timeouts must
+    leave room for what runs after them. Source: [SRE] ch. 22 "Addressing Cascading Failures"
+    (deadlines and degraded modes), Dean and Barroso, "The Tail at Scale" (CACM 2013).
+
+    **Example.**
+
+    ```yaml
+    requirements: {slo: {latency_p99_ms: 90}}
+    flows:
+      - {from: service, to: ranker, mode: request, timeout_ms: 80}   # 10 + 80 + 3 = 93 ms hung
+      - {from: ranker, to: popular, mode: fallback}
+    ```
+
+    **How to fix.** Shorten the timeout to what the budget leaves (SLO minus the rest of the
+    path minus the fallback), make the fallback faster (precomputed, cached), or hedge the call.
+    """
+    slo = d.serving.slo_ms if d.serving.slo_ms is not None else math.inf
+    if any(f["state"] == "down" for f in d.serving.figures(d.serving.evaluation(1.0)).values()):
+        return  # failing already at 1x: the load rules say why
+    for item in d.serving.failure_latencies(d.failure_latency_parts):
+        worst: tuple[float, str, str] | None = None
+        for how, key in (("fails fast", "fails_fast"), ("hangs", "hangs")):
+            for e, f in item[key].items():
+                late = f["state"] != "down" and f["p99_ms"] is not None and f["p99_ms"] > slo
+                if late and (worst is None or f["p99_ms"] > worst[0]):
+                    worst = (f["p99_ms"], e, how)
+        fast_down = {e for e, f in item["fails_fast"].items() if f["state"] == "down"}
+        hung_down = [e for e, f in item["hangs"].items() if f["state"] == "down" and e not in fast_down]
+        if hung_down:
+            yield Hit(
+                f"when '{item['component']}' hangs, requests from {d.names(hung_down)} fail, though they are "
+                "answered when it fails fast: the timeouts in front of it leave no time for what answers for it "
+                "(an inner timeout plus its fallback is longer than an outer timeout, or a caller has none)",
+                component=item["component"],
+            )
+            continue
+        if worst is not None:
+            p99, e, how = worst
+            yield Hit(
+                f"when '{item['component']}' {how}, requests from '{e}' are answered in {p99:g} ms p99, over the "
+                f"{slo:g} ms SLO: the timeout and the answer that replaces it do not fit the budget",
+                component=item["component"],
+            )
+
+
+@rule("MLSD211", "timeout-cuts-calls", "warning", "[TaS], [SRE] ch. 22")
+def timeout_cuts_calls(d: Design) -> Iterator[Hit]:
+    """A call's timeout is shorter than the callee's normal latency: it cuts more than 1% of the calls.
+
+    **What it checks.** In the design with nothing failed, at 1x peak, the share of each request
+    call that its `timeout_ms` cuts (the callee, with its queue and its own calls, answers later
+    than the timeout). Warns over 1%.
+
+    **Why it matters.** A timeout is a guard against a sick callee; one set below the callee's
+    p99 fails healthy calls every second, so the degraded answer (or an error) becomes part of the
+    normal service, and retries on cut calls add load exactly when the callee is slow. Source:
+    Dean and Barroso, "The Tail at Scale" (CACM 2013); [SRE] ch. 22 (deadlines).
+
+    **Example.**
+
+    ```yaml
+    components:
+      ranker: {kind: ranking_service, latency_p50_ms: 30, latency_p99_ms: 60}
+    flows:
+      - {from: service, to: ranker, mode: request, timeout_ms: 40}   # cuts about 14% of calls
+    ```
+
+    **How to fix.** Set the timeout above the callee's p99 (with its queueing at peak), or make
+    the callee faster; when the cut is wanted (a hedge), say so with a fallback or `on_failure`.
+    """
+    ev = d.serving.evaluation(1.0)
+    for index, share in sorted(ev.cut_share.items()):
+        if share > 0.01 and d.flows[index].source in d.serving.relevant_set:
+            flow = d.flows[index]
+            yield Hit(
+                f"the {flow.timeout_ms:g} ms timeout on '{flow.source}' -> '{flow.target}' cuts {100 * share:.3g}% "
+                "of the calls with nothing failed: set it above the callee's p99",
+                flow=index,
+            )
+
+
+@rule("MLSD212", "fan-out-tail-unknown", "note", "[TaS]")
+def fan_out_tail_unknown(d: Design) -> Iterator[Hit]:
+    """A fan-out waits for the slowest of several calls to a callee whose latency tail is unknown.
+
+    **What it checks.** Request flows with `per_request` of 2 or more (shards, parallel
+    candidates) to a callee that declares `latency_p99_ms` but no `latency_p50_ms`: its service
+    time is taken as constant at the p99, so the fan-out costs nothing extra, while in reality
+    the caller waits for the slowest of N calls.
+
+    **Why it matters.** With N parallel calls, `1 - 0.99^N` of requests wait on at least one
+    call slower than its p99 (10 shards: 9.6%); the p99 of the fan-out is near each shard's
+    p99.9. Declaring the median lets the model fit the tail. Source: Dean and Barroso, "The Tail
+    at Scale" (CACM 2013).
+
+    **Example.**
+
+    ```yaml
+    components:
+      shard: {kind: ann_index, latency_p99_ms: 20}              # no p50
+    flows:
+      - {from: search, to: shard, mode: request, per_request: 10}
+    ```
+
+    **How to fix.** Declare `latency_p50_ms` on the callee (from a load test or production), or
+    hedge the fan-out.
+    """
+    for index, flow in enumerate(d.flows):
+        if flow.mode is not Mode.REQUEST or flow.source not in d.serving.relevant_set:
+            continue
+        k = flow.per_request or 1
+        callee = d.components[flow.target]
+        if k >= 2 and callee.latency_p99_ms is not None and callee.latency_p50_ms is None:
+            share = 1 - 0.99 ** int(k)
+            yield Hit(
+                f"'{flow.source}' waits for the slowest of {k:g} calls to '{flow.target}', whose tail is unknown "
+                f"(no latency_p50_ms): {100 * share:.3g}% of requests wait on a call slower than its p99",
+                flow=index,
             )

@@ -81,10 +81,12 @@ def _label(bp: Blueprint, cid: str) -> str:
     return bp.components[cid].label or cid
 
 
-def _simulation(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
-    """Latency steps against the SLO, the load table, single points of failure, every single knock-out.
+def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = None) -> dict[str, Any]:
+    """Latency steps against the SLO, latency under load and in failure, the load table, single points
+    of failure, every single knock-out.
 
     Everything is computed by ``analyses.serving`` from ``model``; here it is only labelled for the template.
+    ``failing``: the parts whose failure latency the doc shows (request-path models and feature stores).
     """
     result = simulate(bp, model=model)
     breakdown = latency_breakdown(bp, model)
@@ -104,6 +106,13 @@ def _simulation(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
                 "parts": _latency_parts(bp, breakdown[entry]["parts"]),
                 "headroom_ms": slo - p99 if known else None,
                 "within": p99 <= slo if known else None,
+                "p50_ms": info["p50_ms"],
+                "p999_ms": info["p999_ms"],
+                "shares": info["shares"],
+                "over_slo_share": info["over_slo_share"],
+                "tails": bool(info["path"]) and not info["assumed"]["constant_service"],
+                "some_tails": bool(info["path"]) and len(info["assumed"]["constant_service"]) < len(info["path"]) - 1,
+                "queueing": bool(info["path"]) and len(info["assumed"]["no_queueing"]) < len(info["path"]) - 1,
             }
         )
     spofs = [
@@ -118,8 +127,36 @@ def _simulation(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
         }
         for item in result["knock_outs"]
     ]
+    timed = any(item["p99_ms"] is not None for item in latency)
+    under_load = []
+    if timed and any(model.entry_peak(e) for e in model.entries):
+        for row in model.latency_under_load():
+            under_load.append(
+                {
+                    "factor": row["factor"],
+                    "entries": [{"entry": e, "label": _label(bp, e), **f} for e, f in sorted(row["latency"].items())],
+                }
+            )
+    failures = []
+    if timed:
+        for item in model.failure_latencies(failing or []):
+            failures.append(
+                {
+                    "id": item["component"],
+                    "label": _label(bp, item["component"]),
+                    "cases": [
+                        {"how": how, "entries": [{"entry": e, **f} for e, f in sorted(item[key].items())]}
+                        for how, key in (("fails fast", "fails_fast"), ("hangs", "hangs"))
+                    ],
+                }
+            )
+    slo_headroom, limit = model.slo_headroom()
     return {
         "latency": latency,
+        "under_load": under_load,
+        "failure_latency": failures,
+        "slo_headroom": slo_headroom,
+        "slo_limit": limit,
         "single_points_of_failure": spofs,
         "knock_outs": knock_outs,
         "entry_points": result["entry_points"],
@@ -135,6 +172,9 @@ def _latency_parts(bp: Blueprint, parts: list[dict[str, Any]]) -> list[dict[str,
             "label": _label(bp, part["component"]),
             "own_ms": part["own_ms"],
             "total_ms": part["total_ms"],
+            # a sum of p99s only when every part is a constant; with tails, the p99 of the sum is less
+            "adds_up": part["total_ms"] is not None
+            and abs((part["own_ms"] or 0) + sum(st["cost_ms"] or 0 for st in part["steps"]) - part["total_ms"]) < 1e-6,
             "steps": [
                 {
                     "step": step["step"],
@@ -206,7 +246,7 @@ def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     return {
         "lint": _lint(findings),
         "failure_modes": [fm.to_dict() for fm in failure_modes(bp, findings, design=design)],
-        "simulation": _simulation(bp, design.serving),
+        "simulation": _simulation(bp, design.serving, design.failure_latency_parts),
         "test_score": _test_score(bp, config, findings, design),
         "skipped": [],
     }

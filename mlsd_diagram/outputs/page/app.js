@@ -529,9 +529,14 @@
     ui.loadTitle.textContent = "Load at " + factor + " peak";
     state.data.entry_points.forEach(function (entry) {
       var s = at.entry_points[entry] || "served";
+      var figures = (at.latency || {})[entry];
+      var p99 = figures && figures.p99_ms !== null && figures.p99_ms !== undefined
+        ? "p99 " + figures.p99_ms + " ms" : "";
       ui.loadEntries.appendChild(el("li", {className: "entry state-" + s, "data-entry": entry}, [
         el("span", {className: "name", text: (state.byId[entry] || {label: entry}).label}), " ",
-        el("span", {className: "state", text: s})
+        el("span", {className: "state", text: s}),
+        p99 ? " " : null,
+        p99 ? el("span", {className: "p99", text: p99}) : null
       ]));
     });
     var path = load.critical_path;
@@ -539,7 +544,9 @@
       var hurt = path.components.filter(function (c) {
         return at.components[c] && at.components[c].state !== "ok" && !(c in at.entry_points);
       }).map(function (c) { return c + " " + at.components[c].state; });
-      ui.critical.appendChild(el("strong", {text: "Critical path: " + path.p99_ms + " ms"}));
+      var here = (at.latency || {})[path.entry];
+      var p99 = here && here.p99_ms !== null && here.p99_ms !== undefined ? here.p99_ms : path.p99_ms;
+      ui.critical.appendChild(el("strong", {text: "Critical path: " + p99 + " ms p99 at " + factor}));
       ui.critical.appendChild(document.createTextNode(
         (path.slo_ms === null ? " (no SLO set)" : " of " + path.slo_ms + " ms SLO") + ", from " + path.entry +
         ": " + path.components.join(" \u2192 ") + (hurt.length ? ". At " + factor + ": " + hurt.join(", ") : "")));
@@ -550,7 +557,9 @@
       ? "Headroom unknown: no loaded request-path component declares capacity_qps."
       : load.first_saturated === null
       ? "Headroom: none: an entry point is not fully served even without load."
-      : "Headroom: " + thousands(load.headroom) + "x peak (first to saturate: " + load.first_saturated + ").";
+      : "Headroom: " + thousands(load.headroom) + "x peak (first to saturate: " + load.first_saturated + ")." +
+        (load.slo_headroom === null || load.slo_headroom === undefined ? ""
+          : " Within the SLO up to " + thousands(load.slo_headroom) + "x peak.");
     ui.loadNote.textContent = (load.unknown_capacity.length
       ? "No capacity_qps (never saturate): " + load.unknown_capacity.join(", ") + ". " : "") +
       (state.knocked.length ? "The diagram shows the knock-out; clear it to see the load there." : "");
