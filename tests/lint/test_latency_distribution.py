@@ -257,7 +257,9 @@ def designs(draw):
         if workers is not None:
             fields.append(f"workers: {workers}, replicas: 2")
         if draw(st.booleans()):
-            fields.append(f"capacity_qps: {draw(st.floats(50, 500))!r}, load_shedding: {str(draw(st.booleans())).lower()}")
+            fields.append(
+                f"capacity_qps: {draw(st.floats(50, 500))!r}, load_shedding: {str(draw(st.booleans())).lower()}"
+            )
         comps.append(f"  c{i}: {{kind: online_service, {', '.join(fields)}}}\n")
     flows.append("  - {from: app, to: c0, mode: request, timeout_ms: 400}\n")
     for i in range(1, n):
