@@ -206,6 +206,31 @@ class Design:
         live = self.live_data
         return any(t in live for t in self.trainers_of(model))
 
+    def logged_by_callers(self, model: str, tag: str) -> list[str]:
+        """Where the request-path callers of ``model`` log what it served: targets of their stream or
+        batch flows tagged ``tag`` (``features``, ``predictions``). A service that calls a model and
+        logs the features it scored with is how most systems log served features."""
+        callers = [u for u, _ in self.pred(model, "request") if self.stage[u] in ("serving", "client")]
+        return [v for u in callers for v, i in self.succ(u, "stream", "batch") if tag in self.flows[i].tags]
+
+    def learns_from_what_it_showed(self, model: str) -> bool:
+        """True when a trainer of ``model`` learns from what the users of ``model`` did with its output.
+
+        Data must flow (stream, batch) from an entry point that reaches ``model``, or from a serving-
+        or client-stage component on such a request path, to the trainer without passing a labeler:
+        annotators or reviewers produce new labels, not interactions with the model's list (a passage
+        re-ranker trained on annotator relevance judgements does not learn from its own order).
+        """
+        trainers = set(self.trainers_of(model))
+        if not trainers:
+            return False
+        around = self.served_with(model) | {model}
+        starts = sorted(
+            (c for c in around if c in self.entries_of.get(model, []) or self.stage[c] in ("serving", "client")),
+            key=self.order.__getitem__,
+        )
+        return bool(trainers.intersection(self.reach(starts, ("stream", "batch"), avoid=self.labelers)))
+
     @cached_property
     def not_data(self) -> frozenset[str]:
         """Components that start runs or watch them but carry no training data: triggers and monitors."""
@@ -260,9 +285,19 @@ class Design:
         return self.with_trait(T.TRAINER)
 
     def trainers_of(self, model: str) -> list[str]:
-        """Trainers upstream of ``model`` over data and artifact flows (stream, batch, deploy)."""
+        """Trainers upstream of ``model`` over data and artifact flows (stream, batch, deploy).
+
+        When several trainers share a gate and a registry, all of them are upstream of every model
+        the registry deploys; those that name the same ``model`` as ``model`` does are its trainers
+        then (when none does, all of them are).
+        """
         upstream = self.reach([model], DATA_MODES, backward=True)
-        return [t for t in self.trainers if t in upstream]
+        found = [t for t in self.trainers if t in upstream]
+        name = self.components[model].model
+        if len(found) > 1 and name:
+            named = [t for t in found if self.components[t].model == name]
+            return named or found
+        return found
 
     @cached_property
     def entries_of(self) -> dict[str, list[str]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .practices import Practice
 
 from ..printable import one_line
 
@@ -15,11 +18,14 @@ class Hit(NamedTuple):
     """What a rule function yields: a message and the component or flow it is about.
 
     With neither, the finding is about the whole design and points at the top of the file.
+    ``practice`` is the optional practice whose blank field the hit rests on (:mod:`.practices`):
+    the review profile turns the hits of a practice the design uses nowhere into one note.
     """
 
     message: str
     component: str | None = None
     flow: int | None = None
+    practice: Practice | None = None
 
 
 @dataclass(frozen=True)

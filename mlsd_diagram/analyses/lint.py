@@ -10,6 +10,11 @@ table in ``pyproject.toml`` (:func:`load_config`), the arguments (``select``
 replaces the configured selection, ``ignore`` adds to it), and the blueprint's
 own ``lint.disable``. ``lint.accept`` entries never hide a finding: they mark
 it ``accepted`` with the reason, and accepted findings do not fail a run.
+
+The profile (``[tool.mlsd] profile``, or the ``profile`` argument) says how blank optional
+practice fields are read (:mod:`.practices`): ``review`` (the default) turns the findings of a
+practice the design uses nowhere into one design-level note, ``interview`` keeps every blank as a
+finding. Errors are the same in both.
 """
 
 from __future__ import annotations
@@ -30,9 +35,10 @@ from ..diagnostics import BlueprintError, Diagnostic, Suggestions, did_you_mean
 from .design import Design
 from .findings import SEVERITIES, SEVERITY_RANK, Finding
 from .identity import flow_ids
+from .practices import DEFAULT_PROFILE, PROFILES, review
 from .rules import RULES, Rule
 
-CONFIG_KEYS = ("select", "ignore", "fail-on", "severity", "max-pipeline-hops")
+CONFIG_KEYS = ("select", "ignore", "fail-on", "severity", "max-pipeline-hops", "profile")
 
 
 class LintConfigError(ValueError):
@@ -49,6 +55,7 @@ class LintConfig:
     severity: Mapping[str, str] = field(default_factory=dict)  # rule id -> error|warning|note
     options: Mapping[str, object] = field(default_factory=dict)  # rule options, e.g. max-pipeline-hops
     path: str | None = None  # the pyproject.toml it came from
+    profile: str = DEFAULT_PROFILE  # review or interview (:mod:`.practices`)
 
     @classmethod
     def from_mapping(cls, table: Mapping, path: str | None = None) -> LintConfig:
@@ -90,7 +97,10 @@ class LintConfig:
             if not isinstance(hops, int) or isinstance(hops, bool) or hops < 1:
                 raise LintConfigError(f"[tool.mlsd] max-pipeline-hops must be a positive integer{where}")
             options["max-pipeline-hops"] = hops
-        return cls(ids("select"), ids("ignore"), fail_on, levels, options, path)
+        profile = table.get("profile", DEFAULT_PROFILE)
+        if profile not in PROFILES:
+            raise LintConfigError(f"[tool.mlsd] profile must be one of {', '.join(PROFILES)}{where}")
+        return cls(ids("select"), ids("ignore"), fail_on, levels, options, path, profile)
 
 
 def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
@@ -184,6 +194,7 @@ def lint(
     ignore: Iterable[str] | None = None,
     config: LintConfig | Mapping | None = None,
     design: Design | None = None,
+    profile: str | None = None,
 ) -> list[Finding]:
     """Every finding of the selected rules on ``blueprint``, sorted by (line, column, rule).
 
@@ -193,8 +204,12 @@ def lint(
     in the arguments or config, and :class:`BlueprintError` for unknown rules in the
     blueprint's ``lint`` section. ``design`` is :func:`design_for`'s view of the same blueprint
     and config when the caller keeps one for other questions (the score), else it is built here.
+    ``profile`` (``review`` or ``interview``) overrides the configured one.
     """
     config = as_config(config)
+    profile = profile or config.profile
+    if profile not in PROFILES:
+        raise LintConfigError(f"unknown lint profile '{profile}' (known: {', '.join(PROFILES)})")
     check_blueprint_settings(blueprint)
     disabled = {r.id for s in blueprint.lint.disable for r in RULES.matching(s)}
     rules = [r for r in select_rules(select, ignore, config) if r.id not in disabled]
@@ -205,14 +220,20 @@ def lint(
     findings = []
     for rule in rules:
         severity = config.severity.get(rule.id, rule.severity)
-        for hit in rule.check(design):
+        hits = list(rule.check(design))
+        notes: list = []
+        if profile == "review" and severity != "error":  # errors never depend on the profile
+            hits, notes = review(
+                hits, blueprint, lambda hit: _accepted(accepted, rule.id, hit.component, hit.flow) is not None
+            )
+        for hit, level in [*((h, severity) for h in hits), *((n, "note") for n in notes)]:
             line, column = design.location(hit.component, hit.flow)
             reason = _accepted(accepted, rule.id, hit.component, hit.flow)
             findings.append(
                 Finding(
                     rule.id,
                     rule.name,
-                    severity,
+                    level,
                     hit.message,
                     file,
                     line,

@@ -271,7 +271,7 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
     return problems
 
 
-LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source")
+LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source", "selective_labels")
 
 
 def _practice_fields(flows: list, components: dict) -> list[Problem]:
@@ -285,7 +285,7 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
         if {"labels", "interactions"} & {t for t in tags if isinstance(t, str)}:
             continue
         for name in LABEL_ONLY:
-            if flow.get(name) is not None:
+            if flow.get(name) not in (None, False):  # False: a default of a flow built in code
                 problems.append(
                     (
                         ("flows", index, name),
@@ -302,6 +302,16 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
         if isinstance(other, str) and (other == cid or other not in components):
             what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
             problems.append((("components", cid, "deployed_with"), f"'deployed_with' names {what}", False))
+        for i, decision in enumerate(_list(comp.get("decisions"))):
+            who = decision.get("reviewed_by") if isinstance(decision, dict) else None
+            if isinstance(who, str) and who not in components:
+                problems.append(
+                    (
+                        ("components", cid, "decisions", i, "reviewed_by"),
+                        f"'reviewed_by' names '{who}', which is not a component" + names().hint(who),
+                        False,
+                    )
+                )
     return problems
 
 

@@ -108,6 +108,16 @@ class Capability(str, Enum):
     CANARY = "canary"  # sends a small share of traffic to a new version first
     AB_TEST = "ab_test"  # serves several models side by side, split by experiment arm
     VERSIONED_MODELS = "versioned_models"  # keeps versioned model folders and rolls back to one
+    HUMAN_APPROVAL = "human_approval"  # a person signs off each new version before it serves (model-risk review)
+
+
+class Artifact(str, Enum):
+    """Something a serving component uses that no trainer of the design produces."""
+
+    PROMPT = "prompt"  # prompt templates and instructions of an LLM
+    RETRIEVAL_CORPUS = "retrieval_corpus"  # the documents a retrieval-augmented answer draws on
+    VENDOR_MODEL = "vendor_model"  # a third-party model pinned by version
+    RULES = "rules"  # hand-written business or policy rules
 
 
 class Split(str, Enum):
@@ -223,6 +233,14 @@ class KindDeclaration(_Model):
     label: Text | None = None
 
 
+class Decision(_Model):
+    """One action taken on a model's score: block above 0.9, send to review above 0.6, allow below."""
+
+    action: Text = Field(description="what happens: block, review, step_up, allow, remove, demote")
+    threshold: float | None = Field(None, description="the score at or above which this action is taken")
+    reviewed_by: Id | None = Field(None, description="the component (a human review queue) that sees these cases")
+
+
 class Component(_Model):
     """One box of the design."""
 
@@ -254,6 +272,10 @@ class Component(_Model):
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
     capacity_qps: Qps | None = Field(None, description="requests per second one replica sustains")
+    decisions: list[Decision] = Field(
+        default_factory=list,
+        description="models: the actions taken on the score, each with its threshold and who reviews it",
+    )
     load_shedding: bool = Field(
         False,
         strict=True,
@@ -316,7 +338,14 @@ class Component(_Model):
         None, description="models: the oldest a served model may be before an alert fires"
     )
     capabilities: list[Capability] = Field(
-        default_factory=list, description="rollout built into this component: shadow, canary, ab_test, versioned_models"
+        default_factory=list,
+        description="rollout built into this component: shadow, canary, ab_test, versioned_models, "
+        "human_approval (a person signs off each version before it serves)",
+    )
+    artifacts: list[Artifact] = Field(
+        default_factory=list,
+        description="serving components: what they use that no trainer here produces (prompt, retrieval_corpus, "
+        "vendor_model, rules); each change needs an offline evaluation before it serves",
     )
     deployed_with: Id | None = Field(
         None,
@@ -324,6 +353,11 @@ class Component(_Model):
     )
     cadence: Duration | None = Field(
         None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
+    )
+    ttl: Duration | None = Field(
+        None,
+        description="online feature stores: how long a loaded value is served before it expires (when the next "
+        "load fails, features go missing after this)",
     )
     split: Split | None = Field(None, description="evaluation gates: how held-out data is chosen: time, random, group")
     slices: list[Text] = Field(
@@ -412,6 +446,12 @@ class Flow(_Model):
     label_source: Text | None = Field(
         None,
         description="labels: where they come from and how they are noisy (clicks, user reports, human raters)",
+    )
+    selective_labels: bool = Field(
+        False,
+        strict=True,
+        description="labels: outcomes are observed only for what the model let through (a declined payment or "
+        "a rejected loan never gets a label)",
     )
     point_in_time: bool = Field(
         False, strict=True, description="features: joined as of each label's event time (no value from after the event)"

@@ -45,6 +45,13 @@ FORMATS = ["text", "json", "sarif"]
     help="The pyproject.toml to read [tool.mlsd] from [default: the nearest one above the working directory].",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(["review", "interview"]),
+    default=None,
+    help="review: a practice field the design uses nowhere (timeouts, replicas, ...) is one note; interview: "
+    "every blank is a finding [default: review, or [tool.mlsd] profile]. Errors are the same in both.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -60,7 +67,7 @@ FORMATS = ["text", "json", "sarif"]
     help="A `mlsd lint --format json` file of known findings: report everything, fail only on findings "
     "not in it (matched by rule, file, component or flow, and message; not by line).",
 )
-def lint_command(files, fmt, select, ignore, fail_on, config_path, output, baseline_path) -> None:
+def lint_command(files, fmt, select, ignore, fail_on, config_path, profile, output, baseline_path) -> None:
     """Lint blueprint FILES against ML production practice (see `mlsd rules`).
 
     Exit 0 when clean, 1 when an unaccepted finding is at or above the fail level
@@ -79,10 +86,11 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
             raise UserError(str(exc)) from None
     try:
         config = load_config(config_path)
+        profile = profile or config.profile
         blueprints = load_all(files)
         designs = [design_for(bp, config) for bp in blueprints]  # one view each, for the rules and the score
         results = [
-            (bp, lint(bp, split_ids(select) or None, split_ids(ignore) or None, config, design))
+            (bp, lint(bp, split_ids(select) or None, split_ids(ignore) or None, config, design, profile))
             for bp, design in zip(blueprints, designs)
         ]
     except LintConfigError as exc:
@@ -96,11 +104,11 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
     if fmt == "json":
         from ..outputs.findings_json import findings_json
 
-        emit(findings_json(findings, [bp.file for bp in blueprints]), output)
+        emit(findings_json(findings, [bp.file for bp in blueprints], profile), output)
     elif fmt == "sarif":
         from ..outputs.sarif import sarif_text
 
-        emit(sarif_text(findings, baselined=None if known is None else baselined), output)
+        emit(sarif_text(findings, baselined=None if known is None else baselined, profile=profile), output)
     else:
         from ..analyses.score import score
 

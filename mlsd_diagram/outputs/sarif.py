@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..analyses.findings import Finding
+from ..analyses.practices import DEFAULT_PROFILE
 from ..analyses.rules import RULES, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -70,9 +71,14 @@ def fingerprint(finding: Finding, uri: str) -> str:
 
 
 def sarif_log(
-    findings: Iterable[Finding], base: str | os.PathLike | None = None, baselined: Collection[Finding] | None = None
+    findings: Iterable[Finding],
+    base: str | os.PathLike | None = None,
+    baselined: Collection[Finding] | None = None,
+    profile: str = DEFAULT_PROFILE,
 ) -> dict:
     """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding.
+
+    The run's ``properties.profile`` says which lint profile ran (``review`` or ``interview``).
 
     With ``baselined`` (the findings a baseline holds), each result has a ``baselineState``:
     ``unchanged`` for those, ``new`` for the others.
@@ -120,13 +126,17 @@ def sarif_log(
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": results,
+                "properties": {"profile": profile},
             }
         ],
     }
 
 
 def sarif_text(
-    findings: Iterable[Finding], base: str | os.PathLike | None = None, baselined: Collection[Finding] | None = None
+    findings: Iterable[Finding],
+    base: str | os.PathLike | None = None,
+    baselined: Collection[Finding] | None = None,
+    profile: str = DEFAULT_PROFILE,
 ) -> str:
     """The SARIF log as text (2-space indent, trailing newline): same input, same bytes."""
-    return json.dumps(sarif_log(findings, base, baselined), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_log(findings, base, baselined, profile), indent=2, ensure_ascii=False) + "\n"

@@ -299,12 +299,17 @@ def test_findings_match_by_what_they_are_about_not_by_line() -> None:
     weak = (ROOT / "tests" / "lint" / "data" / "weak_design.yaml").read_text(encoding="utf-8")
     head, flows = weak.split("flows:\n")
     moved = "# a comment\n\n" + head + "flows:\n" + "".join(reversed(flows.splitlines(keepends=True)))
-    diff = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"))
+    # the interview profile: every blank is a finding at its component or flow (review folds some into notes)
+    interview = {"profile": "interview"}
+    diff = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"), config=interview)
     assert (
         diff["findings"]["before"] == diff["findings"]["after"] == 15
     )  # with the practice rules MLSD304, MLSD408 and MLSD412
     # four of them are about flows (MLSD207 x 3, MLSD208), whose index the reversal changes: matched by identity
-    assert sum(f.flow_id is not None for f in lint(loads(weak, "a.yaml"))) == 4
+    assert sum(f.flow_id is not None for f in lint(loads(weak, "a.yaml"), profile="interview")) == 4
+    review = diff_blueprints(loads(weak, "a.yaml"), loads(moved, "b.yaml"))
+    assert review["findings"]["before"] == review["findings"]["after"] == 13  # seven blank findings, five notes
+    assert review["findings"]["introduced"] == review["findings"]["resolved"] == []
     assert diff["findings"]["introduced"] == diff["findings"]["resolved"] == []
     assert diff["summary"]["changed"] is False
 

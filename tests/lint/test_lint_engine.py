@@ -156,21 +156,26 @@ def test_findings_are_sorted_and_serialise_to_the_documented_fields() -> None:
 
 def test_deliberately_weak_design_gets_what_a_reviewer_would_say_and_nothing_else() -> None:
     """No monitoring, no fallback, no registry, no feedback loop (tests/lint/data/weak_design.yaml)."""
-    got = {(f.rule, f.component) for f in lint(load(WEAK))}
-    assert got == {
-        ("MLSD201", "recommender"),  # no fallback: when the model is down, requests fail
-        ("MLSD301", "recommender"),  # no monitoring of the served model
-        ("MLSD302", "recommender"),  # so no drift detection either
-        ("MLSD603", "app"),  # and nobody measures online outcomes
-        ("MLSD501", "recommender"),  # deployed straight from the evaluation job: no registry, no rollback
-        ("MLSD602", "recommender"),  # new versions take all traffic at once
-        ("MLSD502", "trainer"),  # no feedback loop: trained on a fixed warehouse extract
-        ("MLSD604", None),  # no baseline or fallback heuristic
-        ("MLSD207", None),  # calls without a timeout to services that queue: an overload cascades (3 flows)
-        ("MLSD208", None),  # one missing feature fails the recommendation
-        ("MLSD304", "recommender"),  # nothing bounds or alerts on the served model's age
-        ("MLSD408", "trainer"),  # training features are today's values, joined with past purchases
-        ("MLSD412", "batch_features"),  # the weekly feature job declares no idempotent write: no safe backfill
+    said = {
+        ("MLSD201", "recommender", "error"),  # no fallback: when the model is down, requests fail
+        ("MLSD301", "recommender", "error"),  # no monitoring of the served model
+        ("MLSD302", "recommender", "warning"),  # so no drift detection either
+        ("MLSD603", "app", "warning"),  # and nobody measures online outcomes
+        ("MLSD501", "recommender", "error"),  # deployed straight from the evaluation job: no registry, no rollback
+        ("MLSD602", "recommender", "warning"),  # new versions take all traffic at once
+        ("MLSD502", "trainer", "warning"),  # no feedback loop: trained on a fixed warehouse extract
+        ("MLSD604", None, "note"),  # no baseline or fallback heuristic
+    }
+    # the design uses timeouts, on_failure, max_model_age, point_in_time and write_mode nowhere: one note each
+    unsaid = {(rule, None, "note") for rule in ("MLSD207", "MLSD208", "MLSD304", "MLSD408", "MLSD412")}
+    assert {(f.rule, f.component, f.severity) for f in lint(load(WEAK))} == said | unsaid
+    interview = {(f.rule, f.component, f.severity) for f in lint(load(WEAK), profile="interview")}
+    assert interview == said | {
+        ("MLSD207", None, "warning"),  # calls without a timeout to services that queue: an overload cascades (3 flows)
+        ("MLSD208", None, "warning"),  # one missing feature fails the recommendation
+        ("MLSD304", "recommender", "warning"),  # nothing bounds or alerts on the served model's age
+        ("MLSD408", "trainer", "warning"),  # training features are today's values, joined with past purchases
+        ("MLSD412", "batch_features", "warning"),  # the weekly feature job declares no idempotent write
     }
     by_rule = {f.rule: f for f in lint(load(WEAK))}
     assert by_rule["MLSD201"].severity == "error" and (by_rule["MLSD201"].line, by_rule["MLSD201"].column) == (10, 3)
@@ -221,8 +226,14 @@ def test_accept_of_one_component_leaves_the_others_unaccepted() -> None:
         SMALL.replace("ranker: {kind: ranking_service, replicas: 2}", "ranker: {kind: ranking_service}")
         + "lint:\n  accept: [{rule: MLSD202, component: gateway, reason: managed}]\n"
     )
-    spof = [f for f in lint(loads(text, "x.yaml")) if f.rule == "MLSD202"]
+    spof = [f for f in lint(loads(text, "x.yaml"), profile="interview") if f.rule == "MLSD202"]
     assert {(f.component, f.accepted) for f in spof} == {("gateway", True), ("ranker", False)}
+    # review: no replicas anywhere, so the ranker's finding is the design-level note; the accepted one stays
+    spof = [f for f in lint(loads(text, "x.yaml")) if f.rule == "MLSD202"]
+    assert {(f.component, f.accepted, f.severity) for f in spof} == {
+        ("gateway", True, "warning"),
+        (None, False, "note"),
+    }
 
 
 def test_unknown_rule_in_the_blueprint_is_a_located_error() -> None:
@@ -246,12 +257,14 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
         ignore = ["MLSD202", "overload-cascade", "MLSD208"]
         fail-on = "warning"
         severity = {MLSD301 = "note"}
+        profile = "interview"
         """)
     )
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     config = load_config(start=sub)  # found in a parent folder
     assert config.fail_on == "warning" and config.path == str(tmp_path / "pyproject.toml")
+    assert config.profile == "interview"
     findings = lint(load(WEAK), config=config)
     assert {f.rule: f.severity for f in findings} == {
         "MLSD201": "error",
@@ -270,6 +283,7 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
         ('selct = ["MLSD201"]', "unknown [tool.mlsd] setting 'selct'"),
         ('ignore = ["MLSD777"]', "unknown rule 'MLSD777'"),
         ('severity = {MLSD201 = "loud"}', "severity.MLSD201 must be one of"),
+        ('profile = "strict"', "profile must be one of review, interview"),
     ],
 )
 def test_bad_config_is_a_user_error(tmp_path: Path, table: str, message: str) -> None:
@@ -328,6 +342,7 @@ def test_sarif_is_valid_against_the_schema_and_locates_findings(tmp_path: Path, 
     jsonschema.validate(log, SCHEMA)
     run = log["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == RULES.ids()
+    assert run["properties"] == {"profile": "review"}  # which profile ran
     results = {
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r for r in run["results"]
     }
@@ -348,6 +363,16 @@ def test_sarif_passes_the_multitool_github_rules(tmp_path: Path, monkeypatch) ->
     report = tmp_path / "validation.sarif"
     results = multitool_results(path, report)
     assert [r for r in results if r.get("level", "warning") == "error"] == [], results
+
+
+def test_sarif_says_the_interview_profile_ran(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(WEAK, tmp_path / "weak.yaml")
+    result = CliRunner().invoke(main, ["lint", "weak.yaml", "--format", "sarif", "--profile", "interview"])
+    log = json.loads(result.output)
+    jsonschema.validate(log, SCHEMA)
+    assert log["runs"][0]["properties"] == {"profile": "interview"}
+    assert {r["level"] for r in log["runs"][0]["results"] if r["ruleId"] == "MLSD207"} == {"warning"}
 
 
 def test_multitool_catches_a_log_without_rules(tmp_path: Path) -> None:
@@ -379,8 +404,8 @@ def test_text_output_lines_summary_and_design_summary() -> None:
     result = CliRunner().invoke(main, ["lint", str(WEAK)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[2]
-    assert lines[-2] == f"{WEAK}: 3 errors, 11 warnings, 1 note"
+    assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[7]
+    assert lines[-2] == f"{WEAK}: 3 errors, 4 warnings, 6 notes"
     assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 2 of 14 architecture tests shown; MLOps level 0")
 
 
@@ -418,12 +443,15 @@ def test_json_output() -> None:
     done = run_mlsd("lint", str(WEAK), "--format", "json")
     assert done.returncode == 1
     document = json.loads(done.stdout)
-    assert document["files"] == [str(WEAK)]
-    assert document["summary"] == {"error": 3, "warning": 11, "note": 1, "accepted": 0}
+    assert document["files"] == [str(WEAK)] and document["profile"] == "review"
+    assert document["summary"] == {"error": 3, "warning": 4, "note": 6, "accepted": 0}
+    interview = json.loads(run_mlsd("lint", str(WEAK), "--format", "json", "--profile", "interview").stdout)
+    assert interview["profile"] == "interview"
+    assert interview["summary"] == {"error": 3, "warning": 11, "note": 1, "accepted": 0}
     first = document["findings"][0]
     assert first == {
-        "rule": "MLSD604",
-        "name": "no-baseline",
+        "rule": "MLSD207",
+        "name": "overload-cascade",
         "severity": "note",
         "message": first["message"],
         "file": str(WEAK),

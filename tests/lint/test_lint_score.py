@@ -103,3 +103,17 @@ def test_config_ignored_rule_does_not_fail_a_test_in_score_doc_or_report(tmp_pat
     shown, reason, line = monitor6()
     assert shown, reason
     assert "| yes |" in line and "no finding from MLSD203" in line
+
+
+def test_a_daily_retrain_without_max_model_age_is_still_level_1() -> None:
+    """Level 1 reads evidence of retraining on live data, not the staleness rule (MLSD304)."""
+    text = (BLUEPRINTS[0].parent / "news_feed.yaml").read_text(encoding="utf-8")
+    stripped = re.sub(r",?\s*max_model_age: \w+", "", text)
+    stripped = re.sub(r"\n  - \{[^\n]*tags: \[[^\]]*model_age[^\]]*\][^\n]*\}", "", stripped)
+    assert "model_age" not in stripped  # the control: nothing says how old the model may get
+    bp = loads(stripped, "news_feed.yaml")
+    result = score(bp)
+    tests = {t["id"]: t for t in result["tests"]}
+    assert not tests["Model 4"]["shown"]  # the staleness test is not shown
+    assert result["mlops_level"] >= 1, result["mlops_reason"]
+    assert "retraining on fresh production data" in result["mlops_reason"].split("needs")[0]

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from ...blueprint.models import minutes
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -24,7 +25,8 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
     produces from features: either a features-stage component on the same request path (a
     feature store), or a feature pipeline that fills it (one computation for batch and
     real-time), also feeds that trainer; or the model's served features are logged back to it (a
-    stream or batch path from the model to the trainer). A trainer that no features reach at all
+    stream or batch path from the model to the trainer, or from a flow tagged `features` by which
+    the service calling the model logs what it scored). A trainer that no features reach at all
     is MLSD413's finding.
 
     **Why it matters.** Features computed twice, once in a batch pipeline for training and once
@@ -49,7 +51,8 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
         trainers = set(d.trainers_of(model))
         if not trainers:
             continue
-        if trainers.intersection(d.reach([model], ("stream", "batch"))):
+        logged = [model, *d.logged_by_callers(model, "features")]  # by the model, or by the service calling it
+        if trainers.intersection(d.reach(logged, ("stream", "batch"))):
             continue  # served features are logged back to training
         if not any(d.has_feature_input(t) for t in trainers):
             continue  # no training features at all: MLSD413's finding, not a different path
@@ -308,6 +311,7 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
                 "long after an event its label may still arrive); declare it on the flow that forms the labels, "
                 "e.g. label_window: 15m",
                 component=t,
+                practice=P.LABEL_WINDOW,
             )
             continue
         cadence = d.components[t].cadence
@@ -326,6 +330,7 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
                     f"and late positives are {state}: recent examples train as negatives; declare late_positives: "
                     "relabeled, importance_weighted, delay_model or window_closed",
                     flow=i,
+                    practice=P.LATE_POSITIVES if late is None else None,
                 )
 
 
@@ -378,6 +383,7 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                     "from after each label may leak into training; declare point_in_time: true on the flow "
                     "that joins them, or log served features",
                     component=t,
+                    practice=P.POINT_IN_TIME,
                 )
         if t not in live:
             continue
@@ -392,6 +398,7 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                 f"'{g}' evaluates '{t}', which learns from live data, but {said}: evaluation rows from before "
                 "training rows flatter the model; declare split: time",
                 component=g,
+                practice=P.SPLIT if split is None else None,
             )
 
 
@@ -405,8 +412,10 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
     """A ranker learns from clicks on its own list with no position logged and no debiasing.
 
     **What it checks.** Each live model that orders what users see (not a retrieval stage), whose
-    trainer reads data from the live system: it declares `position_debiasing`, or a flow upstream
-    of its trainer is tagged `position` (the shown position is logged with each interaction).
+    trainer learns from what its users did with its list (data from its request path reaches the
+    trainer without passing annotators or reviewers): it declares `position_debiasing`, or a flow
+    upstream of its trainer is tagged `position` (the shown position is logged with each
+    interaction). A model trained on annotator judgements is out of scope.
 
     **Why it matters.** Users click what is on top. Clicks on a ranked list measure position as
     much as relevance, so a ranker retrained on them learns to keep its current order. Joachims et
@@ -431,7 +440,7 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
         if not d.chooses_what_users_see(m) or d.is_(m, "RETRIEVE") or d.components[m].position_debiasing:
             continue
         trainers = d.trainers_of(m)
-        if not trainers or not d.learns_from_live(m):
+        if not trainers or not d.learns_from_what_it_showed(m):
             continue
         if any("position" in d.flows[i].tags for t in trainers for i in d.upstream_flows(t)):
             continue
@@ -439,6 +448,7 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
             f"'{m}' orders what users see and is retrained on their clicks, but no flow logs the position "
             "shown (tag 'position') and it declares no position_debiasing: it learns its own order back",
             component=m,
+            practice=P.POSITION,
         )
 
 
@@ -497,6 +507,7 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
             f"personal data from '{flow.source}' is kept in '{target}' ({d.kind[target]}) with no retention "
             f"and no erasure path; declare retention on '{target}' (e.g. 30d) or a flow tagged erasure into it",
             component=target,
+            practice=P.RETENTION,
         )
 
 
@@ -558,6 +569,7 @@ def class_imbalance_unaddressed(d: Design) -> Iterator[Hit]:
             f"'{c}' learns {said} with no class_balancing, and the offline metrics have nothing but ROC-AUC "
             "for it: declare positive_rate and class_balancing, and add pr_auc or log loss",
             component=c,
+            practice=P.CLASS_BALANCING,
         )
 
 
@@ -612,6 +624,7 @@ def non_idempotent_backfill(d: Design) -> Iterator[Hit]:
             f"'{c}' writes features or labels in batch and {said}: a rerun duplicates rows and a backfill "
             "cannot replace one day; declare write_mode: overwrite_partition (or upsert)",
             component=c,
+            practice=P.WRITE_MODE if mode is None else None,
         )
 
 
@@ -653,3 +666,60 @@ def training_features_undeclared(d: Design) -> Iterator[Hit]:
                     f"trainer '{t}': draw where its training features come from",
                     component=t,
                 )
+
+
+@rule(
+    "MLSD414",
+    "feature-ttl-shorter-than-load",
+    "warning",
+    '[RoML] #8 (know the freshness requirements of your system); Google SRE book ch. 22 ("Addressing Cascading '
+    'Failures": slow-rolling failures of batch dependencies)',
+)
+def feature_ttl_shorter_than_load(d: Design) -> Iterator[Hit]:
+    """Online features expire before their next batch load, or after one missed load nobody is alerted to.
+
+    **What it checks.** Each features-stage component with a `ttl` that batch jobs with a
+    `cadence` load: the TTL is shorter than the cadence (values expire before the next load, in
+    every cycle), or shorter than two cadences (one failed load expires them) while no flow from
+    the loading job reaches an alerting component (nobody learns that the load failed).
+
+    **Why it matters.** A TTL keeps stale values from being served, but it turns a failed batch
+    load into missing features for every request once it runs out: the models then serve with
+    defaults, quietly worse, until someone notices. The TTL must outlive a missed load, or the
+    load's failure must page someone before it runs out. Source: [RoML] #8; Google SRE book ch. 22.
+
+    **Example.**
+
+    ```yaml
+    components:
+      daily_features: {kind: batch_feature_pipeline, cadence: 1d}
+      features: {kind: feature_store, ttl: 26h}   # one missed daily load, and every value expires
+    ```
+
+    **How to fix.** Alert on the load's failure
+    (`{from: daily_features, to: alerting, mode: telemetry, data: load failures}`), or set a TTL
+    that covers a missed load (`ttl: 3d`), or load more often.
+    """
+    alerts = set(d.with_trait(T.ALERTING))
+    for c in d.ids:
+        ttl = d.components[c].ttl
+        if not ttl or d.stage[c] != "features":
+            continue
+        loads = [(u, cadence) for u, _ in d.pred(c, "batch") if (cadence := d.components[u].cadence)]
+        for loader, cadence in loads:
+            if minutes(ttl) < minutes(cadence):
+                yield Hit(
+                    f"'{c}' expires its values after {ttl}, but '{loader}' loads them every {cadence}: features go "
+                    "missing in every cycle; set a ttl longer than the load cadence",
+                    component=c,
+                )
+                break
+            watched = alerts.intersection(d.reach([loader], ("telemetry", "stream", "batch")))
+            if minutes(ttl) < 2 * minutes(cadence) and not watched:
+                yield Hit(
+                    f"'{c}' expires its values after {ttl} and '{loader}' loads them every {cadence}: one failed "
+                    f"load and every value is gone, and nothing alerts on '{loader}' failing; alert on its "
+                    "failures or set a ttl that covers a missed load",
+                    component=c,
+                )
+                break

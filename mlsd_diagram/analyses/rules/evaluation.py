@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -45,6 +46,7 @@ def no_offline_eval_gate(d: Design) -> Iterator[Hit]:
 
 ONLINE_TRIAL = frozenset({"shadow", "canary", "ab_test"})
 SAFE_ROLLOUT = frozenset({"shadow", "canary"})
+SIGNED_OFF = frozenset({"human_approval"})  # a model-risk sign-off on the path to serving
 
 
 def _capable(d: Design, c: str, wanted: frozenset[str]) -> bool:
@@ -60,7 +62,8 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     request path, or receives its versions through a rollout controller (canary, shadow), or it
     (or a component deploying to it) declares such a capability built in: `capabilities:
     [shadow]`, `[canary]` or `[ab_test]` (a model server running shadow models, or several
-    models per container split by arm).
+    models per container split by arm). Models with no trainer and no deploy flow in the design
+    (a pinned vendor model) have no versions here: MLSD608 asks how their changes are evaluated.
 
     **Why it matters.** Offline metrics do not guarantee online wins; a new model should face live
     traffic gradually and be compared with the current one before it takes all of it.
@@ -75,6 +78,8 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     for model in d.online_models:
         if any(d.has(c, T.EXPERIMENT) for c in d.served_with(model)):
             continue
+        if not d.trainers_of(model) and not any(True for _ in d.pred(model, "deploy")):
+            continue  # no version of it is trained or delivered here: a pinned vendor model (MLSD608)
         deployers = d.reach([model], ("deploy",), backward=True)
         if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) or _capable(d, c, ONLINE_TRIAL) for c in deployers):
             continue
@@ -88,8 +93,11 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
 def no_online_metrics(d: Design) -> Iterator[Hit]:
     """Client interactions never reach online metrics or experimentation.
 
-    **What it checks.** When the design serves models, a stream, batch or telemetry path from
-    each entry point to an online metrics (or experimentation) component.
+    **What it checks.** When the design serves models, for each entry point: a stream, batch or
+    telemetry path from it to an online metrics (or experimentation) component, or a stream or
+    batch path from a component on its request path (a payment API that logs its decisions and
+    their outcomes). Telemetry from the request path (latency, errors) measures the servers, not
+    the product, so it does not count.
 
     **Why it matters.** The business judges the model by online outcomes (CTR, conversion, watch
     time, retention), which offline metrics only approximate; without measuring them the team
@@ -104,6 +112,9 @@ def no_online_metrics(d: Design) -> Iterator[Hit]:
         return
     for entry in d.entry_points:
         reached = d.reach([entry], ("stream", "batch", "telemetry"))
+        if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
+            served = [c for c in d.request_reach(entry) if c != entry]
+            reached = d.reach(served, ("stream", "batch"))
         if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
             yield Hit(
                 f"interactions from '{entry}' never reach online metrics: the product impact of the models is "
@@ -168,7 +179,8 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
     """Probabilities that are priced, thresholded or combined are neither calibrated nor measured.
 
     **What it checks.** Models whose output value (not only its order) is used: `score_use:
-    auction`, `threshold` or `blend`, or `automated_action: true`. Each declares `calibration`
+    auction`, `threshold` or `blend`, `automated_action: true`, or `decisions` with thresholds
+    (block above 0.9, review above 0.6). Each declares `calibration`
     (platt, isotonic, temperature, histogram, sampling_correction), or the design's metrics
     include a calibration metric (calibration, ECE, predicted/observed ratio).
 
@@ -195,16 +207,20 @@ def calibration_unchecked(d: Design) -> Iterator[Hit]:
         if not d.is_model(c) or comp.calibration or measured:
             continue
         use = comp.score_use.value if comp.score_use else None
-        if use in PRICED or comp.automated_action:
+        cut = [dec.action for dec in comp.decisions if dec.threshold is not None]
+        if use in PRICED or comp.automated_action or cut:
             why = (
                 f"its scores feed a{'n' if use == 'auction' else ''} {use}"
                 if use in PRICED
                 else "it acts automatically on its scores"
+                if comp.automated_action
+                else f"its scores are cut at thresholds ({', '.join(cut)})"
             )
             yield Hit(
                 f"'{c}': {why}, but it declares no calibration and no metric checks calibration; declare "
                 "calibration (e.g. isotonic) and measure it (ECE, predicted/observed)",
                 component=c,
+                practice=P.CALIBRATION,
             )
 
 
@@ -214,8 +230,9 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
 
     **What it checks.** Live models with `automated_action: true` or `score_use: auction`: a
     rollout controller deploys to them, or they (or a component deploying to them) declare
-    `capabilities: [shadow]` or `[canary]`. An A/B experiment does not count here: it gives half
-    the traffic to the new model at once.
+    `capabilities: [shadow]` or `[canary]`, or a human approval gate signs off each version on
+    its way (`capabilities: [human_approval]` on the registry or a gate: a model-risk review). An
+    A/B experiment does not count here: it gives half the traffic to the new model at once.
 
     **Why it matters.** A bad version of such a model removes legitimate posts, blocks accounts or
     spends advertisers' money before any metric moves. A shadow run compares its decisions with
@@ -239,13 +256,59 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
         if not (comp.automated_action or (comp.score_use and comp.score_use.value == "auction")):
             continue
         deployers = [m, *d.reach([m], ("deploy",), backward=True)]
-        if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT) for c in deployers):
+        if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT | SIGNED_OFF) for c in deployers):
             continue
         what = "acts automatically" if comp.automated_action else "prices an auction"
         yield Hit(
             f"'{m}' {what}, and its new versions reach serving with no shadow or canary: a bad version acts on "
             "all traffic before anyone notices",
             component=m,
+        )
+
+
+@rule(
+    "MLSD608",
+    "untrained-artifact-unevaluated",
+    "warning",
+    '[TS] Infra 4 (model quality is validated before serving); Shankar et al., "Who Validates the '
+    'Validators? Aligning LLM-Assisted Evaluation of LLM Outputs with Human Preferences", UIST 2024',
+)
+def untrained_artifact_unevaluated(d: Design) -> Iterator[Hit]:
+    """A prompt, retrieval corpus or pinned vendor model reaches serving without an offline evaluation.
+
+    **What it checks.** Components on the request path that declare `artifacts` (what they use
+    that no trainer of the design produces: `prompt`, `retrieval_corpus`, `vendor_model`,
+    `rules`): an offline evaluation component reaches them over deploy or batch flows (prompt
+    regression tests, a golden set run against the new model version or corpus).
+
+    **Why it matters.** A changed prompt, a re-indexed knowledge base or a new vendor model version
+    changes every answer as much as a retrained model does, but no training pipeline and its gate
+    stand in the way: the change reaches users the moment it is saved. Evaluating it offline on a
+    fixed set of cases (with graders checked against people) is the gate such artifacts need.
+    Source: [TS] Infra 4; Shankar et al., UIST 2024.
+
+    **Example.**
+
+    ```yaml
+    components:
+      assistant: {kind: online_service, artifacts: [prompt]}
+      llm: {kind: inference_service, model: vendor-llm-2025-01, artifacts: [vendor_model]}
+    ```
+
+    **How to fix.** `prompt_tests: {kind: offline_evaluation}` with
+    `{from: prompt_tests, to: assistant, mode: deploy, data: prompts that pass the regression set}`,
+    and the same gate before a new vendor model version is pinned.
+    """
+    gates = set(d.with_trait(T.EVAL_GATE))
+    for c in d.request_path:
+        artifacts = d.components[c].artifacts
+        if not artifacts or gates.intersection(d.reach([c], ("deploy", "batch"), backward=True)):
+            continue
+        said = ", ".join(a.value.replace("_", " ") for a in artifacts)
+        yield Hit(
+            f"'{c}' serves with a {said} that no trainer produces, and no offline evaluation gates its "
+            "changes: a new version reaches users untested; gate it with an offline_evaluation (deploy)",
+            component=c,
         )
 
 
@@ -296,4 +359,5 @@ def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
                 f"'{gate}' gates '{m}', which acts on people or their content, but names no slices: it can pass "
                 "a model that fails a group; declare slices with their thresholds",
                 component=gate,
+                practice=P.SLICES,
             )

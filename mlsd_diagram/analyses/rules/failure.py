@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from ...blueprint.models import Mode, OnFailure
+from .. import practices as P
 from .. import traits as T
 from ..design import Design
 from ..findings import Hit
@@ -74,7 +75,10 @@ def single_point_of_failure(d: Design) -> Iterator[Hit]:
     for item in single_points_of_failure(d.blueprint, d.serving):
         c = item["component"]
         have = "declares no replicas" if d.components[c].replicas is None else f"has {item['replicas']} replica"
-        yield Hit(f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c)
+        blank = P.REPLICAS if d.components[c].replicas is None else None
+        yield Hit(
+            f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c, practice=blank
+        )
 
 
 @rule("MLSD203", "latency-budget-exceeded", "error", "[AX] ch. 1, [TS] Monitor 6")
@@ -131,9 +135,12 @@ def latency_budget_exceeded(d: Design) -> Iterator[Hit]:
 def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     """A model acts automatically with no human review in the loop.
 
-    **What it checks.** Components with `automated_action: true` from which no flow path leads to
-    a client-stage component that sends something back (a human review queue whose verdicts flow
-    on, e.g. appeals and labels).
+    **What it checks.** Components with `automated_action: true` from which, or from whose callers
+    (the service that calls the model and acts on its score, e.g. queues a grey band for
+    analysts), no flow path leads to a client-stage component that sends something back (a human
+    review queue whose verdicts flow on, e.g. appeals and labels). A `decisions` entry whose
+    `reviewed_by` names such a queue counts too (`{action: review, threshold: 0.6, reviewed_by:
+    analysts}`).
 
     **Why it matters.** Systems that block accounts, remove content or bid money on a model's
     say-so need limits and a way for people to catch and reverse its mistakes; without them one
@@ -153,9 +160,18 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         if not d.components[c].automated_action:
             continue
-        reached = d.reach([c], ("request", "stream", "batch", "telemetry", "deploy"))
+        reviewers = [r for dec in d.components[c].decisions if (r := dec.reviewed_by) in d.components]
+        if any(d.stage[r] == "client" and any(True for _ in d.succ(r, "stream", "batch")) for r in reviewers):
+            continue  # a decision band goes to people whose verdicts flow on
+        callers = [u for u, _ in d.pred(c, "request")]
+        reached = d.reach([c, *callers], ("request", "stream", "batch", "telemetry", "deploy"))
         humans = [
-            h for h in reached if h != c and d.stage[h] == "client" and any(True for _ in d.succ(h, "stream", "batch"))
+            h
+            for h in reached
+            if h != c
+            and h not in callers
+            and d.stage[h] == "client"
+            and any(True for _ in d.succ(h, "stream", "batch"))
         ]
         if not humans:
             yield Hit(
@@ -192,6 +208,7 @@ def latency_unknown(d: Design) -> Iterator[Hit]:
             yield Hit(
                 f"'{c}' is on the request path but declares no latency_p99_ms; the latency budget counts it as 0 ms",
                 component=c,
+                practice=P.LATENCY,
             )
 
 
@@ -279,6 +296,7 @@ def overload_cascade(d: Design) -> Iterator[Hit]:
                 f"load: when '{flow.target}' is overloaded, '{flow.source}' hangs with it and the overload "
                 "spreads to its callers",
                 flow=index,
+                practice=P.TIMEOUT,
             )
 
 
@@ -321,6 +339,7 @@ def missing_feature_default(d: Design) -> Iterator[Hit]:
                 f"'{u}' fails when its call to '{v}' fails (on_failure: fail, no timeout): one missing or slow "
                 "feature fails the prediction; give the call a timeout_ms and on_failure: defaults",
                 flow=index,
+                practice=P.FEATURE_DEFAULTS if flow.on_failure is None else None,
             )
 
 
@@ -354,6 +373,7 @@ def capacity_unknown(d: Design) -> Iterator[Hit]:
                 f"'{c}' is on the request path but declares no capacity_qps; the load simulation takes it as "
                 "never saturating",
                 component=c,
+                practice=P.CAPACITY,
             )
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ...blueprint.models import minutes
+from .. import practices as P
 from .. import traits as T
 from ..design import DATA_MODES, Design
 from ..findings import Hit
@@ -133,7 +134,8 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     itself a model; a `candidate_source` has no embeddings) read on the request path has a builder
     flowing into it (deploy, batch or stream) that is fed
     by the item corpus (a data or features component) and by a model (a training-stage component
-    such as the registry or a trainer).
+    such as the registry or a trainer). When the design trains and versions no model at all (no
+    trainer, no registry: its embeddings come from a vendor model), the corpus alone is enough.
 
     **Why it matters.** New items are invisible until they are embedded and indexed, and an index
     built with an old encoder returns nonsense for queries embedded with the new one: the index
@@ -151,6 +153,8 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     tower, deploying into the index on a schedule.
     """
     for index in _indexes(d):
+        # a design that trains and versions no model (no trainer, no registry) embeds with a vendor model
+        trained = bool(d.trainers or d.with_trait(T.REGISTRY))
         ok = False
         for builder, _ in d.pred(index, *DATA_MODES):
             inputs = [u for u, _ in d.pred(builder, *DATA_MODES)]
@@ -160,7 +164,7 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
                 or d.stage[builder] == "training"
                 and any(True for _ in d.pred(builder, "deploy"))
             )
-            ok = ok or (corpus and model)
+            ok = ok or (corpus and (model or not trained))
         if not ok:
             yield Hit(
                 f"nothing rebuilds '{index}' from the item corpus and the current model: new items stay "
@@ -222,18 +226,25 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     """A model learns from the results it chose to show, with no exploration or holdout share.
 
     **What it checks.** For each live model that orders what users see (its `score_use` is
-    ranking, auction or blend, or it is a retrieval or ranking kind) and whose trainer reads
-    data from the live system: it, or a component on its request path, declares
+    ranking, auction or blend, or it is a retrieval or ranking kind) and whose trainer learns from
+    what its users did with its output (data from its request path reaches the trainer without
+    passing annotators or reviewers): it, or a component on its request path, declares
     `exploration_share` or `holdout_share`. A/B bucketing alone does not count (both arms serve
     a model's choices), and models that choose nothing users see (a threshold classifier, an ETA
-    regressor with `score_use: estimate`) are out of scope. (Formerly
-    `feedback-loop-no-exploration`, which counted any experimentation component.)
+    regressor with `score_use: estimate`) are out of scope. The same holds for any live model
+    whose trainer reads labels declared `selective_labels: true` (outcomes observed only for what
+    the model let through: a declined payment never gets a chargeback), such as a fraud or credit
+    threshold. (Formerly `feedback-loop-no-exploration`, which counted any experimentation
+    component.)
 
     **Why it matters.** A recommender trained only on what it chose to show learns its own
     biases: popular items get more popular, new items never get a chance, and the logs hold no
     counterfactual to learn or evaluate anything else from. A small randomized share (bandit
     exploration, boosted slots) or a holdout served without the model breaks the loop and gives
-    unbiased data. Source: [TD] §4; Jiang et al., AIES 2019; Li et al., WWW 2010.
+    unbiased data. A model that blocks what it thinks is bad never learns whether it was: its
+    training data holds only what it allowed, and its errors on the blocked side are invisible;
+    a small random share let through (or reviewed) restores the counterfactual. Source: [TD] §4;
+    Jiang et al., AIES 2019; Li et al., WWW 2010.
 
     **Example.** `app -> ranker`, `app -> event_log -> lake -> trainer -> registry -> ranker`, with
     an `experimentation` component splitting traffic between two rankers and nothing else.
@@ -243,16 +254,28 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     `holdout_share: 0.005` for users served a non-personalized baseline.
     """
     for model in d.online_models:
-        if not d.chooses_what_users_see(model) or not d.learns_from_live(model):
+        selective = _selective_labels(d, model)
+        if not selective and (not d.chooses_what_users_see(model) or not d.learns_from_what_it_showed(model)):
             continue
         around = d.served_with(model) | {model}
         if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):
             continue
-        yield Hit(
-            f"'{model}' is retrained on the results it chose to show, and nothing on its request path declares "
-            "an exploration_share or holdout_share: its biases feed back into its training data",
-            component=model,
+        said = (
+            "is retrained on outcomes seen only for what it let through (selective_labels)"
+            if selective
+            else "is retrained on the results it chose to show"
         )
+        yield Hit(
+            f"'{model}' {said}, and nothing on its request path declares an exploration_share or holdout_share: "
+            "its biases feed back into its training data",
+            component=model,
+            practice=P.EXPLORATION,
+        )
+
+
+def _selective_labels(d: Design, model: str) -> bool:
+    """True when a trainer of ``model`` reads a flow with ``selective_labels: true``."""
+    return any(d.flows[i].selective_labels for t in d.trainers_of(model) for i in d.upstream_flows(t))
 
 
 ID_INPUT = re.compile(r"\bids?\b", re.IGNORECASE)
@@ -352,6 +375,7 @@ def index_freshness_vs_slo(d: Design) -> Iterator[Hit]:
                 f"new items must be retrievable in '{index}' within {limit:g} minutes, but nothing streams into "
                 f"it and {d.names(b for b, _ in feeds)} declares no cadence: declare the rebuild cadence",
                 component=index,
+                practice=P.CADENCE,
             )
             continue
         best, builder = min(timed)
@@ -384,7 +408,9 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
     """A query encoder and the index built by its twin tower are deployed separately.
 
     **What it checks.** For each embedding index on the request path, with a builder and a query
-    encoder (a model among its callers and what they call): a deployment of the encoder is tied
+    encoder (a model among its callers and what they call, that a trainer of the design produces
+    or a deploy flow delivers; a pinned vendor model is not a twin tower): a deployment of the
+    encoder is tied
     to the index or its builder: one names the other in `deployed_with`, a deploy flow goes from
     one to the other, or both are deployed through the same rollout controller.
 
@@ -407,6 +433,8 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
         built = {d.components[b].model for b in builders} - {None}
         twins = [e for e in encoders if d.components[e].model in built]
         encoders = twins or encoders  # the twin towers when models are named (not the ranker beside them)
+        # twin towers are trained or deployed here; a pinned vendor model (nothing deploys it) is not one
+        encoders = [e for e in encoders if d.trainers_of(e) or any(True for _ in d.pred(e, "deploy"))]
         if not builders or not encoders:
             continue
         if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):

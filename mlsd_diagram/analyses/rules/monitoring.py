@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import practices as P
 from .. import traits as T
 from ..design import Design
 from ..findings import Hit
@@ -15,7 +16,9 @@ def unmonitored_serving(d: Design) -> Iterator[Hit]:
     """A model answering live requests sends no telemetry to monitoring.
 
     **What it checks.** Each SERVE component on the request path has a path of telemetry or
-    stream flows to a MONITOR component.
+    stream flows to a MONITOR component, or the service calling it logs its predictions (a stream
+    or batch flow tagged `predictions`) on a path that reaches one (an LLM judge scoring sampled
+    transcripts).
 
     **Why it matters.** Models fail silently: a stale feature or a skewed input lowers quality
     without raising an error. Without latency, error and prediction telemetry nobody sees the
@@ -36,6 +39,8 @@ def unmonitored_serving(d: Design) -> Iterator[Hit]:
     monitors = set(d.with_role("MONITOR"))
     for c in d.online_models:
         reached = d.reach([c], ("telemetry", "stream"))
+        if not monitors.intersection(reached):  # or its caller logs its predictions, and they reach a monitor
+            reached = d.reach(d.logged_by_callers(c, "predictions"), ("telemetry", "stream", "batch"))
         if not monitors.intersection(reached):
             yield Hit(f"'{c}' serves live requests but sends no telemetry to a MONITOR component", component=c)
 
@@ -117,9 +122,10 @@ def monitor_without_alerting(d: Design) -> Iterator[Hit]:
 def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
     """A served model has no maximum age and nothing alerts on the age of its last training.
 
-    **What it checks.** Each model (on the request path, or scoring in batch) declares
-    `max_model_age`, or a flow tagged `model_age` leaves it, its deployers or its trainers and
-    reaches an alerting component.
+    **What it checks.** Each model the design trains (on the request path, or scoring in batch)
+    declares `max_model_age`, or a flow tagged `model_age` leaves it, its deployers or its trainers
+    and reaches an alerting component. A model no trainer in the design produces (a vendor LLM, a
+    pinned third-party model) is out of scope: it needs its pin and an evaluation of each change.
 
     **Why it matters.** Retraining pipelines fail quietly: a broken upstream table, an evaluation
     gate that rejects every candidate, a stuck scheduler. The model keeps serving, older every
@@ -144,7 +150,8 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
             flow.target in alerts or alerts.intersection(d.reach([flow.target], ("telemetry", "stream", "batch")))
         ):
             watched.add(flow.source)
-    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE"))]
+    # staleness is about models the design trains: a vendor or pinned model has no retraining to stop
+    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE")) and d.trainers_of(c)]
     for m in models:
         if d.components[m].max_model_age:
             continue
@@ -154,4 +161,5 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
             f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "
             "serves an ever older model; declare max_model_age (e.g. 2d) and alert on it",
             component=m,
+            practice=P.MODEL_AGE,
         )

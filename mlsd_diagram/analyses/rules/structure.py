@@ -136,7 +136,9 @@ def offline_on_request_path(d: Design) -> Iterator[Hit]:
     ```
 
     **How to fix.** Precompute what the request needs into an online store (a feature store, a
-    cache or a predictions store) with a batch or stream flow, and call that instead.
+    cache or a predictions store) with a batch or stream flow, and call that instead. A live
+    third-party or partner API called per request (a credit bureau, a geocoder) is not offline:
+    declare it as an `external_api`, not a `data_source` (which is read offline).
     """
     for c in d.request_path:
         if d.is_(c, "OFFLINE"):

@@ -45,6 +45,7 @@ DIAGRAM_VIEW = "serving"
 OVERVIEW_VIEW = "overview"  # the picture the doc opens with: one box per stage, readable at page width
 DIAGRAM_FORMATS = ("png", "svg")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+DOC_PROFILE = "interview"  # the doc lists every blank (see analyse)
 
 
 class DocTemplateError(ValueError):
@@ -235,9 +236,13 @@ def _test_score(bp: Blueprint, config: Any, findings: list[Finding], design: Des
 def analyse(bp: Blueprint, config: Any = None) -> dict[str, Any]:
     """Run lint, simulate and score for the doc, with the lint configuration ``config`` ([tool.mlsd]);
     the failure-mode checklist and the score are answered from the same findings, and all of them
-    from one view of the design and one serving model (each built once)."""
+    from one view of the design and one serving model (each built once).
+
+    Lint runs in the ``interview`` profile whatever the configuration says: a design doc is where
+    every blank practice field is asked about, so its findings table lists each one (the
+    ``review`` profile would fold the blanks of an unused field into one note)."""
     design = design_for(bp, as_config(config))
-    findings = lint(bp, config=config, design=design)
+    findings = lint(bp, config=config, design=design, profile=DOC_PROFILE)
     return {
         "lint": _lint(findings),
         "failure_modes": [fm.to_dict() for fm in failure_modes(bp, findings, design=design)],

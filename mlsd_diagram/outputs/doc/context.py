@@ -22,7 +22,15 @@ from ..files import shown_path
 from .development import development, label_definitions, value_models
 from .markdown import Md
 from .markdown import escape_inline as _e
-from .overview import automated_actions, context_sections, integration_points, place_notes, practice, privacy
+from .overview import (
+    automated_actions,
+    context_sections,
+    decisions,
+    integration_points,
+    place_notes,
+    practice,
+    privacy,
+)
 from .rows import Decide as _Decide
 from .rows import Prompts
 from .rows import component_row as _component_row
@@ -745,6 +753,7 @@ def build_context(
         "models": models,
         "value_models": values,
         "automated_actions": automated_actions(bp),
+        "decisions": decisions(bp),
         "development": model_development,
         "practice": practice(bp, design, {m["id"] for m in model_development}),
         "notes": notes,

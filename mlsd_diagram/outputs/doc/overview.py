@@ -116,14 +116,34 @@ def automated_actions(bp: Blueprint) -> list[dict[str, Any]]:
     return [component_row(bp, c) for c, comp in bp.components.items() if comp.automated_action]
 
 
+def decisions(bp: Blueprint) -> list[dict[str, Any]]:
+    """Models with ``decisions``: each action, its threshold and who reviews it, in file order."""
+    rows = []
+    for c, comp in bp.components.items():
+        if comp.decisions:
+            row = ref(bp, c)
+            row["decisions"] = [
+                {
+                    "action": dec.action,
+                    "threshold": "" if dec.threshold is None else f"{dec.threshold:g}",
+                    "reviewed_by": ref(bp, dec.reviewed_by) if dec.reviewed_by in bp.components else None,
+                }
+                for dec in comp.decisions
+            ]
+            rows.append(row)
+    return rows
+
+
 def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Practice facts on components other than the models of step 4 (``shown``): schedules and
-    write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases."""
+    write modes of batch jobs, exploration and holdout shares, rollout capabilities, joint releases,
+    artifacts no trainer produces (prompts, corpora, vendor models)."""
     schedules, exposure, rollout = [], [], []
     for c, comp in bp.components.items():
-        if (comp.cadence or comp.write_mode) and not d.has(c, T.TRAINER):  # the trainers' table has their cadence
+        if (comp.cadence or comp.write_mode or comp.ttl) and not d.has(c, T.TRAINER):  # trainers: their own table
             row = ref(bp, c)
             row["cadence"] = comp.cadence or ""
+            row["ttl"] = comp.ttl or ""
             row["write_mode"] = comp.write_mode.value.replace("_", " ") if comp.write_mode else ""
             schedules.append(row)
         if (comp.exploration_share or comp.holdout_share) and c not in shown:
@@ -131,9 +151,10 @@ def practice(bp: Blueprint, d: Design, shown: set[str]) -> dict[str, list[dict[s
             row["exploration"] = f"{comp.exploration_share * 100:.3g}%" if comp.exploration_share else ""
             row["holdout"] = f"{comp.holdout_share * 100:.3g}%" if comp.holdout_share else ""
             exposure.append(row)
-        if comp.capabilities or comp.deployed_with:
+        if comp.capabilities or comp.deployed_with or comp.artifacts:
             row = ref(bp, c)
             row["capabilities"] = [cap.value.replace("_", " ") for cap in comp.capabilities]
+            row["artifacts"] = [a.value.replace("_", " ") for a in comp.artifacts]
             row["deployed_with"] = ref(bp, comp.deployed_with) if comp.deployed_with in bp.components else None
             rollout.append(row)
     return {"schedules": schedules, "exposure": exposure, "rollout": rollout}
@@ -154,4 +175,12 @@ def place_notes(bp: Blueprint, placements: list[tuple[str, list[str]]]) -> dict[
     return out
 
 
-__all__ = ["automated_actions", "context_sections", "integration_points", "place_notes", "practice", "privacy"]
+__all__ = [
+    "automated_actions",
+    "context_sections",
+    "decisions",
+    "integration_points",
+    "place_notes",
+    "practice",
+    "privacy",
+]

@@ -68,6 +68,7 @@ def flow_row(bp: Blueprint, index: int) -> dict[str, Any]:
         "label_delay": flow.label_delay or "",
         "label_source": flow.label_source or "",
         "late_positives": flow.late_positives.value if flow.late_positives else "",
+        "selective": flow.selective_labels,
         "line": bp.flow_location(index)[0],
     }
 

@@ -24,6 +24,7 @@ KIND_ICONS: dict[str, str] = {
     "human_review": "onprem/client/users.png",
     "downstream_consumer": "onprem/client/client.png",
     "data_source": "generic/database/sql.png",
+    "external_api": "onprem/network/internet.png",
     "event_stream": "mlsd/event_stream.png",
     "event_logging": "programming/flowchart/multiple-documents.png",
     "etl_job": "k8s/compute/cronjob.png",
