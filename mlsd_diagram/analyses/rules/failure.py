@@ -428,6 +428,7 @@ def degraded_latency_over_slo(d: Design) -> Iterator[Hit]:
                 "answered when it fails fast: the timeouts in front of it leave no time for what answers for it "
                 "(an inner timeout plus its fallback is longer than an outer timeout, or a caller has none)",
                 component=item["component"],
+                practice=P.TIMEOUT,  # with no timeout declared anywhere, a hang is unknown, not a finding
             )
             continue
         if worst is not None:
