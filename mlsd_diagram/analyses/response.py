@@ -53,6 +53,8 @@ class Scenario:
     hung: frozenset[str] = frozenset()
     cold: frozenset[str] = frozenset()
     queueing: bool = True
+    lost: tuple[tuple[str, int], ...] = ()  # replicas lost per component (``--lose``)
+    start: tuple[tuple[str, float], ...] = ()  # failure chances a load path left (retries)
 
 
 @dataclass
@@ -156,14 +158,21 @@ def evaluate(
         qps, saturated, reject = base.qps, base.saturated, base.reject
     else:
         if load is None:
-            load = model.load(scenario.factor, scenario.knocked, hung=scenario.hung, cold=scenario.cold)
+            load = model.load(
+                scenario.factor,
+                scenario.knocked,
+                hung=scenario.hung,
+                cold=scenario.cold,
+                lost=dict(scenario.lost),
+                start=dict(scenario.start),
+            )
         qps = {c: float(info["qps"]) for c, info in load["components"].items()}
         saturated = {
             c: info["state"] for c, info in load["components"].items() if info["state"] in ("shedding", "overloaded")
         }
         reject = {}
         for c, state in saturated.items():
-            cap = model.total_capacity(c)
+            cap = model.total_capacity(c, dict(scenario.lost))
             if state == "shedding" and cap is not None and qps[c] > 0:
                 reject[c] = max(0.0, 1.0 - cap / qps[c])
     if base is not None:
@@ -224,7 +233,7 @@ def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, f
             steps = dist.add(_zero(hit), dist.scale(steps, 1 - hit), grid=grid)
         held = dist.then(held, steps, grid)
         response = held
-        n = model.replicas[c] * (model.workers[c] or 0)
+        n = max(0, model.replicas[c] - dict(sc.lost).get(c, 0)) * (model.workers[c] or 0)
         lam = ev.qps.get(c, 0.0) / 1000.0 * (1 - ev.reject.get(c, 0.0))
         if sc.queueing and n and lam > 0:
             m = held.mean()
@@ -304,6 +313,16 @@ def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) ->
         answered = dist.add(kept, late, grid=grid)
     else:
         answered = callee
+    attempt = answered
+    for _ in range(call.retries):  # a failed attempt costs its failure time, then the next one
+        hang = answered.hang  # a hang is not retried (with a timeout it was cut, and failed)
+        answered = dist.add(
+            dist.part(answered, S),
+            dist.part(answered, D),
+            dist.then(dist.relabel(dist.part(answered, F), _AS_SERVED), attempt, grid),
+            grid=grid,
+        )
+        answered.hang += hang
     result = _with_fallbacks(model, ev, call.callee, answered, grid, frozenset({call.callee}))
     if result.mass(F) > 0 and call.on_failure != "fail":
         result = dist.relabel(result, (S, D, D))

@@ -176,7 +176,7 @@ class _Lazy:
         return self._value
 
 
-REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request")
+REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries")
 
 
 def _stage(kind: Any, custom: dict) -> str | None:
