@@ -1013,7 +1013,7 @@ class ServingModel:
         knocked = frozenset(knocked)
         hung = frozenset(hung) - knocked  # black-holed: they take requests and never answer
         cold = frozenset(cold)
-        lost_map = dict(lost or {})  # replicas lost (``lost`` is reused below for load not served)
+        lost_map = dict(lost or {})
         retry = self.attempts(factor, knocked, lost_map, start, cold) if self.retrying else None
         multiplier = retry["attempts"] if retry else {}
         shedding: frozenset[str] = frozenset()
@@ -1034,26 +1034,26 @@ class ServingModel:
             for c in self.top_down:
                 cap = self.total_capacity(c, lost_map)
                 if c in knocked or c in hung:  # a hung component calls nobody and answers nobody
-                    admitted, lost = 0.0, load[c]
+                    admitted, unserved_qps = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
-                    admitted, lost = _capacity(cap), load[c]
+                    admitted, unserved_qps = _capacity(cap), load[c]
                 elif c in shedding:  # rejects the excess; fails the rest too when it does not work
                     admitted = _capacity(cap)
-                    lost = load[c] - admitted if works[c] else load[c]
+                    unserved_qps = load[c] - admitted if works[c] else load[c]
                 elif works[c] == 0:  # works on them, then fails: its fallbacks answer
-                    admitted, lost = load[c], load[c]
+                    admitted, unserved_qps = load[c], load[c]
                 else:
-                    admitted, lost = load[c], 0.0
-                if lost > 0:
-                    unserved[c] = lost
+                    admitted, unserved_qps = load[c], 0.0
+                if unserved_qps > 0:
+                    unserved[c] = unserved_qps
                 miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
                     load[call.callee] += admitted * miss * call.per_request * multiplier.get(call.index, 1.0)
             new_inflow: dict[str, float] = {}
-            for c, lost in unserved.items():
+            for c, unserved_qps in unserved.items():
                 for f, _ in self.fallbacks[c]:
                     if live[f]:
-                        new_inflow[f] = new_inflow.get(f, 0.0) + lost
+                        new_inflow[f] = new_inflow.get(f, 0.0) + unserved_qps
             saturated = {
                 c for c in self.relevant if c not in knocked and c not in hung and self._over(c, load[c], lost_map)
             }

@@ -612,8 +612,9 @@ def retry_amplification(d: Design) -> Iterator[Hit]:
         miss = model.miss_share(c)
         for call in model.calls[c]:
             a = float(call.retries + 1)
-            if model.retry_budget[c] is not None:
-                a = min(a, 1.0 + model.retry_budget[c])
+            budget = model.retry_budget[c]
+            if budget is not None:
+                a = min(a, 1.0 + budget)
             worst[call.callee] += worst[c] * miss * call.per_request * a
     for c in model.request_path:
         cap = model.total_capacity(c)
