@@ -725,6 +725,8 @@ class ServingModel:
                 low = middle
             else:
                 high = middle
+        if headroom is not None and low < headroom < high and failing(headroom) is None:
+            low = headroom  # the capacity's own limit, exactly, when it is the bound
         self._slo_headroom = (math.floor(low * 1000) / 1000, failing(high))
         return self._slo_headroom
 
