@@ -81,7 +81,14 @@ class Evaluation:
 
 
 def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
-    """A grid is needed when some relevant component has a tail, a queue or a miss share."""
+    """A grid is needed when some relevant component has a tail, a queue or a miss share (once per model)."""
+    key = scenario.queueing
+    if key not in model.grid_needed:
+        model.grid_needed[key] = _grid_needed(model, scenario)
+    return model.grid_needed[key]
+
+
+def _grid_needed(model: ServingModel, scenario: Scenario) -> bool:
     for c in model.relevant:
         p50, own = model.p50[c], model.own[c]
         if p50 is not None and own is not None and p50 < own:
@@ -184,7 +191,8 @@ def evaluate(
     todo: Iterable[str] = model.evaluation_order
     if base is not None:
         changed = set(scenario.knocked) | set(scenario.hung) | set(scenario.cold)
-        changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
+        if qps is not base.qps:  # loads of their own (not the base's): queues move where loads did
+            changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
         changed |= set(saturated) ^ set(base.saturated)
         changed |= {c for c in set(reject) | set(base.reject) if reject.get(c) != base.reject.get(c)}
         redo = model.upstream(changed)
@@ -197,7 +205,7 @@ def evaluate(
         ev.jammed = {c for c in base.jammed if c not in redo}
         ev.base = base
         ev.redone = frozenset(redo)
-        todo = [c for c in model.evaluation_order if c in redo]
+        todo = sorted(redo, key=model.evaluation_position.__getitem__)
     grid_or_none = grid if _needs_grid(model, scenario) else None
     for c in todo:
         _component(model, ev, c, grid_or_none, grid)

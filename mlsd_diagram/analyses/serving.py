@@ -52,6 +52,7 @@ _POLICY = {policy: policy.value for policy in OnFailure}  # `.value` is a slow d
 
 SERVED, DEGRADED, DOWN = "served", "degraded", "down"
 OK, SHEDDING, OVERLOADED, FAILED, HUNG = "ok", "shedding", "overloaded", "failed", "hung"
+KNOCK_OUT_BUDGET = 50_000  # component re-evaluations for the knock-outs' latency in one sweep (then states only)
 CUT_SHARE = 0.01  # a timeout that cuts this share of its calls or more makes the call fail in the failure states
 _RANK = {DOWN: 0, DEGRADED: 1, SERVED: 2}
 _STATE = {0: DOWN, 1: DEGRADED, 2: SERVED}
@@ -212,6 +213,8 @@ class ServingModel:
         self._entry_baseline: dict[str, str] | None = None
         self._sweep: dict[str, dict[str, str]] | None = None
         self.evaluation_order, self.blocked_fallbacks, self.fallback_rings = self._evaluation_order()
+        self.evaluation_position = {c: i for i, c in enumerate(self.evaluation_order)}
+        self.grid_needed: dict[bool, bool] = {}  # by queueing on or off: some tail, queue or miss share
         # Calls whose timeout cuts 1% or more of them (the callee's p99 is longer than the timeout) with
         # nothing failed and no queueing: for the failure states, the call counts as failed (the callee's
         # fallbacks answer it, else its on_failure applies) whatever else is out. The caller then depends
@@ -1504,7 +1507,9 @@ def simulate(
     "answered_by", "latency"}], "critical", "single_points_of_failure", "latency", "load"}``.
 
     States and latencies of the knock-outs are at ``load`` x peak on the loads of the design
-    without the knock-out (what a component takes over from a knocked-out one is in ``load``
+    without the knock-out; past :data:`KNOCK_OUT_BUDGET` re-evaluated components (a deep chain
+    re-evaluates everything above each knock-out), the remaining knock-outs give their failure
+    states only (``latency`` null) (what a component takes over from a knocked-out one is in ``load``
     when that set is asked for); ``critical`` is the structural answer (no load).
     O(P * (R + F)) for the sweep. ``model`` is the blueprint's serving model when the caller
     already has one (e.g. a lint ``Design``'s).
@@ -1517,11 +1522,18 @@ def simulate(
     else:
         sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
     base = model.evaluation(load, (), hung, cold)
+    sweep = model.single_knock_outs() if knock_outs is None else None
+    spent = 0  # components re-evaluated so far: a deep chain re-evaluates everything above each knock-out
     outcomes = []
     for s in sets:
-        ev = model.evaluation(load, s, hung, cold, base=base)
-        figures = model.figures(ev)
-        entries = {e: figures[e]["state"] for e in model.entries}
+        figures: dict[str, dict] | None = None
+        if spent <= KNOCK_OUT_BUDGET or sweep is None or sweep.get(s[0]) is None:
+            ev = model.evaluation(load, s, hung, cold, base=base)
+            spent += len(ev.redone)
+            figures = model.figures(ev)
+            entries = {e: figures[e]["state"] for e in model.entries}
+        else:  # past the budget: the failure states alone (no latency), from the all-at-once sweep
+            entries = dict(sweep[s[0]])
         answered_by = {}
         if DEGRADED in entries.values():  # the reasons come from the failure states
             works, answer = model.states(set(s))

@@ -174,7 +174,9 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
         lines.append(f"Knock-outs ({what}):")
         width = max(len(", ".join(k["components"])) for k in result["knock_outs"])
         for k in result["knock_outs"]:
-            states = ", ".join(f"{e} {s}{_p99_note(k['latency'].get(e), result)}" for e, s in k["entry_points"].items())
+            states = ", ".join(
+                f"{e} {s}{_p99_note((k['latency'] or {}).get(e), result)}" for e, s in k["entry_points"].items()
+            )
             why = "; ".join(_why(r) for r in k["answered_by"].values())
             lines.append(f"  {', '.join(k['components']):<{width}}  {states}{f'  ({why})' if why else ''}")
     critical, spofs = result["critical"], result["single_points_of_failure"]
