@@ -25,7 +25,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..diagnostics import Diagnostic
-from .limits import COLLECTIONS
+from .limits import COLLECTIONS, FIELDS_PER_MAPPING, ITEMS_PER_LIST
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -332,7 +332,8 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
     Iterative (no recursion, so nesting is bounded by MAX_DEPTH, not the C stack) and O(events).
     Duplicate keys go to ``errors`` and reading goes on; other problems raise _Stop. Frames are
     lists: [container, path, is_mapping, pending_key, key_event, anchor, is_flow_mapping,
-    last_entry, split_keys, most]; ``most`` is twice the limit of a counted collection (COLLECTIONS).
+    last_entry, split_keys, most]; ``most`` is twice the limit of a counted collection (COLLECTIONS),
+    else FIELDS_PER_MAPPING or ITEMS_PER_LIST.
     In a {...} mapping, `{data: latency, errors}` reads as data: latency, errors: null: last_entry
     is (key, value event, value) of the last entry with a value, split_keys the keys without a ':'
     that commas made after its plain text (for a hint in their errors).
@@ -414,7 +415,9 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                         is_mapping and bool(event.flow_style),
                         None,
                         None,
-                        COLLECTIONS[path][0] * 2 if path in COLLECTIONS else None,
+                        COLLECTIONS[path][0] * 2
+                        if path in COLLECTIONS
+                        else (FIELDS_PER_MAPPING if is_mapping else ITEMS_PER_LIST),
                     ]
                 )
                 continue
@@ -468,6 +471,12 @@ def _too_many(frame: list, mark: Any) -> None:
     Up to twice its limit a collection is read whole, so that its count is reported with every other
     error (blueprint/checks.py); past that, a file of 100,000s of flows costs no more than one at the limits.
     """
+    if frame[1] not in COLLECTIONS:
+        raise _Stop(
+            *_pos(mark),
+            f"more than {frame[9]:,} {'fields in one mapping' if frame[2] else 'items in one list'}; reading stops "
+            "here (the resource limits are listed in the README, Security)",
+        )
     limit, what = COLLECTIONS[frame[1]]
     raise _Stop(
         *_pos(mark),
