@@ -71,7 +71,7 @@ def _describe(path: tuple) -> str:
 
 
 class _Hints:
-    """"Did you mean" for all the errors of one file: one index per set of names, and one budget.
+    """ "Did you mean" for all the errors of one file: one index per set of names, and one budget.
 
     An index (with a budget of its own, :class:`Suggestions`) built per error made 550,000 unknown
     fields cost minutes. Past ``HINTED`` look-ups the further errors get no hint: the same ones each run.

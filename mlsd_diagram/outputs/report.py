@@ -151,7 +151,8 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "components": components,
         "flows": flows,
         "findings": [
-            {**finding.to_dict(), "file": shown.get(finding.file) or shown_path(finding.file)} for finding in lint(blueprint, config=lint_config)
+            {**finding.to_dict(), "file": shown[finding.file] if finding.file in shown else shown_path(finding.file)}
+            for finding in lint(blueprint, config=lint_config)
         ],
         "score": score(blueprint, lint_config),
         "entry_points": list(simulation["entry_points"]),
