@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..diagnostics import BlueprintError, Diagnostic, Suggestions
 from .checks import check_design
-from .located import MAX_BYTES, LocatedTree, decode, parse
+from .located import MAX_BYTES, LocatedTree, NotReadable, decode, parse, read_regular
 from .models import (
     DURATION_PATTERN,
     Blueprint,
@@ -354,20 +354,9 @@ def load(path: str | os.PathLike) -> Blueprint:
     """Load and validate a blueprint file. Raises :class:`BlueprintError` with every located error."""
     name = os.fspath(path)
     try:
-        size = os.stat(name).st_size
-        if size > MAX_BYTES:
-            raise BlueprintError(
-                [
-                    Diagnostic(
-                        name,
-                        1,
-                        1,
-                        f"file is {size / 2**20:.1f} MiB; blueprints are limited to {MAX_BYTES // 2**20} MiB",
-                    )
-                ]
-            )
-        with open(name, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_regular(name, MAX_BYTES)
+    except NotReadable as exc:
+        raise BlueprintError([Diagnostic(name, 1, 1, str(exc))]) from None
     except OSError as exc:
         raise BlueprintError([Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
     return loads(raw, name=name)

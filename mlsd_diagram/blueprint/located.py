@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,40 @@ class LocatedTree:
 class _Stop(Exception):
     def __init__(self, line: int, column: int, message: str):
         self.diagnostic = (line, column, message)
+
+
+class NotReadable(Exception):
+    """A file that is not read: not a regular file (a FIFO, a device, a folder), or larger than its limit."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def read_regular(name: str, limit: int, what: str = "blueprints") -> bytes:
+    """The bytes of the regular file ``name``, refused (:class:`NotReadable`) when it is anything else
+    or holds more than ``limit`` bytes; :class:`OSError` when the system refuses.
+
+    Opened without blocking, so a FIFO (whose open would wait for a writer forever) is seen for what
+    it is, and checked on the open descriptor, so a file swapped after a check cannot slip through.
+    """
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((word for test, word in _KINDS if test(info.st_mode)), "not a regular file")
+            raise NotReadable(f"not a regular file ({kind}); {what} are read from regular files only")
+        if info.st_size > limit:
+            raise NotReadable(f"file is {info.st_size / 2**20:.1f} MiB; {what} are limited to {limit / 2**20:g} MiB")
+        chunks, size = [], 0
+        while size <= limit:  # a file still growing is read to one byte past the limit, no further
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _pos(mark) -> Position:

@@ -76,7 +76,9 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, output, basel
         try:
             known = load_baseline(baseline_path)
         except BaselineError as exc:
-            raise UserError(str(exc)) from None
+            from ..diagnostics import BlueprintError, Diagnostic
+
+            raise BlueprintError([Diagnostic(exc.file, exc.line, exc.column, f"baseline: {exc}")]) from None
     try:
         config = load_config(config_path)
         blueprints = load_all(files)

@@ -130,3 +130,15 @@ def test_unknown_fields_share_one_suggestion_index(monkeypatch):
     assert "unknown field 'lable' in component 'c0'; did you mean 'label'?" in messages
     assert "unknown field 'tehc' in component 'c299'; did you mean 'tech'?" in messages
     assert len(built) <= 2, len(built)
+
+
+def test_a_blueprint_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    """`open` of a FIFO waits for a writer: `mlsd validate FIFO` used to hang until killed."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_mlsd("validate", "pipe.yaml", cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pipe.yaml:1:1: error: not a regular file (a FIFO); blueprints are read from regular files only\n"
+    )
