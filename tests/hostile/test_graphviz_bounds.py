@@ -267,3 +267,32 @@ def _wait_gone(pid: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def _address_space_limit(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            return int(line.split()[3])
+    raise AssertionError("no address-space line")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: one dot at a time anyway")
+def test_several_files_share_the_memory_budget(tmp_path):
+    """`mlsd render A B` draws one file per core: each `dot` had the whole MLSD_DOT_MEMORY (two of them 2 x 2 GiB
+    against a documented 2 GiB). Now the dots running at once have, together, at most the budget."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(_groups(2000))
+    run = Run(tmp_path, "render", "a.yaml", "b.yaml", "-o", "out", "-f", "svg", MLSD_DOT_MEMORY="2G")
+    try:
+        deadline = time.monotonic() + 60
+        while len(dots := _our_dots(run.scratch)) < 2:
+            assert run.process.poll() is None, run.process.stderr.read()
+            assert time.monotonic() < deadline, "never two dots at once"
+            time.sleep(0.01)
+        for pid in dots:
+            _wait_for_cpu(pid, 0.3)  # reading its input: its limits are set by now
+        limits = [_address_space_limit(pid) for pid in dots]
+        assert sum(limits) <= 2 * 2**30, limits
+        assert all(limit >= 2**30 for limit in limits), limits  # each its share, not less
+    finally:
+        run.end()
