@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounde
 from ..blueprint.models import Blueprint
 from . import EDITABLE_FORMATS, FORMATS, fonts, icons
 from .dot import Overlay, to_dot, with_icons_in
-from .files import check_replaceable, output_path, write_all, write_atomic
+from .files import check_replaceable, output_path, remove_stale, write_all, write_atomic
 
 EXTENSIONS = {
     "png": "png",
@@ -292,7 +292,8 @@ def run_dot(
     budget, seconds = dot_limits()
     shared_by = _SHARING[0]
     memory = None if budget is None else budget // shared_by
-    with tempfile.TemporaryDirectory(prefix="mlsd-render-") as tmp:
+    remove_stale(tempfile.gettempdir(), "renders")  # what a killed run left there (once per process)
+    with tempfile.TemporaryDirectory(prefix=f"mlsd-render-{os.getpid()}-") as tmp:
         paths = {fmt: os.path.join(tmp, f"out.{fmt}") for fmt in formats}
         svg_reader = None
         if finish_svg_text is not None and "svg" in formats and hasattr(os, "mkfifo"):
