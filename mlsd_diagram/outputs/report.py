@@ -140,6 +140,10 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
                 "column": column,
             }
         )
+    from ..analyses.lint import design_for
+
+    design = design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
+    findings = lint(blueprint, config=lint_config, design=design)
     simulation = simulate(blueprint)
     baseline = knock_out_view(blueprint, ())
     slo = blueprint.requirements.slo
@@ -152,9 +156,9 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "flows": flows,
         "findings": [
             {**finding.to_dict(), "file": shown[finding.file] if finding.file in shown else shown_path(finding.file)}
-            for finding in lint(blueprint, config=lint_config)
+            for finding in findings
         ],
-        "score": score(blueprint, lint_config),
+        "score": score(blueprint, lint_config, findings, design),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
         "single_knock_outs": simulation["knock_outs"],
@@ -274,8 +278,26 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
 
     Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
     """
-    data = page_data(blueprint, svg, lint_config)
-    data["precomputed"] = precompute_knock_outs(blueprint, data)
+    if svg is None:
+        # Graphviz lays the diagram out in its own process while the analyses run here.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .diagram import render_svg_text
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
+            drawing = pool.submit(render_svg_text, blueprint)
+            try:
+                data = page_data(blueprint, "", lint_config)
+                data["precomputed"] = precompute_knock_outs(blueprint, data)
+            except BaseException:
+                from .diagram import stop_rendering
+
+                stop_rendering()  # the analyses failed or were interrupted: the drawing is not waited for
+                raise
+            data["svg"] = drawing.result()
+    else:
+        data = page_data(blueprint, svg, lint_config)
+        data["precomputed"] = precompute_knock_outs(blueprint, data)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (
