@@ -45,11 +45,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..blueprint.models import Blueprint, Mode, OnFailure
+from .distribution import Dist
+from .response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate
 
 _POLICY = {policy: policy.value for policy in OnFailure}  # `.value` is a slow descriptor on Python 3.11
 
 SERVED, DEGRADED, DOWN = "served", "degraded", "down"
-OK, SHEDDING, OVERLOADED, FAILED = "ok", "shedding", "overloaded", "failed"
+OK, SHEDDING, OVERLOADED, FAILED, HUNG = "ok", "shedding", "overloaded", "failed", "hung"
+CUT_SHARE = 0.01  # a timeout that cuts this share of its calls or more makes the call fail in the failure states
 _RANK = {DOWN: 0, DEGRADED: 1, SERVED: 2}
 _STATE = {0: DOWN, 1: DEGRADED, 2: SERVED}
 
@@ -88,6 +91,50 @@ def _number(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() else x
 
 
+class P99s(dict):
+    """Component -> p99 (ms), with ``calls``: request flow index -> the call's p99 as its caller sees it."""
+
+    def __init__(self, values: dict[str, float], calls: dict[int, float], evaluation: Evaluation):
+        super().__init__(values)
+        self.calls = calls
+        self.evaluation = evaluation
+
+
+def _p99_any(d: Dist) -> float:
+    """The p99 of the time until a response (answered or failed); infinite when 1% or more hang."""
+    from .distribution import D, F, S
+
+    if d.hang >= 0.01:
+        return math.inf
+    exact = d.exact()
+    if exact is not None:
+        return exact
+    value = d.quantile(min(1.0, 0.99 / (1 - d.hang)), (S, D, F))
+    return math.inf if value is None else value
+
+
+def _share(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    x = round(min(max(x, 0.0), 1.0), 6)
+    return int(x) if x.is_integer() else x
+
+
+def _figures(lat: EntryLatency) -> dict:
+    return {
+        "p50_ms": _number(lat.p50),
+        "p99_ms": _number(lat.p99),
+        "p999_ms": _number(lat.p999),
+        "shares": {"served": _share(lat.served), "degraded": _share(lat.degraded), "failed": _share(lat.failed)},
+        "over_slo_share": _share(lat.over_slo),
+        "state": lat.state,
+    }
+
+
+def _no_load(model: ServingModel) -> dict:
+    return {"components": {c: {"qps": 0.0, "state": OK} for c in model.relevant}}
+
+
 class ServingModel:
     """The request and fallback flows of one blueprint, read once into plain values.
 
@@ -103,6 +150,9 @@ class ServingModel:
         self.index = {c: i for i, c in enumerate(self.ids)}
         self.stage = {c: blueprint.kind_of(c).stage.value for c in self.ids}
         self.own = {c: comps[c].latency_p99_ms for c in self.ids}
+        self.p50 = {c: comps[c].latency_p50_ms for c in self.ids}
+        self.workers = {c: comps[c].workers for c in self.ids}
+        self.hit_ratio = {c: comps[c].hit_ratio for c in self.ids}
         self.replicas = {c: comps[c].replicas or 1 for c in self.ids}
         self.capacity = {c: comps[c].capacity_qps for c in self.ids}
         self.shedding = {c: comps[c].load_shedding for c in self.ids}
@@ -157,16 +207,16 @@ class ServingModel:
         self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
         self._entry_baseline: dict[str, str] | None = None
         self._sweep: dict[str, dict[str, str]] | None = None
-        # Calls whose callee's p99 is longer than the caller's timeout: the caller stops waiting, so the
-        # call counts as failed (the callee's fallbacks answer it, else its on_failure applies) whatever
-        # else is out. The caller then depends on those fallbacks too.
-        total, _ = self.latencies()
-        self.timed_out: frozenset[int] = frozenset(
-            call.index
-            for c in self.relevant
-            for call in self.calls[c]
-            if call.timeout_ms is not None and total[call.callee] > call.timeout_ms
-        )
+        # Calls whose timeout cuts 1% or more of them (the callee's p99 is longer than the timeout) with
+        # nothing failed and no queueing: for the failure states, the call counts as failed (the callee's
+        # fallbacks answer it, else its on_failure applies) whatever else is out. The caller then depends
+        # on those fallbacks too. (The latency distributions count the cut share itself.)
+        self.timed_out: frozenset[int] = frozenset()
+        self._latencies: dict[tuple, P99s] = {}
+        self._evaluations: dict[tuple, Evaluation] = {}
+        self._slo_headroom: tuple[float | None, dict | None] | None = None
+        self.idle = evaluate(self, Scenario(queueing=False), load=_no_load(self))
+        self.timed_out = frozenset(i for i, share in self.idle.cut_share.items() if share >= CUT_SHARE)
         for c in self.relevant:
             for call in self.calls[c]:
                 if call.index in self.timed_out:
@@ -401,22 +451,169 @@ class ServingModel:
 
     # -- latency --------------------------------------------------------------------------
 
-    def latencies(self) -> tuple[dict[str, float], dict[str, bool]]:
-        """``(latency, known)`` of every relevant component: its own p99 plus its steps. O(R + F)."""
-        total: dict[str, float] = {}
+    def latencies(
+        self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()
+    ) -> tuple[P99s, dict[str, bool]]:
+        """``(p99, known)`` of every relevant component at ``factor`` x peak with nothing knocked out.
+
+        The p99 of each component's response (its own service, queue wait and calls, every
+        outcome; infinite when it hangs) from the response distributions
+        (:mod:`~mlsd_diagram.analyses.response`); ``p99.calls`` has each request flow's cost as
+        its caller sees it (after its timeout and the fallbacks that answer a cut call).
+        Without a declared tail, queue or miss share these are exact sums of p99s, as before.
+        ``known``: some latency is declared at or below the component. O(R + F).
+        """
+        key = (float(factor), frozenset(hung), frozenset(cold))
+        if key not in self._latencies:
+            ev = self.evaluation(factor, (), hung, cold)
+            total = P99s(
+                {c: _p99_any(ev.response[c]) for c in self.relevant},
+                {i: _p99_any(d) for i, d in ev.calls.items()},
+                ev,
+            )
+            self._latencies[key] = total
         known: dict[str, bool] = {}
         for c in self.bottom_up:  # callees first
-            own = self.own[c]
-            value = own or 0.0
-            anything = own is not None
-            for group in self.steps[c]:
-                value += max(self._cost(call, total) for call in group)
-                anything = anything or any(known[call.callee] for call in group)
-            total[c], known[c] = value, anything
-        return total, known
+            known[c] = self.own[c] is not None or any(known[call.callee] for call in self.calls[c])
+        return self._latencies[key], known
+
+    def evaluation(
+        self,
+        factor: float = 1.0,
+        knocked: Iterable[str] = (),
+        hung: Iterable[str] = (),
+        cold: Iterable[str] = (),
+        base: Evaluation | None = None,
+        load: Mapping | None = None,
+    ) -> Evaluation:
+        """The response distributions at ``factor`` x peak in that state (:func:`~.response.evaluate`).
+
+        With ``base`` (an evaluation at the same factor), the loads are the base's and only what
+        depends on the changed components is re-evaluated: the knock-out sweep's shortcut.
+        """
+        scenario = Scenario(float(factor), frozenset(knocked), frozenset(hung), frozenset(cold))
+        if base is not None:
+            return evaluate(self, scenario, base=base)
+        key = (scenario,)
+        cached = self._evaluations.get(key)
+        if cached is None:
+            cached = evaluate(self, scenario, load=load)
+            self._evaluations[key] = cached
+        return cached
+
+    def request_latency(
+        self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()
+    ) -> dict[str, dict]:
+        """See :func:`request_latency`."""
+        total, known = self.latencies(factor, hung, cold)
+        figures = self.figures(total.evaluation)
+        out = {}
+        for e in self.entries:
+            report = self.latency_report(e, total, known)
+            fig = figures[e]
+            if report["p99_ms"] is not None and fig["p99_ms"] is not None:
+                report["p99_ms"] = fig["p99_ms"]
+            report.update(
+                {
+                    "p50_ms": fig["p50_ms"] if known[e] else None,
+                    "p999_ms": fig["p999_ms"] if known[e] else None,
+                    "shares": fig["shares"],
+                    "over_slo_share": fig["over_slo_share"] if known[e] else None,
+                    "state": fig["state"],
+                    "assumed": self.assumed(e),
+                }
+            )
+            out[e] = report
+        return out
+
+    def figures(self, ev: Evaluation) -> dict[str, dict]:
+        """Each entry point's latency in an evaluation, as the JSON gives it: ``{"p50_ms", "p99_ms",
+        "p999_ms", "shares": {"served", "degraded", "failed"}, "over_slo_share", "state"}``.
+
+        Percentiles are of the answered requests (served or degraded); a request that hangs counts
+        as failed and as over the SLO. ``state``: ``down`` when 1% or more fail, ``degraded`` when
+        1% or more are not fully served, else ``served``.
+        """
+        out = {}
+        for e in self.entries:
+            lat = entry_latency(ev, e, self.slo_ms)
+            out[e] = _figures(lat)
+        return out
+
+    def assumed(self, entry: str) -> dict[str, list[str]]:
+        """What ``entry``'s latency takes as given: ``constant_service`` (a p99 without a p50: no tail),
+        ``no_queueing`` (no ``workers``: latency under load unknown), ``no_latency`` (counted as 0)."""
+        reach = [c for c in self._post_order([entry], fallbacks=True) if c != entry]
+        order = sorted(reach, key=self.index.__getitem__)
+        return {
+            "constant_service": [c for c in order if self.own[c] is not None and self.p50[c] is None],
+            "no_queueing": [c for c in order if self.workers[c] is None],
+            "no_latency": [c for c in order if self.own[c] is None],
+        }
+
+    def slo_headroom(self) -> tuple[float | None, dict | None]:
+        """``(largest load factor at which every entry point is served and within its SLO, what limits it)``.
+
+        Found by bisection over the load factor on the full evaluation (loads, shedding, queues,
+        timeouts). The limit is ``{"by": "saturation", "component": ID}`` when an entry point stops
+        being served first, else ``{"by": "slo", "entry": ID, "p99_ms": X}``. ``(None, None)`` when
+        load changes nothing (no capacity, no workers, no peak QPS) and the design is within its
+        SLO; ``(0.0, limit)`` when it is not even at a tiny load. Computed once per model.
+        """
+        if self._slo_headroom is not None:
+            return self._slo_headroom
+        if not self.entries:
+            self._slo_headroom = (None, None)
+            return self._slo_headroom
+        loaded = any(self.entry_peak(e) for e in self.entries)
+        sized = any(self.total_capacity(c) is not None or self.workers[c] is not None for c in self.relevant)
+
+        def failing(factor: float) -> dict | None:
+            ev = self.evaluation(factor)
+            figures = self.figures(ev)
+            for e in self.entries:
+                if figures[e]["state"] != SERVED:
+                    first = next(
+                        (c for c in self.relevant if c in ev.saturated or c in ev.jammed),
+                        None,
+                    )
+                    return (
+                        {"by": "saturation", "component": first, "entry": e} if first else {"by": "state", "entry": e}
+                    )
+            if self.slo_ms is not None:
+                for e in self.entries:
+                    p99 = figures[e]["p99_ms"]
+                    if p99 is not None and p99 > self.slo_ms:
+                        return {"by": "slo", "entry": e, "p99_ms": p99}
+            return None
+
+        low = 1e-6
+        if failing(low) is not None:
+            self._slo_headroom = (0.0, failing(low))
+            return self._slo_headroom
+        if not (loaded and sized):
+            self._slo_headroom = (None, None)
+            return self._slo_headroom
+        headroom, _ = self.headroom()
+        high = (headroom or 1.0) * 1.02 + 1e-3
+        while failing(high) is None and high < 1e6:
+            low, high = high, high * 2
+        for _ in range(60):
+            if high - low <= 1e-4 * max(high, 1e-3):
+                break
+            middle = (low + high) / 2
+            if failing(middle) is None:
+                low = middle
+            else:
+                high = middle
+        self._slo_headroom = (math.floor(low * 1000) / 1000, failing(high))
+        return self._slo_headroom
 
     @staticmethod
     def _cost(call: Call, total: Mapping[str, float]) -> float:
+        calls = getattr(total, "calls", None)
+        if calls is not None and call.index in calls:
+            return calls[call.index]
         cost = total[call.callee]
         return cost if call.timeout_ms is None else min(cost, call.timeout_ms)
 
@@ -541,8 +738,20 @@ class ServingModel:
         own = self.peak[entry]
         return own if own is not None else self.default_peak
 
-    def total_capacity(self, c: str) -> float | None:
+    def capacity_per_replica(self, c: str) -> float | None:
+        """Requests per second one replica sustains: ``capacity_qps``, and with ``workers`` at most
+        ``workers / mean response time`` (Little's law, the response with nothing queued)."""
         cap = self.capacity[c]
+        workers = self.workers[c]
+        if workers is not None:
+            held = self.idle.response[c].mean() if c in self.idle.response else 0.0
+            if held > 0:
+                by_workers = workers * 1000.0 / held
+                cap = by_workers if cap is None else min(cap, by_workers)
+        return cap
+
+    def total_capacity(self, c: str) -> float | None:
+        cap = self.capacity_per_replica(c)
         return None if cap is None else cap * self.replicas[c]
 
     def base_load(self) -> dict[str, float]:
@@ -551,11 +760,19 @@ class ServingModel:
         for e in self.entries:
             load[e] += self.entry_peak(e) or 0.0
         for c in self.top_down:
+            miss = self.miss_share(c)
             for call in self.calls[c]:
-                load[call.callee] += load[c] * call.per_request
+                load[call.callee] += load[c] * miss * call.per_request
         return load
 
-    def load(self, factor: float, knocked: Iterable[str] = ()) -> dict:
+    def miss_share(self, c: str, cold: Iterable[str] = ()) -> float:
+        """The share of ``c``'s requests that make its calls: 1 - ``hit_ratio`` (1 when cold)."""
+        hit = self.hit_ratio[c]
+        return 1.0 if hit is None or c in cold else 1.0 - hit
+
+    def load(
+        self, factor: float, knocked: Iterable[str] = (), hung: Iterable[str] = (), cold: Iterable[str] = ()
+    ) -> dict:
         """States and loads at ``factor`` x peak with ``knocked`` out (see the module docstring).
 
         Two views of failure: *total* (knocked-out and hanging components, and whatever fails
@@ -572,8 +789,10 @@ class ServingModel:
         is O(R + F) (plus the fixpoint's repeats on fallback cycles), at most R + 2 rounds.
         """
         knocked = frozenset(knocked)
+        hung = frozenset(hung) - knocked  # black-holed: they take requests and never answer
+        cold = frozenset(cold)
         shedding: frozenset[str] = frozenset()
-        overloaded: frozenset[str] = frozenset()
+        overloaded: frozenset[str] = hung
         inflow: dict[str, float] = {}
         history: set[tuple] = set()
         rounds = 0
@@ -601,16 +820,17 @@ class ServingModel:
                     admitted, lost = load[c], 0.0
                 if lost > 0:
                     unserved[c] = lost
+                miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
-                    load[call.callee] += admitted * call.per_request
+                    load[call.callee] += admitted * miss * call.per_request
             new_inflow: dict[str, float] = {}
             for c, lost in unserved.items():
                 for f, _ in self.fallbacks[c]:
                     if live[f]:
                         new_inflow[f] = new_inflow.get(f, 0.0) + lost
-            saturated = {c for c in self.relevant if c not in knocked and self._over(c, load[c])}
+            saturated = {c for c in self.relevant if c not in knocked and c not in hung and self._over(c, load[c])}
             new_shedding = frozenset(c for c in saturated if self.shedding[c])
-            new_overloaded = frozenset(c for c in saturated if not self.shedding[c])
+            new_overloaded = frozenset(c for c in saturated if not self.shedding[c]) | hung
             if (
                 new_shedding == shedding
                 and new_overloaded == overloaded
@@ -631,6 +851,8 @@ class ServingModel:
             cap = self.total_capacity(c)
             if c in knocked:
                 state = FAILED
+            elif c in hung:
+                state = HUNG
             elif c in shedding:
                 state = SHEDDING
             elif c in overloaded:
@@ -831,18 +1053,24 @@ def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = 
     return [item for item in critical_components(blueprint, model) if item["replicas"] < 2]
 
 
-def request_latency(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict]:
-    """Each entry point's p99 latency by steps and timeouts (see :meth:`ServingModel.latency_report`).
+def request_latency(blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0) -> dict[str, dict]:
+    """Each entry point's latency at ``factor`` x peak, by steps and timeouts (:meth:`ServingModel.latency_report`)
+    with its distribution's figures (:meth:`ServingModel.figures`) and what it assumes.
 
-    ``{ENTRY: {"path", "p99_ms", "slo_ms", "missing", "steps"}}``. O(R + F) per entry point.
+    ``{ENTRY: {"path", "p99_ms", "slo_ms", "missing", "steps", "p50_ms", "p999_ms", "shares",
+    "over_slo_share", "state", "assumed"}}``. O(R + F) per entry point.
     """
     model = model or ServingModel(blueprint)
-    total, known = model.latencies()
-    return {e: model.latency_report(e, total, known) for e in model.entries}
+    return model.request_latency(factor)
 
 
 def load_at(
-    blueprint: Blueprint, factor: float = 1.0, knocked: Iterable[str] = (), model: ServingModel | None = None
+    blueprint: Blueprint,
+    factor: float = 1.0,
+    knocked: Iterable[str] = (),
+    model: ServingModel | None = None,
+    hung: Iterable[str] = (),
+    cold: Iterable[str] = (),
 ) -> dict:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
@@ -855,16 +1083,25 @@ def load_at(
         raise ValueError(f"load factor must be a positive number, got {factor!r}")
     model = model or ServingModel(blueprint)
     knocked = _check_ids(blueprint, knocked)
-    result = model.load(float(factor), knocked)
+    hung = _check_ids(blueprint, hung)
+    cold = _check_ids(blueprint, cold)
+    result = model.load(float(factor), knocked, hung, cold)
     headroom, first = model.headroom()
+    slo_headroom, limit = model.slo_headroom()
+    ev = model.evaluation(float(factor), knocked, hung, cold, load=result)
+    figures = model.figures(ev)
+    states = {e: figures[e]["state"] for e in model.entries}
     return {
         "factor": _number(factor),
         "headroom": _number(headroom),
         "first_saturated": first,
-        "entry_points": result["entry_points"],
+        "slo_headroom": _number(slo_headroom),
+        "slo_limit": limit,
+        "entry_points": states,
         "components": result["components"],
-        "answered_by": result["answered_by"],
-        "unknown_capacity": [c for c in model.request_path if model.capacity[c] is None],
+        "answered_by": {e: why for e, why in result["answered_by"].items() if states[e] != SERVED},
+        "unknown_capacity": [c for c in model.request_path if model.total_capacity(c) is None],
+        "latency": figures,
     }
 
 
@@ -980,39 +1217,50 @@ def simulate(
     knock_outs: list[set[str]] | None = None,
     load: float = 1.0,
     model: ServingModel | None = None,
+    hung: Iterable[str] = (),
+    cold: Iterable[str] = (),
 ) -> dict:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
 
     With ``knock_outs=None`` every request-path component is knocked out in turn (components
     off the request path cannot affect serving); otherwise each given set is knocked out
-    together, and the load is computed with the first set out. Returns ``{"entry_points",
-    "knock_outs": [{"components", "entry_points": {ID: STATE}, "answered_by"}], "critical",
-    "single_points_of_failure", "latency", "load"}``. O(P * (R + F)) for the sweep. ``model`` is
-    the blueprint's serving model when the caller already has one (e.g. a lint ``Design``'s).
+    together, and the load is computed with the first set out. ``hung`` components never answer
+    (each call waits its timeout) and ``cold`` caches miss every request, in every part of the
+    result. Returns ``{"entry_points", "knock_outs": [{"components", "entry_points": {ID: STATE},
+    "answered_by", "latency"}], "critical", "single_points_of_failure", "latency", "load"}``.
+
+    States and latencies of the knock-outs are at ``load`` x peak on the loads of the design
+    without the knock-out (what a component takes over from a knocked-out one is in ``load``
+    when that set is asked for); ``critical`` is the structural answer (no load).
+    O(P * (R + F)) for the sweep. ``model`` is the blueprint's serving model when the caller
+    already has one (e.g. a lint ``Design``'s).
     """
     model = model or ServingModel(blueprint)
+    hung = _check_ids(blueprint, hung)
+    cold = _check_ids(blueprint, cold)
     if knock_outs is None:
         sets = [[c] for c in model.request_path]
     else:
         sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
-    sweep = model.single_knock_outs() if knock_outs is None else None
+    base = model.evaluation(load, (), hung, cold)
     outcomes = []
     for s in sets:
-        entries = sweep.get(s[0]) if sweep is not None else None
+        ev = model.evaluation(load, s, hung, cold, base=base)
+        figures = model.figures(ev)
+        entries = {e: figures[e]["state"] for e in model.entries}
         answered_by = {}
-        if entries is None or DEGRADED in entries.values():  # the reasons need the states themselves
+        if DEGRADED in entries.values():  # the reasons come from the failure states
             works, answer = model.states(set(s))
-            entries = model.entry_states_of(answer)
             answered_by = {e: model.answered_by(e, works, answer) for e in model.entries if entries[e] == DEGRADED}
-        outcomes.append({"components": s, "entry_points": dict(entries), "answered_by": answered_by})
+        outcomes.append({"components": s, "entry_points": entries, "answered_by": answered_by, "latency": figures})
     critical = critical_components(blueprint, model)
     return {
         "entry_points": list(model.entries),
         "knock_outs": outcomes,
         "single_points_of_failure": [item["component"] for item in critical if item["replicas"] < 2],
         "critical": [item["component"] for item in critical],
-        "latency": request_latency(blueprint, model),
-        "load": load_at(blueprint, load, sets[0] if knock_outs else (), model),
+        "latency": model.request_latency(load, hung, cold),
+        "load": load_at(blueprint, load, sets[0] if knock_outs else (), model, hung, cold),
     }
 
 

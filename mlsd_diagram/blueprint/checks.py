@@ -187,6 +187,10 @@ def _stage(kind: Any, custom: dict) -> str | None:
     return declared.get("stage") if isinstance(declared, dict) else None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem]:
     """Request-only flow fields on other modes; steps given to some but not all of a caller's calls;
     ``peak_qps`` on a component that is not an entry point."""
@@ -228,7 +232,28 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
                         )
                     )
     for cid, comp in components.items():
-        if not isinstance(comp, dict) or comp.get("peak_qps") is None:
+        if not isinstance(comp, dict):
+            continue
+        p50, p99 = comp.get("latency_p50_ms"), comp.get("latency_p99_ms")
+        if _is_number(p50):
+            if p99 is None:
+                problems.append(
+                    (
+                        ("components", cid, "latency_p50_ms"),
+                        "'latency_p50_ms' needs 'latency_p99_ms' beside it (the tail is fitted through both)",
+                        True,
+                    )
+                )
+            elif _is_number(p99) and p50 > p99:
+                problems.append(
+                    (
+                        ("components", cid, "latency_p50_ms"),
+                        f"'latency_p50_ms' ({p50:g}) is over 'latency_p99_ms' ({p99:g}): the median cannot be "
+                        "slower than the 99th percentile",
+                        True,
+                    )
+                )
+        if comp.get("peak_qps") is None:
             continue
         stage = _stage(comp.get("kind"), custom)
         if stage is not None and (stage != "client" or cid not in callers):

@@ -232,6 +232,22 @@ class Component(_Model):
     group: Text | None = None
     replicas: int | None = Field(None, ge=1, le=1_000_000)
     latency_p99_ms: float | None = Field(None, ge=0)
+    latency_p50_ms: Annotated[float, Field(strict=True, ge=0, le=86400000)] | None = Field(
+        None,
+        description="median latency of its own work: with latency_p99_ms, the service time is a shifted "
+        "exponential through both (without it, constant at the p99: no tail is invented)",
+    )
+    workers: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = Field(
+        None,
+        description="requests one replica works on at once (threads, a model server's concurrency): "
+        "replicas x workers form one M/M/n pool, so latency grows with load and a slow callee "
+        "holds workers (capacity per replica at most workers / mean response time)",
+    )
+    hit_ratio: Annotated[float, Field(strict=True, ge=0, le=1)] | None = Field(
+        None,
+        description="caches: share of requests answered from the cache; its own request calls (to the "
+        "store behind it) happen only on a miss (simulate --cold ID sets it to 0)",
+    )
     task: Text | None = None
     model: Text | None = None
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")

@@ -42,20 +42,39 @@ def _factor(text: str) -> float:
     metavar="L",
     help="Load factor: each entry point receives L x its peak QPS.",
 )
-def simulate_command(file: str, fmt: str, knock: tuple[str, ...], load_text: str) -> None:
+@click.option(
+    "--hang",
+    "hang",
+    multiple=True,
+    metavar="ID",
+    help="These components never answer (black-holed): each call to them waits its timeout_ms, "
+    "and a caller without one hangs.",
+)
+@click.option(
+    "--cold",
+    "cold",
+    multiple=True,
+    metavar="ID",
+    help="These caches miss every request (hit_ratio 0: after a restart or a flush).",
+)
+def simulate_command(
+    file: str, fmt: str, knock: tuple[str, ...], load_text: str, hang: tuple[str, ...], cold: tuple[str, ...]
+) -> None:
     """Knock components out, load the design at L x peak: served / degraded / down; latency vs SLO."""
     from ..analyses.serving import simulate
 
     factor = _factor(load_text)
     blueprint = load(file)
     chosen = split_ids(knock)
-    for cid in chosen:
-        if cid not in blueprint.components:
-            raise UserError(
-                f"--knock-out names '{cid}', which is not a component of {file}"
-                f"{did_you_mean(cid, blueprint.components)}"
-            )
-    result = simulate(blueprint, [set(chosen)] if chosen else None, load=factor)
+    hung, cooled = split_ids(hang), split_ids(cold)
+    for option, ids in (("--knock-out", chosen), ("--hang", hung), ("--cold", cooled)):
+        for cid in ids:
+            if cid not in blueprint.components:
+                raise UserError(
+                    f"{option} names '{cid}', which is not a component of {file}"
+                    f"{did_you_mean(cid, blueprint.components)}"
+                )
+    result = simulate(blueprint, [set(chosen)] if chosen else None, load=factor, hung=hung, cold=cooled)
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -67,12 +86,53 @@ def _why(reasons: list[dict]) -> str:
     for r in reasons:
         if "fallback" in r:
             parts.append(f"fallback {r['fallback']} answered for {r['component']}")
+        elif r.get("timed_out"):
+            parts.append(f"{r['component']}'s call to {r['call']} timed out")
         else:
             parts.append(
                 f"{r['component']} {'skipped' if r['on_failure'] == 'skip' else 'used defaults for'} "
                 f"{r['call']} (on_failure: {r['on_failure']})"
             )
     return "; ".join(parts)
+
+
+def _assumed_lines(assumed: dict, path: list[str]) -> list[str]:
+    """What the latency takes as given, in one line each; "every component" when it is all of them."""
+    lines = []
+    timed = [c for c in path[1:] if c not in assumed.get("no_latency", [])]
+    constant, unqueued = assumed.get("constant_service", []), assumed.get("no_queueing", [])
+    if constant:
+        who = "no component declares" if set(timed) <= set(constant) else f"{', '.join(constant)}: no"
+        lines.append(f"    {who} latency_p50_ms: service times taken as constant at their p99 (no tail)")
+    if unqueued:
+        who = "no component declares" if set(path[1:]) <= set(unqueued) else f"{', '.join(unqueued)}: no"
+        lines.append(f"    {who} workers: latency under load unknown (no queueing counted)")
+    return lines
+
+
+def _share(x) -> str:
+    return f"{100 * x:.3g}%"
+
+
+def _distribution(info: dict) -> str:
+    """``p50 X ms, p99 Y ms, p99.9 Z ms; served 99.5%, degraded 0.5%, failed 0%; over the SLO 0.1%``."""
+    parts = [f"p50 {_ms(info['p50_ms'])}, p99 {_ms(info['p99_ms'])}, p99.9 {_ms(info['p999_ms'])}"]
+    shares = info["shares"]
+    parts.append(
+        f"served {_share(shares['served'])}, degraded {_share(shares['degraded'])}, failed {_share(shares['failed'])}"
+    )
+    if info.get("over_slo_share") is not None:
+        parts.append(f"over the SLO {_share(info['over_slo_share'])}")
+    return "; ".join(parts)
+
+
+def _p99_note(figures: dict | None, result: dict) -> str:
+    """`` (p99 93 ms)`` beside a knock-out's state, when the entry point still answers and latency is known."""
+    if not figures or figures["p99_ms"] is None:
+        return ""
+    if not any(info["p99_ms"] is not None for info in result["latency"].values()):
+        return ""
+    return f" (p99 {_ms(figures['p99_ms'])})"
 
 
 def _ms(value) -> str:
@@ -90,7 +150,7 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
         lines.append(f"Knock-outs ({what}):")
         width = max(len(", ".join(k["components"])) for k in result["knock_outs"])
         for k in result["knock_outs"]:
-            states = ", ".join(f"{e} {s}" for e, s in k["entry_points"].items())
+            states = ", ".join(f"{e} {s}{_p99_note(k['latency'].get(e), result)}" for e, s in k["entry_points"].items())
             why = "; ".join(_why(r) for r in k["answered_by"].values())
             lines.append(f"  {', '.join(k['components']):<{width}}  {states}{f'  ({why})' if why else ''}")
     critical, spofs = result["critical"], result["single_points_of_failure"]
@@ -104,6 +164,7 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
         budget = f" of {info['slo_ms']} ms SLO" if info["slo_ms"] is not None else " (no SLO declared)"
         over = "  OVER BUDGET" if info["slo_ms"] is not None and info["p99_ms"] > info["slo_ms"] else ""
         lines.append(f"  {entry}: {info['p99_ms']} ms{budget}{over}")
+        lines.append(f"    {_distribution(info)}")
         for row in info["steps"][1:]:
             # Indented by depth up to a point: a 10,000-deep call chain must not print 100 MB of spaces.
             depth = row["depth"]
@@ -123,6 +184,7 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
             lines.append(f"{head}  {cost}  ({'; '.join(detail)})")
         if info["missing"]:
             lines.append(f"    no latency declared (counted as 0): {', '.join(info['missing'])}")
+        lines.extend(_assumed_lines(info.get("assumed") or {}, info["path"]))
     lines.extend(_load_lines(result["load"]))
     return lines
 
@@ -135,6 +197,9 @@ def _load_lines(load: dict) -> list[str]:
     for entry, state in load["entry_points"].items():
         why = _why(load["answered_by"].get(entry, []))
         lines.append(f"  {entry} {state}{f'  ({why})' if why else ''}")
+        figures = load.get("latency", {}).get(entry)
+        if figures and figures["p99_ms"] is not None:
+            lines.append(f"    {_distribution(figures)}")
     width = max(len(c) for c, _ in rows)
     lines.append(f"  {'component':<{width}}  {'qps':>10}  {'capacity':>10}  {'util':>6}  state")
     for c, info in rows:
@@ -147,6 +212,17 @@ def _load_lines(load: dict) -> list[str]:
         lines.append("Headroom: none: an entry point is not fully served even without load (see the states above)")
     else:
         lines.append(f"Headroom: {load['headroom']}x peak (first to saturate: {load['first_saturated']})")
+    limit = load.get("slo_limit")
+    if load.get("slo_headroom") is not None:
+        if limit and limit["by"] == "slo":
+            what = f"the SLO: {limit['entry']}'s p99 would pass it"
+        elif limit and limit.get("component"):
+            what = f"{limit['component']} saturates"
+        elif limit:
+            what = f"{limit['entry']} stops being served"
+        else:
+            what = "nothing found"
+        lines.append(f"SLO headroom: {load['slo_headroom']}x peak (served and within the SLO; limited by {what})")
     if load["unknown_capacity"]:
         lines.append(f"  no capacity_qps declared (never saturate here): {', '.join(load['unknown_capacity'])}")
     return lines

@@ -58,3 +58,21 @@ def test_a_deep_call_chain_is_not_printed_as_a_wall_of_indentation(tmp_path):
     assert stripped[MAX_INDENT].startswith(f"[depth {MAX_INDENT + 1}] step 1: c{MAX_INDENT + 1} ")
     assert stripped[-1].startswith(f"[depth {n - 1}] step 1: c{n - 1} ")
     assert len(result.stdout) < 200 * n  # linear in the depth, not quadratic
+
+
+def test_a_call_cut_by_its_timeout_is_explained_not_a_crash(tmp_path):
+    # The ranker's p99 (100 ms) is over the service's 80 ms timeout: the call counts as failed and
+    # the fallback answers. Text simulate used to exit 3 (KeyError: 'on_failure') on the reason.
+    path = tmp_path / "cut.yaml"
+    path.write_text(
+        "mlsd: 1\nname: Cut\nrequirements: {scale: {peak_qps: 100}}\ncomponents:\n"
+        "  app: {kind: client_app}\n  svc: {kind: online_service, latency_p99_ms: 10}\n"
+        "  ranker: {kind: ranking_service, latency_p99_ms: 100}\n"
+        "  popular: {kind: fallback_ranker, latency_p99_ms: 3}\nflows:\n"
+        "  - {from: app, to: svc, mode: request}\n"
+        "  - {from: svc, to: ranker, mode: request, timeout_ms: 80}\n"
+        "  - {from: ranker, to: popular, mode: fallback}\n"
+    )
+    result = run_mlsd("simulate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "svc's call to ranker timed out; fallback popular answered for ranker" in result.stdout

@@ -80,17 +80,22 @@ def single_point_of_failure(d: Design) -> Iterator[Hit]:
 def latency_budget_exceeded(d: Design) -> Iterator[Hit]:
     """An entry point's request latency, step by step, is over the latency SLO.
 
-    **What it checks.** For each entry point, its p99 latency as `mlsd simulate` computes it: a
-    component's own `latency_p99_ms` plus, for each of its call steps in turn, the slowest call
-    of the step, a call costing at most its `timeout_ms`. Calls without a `step` run one after
-    another. The slowest entry point must fit `requirements.slo.latency_p99_ms`.
+    **What it checks.** For each entry point, its p99 latency at 1x peak as `mlsd simulate`
+    computes it: the distribution of a component's own service time (constant at
+    `latency_p99_ms`, or a tail fitted through `latency_p50_ms` and the p99), its queue wait
+    when it declares `workers`, then each of its call steps in turn, a step waiting for the
+    slowest of its calls; a call is cut at its `timeout_ms`, and a cut call costs the timeout
+    plus the fallback that answers it. Calls without a `step` run one after another. The p99 of
+    the result must fit `requirements.slo.latency_p99_ms`. An entry point that fails 1% of its
+    requests or more at 1x is left to the load rules (MLSD206, MLSD207).
 
     **Why it matters.** A design whose components cannot meet the latency budget even on paper
     will not meet it in production; the budget decides how many stages and which models fit.
     Retrieval, ranking and re-ranking run one after another, so their latencies add up; only
-    calls that are really independent (fan-out to candidate sources) overlap. Adding p99s
-    overstates the p99 of the sum somewhat (the tails rarely coincide), which leaves a margin;
-    taking sequential calls as parallel would hide a blown budget. Source: [AX] ch. 1 (latency
+    calls that are really independent (fan-out to candidate sources) overlap. Without a declared
+    median, service times are taken as constant at their p99 (the sum of p99s, a margin);
+    with `latency_p50_ms` the tails are added as distributions (the p99 of a sum is less than
+    the sum of p99s), and a fan-out waits for its slowest call. Source: [AX] ch. 1 (latency
     requirements of the serving path), [TS] Monitor 6.
 
     **Example.**

@@ -1,0 +1,325 @@
+"""Response-time distributions of a design in one scenario (load, knock-outs, hangs, cold caches).
+
+The latency half of the serving model (``analyses/serving.py`` holds the other: who calls whom,
+which states, which loads). Each component's response is a :class:`~.distribution.Dist`,
+computed bottom-up (callees and fallbacks first), as README "Simulate" states:
+
+- **own service**: constant at ``latency_p99_ms`` without ``latency_p50_ms``, else a shifted
+  exponential through both; with ``hit_ratio`` h, its steps happen only on a miss (share 1 - h);
+- **steps** in order, each the slowest of its calls (``per_request: k`` >= 1 counts k parallel
+  copies; k < 1 a call made with probability k);
+- **a call** is the callee's response cut at ``timeout_ms``: the cut share fails at the timeout;
+  a failed call (cut, or the callee failed) is answered by the callee's fallbacks in flow order
+  (their answer added after the failure, as degraded), else by ``on_failure`` (``skip`` and
+  ``defaults`` answer degraded at once, ``fail`` fails the caller);
+- **queueing** with ``workers``: ``n = replicas x workers`` servers (M/M/n), each held for the
+  whole response; ``P(wait) = ErlangC(n, lambda * m)`` for the mean held time m, the wait then
+  exponential with rate ``n / m - lambda``; the wait comes before the response. A pool that the
+  load (with its callees' slowness) keeps busier than it can drain hangs;
+- **states**: a knocked-out component fails at once; a hung one (``--hang``, or overloaded
+  without shedding) never answers; a shedding one rejects its excess share at once and serves
+  the rest as if at most 95% busy (it rejects rather than queue past that).
+
+An :class:`Evaluation` holds one scenario's distributions; a knock-out re-evaluates only the
+components whose response can change (those depending on it), on the same grid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import distribution as dist
+from .distribution import D, Dist, F, Grid, S
+
+if TYPE_CHECKING:
+    from .serving import Call, ServingModel
+
+SHED_BUSY = 0.95  # a shedding pool's queue is evaluated at most this busy
+QUANTILES = (0.5, 0.99, 0.999)
+_AS_DEGRADED = (D, D, F)
+_AS_SERVED = (S, D, S)  # a failure time, as a time to continue from
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What is asked: load factor x peak, components knocked out (fail fast), hung (never answer), cold caches."""
+
+    factor: float = 1.0
+    knocked: frozenset[str] = frozenset()
+    hung: frozenset[str] = frozenset()
+    cold: frozenset[str] = frozenset()
+    queueing: bool = True
+
+
+@dataclass
+class Evaluation:
+    """One scenario's response distributions: ``response[c]`` (what c returns), ``answer[c]`` (with its
+    fallbacks standing in), ``calls[flow index]`` (a call as its caller sees it, after timeout and
+    fallbacks and ``on_failure``), and the loads they were computed at."""
+
+    scenario: Scenario
+    grid: Grid
+    qps: dict[str, float]
+    saturated: dict[str, str]  # component -> "shedding" | "overloaded" (from the load model)
+    reject: dict[str, float]  # shedding components: share rejected
+    response: dict[str, Dist] = field(default_factory=dict)
+    answer: dict[str, Dist] = field(default_factory=dict)
+    calls: dict[int, Dist] = field(default_factory=dict)
+    cut_share: dict[int, float] = field(default_factory=dict)  # request flow index -> share its timeout cuts
+    wait: dict[str, tuple[float, float]] = field(default_factory=dict)  # c -> (P(wait), utilisation)
+    jammed: set[str] = field(default_factory=set)  # pools kept busier than they drain (hang)
+
+
+def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
+    """A grid is needed when some relevant component has a tail, a queue or a miss share."""
+    for c in model.relevant:
+        if model.p50[c] is not None and model.own[c] is not None and model.p50[c] < model.own[c]:
+            return True
+        if scenario.queueing and model.workers[c] is not None:
+            return True
+        if model.hit_ratio[c] not in (None, 0.0, 1.0):
+            return True
+        if any(call.per_request < 1 for call in model.calls[c]):
+            return True
+    return False
+
+
+def _own_reach(model: ServingModel, c: str, copies: float = 1.0) -> float:
+    p99 = model.own[c] or 0.0
+    fit = dist.fit_service(model.p50[c], p99)
+    return p99 if fit is None else dist.reach(fit[0], fit[1], copies)
+
+
+def horizon(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], reject: Mapping[str, float]) -> float:
+    """How late any answer that matters can come in this scenario (sizes the grid). O(R + F)."""
+    resp: dict[str, float] = {}
+    answer: dict[str, float] = {}
+    mean: dict[str, float] = {}
+    for c in model.relevant:
+        own_r = _own_reach(model, c)
+        p99 = model.own[c] or 0.0
+        fit = dist.fit_service(model.p50[c], p99)
+        own_m = p99 if fit is None else fit[0] + fit[1]
+        steps_r = steps_m = 0.0
+        for group in model.steps[c]:
+            best_r = best_m = 0.0
+            for call in group:
+                base_r = answer.get(call.callee, 0.0)
+                base_m = mean.get(call.callee, 0.0)
+                fb = sum(answer.get(f, 0.0) for f, _ in model.fallbacks[call.callee])
+                if call.timeout_ms is not None:
+                    base_r = min(resp.get(call.callee, 0.0), call.timeout_ms) + fb
+                    base_m = min(base_m, call.timeout_ms)
+                copies = max(call.per_request, 1.0)
+                best_r = max(best_r, base_r * (1 + math.log(copies)))
+                best_m = max(best_m, base_m)
+            steps_r += best_r
+            steps_m += best_m
+        total_r, total_m = own_r + steps_r, own_m + steps_m
+        n = model.replicas[c] * (model.workers[c] or 0)
+        lam = qps.get(c, 0.0) / 1000.0 * (1 - reject.get(c, 0.0))
+        if scenario.queueing and n and lam > 0 and total_m > 0:
+            capacity = n / total_m
+            rate = capacity - min(lam, capacity * (SHED_BUSY if model.shedding[c] else 0.999))
+            total_r += math.log(1 / dist.TAIL) / rate
+            total_m += 1 / rate
+        resp[c] = total_r
+        mean[c] = total_m
+        answer[c] = total_r + sum(answer.get(f, 0.0) for f, _ in model.fallbacks[c])
+    value = max((resp[e] for e in model.entries), default=0.0)
+    return min(value * 1.05 + 1.0, 1e9) if math.isfinite(value) else 1e9
+
+
+def evaluate(
+    model: ServingModel,
+    scenario: Scenario,
+    load: Mapping | None = None,
+    base: Evaluation | None = None,
+) -> Evaluation:
+    """The response distributions of ``model`` in ``scenario``.
+
+    ``load`` is the serving model's load result for the scenario (:meth:`ServingModel.load`);
+    ``base`` an evaluation of the same load on whose grid only the components that depend on
+    what changed are re-evaluated. O(R + F) distribution operations (each O(grid log grid) on a
+    grid, O(1) on exact values).
+    """
+    if load is None and base is not None:  # the base's loads: only the state changes
+        qps, saturated, reject = base.qps, base.saturated, base.reject
+    else:
+        if load is None:
+            load = model.load(scenario.factor, scenario.knocked, hung=scenario.hung, cold=scenario.cold)
+        qps = {c: float(info["qps"]) for c, info in load["components"].items()}
+        saturated = {
+            c: info["state"] for c, info in load["components"].items() if info["state"] in ("shedding", "overloaded")
+        }
+        reject = {}
+        for c, state in saturated.items():
+            cap = model.total_capacity(c)
+            if state == "shedding" and cap is not None and qps[c] > 0:
+                reject[c] = max(0.0, 1.0 - cap / qps[c])
+    if base is not None:
+        grid = base.grid
+    else:
+        span = horizon(model, scenario, qps, reject)
+        grid = dist.grid_for(span) if _needs_grid(model, scenario) else dist.grid_for(min(span, 1e9))
+    ev = Evaluation(scenario, grid, qps, saturated, reject)
+    todo: Iterable[str] = model.relevant
+    if base is not None:
+        changed = set(scenario.knocked) | set(scenario.hung) | set(scenario.cold)
+        changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
+        changed |= set(saturated) ^ set(base.saturated)
+        changed |= {c for c in set(reject) | set(base.reject) if reject.get(c) != base.reject.get(c)}
+        redo = model.upstream(changed)
+        for c in model.relevant:
+            if c not in redo:
+                ev.response[c], ev.answer[c] = base.response[c], base.answer[c]
+                for call in model.calls[c]:
+                    ev.calls[call.index] = base.calls[call.index]
+                    if call.index in base.cut_share:
+                        ev.cut_share[call.index] = base.cut_share[call.index]
+                if c in base.wait:
+                    ev.wait[c] = base.wait[c]
+        todo = [c for c in model.relevant if c in redo]
+    grid_or_none = grid if _needs_grid(model, scenario) else None
+    for c in todo:
+        _component(model, ev, c, grid_or_none, grid)
+    return ev
+
+
+def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, full: Grid) -> None:
+    sc = ev.scenario
+    if c in sc.knocked:
+        response = dist.point(0.0, F)
+    elif c in sc.hung or ev.saturated.get(c) == "overloaded":
+        response = dist.hanging()
+    else:
+        own = model.own[c]
+        held = dist.service(model.p50[c], own or 0.0, grid)
+        steps = dist.point(0.0)
+        for group in model.steps[c]:
+            results = []
+            powers = []
+            for call in group:
+                result = _call(model, ev, call, grid)
+                if call.per_request < 1:  # made for a share of the requests only
+                    result = dist.add(dist.scale(result, call.per_request), _zero(1 - call.per_request), grid=grid)
+                    powers.append(1.0)
+                else:
+                    powers.append(call.per_request)
+                results.append(result)
+            steps = dist.then(steps, dist.slowest(results, powers, grid), grid)
+        hit = 0.0 if c in sc.cold else (model.hit_ratio[c] or 0.0)
+        if model.steps[c] and hit > 0:
+            steps = dist.add(_zero(hit), dist.scale(steps, 1 - hit), grid=grid)
+        held = dist.then(held, steps, grid)
+        response = held
+        n = model.replicas[c] * (model.workers[c] or 0)
+        lam = ev.qps.get(c, 0.0) / 1000.0 * (1 - ev.reject.get(c, 0.0))
+        if sc.queueing and n and lam > 0:
+            m = held.mean()
+            if not math.isfinite(m) or m <= 0:
+                if not math.isfinite(m):
+                    ev.jammed.add(c)
+                    response = dist.hanging()
+            else:
+                if model.shedding[c]:
+                    lam = min(lam, SHED_BUSY * n / m)
+                offered = lam * m
+                if offered >= n * (1 - 1e-9):
+                    ev.jammed.add(c)
+                    response = dist.hanging()
+                else:
+                    p_wait = dist.erlang_c(n, offered)
+                    ev.wait[c] = (p_wait, offered / n)
+                    response = dist.then(dist.queue_wait(p_wait, n / m - lam, full), held, full)
+        share = ev.reject.get(c, 0.0)
+        if share > 0:
+            response = dist.add(dist.Dist({(0.0, F): share}), dist.scale(response, 1 - share), grid=grid)
+    ev.response[c] = response
+    ev.answer[c] = _with_fallbacks(model, ev, c, response, grid)
+
+
+def _zero(mass: float) -> Dist:
+    return dist.Dist({(0.0, S): mass} if mass > 0 else {})
+
+
+def _with_fallbacks(model: ServingModel, ev: Evaluation, c: str, result: Dist, grid: Grid | None) -> Dist:
+    """``result`` with its failed share answered by ``c``'s fallbacks, in flow order (degraded)."""
+    if not model.fallbacks[c] or result.mass(F) <= 0:
+        return result
+    kept = [dist.part(result, S), dist.part(result, D)]
+    remaining = dist.part(result, F)
+    for f, _ in model.fallbacks[c]:
+        if f not in ev.answer or remaining.mass(F) <= 0:
+            continue  # a fallback still being evaluated (a cycle of fallbacks) cannot vouch
+        after = dist.then(dist.relabel(remaining, _AS_SERVED), dist.relabel(ev.answer[f], _AS_DEGRADED), grid)
+        kept += [dist.part(after, S), dist.part(after, D)]
+        hang = after.hang
+        remaining = dist.part(after, F)
+        if hang:
+            kept.append(dist.Dist({}, hang=hang))
+    out = dist.add(*kept, remaining, grid=grid)
+    out.hang += result.hang
+    return out
+
+
+def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) -> Dist:
+    """One call as the caller sees it: cut at the timeout, fallbacks, then ``on_failure``."""
+    callee = ev.response[call.callee]
+    if call.timeout_ms is not None:
+        kept, late = dist.cut(callee, call.timeout_ms, grid if callee.atoms is None else None)
+        ev.cut_share[call.index] = late.mass(F)
+        answered = dist.add(kept, late, grid=grid)
+    else:
+        answered = callee
+    result = _with_fallbacks(model, ev, call.callee, answered, grid)
+    if result.mass(F) > 0 and call.on_failure != "fail":
+        result = dist.relabel(result, (S, D, D))
+    ev.calls[call.index] = result
+    return result
+
+
+@dataclass(frozen=True)
+class EntryLatency:
+    """One entry point's answer in a scenario: percentiles of the answered requests and the shares."""
+
+    p50: float | None
+    p99: float | None
+    p999: float | None
+    served: float
+    degraded: float
+    failed: float
+    over_slo: float | None
+
+    @property
+    def state(self) -> str:
+        """``down`` when 1% or more fail, ``degraded`` when 1% or more are not fully served, else ``served``."""
+        if self.failed >= 0.01 - 1e-12:
+            return "down"
+        if self.degraded + self.failed >= 0.01 - 1e-12:
+            return "degraded"
+        return "served"
+
+
+def entry_latency(ev: Evaluation, entry: str, slo_ms: float | None) -> EntryLatency:
+    """The figures of ``entry``'s response in ``ev``."""
+    d = ev.response[entry]
+    served, degraded, failed = d.shares()
+    exact = d.exact()
+    quantiles = [exact if exact is not None else d.quantile(q) for q in QUANTILES]
+    if served + degraded <= 1e-12:
+        quantiles = [None, None, None]
+    over = None if slo_ms is None else d.share_over(slo_ms)
+    return EntryLatency(*quantiles, served, degraded, failed, over)
+
+
+def p99_of(d: Dist) -> float | None:
+    """The p99 of a component's or call's answered requests (exact when it is a constant)."""
+    exact = d.exact()
+    return exact if exact is not None else d.quantile(0.99)
+
+
+__all__ = ["Evaluation", "EntryLatency", "Scenario", "entry_latency", "evaluate", "horizon", "p99_of"]
