@@ -1207,7 +1207,7 @@ def knock_out(blueprint: Blueprint, components: Iterable[str]) -> dict[str, str]
     return ServingModel(blueprint).entry_states(_check_ids(blueprint, components))
 
 
-def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
+def knock_out_detail(blueprint: Blueprint, components: Iterable[str], model: ServingModel | None = None) -> dict:
     """Like :func:`knock_out`, plus what still answers, for drawing a knock-out (the live preview).
 
     Returns ``{"entry_points": {ID: STATE}, "states": {ID: STATE}, "components": [...],
@@ -1215,9 +1215,10 @@ def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
     reached over request and fallback flows (knocked-out ones ``down``; a live one is
     ``degraded`` when a fallback or a skipped call answers for part of it); ``components`` are
     those live requests still reach (entry points included, declaration order); ``flows`` the
-    request and fallback flows they travel, ascending. O(R + F).
+    request and fallback flows they travel, ascending. O(R + F). ``model``: the blueprint's
+    :func:`serving_model`, to reuse over many knock-outs.
     """
-    model = ServingModel(blueprint)
+    model = model or ServingModel(blueprint)
     knocked = _check_ids(blueprint, components)
     works, answer = model.states(knocked)
     state = {c: DOWN if c in knocked else _STATE[answer[c]] for c in model.ids if c in model.relevant_set}

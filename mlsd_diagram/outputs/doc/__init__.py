@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
 from ... import __version__
 from ...analyses.design import Design
@@ -357,6 +358,8 @@ def render_markdown(
             if frame.f_code.co_filename == compiled.filename:
                 line = lineno
         message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, SecurityError):
+            message = f"refused, templates run sandboxed (see README, Design docs): {message}"
         raise DocTemplateError(f"{where}:{line}:1: error: template: {message}") from None
     return tidy(text)
 
