@@ -12,12 +12,13 @@ independent and rare, so the estimate keeps the first two orders of the union bo
 
 ``availability = 1 - (first order + second order)``. Only components that declare
 ``availability`` count; the ones an entry point relies on without one are listed as unknown
-(assumed always up), so the estimate is an upper bound. A blank field is "not said", so an entry
+(assumed always up, which makes the estimate optimistic). A blank field is "not said", so an entry
 point that relies on no declared availability has no estimate to check.
 
 Pairs are searched only where they can matter: an entry point that survives one component's
-loss degraded (a fallback or a skipped call stood in) can go down when a second one follows; one
-that stays fully served does not depend on that component at all. Each pair is one knock-out of
+loss degraded can go down when a second one follows (one that stays fully served does not depend
+on that component at all), and only when the second is in the reach of a fallback that answers
+for the first (a skipped call stays skipped whatever else fails). Each pair is one knock-out of
 O(what depends on the two); at most :data:`PAIR_BUDGET` pairs are tried per design, and the
 pairs left untried are counted (their terms would only lower the estimate).
 """
@@ -65,25 +66,31 @@ class EntryAvailability:
         return sorted(terms, key=lambda t: -t.unavailability)[:count]
 
 
-def _reach(model: ServingModel, entry: str) -> list[str]:
-    """What ``entry`` relies on: what it reaches over request and fallback flows, itself excluded, declaration order."""
-    seen = {entry}
-    queue = deque([entry])
+def _reach_from(model: ServingModel, starts: list[str]) -> set[str]:
+    """``starts`` and what they reach over request and fallback flows. O(R + F)."""
+    seen = set(starts)
+    queue = deque(seen)
     while queue:
         c = queue.popleft()
         for nxt in [call.callee for call in model.calls[c]] + [f for f, _ in model.fallbacks[c]]:
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
+    return seen
+
+
+def _reach(model: ServingModel, entry: str) -> list[str]:
+    """What ``entry`` relies on: what it reaches over request and fallback flows, itself excluded, declaration order."""
+    seen = _reach_from(model, [entry])
     return [c for c in model.ids if c in seen and c != entry]
 
 
 def availability(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, EntryAvailability]:
     """Each entry point's availability estimate, in declaration order.
 
-    O(A x (R + F)) for the A components that declare ``availability`` (their single knock-outs,
-    shared with :meth:`~.serving.ServingModel.single_knock_outs`), plus one knock-out per candidate
-    pair (at most :data:`PAIR_BUDGET`).
+    O(A x E x (R + F)) for the A components that declare ``availability`` and E entry points (their
+    single knock-outs, shared with :meth:`~.serving.ServingModel.single_knock_outs`, and what
+    answers for each), plus one knock-out per candidate pair (at most :data:`PAIR_BUDGET`).
     """
     model = model or ServingModel(blueprint)
     comps = blueprint.components
@@ -94,15 +101,20 @@ def availability(blueprint: Blueprint, model: ServingModel | None = None) -> dic
         states = sweep.get(c) if sweep is not None else None
         alone[c] = states if states is not None else model.entry_states({c})
     order = list(declared)
-    # candidate pairs (a, b): a degrades some entry point alone, b does not take that one down alone
+    # Candidate pairs: a degrades some entry point alone, and b is in the reach of a fallback that answers
+    # for a then: only a stand-in's answer can fail because a second part is lost (a skipped call stays
+    # skipped). Both orders are searched, so a pair whose second part stands in for the first is found too.
     pairs: dict[tuple[str, str], None] = {}
     for a in order:
-        for e, state in alone[a].items():
-            if state != DEGRADED:
-                continue
-            for b in order:
-                if b != a and alone[b][e] != DOWN:
-                    pairs[(a, b) if model.index[a] < model.index[b] else (b, a)] = None
+        degrades = [e for e, state in alone[a].items() if state == DEGRADED]
+        if not degrades:
+            continue
+        works, answer = model.states({a})
+        standing_in = [r["fallback"] for e in degrades for r in model.answered_by(e, works, answer) if "fallback" in r]
+        cone = sorted((b for b in _reach_from(model, standing_in) if b in declared), key=model.index.__getitem__)
+        for b in cone:
+            if b != a and any(alone[b][e] != DOWN for e in degrades):
+                pairs[(a, b) if model.index[a] < model.index[b] else (b, a)] = None
     tried = list(pairs)[:PAIR_BUDGET]
     untried = len(pairs) - len(tried)
     together: dict[str, list[Term]] = {e: [] for e in model.entries}

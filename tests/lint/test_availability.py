@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_lint_serving_properties import designs, load_design
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses import availability as availability_module
@@ -146,3 +150,26 @@ def test_availability_is_a_fraction_strictly_between_0_and_1(tmp_path: Path, val
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert "5:" in result.output and message in result.output and "Traceback" not in result.output
+
+
+@settings(max_examples=150, deadline=None)
+@given(designs(), st.data())
+def test_the_pairs_searched_are_every_pair_that_fails_only_together(design, data) -> None:
+    """The pruned pair search finds what trying every pair of declared components finds."""
+    for c, comp in design["components"].items():
+        if c != "app" and data.draw(st.booleans()):
+            comp["availability"] = data.draw(st.sampled_from([0.9, 0.99, 0.999]))
+    bp = load_design(design)
+    model = ServingModel(bp)
+    declared = [c for c in model.ids if c in model.relevant_set and bp.components[c].availability is not None]
+    alone = {c: model.entry_states({c}) for c in declared}
+    expected: dict[str, list[tuple[str, str]]] = {e: [] for e in model.entries}
+    for a, b in itertools.combinations(declared, 2):
+        for e, state in model.entry_states({a, b}).items():
+            if state == "down" and alone[a][e] != "down" and alone[b][e] != "down":
+                expected[e].append((a, b))
+    got = availability(bp, model)
+    assert {e: [t.components for t in est.second_order] for e, est in got.items()} == expected
+    for e, est in got.items():
+        assert [t.components for t in est.first_order] == [(c,) for c in declared if alone[c][e] == "down"]
+        assert 0 <= est.availability <= 1 or len(est.first_order) > 1

@@ -563,6 +563,8 @@ def availability_below_slo(d: Design) -> Iterator[Hit]:
     slo = d.blueprint.requirements.slo
     if slo is None or slo.availability is None:
         return
+    if all(comp.availability is None for comp in d.components.values()):
+        return  # nothing declared: unknown, not a finding (and no knock-outs to run)
     target = slo.availability / 100
     for e, est in availability(d.blueprint, d.serving).items():
         if not est.declared or est.availability >= target - 1e-12:  # 1 - 0.001 - 0.0005 meets 99.85%
