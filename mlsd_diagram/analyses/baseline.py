@@ -12,16 +12,88 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..blueprint.located import MAX_DEPTH, NotReadable, read_regular
 from .findings import Finding
 from .identity import match
 
+# A baseline of every finding of many designs at the limits runs to a few MiB; 522 MB took 31 s and 2.2 GB.
+MAX_BASELINE_BYTES = 32 * 2**20
+# Longest number read: a count or a line fits in far fewer digits; Python refuses ints past 4,300 digits.
+MAX_DIGITS = 30
+_WRITE_ONE = "write one with `mlsd lint FILES --format json -o BASELINE`"
+
 
 class BaselineError(ValueError):
-    """The baseline file cannot be read or is not a ``mlsd lint --format json`` document."""
+    """The baseline file cannot be read or is not a ``mlsd lint --format json`` document.
+
+    ``line`` and ``column`` (1-based) locate the problem in the file."""
+
+    def __init__(self, message: str, file: str = "", line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.file, self.line, self.column = file, line, column
+
+
+class _LongNumber(ValueError):
+    pass
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _LongNumber(text)
+    return int(text)
+
+
+def _real_number(text: str) -> float:
+    if len(text) > MAX_DIGITS + 10:
+        raise _LongNumber(text)
+    return float(text)
+
+
+# Strings (skipped whole), brackets and numbers: enough to find where a JSON text nests too deep or
+# holds too long a number, in one pass of the regex engine.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|-?[0-9][0-9.eE+-]*')
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _find(text: str, deep: bool) -> tuple[int, int]:
+    """Where ``text`` first nests deeper than MAX_DEPTH (``deep``) or holds a number past MAX_DIGITS."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if deep and depth > MAX_DEPTH:
+                return _position(text, token.start())
+        elif first in "]}":
+            depth -= 1
+        elif first != '"' and not deep and len(token.group()) > MAX_DIGITS:
+            return _position(text, token.start())
+    return 1, 1
+
+
+def _parse(name: str, text: str) -> object:
+    """The JSON document in ``text``, within the blueprint reader's limits (nesting, number size)."""
+    try:
+        return json.loads(text, parse_int=_whole_number, parse_float=_real_number)
+    except RecursionError:
+        line, column = _find(text, deep=True)
+        raise BaselineError(f"nesting is deeper than {MAX_DEPTH} levels; {_WRITE_ONE}", name, line, column) from None
+    except _LongNumber:
+        line, column = _find(text, deep=False)
+        raise BaselineError(f"a number longer than {MAX_DIGITS} digits; {_WRITE_ONE}", name, line, column) from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"not JSON ({exc.msg}); {_WRITE_ONE}", name, exc.lineno, exc.colno) from None
+    except ValueError as exc:  # what json's own number handling refuses
+        raise BaselineError(f"not JSON ({exc}); {_WRITE_ONE}", name) from None
 
 
 @dataclass(frozen=True)
@@ -45,25 +117,27 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
     """The entries of a baseline file. Raises :class:`BaselineError` with a one-line reason."""
     name = os.fspath(path)
     try:
-        with open(name, encoding="utf-8") as handle:
-            document = json.load(handle)
+        raw = read_regular(name, MAX_BASELINE_BYTES, what="baselines")
+    except NotReadable as exc:
+        raise BaselineError(str(exc), name) from None
     except OSError as exc:
-        raise BaselineError(f"cannot read baseline {name}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(
-            f"baseline {name} is not JSON ({exc}); write one with `mlsd lint FILES --format json -o BASELINE`"
-        ) from None
+        raise BaselineError(f"cannot read file: {exc.strerror or exc}", name) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8", "replace")
+        line, column = _position(before, len(before))
+        raise BaselineError(f"not UTF-8 text; {_WRITE_ONE}", name, line, column) from None
+    document = _parse(name, text.removeprefix("\ufeff"))
     findings = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(findings, list):
-        raise BaselineError(
-            f"baseline {name} has no 'findings' list; write one with `mlsd lint FILES --format json -o BASELINE`"
-        )
+        raise BaselineError(f"no 'findings' list; {_WRITE_ONE}", name)
     entries = []
     for i, item in enumerate(findings):
         fields = item if isinstance(item, dict) else {}
         rule, file, message = fields.get("rule"), fields.get("file"), fields.get("message")
         if not (isinstance(rule, str) and isinstance(file, str) and isinstance(message, str)):
-            raise BaselineError(f"baseline {name}: finding {i} needs 'rule', 'file' and 'message' strings")
+            raise BaselineError(f"finding {i} needs 'rule', 'file' and 'message' strings", name)
         component, flow_id = fields.get("component"), fields.get("flow_id")
         entries.append(
             BaselineEntry(

@@ -500,20 +500,22 @@ def reach(shift: float, scale_ms: float, copies: float = 1.0) -> float:
 def erlang_c(servers: int, offered: float) -> float:
     """Erlang C: the chance an arrival waits in an M/M/n queue (``offered`` = lambda / mu < n).
 
-    Exact by the Erlang B recursion up to 100,000 servers; beyond, the Halfin-Whitt
-    approximation (the same to well under 1% there).
+    Exact by the Erlang B recursion up to 5,000 servers; beyond, the Halfin-Whitt
+    approximation (within about 1% of it there; a pool that large waits only near saturation).
     """
     rho = offered / servers
     if rho >= 1:
         return 1.0
     if offered <= 0:
         return 0.0
-    if servers <= 100_000:
+    if servers <= 5_000:
         b = 1.0
         for k in range(1, servers + 1):
             b = offered * b / (k + offered * b)
         return b / (1 - rho * (1 - b))
     beta = (1 - rho) * math.sqrt(servers)
+    if beta > 30:  # the chance of waiting is below 1e-190: none
+        return 0.0
     phi = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
     big_phi = 0.5 * (1 + math.erf(beta / math.sqrt(2)))
     return 1.0 / (1.0 + beta * big_phi / phi)

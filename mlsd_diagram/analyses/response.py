@@ -53,6 +53,8 @@ class Scenario:
     hung: frozenset[str] = frozenset()
     cold: frozenset[str] = frozenset()
     queueing: bool = True
+    lost: tuple[tuple[str, int], ...] = ()  # replicas lost per component (``--lose``)
+    start: tuple[tuple[str, float], ...] = ()  # failure chances a load path left (retries)
 
 
 @dataclass
@@ -79,7 +81,14 @@ class Evaluation:
 
 
 def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
-    """A grid is needed when some relevant component has a tail, a queue or a miss share."""
+    """A grid is needed when some relevant component has a tail, a queue or a miss share (once per model)."""
+    key = scenario.queueing
+    if key not in model.grid_needed:
+        model.grid_needed[key] = _grid_needed(model, scenario)
+    return model.grid_needed[key]
+
+
+def _grid_needed(model: ServingModel, scenario: Scenario) -> bool:
     for c in model.relevant:
         p50, own = model.p50[c], model.own[c]
         if p50 is not None and own is not None and p50 < own:
@@ -156,14 +165,21 @@ def evaluate(
         qps, saturated, reject = base.qps, base.saturated, base.reject
     else:
         if load is None:
-            load = model.load(scenario.factor, scenario.knocked, hung=scenario.hung, cold=scenario.cold)
+            load = model.load(
+                scenario.factor,
+                scenario.knocked,
+                hung=scenario.hung,
+                cold=scenario.cold,
+                lost=dict(scenario.lost),
+                start=dict(scenario.start),
+            )
         qps = {c: float(info["qps"]) for c, info in load["components"].items()}
         saturated = {
             c: info["state"] for c, info in load["components"].items() if info["state"] in ("shedding", "overloaded")
         }
         reject = {}
         for c, state in saturated.items():
-            cap = model.total_capacity(c)
+            cap = model.total_capacity(c, dict(scenario.lost))
             if state == "shedding" and cap is not None and qps[c] > 0:
                 reject[c] = max(0.0, 1.0 - cap / qps[c])
     if base is not None:
@@ -175,7 +191,8 @@ def evaluate(
     todo: Iterable[str] = model.evaluation_order
     if base is not None:
         changed = set(scenario.knocked) | set(scenario.hung) | set(scenario.cold)
-        changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
+        if qps is not base.qps:  # loads of their own (not the base's): queues move where loads did
+            changed |= {c for c in model.relevant if base.qps.get(c) != qps.get(c) and model.workers[c] is not None}
         changed |= set(saturated) ^ set(base.saturated)
         changed |= {c for c in set(reject) | set(base.reject) if reject.get(c) != base.reject.get(c)}
         redo = model.upstream(changed)
@@ -188,7 +205,7 @@ def evaluate(
         ev.jammed = {c for c in base.jammed if c not in redo}
         ev.base = base
         ev.redone = frozenset(redo)
-        todo = [c for c in model.evaluation_order if c in redo]
+        todo = sorted(redo, key=model.evaluation_position.__getitem__)
     grid_or_none = grid if _needs_grid(model, scenario) else None
     for c in todo:
         _component(model, ev, c, grid_or_none, grid)
@@ -224,7 +241,7 @@ def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, f
             steps = dist.add(_zero(hit), dist.scale(steps, 1 - hit), grid=grid)
         held = dist.then(held, steps, grid)
         response = held
-        n = model.replicas[c] * (model.workers[c] or 0)
+        n = max(0, model.replicas[c] - dict(sc.lost).get(c, 0)) * (model.workers[c] or 0)
         lam = ev.qps.get(c, 0.0) / 1000.0 * (1 - ev.reject.get(c, 0.0))
         if sc.queueing and n and lam > 0:
             m = held.mean()
@@ -304,6 +321,16 @@ def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) ->
         answered = dist.add(kept, late, grid=grid)
     else:
         answered = callee
+    attempt = answered
+    for _ in range(call.retries):  # a failed attempt costs its failure time, then the next one
+        hang = answered.hang  # a hang is not retried (with a timeout it was cut, and failed)
+        answered = dist.add(
+            dist.part(answered, S),
+            dist.part(answered, D),
+            dist.then(dist.relabel(dist.part(answered, F), _AS_SERVED), attempt, grid),
+            grid=grid,
+        )
+        answered.hang += hang
     result = _with_fallbacks(model, ev, call.callee, answered, grid, frozenset({call.callee}))
     if result.mass(F) > 0 and call.on_failure != "fail":
         result = dist.relabel(result, (S, D, D))

@@ -52,6 +52,7 @@ _POLICY = {policy: policy.value for policy in OnFailure}  # `.value` is a slow d
 
 SERVED, DEGRADED, DOWN = "served", "degraded", "down"
 OK, SHEDDING, OVERLOADED, FAILED, HUNG = "ok", "shedding", "overloaded", "failed", "hung"
+KNOCK_OUT_BUDGET = 50_000  # component re-evaluations for the knock-outs' latency in one sweep (then states only)
 CUT_SHARE = 0.01  # a timeout that cuts this share of its calls or more makes the call fail in the failure states
 _RANK = {DOWN: 0, DEGRADED: 1, SERVED: 2}
 _STATE = {0: DOWN, 1: DEGRADED, 2: SERVED}
@@ -68,6 +69,7 @@ class Call:
     on_failure: str  # fail | skip | defaults
     timeout_ms: float | None
     per_request: float
+    retries: int = 0
 
 
 def _capacity(cap: float | None) -> float:
@@ -153,6 +155,8 @@ class ServingModel:
         self.p50 = {c: comps[c].latency_p50_ms for c in self.ids}
         self.workers = {c: comps[c].workers for c in self.ids}
         self.hit_ratio = {c: comps[c].hit_ratio for c in self.ids}
+        self.retry_budget = {c: comps[c].retry_budget for c in self.ids}
+        self.zones = {c: comps[c].zones for c in self.ids}
         self.replicas = {c: comps[c].replicas or 1 for c in self.ids}
         self.capacity = {c: comps[c].capacity_qps for c in self.ids}
         self.shedding = {c: comps[c].load_shedding for c in self.ids}
@@ -175,6 +179,7 @@ class ServingModel:
                         _POLICY[flow.failure_policy],
                         flow.timeout_ms,
                         1.0 if flow.per_request is None else flow.per_request,
+                        flow.retries or 0,
                     )
                 )
                 self.dependents[v].add(u)
@@ -208,6 +213,8 @@ class ServingModel:
         self._entry_baseline: dict[str, str] | None = None
         self._sweep: dict[str, dict[str, str]] | None = None
         self.evaluation_order, self.blocked_fallbacks, self.fallback_rings = self._evaluation_order()
+        self.evaluation_position = {c: i for i, c in enumerate(self.evaluation_order)}
+        self.grid_needed: dict[bool, bool] = {}  # by queueing on or off: some tail, queue or miss share
         # Calls whose timeout cuts 1% or more of them (the callee's p99 is longer than the timeout) with
         # nothing failed and no queueing: for the failure states, the call counts as failed (the callee's
         # fallbacks answer it, else its on_failure applies) whatever else is out. The caller then depends
@@ -564,13 +571,22 @@ class ServingModel:
         cold: Iterable[str] = (),
         base: Evaluation | None = None,
         load: Mapping | None = None,
+        lost: Mapping[str, int] | None = None,
+        start: Mapping[str, float] | None = None,
     ) -> Evaluation:
         """The response distributions at ``factor`` x peak in that state (:func:`~.response.evaluate`).
 
         With ``base`` (an evaluation at the same factor), the loads are the base's and only what
         depends on the changed components is re-evaluated: the knock-out sweep's shortcut.
         """
-        scenario = Scenario(float(factor), frozenset(knocked), frozenset(hung), frozenset(cold))
+        scenario = Scenario(
+            float(factor),
+            frozenset(knocked),
+            frozenset(hung),
+            frozenset(cold),
+            lost=tuple(sorted((lost or {}).items())),
+            start=tuple(sorted((start or {}).items())),
+        )
         if base is not None:
             return evaluate(self, scenario, base=base)
         key = (scenario,)
@@ -712,6 +728,8 @@ class ServingModel:
                 low = middle
             else:
                 high = middle
+        if headroom is not None and low < headroom < high and failing(headroom) is None:
+            low = headroom  # the capacity's own limit, exactly, when it is the bound
         self._slo_headroom = (math.floor(low * 1000) / 1000, failing(high))
         return self._slo_headroom
 
@@ -865,9 +883,97 @@ class ServingModel:
                 cap = by_workers if cap is None else min(cap, by_workers)
         return cap
 
-    def total_capacity(self, c: str) -> float | None:
+    def total_capacity(self, c: str, lost: Mapping[str, int] | None = None) -> float | None:
+        """``replicas`` x :meth:`capacity_per_replica`, less the replicas in ``lost``; None when unknown."""
         cap = self.capacity_per_replica(c)
-        return None if cap is None else cap * self.replicas[c]
+        if cap is None:
+            return None
+        return cap * max(0, self.replicas[c] - (lost or {}).get(c, 0))
+
+    def lost_replicas(self, what: str) -> dict[str, int]:
+        """Replicas lost from each request-path component: ``"replica"`` one each (the worst single loss
+        for each), ``"zone"`` one zone's share where ``zones`` is declared (ceil(replicas / zones))."""
+        if what == "replica":
+            return dict.fromkeys(self.request_path, 1)
+        if what == "zone":
+            return {
+                c: -(-self.replicas[c] // z) for c in self.request_path if (z := self.zones[c]) is not None and z > 1
+            }
+        raise ValueError(f"lose what? 'replica' or 'zone', got {what!r}")
+
+    @property
+    def retrying(self) -> bool:
+        """Whether some request call declares retries."""
+        return any(call.retries for calls in self.calls.values() for call in calls)
+
+    def attempts(
+        self,
+        factor: float,
+        knocked: Iterable[str] = (),
+        lost: Mapping[str, int] | None = None,
+        start: Mapping[str, float] | None = None,
+        cold: Iterable[str] = (),
+    ) -> dict:
+        """Retries at ``factor`` x peak: attempts per call and each component's chance an attempt fails.
+
+        An attempt to ``v`` fails when ``v`` rejects it (shedding: ``1 - capacity / offered``), cannot
+        serve it (knocked out, or over capacity without shedding: it times out or hangs), or its own
+        ``fail`` call below fails after all its tries (``f_w ** (retries + 1)``, unless a fallback of
+        ``w`` answers). A call with ``retries: r`` offers ``sum_{k=0..r} f_v ** k`` attempts per call,
+        at most ``1 + retry_budget`` of the caller. Loads and failure chances are iterated, damped
+        (half the step), from ``start`` (the failure chances a load path left; none failing by
+        default) until they change by less than 1e-9. Returns ``{"attempts": {flow index: A},
+        "failure": {ID: f}, "offered": {ID: qps}, "converged": bool, "rounds": n}``. O(rounds x (R + F)).
+        """
+        knocked = frozenset(knocked)
+        cold = frozenset(cold)
+        f = dict.fromkeys(self.relevant, 0.0)
+        if start:
+            f.update({c: v for c, v in start.items() if c in f})
+        attempts: dict[int, float] = {}
+        offered: dict[str, float] = {}
+        converged, rounds = False, 0
+        for rounds in range(1, 2001):  # noqa: B007 - rounds is reported
+            load = dict.fromkeys(self.relevant, 0.0)
+            for e in self.entries:
+                load[e] += factor * (self.entry_peak(e) or 0.0)
+            reject: dict[str, float] = {}
+            for c in self.top_down:
+                cap = self.total_capacity(c, lost)
+                admitted = load[c]
+                if c in knocked:
+                    admitted = 0.0
+                elif cap is not None and load[c] > cap and self.shedding[c]:
+                    admitted = cap
+                    reject[c] = 1 - cap / load[c]
+                miss = self.miss_share(c, cold)
+                for call in self.calls[c]:
+                    a = sum(f[call.callee] ** k for k in range(call.retries + 1)) if call.retries else 1.0
+                    budget = self.retry_budget[c]
+                    if budget is not None:
+                        a = min(a, 1.0 + budget)
+                    attempts[call.index] = a
+                    load[call.callee] += admitted * miss * call.per_request * a
+            new: dict[str, float] = {}
+            for c in self.bottom_up:
+                cap = self.total_capacity(c, lost)
+                if c in knocked or (cap is not None and load[c] > cap * (1 + 1e-9) and not self.shedding[c]):
+                    new[c] = 1.0
+                    continue
+                ok = 1.0
+                for call in self.calls[c]:
+                    if call.on_failure != "fail" or any(f2 not in knocked for f2, _ in self.fallbacks[call.callee]):
+                        continue  # skip/defaults, or a fallback answers: the call does not fail c
+                    ok *= 1.0 - (new[call.callee] if call.callee in new else f[call.callee]) ** (call.retries + 1)
+                r = reject.get(c, 0.0)
+                new[c] = r + (1 - r) * (1 - ok)
+            change = max((abs(new[c] - f[c]) for c in f), default=0.0)
+            f = {c: (f[c] + new[c]) / 2 if self.retrying else new[c] for c in f}
+            offered = load
+            if change < 1e-9:
+                converged = True
+                break
+        return {"attempts": attempts, "failure": f, "offered": offered, "converged": converged, "rounds": rounds}
 
     def base_load(self) -> dict[str, float]:
         """QPS at every relevant component at load 1 with nothing failed. O(R + F)."""
@@ -886,7 +992,13 @@ class ServingModel:
         return 1.0 if hit is None or c in cold else 1.0 - hit
 
     def load(
-        self, factor: float, knocked: Iterable[str] = (), hung: Iterable[str] = (), cold: Iterable[str] = ()
+        self,
+        factor: float,
+        knocked: Iterable[str] = (),
+        hung: Iterable[str] = (),
+        cold: Iterable[str] = (),
+        lost: Mapping[str, int] | None = None,
+        start: Mapping[str, float] | None = None,
     ) -> dict:
         """States and loads at ``factor`` x peak with ``knocked`` out (see the module docstring).
 
@@ -906,6 +1018,9 @@ class ServingModel:
         knocked = frozenset(knocked)
         hung = frozenset(hung) - knocked  # black-holed: they take requests and never answer
         cold = frozenset(cold)
+        lost_map = dict(lost or {})
+        retry = self.attempts(factor, knocked, lost_map, start, cold) if self.retrying else None
+        multiplier = retry["attempts"] if retry else {}
         shedding: frozenset[str] = frozenset()
         overloaded: frozenset[str] = hung
         inflow: dict[str, float] = {}
@@ -922,29 +1037,31 @@ class ServingModel:
                 load[f] += q
             unserved: dict[str, float] = {}
             for c in self.top_down:
-                cap = self.total_capacity(c)
+                cap = self.total_capacity(c, lost_map)
                 if c in knocked or c in hung:  # a hung component calls nobody and answers nobody
-                    admitted, lost = 0.0, load[c]
+                    admitted, unserved_qps = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
-                    admitted, lost = _capacity(cap), load[c]
+                    admitted, unserved_qps = _capacity(cap), load[c]
                 elif c in shedding:  # rejects the excess; fails the rest too when it does not work
                     admitted = _capacity(cap)
-                    lost = load[c] - admitted if works[c] else load[c]
+                    unserved_qps = load[c] - admitted if works[c] else load[c]
                 elif works[c] == 0:  # works on them, then fails: its fallbacks answer
-                    admitted, lost = load[c], load[c]
+                    admitted, unserved_qps = load[c], load[c]
                 else:
-                    admitted, lost = load[c], 0.0
-                if lost > 0:
-                    unserved[c] = lost
+                    admitted, unserved_qps = load[c], 0.0
+                if unserved_qps > 0:
+                    unserved[c] = unserved_qps
                 miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
-                    load[call.callee] += admitted * miss * call.per_request
+                    load[call.callee] += admitted * miss * call.per_request * multiplier.get(call.index, 1.0)
             new_inflow: dict[str, float] = {}
-            for c, lost in unserved.items():
+            for c, unserved_qps in unserved.items():
                 for f, _ in self.fallbacks[c]:
                     if live[f]:
-                        new_inflow[f] = new_inflow.get(f, 0.0) + lost
-            saturated = {c for c in self.relevant if c not in knocked and c not in hung and self._over(c, load[c])}
+                        new_inflow[f] = new_inflow.get(f, 0.0) + unserved_qps
+            saturated = {
+                c for c in self.relevant if c not in knocked and c not in hung and self._over(c, load[c], lost_map)
+            }
             new_shedding = frozenset(c for c in saturated if self.shedding[c])
             new_overloaded = frozenset(c for c in saturated if not self.shedding[c]) | hung
             if (
@@ -964,7 +1081,7 @@ class ServingModel:
         worst_works, worst = self.states(knocked, shedding, overloaded)
         components = {}
         for c in (c for c in self.ids if c in self.relevant_set):
-            cap = self.total_capacity(c)
+            cap = self.total_capacity(c, lost_map)
             if c in knocked:
                 state = FAILED
             elif c in hung:
@@ -980,15 +1097,18 @@ class ServingModel:
             components[c] = {
                 "qps": _number(load[c]),
                 "capacity_qps": _number(cap),
-                "utilization": None if cap is None else _number(load[c] / cap),
+                "utilization": None if cap is None else (_number(load[c] / cap) if cap > 0 else _number(math.inf)),
                 "state": state,
             }
         entries = {e: _STATE[worst[e]] for e in self.entries}
         why = {e: self.answered_by(e, worst_works, worst) for e in self.entries if entries[e] == DEGRADED}
-        return {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
+        result = {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
+        if retry is not None:
+            result["retries"] = retry
+        return result
 
-    def _over(self, c: str, qps: float) -> bool:
-        cap = self.total_capacity(c)
+    def _over(self, c: str, qps: float, lost: Mapping[str, int] | None = None) -> bool:
+        cap = self.total_capacity(c, lost)
         return cap is not None and qps > cap * (1 + 1e-9)
 
     def headroom(self) -> tuple[float | None, str | None]:
@@ -1087,7 +1207,7 @@ def knock_out(blueprint: Blueprint, components: Iterable[str]) -> dict[str, str]
     return ServingModel(blueprint).entry_states(_check_ids(blueprint, components))
 
 
-def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
+def knock_out_detail(blueprint: Blueprint, components: Iterable[str], model: ServingModel | None = None) -> dict:
     """Like :func:`knock_out`, plus what still answers, for drawing a knock-out (the live preview).
 
     Returns ``{"entry_points": {ID: STATE}, "states": {ID: STATE}, "components": [...],
@@ -1095,9 +1215,10 @@ def knock_out_detail(blueprint: Blueprint, components: Iterable[str]) -> dict:
     reached over request and fallback flows (knocked-out ones ``down``; a live one is
     ``degraded`` when a fallback or a skipped call answers for part of it); ``components`` are
     those live requests still reach (entry points included, declaration order); ``flows`` the
-    request and fallback flows they travel, ascending. O(R + F).
+    request and fallback flows they travel, ascending. O(R + F). ``model``: the blueprint's
+    :func:`serving_model`, to reuse over many knock-outs.
     """
-    model = ServingModel(blueprint)
+    model = model or ServingModel(blueprint)
     knocked = _check_ids(blueprint, components)
     works, answer = model.states(knocked)
     state = {c: DOWN if c in knocked else _STATE[answer[c]] for c in model.ids if c in model.relevant_set}
@@ -1186,13 +1307,18 @@ def load_at(
     model: ServingModel | None = None,
     hung: Iterable[str] = (),
     cold: Iterable[str] = (),
+    lose: str | None = None,
+    start: Mapping[str, float] | None = None,
 ) -> dict:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
-    ``{"factor", "headroom", "first_saturated", "entry_points": {ID: STATE}, "components":
-    {ID: {"qps", "capacity_qps", "utilization", "state"}}, "answered_by": {ID: [...]},
-    "unknown_capacity": [IDs]}``; ``capacity_qps`` is replicas x the declared per-replica
-    capacity. Raises ValueError for a factor that is not a positive finite number.
+    ``{"factor", "headroom", "first_saturated", "slo_headroom", "slo_limit", "entry_points": {ID:
+    STATE}, "components": {ID: {"qps", "capacity_qps", "utilization", "state"}}, "answered_by": {ID:
+    [...]}, "unknown_capacity": [IDs], "latency": {ID: figures}}``, plus ``"lost"`` ({ID: replicas
+    lost}) with ``lose`` (``"replica"`` or ``"zone"``, :meth:`ServingModel.lost_replicas`) and
+    ``"retries"`` (:meth:`ServingModel.attempts`) when calls retry (``start``: the failure chances a
+    load path left). ``capacity_qps`` is the replicas left x the per-replica capacity. Raises
+    ValueError for a factor that is not a positive finite number.
     """
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) or factor <= 0:
         raise ValueError(f"load factor must be a positive number, got {factor!r}")
@@ -1200,12 +1326,38 @@ def load_at(
     knocked = _check_ids(blueprint, knocked)
     hung = _check_ids(blueprint, hung)
     cold = _check_ids(blueprint, cold)
-    result = model.load(float(factor), knocked, hung, cold)
+    lost = model.lost_replicas(lose) if lose else None
+    result = model.load(float(factor), knocked, hung, cold, lost, start)
     headroom, first = model.headroom()
     slo_headroom, limit = model.slo_headroom()
-    ev = model.evaluation(float(factor), knocked, hung, cold, load=result)
+    if lost or start:  # not the design as declared: evaluated here, not cached
+        ev = evaluate(
+            model,
+            Scenario(
+                float(factor),
+                frozenset(knocked),
+                frozenset(hung),
+                frozenset(cold),
+                lost=tuple(sorted((lost or {}).items())),
+                start=tuple(sorted((start or {}).items())),
+            ),
+            load=result,
+        )
+    else:
+        ev = model.evaluation(float(factor), knocked, hung, cold, load=result)
     figures = model.figures(ev)
     states = {e: figures[e]["state"] for e in model.entries}
+    extra: dict = {}
+    if lost is not None:
+        extra["lost"] = lost
+    if "retries" in result:
+        retry = result["retries"]
+        extra["retries"] = {
+            "attempts": {str(i): _number(a) for i, a in sorted(retry["attempts"].items())},
+            "failure": {c: _share(f) for c, f in retry["failure"].items() if c in model.relevant_set},
+            "converged": retry["converged"],
+            "rounds": retry["rounds"],
+        }
     return {
         "factor": _number(factor),
         "headroom": _number(headroom),
@@ -1217,6 +1369,7 @@ def load_at(
         "answered_by": {e: why for e, why in result["answered_by"].items() if states[e] != SERVED},
         "unknown_capacity": [c for c in model.request_path if model.total_capacity(c) is None],
         "latency": figures,
+        **extra,
     }
 
 
@@ -1339,8 +1492,13 @@ def simulate(
     model: ServingModel | None = None,
     hung: Iterable[str] = (),
     cold: Iterable[str] = (),
+    lose: str | None = None,
+    path: list[float] | None = None,
 ) -> dict:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
+
+    ``lose`` (``"replica"`` or ``"zone"``) takes replicas away from the request path in the load;
+    ``path`` (load factors in turn) adds ``"load_path"`` (:func:`load_path`).
 
     With ``knock_outs=None`` every request-path component is knocked out in turn (components
     off the request path cannot affect serving); otherwise each given set is knocked out
@@ -1350,7 +1508,9 @@ def simulate(
     "answered_by", "latency"}], "critical", "single_points_of_failure", "latency", "load"}``.
 
     States and latencies of the knock-outs are at ``load`` x peak on the loads of the design
-    without the knock-out (what a component takes over from a knocked-out one is in ``load``
+    without the knock-out; past :data:`KNOCK_OUT_BUDGET` re-evaluated components (a deep chain
+    re-evaluates everything above each knock-out), the remaining knock-outs give their failure
+    states only (``latency`` null) (what a component takes over from a knocked-out one is in ``load``
     when that set is asked for); ``critical`` is the structural answer (no load).
     O(P * (R + F)) for the sweep. ``model`` is the blueprint's serving model when the caller
     already has one (e.g. a lint ``Design``'s).
@@ -1363,25 +1523,77 @@ def simulate(
     else:
         sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
     base = model.evaluation(load, (), hung, cold)
+    sweep = model.single_knock_outs() if knock_outs is None else None
+    spent = 0  # components re-evaluated so far: a deep chain re-evaluates everything above each knock-out
     outcomes = []
     for s in sets:
-        ev = model.evaluation(load, s, hung, cold, base=base)
-        figures = model.figures(ev)
-        entries = {e: figures[e]["state"] for e in model.entries}
+        figures: dict[str, dict] | None = None
+        if spent <= KNOCK_OUT_BUDGET or sweep is None or sweep.get(s[0]) is None:
+            ev = model.evaluation(load, s, hung, cold, base=base)
+            spent += len(ev.redone)
+            figures = model.figures(ev)
+            entries = {e: figures[e]["state"] for e in model.entries}
+        else:  # past the budget: the failure states alone (no latency), from the all-at-once sweep
+            entries = dict(sweep[s[0]])
         answered_by = {}
         if DEGRADED in entries.values():  # the reasons come from the failure states
             works, answer = model.states(set(s))
             answered_by = {e: model.answered_by(e, works, answer) for e in model.entries if entries[e] == DEGRADED}
         outcomes.append({"components": s, "entry_points": entries, "answered_by": answered_by, "latency": figures})
     critical = critical_components(blueprint, model)
-    return {
+    result = {
         "entry_points": list(model.entries),
         "knock_outs": outcomes,
         "single_points_of_failure": [item["component"] for item in critical if item["replicas"] < 2],
         "critical": [item["component"] for item in critical],
         "latency": model.request_latency(load, hung, cold),
-        "load": load_at(blueprint, load, sets[0] if knock_outs else (), model, hung, cold),
+        "load": load_at(blueprint, load, sets[0] if knock_outs else (), model, hung, cold, lose),
     }
+    if path:
+        result["load_path"] = load_path(blueprint, path, model, sets[0] if knock_outs else (), lose)
+    return result
+
+
+def load_path(
+    blueprint: Blueprint,
+    factors: Iterable[float],
+    model: ServingModel | None = None,
+    knocked: Iterable[str] = (),
+    lose: str | None = None,
+) -> list[dict]:
+    """The load at each factor in turn, each step starting from the state the step before left.
+
+    With retries, overload can outlive its cause (a metastable failure): retries keep a component
+    over capacity after the load that pushed it there is gone. Each step is :func:`load_at`'s
+    object plus ``"metastable"``: ``[{"component", "state", "loop": [flow indices of the retrying
+    calls that feed it]}]``, the components saturated at this step that the same load, reached
+    from rest, leaves within capacity. O(steps x load_at).
+    """
+    model = model or ServingModel(blueprint)
+    lost = model.lost_replicas(lose) if lose else None
+    steps = []
+    start: dict[str, float] | None = None
+    for factor in factors:
+        step = load_at(blueprint, factor, knocked, model, lose=lose, start=start)
+        fresh = load_at(blueprint, factor, knocked, model, lose=lose) if start else step
+        stuck = []
+        for c, info in step["components"].items():
+            if info["state"] in (SHEDDING, OVERLOADED) and fresh["components"][c]["state"] not in (
+                SHEDDING,
+                OVERLOADED,
+            ):
+                loop = sorted(
+                    call.index
+                    for caller in model.relevant
+                    for call in model.calls[caller]
+                    if call.retries and (call.callee == c or c in model._post_order([call.callee], fallbacks=False))
+                )
+                stuck.append({"component": c, "state": info["state"], "loop": loop})
+        step["metastable"] = stuck
+        steps.append(step)
+        if model.retrying:
+            start = model.attempts(factor, knocked, lost, start)["failure"]
+    return steps
 
 
 __all__ = [
@@ -1402,6 +1614,7 @@ __all__ = [
     "knock_out",
     "knock_out_detail",
     "latency_breakdown",
+    "load_path",
     "load_at",
     "load_sweep",
     "load_table",

@@ -33,3 +33,9 @@ COLLECTIONS: dict[tuple[str | int, ...], tuple[int, str]] = {  # paths as the lo
     ("lint", "accept"): (LIMITS.accepts, "accepted findings"),
     ("lint", "disable"): (LIMITS.disabled, "disabled rules"),
 }
+
+# Every other mapping is one model's fields (a few dozen at most) and every other list a few notes or
+# names: reading stops at the entry past these, so that 8 MiB of one-line entries (550,000 unknown
+# fields in one component) cost no more than a small file.
+FIELDS_PER_MAPPING = 1_000
+ITEMS_PER_LIST = 2 * LIMITS.components

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..diagnostics import Diagnostic
-from .limits import COLLECTIONS
+from .limits import COLLECTIONS, FIELDS_PER_MAPPING, ITEMS_PER_LIST
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -91,6 +92,40 @@ class LocatedTree:
 class _Stop(Exception):
     def __init__(self, line: int, column: int, message: str):
         self.diagnostic = (line, column, message)
+
+
+class NotReadable(Exception):
+    """A file that is not read: not a regular file (a FIFO, a device, a folder), or larger than its limit."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def read_regular(name: str, limit: int, what: str = "blueprints") -> bytes:
+    """The bytes of the regular file ``name``, refused (:class:`NotReadable`) when it is anything else
+    or holds more than ``limit`` bytes; :class:`OSError` when the system refuses.
+
+    Opened without blocking, so a FIFO (whose open would wait for a writer forever) is seen for what
+    it is, and checked on the open descriptor, so a file swapped after a check cannot slip through.
+    """
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((word for test, word in _KINDS if test(info.st_mode)), "not a regular file")
+            raise NotReadable(f"not a regular file ({kind}); {what} are read from regular files only")
+        if info.st_size > limit:
+            raise NotReadable(f"file is {info.st_size / 2**20:.1f} MiB; {what} are limited to {limit / 2**20:g} MiB")
+        chunks, size = [], 0
+        while size <= limit:  # a file still growing is read to one byte past the limit, no further
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _pos(mark) -> Position:
@@ -332,7 +367,8 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
     Iterative (no recursion, so nesting is bounded by MAX_DEPTH, not the C stack) and O(events).
     Duplicate keys go to ``errors`` and reading goes on; other problems raise _Stop. Frames are
     lists: [container, path, is_mapping, pending_key, key_event, anchor, is_flow_mapping,
-    last_entry, split_keys, most]; ``most`` is twice the limit of a counted collection (COLLECTIONS).
+    last_entry, split_keys, most]; ``most`` is twice the limit of a counted collection (COLLECTIONS),
+    else FIELDS_PER_MAPPING or ITEMS_PER_LIST.
     In a {...} mapping, `{data: latency, errors}` reads as data: latency, errors: null: last_entry
     is (key, value event, value) of the last entry with a value, split_keys the keys without a ':'
     that commas made after its plain text (for a hint in their errors).
@@ -414,7 +450,9 @@ def _compose(loader, tree: LocatedTree, source: _Source, errors: list[Diagnostic
                         is_mapping and bool(event.flow_style),
                         None,
                         None,
-                        COLLECTIONS[path][0] * 2 if path in COLLECTIONS else None,
+                        COLLECTIONS[path][0] * 2
+                        if path in COLLECTIONS
+                        else (FIELDS_PER_MAPPING if is_mapping else ITEMS_PER_LIST),
                     ]
                 )
                 continue
@@ -468,6 +506,12 @@ def _too_many(frame: list, mark: Any) -> None:
     Up to twice its limit a collection is read whole, so that its count is reported with every other
     error (blueprint/checks.py); past that, a file of 100,000s of flows costs no more than one at the limits.
     """
+    if frame[1] not in COLLECTIONS:
+        raise _Stop(
+            *_pos(mark),
+            f"more than {frame[9]:,} {'fields in one mapping' if frame[2] else 'items in one list'}; reading stops "
+            "here (the resource limits are listed in the README, Security)",
+        )
     limit, what = COLLECTIONS[frame[1]]
     raise _Stop(
         *_pos(mark),

@@ -261,6 +261,16 @@ class Component(_Model):
         "replicas x workers form one M/M/n pool, so latency grows with load and a slow callee "
         "holds workers (capacity per replica at most workers / mean response time)",
     )
+    retry_budget: Annotated[float, Field(strict=True, ge=0, le=100)] | None = Field(
+        None,
+        description="callers: retries to a callee at most this share of its calls to it (0.1: 10%, as in "
+        "Google SRE ch. 21), whatever each call's retries allow",
+    )
+    zones: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = Field(
+        None,
+        description="zones (or racks, regions) its replicas are spread over evenly: `simulate --lose zone` "
+        "takes one zone's share away",
+    )
     hit_ratio: Annotated[float, Field(strict=True, ge=0, le=1)] | None = Field(
         None,
         description="caches: share of requests answered from the cache; its own request calls (to the "
@@ -429,6 +439,11 @@ class Flow(_Model):
     timeout_ms: Annotated[float, Field(strict=True, gt=0, le=86400000)] | None = Field(
         None,
         description="request flows: the caller waits at most this long; the call costs min(callee latency, timeout_ms)",
+    )
+    retries: Annotated[int, Field(strict=True, ge=0, le=100)] | None = Field(
+        None,
+        description="request flows: extra attempts after a failed one (rejected, cut by the timeout, or "
+        "failed below); default 0. Retries multiply across layers (caps: the caller's retry_budget)",
     )
     per_request: Count | None = Field(
         None,

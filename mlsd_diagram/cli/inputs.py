@@ -36,15 +36,21 @@ def split_ids(values: tuple[str, ...]) -> list[str]:
 
 def load_all(files: tuple[str, ...]) -> list:
     """Every blueprint, or every located error of every file at once (then exit 2, no output)."""
+    blueprints, diagnostics = load_each(files)
+    if diagnostics:
+        raise BlueprintError(diagnostics)
+    return blueprints
+
+
+def load_each(files: tuple[str, ...]) -> tuple[list, list]:
+    """``(blueprints, errors)``: every valid blueprint, and the located errors of every other file."""
     blueprints, diagnostics = [], []
     for path in files:
         try:
             blueprints.append(load(path))
         except BlueprintError as exc:
             diagnostics.extend(exc.diagnostics)
-    if diagnostics:
-        raise BlueprintError(diagnostics)
-    return blueprints
+    return blueprints, diagnostics
 
 
 def plural(n: int, word: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_FINDINGS, UserError, main
-from .inputs import emit, load_all, plural, split_ids
+from . import EXIT_FINDINGS, EXIT_INVALID, UserError, main
+from .inputs import emit, load_each, plural, split_ids
+from .terminal import echo
 
 FORMATS = ["text", "json", "sarif"]
 
@@ -72,7 +73,8 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, profile, outp
 
     Exit 0 when clean, 1 when an unaccepted finding is at or above the fail level
     (with --baseline: such a finding that the baseline does not hold),
-    2 when a file is invalid (nothing is reported then but the located errors).
+    2 when a file is not a valid blueprint: its located errors go to standard error (and into the
+    JSON and SARIF reports), and every other file is still linted and reported.
     """
     from ..analyses.lint import LintConfigError, counts, design_for, fails, lint, load_config
 
@@ -83,11 +85,13 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, profile, outp
         try:
             known = load_baseline(baseline_path)
         except BaselineError as exc:
-            raise UserError(str(exc)) from None
+            from ..diagnostics import BlueprintError, Diagnostic
+
+            raise BlueprintError([Diagnostic(exc.file, exc.line, exc.column, f"baseline: {exc}")]) from None
     try:
         config = load_config(config_path)
         profile = profile or config.profile
-        blueprints = load_all(files)
+        blueprints, invalid = load_each(files)
         designs = [design_for(bp, config) for bp in blueprints]  # one view each, for the rules and the score
         results = [
             (bp, lint(bp, split_ids(select) or None, split_ids(ignore) or None, config, design, profile))
@@ -104,11 +108,14 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, profile, outp
     if fmt == "json":
         from ..outputs.findings_json import findings_json
 
-        emit(findings_json(findings, [bp.file for bp in blueprints], profile), output)
+        emit(findings_json(findings, [bp.file for bp in blueprints], profile, invalid), output)
     elif fmt == "sarif":
         from ..outputs.sarif import sarif_text
 
-        emit(sarif_text(findings, baselined=None if known is None else baselined, profile=profile), output)
+        emit(
+            sarif_text(findings, baselined=None if known is None else baselined, profile=profile, errors=invalid),
+            output,
+        )
     else:
         from ..analyses.score import score
 
@@ -138,7 +145,14 @@ def lint_command(files, fmt, select, ignore, fail_on, config_path, profile, outp
                 f"baseline {baseline_path}: {len(baselined)} of {plural(len(findings), 'finding')} already "
                 f"known, {len(findings) - len(baselined)} new"
             )
+        if invalid:
+            bad = len({d.file for d in invalid})
+            lines.append(f"{plural(bad, 'file')} not linted: not a valid blueprint (located errors on standard error)")
         emit("\n".join(lines) + "\n", output)
+    if invalid:  # every file that could be read was linted and reported; the invalid ones decide the exit
+        for diagnostic in sorted(invalid):
+            echo(str(diagnostic), err=True)
+        raise SystemExit(EXIT_INVALID)
     if known is not None:
         old = set(baselined)
         findings = [f for f in findings if f not in old]

@@ -130,15 +130,30 @@ def serve(
         timeout_graceful_shutdown=2,
         server_header=False,
     )
-    server = uvicorn.Server(config)
-    config.app = create_app(
-        file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams, practice=practice
-    )
     # Until uvicorn installs its own handlers inside server.run, a Ctrl-C or SIGTERM asks the server to stop
     # as soon as it has started. Raised as KeyboardInterrupt there, it could land inside asyncio's start-up
     # and be lost, leaving the server running (tests/preview/test_server.py sends one right after the
     # banner). uvicorn hands back the signals it captured to these handlers when it stops.
     stopped_by: list[int] = []
+
+    class StoppingServer(uvicorn.Server):
+        """uvicorn's server, whose stop signals also end a reload still drawing: uvicorn's shutdown waits
+        for the lifespan, which waits for the reload's thread, which waited for its `dot` (43 s seen)."""
+
+        def handle_exit(self, sig: int, frame) -> None:  # noqa: ANN001 - signal handler signature
+            stopped_by.append(sig)
+            super().handle_exit(sig, frame)
+            import threading
+
+            from ..outputs.diagram import stop_rendering
+
+            # From a thread: the signal may have interrupted this thread inside the renderer's own lock.
+            threading.Thread(target=stop_rendering, name="mlsd-stop-rendering", daemon=True).start()
+
+    server = StoppingServer(config)
+    config.app = create_app(
+        file, host=host, server=server, allow_hosts=allow_hosts, max_streams=max_streams, practice=practice
+    )
 
     def stop_soon(signum: int, frame: object) -> None:
         stopped_by.append(signum)
@@ -163,8 +178,9 @@ def serve(
 
         stop_rendering()  # a reload still drawing: its `dot` is killed now, not waited for
     echo("mlsd: preview stopped")
-    if signal.SIGTERM in stopped_by:
-        raise SystemExit(128 + signal.SIGTERM)  # ended by SIGTERM, as other commands report it
+    for signum in (signal.SIGTERM, signal.SIGINT):  # ended by a signal: its status, as other commands report it
+        if signum in stopped_by:
+            raise SystemExit(128 + signum)
 
 
 @main.command()

@@ -95,7 +95,14 @@ def render(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary, stop_rendering
+    from ..outputs.diagram import (
+        GraphvizMissing,
+        RenderError,
+        dot_binary,
+        parallel_renders,
+        sharing_budget,
+        stop_rendering,
+    )
 
     formats = formats or ("png", "svg")
     direction = direction.upper() if direction else None
@@ -108,10 +115,11 @@ def render(
         _render_to_stdout(files, formats, view, direction, scale, detail)
         return
     progress = sys.stderr.isatty() and len(files) > 1
-    workers = max(1, min(len(files), os.cpu_count() or 1))
     failed = False
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        # One `dot` per core, each with its share of the memory budget: the whole command stays within it.
+        workers = parallel_renders(min(len(files), os.cpu_count() or 1))
+        with sharing_budget(workers), ThreadPoolExecutor(max_workers=workers) as pool:
             try:
                 jobs = [
                     pool.submit(_render_one, path, formats, out_dir, view, direction, scale, detail) for path in files

@@ -40,7 +40,16 @@ def _factor(text: str) -> float:
     default="1",
     show_default=True,
     metavar="L",
-    help="Load factor: each entry point receives L x its peak QPS.",
+    help="Load factor: each entry point receives L x its peak QPS. A comma-separated sequence "
+    "(1,1.5,1) is a load path: each step starts from the state the step before left (retries can "
+    "keep an overload going: metastable).",
+)
+@click.option(
+    "--lose",
+    type=click.Choice(["replica", "zone"]),
+    default=None,
+    help="Take away one replica of every request-path component (the worst single loss for each), "
+    "or one zone's share where `zones` is declared.",
 )
 @click.option(
     "--hang",
@@ -58,12 +67,19 @@ def _factor(text: str) -> float:
     help="These caches miss every request (hit_ratio 0: after a restart or a flush).",
 )
 def simulate_command(
-    file: str, fmt: str, knock: tuple[str, ...], load_text: str, hang: tuple[str, ...], cold: tuple[str, ...]
+    file: str,
+    fmt: str,
+    knock: tuple[str, ...],
+    load_text: str,
+    lose: str | None,
+    hang: tuple[str, ...],
+    cold: tuple[str, ...],
 ) -> None:
     """Knock components out, load the design at L x peak: served / degraded / down; latency vs SLO."""
     from ..analyses.serving import simulate
 
-    factor = _factor(load_text)
+    factors = [_factor(part.strip()) for part in load_text.split(",")] if load_text.strip() else [_factor(load_text)]
+    factor = factors[0]
     blueprint = load(file)
     chosen = split_ids(knock)
     hung, cooled = split_ids(hang), split_ids(cold)
@@ -74,7 +90,15 @@ def simulate_command(
                     f"{option} names '{cid}', which is not a component of {file}"
                     f"{did_you_mean(cid, blueprint.components)}"
                 )
-    result = simulate(blueprint, [set(chosen)] if chosen else None, load=factor, hung=hung, cold=cooled)
+    result = simulate(
+        blueprint,
+        [set(chosen)] if chosen else None,
+        load=factor,
+        hung=hung,
+        cold=cooled,
+        lose=lose,
+        path=factors if len(factors) > 1 else None,
+    )
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -150,7 +174,9 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
         lines.append(f"Knock-outs ({what}):")
         width = max(len(", ".join(k["components"])) for k in result["knock_outs"])
         for k in result["knock_outs"]:
-            states = ", ".join(f"{e} {s}{_p99_note(k['latency'].get(e), result)}" for e, s in k["entry_points"].items())
+            states = ", ".join(
+                f"{e} {s}{_p99_note((k['latency'] or {}).get(e), result)}" for e, s in k["entry_points"].items()
+            )
             why = "; ".join(_why(r) for r in k["answered_by"].values())
             lines.append(f"  {', '.join(k['components']):<{width}}  {states}{f'  ({why})' if why else ''}")
     critical, spofs = result["critical"], result["single_points_of_failure"]
@@ -186,6 +212,15 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
             lines.append(f"    no latency declared (counted as 0): {', '.join(info['missing'])}")
         lines.extend(_assumed_lines(info.get("assumed") or {}, info["path"]))
     lines.extend(_load_lines(result["load"]))
+    for step in result.get("load_path", []):
+        states = ", ".join(f"{e} {s}" for e, s in step["entry_points"].items())
+        lines.append(f"Load path, {step['factor']}x peak: {states}")
+        for item in step["metastable"]:
+            loop = ", ".join(f"flow {i}" for i in item["loop"]) or "no retrying call"
+            lines.append(
+                f"  {item['component']} {item['state']}: METASTABLE (within capacity at this load from rest; "
+                f"kept over it by retries: {loop})"
+            )
     return lines
 
 
@@ -223,6 +258,18 @@ def _load_lines(load: dict) -> list[str]:
         else:
             what = "nothing found"
         lines.append(f"SLO headroom: {load['slo_headroom']}x peak (served and within the SLO; limited by {what})")
+    if load.get("lost"):
+        lost = ", ".join(f"{c} -{n}" for c, n in load["lost"].items())
+        lines.append(f"  replicas lost: {lost}")
+    if load.get("retries"):
+        retry = load["retries"]
+        amplified = {i: a for i, a in retry["attempts"].items() if a > 1.0001}
+        if amplified:
+            lines.append(
+                "  retries: attempts per call "
+                + ", ".join(f"flow {i} x{a:g}" for i, a in amplified.items())
+                + ("" if retry["converged"] else " (did not settle: the figures are the last round's)")
+            )
     if load["unknown_capacity"]:
         lines.append(f"  no capacity_qps declared (never saturate here): {', '.join(load['unknown_capacity'])}")
     return lines

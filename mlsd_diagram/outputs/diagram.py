@@ -14,6 +14,7 @@ that same run (``-Tjson``), so their boxes and arrows are where the pictures hav
 from __future__ import annotations
 
 import atexit
+import contextlib
 import html
 import math
 import os
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 try:
@@ -36,7 +37,7 @@ except ImportError:  # pragma: no cover - not on Windows: Graphviz runs unbounde
 from ..blueprint.models import Blueprint
 from . import EDITABLE_FORMATS, FORMATS, fonts, icons
 from .dot import Overlay, to_dot, with_icons_in
-from .files import check_replaceable, output_path, write_all, write_atomic
+from .files import check_replaceable, output_path, remove_stale, write_all, write_atomic
 
 EXTENSIONS = {
     "png": "png",
@@ -119,6 +120,34 @@ def dot_limits() -> tuple[int | None, float | None]:
         _parse_size(memory) if memory else DEFAULT_DOT_MEMORY,
         _parse_seconds(seconds) if seconds else DEFAULT_DOT_TIMEOUT,
     )
+
+
+# Several renders at once (`mlsd render A B C` draws one file per core) share the one budget: each `dot`
+# gets its part of MLSD_DOT_MEMORY, so the command as a whole stays within it.
+_SHARING = [1]
+_SHARING_LOCK = threading.Lock()
+MIN_DOT_SHARE = 2**30  # the least memory a share gives one `dot`: fewer renders at once rather than less
+
+
+def parallel_renders(wanted: int) -> int:
+    """How many renders may run at once, at most ``wanted``: each gets at least ``MIN_DOT_SHARE`` of the
+    memory budget (all of them when there is no limit)."""
+    memory, _ = dot_limits()
+    if memory is None:
+        return max(1, wanted)
+    return max(1, min(wanted, memory // MIN_DOT_SHARE))
+
+
+@contextlib.contextmanager
+def sharing_budget(renders: int) -> Iterator[None]:
+    """Within it, each ``dot`` gets 1/``renders`` of the memory budget (``renders`` run at once)."""
+    with _SHARING_LOCK:
+        before, _SHARING[0] = _SHARING[0], max(1, renders)
+    try:
+        yield
+    finally:
+        with _SHARING_LOCK:
+            _SHARING[0] = before
 
 
 def _size_text(size: int) -> str:
@@ -260,8 +289,11 @@ def run_dot(
         formats.remove("svg")
         formats.insert(0, "svg")  # drawn first, so finishing it overlaps drawing the rest
     binary = dot_binary()
-    memory, seconds = dot_limits()
-    with tempfile.TemporaryDirectory(prefix="mlsd-render-") as tmp:
+    budget, seconds = dot_limits()
+    shared_by = _SHARING[0]
+    memory = None if budget is None else budget // shared_by
+    remove_stale(tempfile.gettempdir(), "renders")  # what a killed run left there (once per process)
+    with tempfile.TemporaryDirectory(prefix=f"mlsd-render-{os.getpid()}-") as tmp:
         paths = {fmt: os.path.join(tmp, f"out.{fmt}") for fmt in formats}
         svg_reader = None
         if finish_svg_text is not None and "svg" in formats and hasattr(os, "mkfifo"):
@@ -325,8 +357,9 @@ def run_dot(
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
             if memory is not None and _out_of_memory(process.returncode, message):
+                share = f" (its share of {_size_text(budget or 0)}: {shared_by} at once)" if shared_by > 1 else ""
                 raise RenderLimitExceeded(
-                    f"the layout needs more than {_size_text(memory)} of memory, so Graphviz "
+                    f"the layout needs more than {_size_text(memory)} of memory{share}, so Graphviz "
                     f"was stopped; raise {DOT_MEMORY_ENV} (e.g. 8G, 0 for no limit) or draw "
                     "a smaller --view"
                 )

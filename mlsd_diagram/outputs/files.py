@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import stat
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 
@@ -86,6 +90,88 @@ def _failed(path: str | os.PathLike, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {os.fspath(path)}: {reason}{detail}")
 
 
+# -- what a killed run leaves behind ------------------------------------------------------------------
+# A run killed outright (kill -9, a power cut) cannot remove its temporary files: `.tmp-NAME.PID-XXXXXXXX`
+# beside its outputs and `mlsd-render-PID-XXXXXXXX` folders in the temporary folder. The next run that
+# writes there removes them: only names of ours, owned by this user, untouched for STALE_AFTER seconds,
+# and whose process (the PID in the name) is gone. Names from before the PID was recorded
+# (`.tmp-NAME.XXXXXXXX` of one of our output formats, `mlsd-render-XXXXXXXX`) go by age alone.
+STALE_AFTER = 3600.0
+_TEMP_FILE = re.compile(r"\.tmp-(?P<name>.+?)\.(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}")
+_RENDER_FOLDER = re.compile(r"mlsd-render-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}")
+_OUR_SUFFIXES = {
+    ".svg",
+    ".png",
+    ".pdf",
+    ".dot",
+    ".mmd",
+    ".excalidraw",
+    ".drawio",
+    ".html",
+    ".md",
+    ".json",
+    ".sarif",
+    ".txt",
+}
+_swept: set[str] = set()
+_sweep_lock = threading.Lock()
+
+
+def _gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
+
+
+def _stale(info: os.stat_result, pid: str | None, now: float) -> bool:
+    return info.st_uid == os.getuid() and now - info.st_mtime > STALE_AFTER and (pid is None or _gone(int(pid)))
+
+
+def remove_stale(folder: str | os.PathLike, kind: str = "outputs") -> list[str]:
+    """Remove what killed runs left in ``folder``: ``outputs`` (temporary files beside outputs) or
+    ``renders`` (render folders in the temporary folder). Once per folder and process; returns the names
+    removed. Never follows a link, never touches a name that is not ours; failures are ignored."""
+    key = f"{kind}:{os.path.realpath(folder)}"
+    with _sweep_lock:
+        if key in _swept:
+            return []
+        _swept.add(key)
+    pattern = _TEMP_FILE if kind == "outputs" else _RENDER_FOLDER
+    removed: list[str] = []
+    now = time.time()
+    try:
+        entries: list[os.DirEntry[str]] = list(os.scandir(os.fspath(folder)))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        pid = match.group("pid")
+        if kind == "outputs" and pid is None and Path(match.group("name")).suffix not in _OUR_SUFFIXES:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not _stale(info, pid, now):
+                continue
+            if kind == "outputs" and stat.S_ISREG(info.st_mode):
+                os.unlink(entry.path)
+            elif kind == "renders" and stat.S_ISDIR(info.st_mode):
+                shutil.rmtree(entry.path)  # fd-based on Linux: a link swapped in is not followed
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(entry.name)
+    return removed
+
+
 def _stage(target: Path, data: bytes | str) -> str:
     """Write ``data`` to a new temporary file beside ``target``; its name."""
     check_replaceable(target)
@@ -95,7 +181,7 @@ def _stage(target: Path, data: bytes | str) -> str:
         raise _failed(target, exc) from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.name}.", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.name}.{os.getpid()}-", dir=target.parent)
     except OSError as exc:
         raise _failed(target, exc) from None
     try:
@@ -139,6 +225,8 @@ def write_all(files: list[tuple[str | os.PathLike, bytes | str]]) -> list[Path]:
     targets = [Path(path) for path, _ in files]
     for target in targets:  # refuse before writing anything
         check_replaceable(target)
+    for folder in dict.fromkeys(target.parent for target in targets):
+        remove_stale(folder)
     staged: list[str] = []
     try:
         for target, (_, data) in zip(targets, files):

@@ -7,7 +7,10 @@ The document, documented in the README ("JSON output")::
      "files": ["blueprints/news_feed.yaml"],
      "findings": [{"rule", "name", "severity", "message", "file", "line", "column",
                    "component", "flow", "accepted", "reason"}, ...],
+     "errors": [{"file", "line", "column", "message"}, ...],
      "summary": {"error": 0, "warning": 0, "note": 0, "accepted": 0}}
+
+``errors`` are the located errors of the files that are not valid blueprints (and so were not linted).
 """
 
 from __future__ import annotations
@@ -18,22 +21,35 @@ from collections.abc import Iterable
 from ..analyses.findings import Finding
 from ..analyses.lint import counts
 from ..analyses.practices import DEFAULT_PROFILE
+from ..diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 
 
-def findings_document(findings: Iterable[Finding], files: Iterable[str] = (), profile: str = DEFAULT_PROFILE) -> dict:
-    """The JSON document as a dict; findings in their deterministic order; ``profile`` is the lint profile that ran."""
+def findings_document(
+    findings: Iterable[Finding],
+    files: Iterable[str] = (),
+    profile: str = DEFAULT_PROFILE,
+    errors: Iterable[Diagnostic] = (),
+) -> dict:
+    """The JSON document as a dict; findings and errors in their deterministic order; ``profile`` is the lint
+    profile that ran."""
     ordered = sorted(findings, key=Finding.sort_key)
     return {
         "version": FORMAT_VERSION,
         "profile": profile,
         "files": list(files),
         "findings": [f.to_dict() for f in ordered],
+        "errors": [{"file": d.file, "line": d.line, "column": d.column, "message": d.message} for d in sorted(errors)],
         "summary": counts(ordered),
     }
 
 
-def findings_json(findings: Iterable[Finding], files: Iterable[str] = (), profile: str = DEFAULT_PROFILE) -> str:
+def findings_json(
+    findings: Iterable[Finding],
+    files: Iterable[str] = (),
+    profile: str = DEFAULT_PROFILE,
+    errors: Iterable[Diagnostic] = (),
+) -> str:
     """The JSON document as text (2-space indent, trailing newline): same input, same bytes."""
-    return json.dumps(findings_document(findings, files, profile), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(findings_document(findings, files, profile, errors), indent=2, ensure_ascii=False) + "\n"

@@ -27,6 +27,10 @@ from .page import asset_text
 # sets stays at or below this bound (all sets when the path is short, else all
 # pairs, triples, ... as far as the bound allows).
 MAX_PRECOMPUTED_SETS = 1024
+# And while the table stays within this many cells (state codes and component and flow
+# indices): each knock-out costs O(its cells), so this bounds the report's time and size
+# at any size of design (a chain of 10,000 calls would otherwise need 10,000 x 10,000).
+MAX_PRECOMPUTED_CELLS = 2_000_000
 
 STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 
@@ -66,17 +70,18 @@ def request_path_components(blueprint: Blueprint) -> list[str]:
     return sorted(reachable_components(blueprint))
 
 
-def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str]) -> dict[str, Any]:
+def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any = None) -> dict[str, Any]:
     """What the page shows for a knock-out (``simulate.knock_out_detail`` plus the knocked-out ids).
 
     ``{"knocked_out": [...], "entry_points": {ID: STATE}, "states": {ID: STATE},
     "components": [...], "flows": [...]}``: the state of each entry point and of each
     request-path component, and the components and flows requests still travel.
+    ``model``: the blueprint's ``ServingModel``, to reuse over many knock-outs.
     Raises ``KeyError`` when an id is not a component.
     """
     _, _, knock_out_detail, _ = _analyses()
     down = sorted(set(knocked_out))
-    detail = knock_out_detail(blueprint, set(down))
+    detail = knock_out_detail(blueprint, set(down), model)
     return {
         "knocked_out": down,
         "entry_points": dict(detail["entry_points"]),
@@ -93,6 +98,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
     goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``).
     """
     lint, simulate, _, score = _analyses()
+    shown = {blueprint.file: shown_path(blueprint.file)}  # one path, many findings
     if svg is None:
         from .diagram import render_svg_text
 
@@ -134,6 +140,10 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
                 "column": column,
             }
         )
+    from ..analyses.lint import design_for
+
+    design = design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
+    findings = lint(blueprint, config=lint_config, design=design)
     simulation = simulate(blueprint)
     baseline = knock_out_view(blueprint, ())
     slo = blueprint.requirements.slo
@@ -145,9 +155,10 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "components": components,
         "flows": flows,
         "findings": [
-            {**finding.to_dict(), "file": shown_path(finding.file)} for finding in lint(blueprint, config=lint_config)
+            {**finding.to_dict(), "file": shown[finding.file] if finding.file in shown else shown_path(finding.file)}
+            for finding in findings
         ],
-        "score": score(blueprint, lint_config),
+        "score": score(blueprint, lint_config, findings, design),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
         "single_knock_outs": simulation["knock_outs"],
@@ -171,43 +182,70 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
 
 
 def precompute_knock_outs(
-    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS
+    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS, cells: int = MAX_PRECOMPUTED_CELLS
 ) -> dict[str, Any]:
-    """Knock-out views for every single component and for small sets of request-path components.
+    """Knock-out views for single request-path components and for small sets of them.
 
     Keys are the knocked-out request-path components, sorted and joined by ``,``
-    (components off the request path cannot change what the page shows for a set;
-    a single one still gets its own entry). Values hold one state code per entry
-    point (``s`` served, ``d`` degraded, ``x`` down, in ``entry_points`` order)
-    and for each request-path component (``n``, in ``relevant`` order), and the
-    remaining request path as component and flow indices.
+    (components off the request path cannot change what the page shows: the page
+    shows the intact design for them). Values hold one state code per entry point
+    (``s`` served, ``d`` degraded, ``x`` down, in ``entry_points`` order) and for
+    each request-path component (``n``, in ``relevant`` order), and the remaining
+    request path as component and flow indices.
+
+    Singles come first, in declaration order, then the sets of 2, 3, ... that ``limit``
+    allows, as long as the table holds at most ``cells`` codes and indices: each
+    knock-out is O(R + F) with one serving model for all, so the whole is O(cells + F x sets),
+    whatever the size of the design. The ``note`` says what the page can answer.
     """
+    from ..analyses.serving import serving_model
+
+    model = serving_model(blueprint)
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
     relevant = request_path_components(blueprint)
+    on_path = set(relevant)
+    singles = [cid for cid in ids if cid in on_path]
     size = precomputed_sizes(len(relevant), limit)
     table: dict[str, Any] = {}
+    spent = 0
 
-    def add(key: str, members: Iterable[str]) -> None:
-        view = knock_out_view(blueprint, members)
+    def add(key: str, members: Iterable[str]) -> bool:
+        nonlocal spent
+        if spent + len(entries) + len(relevant) > cells:
+            return False
+        view = knock_out_view(blueprint, members, model)
         table[key] = {
             "s": "".join(STATE_CODES.get(view["entry_points"].get(e, "served"), "?") for e in entries),
             "n": "".join(STATE_CODES.get(view["states"].get(c, "served"), "?") for c in relevant),
             "c": [position[c] for c in view["components"]],
             "f": view["flows"],
         }
+        spent += len(entries) + len(relevant) + len(view["components"]) + len(view["flows"])
+        return True
 
-    for cid in ids:
-        add(cid, [cid])
-    for k in range(2, size + 1):
-        for members in itertools.combinations(relevant, k):
-            add(",".join(members), members)
-    if size >= len(relevant):
-        note = f"every set of the {len(relevant)} request-path components"
-    elif size >= 2:
+    done = 0
+    for cid in singles:
+        if not add(cid, [cid]):
+            break
+        done += 1
+    max_set = 1
+    if done == len(singles):
+        for k in range(2, size + 1):
+            if not all(add(",".join(members), members) for members in itertools.combinations(relevant, k)):
+                break
+            max_set = k
+    if done < len(singles):
         note = (
-            f"every single component, and sets of up to {size} of the {len(relevant)} request-path "
+            f"single knock-outs of the first {done} of the {len(relevant)} request-path components "
+            f"(declaration order; the design is too large to precompute more here), use `mlsd serve` for the others"
+        )
+    elif max_set >= len(relevant):
+        note = f"every set of the {len(relevant)} request-path components"
+    elif max_set >= 2:
+        note = (
+            f"every single component, and sets of up to {max_set} of the {len(relevant)} request-path "
             f"components; larger sets need `mlsd serve`"
         )
     else:
@@ -215,7 +253,7 @@ def precompute_knock_outs(
             f"every single component; sets of the {len(relevant)} request-path components are too many to "
             f"precompute here, use `mlsd serve`"
         )
-    return {"relevant": relevant, "max_set": size if len(relevant) > 1 else 1, "note": note, "table": table}
+    return {"relevant": relevant, "max_set": max_set, "note": note, "table": table}
 
 
 def _json_for_script(value: Any) -> str:
@@ -240,8 +278,26 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
 
     Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
     """
-    data = page_data(blueprint, svg, lint_config)
-    data["precomputed"] = precompute_knock_outs(blueprint, data)
+    if svg is None:
+        # Graphviz lays the diagram out in its own process while the analyses run here.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .diagram import render_svg_text
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
+            drawing = pool.submit(render_svg_text, blueprint)
+            try:
+                data = page_data(blueprint, "", lint_config)
+                data["precomputed"] = precompute_knock_outs(blueprint, data)
+            except BaseException:
+                from .diagram import stop_rendering
+
+                stop_rendering()  # the analyses failed or were interrupted: the drawing is not waited for
+                raise
+            data["svg"] = drawing.result()
+    else:
+        data = page_data(blueprint, svg, lint_config)
+        data["precomputed"] = precompute_knock_outs(blueprint, data)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (

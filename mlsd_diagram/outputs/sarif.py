@@ -8,6 +8,8 @@ file, component or the flow's identity, never a line or a flow's index).
 Accepted findings are kept, with an ``inSource`` suppression carrying the
 reason, so they show as dismissed rather than vanish. With a baseline
 (``mlsd lint --baseline``), each result says whether it is ``new`` or ``unchanged``.
+A file that is not a valid blueprint (so not linted) gives one ``error`` result per located
+error, under the rule ``invalid-blueprint`` (listed only then), so an upload step always gets a log.
 """
 
 from __future__ import annotations
@@ -22,10 +24,24 @@ from .. import __version__
 from ..analyses.findings import Finding
 from ..analyses.practices import DEFAULT_PROFILE
 from ..analyses.rules import RULES, Rule
+from ..diagnostics import Diagnostic
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/mlsd-diagram/"
 LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+INVALID = "invalid-blueprint"
+_INVALID_RULE = {
+    "id": INVALID,
+    "name": "InvalidBlueprint",
+    "shortDescription": {"text": "The file is not a valid blueprint, so it was not linted."},
+    "fullDescription": {"text": "The file is not a valid blueprint, so it was not linted."},
+    "help": {
+        "text": "Fix the located errors (`mlsd validate FILE` shows them); the file is linted once it is valid.",
+        "markdown": "Fix the located errors (`mlsd validate FILE` shows them); the file is linted once it is valid.",
+    },
+    "defaultConfiguration": {"level": "error"},
+    "properties": {"tags": ["ml-system-design"], "precision": "very-high", "problem.severity": "error"},
+}
 
 
 def artifact_uri(file: str, base: str | os.PathLike | None = None) -> tuple[str, str | None]:
@@ -75,13 +91,15 @@ def sarif_log(
     base: str | os.PathLike | None = None,
     baselined: Collection[Finding] | None = None,
     profile: str = DEFAULT_PROFILE,
+    errors: Iterable[Diagnostic] = (),
 ) -> dict:
     """The SARIF log as a dict: one run of the ``mlsd`` driver with every rule and every finding.
 
     The run's ``properties.profile`` says which lint profile ran (``review`` or ``interview``).
 
     With ``baselined`` (the findings a baseline holds), each result has a ``baselineState``:
-    ``unchanged`` for those, ``new`` for the others.
+    ``unchanged`` for those, ``new`` for the others. ``errors``: the located errors of files
+    that are not valid blueprints, each an ``error`` result of the ``invalid-blueprint`` rule.
     """
     rules = list(RULES)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -110,6 +128,29 @@ def sarif_log(
         if f.accepted:
             result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.reason or ""}]
         results.append(result)
+    errors = sorted(errors)
+    for d in errors:
+        uri, base_id = artifact_uri(d.file, base)
+        location = {"uri": uri, **({"uriBaseId": base_id} if base_id else {})}
+        about = f"{INVALID}|{uri}|{d.message}"
+        results.append(
+            {
+                "ruleId": INVALID,
+                "ruleIndex": len(rules),
+                "level": "error",
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": location,
+                            "region": {"startLine": d.line, "startColumn": d.column},
+                        }
+                    }
+                ],
+                "partialFingerprints": {"mlsdFinding/v1": hashlib.sha256(about.encode("utf-8")).hexdigest()[:32]},
+                **({"baselineState": "new"} if baselined is not None else {}),
+            }
+        )
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -121,7 +162,7 @@ def sarif_log(
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule_descriptor(r) for r in rules],
+                        "rules": [_rule_descriptor(r) for r in rules] + ([_INVALID_RULE] if errors else []),
                     }
                 },
                 "columnKind": "unicodeCodePoints",
@@ -137,6 +178,7 @@ def sarif_text(
     base: str | os.PathLike | None = None,
     baselined: Collection[Finding] | None = None,
     profile: str = DEFAULT_PROFILE,
+    errors: Iterable[Diagnostic] = (),
 ) -> str:
     """The SARIF log as text (2-space indent, trailing newline): same input, same bytes."""
-    return json.dumps(sarif_log(findings, base, baselined, profile), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_log(findings, base, baselined, profile, errors), indent=2, ensure_ascii=False) + "\n"

@@ -240,6 +240,23 @@ def _practice_render(case: str):
     return render
 
 
+class _CountedStream(StreamingResponse):
+    """A streaming response that calls ``release`` once when it ends, however it ends (its body
+    finished, the client left, the server stopped, or the body never started)."""
+
+    def __init__(self, content, release, **kwargs) -> None:  # noqa: ANN001 - as StreamingResponse
+        super().__init__(content, **kwargs)
+        self._release = release
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - the ASGI signature
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
+
+
 def create_app(
     path: str,
     *,
@@ -312,7 +329,14 @@ def create_app(
 
     open_streams = 0
 
+    def release() -> None:
+        nonlocal open_streams
+        open_streams -= 1
+
     async def events(request: Request) -> Response:
+        nonlocal open_streams
+        # Counted here, with no await between the check and the count (counted once its body began to
+        # stream, a burst of 200 requests all passed the check first: 88 open against 32).
         if open_streams >= max_streams:
             return Response(
                 f"too many open event streams ({max_streams}); close some preview tabs and reload\n",
@@ -320,32 +344,31 @@ def create_app(
                 media_type="text/plain; charset=utf-8",
                 headers={"retry-after": "5", "cache-control": "no-store"},
             )
+        open_streams += 1
 
         async def stream() -> AsyncIterator[str]:
-            nonlocal open_streams
-            open_streams += 1
-            try:
-                loop = asyncio.get_running_loop()
-                seen, last_sent = preview.version, loop.time()
-                yield f"retry: 1000\nevent: update\ndata: {seen}\n\n"
-                while not stopping():
-                    if preview.version == seen:
-                        with contextlib.suppress(asyncio.TimeoutError):
-                            # Short waits, so that a stopping server ends the stream promptly.
-                            await asyncio.wait_for(preview.updated.wait(), timeout=0.5)
-                    if await request.is_disconnected():
-                        return
-                    if preview.version != seen:
-                        seen, last_sent = preview.version, loop.time()
-                        yield f"event: update\ndata: {seen}\n\n"
-                    elif loop.time() - last_sent > KEEPALIVE_SECONDS:
-                        last_sent = loop.time()
-                        yield ": keep-alive\n\n"
-            finally:
-                open_streams -= 1
+            loop = asyncio.get_running_loop()
+            seen, last_sent = preview.version, loop.time()
+            yield f"retry: 1000\nevent: update\ndata: {seen}\n\n"
+            while not stopping():
+                if preview.version == seen:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        # Short waits, so that a stopping server ends the stream promptly.
+                        await asyncio.wait_for(preview.updated.wait(), timeout=0.5)
+                if await request.is_disconnected():
+                    return
+                if preview.version != seen:
+                    seen, last_sent = preview.version, loop.time()
+                    yield f"event: update\ndata: {seen}\n\n"
+                elif loop.time() - last_sent > KEEPALIVE_SECONDS:
+                    last_sent = loop.time()
+                    yield ": keep-alive\n\n"
 
-        return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"cache-control": "no-store", "x-accel-buffering": "no"}
+        return _CountedStream(
+            stream(),
+            release,
+            media_type="text/event-stream",
+            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
 
     @contextlib.asynccontextmanager

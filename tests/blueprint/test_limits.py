@@ -75,3 +75,70 @@ def test_reading_stops_at_twice_a_limit(tmp_path, field, limit):
         f"{path}:{line}:{col}: error: {words}; reading stops here (the resource "
         "limits are listed in the README, Security)"
     ], result.stderr[-500:]
+
+
+def test_one_component_with_550000_unknown_fields_is_one_located_error(tmp_path):
+    """8 MB of one-line unknown fields (issue 23): once 550,000 errors, each with its own "did you
+    mean" index (105 s); now reading stops at the field past FIELDS_PER_MAPPING."""
+    from mlsd_diagram.blueprint.limits import FIELDS_PER_MAPPING
+
+    path = tmp_path / "fields.yaml"
+    fields = "".join(f"    f{i}: 1\n" for i in range(550_000))
+    path.write_text(f"mlsd: 1\nname: Fields\ncomponents:\n  c:\n    kind: online_service\n{fields}")
+    assert path.stat().st_size < 8 * 2**20  # within the file limit
+    result = run_mlsd("validate", str(path), cpu_seconds=20)
+    assert result.returncode == 2
+    first_line_over = 5 + FIELDS_PER_MAPPING  # `kind` (line 5) is the first field
+    assert result.stderr.splitlines() == [
+        f"{path}:{first_line_over}:5: error: more than {FIELDS_PER_MAPPING:,} fields in one mapping; reading stops "
+        "here (the resource limits are listed in the README, Security)"
+    ]
+
+
+def test_a_list_of_every_item_beyond_the_list_limit_is_one_located_error(tmp_path):
+    from mlsd_diagram.blueprint.limits import ITEMS_PER_LIST
+
+    path = tmp_path / "tags.yaml"
+    tags = "".join(f"      - t{i}\n" for i in range(ITEMS_PER_LIST + 5))
+    path.write_text(f"mlsd: 1\nname: Tags\ncomponents:\n  c:\n    kind: online_service\n    tags:\n{tags}")
+    result = run_mlsd("validate", str(path), cpu_seconds=20)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:{7 + ITEMS_PER_LIST}:9: error: more than {ITEMS_PER_LIST:,} items in one list; reading stops "
+        "here (the resource limits are listed in the README, Security)"
+    ]
+
+
+def test_unknown_fields_share_one_suggestion_index(monkeypatch):
+    """Every "unknown field" error of a file looks its hint up in one index per set of names."""
+    from mlsd_diagram import diagnostics, loads
+    from mlsd_diagram.diagnostics import BlueprintError
+
+    built = []
+    original = diagnostics.Suggestions.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(diagnostics.Suggestions, "__init__", counting)
+    comps = "".join(f"  c{i}: {{kind: online_service, lable: x, tehc: y}}\n" for i in range(300))
+    with pytest.raises(BlueprintError) as raised:
+        loads(f"mlsd: 1\nname: Typos\ncomponents:\n{comps}", name="typos.yaml")
+    messages = [d.message for d in raised.value.diagnostics]
+    assert len(messages) == 600
+    assert "unknown field 'lable' in component 'c0'; did you mean 'label'?" in messages
+    assert "unknown field 'tehc' in component 'c299'; did you mean 'tech'?" in messages
+    assert len(built) <= 2, len(built)
+
+
+def test_a_blueprint_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    """`open` of a FIFO waits for a writer: `mlsd validate FIFO` used to hang until killed."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_mlsd("validate", "pipe.yaml", cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pipe.yaml:1:1: error: not a regular file (a FIFO); blueprints are read from regular files only\n"
+    )

@@ -224,3 +224,26 @@ def test_doc_and_report_bytes_do_not_depend_on_how_the_path_was_typed(tmp_path):
     assert outputs["relative", "report"] == outputs["absolute", "report"]
     assert b"blueprints/news_feed.yaml" in outputs["relative", "doc"]
     assert str(ROOT).encode() not in outputs["absolute", "doc"] + outputs["absolute", "report"]
+
+
+@pytest.mark.parametrize(
+    "expression, refused",
+    [
+        ("''.__class__.__mro__[1].__subclasses__()", "access to attribute '__class__' of 'str' object is unsafe"),
+        ("cycler.__init__.__globals__.os.popen('touch PWNED').read()", "attribute '__init__'"),
+        ("components.clear()", "access to attribute 'clear' of 'list' object is unsafe"),
+    ],
+)
+def test_a_template_cannot_reach_python_objects(tmp_path, expression, refused):
+    """`doc --template` may come from a pull request: the template runs in Jinja's sandbox (issue 23).
+    On the old code the first prints every class of the process, the second runs a shell command."""
+    from mlsd_testing import run_mlsd
+
+    template = tmp_path / "evil.md.j2"
+    template.write_text("# {{ name }}\n\n{{ " + expression + " }}\n", encoding="utf-8")
+    out = tmp_path / "out" / "doc.md"
+    done = run_mlsd("doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{template}:3:1: error: template: refused, templates run sandboxed" in done.stderr
+    assert refused in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "PWNED").exists()

@@ -220,3 +220,79 @@ def test_no_dot_survives_the_preview_server(tmp_path, signum):
         _assert_no_dot_left(run)
     finally:
         run.end()
+
+
+@pytest.mark.parametrize(
+    "when, signals, expected",
+    [
+        ("first load", [signal.SIGTERM], 128 + signal.SIGTERM),
+        ("first load", [signal.SIGINT, signal.SIGINT], 130),
+        ("reload", [signal.SIGINT], 130),
+    ],
+    ids=["first load, SIGTERM", "first load, two Ctrl-C", "reload, Ctrl-C"],
+)
+def test_the_preview_stops_at_once_while_a_load_draws(tmp_path, when, signals, expected):
+    """A stop signal used to wait for the `dot` of a load in flight to finish (61 s measured on this
+    design, up to MLSD_DOT_TIMEOUT), and Ctrl-C exited 0. Now the signal kills it and the server ends at once."""
+    pytest.importorskip("uvicorn")
+    design = tmp_path / "design.yaml"
+    small = "mlsd: 1\nname: Small\ncomponents:\n  app: {kind: client_app}\n"
+    design.write_text(_groups(3000) if when == "first load" else small)
+    run = Run(tmp_path, "serve", "design.yaml", "--port", "0", MLSD_DOT_MEMORY="2G", MLSD_DOT_TIMEOUT="100")
+    try:
+        if when == "reload":
+            assert "Serving" in run.process.stdout.readline()
+            time.sleep(1.0)  # the first (small) load is drawn; the watcher is on
+            for pid in _our_dots(run.scratch):  # the small drawing's dot, if still there, ends by itself
+                _wait_gone(pid)
+            design.write_text(_groups(3000))
+        dots = run.wait_for_dot()
+        _wait_for_cpu(dots[0], 1.0)  # laying the big graph out
+        started = time.monotonic()
+        for signum in signals:
+            run.process.send_signal(signum)
+            time.sleep(0.3)
+        code, _, err = run.finish(timeout=90)
+        took = time.monotonic() - started
+        # a second Ctrl-C that lands after the server stopped ends the process by the signal itself: fine too
+        assert code == expected or (len(signals) == 2 and code == -signal.SIGINT), (code, err)
+        assert "Traceback" not in err, err
+        assert took < 10, f"the server waited {took:.0f} s for the dot of its load"
+        _assert_no_dot_left(run, within=2)
+    finally:
+        run.end()
+
+
+def _wait_gone(pid: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _address_space_limit(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            return int(line.split()[3])
+    raise AssertionError("no address-space line")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: one dot at a time anyway")
+def test_several_files_share_the_memory_budget(tmp_path):
+    """`mlsd render A B` draws one file per core: each `dot` had the whole MLSD_DOT_MEMORY (two of them 2 x 2 GiB
+    against a documented 2 GiB). Now the dots running at once have, together, at most the budget."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(_groups(2000))
+    run = Run(tmp_path, "render", "a.yaml", "b.yaml", "-o", "out", "-f", "svg", MLSD_DOT_MEMORY="2G")
+    try:
+        deadline = time.monotonic() + 60
+        while len(dots := _our_dots(run.scratch)) < 2:
+            assert run.process.poll() is None, run.process.stderr.read()
+            assert time.monotonic() < deadline, "never two dots at once"
+            time.sleep(0.01)
+        for pid in dots:
+            _wait_for_cpu(pid, 0.3)  # reading its input: its limits are set by now
+        limits = [_address_space_limit(pid) for pid in dots]
+        assert sum(limits) <= 2 * 2**30, limits
+        assert all(limit >= 2**30 for limit in limits), limits  # each its share, not less
+    finally:
+        run.end()

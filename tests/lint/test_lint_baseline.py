@@ -4,6 +4,7 @@ SARIF fingerprints that follow a finding across edits, checked by the real SARIF
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -116,21 +117,51 @@ def test_baselines_written_before_flow_id_match_flow_findings_by_message(tmp_pat
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "mlsd: error: cannot read baseline missing.json: No such file or directory"),
-        ("{not json", "mlsd: error: baseline bad.json is not JSON"),
-        ('{"version": 1}', "mlsd: error: baseline bad.json has no 'findings' list"),
-        ('{"findings": [{"rule": 1}]}', "mlsd: error: baseline bad.json: finding 0 needs 'rule', 'file' and 'message'"),
+        (None, "missing.json:1:1: error: baseline: cannot read file: No such file or directory"),
+        ("{not json", "bad.json:1:2: error: baseline: not JSON ("),
+        ('{"version": 1}', "bad.json:1:1: error: baseline: no 'findings' list; write one with `mlsd lint"),
+        ('{"findings": [{"rule": 1}]}', "bad.json:1:1: error: baseline: finding 0 needs 'rule', 'file' and 'message'"),
+        # the shapes that once hung or exited 3 ("this is a bug"), issue 23
+        ('{"findings": [\n' + "[" * 200_000, "bad.json:2:63: error: baseline: nesting is deeper than 64 levels"),
+        (
+            '{"findings": [],\n "n": ' + "7" * 5_000 + "}",
+            "bad.json:2:7: error: baseline: a number longer than 30 digits",
+        ),
+        (b'{"findings": []}\n\xff', "bad.json:2:1: error: baseline: not UTF-8 text"),
     ],
 )
-def test_a_bad_baseline_is_a_clear_error(tmp_path: Path, content: str | None, expected: str) -> None:
+def test_a_bad_baseline_is_a_clear_error(tmp_path: Path, content: str | bytes | None, expected: str) -> None:
     shutil.copy(WEAK, tmp_path / "design.yaml")
     name = "missing.json" if content is None else "bad.json"
-    if content is not None:
+    if isinstance(content, bytes):
+        (tmp_path / name).write_bytes(content)
+    elif content is not None:
         (tmp_path / name).write_text(content)
     done = _lint(tmp_path, "--baseline", name)
     assert done.returncode == 2
     assert done.stderr.startswith(expected), done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_baseline_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO used to hang `lint --baseline` forever (open waits for a writer)."""
+    shutil.copy(WEAK, tmp_path / "design.yaml")
+    os.mkfifo(tmp_path / "fifo.json")
+    done = _lint(tmp_path, "--baseline", "fifo.json")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "fifo.json:1:1: error: baseline: not a regular file (a FIFO); baselines are read from regular files only\n"
+    )
+
+
+def test_a_baseline_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """522 MB once took 31 s and 2.2 GB; now the size is checked first (a sparse file: nothing is written)."""
+    shutil.copy(WEAK, tmp_path / "design.yaml")
+    with open(tmp_path / "huge.json", "wb") as handle:
+        handle.truncate(522 * 10**6)
+    done = _lint(tmp_path, "--baseline", "huge.json")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "huge.json:1:1: error: baseline: file is 497.8 MiB; baselines are limited to 32 MiB\n"
 
 
 def _sarif(tmp_path: Path, design: str, *args: str) -> dict:

@@ -465,7 +465,9 @@ def test_json_output() -> None:
     }
 
 
-def test_invalid_file_exit_2_with_located_errors_and_no_output(tmp_path: Path) -> None:
+def test_invalid_file_exit_2_with_located_errors_and_the_report_still_written(tmp_path: Path) -> None:
+    """The invalid file's errors on standard error and in the SARIF log, the other file linted (issue 23;
+    tests/lint/test_lint_many_files.py has the rest)."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("mlsd: 1\nname: x\ncomponents:\n  a: {kind: api_gatway}\n")
     out = tmp_path / "report.sarif"
@@ -473,7 +475,8 @@ def test_invalid_file_exit_2_with_located_errors_and_no_output(tmp_path: Path) -
     assert done.returncode == 2
     assert done.stderr.startswith(f"{bad}:4:13: error: unknown kind 'api_gatway'; did you mean 'api_gateway'?")
     assert "Traceback" not in done.stderr and done.stdout == ""
-    assert not out.exists()
+    results = json.loads(out.read_text())["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"invalid-blueprint", "MLSD201"}
 
 
 def test_bad_option_is_one_line_exit_2() -> None:

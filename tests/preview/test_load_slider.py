@@ -48,11 +48,14 @@ def check_slider(page, tmp_path, name: str) -> None:
     assert badge(p, "gateway") == "50%" and badge(p, "model") == "67%" and badge(p, "cache") == "0%"
     assert "load-served" in classes(p, "#component-app")
     assert badge(p, "app") == "35 ms"  # the critical path's milliseconds, on its entry point
-    assert p.locator("#mlsd-critical-path strong").inner_text() == "Critical path: 35 ms"
+    assert p.locator("#mlsd-critical-path strong").inner_text() == "Critical path: 35 ms p99 at 1x"
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .p99").inner_text() == "p99 35 ms"
     assert "from app: app \u2192 gateway \u2192 model" in p.locator("#mlsd-critical-path").inner_text()
     assert "critical" in classes(p, "#flow-0") and "critical" in classes(p, "#flow-1")
     assert "critical" not in classes(p, "#flow-2") and "critical" not in classes(p, "#component-cache")
-    assert p.locator("#mlsd-headroom").inner_text() == "Headroom: 1.5x peak (first to saturate: model)."
+    assert p.locator("#mlsd-headroom").inner_text() == (
+        "Headroom: 1.5x peak (first to saturate: model). Within the SLO up to 1.5x peak."
+    )
     assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "served"
 
     # 1.5x: the model is exactly at capacity, still ok (high utilization)
@@ -183,10 +186,14 @@ def test_bundled_report_slider_shows_the_engine_s_states(browser, tmp_path, sour
     p.goto(out.as_uri())
     p.wait_for_selector("#mlsd-diagram-svg g.node")
     path = critical_path(blueprint)
-    assert p.locator("#mlsd-critical-path strong").inner_text() == f"Critical path: {path['p99_ms']} ms"
+    assert p.locator("#mlsd-critical-path strong").inner_text() == f"Critical path: {path['p99_ms']} ms p99 at 1x"
     for factor in (1, 2, 5):
         slide_to(p, factor)
         expected = load_at(blueprint, factor)
+        here = expected["latency"][path["entry"]]["p99_ms"]
+        if here is not None:  # the p99 moves with the load (queues, shedding): the page shows this load's
+            shown = p.locator("#mlsd-critical-path strong").inner_text()
+            assert shown == f"Critical path: {here} ms p99 at {factor:g}x", shown
         for entry, state in expected["entry_points"].items():
             assert p.locator(f"#mlsd-load-entries li[data-entry='{entry}'] .state").inner_text() == state
             assert f"load-{state}" in classes(p, f"#component-{entry}")

@@ -77,8 +77,12 @@ def test_precomputed_knock_outs_agree_with_simulate(path):
     pre = precompute_knock_outs(blueprint, data)
     entries = data["entry_points"]
     codes = {"s": "served", "d": "degraded", "x": "down"}
-    for cid in blueprint.components:  # every single component
+    intact = knock_out(blueprint, set())
+    for cid in blueprint.components:  # every single component: on the request path precomputed, else intact
         expected = knock_out(blueprint, {cid})
+        if cid not in pre["relevant"]:
+            assert cid not in pre["table"] and expected == intact
+            continue
         assert {e: codes[c] for e, c in zip(entries, pre["table"][cid]["s"])} == expected
     pairs = [k for k in pre["table"] if k.count(",") == 1]
     assert pre["max_set"] >= 2 and pairs, pre["note"]
@@ -86,6 +90,49 @@ def test_precomputed_knock_outs_agree_with_simulate(path):
         expected = knock_out(blueprint, set(key.split(",")))
         assert {e: codes[c] for e, c in zip(entries, pre["table"][key]["s"])} == expected
     assert pre["note"] in render_report(blueprint, svg=data["svg"])
+
+
+def _chain(n: int) -> str:
+    comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n)
+    )
+    flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: request}}\n" for i in range(n - 1))
+    return f"mlsd: 1\nname: Chain\ncomponents:\n{comps}flows:\n{flows}"
+
+
+def test_precomputed_knock_outs_share_one_serving_model(monkeypatch):
+    """Each knock-out used to build its own serving model (O(R + F) each, 162 s for a 4k chain)."""
+    from mlsd_diagram.analyses import serving
+
+    blueprint = loads(_chain(60), name="chain.yaml")
+    data = page_data(blueprint, svg="<svg/>")
+    built = []
+    original = serving.ServingModel.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(serving.ServingModel, "__init__", counting)
+    pre = precompute_knock_outs(blueprint, data)
+    assert len(pre["table"]) >= 60 and len(built) <= 2, len(built)
+
+
+def test_precomputed_knock_outs_stay_within_the_cell_budget():
+    """A large design gets the singles that fit the budget, in declaration order, and a note saying so."""
+    blueprint = loads(_chain(200), name="chain.yaml")
+    data = page_data(blueprint, svg="<svg/>")
+    pre = precompute_knock_outs(blueprint, data, cells=200 * 50)
+    cells = sum(len(v["s"]) + len(v["n"]) + len(v["c"]) + len(v["f"]) for v in pre["table"].values())
+    assert cells <= 200 * 50
+    assert list(pre["table"]) == [f"c{i}" for i in range(len(pre["table"]))]  # the first ones, declared order
+    assert 0 < len(pre["table"]) < 200 and pre["max_set"] == 1
+    assert f"first {len(pre['table'])} of the 200 request-path components" in pre["note"]
+    assert "mlsd serve" in pre["note"]
+    codes = {"s": "served", "d": "degraded", "x": "down"}
+    for key in ("c0", "c5", f"c{len(pre['table']) - 1}"):
+        expected = knock_out(blueprint, {key})
+        assert {e: codes[c] for e, c in zip(data["entry_points"], pre["table"][key]["s"])} == expected
 
 
 def test_report_is_deterministic_and_self_contained():

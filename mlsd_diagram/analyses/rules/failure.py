@@ -11,7 +11,8 @@ from .. import traits as T
 from ..availability import availability
 from ..design import Design
 from ..findings import Hit
-from ..serving import load_at, request_latency, single_points_of_failure
+from ..serving import OK as OK_STATE
+from ..serving import OVERLOADED, SHEDDING, load_at, request_latency, single_points_of_failure
 from ..streams import stream_load
 from .registry import rule
 
@@ -518,6 +519,138 @@ def fan_out_tail_unknown(d: Design) -> Iterator[Hit]:
             )
 
 
+SATURATED = (SHEDDING, OVERLOADED)
+
+
+@rule("MLSD215", "capacity-without-redundancy", "warning", "[SRE] ch. 2, ch. 22")
+def capacity_without_redundancy(d: Design) -> Iterator[Hit]:
+    """At peak, losing one replica (or one zone) of a request-path component puts it over capacity.
+
+    **What it checks.** The load of `mlsd simulate --lose replica` at 1x peak: one replica taken
+    from every request-path component that runs two or more (`replicas` x `capacity_qps`, or
+    the `workers` bound, less one replica's share); and, where `zones` is declared, `--lose
+    zone`: one zone's share of its replicas. Warns on each component that is within capacity
+    with all its replicas and over it without one.
+
+    **Why it matters.** Replicas are lost every day: a rolling update, a machine, a zone. A
+    service sized exactly for its peak (4 x 300 qps for 1,000 qps) has no spare: at peak, an
+    update leaves 900 qps for 1,000 and a zone outage 600. Google plans capacity as N+1 or
+    N+2: enough to serve the peak with one (or two) units down. Source: [SRE] ch. 2
+    ("N+2"), ch. 22 (capacity planning against cascading failures).
+
+    **Example.**
+
+    ```yaml
+    requirements: {scale: {peak_qps: 1000}}
+    components:
+      ranker: {kind: ranking_service, replicas: 4, capacity_qps: 300}   # 900 qps with one down
+    ```
+
+    **How to fix.** Add a replica (N+1: replicas = ceil(peak / capacity) + 1), or one zone's
+    share across zones, or shed the excess to a fallback at the degraded capacity.
+    """
+    model = d.serving
+    if not any(model.entry_peak(e) for e in model.entries):
+        return
+    intact = model.load(1.0)["components"]
+    found: dict[str, str] = {}
+    for what in ("replica", "zone"):
+        lost = model.lost_replicas(what)
+        lost = {c: n for c, n in lost.items() if model.replicas[c] >= 2}
+        if not lost:
+            continue
+        after = model.load(1.0, lost=lost)["components"]
+        for c in model.request_path:
+            if c in lost and c not in found and intact[c]["state"] == OK_STATE and after[c]["state"] in SATURATED:
+                have = model.total_capacity(c, lost)
+                found[c] = (
+                    f"at peak '{c}' receives {after[c]['qps']:g} qps; losing one {what} "
+                    f"({lost[c]} of {model.replicas[c]} replicas) leaves {have or 0:g} qps of capacity: "
+                    f"it is sized with no spare (N+1 needs "
+                    f"{math.ceil(after[c]['qps'] / (model.capacity_per_replica(c) or 1)) + lost[c]} replicas)"
+                )
+    for c in d.ids:
+        if c in found:
+            yield Hit(found[c], component=c)
+
+
+@rule("MLSD216", "retry-amplification", "warning", "[SRE] ch. 21-22")
+def retry_amplification(d: Design) -> Iterator[Hit]:
+    """Retries can multiply the load on a component past its capacity, or multiply across layers unbudgeted.
+
+    **What it checks.** Request flows with `retries`. At 1x peak, the worst case (every attempt
+    failing: each call makes `retries + 1` attempts, at most `1 + retry_budget` of the caller's
+    calls) is carried down the request path; warns at a component whose worst-case attempts
+    exceed its capacity. Warns too at a retrying call below another retrying call when neither
+    caller declares a `retry_budget`: retries multiply across layers (3 retries at 3 layers: up to
+    64 attempts at the bottom).
+
+    **Why it matters.** Retries help with rare, independent failures and hurt under overload:
+    a component that sheds or slows down sees its callers retry, which adds load exactly when it
+    has none to spare, and can keep it overloaded after the spike that caused it has passed (a
+    metastable failure: `mlsd simulate --load 1,1.5,1` shows it). Source: [SRE] ch. 21
+    "Handling Overload" (per-request and per-client retry budgets), ch. 22 (retry amplification);
+    Bronson et al., "Metastable Failures in Distributed Systems" (HotOS 2021).
+
+    **Example.**
+
+    ```yaml
+    flows:
+      - {from: app, to: api, mode: request, retries: 3}
+      - {from: api, to: service, mode: request, retries: 3}
+      - {from: service, to: db, mode: request, retries: 3}   # up to 64 attempts per request
+    ```
+
+    **How to fix.** Retry at one layer only (usually the one closest to the client), declare a
+    `retry_budget` (0.1) on callers, and let the component shed load instead of queueing.
+    """
+    model = d.serving
+    if not model.retrying:
+        return
+    worst = dict.fromkeys(model.relevant, 0.0)
+    for e in model.entries:
+        worst[e] += model.entry_peak(e) or 0.0
+    for c in model.top_down:
+        miss = model.miss_share(c)
+        for call in model.calls[c]:
+            a = float(call.retries + 1)
+            budget = model.retry_budget[c]
+            if budget is not None:
+                a = min(a, 1.0 + budget)
+            worst[call.callee] += worst[c] * miss * call.per_request * a
+    for c in model.request_path:
+        cap = model.total_capacity(c)
+        retried_into = any(
+            call.retries for caller in model.relevant for call in model.calls[caller] if call.callee == c
+        )
+        if cap is not None and retried_into and worst[c] > cap * (1 + 1e-9):
+            yield Hit(
+                f"at peak, with every attempt failing, retries send '{c}' up to {worst[c]:g} qps, over its capacity "
+                f"of {cap:g} qps: once it is overloaded, retries keep it there",
+                component=c,
+            )
+    for index, flow in enumerate(d.flows):
+        if flow.mode is not Mode.REQUEST or not flow.retries or flow.source not in model.relevant_set:
+            continue
+        above = [
+            call
+            for caller in model.relevant
+            for call in model.calls[caller]
+            if call.callee == flow.source and call.retries
+        ]
+        if (
+            above
+            and model.retry_budget[flow.source] is None
+            and all(model.retry_budget[call.caller] is None for call in above)
+        ):
+            yield Hit(
+                f"'{flow.source}' retries '{flow.target}' ({flow.retries}x) and is itself retried by "
+                f"{d.names(sorted({call.caller for call in above}))}, with no retry_budget: attempts multiply "
+                "across layers",
+                flow=index,
+            )
+
+
 def _term(names: tuple[str, ...], unavailability: float) -> str:
     who = f"'{names[0]}'" if len(names) == 1 else f"'{names[0]}' and '{names[1]}' together"
     return f"{who} ({unavailability:.3g})"
@@ -538,7 +671,7 @@ def availability_below_slo(d: Design) -> Iterator[Hit]:
     down (first order), and of the products for the pairs whose loss takes it down only together,
     such as a model and its fallback (second order). Compares it with
     `requirements.slo.availability` (a percent). Components without `availability` count as
-    always up, so the estimate is an upper bound; a design that declares no availability on
+    always up (the estimate is then optimistic); a design that declares no availability on
     anything an entry point relies on is not checked.
 
     **Why it matters.** Components in series multiply their availabilities: five dependencies at

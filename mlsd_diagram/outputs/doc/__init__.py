@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
 from ... import __version__
 from ...analyses.design import Design
@@ -30,7 +31,7 @@ from ...analyses.failure_modes import failure_modes
 from ...analyses.findings import Finding
 from ...analyses.lint import as_config, design_for, lint
 from ...analyses.score import score
-from ...analyses.serving import ServingModel, latency_breakdown, load_table, simulate
+from ...analyses.serving import ServingModel, latency_breakdown, load_at, load_table, simulate
 from ...blueprint.models import Blueprint
 from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import OutputError, check_replaceable, write_atomic
@@ -151,7 +152,26 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
                 }
             )
     slo_headroom, limit = model.slo_headroom()
+    redundancy = []
+    if any(model.entry_peak(e) for e in model.entries) and any(model.total_capacity(c) for c in model.request_path):
+        zoned = any(model.zones[c] for c in model.request_path)
+        for what in ("replica", "zone") if zoned else ("replica",):
+            after = load_at(bp, 1.0, model=model, lose=what)
+            redundancy.append(
+                {
+                    "what": what,
+                    "entries": [
+                        {"entry": e, "label": _label(bp, e), "state": st} for e, st in after["entry_points"].items()
+                    ],
+                    "saturated": [
+                        {"id": c, "label": _label(bp, c), "state": info["state"]}
+                        for c, info in after["components"].items()
+                        if info["state"] in ("shedding", "overloaded")
+                    ],
+                }
+            )
     return {
+        "redundancy": redundancy,
         "latency": latency,
         "under_load": under_load,
         "failure_latency": failures,
@@ -338,6 +358,8 @@ def render_markdown(
             if frame.f_code.co_filename == compiled.filename:
                 line = lineno
         message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, SecurityError):
+            message = f"refused, templates run sandboxed (see README, Design docs): {message}"
         raise DocTemplateError(f"{where}:{line}:1: error: template: {message}") from None
     return tidy(text)
 

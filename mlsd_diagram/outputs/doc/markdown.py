@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 # Characters that start inline structure anywhere in a line.
@@ -138,13 +139,18 @@ def environment(template_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:
     Markdown escaping (HTML escaping then leaves the result alone).
 
     Filters: ``code`` (inline code span), ``md`` (trust a string as Markdown: use only on
-    text you wrote in the template), ``join`` (escaping join), ``number``.
+    text you wrote in the template), ``join`` (escaping join), ``number``. Sandboxed
+    (``jinja2.sandbox.ImmutableSandboxedEnvironment``): an unsafe access raises
+    ``jinja2.exceptions.SecurityError``.
     """
     loaders: list[jinja2.BaseLoader] = (
         [jinja2.FileSystemLoader([str(d) for d in template_dirs])] if template_dirs else []
     )
     loaders.append(jinja2.PackageLoader("mlsd_diagram.outputs", "templates"))
-    env = jinja2.Environment(
+    # Sandboxed and immutable: a template (``doc --template`` may come with a pull request) reads the
+    # context's values and calls their harmless methods, never an attribute starting with ``_``
+    # (``''.__class__.__mro__`` ...), a function's internals or a method that changes a value.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,

@@ -397,12 +397,9 @@
 
   function precomputedView(knocked) {
     var pre = state.data.precomputed;
-    var key;
-    if (knocked.length === 1) { key = knocked[0]; }
-    else {
-      key = knocked.filter(function (id) { return pre.relevant.indexOf(id) >= 0; }).sort().join(",");
-      if (key === "") { return baselineView(); }
-    }
+    // Components off the request path change nothing the page shows: the intact design's view.
+    var key = knocked.filter(function (id) { return pre.relevant.indexOf(id) >= 0; }).sort().join(",");
+    if (key === "") { return baselineView(); }
     var hit = pre.table[key];
     if (!hit) { return null; }
     var entries = {}, states = {};
