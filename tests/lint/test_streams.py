@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlsd_diagram import loads
+from mlsd_diagram.analyses.diff import diff_blueprints
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.analyses.streams import flow_events, stream_load
 from mlsd_diagram.cli import main
@@ -144,3 +145,10 @@ def test_stream_fields_are_validated_with_located_errors(tmp_path: Path, flow: s
 def test_stream_flows_take_events_per_s_and_per_request(tmp_path: Path) -> None:
     result = _validate(tmp_path, "- {from: svc, to: log, mode: stream, data: y, events_per_s: 5, per_request: 2}")
     assert result.exit_code == 0, result.output
+
+
+def test_a_diff_sees_a_stream_flows_rate() -> None:
+    old = _bp(LAGGING)
+    new = _bp(LAGGING.replace("events_per_s: 1000}", "events_per_s: 5}"))
+    (changed,) = diff_blueprints(old, new)["flows"]["changed"]
+    assert changed["changes"] == [{"field": "events_per_s", "old": 1000, "new": 5}]
