@@ -8,6 +8,9 @@
 - **A consumer** takes the events of all the stream flows into it; its ``capacity_qps`` x
   ``replicas`` is the events per second it processes. Offered more, the backlog (the lag) grows
   by the excess every second, without bound: ``lag_per_hour = (events - capacity) x 3600``.
+  A consumer that also serves requests (an online feature store written by a stream) is compared
+  on its events alone: its reads are the serving model's (:mod:`.serving`), so a capacity shared by
+  both is checked optimistically here.
 
 Functions of a :class:`~mlsd_diagram.blueprint.models.Blueprint`, computed from scratch, O(R + F).
 """
