@@ -34,8 +34,9 @@ from .serving import simulate
 
 FORMAT_VERSION = 1
 # what a flow has besides its identity (from, to, mode); the last four are the serving behaviour of
-# request flows (step order, timeout, what the caller does on failure, calls per request)
-FLOW_FIELDS = ("data", "tags", "loop", "step", "timeout_ms", "on_failure", "per_request")
+# request flows (step order, timeout, what the caller does on failure, calls per request); then the
+# events per second of a stream flow
+FLOW_FIELDS = ("data", "tags", "loop", "step", "timeout_ms", "on_failure", "per_request", "events_per_s")
 DESIGN_SECTIONS = ("name", "summary", "requirements", "metrics", "kinds", "lint")
 
 

@@ -177,6 +177,8 @@ class _Lazy:
 
 
 REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries")
+STREAM_TOO = ("per_request",)  # on a stream flow: events per request the producer serves
+STREAM_ONLY = ("events_per_s",)
 
 
 def _stage(kind: Any, custom: dict) -> str | None:
@@ -192,8 +194,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem]:
-    """Request-only flow fields on other modes; steps given to some but not all of a caller's calls;
-    ``peak_qps`` on a component that is not an entry point."""
+    """Request-only and stream-only flow fields on other modes; steps given to some but not all of a
+    caller's calls; ``peak_qps`` on a component that is not an entry point."""
     problems: list[Problem] = []
     stepped: dict[str, list[int]] = {}  # caller -> its request flows, in file order
     callers: set[str] = set()
@@ -201,18 +203,30 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
         if not isinstance(flow, dict):
             continue
         mode = flow.get("mode")
+        for name in STREAM_ONLY:
+            if flow.get(name) is not None and isinstance(mode, str) and mode != "stream":
+                problems.append(
+                    (
+                        ("flows", index, name),
+                        f"'{name}' applies to stream flows only; this is a {mode!r} flow (remove it, or make the "
+                        "flow a stream)",
+                        True,
+                    )
+                )
         if mode == "request":
             if isinstance(flow.get("from"), str):
                 stepped.setdefault(flow["from"], []).append(index)
                 callers.add(flow["from"])
             continue
         for name in REQUEST_ONLY:
+            if mode == "stream" and name in STREAM_TOO:
+                continue
             if flow.get(name) is not None and isinstance(mode, str):
                 problems.append(
                     (
                         ("flows", index, name),
-                        f"'{name}' applies to request flows only; this is a "
-                        f"{mode!r} flow (remove it, or make the flow a request)",
+                        f"'{name}' applies to {'request and stream' if name in STREAM_TOO else 'request'} flows "
+                        f"only; this is a {mode!r} flow (remove it, or make the flow a request)",
                         True,
                     )
                 )

@@ -281,7 +281,9 @@ class Component(_Model):
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
-    capacity_qps: Qps | None = Field(None, description="requests per second one replica sustains")
+    capacity_qps: Qps | None = Field(
+        None, description="requests per second one replica sustains (events per second for a stream consumer)"
+    )
     decisions: list[Decision] = Field(
         default_factory=list,
         description="models: the actions taken on the score, each with its threshold and who reviews it",
@@ -295,6 +297,11 @@ class Component(_Model):
     peak_qps: Annotated[float, Field(strict=True, ge=0, le=1000000000000.0)] | None = Field(
         None,
         description="entry points only: peak requests per second entering here (overrides requirements.scale.peak_qps)",
+    )
+    availability: Annotated[float, Field(strict=True, gt=0, lt=1)] | None = Field(
+        None,
+        description="the share of time it answers, all its replicas together (0.999 is down 8.8 hours a year): "
+        "each entry point's availability is estimated from it and checked against requirements.slo.availability",
     )
     # Sizing facts (``mlsd estimate``; all optional):
     items: Items | None = Field(
@@ -441,7 +448,14 @@ class Flow(_Model):
     per_request: Count | None = Field(
         None,
         description="request flows: calls to the callee per request the "
-        "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate)",
+        "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate); on a stream flow: events "
+        "per request the producer serves",
+    )
+    # Stream flows only (checks.py rejects it on other modes):
+    events_per_s: Annotated[float, Field(strict=True, ge=0, le=1e12)] | None = Field(
+        None,
+        description="stream flows: events per second carried at peak (default: the producer's peak QPS x "
+        "per_request); the consumer's capacity_qps is events per second",
     )
     # Flows carrying labels or interactions only (checks.py rejects them elsewhere):
     label_window: Duration | None = Field(

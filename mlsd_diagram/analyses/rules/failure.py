@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from ...blueprint.models import Mode, OnFailure
 from .. import practices as P
 from .. import traits as T
+from ..availability import availability
 from ..design import Design
 from ..findings import Hit
 from ..serving import OK as OK_STATE
 from ..serving import OVERLOADED, SHEDDING, load_at, request_latency, single_points_of_failure
+from ..streams import stream_load
 from .registry import rule
 
 
@@ -647,3 +649,113 @@ def retry_amplification(d: Design) -> Iterator[Hit]:
                 "across layers",
                 flow=index,
             )
+
+
+def _term(names: tuple[str, ...], unavailability: float) -> str:
+    who = f"'{names[0]}'" if len(names) == 1 else f"'{names[0]}' and '{names[1]}' together"
+    return f"{who} ({unavailability:.3g})"
+
+
+@rule(
+    "MLSD213",
+    "availability-below-slo",
+    "error",
+    'Google SRE book ch. 3 ("Embracing Risk": error budgets) and ch. 4 ("Service Level Objectives")',
+)
+def availability_below_slo(d: Design) -> Iterator[Hit]:
+    """An entry point's availability, from its parts' `availability`, is below the availability SLO.
+
+    **What it checks.** For each entry point, an estimate from the components' `availability` (the
+    share of time each answers) and the knock-outs of `mlsd simulate`: one minus the sum of the
+    unavailabilities (1 - availability) of the components whose loss alone takes the entry point
+    down (first order), and of the products for the pairs whose loss takes it down only together,
+    such as a model and its fallback (second order). Compares it with
+    `requirements.slo.availability` (a percent). Components without `availability` count as
+    always up (the estimate is then optimistic); a design that declares no availability on
+    anything an entry point relies on is not checked.
+
+    **Why it matters.** Components in series multiply their availabilities: five dependencies at
+    99.9% each cannot give 99.95%. The SLO is the budget the parts must share; a design whose
+    parts already spend it on paper will spend it in production. A fallback turns a critical
+    component's unavailability into a tiny second-order term. Source: [SRE] ch. 3 "Embracing
+    Risk" (error budgets), ch. 4 "Service Level Objectives".
+
+    **Example.**
+
+    ```yaml
+    requirements: {slo: {availability: 99.95}}
+    components:
+      service: {kind: online_service, availability: 0.999}
+      ranker: {kind: ranking_service, availability: 0.9995}   # 1 - 0.001 - 0.0005 = 99.85%
+    ```
+
+    **How to fix.** Give the weakest critical components a fallback (or a skipped call), make them
+    more available (replicas across zones, a managed service with a stronger SLA), take them off
+    the request path (precompute, cache), or agree on a lower SLO.
+    """
+    slo = d.blueprint.requirements.slo
+    if slo is None or slo.availability is None:
+        return
+    if all(comp.availability is None for comp in d.components.values()):
+        return  # nothing declared: unknown, not a finding (and no knock-outs to run)
+    target = slo.availability / 100
+    for e, est in availability(d.blueprint, d.serving).items():
+        if not est.declared or est.availability >= target - 1e-12:  # 1 - 0.001 - 0.0005 meets 99.85%
+            continue
+        terms = ", ".join(_term(t.components, t.unavailability) for t in est.dominant())
+        unknown = (
+            f"; {len(est.unknown)} part(s) it relies on declare no availability (counted as always up)"
+            if est.unknown
+            else ""
+        )
+        yield Hit(
+            f"requests from '{e}' are answered about {100 * est.availability:.6g}% of the time, below the "
+            f"{slo.availability:g}% availability SLO; the largest terms of its {est.unavailability:.3g} "
+            f"unavailability: {terms}{unknown}",
+            component=e,
+        )
+
+
+@rule(
+    "MLSD214",
+    "stream-lag-unbounded",
+    "warning",
+    'Kleppmann, Designing Data-Intensive Applications, ch. 11 ("Stream Processing": consumer lag)',
+)
+def stream_lag_unbounded(d: Design) -> Iterator[Hit]:
+    """A stream consumer is offered more events per second than it can process: its lag grows forever.
+
+    **What it checks.** The events per second on each stream flow: its `events_per_s`, else the
+    producer's load at 1x peak (as `mlsd simulate` computes it) x `per_request` (default one event
+    per request). A consumer's events are the sum over its stream flows; its `capacity_qps` x
+    `replicas` is the events per second it processes. Warns when the events exceed it, with the
+    growth of the backlog per hour.
+
+    **Why it matters.** A consumer that falls behind never catches up: the backlog grows by the
+    excess every second, features and counters it computes get older by the hour, and the log
+    retention eventually drops events it never read. Source: Kleppmann, *Designing Data-Intensive
+    Applications*, ch. 11 "Stream Processing" (consumer offsets, lag, and a consumer that cannot
+    keep up).
+
+    **Example.**
+
+    ```yaml
+    components:
+      counters: {kind: stream_processor, capacity_qps: 10}
+    flows:
+      - {from: event_log, to: counters, mode: stream, events_per_s: 1000}   # 3,564,000 events/hour behind
+    ```
+
+    **How to fix.** Add consumers (replicas, partitions), raise the per-replica capacity (batch
+    the writes), sample or aggregate upstream, or correct `events_per_s` when the rate is smaller.
+    """
+    for c, info in stream_load(d.blueprint, d.serving).items():
+        lag = info["lag_per_hour"]
+        if lag is None or lag <= 0:
+            continue
+        yield Hit(
+            f"'{c}' is offered {info['events_per_s']:,.6g} events/s by its stream flows, over the "
+            f"{info['capacity']:,.6g} events/s it processes (replicas x capacity_qps): its lag grows by "
+            f"{lag:,.0f} events per hour without bound",
+            component=c,
+        )
