@@ -164,6 +164,7 @@ class ServingModel:
         self.default_peak = scale.peak_qps if scale else None
         slo = blueprint.requirements.slo
         self.slo_ms = slo.latency_p99_ms if slo else None
+        self.availability_slo = slo.availability / 100 if slo and slo.availability is not None else None
         self.calls: dict[str, list[Call]] = {c: [] for c in self.ids}
         self.fallbacks: dict[str, list[tuple[str, int]]] = {c: [] for c in self.ids}
         self.dependents: dict[str, set[str]] = {c: set() for c in self.ids}  # whose state depends on c
@@ -1551,6 +1552,26 @@ def simulate(
     }
     if path:
         result["load_path"] = load_path(blueprint, path, model, sets[0] if knock_outs else (), lose)
+    from .availability import availability  # they build on this module
+    from .streams import stream_load
+
+    estimates = {e: a for e, a in availability(blueprint, model).items() if a.declared}
+    if estimates:
+        result["availability"] = {
+            e: {
+                "availability": round(a.availability, 9),
+                "slo": model.availability_slo,
+                "terms": [
+                    {"components": list(t.components), "unavailability": round(t.unavailability, 12)}
+                    for t in a.dominant(10)
+                ],
+                "unknown": list(a.unknown),
+            }
+            for e, a in estimates.items()
+        }
+    streams = stream_load(blueprint, model)
+    if streams:
+        result["streams"] = {c: {k: v for k, v in info.items()} for c, info in streams.items()}
     return result
 
 

@@ -212,6 +212,20 @@ def text_report(file: str, result: dict, together: bool) -> list[str]:
             lines.append(f"    no latency declared (counted as 0): {', '.join(info['missing'])}")
         lines.extend(_assumed_lines(info.get("assumed") or {}, info["path"]))
     lines.extend(_load_lines(result["load"]))
+    for entry, info in result.get("availability", {}).items():
+        slo = f" of {100 * info['slo']:g}% SLO" if info["slo"] is not None else ""
+        terms = "; ".join(f"{' + '.join(t['components'])} {t['unavailability']:.3g}" for t in info["terms"][:3])
+        lines.append(
+            f"Availability of {entry}: {100 * info['availability']:.4g}%{slo} (largest terms: {terms or 'none'})"
+        )
+    for consumer, info in result.get("streams", {}).items():
+        if info["events_per_s"] is None or info["capacity"] is None:
+            continue
+        lag = f"; lag grows {info['lag_per_hour']:,.0f} events per hour" if info["lag_per_hour"] else ""
+        lines.append(
+            f"Stream into {consumer}: {info['events_per_s']:g} events/s of {info['capacity']:g} "
+            f"(utilization {info['utilization']:.2f}){lag}"
+        )
     for step in result.get("load_path", []):
         states = ", ".join(f"{e} {s}" for e, s in step["entry_points"].items())
         lines.append(f"Load path, {step['factor']}x peak: {states}")
