@@ -65,9 +65,9 @@ def rubric_markdown() -> str:
         "  never the answer. `--reveal` adds the reference design's part beside each check and failure mode.",
         "- **Not graded, shown:** the serving numbers (p99 latency per entry point against the SLO, the state",
         "  at the declared peak, headroom, what knocking out each online model does; from `mlsd simulate`'s",
-        "  analyses) and the lint findings. There is no interview lint profile yet: the findings are today's",
-        "  rules under the project's `[tool.mlsd]` settings. An accepted finding (`lint.accept`, with a",
-        "  reason) is a known trade-off and costs no point.",
+        "  analyses) and the lint findings in the interview profile (`mlsd lint --profile interview`: every",
+        "  blank practice field is a prompt), under the project's `[tool.mlsd]` settings. An accepted finding",
+        "  (`lint.accept`, with a reason) is a known trade-off and costs no point.",
         "",
     ]
     for number, title in STEPS:

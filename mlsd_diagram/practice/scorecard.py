@@ -32,10 +32,9 @@ MISSING: Final = "missing"
 NOT_ASKED: Final = "not asked"  # the reference does not answer it either: not graded
 State = Literal["served", "degraded", "down"]
 Severity = Literal["error", "warning", "note"]
-LINT_PROFILE: Final = "default"
+LINT_PROFILE: Final = "interview"
 LINT_PROFILE_NOTE = (
-    "no interview lint profile exists yet: these are the findings of today's rules with the project's "
-    "[tool.mlsd] settings"
+    "the interview profile: every blank practice field is a finding (a prompt), with the project's [tool.mlsd] settings"
 )
 
 
@@ -124,9 +123,9 @@ class LintFinding:
 
 @dataclass(frozen=True)
 class LintSummary:
-    """The design's lint findings under the interview profile (today: the default rules)."""
+    """The design's lint findings under the interview profile (every blank practice field is a prompt)."""
 
-    profile: Literal["default"]
+    profile: Literal["interview"]
     note: str
     findings: list[LintFinding]
 
@@ -222,7 +221,8 @@ def _follow_ups(bp: Blueprint, findings: list[Finding], question: str) -> list[s
 
 def _facts(blueprint: Blueprint, config: Any) -> Facts:
     design = design_for(blueprint, config)
-    return Facts(blueprint, design, lint(blueprint, config=config, design=design))
+    # interview profile: every blank is a prompt, as in a design practised from scratch
+    return Facts(blueprint, design, lint(blueprint, config=config, design=design, profile="interview"))
 
 
 def _outcomes(facts: Facts) -> dict[str, Outcome]:

@@ -17,7 +17,8 @@ from mlsd_diagram.analyses.diff import diff_blueprints, introduced_failures
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.outputs.diff_report import diff_json, diff_markdown, diff_text
 
-NEWS = (ROOT / "blueprints" / "news_feed.yaml").read_text(encoding="utf-8")
+# the news feed with service times constant at their p99 (no latency_p50_ms, no workers): exact sums of p99s
+NEWS = (ROOT / "tests" / "lint" / "data" / "news_feed_constant.yaml").read_text(encoding="utf-8").partition("\n")[2]
 
 
 def _edit(text: str, *pairs: tuple[str, str]) -> str:
@@ -331,8 +332,11 @@ def test_lower_capacity_changes_headroom_and_first_to_saturate(
     assert _findings(diff["findings"]["introduced"]) == introduced and diff["findings"]["resolved"] == []
     analyses = diff["analyses"]
     assert analyses["load"] == {"headroom": [1.6, headroom], "first_saturated": ["candidate_gen", "ranker"]}
-    # capacity is not latency, and a shedding ranker answered by the cache takes nothing down
-    assert analyses["latency"] == analyses["knock_outs"] == []
+    # capacity is not latency, and a shedding ranker answered by the cache takes nothing down; but knock-outs are
+    # at the peak: over capacity there, the ranker's excess has no answer once the cache is out as well
+    assert analyses["latency"] == []
+    expected = [{"components": ["feed_cache"], "entry_points": {"app": ["degraded", "down"]}}] if introduced else []
+    assert analyses["knock_outs"] == expected
     assert analyses["critical"]["added"] == analyses["critical"]["removed"] == []
     text = diff_text([diff])
     assert f"  load headroom: 1.6 -> {headroom}\n  first component to saturate: candidate_gen -> ranker\n" in text

@@ -22,6 +22,7 @@ from mlsd_diagram.analyses.serving import latency_breakdown
 
 SERVING = (DATA / "serving.yaml").read_text(encoding="utf-8")
 NEWS_FEED = DATA.parents[2] / "blueprints" / "news_feed.yaml"
+NEWS_FEED_CONSTANT = DATA.parents[2] / "tests" / "lint" / "data" / "news_feed_constant.yaml"
 STEPS = "Latency steps from App (`app`)"
 
 
@@ -64,7 +65,7 @@ def test_latency_steps_show_each_step_its_parallel_calls_and_the_sum():
         [
             "",
             "step 1",
-            "`features` 5 ms (p99 8 ms, cut by its timeout: the call counts as failed)",
+            "`features` 5 ms (p99 8 ms, cut by its timeout: the call counts as failed, then what answers for it)",
             "`features`",
             "5 ms",
         ],
@@ -153,7 +154,8 @@ def test_without_a_peak_there_is_no_load_to_show():
 
 
 def test_news_feed_doc_shows_its_real_sequential_steps():
-    markdown = doc_for(NEWS_FEED.read_text(encoding="utf-8"), name="news_feed.yaml")
+    # service times constant at their p99 (the copy without latency_p50_ms and workers): exact sums
+    markdown = doc_for(NEWS_FEED_CONSTANT.read_text(encoding="utf-8"), name="news_feed.yaml")
     rows = table_after(markdown, "Latency steps from Mobile and web app (`app`)")
     start = rows.index(["Feed service (`feed_service`)", "own p99", "", "", "15 ms"])
     assert rows[start + 1 : start + 6] == [
@@ -172,7 +174,7 @@ def test_news_feed_doc_shows_its_real_sequential_steps():
             "30 ms",
         ],
         ["", "step 3", "`ranker` 53 ms (timeout 80 ms)", "`ranker`", "53 ms"],
-        ["", "step 4", "`reranker` 23 ms (timeout 35 ms)", "`reranker`", "23 ms"],
+        ["", "step 4", "`reranker` 23 ms (timeout 40 ms)", "`reranker`", "23 ms"],
         ["", "p99", "15 + 3 + 30 + 53 + 23", "", "124 ms"],
     ]
     assert "129 ms from `app`, within the 200 ms SLO (71 ms to spare)." in paragraphs_after(
@@ -206,7 +208,10 @@ def test_every_bundled_doc_adds_up(path):
                 components.append(row[0])
                 total = 0.0 if row[4].startswith("0 ms") else _ms(row[4])
             elif row[1] == "p99":
-                assert _ms(row[4]) == pytest.approx(total), (path.name, components[-1])
+                if row[2].startswith("p99 of the whole response"):  # tails: the p99 of a sum is not the sum
+                    assert _ms(row[4]) <= total + 0.5, (path.name, components[-1])
+                else:
+                    assert _ms(row[4]) == pytest.approx(total), (path.name, components[-1])
             else:
                 total += _ms(row[4])
         assert [c.rsplit("(`", 1)[1][:-2] for c in components] == [p["component"] for p in info["parts"]]

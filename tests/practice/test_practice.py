@@ -158,7 +158,7 @@ def test_check_json_follows_the_published_schema_and_is_deterministic() -> None:
     data = json.loads(first.stdout)
     jsonschema.validate(data, SCHEMA)
     assert data["case"] == "video_search" and data["revealed"] is True
-    assert data["lint"]["profile"] == "default" and "no interview lint profile" in data["lint"]["note"]
+    assert data["lint"]["profile"] == "interview" and "interview profile" in data["lint"]["note"]
     assert data["serving"]["latency"][0]["slo_ms"] == reference("video_search").requirements.slo.latency_p99_ms
     # the schema is closed: a field it does not know is refused
     data["steps"][0]["extra"] = 1
