@@ -300,21 +300,19 @@ def scale(d: Dist, weight: float) -> Dist:
 
 
 def then(a: Dist, b: Dist, grid: Grid | None) -> Dist:
-    """``a`` followed by ``b`` (independent): times add; a failed ``a`` stops there.
+    """``a`` followed by ``b`` (independent): times add, the worse outcome wins.
 
-    Outcomes: served + served = served; degraded on either side = degraded; a failure of ``b``
-    after an answer of ``a`` = failed. A hang on either side (after an answer of ``a``) hangs.
+    Outcomes: served + served = served; degraded on either side = degraded; failed on either side
+    = failed; a hang on either side hangs. A failed part is not cut short: a request that fails
+    early still takes the time of the calls after it (a margin), so the order of calls made one
+    after another changes no figure.
     """
-    answered_a = a.mass(S) + a.mass(D)
-    hang = a.hang + answered_a * b.hang
+    hang = a.hang + (a.mass(S) + a.mass(D) + a.mass(F)) * b.hang
     if a.atoms is not None and b.atoms is not None:
         out: dict[tuple[float, int], float] = {}
         for (ta, oa), ma in a.atoms.items():
-            if oa == F:
-                _merge(out, ta, F, ma)
-                continue
             for (tb, ob), mb in b.atoms.items():
-                _merge(out, ta + tb, F if ob == F else max(oa, ob), ma * mb)
+                _merge(out, ta + tb, max(oa, ob), ma * mb)
         if len(out) <= MAX_ATOMS or grid is None:
             return Dist(out, hang=hang)
         return _on_grid(_to_grid(Dist(out), grid), hang, grid)
@@ -339,7 +337,7 @@ def _convolve_outcomes(ga: Any, gb: Any, n: int) -> Any:
             spectra[key] = np.fft.rfft(g[outcome], size) if g[outcome].any() else None
         return spectra[key]
 
-    a_s, a_d = spectrum(0, ga, S), spectrum(0, ga, D)
+    a_s, a_d, a_f = spectrum(0, ga, S), spectrum(0, ga, D), spectrum(0, ga, F)
     b_s, b_d, b_f = spectrum(1, gb, S), spectrum(1, gb, D), spectrum(1, gb, F)
 
     def product(*pairs: tuple[Any | None, Any | None]) -> Any | None:
@@ -353,37 +351,31 @@ def _convolve_outcomes(ga: Any, gb: Any, n: int) -> Any:
     for outcome, spec in (
         (S, product((a_s, b_s))),
         (D, product((a_s, b_d), (a_d, b_s), (a_d, b_d))),
-        (F, product((a_s, b_f), (a_d, b_f))),
+        (F, product((a_s, b_f), (a_d, b_f), (a_f, b_s), (a_f, b_d), (a_f, b_f))),
     ):
         if spec is not None:
             out[outcome] = np.fft.irfft(spec, size)[:n]
     np.maximum(out, 0.0, out=out)
-    out[F] += ga[F]
     return out
 
 
 def _shifted(a: Dist, t: float, outcome: int, mass: float, grid: Grid, hang: float) -> Dist:
-    """``a`` followed by a single atom: a shift of its answered part (cheap, no FFT)."""
+    """``a`` followed by a single atom: a shift, the worse outcome winning (cheap, no FFT)."""
     import numpy as np
 
     k = int(round(t / grid.dt))
-    g = _empty(grid)
-    answered = a.g[[S, D]] * mass
+    parts = a.g * mass
     if k > 0:
-        shifted = np.zeros_like(answered)
+        shifted = np.zeros_like(parts)
         if k < grid.n:
-            shifted[:, k:] = answered[:, : grid.n - k]
-            shifted[:, -1] += answered[:, grid.n - k :].sum(axis=1)
+            shifted[:, k:] = parts[:, : grid.n - k]
+            shifted[:, -1] += parts[:, grid.n - k :].sum(axis=1)
         else:
-            shifted[:, -1] = answered.sum(axis=1)
-        answered = shifted
-    if outcome == F:
-        g[F] = answered.sum(axis=0)
-    elif outcome == D:
-        g[D] = answered.sum(axis=0)
-    else:
-        g[S], g[D] = answered[0], answered[1]
-    g[F] += a.g[F]
+            shifted[:, -1] = parts.sum(axis=1)
+        parts = shifted
+    g = _empty(grid)
+    for source in (S, D, F):
+        g[max(source, outcome)] += parts[source]
     return _on_grid(g, hang, grid)
 
 
