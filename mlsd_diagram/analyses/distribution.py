@@ -479,11 +479,6 @@ def cut(d: Dist, timeout: float, grid: Grid | None) -> tuple[Dist, Dist]:
     return _on_grid(g, 0.0, grid), Dist({(timeout, F): late} if late > 0 else {})  # type: ignore[arg-type]
 
 
-def bounded_outcome(d: Dist) -> Dist:
-    """The failed part only, as a sub-distribution (for fallbacks and ``on_failure``)."""
-    return part(d, F)
-
-
 def reach(shift: float, scale_ms: float, copies: float = 1.0) -> float:
     """How late a shifted exponential still has mass over ``TAIL`` (with ``copies`` parallel draws)."""
     return shift + scale_ms * math.log(max(copies, 1.0) / TAIL)

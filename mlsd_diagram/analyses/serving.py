@@ -907,6 +907,13 @@ class ServingModel:
         """Whether some request call declares retries."""
         return any(call.retries for calls in self.calls.values() for call in calls)
 
+    def attempts_per_call(self, call: Call, failing: float) -> float:
+        """Attempts a call makes when each fails with chance ``failing``: ``sum_{k=0..retries} failing^k``,
+        at most ``1 + retry_budget`` of the caller (``failing`` 1: the worst case, ``retries + 1``)."""
+        a = sum(failing**k for k in range(call.retries + 1)) if call.retries else 1.0
+        budget = self.retry_budget[call.caller]
+        return a if budget is None else min(a, 1.0 + budget)
+
     def attempts(
         self,
         factor: float,
@@ -949,11 +956,7 @@ class ServingModel:
                     reject[c] = 1 - cap / load[c]
                 miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
-                    a = sum(f[call.callee] ** k for k in range(call.retries + 1)) if call.retries else 1.0
-                    budget = self.retry_budget[c]
-                    if budget is not None:
-                        a = min(a, 1.0 + budget)
-                    attempts[call.index] = a
+                    a = attempts[call.index] = self.attempts_per_call(call, f[call.callee])
                     load[call.callee] += admitted * miss * call.per_request * a
             new: dict[str, float] = {}
             for c in self.bottom_up:
@@ -1331,21 +1334,7 @@ def load_at(
     result = model.load(float(factor), knocked, hung, cold, lost, start)
     headroom, first = model.headroom()
     slo_headroom, limit = model.slo_headroom()
-    if lost or start:  # not the design as declared: evaluated here, not cached
-        ev = evaluate(
-            model,
-            Scenario(
-                float(factor),
-                frozenset(knocked),
-                frozenset(hung),
-                frozenset(cold),
-                lost=tuple(sorted((lost or {}).items())),
-                start=tuple(sorted((start or {}).items())),
-            ),
-            load=result,
-        )
-    else:
-        ev = model.evaluation(float(factor), knocked, hung, cold, load=result)
+    ev = model.evaluation(float(factor), knocked, hung, cold, load=result, lost=lost, start=start)
     figures = model.figures(ev)
     states = {e: figures[e]["state"] for e in model.entries}
     extra: dict = {}

@@ -613,11 +613,7 @@ def retry_amplification(d: Design) -> Iterator[Hit]:
     for c in model.top_down:
         miss = model.miss_share(c)
         for call in model.calls[c]:
-            a = float(call.retries + 1)
-            budget = model.retry_budget[c]
-            if budget is not None:
-                a = min(a, 1.0 + budget)
-            worst[call.callee] += worst[c] * miss * call.per_request * a
+            worst[call.callee] += worst[c] * miss * call.per_request * model.attempts_per_call(call, 1.0)
     for c in model.request_path:
         cap = model.total_capacity(c)
         retried_into = any(
