@@ -2,7 +2,7 @@
 
 The baseline is the JSON document ``mlsd lint --format json`` writes. A finding is *in* the
 baseline when an entry has the same rule, file, component, flow identity (``"app -> gateway
-(request)"``, see :mod:`.identity`) and message: never the line or the flow's index, so
+(request)"``) and message (:func:`.identity.recorded_key`): never the line or the flow's index, so
 moving, reordering or inserting lines keeps old findings matched. Matching is one to one: two
 identical findings need two entries. Entries from a JSON file written before findings carried
 ``flow_id`` match a flow finding by rule, file, component and message.
@@ -15,11 +15,10 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..blueprint.located import MAX_DEPTH, NotReadable, read_regular
 from .findings import Finding
-from .identity import match
+from .identity import match, recorded_key, same_file
 
 # A baseline of every finding of many designs at the limits runs to a few MiB; 522 MB took 31 s and 2.2 GB.
 MAX_BASELINE_BYTES = 32 * 2**20
@@ -108,11 +107,6 @@ class BaselineEntry:
     legacy_flow: bool = False  # a flow finding recorded without its flow_id
 
 
-def _same_file(path: str) -> str:
-    # `blueprints/a.yaml` and `./blueprints/a.yaml` are one file; the baseline was written from the same folder
-    return Path(os.path.normpath(path)).as_posix()
-
-
 def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
     """The entries of a baseline file. Raises :class:`BaselineError` with a one-line reason."""
     name = os.fspath(path)
@@ -142,7 +136,7 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
         entries.append(
             BaselineEntry(
                 rule,
-                _same_file(file),
+                same_file(file),
                 message,
                 component if isinstance(component, str) else None,
                 flow_id if isinstance(flow_id, str) else None,
@@ -155,14 +149,19 @@ def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
 def in_baseline(findings: Sequence[Finding], baseline: Iterable[BaselineEntry]) -> list[bool]:
     """For each finding, whether the baseline holds it (matched one to one, lines ignored). O(n)."""
     entries = list(baseline)
-    # (key, finding index) for the findings; (key, None) for the entries
-    current = [((f.rule, _same_file(f.file), f.component, f.flow_id, f.message), i) for i, f in enumerate(findings)]
-    recorded = [((e.rule, e.file, e.component, e.flow_id, e.message), None) for e in entries if not e.legacy_flow]
+    # (key, finding index) for the findings; (key, None) for the entries (:func:`.identity.recorded_key`)
+    current = [(recorded_key(f, f.file), i) for i, f in enumerate(findings)]
+    recorded = [(recorded_key(e, e.file), None) for e in entries if not e.legacy_flow]
     pairs, _, rest = match(recorded, current, key=lambda item: item[0])
     known = {i for _, (_, i) in pairs}
-    legacy = [((e.rule, e.file, e.component, e.message), None) for e in entries if e.legacy_flow]
+    legacy = [(_without_flow(recorded_key(e, e.file)), None) for e in entries if e.legacy_flow]
     if legacy:  # flow findings recorded before they carried flow_id: match without it
-        flows = [((k[0], k[1], k[2], k[4]), i) for k, i in rest if k[3] is not None]
+        flows = [(_without_flow(k), i) for k, i in rest if k[3]]
         more, _, _ = match(legacy, flows, key=lambda item: item[0])
         known |= {i for _, (_, i) in more}
     return [i in known for i in range(len(findings))]
+
+
+def _without_flow(key: tuple[str, str, str, str, str]) -> tuple[str, str, str, str]:
+    rule, file, component, _, message = key
+    return (rule, file, component, message)

@@ -9,6 +9,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .practices import Practice
 
 from ..printable import one_line
+from .identity import finding_about
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK = {"error": 0, "warning": 1, "note": 2}
@@ -46,12 +47,8 @@ class Finding:
     flow_id: str | None = None  # the flow's identity, "from -> to (mode)", which survives reordering
 
     def identity(self) -> tuple[str, str, str]:
-        """What the finding is about, whatever line it is on: (rule, component, flow identity).
-
-        Design-wide findings (no component, no flow) of one rule share it; callers that must
-        tell them apart add the message.
-        """
-        return (self.rule, self.component or "", self.flow_id or "")
+        """What the finding is about, whatever line it is on (:func:`.identity.finding_about`)."""
+        return finding_about(self)
 
     def sort_key(self) -> tuple:
         """Deterministic order: file, line, column, rule, then what it is about."""

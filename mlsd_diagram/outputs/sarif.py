@@ -3,8 +3,8 @@
 What GitHub needs and gets here: ``tool.driver.rules`` describing every rule
 (with help text and default level), one result per finding with a relative
 ``artifactLocation.uri`` (against ``%SRCROOT%``) and a ``region`` (line and
-column), and ``partialFingerprints`` that stay stable when lines move (rule,
-file, component or the flow's identity, never a line or a flow's index).
+column), and ``partialFingerprints`` that stay stable when lines move
+(:func:`mlsd_diagram.analyses.identity.fingerprint`: never a line or a flow's index).
 Accepted findings are kept, with an ``inSource`` suppression carrying the
 reason, so they show as dismissed rather than vanish. With a baseline
 (``mlsd lint --baseline``), each result says whether it is ``new`` or ``unchanged``.
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..analyses.findings import Finding
+from ..analyses.identity import fingerprint
 from ..analyses.practices import DEFAULT_PROFILE
 from ..analyses.rules import RULES, Rule
 from ..diagnostics import Diagnostic
@@ -71,19 +72,6 @@ def _rule_descriptor(rule: Rule) -> dict:
             "problem.severity": rule.severity,
         },
     }
-
-
-def fingerprint(finding: Finding, uri: str) -> str:
-    """A hash of what the finding is about (not its line), stable across edits that move lines.
-
-    Rule, file and component or flow identity (``"app -> gateway (request)"``, not the flow's
-    index, which changes when a flow is inserted above); a design-wide finding adds its message.
-    """
-    flow = finding.flow_id or ("" if finding.flow is None else str(finding.flow))
-    about = f"{finding.rule}|{uri}|{finding.component or ''}|{flow}"
-    if finding.component is None and finding.flow is None:
-        about += "|" + finding.message
-    return hashlib.sha256(about.encode("utf-8")).hexdigest()[:32]
 
 
 def sarif_log(
