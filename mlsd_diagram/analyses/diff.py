@@ -6,7 +6,8 @@ see :mod:`.identity`) and returns plain data (the JSON of ``mlsd diff --format j
 - components and flows added, removed, and changed field by field; a removed component
   whose fields all reappear under a new id carries the hint "renamed?", a removed flow
   that reappears with other ends or another mode says so too;
-- design-wide fields changed (requirements, SLOs, metrics, kinds, lint settings);
+- design-wide fields changed (every field but the components and flows: requirements, SLOs,
+  metrics, context, kinds, lint settings);
 - lint findings introduced and resolved, matched by rule and what they are about
   (component or flow identity), never by line;
 - what the analyses compute, before and after: latency per entry point against the SLO,
@@ -25,7 +26,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..blueprint.models import Blueprint
+from pydantic import BaseModel
+
+from ..blueprint.models import Blueprint, Flow
 from .findings import SEVERITY_RANK, Finding
 from .identity import flow_ids, match
 from .lint import lint
@@ -33,11 +36,19 @@ from .score import score
 from .serving import simulate
 
 FORMAT_VERSION = 1
-# what a flow has besides its identity (from, to, mode); the last four are the serving behaviour of
-# request flows (step order, timeout, what the caller does on failure, calls per request); then the
-# events per second of a stream flow
-FLOW_FIELDS = ("data", "tags", "loop", "step", "timeout_ms", "on_failure", "per_request", "events_per_s")
-DESIGN_SECTIONS = ("name", "summary", "requirements", "metrics", "kinds", "lint")
+# What a flow has besides its identity (from, to, mode) and what the design has besides its components
+# and flows: every field of the models, by the name a blueprint spells it, so a field added to a
+# model is compared without a change here (tests/diff/test_diff_fields.py changes each one).
+FLOW_IDENTITY = ("from", "to", "mode")
+NOT_DESIGN = ("mlsd", "components", "flows")
+
+
+def _spelled(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(info.alias or name for name, info in model.model_fields.items())
+
+
+FLOW_FIELDS = tuple(f for f in _spelled(Flow) if f not in FLOW_IDENTITY)
+DESIGN_SECTIONS = tuple(f for f in _spelled(Blueprint) if f not in NOT_DESIGN)
 
 
 def empty_blueprint(name: str = "nothing", file: str = "/dev/null") -> Blueprint:
@@ -262,7 +273,7 @@ def _compare_simulation(old: dict, new: dict) -> dict:
 
 
 def _over(info: dict | None) -> bool | None:
-    if info is None or info["slo_ms"] is None:
+    if info is None or info["slo_ms"] is None or info["p99_ms"] is None:  # no SLO, or a latency not declared
         return None
     return bool(info["p99_ms"] > info["slo_ms"])
 
