@@ -14,6 +14,7 @@ from functools import cached_property
 
 from ..blueprint.models import Blueprint, Mode
 from . import traits as T
+from .request_path import entry_points, request_path
 from .serving import ServingModel
 
 MODES = ("request", "stream", "batch", "deploy", "fallback", "telemetry")
@@ -135,18 +136,22 @@ class Design:
 
     @cached_property
     def entry_points(self) -> list[str]:
-        """Client-stage components that send request flows: where requests enter (:mod:`.serving`)."""
-        return list(self.serving.entries)
+        """Client-stage components that send request flows: where requests enter (:mod:`.request_path`)."""
+        return entry_points(self.blueprint, self.serving)
 
     @cached_property
     def request_parent(self) -> dict[str, str | None]:
-        """The request walk from every entry point (parents give one path back to an entry)."""
+        """The request walk from every entry point (parents give one path back to an entry).
+
+        Its nodes are the entry points and :attr:`request_path` (:mod:`.request_path` defines them);
+        the parents are what it adds, for the rules that show a path.
+        """
         return self.reach(self.entry_points, ("request",))
 
     @cached_property
     def request_path(self) -> list[str]:
-        """Components reachable from an entry point over request flows (entry points excluded; :mod:`.serving`)."""
-        return list(self.serving.request_path)
+        """Components reachable from an entry point over request flows (entry points excluded; :mod:`.request_path`)."""
+        return request_path(self.blueprint, self.serving)
 
     def is_model(self, c: str) -> bool:
         """True when ``c`` runs a model: a SERVE kind, or a component that declares ``task`` or ``model``.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..analyses.serving import graph_request_path
+from ..analyses.request_path import graph_request_path
 from . import VIEWS
 
 
@@ -58,7 +58,7 @@ def _with_stage(graph: nx.MultiDiGraph, *stages: str) -> set[str]:
     return {n for n, stage in graph.nodes(data="stage") if stage in stages}
 
 
-def request_path(graph: nx.MultiDiGraph) -> set[str]:
+def shown_request_path(graph: nx.MultiDiGraph) -> set[str]:
     """The entry points and their request path (``analyses.serving``; a custom client-stage kind
     is an entry point too); every request endpoint when no entry point sends requests."""
     entries, path = graph_request_path(graph)
@@ -73,7 +73,7 @@ def serving_view(graph: nx.MultiDiGraph) -> set[str]:
     Direct dependencies are the sources of stream, batch and deploy flows into a
     request-path component (feature pipelines, index builders, rollout).
     """
-    path = request_path(graph)
+    path = shown_request_path(graph)
     keep = _reach(graph, path, {"fallback"})
     for u, v, mode in graph.edges(data="mode"):
         if v in path and mode in ("stream", "batch", "deploy"):

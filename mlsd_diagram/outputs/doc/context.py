@@ -16,6 +16,7 @@ from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
 from ...analyses.framework import STEPS
 from ...analyses.funnel import funnel as derive_funnel
+from ...analyses.request_path import entries_and_request_path
 from ...analyses.serving import load_table, serving_model
 from ...blueprint.models import Blueprint
 from ..files import shown_path
@@ -103,13 +104,6 @@ def _neighbours(bp: Blueprint, cid: str, incoming: bool, modes: tuple[str, ...] 
         if other is not None and other not in seen:
             seen.append(other)
     return seen
-
-
-def request_path(bp: Blueprint) -> tuple[list[str], list[str]]:
-    """Entry points and the request path with them, in declaration order (``analyses.serving``)."""
-    model = serving_model(bp)
-    on_path = set(model.entries) | set(model.request_path)
-    return list(model.entries), [cid for cid in bp.components if cid in on_path]
 
 
 # -- sections -------------------------------------------------------------------------
@@ -513,7 +507,7 @@ def _qps_per_replica(bp: Blueprint, load: dict[str, Any] | None) -> dict[str, An
 
 
 def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dict[str, Any]:
-    entries, on_path = request_path(bp)
+    entries, on_path = entries_and_request_path(bp, serving_model(bp))
     path_rows = [_component_row(bp, c) for c in on_path]
     peak = bp.requirements.scale.peak_qps if bp.requirements.scale else None
     per_replica = _qps_per_replica(bp, load)
@@ -775,4 +769,4 @@ def build_context(
     }
 
 
-__all__ = ["DEFAULT_METRICS", "STEPS", "build_context", "request_path", "task_family"]
+__all__ = ["DEFAULT_METRICS", "STEPS", "build_context", "task_family"]
