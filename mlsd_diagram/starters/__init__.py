@@ -8,12 +8,13 @@ list: adding a starter means adding a file.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
 import yaml
+
+from ..diagnostics import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.abc import Traversable
@@ -76,8 +77,7 @@ def starter(name: str) -> Starter:
         if candidate.name == name:
             return candidate
     names = [s.name for s in available]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(name, names)
     listing = ", ".join(names) if names else "none are installed"
     raise UnknownStarter(f"unknown template '{name}'{hint} (available: {listing}; see `mlsd new --list`)")
 
