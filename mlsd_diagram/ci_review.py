@@ -39,6 +39,7 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from .printable import one_line
@@ -56,9 +57,25 @@ class ReviewError(RuntimeError):
     """A step could not do its job; the message says why (exit code 2)."""
 
 
-def _say(text: str, err: bool = False) -> None:
+@dataclass(frozen=True)
+class Line:
+    """One line of a step's log, for standard output or (``err``) standard error."""
+
+    text: str
+    err: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a step did: its exit code and its log; :func:`main` prints the log (the steps print nothing)."""
+
+    code: int
+    log: list[Line]
+
+
+def _say(line: Line) -> None:
     """Print one line of the log: control characters and line breaks from file names or values shown as escapes."""
-    print(one_line(text), file=sys.stderr if err else sys.stdout, flush=True)
+    print(one_line(line.text), file=sys.stderr if line.err else sys.stdout, flush=True)
 
 
 def _set_outputs(**values: str) -> None:
@@ -126,11 +143,12 @@ def _base() -> str:
     return base
 
 
-def review() -> int:
+def review() -> Outcome:
     """Lint the changed blueprints (SARIF), compare each with the base (Markdown) and draw the diff diagrams."""
-    from .analyses.diff import diff_blueprints, empty_blueprint, introduced_failures
+    from .analyses.changes import diff_changed
+    from .analyses.diff import introduced_failures
     from .analyses.lint import lint, load_config
-    from .blueprint.revision import RevisionError, changed_blueprints, load_side
+    from .blueprint.revision import RevisionError
     from .diagnostics import BlueprintError
     from .outputs.diff_diagram import render_diff
     from .outputs.diff_report import diff_markdown
@@ -146,31 +164,21 @@ def review() -> int:
     if fail_on not in FAIL_LEVELS:
         raise ReviewError(f"fail-on is '{fail_on}': use one of {', '.join(FAIL_LEVELS)}")
     paths = [line.strip() for line in os.environ.get("MLSD_PATHS", "").splitlines() if line.strip()]
-    try:
-        changes = changed_blueprints(base, paths or None)
+    try:  # each side as git listed it: the base from git, the head a regular file (never through a link)
+        changed = diff_changed(base, paths or None, config)
     except RevisionError as exc:
         raise ReviewError(str(exc)) from None
-    findings, diffs, problems, pictures = [], [], [], []
-    for change in changes:
-        try:  # each side as git listed it: the base from git, the head a regular file (never through a link)
-            old = load_side(change.old, change.root) if change.old else None
-            new = load_side(change.new, change.root) if change.new else None
-        except (BlueprintError, RevisionError) as exc:
-            problems += [str(d) for d in exc.diagnostics] if isinstance(exc, BlueprintError) else [str(exc)]
-            continue
-        name = (new or old).name  # type: ignore[union-attr]
-        old_side, new_side = old or empty_blueprint(name), new or empty_blueprint(name)
-        diff = diff_blueprints(
-            old_side,
-            new_side,
-            config,
-            old_name=change.old.name if change.old else "/dev/null",
-            new_name=change.new.name if change.new else "/dev/null",
-        )
-        diffs.append(diff)
-        if new is not None and change.new is not None:
-            findings += lint(new, config=config)
-            pictures += render_diff(old_side, new_side, diff, out, _stem(change.new.path), view=view)
+    problems = [
+        line
+        for p in changed.problems
+        for line in ([str(d) for d in p.diagnostics] if isinstance(p, BlueprintError) else [str(p)])
+    ]
+    diffs = [c.diff for c in changed.compared]
+    findings, pictures = [], []
+    for c in changed.compared:
+        if c.new_exists:
+            findings += lint(c.new, config=config)
+            pictures += render_diff(c.old, c.new, c.diff, out, _stem(c.path), view=view)
     sarif = write_atomic(out / "mlsd.sarif", sarif_text(findings))
     body = [MARKER, diff_markdown(diffs, max_chars=COMMENT_CHARS).rstrip("\n")]
     if problems:
@@ -183,16 +191,17 @@ def review() -> int:
         sarif=str(sarif),
         comment=str(comment),
         diagrams="\n".join(str(out / Path(p).name) for p in pictures),  # only these get uploaded
-        changed=str(len(changes)),
+        changed=str(changed.changes),
         **{"new-failures": str(new_failures), "invalid": str(len(problems))},
     )
-    _say(
-        f"mlsd review: {len(changes)} blueprint(s) changed since {base}; {len(findings)} finding(s) in SARIF "
-        f"{sarif}; {new_failures} new finding(s) at the fail level; comment in {comment}"
-    )
-    for problem in problems:
-        _say(f"mlsd review: {problem}", err=True)
-    return 2 if problems else 0
+    log = [
+        Line(
+            f"mlsd review: {changed.changes} blueprint(s) changed since {base}; {len(findings)} finding(s) in SARIF "
+            f"{sarif}; {new_failures} new finding(s) at the fail level; comment in {comment}"
+        )
+    ]
+    log += [Line(f"mlsd review: {problem}", err=True) for problem in problems]
+    return Outcome(2 if problems else 0, log)
 
 
 def _stem(path: str) -> str:
@@ -299,7 +308,7 @@ def own_comment(comments: list, author: str) -> dict | None:
     return None
 
 
-def _summarize(out: Path, body: str, why: str) -> int:
+def _summarize(out: Path, body: str, why: str) -> Outcome:
     """The review where the job's reader finds it when it is not posted: the job summary and a file."""
     target = out / "comment-body.md"
     target.write_text(body, encoding="utf-8")
@@ -307,13 +316,11 @@ def _summarize(out: Path, body: str, why: str) -> int:
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(body + "\n")
-        _say(f"mlsd review: {why}; the review is in the job summary and in {target}")
-    else:
-        _say(f"mlsd review: {why}; the comment is in {target}")
-    return 0
+        return Outcome(0, [Line(f"mlsd review: {why}; the review is in the job summary and in {target}")])
+    return Outcome(0, [Line(f"mlsd review: {why}; the comment is in {target}")])
 
 
-def comment() -> int:
+def comment() -> Outcome:
     """Post the comment, or update the one this token posted before; else write it to the job summary and a file."""
     out = _output_folder()
     try:
@@ -343,20 +350,22 @@ def comment() -> int:
     try:
         if existing is not None:
             _api("PATCH", f"{api}/repos/{repo}/issues/comments/{existing['id']}", token, {"body": body})
-            _say(f"mlsd review: updated comment {existing['id']} on #{number}")
+            done = f"mlsd review: updated comment {existing['id']} on #{number}"
         else:
             made = _api("POST", f"{api}/repos/{repo}/issues/{number}/comments", token, {"body": body})
-            _say(f"mlsd review: posted comment {made.get('id') if isinstance(made, dict) else '?'} on #{number}")
+            done = f"mlsd review: posted comment {made.get('id') if isinstance(made, dict) else '?'} on #{number}"
     except GitHubRefused as exc:
         if exc.status != 403:
             raise
         # A pull request from a fork runs with a read-only token: the review still reaches its reader.
         return _summarize(out, body, f"GitHub refused the comment on #{number} (403: a read-only token, as on a fork)")
-    return 0
+    return Outcome(0, [Line(done)])
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one step (``review`` or ``comment``); a problem is one line on stderr and exit code 2."""
+    """Run one step (``review`` or ``comment``) and print its log; a problem is one line on stderr and exit code 2.
+
+    The process entry (``python -m mlsd_diagram.ci_review``): the only function here that prints."""
     from .analyses.lint import LintConfigError
     from .outputs.diagram import RenderError
     from .outputs.files import OutputPathError
@@ -367,14 +376,15 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m mlsd_diagram.ci_review review|comment", file=sys.stderr)
         return 2
     try:
-        return steps[args[0]]()
+        outcome = steps[args[0]]()
     except (ReviewError, LintConfigError, RenderError, OutputPathError) as exc:
-        _say(f"mlsd review: error: {exc}", err=True)
-        return 2
+        outcome = Outcome(2, [Line(f"mlsd review: error: {exc}", err=True)])
     except OSError as exc:  # a folder or file the step needs (output, event, summary) that the system refused
         detail = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
-        _say(f"mlsd review: error: {detail}", err=True)
-        return 2
+        outcome = Outcome(2, [Line(f"mlsd review: error: {detail}", err=True)])
+    for line in outcome.log:
+        _say(line)
+    return outcome.code
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +13,9 @@ from ..printable import one_line
 from . import EXIT_FINDINGS, UserError, main
 from .inputs import lint_config
 from .terminal import echo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analyses.changes import Compared
 
 FORMATS = ["text", "markdown", "json"]
 
@@ -93,37 +96,29 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
     Exit 0 (whatever changed), 1 with --fail-on-new when a new finding is at or above the
     fail level, 2 when a side cannot be read or is invalid.
     """
-    from ..analyses.diff import diff_blueprints, introduced_failures
-    from ..blueprint.revision import RevisionError, changed_blueprints, load_side, load_spec
+    from ..analyses.changes import compare, diff_changed
+    from ..analyses.diff import introduced_failures
+    from ..blueprint.revision import RevisionError, load_spec
 
     config = lint_config(config_path)
-    loaded = []
     try:
         if rev is not None:
             # Sides as git listed them, read from git and from regular files of the checkout: never
             # re-parsed as REV:PATH, never through a link (a pull request names its files).
-            invalid: list = []
-            for change in changed_blueprints(rev, list(sides) or None):
-                try:
-                    old = load_side(change.old, change.root) if change.old else None
-                    new = load_side(change.new, change.root) if change.new else None
-                except BlueprintError as exc:  # every invalid file's errors at once, as `lint` does
-                    invalid += exc.diagnostics
-                    continue
-                old_name = change.old.name if change.old else None
-                new_name = change.new.name if change.new else None
-                stem = Path((change.new or change.old).path).stem  # type: ignore[union-attr]
-                loaded.append(_sides(old, new, old_name, new_name, stem))
-            if invalid:
-                raise BlueprintError(invalid)
+            changed = diff_changed(rev, list(sides) or None, config)
+            if changed.unreadable:
+                raise changed.unreadable[0]
+            if changed.invalid:  # every invalid file's errors at once, as `lint` does
+                raise BlueprintError(changed.invalid)
+            compared = changed.compared
         elif len(sides) == 2:
             old, new = load_spec(sides[0]), load_spec(sides[1])
-            loaded.append(_sides(old, new, sides[0], sides[1], Path(sides[1]).stem))
+            compared = [compare(old, new, config, sides[0], sides[1], sides[1])]
         else:
             raise click.UsageError("give two sides (OLD NEW) or --git REV")
     except RevisionError as exc:
         raise UserError(str(exc)) from None
-    diffs = [diff_blueprints(old, new, config, old_name=o, new_name=n) for old, new, o, n, _ in loaded]
+    diffs = [c.diff for c in compared]
     if fmt == "json":
         from ..outputs.diff_report import diff_json
 
@@ -137,34 +132,20 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
 
         echo(diff_text(diffs) if diffs else f"no blueprint changed since {rev}\n", nl=False)
     if out_dir is not None:
-        _draw(loaded, diffs, out_dir, view, direction.upper())
+        _draw(compared, out_dir, view, direction.upper())
     if fail_on_new and any(introduced_failures(d, fail_on or config.fail_on) for d in diffs):
         raise SystemExit(EXIT_FINDINGS)
 
 
-def _sides(old, new, old_name: str | None, new_name: str | None, stem: str) -> tuple:
-    """(old, new, old name, new name, diagram stem); a missing side is an empty blueprint named /dev/null."""
-    from ..analyses.diff import empty_blueprint
-
-    name = (new or old).name
-    return (
-        old or empty_blueprint(name, "/dev/null"),
-        new or empty_blueprint(name, "/dev/null"),
-        old_name or "/dev/null",
-        new_name or "/dev/null",
-        stem,
-    )
-
-
-def _draw(loaded, diffs, out_dir: str, view: str, direction: str) -> None:
+def _draw(compared: list[Compared], out_dir: str, view: str, direction: str) -> None:
     from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
     from ..outputs.diff_diagram import render_diff
     from ..outputs.files import OutputPathError
 
     try:
         dot_binary()
-        for (old, new, _, new_name, stem), diff in zip(loaded, diffs):
-            written = render_diff(old, new, diff, out_dir, stem, view=view, direction=direction)
-            echo(one_line(f"{new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}"), err=True)
+        for c in compared:
+            written = render_diff(c.old, c.new, c.diff, out_dir, c.stem, view=view, direction=direction)
+            echo(one_line(f"{c.new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}"), err=True)
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None

@@ -27,6 +27,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+CELL_CHARS = 120  # a design field's prose (context, summary) cut in a comment's table cell; `mlsd diff` shows it all
+
+
+def _brief(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1].rstrip() + "…"
+
+
 def _value(value: Any) -> str:
     if value is None:
         return "(none)"
@@ -260,7 +267,8 @@ def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
                 f"Design: {_plural(len(diff['design']), 'field')} changed",
                 "| field | before | after |\n|---|---|---|",
                 [
-                    f"| {code(c['field'])} | {escape_inline(_value(c['old']))} | {escape_inline(_value(c['new']))} |"
+                    f"| {code(c['field'])} | {escape_inline(_brief(_value(c['old'])))} | "
+                    f"{escape_inline(_brief(_value(c['new'])))} |"
                     for c in diff["design"]
                 ],
             )
