@@ -42,7 +42,7 @@ def leave(code: object) -> NoReturn:
     status = code if isinstance(code, int) else 0 if code is None else 1
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
-    from .cli import signal_status  # loaded already: run() imported it
+    from .cli.process import signal_status  # loaded already: run() imported it
 
     signalled = signal_status()
     if signalled is not None:  # stopped by a signal, even one whose exit could not be raised where it landed

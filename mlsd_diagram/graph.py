@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .blueprint.loader import collector_paused
 from .blueprint.models import Blueprint
+from .collector import collector_paused
 
 
 def build_graph(blueprint: Blueprint) -> nx.MultiDiGraph:

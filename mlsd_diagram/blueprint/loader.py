@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-import threading
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from ..collector import collector_paused, pause_collector_while_loading  # noqa: F401 - re-exported
 from ..diagnostics import BlueprintError, Diagnostic, Suggestions
 from .checks import check_design
 from .located import MAX_BYTES, LocatedTree, NotReadable, decode, parse, read_regular
@@ -292,38 +290,6 @@ def validate_tree(tree: LocatedTree) -> tuple[Blueprint | None, list[Diagnostic]
     blueprint._file = tree.file
     blueprint._tree = tree
     return blueprint, []
-
-
-_pause_lock = threading.Lock()
-_pauses = 0  # loads (in any thread) inside collector_paused() right now
-_resume = False  # whether the last of them turns the collector back on
-
-
-@contextlib.contextmanager
-def collector_paused():
-    """Pause the cyclic garbage collector while a document is composed and validated.
-
-    Everything allocated there stays alive until the blueprint is built, so the collector's
-    repeated scans find nothing to free; at 5,000 components they cost as much as the parse
-    itself (benchmarks/validate.py). The input size is bounded (MAX_BYTES), and so is what is
-    allocated meanwhile. The collector is process-wide and `mlsd render` loads files in threads:
-    the pauses are counted, the first one turns it off (if it was on) and the last one turns it
-    back on, so one load finishing never resumes it under another, nor turns on a collector that
-    someone else had turned off.
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 def loads(text: str | bytes, name: str = "<string>") -> Blueprint:

@@ -13,7 +13,6 @@ that same run (``-Tjson``), so their boxes and arrows are where the pictures hav
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import html
 import math
@@ -183,7 +182,7 @@ def stop_rendering() -> None:
     kill_running_dot()
 
 
-atexit.register(kill_running_dot)  # an exit with a worker thread still in a render: no `dot` outlives us
+# The command registers kill_running_dot at exit (cli/process.py); a host program keeps its exit to itself.
 
 
 def _lowered(current: tuple[int, int], wanted: int) -> tuple[int, int]:

@@ -60,16 +60,6 @@ def load_view(blueprint: Blueprint) -> dict[str, Any]:
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
 
-def request_path_components(blueprint: Blueprint) -> list[str]:
-    """The entry points and what they reach over request and fallback flows, sorted by id.
-
-    Only these can change what a knock-out shows (``analyses.serving.reachable_components``).
-    """
-    from ..analyses.serving import reachable_components
-
-    return sorted(reachable_components(blueprint))
-
-
 def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any = None) -> dict[str, Any]:
     """What the page shows for a knock-out (``simulate.knock_out_detail`` plus the knocked-out ids).
 
@@ -198,13 +188,14 @@ def precompute_knock_outs(
     knock-out is O(R + F) with one serving model for all, so the whole is O(cells + F x sets),
     whatever the size of the design. The ``note`` says what the page can answer.
     """
+    from ..analyses.request_path import knock_out_scope
     from ..analyses.serving import serving_model
 
     model = serving_model(blueprint)
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
-    relevant = request_path_components(blueprint)
+    relevant = knock_out_scope(blueprint)
     on_path = set(relevant)
     singles = [cid for cid in ids if cid in on_path]
     size = precomputed_sizes(len(relevant), limit)
@@ -290,9 +281,11 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
                 data = page_data(blueprint, "", lint_config)
                 data["precomputed"] = precompute_knock_outs(blueprint, data)
             except BaseException:
-                from .diagram import stop_rendering
+                from .diagram import kill_running_dot
 
-                stop_rendering()  # the analyses failed or were interrupted: the drawing is not waited for
+                # the analyses failed or were interrupted: the drawing is not waited for (its `dot` is
+                # killed; later renders of the host process still run: no stop latch is set)
+                kill_running_dot()
                 raise
             data["svg"] = drawing.result()
     else:
@@ -328,5 +321,4 @@ __all__ = [
     "precompute_knock_outs",
     "precomputed_sizes",
     "render_report",
-    "request_path_components",
 ]

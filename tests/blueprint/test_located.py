@@ -172,7 +172,25 @@ def test_no_comma_hint_unless_plain_text_was_cut(entry):
     assert not [e for e in errors if "comma" in e]
 
 
-def test_gc_pause_is_shared_by_concurrent_loads():
+@pytest.fixture()
+def pausing():
+    """The collector pauses as the `mlsd` command turns them on (cli/process.py); off again after."""
+    blueprint_loader.pause_collector_while_loading(True)
+    yield
+    blueprint_loader.pause_collector_while_loading(False)
+
+
+def test_gc_is_left_alone_by_a_library_load():
+    gc.disable()
+    try:
+        with blueprint_loader.collector_paused():
+            gc.enable()  # the host's own choice, made inside a load, is not undone by it
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_gc_pause_is_shared_by_concurrent_loads(pausing):
     assert gc.isenabled()
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     seen = {}
@@ -199,7 +217,7 @@ def test_gc_pause_is_shared_by_concurrent_loads():
     assert gc.isenabled()
 
 
-def test_gc_pause_leaves_a_disabled_collector_disabled():
+def test_gc_pause_leaves_a_disabled_collector_disabled(pausing):
     gc.disable()
     try:
         with blueprint_loader.collector_paused():
