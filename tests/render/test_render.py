@@ -27,7 +27,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_bundled_blueprints_exist():
-    assert len(BUNDLED) >= 2
+    assert [p.stem for p in BUNDLED] == ["event_recommendation", "news_feed", "video_search"]
 
 
 def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
@@ -115,7 +115,11 @@ def test_retraining_loop_across_four_clusters_renders(tmp_path):
     assert loop_groups <= set(order)
     assert backs  # the loop is closed by a reversed flow
     paths = render(bp, formats=("svg", "png"), out_dir=tmp_path)
-    assert all(p.stat().st_size > 1000 for p in paths)
+    svg = next(p for p in paths if p.suffix == ".svg").read_text(encoding="utf-8")
+    titles = [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}title")]
+    assert set(bp.components) <= set(titles)  # every component drawn, by id
+    png = next(p for p in paths if p.suffix == ".png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and min(_png_size(png)) > 100
 
 
 def test_views_cut_the_design_down(tmp_path):
