@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 
-.PHONY: demo test check install install-test lock bench schema clean
+.PHONY: demo test check install install-test lock bench schema clean mutate
 
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
@@ -48,3 +48,10 @@ schema: install
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules output/.tmp-*
+
+# Mutation testing (not part of `make test`): mutmut on the identity, baseline, SARIF and diff modules,
+# capped at MUTATE_SECONDS (default 40 min); prints the surviving mutants.
+MUTATE_SECONDS ?= 2400
+mutate: install-test
+	-timeout $(MUTATE_SECONDS) $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results

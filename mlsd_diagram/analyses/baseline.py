@@ -107,7 +107,7 @@ class BaselineEntry:
     legacy_flow: bool = False  # a flow finding recorded without its flow_id
 
 
-def load_baseline(path: str | os.PathLike) -> list[BaselineEntry]:
+def load_baseline(path: str | os.PathLike[str]) -> list[BaselineEntry]:
     """The entries of a baseline file. Raises :class:`BaselineError` with a one-line reason."""
     name = os.fspath(path)
     try:

@@ -58,7 +58,7 @@ def empty_blueprint(name: str = "nothing", file: str = "/dev/null") -> Blueprint
     return blueprint
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> list[dict]:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> list[dict[str, Any]]:
     return [{"field": f, "old": old.get(f), "new": new.get(f)} for f in fields if old.get(f) != new.get(f)]
 
 
@@ -78,7 +78,7 @@ def _design_fields(blueprint: Blueprint) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if v not in (None, [], {})}
 
 
-def _component(blueprint: Blueprint, cid: str) -> dict:
+def _component(blueprint: Blueprint, cid: str) -> dict[str, Any]:
     return blueprint.components[cid].model_dump(mode="json")
 
 
@@ -86,7 +86,7 @@ def _fingerprint(fields: Mapping[str, Any]) -> str:
     return json.dumps(fields, sort_keys=True)
 
 
-def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict, dict[str, str]]:
+def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict[str, Any], dict[str, str]]:
     before = {c: _component(old, c) for c in old.components}
     after = {c: _component(new, c) for c in new.components}
     removed = [c for c in before if c not in after]
@@ -102,7 +102,7 @@ def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict, dict[str,
     renamed = {old_id: new_id for old_id, new_id in pairs}
     renamed_from = {v: k for k, v in renamed.items()}
 
-    def item(blueprint: Blueprint, cid: str, fields: dict) -> dict:
+    def item(blueprint: Blueprint, cid: str, fields: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": cid,
             "kind": fields["kind"],
@@ -135,7 +135,7 @@ def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict, dict[str,
     return result, renamed
 
 
-def _flow_items(blueprint: Blueprint) -> list[dict]:
+def _flow_items(blueprint: Blueprint) -> list[dict[str, Any]]:
     names = flow_ids(blueprint)
     items = []
     for index, flow in enumerate(blueprint.flows):
@@ -153,7 +153,7 @@ def _flow_items(blueprint: Blueprint) -> list[dict]:
     return items
 
 
-def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -> dict:
+def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -> dict[str, Any]:
     before, after = _flow_items(old), _flow_items(new)
     pairs, removed, added = match(before, after, key=lambda f: f["id"])
     changed = []
@@ -174,7 +174,7 @@ def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -
 
     # Hints: a removed flow that reappears between the renamed components, or between the same ends
     # with another mode.
-    def ends(f: dict, rename: Mapping[str, str]) -> tuple:
+    def ends(f: dict[str, Any], rename: Mapping[str, str]) -> tuple[Any, ...]:
         return (rename.get(f["from"], f["from"]), rename.get(f["to"], f["to"]), f["mode"], f["data"])
 
     moved, rest_removed, rest_added = match(
@@ -190,18 +190,18 @@ def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -
         hints[id(was)] = f"mode changed to {now['mode']}?"
         hints[id(now)] = f"mode changed from {was['mode']}?"
 
-    def hinted(items: list[dict]) -> list[dict]:
+    def hinted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**f, **({"hint": hints[id(f)]} if id(f) in hints else {})} for f in items]
 
     return {"added": hinted(added), "removed": hinted(removed), "changed": changed}
 
 
-def finding_item(finding: Finding) -> dict:
+def finding_item(finding: Finding) -> dict[str, Any]:
     """A finding as the diff reports it: its JSON form without file and column (``line`` is on its own side)."""
     return {k: v for k, v in finding.to_dict().items() if k not in ("file", "column")}
 
 
-def _compare_findings(old: list[Finding], new: list[Finding]) -> dict:
+def _compare_findings(old: list[Finding], new: list[Finding]) -> dict[str, Any]:
     _, resolved, introduced = match(old, new, key=Finding.identity, prefer=lambda f: f.message)
     return {
         "introduced": [finding_item(f) for f in introduced],
@@ -222,7 +222,7 @@ def _ids(items: Any) -> list[str]:
     return found
 
 
-def _set_change(old: Any, new: Any) -> dict:
+def _set_change(old: Any, new: Any) -> dict[str, Any]:
     before, after = _ids(old), _ids(new)
     return {
         "added": [c for c in after if c not in before],
@@ -232,7 +232,7 @@ def _set_change(old: Any, new: Any) -> dict:
     }
 
 
-def _compare_simulation(old: dict, new: dict) -> dict:
+def _compare_simulation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     latency = []
     for entry in dict.fromkeys([*old["latency"], *new["latency"]]):
         was, now = old["latency"].get(entry), new["latency"].get(entry)
@@ -272,13 +272,13 @@ def _compare_simulation(old: dict, new: dict) -> dict:
     return result
 
 
-def _over(info: dict | None) -> bool | None:
+def _over(info: dict[str, Any] | None) -> bool | None:
     if info is None or info["slo_ms"] is None or info["p99_ms"] is None:  # no SLO, or a latency not declared
         return None
     return bool(info["p99_ms"] > info["slo_ms"])
 
 
-def _compare_score(old: dict, new: dict) -> dict:
+def _compare_score(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     tests = [
         {"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
         for a, b in zip(old["tests"], new["tests"])
@@ -300,8 +300,8 @@ def diff_blueprints(
     *,
     old_name: str | None = None,
     new_name: str | None = None,
-    simulation: tuple[dict, dict] | None = None,
-) -> dict:
+    simulation: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Everything that differs between ``old`` and ``new``, as JSON-ready data.
 
     ``config`` is the lint configuration (``[tool.mlsd]``, as for :func:`~.lint.lint`), used on
@@ -340,7 +340,7 @@ def diff_blueprints(
     }
 
 
-def introduced_failures(diff: Mapping, fail_on: str = "error") -> list[dict]:
+def introduced_failures(diff: Mapping[str, Any], fail_on: str = "error") -> list[dict[str, Any]]:
     """The introduced findings that are not accepted and at or above ``fail_on`` (``--fail-on-new``)."""
     limit = SEVERITY_RANK[fail_on]
     return [f for f in diff["findings"]["introduced"] if not f["accepted"] and SEVERITY_RANK[f["severity"]] <= limit]

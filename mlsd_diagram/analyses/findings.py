@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from .practices import Practice
@@ -50,7 +50,7 @@ class Finding:
         """What the finding is about, whatever line it is on (:func:`.identity.finding_about`)."""
         return finding_about(self)
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         """Deterministic order: file, line, column, rule, then what it is about."""
         return (
             self.file,
@@ -62,7 +62,7 @@ class Finding:
             self.message,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON form documented in the README (``mlsd lint --format json``)."""
         return {
             "rule": self.rule,
