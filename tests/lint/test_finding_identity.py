@@ -130,3 +130,33 @@ def test_a_finding_that_stays_on_its_flow_is_neither_introduced_nor_resolved() -
     findings = diff_blueprints(old, new)["findings"]
     assert "MLSD103" not in [f["rule"] for f in findings["resolved"]]
     assert ("MLSD103", "scheduler -> checks (batch)") not in [(f["rule"], f["flow_id"]) for f in findings["introduced"]]
+
+
+def test_fingerprints_are_the_published_hash_of_what_a_finding_is_about() -> None:
+    """The SARIF fingerprint is a contract with code scanning (a changed one reopens every alert): pinned."""
+    import hashlib
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    flow = Finding("MLSD103", "unlabeled-flow", "warning", "m", "d.yaml", 3, 5, None, 4, flow_id="a -> b (batch)")
+    component = Finding("MLSD102", "orphan-component", "warning", "m", "d.yaml", 3, 5, "cache")
+    wide = _design_wide("nothing watches the model")
+    assert fingerprint(flow, "d.yaml") == sha("MLSD103|d.yaml||a -> b (batch)")
+    assert fingerprint(component, "d.yaml") == sha("MLSD102|d.yaml|cache|")
+    assert fingerprint(wide, "design.yaml") == sha("MLSD102|design.yaml|||nothing watches the model")
+    assert finding_about(flow) == ("MLSD103", "", "a -> b (batch)")
+    assert finding_about(component) == ("MLSD102", "cache", "")
+
+
+def test_a_component_finding_is_known_by_its_component_not_its_message() -> None:
+    one = Finding("MLSD102", "orphan-component", "warning", "first words", "d.yaml", 3, 5, "cache")
+    reworded = Finding("MLSD102", "orphan-component", "warning", "other words", "d.yaml", 9, 5, "cache")
+    other = Finding("MLSD102", "orphan-component", "warning", "first words", "d.yaml", 3, 5, "store")
+    assert fingerprint(one, "d.yaml") == fingerprint(reworded, "d.yaml")
+    assert fingerprint(one, "d.yaml") != fingerprint(other, "d.yaml")
+    assert finding_about(one) != finding_about(other)
+    # two design-wide findings with one message but different rules stay apart
+    rule_a = _design_wide("same words")
+    rule_b = Finding("MLSD103", "unlabeled-flow", "warning", "same words", "design.yaml", 1, 1)
+    assert fingerprint(rule_a, "design.yaml") != fingerprint(rule_b, "design.yaml")
