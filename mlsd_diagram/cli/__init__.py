@@ -119,9 +119,9 @@ def main(debug: bool) -> None:
 
 def _stop_graphviz() -> None:
     """Kill the `dot` processes of this run, if it rendered at all (nothing is imported for it)."""
-    diagram = sys.modules.get("mlsd_diagram.outputs.diagram")
-    if diagram is not None:
-        diagram.stop_rendering()
+    sandbox = sys.modules.get("mlsd_diagram.outputs.sandbox")
+    if sandbox is not None:
+        sandbox.stop_rendering()
 
 
 # The signal that is ending this run, once one arrived (see signal_status); the unraisable hook before ours.

@@ -8,8 +8,9 @@ import sys
 import click
 
 from ..diagnostics import BlueprintError
-from ..outputs import DETAILS, EDITABLE_FORMATS, FORMATS, VIEWS
+from ..outputs import DETAILS, VIEWS
 from ..outputs.files import OutputPathError
+from ..outputs.formats import FORMATS, formats_help, needs_layout
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
 from .terminal import echo
@@ -38,8 +39,7 @@ def _render_one(
     "formats",
     multiple=True,
     type=click.Choice(FORMATS),
-    help="Output format; repeat for several (default: png and svg). excalidraw and drawio are the layout "
-    "as editable boxes and arrows for Excalidraw and diagrams.net.",
+    help=f"Output format; repeat for several (default: png and svg). {formats_help()}.",
 )
 @click.option(
     "-o",
@@ -106,7 +106,7 @@ def render(
 
     formats = formats or ("png", "svg")
     direction = direction.upper() if direction else None
-    if any(f in ("png", "svg", "pdf", *EDITABLE_FORMATS) for f in formats):  # these need Graphviz's layout
+    if needs_layout(formats):
         try:
             dot_binary()
         except GraphvizMissing as exc:

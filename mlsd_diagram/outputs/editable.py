@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from ..blueprint.models import Blueprint
 from . import icons
-from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, group_label, layout_plan
 from .geometry import Box, LayoutError, Placement, Point
+from .plan import group_label, layout_plan
+from .style import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS
 from .views import overview, select_view
 
 # Graphviz edge styles as the exports' dash styles

@@ -14,18 +14,9 @@ import json
 import re
 
 from ..blueprint.models import Blueprint
-from .dot import (
-    DETAILS,
-    MODE_STYLES,
-    NEUTRAL_COLOURS,
-    STAGE_COLOURS,
-    UnknownDetail,
-    _check_direction,
-    flow_ends,
-    flow_groups,
-    group_label,
-    layout_plan,
-)
+from . import DETAILS
+from .plan import UnknownDetail, check_direction, flow_ends, flow_groups, group_label, layout_plan
+from .style import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS
 from .views import overview, select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
@@ -134,7 +125,7 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = 
     """
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
-    rankdir = _check_direction(direction, view)
+    rankdir = check_direction(direction, view)
     if view == "overview":
         return _overview_mermaid(blueprint, rankdir)
     selected = select_view(blueprint.graph, view)

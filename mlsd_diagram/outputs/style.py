@@ -1,0 +1,165 @@
+"""How diagrams look: stage and flow-mode colours, Graphviz attributes, page size, and label text helpers.
+
+Plain data and string helpers, shared by the DOT, Mermaid and editable outputs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from dataclasses import dataclass
+
+from ..blueprint.kinds import Stage
+from .fonts import FONTNAME
+
+DIRECTIONS = ("LR", "TB")
+FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
+
+STAGE_ORDER = [
+    s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING, Stage.MONITORING)
+]
+# cluster fill, border and label colours per stage; custom groups take the neutral one
+STAGE_COLOURS = {
+    "client": ("#F4F6F8", "#B0BEC5", "#37474F"),
+    "serving": ("#EEF5FD", "#90B4DD", "#0D47A1"),
+    "features": ("#F6F0FB", "#C3A6DB", "#4A148C"),
+    "data": ("#EFF8F0", "#9CCB9F", "#1B5E20"),
+    "training": ("#FEF4EA", "#F0BE8C", "#BF360C"),
+    "monitoring": ("#FDF0F0", "#E3A5A5", "#B71C1C"),
+}
+NEUTRAL_COLOURS = ("#F7F7F5", "#BDBDBD", "#424242")
+
+
+def _halfway(a: str, b: str) -> str:
+    """The colour halfway between two ``#RRGGBB`` colours."""
+    return "#" + "".join(f"{(int(a[k : k + 2], 16) + int(b[k : k + 2], 16) + 1) // 2:02X}" for k in (1, 3, 5))
+
+
+# A component's frame: halfway between its cluster's border and label colours, so it stands out against the
+# white inside it and the cluster's fill around it (3:1 or more on white).
+def frame_colour(group: str) -> str:
+    """The frame colour of the components of cluster ``group``."""
+    _, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
+    return _halfway(border, ink)
+
+
+@dataclass(frozen=True)
+class ModeStyle:
+    """How a flow mode is drawn, and how the legend shows it."""
+
+    color: str
+    style: str
+    penwidth: str
+    sample: str
+    meaning: str
+    ink: str = ""  # the label text's colour where the line's own is too light for text
+
+    @property
+    def text(self) -> str:
+        """The colour of the flow's label: readable (WCAG AA, 4.5:1) on white and on every cluster fill."""
+        return self.ink or self.color
+
+
+MODE_STYLES = {
+    "request": ModeStyle("#0B3C78", "bold", "2.4", "\u2501\u2501\u2501", "request (online call)"),
+    "stream": ModeStyle("#2E7D32", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
+    "batch": ModeStyle("#8D5A2B", "dashed", "1.3", "\u2574 \u2574 \u2574", "batch"),
+    "deploy": ModeStyle("#6A1B9A", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "deploy (artifact)"),
+    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback", ink="#C62828"),
+    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry", ink="#5E6A72"),
+}
+# the modes whose flows between clusters decide the cluster order, so the request path reads left to right
+ORDERING_MODES = frozenset({"request"})
+# modes that never decide which flow of a cycle inside a cluster is turned around (Graphviz breaks a cycle
+# they close itself), so a telemetry flow never turns a data flow around
+LOOSE_MODES = frozenset({"telemetry"})
+# request flows pull their ends into a straight line harder than other flows (Graphviz's default is 1),
+# so the request path reads as one left-to-right line
+REQUEST_WEIGHT = "4"
+
+# polyline splines, wide node gaps and close ranks: measured with benchmarks/layout.py on every bundled
+# blueprint and starter (default and serving views): nodesep 0.85 / ranksep 0.3 keeps crossings, labels
+# struck by edges, labels on frames and the aspect within their targets; 0.7 / 0.4 struck 14 labels once the
+# starters grew, and neighbouring values swing each figure by a few (the layouts are sensitive)
+GRAPH_ATTRS = {
+    "splines": "polyline",
+    "nodesep": "0.85",
+    "ranksep": "0.3",
+    "pad": "0.25",
+    "fontname": FONT,
+    "fontsize": "11",
+    "fontcolor": "#263238",
+    "outputorder": "edgesfirst",
+    "labelloc": "t",
+    "labeljust": "l",
+    "bgcolor": "white",
+    "mclimit": "0.5",
+    "remincross": "true",
+    "newrank": "true",
+}
+# A component is a white rounded box holding its icon, badge and label: edges clip to (and arrowheads end on)
+# its frame, and its text reads on white whatever the cluster's fill. The frame takes the cluster's label colour.
+NODE_ATTRS = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fillcolor": "white",
+    "penwidth": "1.0",
+    "fontname": FONT,
+    "fontsize": "11",
+    "fontcolor": "#263238",
+    "margin": "0.06,0.03",
+}
+EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
+CLUSTER_ATTRS = {
+    "style": "rounded,filled",
+    "fontname": FONT,
+    "fontsize": "12",
+    "labeljust": "l",
+    "margin": "24",  # room between the frame and the labels of edges passing inside it
+    "penwidth": "1.2",
+}
+# A labelled flow spans two ranks or more, so its label gets a rank of its own, clear of the other edges'
+# bends (measured: labels struck by another edge 19 -> 7 over the bundled diagrams, with the margin above).
+LABELLED_MINLEN = "2"
+
+# Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
+# "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
+# They are the long loops back across the canvas; the request path is never grouped.
+GROUPED_MODES = ("telemetry", "deploy")
+
+# The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
+OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
+OVERVIEW_FONTSIZE = "12"
+OVERVIEW_ATTRS = {"nodesep": "0.2", "ranksep": "0.45"}
+# A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
+VIEW_DIRECTIONS = {"overview": "TB"}
+
+# Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
+# image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
+# to fit, smaller ones stay at their natural size.
+PAGE_INCHES = (40.0, 40.0)
+PNG_DPI = 96.0
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+_PLAIN_LINE = re.compile(r"\S(?:[^\t\n\r\v\f]*\S)?")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width and _PLAIN_LINE.fullmatch(text):  # most labels: one line, nothing to wrap
+        return [text]
+    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def tooltip_text(text: str) -> str:
+    # Graphviz reads backslash escapes in tooltips; keep user backslashes literal. nohtml: a text that
+    # happens to look like <...> must stay a quoted string, not become an HTML label. '&' is written
+    # '&amp;': Graphviz decodes character references in quoted strings (`&#1;`, `&#xD800;` gave bytes
+    # that are not UTF-8) and copies entity-like text into the SVG as is (`&nbsp;` is not XML).
+    from graphviz import nohtml  # here, not at the top: `mlsd lint` must not load Graphviz bindings
+
+    return nohtml(text.replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n"))
