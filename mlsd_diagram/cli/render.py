@@ -62,7 +62,7 @@ def _render_one(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
     default=None,
-    help="Left to right or top to bottom (default: TB for the overview, else LR).",
+    help="Left to right (the default) or top to bottom.",
 )
 @click.option(
     "--detail",
@@ -70,7 +70,7 @@ def _render_one(
     default="grouped",
     show_default=True,
     help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
-    "their count; full: every flow.",
+    "their count, and the serving view without deploy flows; full: every flow.",
 )
 @click.option(
     "--scale",

@@ -109,7 +109,7 @@ def render(
     (listed right after it), referred to relatively, so plain ``dot`` renders it
     from its folder. ``overlay`` restyles components and flows (see
     :class:`~.dot.Overlay`; Mermaid ignores it), ``svg_style`` is CSS put into the SVG. ``direction``
-    ``None`` is the view's own (TB for the overview, else LR); ``detail`` ``grouped`` draws fanned
+    ``None`` is LR; ``detail`` ``grouped`` draws fanned
     telemetry and deploy flows as one edge each (:func:`~.dot.flow_groups`), ``full`` every flow.
     Nothing is written unless every format rendered, and then all or nothing: a failed write
     (full disk, read-only folder) leaves every old file as it was. A target that is not a regular
@@ -198,19 +198,21 @@ def _draw(
     if "dot" in formats:
         drawn["dot"] = dot_text
     if editable:
-        drawn.update(_editable_exports(blueprint, drawn.pop("json"), view, editable))
+        drawn.update(_editable_exports(blueprint, drawn.pop("json"), view, editable, detail))
     if "mermaid" in formats:
         drawn["mermaid"] = writer("mermaid")(blueprint, view=view, direction=direction, detail=detail)
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 
-def _editable_exports(blueprint: Blueprint, layout: bytes | str, view: str, formats: list[str]) -> dict[str, str]:
+def _editable_exports(
+    blueprint: Blueprint, layout: bytes | str, view: str, formats: list[str], detail: str = "full"
+) -> dict[str, str]:
     """The Excalidraw and draw.io files of Graphviz's layout (``dot -Tjson``) of the diagram."""
     from .editable import editable
     from .geometry import LayoutError, placement
 
     try:
-        diagram = editable(blueprint, placement(layout), view)
+        diagram = editable(blueprint, placement(layout), view, detail)
     except LayoutError as exc:
         raise RenderError(str(exc)) from None
     return {fmt: writer(fmt)(diagram) for fmt in formats}

@@ -56,6 +56,7 @@ from .style import (
     OVERVIEW_ATTRS,
     OVERVIEW_FONTSIZE,
     OVERVIEW_NODE_NAMES,
+    OVERVIEW_SUMMARY_WIDTH,
     PAGE_INCHES,
     PNG_DPI,
     REQUEST_WEIGHT,
@@ -68,7 +69,7 @@ from .style import (
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
 from .style import wrap as _wrap
-from .views import View, overview, select_view
+from .views import View, overview, select_view, stage_pairs
 
 # Names that have long been imported from here; they live in .style and .plan now.
 __all__ = [
@@ -112,6 +113,8 @@ class Overlay:
     or edge (``color``, ``style``, ``penwidth``, ``fontcolor``, ``class``, ``id``, ...); a
     ``tooltip`` is plain text, escaped here. ``legend`` rows ``(colour, sample, meaning)`` are
     shown under the flow legend after ``legend_title``; ``heading`` follows the diagram's name.
+    ``badges`` put a short mark ``(text, colour)`` in a component's top-left corner, ``flow_badges``
+    before a flow's label; ``scope``, when given, keeps only those components (and the flows between them).
     """
 
     components: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -119,6 +122,9 @@ class Overlay:
     legend_title: str = ""
     legend: tuple[tuple[str, str, str], ...] = ()
     heading: str = ""
+    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    flow_badges: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    scope: frozenset[str] | None = None
 
     def component(self, cid: str) -> dict[str, str]:
         return self._attrs(self.components.get(cid))
@@ -134,7 +140,11 @@ class Overlay:
         return attrs
 
 
-def _node_label(blueprint: Blueprint, cid: str) -> str:
+def _badge(badge: tuple[str, str] | None) -> str:
+    return f'<FONT POINT-SIZE="14" COLOR="{badge[1]}"><B>{_esc(badge[0])}</B></FONT>' if badge else " "
+
+
+def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
     component = blueprint.components[cid]
     kind = blueprint.kind_of(cid)
     badge = icons.tech_icon(component.tech)
@@ -146,7 +156,7 @@ def _node_label(blueprint: Blueprint, cid: str) -> str:
         else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
     )
     rows = [
-        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18">{_badge(mark)}</TD>'
         f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
         f'<TR><TD COLSPAN="3">{title}</TD></TR>',
     ]
@@ -171,7 +181,19 @@ def _node_tooltip(blueprint: Blueprint, cid: str) -> str:
     return _tooltip_text("\n".join(lines))
 
 
-def _edge_label(data: str | None) -> str | None:
+def _edge_label(data: str | None, badge: tuple[str, str] | None = None, step: int | None = None) -> str | None:
+    if step is not None:  # the call's place in its caller's order, in bold before its data
+        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        return (
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
+            f"{_badge(badge) + ' ' if badge else ''}<B>{step}</B>{' ' if text else ''}{text}</TD></TR></TABLE>>"
+        )
+    if badge is not None:
+        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        return (
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
+            f"{_badge(badge)}{' ' if text else ''}{text}</TD></TR></TABLE>>"
+        )
     if not data:
         return None
     # A padded one-cell table: labels of neighbouring flows in one rank keep a visible gap instead of reading
@@ -183,7 +205,12 @@ def _edge_label(data: str | None) -> str | None:
 
 
 def _title_label(
-    blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None, summary_width: int = 110
+    blueprint: Blueprint,
+    view: View,
+    modes: Iterable[str],
+    overlay: Overlay | None = None,
+    summary_width: int = 110,
+    summary_size: str = "11",
 ) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
     if overlay is not None and overlay.heading:
@@ -192,7 +219,7 @@ def _title_label(
     if blueprint.summary:
         summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
         lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#455A64">{lines}</FONT></TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#455A64">{lines}</FONT></TD></TR>')
     cells = "".join(
         f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
         f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
@@ -227,8 +254,7 @@ def to_dot(
     """The diagram of ``blueprint`` as deterministic DOT text.
 
     ``view`` picks the components shown (see :mod:`.views`; ``overview`` draws one node per
-    stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: the view's own, TB for the
-    overview, else LR), ``scale`` multiplies the PNG
+    stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: LR), ``scale`` multiplies the PNG
     resolution, ``overlay`` restyles single components and flows and adds a legend row
     (:class:`Overlay`), ``detail`` is ``grouped`` (fanned telemetry and deploy flows drawn as
     one edge each group, :func:`flow_groups`) or ``full`` (every flow). Icons are paths relative to
@@ -241,7 +267,9 @@ def to_dot(
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
     if view == "overview":
         return overview_dot(blueprint, rankdir, scale)
-    selected = select_view(blueprint.graph, view)
+    selected = select_view(blueprint.graph, view, detail)
+    if overlay is not None and overlay.scope is not None:
+        selected = _scoped(blueprint, selected, overlay.scope)
     order, members, backs = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
@@ -303,10 +331,11 @@ def to_dot(
                     }
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
-                    Node(_node_label(blueprint, cid), nodeid=cid, **attrs)
+                    badge = overlay.badges.get(cid) if overlay is not None else None
+                    Node(_node_label(blueprint, cid, badge), nodeid=cid, **attrs)
             setcluster(None)
         current_mode = None
-        for index in selected.flows:
+        for index in by_step(blueprint, selected.flows):
             if index in in_group and index not in first_of:
                 continue
             u, v, mode = ends[index]
@@ -314,7 +343,7 @@ def to_dot(
             if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
                 style = MODE_STYLES[mode]
                 canvas.dot.attr(
-                    "edge", color=style.color, style=style.style, penwidth=style.penwidth, fontcolor=style.text
+                    "edge", color=style.line, style=style.style, penwidth=style.penwidth, fontcolor=style.text
                 )
                 current_mode = mode
             if index in first_of:
@@ -324,7 +353,11 @@ def to_dot(
                 "id": f"flow-{index}",
                 "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else "")),
             }
-            label = _edge_label(flow.data)
+            label = _edge_label(
+                flow.data,
+                overlay.flow_badges.get(index) if overlay is not None else None,
+                flow.step if mode == "request" else None,
+            )
             if label:
                 attrs["label"] = label
                 attrs["minlen"] = LABELLED_MINLEN
@@ -341,6 +374,36 @@ def to_dot(
             else:
                 canvas.dot.edge(u, v, **attrs)
     return _normalise(canvas.dot.source)
+
+
+def by_step(blueprint: Blueprint, flows: Iterable[int]) -> list[int]:
+    """``flows`` in drawing order: blueprint order, except that each component's request calls with a
+    ``step`` are put in step order among the places they hold, so Graphviz fans them out in that order."""
+    flows = list(flows)
+    stepped: dict[str, list[int]] = {}
+    for index in flows:
+        flow = blueprint.flows[index]
+        if flow.mode.value == "request" and flow.step is not None:
+            stepped.setdefault(flow.source, []).append(index)
+    queues = {
+        source: iter(sorted(indices, key=lambda i: (blueprint.flows[i].step, i))) for source, indices in stepped.items()
+    }
+    out = []
+    for index in flows:
+        flow = blueprint.flows[index]
+        is_stepped = flow.mode.value == "request" and flow.step is not None
+        out.append(next(queues[flow.source]) if is_stepped else index)
+    return out
+
+
+def _scoped(blueprint: Blueprint, view: View, scope: frozenset[str]) -> View:
+    """``view`` cut down to the components of ``scope`` and the flows between them."""
+    ends = flow_ends(blueprint)
+    return View(
+        view.name,
+        tuple(c for c in view.components if c in scope),
+        tuple(i for i in view.flows if ends[i][0] in scope and ends[i][1] in scope),
+    )
 
 
 def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[str, str], back: bool) -> None:
@@ -391,11 +454,25 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     )
 
 
+def overview_grid(order: list[str]) -> list[list[str]]:
+    """The overview's stages in columns, left to right: up to three stages in one row; more in two rows that
+    read as a U (the first half left to right on top, the rest right to left below), so the picture has a
+    slide's proportions and each stage sits next to the one it feeds."""
+    if len(order) <= 3:
+        return [[stage] for stage in order]
+    columns = (len(order) + 1) // 2
+    grid = [[stage] for stage in order[:columns]]
+    for i, stage in enumerate(order[columns:]):
+        grid[columns - 1 - i].append(stage)
+    return grid
+
+
 def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
     """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
-    ordered pair of stages with flows between them (``id="stage-flows-<n>"``, the member flows as classes
-    ``flow-N``), labelled with the count of each mode. No clusters, so nothing here can meet Graphviz 2.43's
-    cluster aborts; stages are ranked in the full diagram's cluster order."""
+    pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
+    as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
+    :func:`overview_grid` (invisible edges rank the columns; the flows do not, ``constraint=false``). No
+    clusters, so nothing here can meet Graphviz 2.43's cluster aborts."""
     import graphviz
 
     summary = overview(blueprint.graph)
@@ -412,7 +489,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
         id="diagram",
         size=f"{page_w:g},{page_h:g}",
         dpi=f"{PNG_DPI * scale:g}",
-        label=_title_label(blueprint, view, (), summary_width=70),
+        label=_title_label(blueprint, view, (), summary_width=OVERVIEW_SUMMARY_WIDTH, summary_size=OVERVIEW_FONTSIZE),
     )
     dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
     dot.edge_attr.update(EDGE_ATTRS, fontsize=OVERVIEW_FONTSIZE)
@@ -428,7 +505,25 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             color=border,
             tooltip=_tooltip_text(tooltip),
         )
-    for n, ((a, b), flows) in enumerate(summary.links.items()):
+    grid = overview_grid(order)
+    # ranks: the top row on even ranks, the bottom row half a column further on odd ones, so no two stages
+    # share a rank (a labelled edge within a rank bends out to a label rank of its own)
+    rank = {stage: 2 * k + row for k, column in enumerate(grid) for row, stage in enumerate(column)}
+    for row in (0, 1):
+        cells = [column[row] for column in grid if len(column) > row]
+        for left, right in zip(cells, cells[1:]):
+            dot.edge(
+                f"stage{position[left]}",
+                f"stage{position[right]}",
+                style="invis",
+                weight="8",
+                minlen=str(rank[right] - rank[left]),
+            )
+    if len(grid[0]) > 1:  # the rows' first stages, so the bottom row starts half a column on
+        dot.edge(f"stage{position[grid[0][0]]}", f"stage{position[grid[0][1]]}", style="invis")
+    pairs = stage_pairs(summary)
+    for n, ((a, b), (forward, backward)) in enumerate(pairs.items()):
+        flows = tuple(sorted(forward + backward))
         counts: dict[str, int] = {}
         for i in flows:
             counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
@@ -442,18 +537,20 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
             f"</TABLE>>",
             "tooltip": _tooltip_text(tooltip),
-            "color": style.color,
+            "color": style.line,
             "style": style.style,
             "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}",
             "fontcolor": style.text,
         }
-        if "request" in counts:
-            attrs["weight"] = REQUEST_WEIGHT
-        tail, head = f"stage{position[a]}", f"stage{position[b]}"
-        if position[a] > position[b]:  # against the stage order: ranked the other way, drawn the same
-            dot.edge(head, tail, dir="back", **attrs)
-        else:
-            dot.edge(tail, head, **attrs)
+        # arrowheads where flows arrive: both ends when they go both ways
+        arrows = ("both" if backward else "forward") if forward else "back"
+        tail, head = a, b
+        if rank[a] > rank[b]:  # written along the ranks so it ranks with the grid, drawn the same
+            tail, head = b, a
+            arrows = {"forward": "back", "back": "forward"}.get(arrows, arrows)
+        if arrows != "forward":
+            attrs["dir"] = arrows
+        dot.edge(f"stage{position[tail]}", f"stage{position[head]}", **attrs)
     return _normalise(dot.source)
 
 

@@ -128,7 +128,7 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = 
     rankdir = check_direction(direction, view)
     if view == "overview":
         return _overview_mermaid(blueprint, rankdir)
-    selected = select_view(blueprint.graph, view)
+    selected = select_view(blueprint.graph, view, detail)
     order, members, _ = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     title = blueprint.name + ("" if view == "all" else f" ({view} view)")

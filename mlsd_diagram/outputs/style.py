@@ -46,7 +46,11 @@ def frame_colour(group: str) -> str:
 
 @dataclass(frozen=True)
 class ModeStyle:
-    """How a flow mode is drawn, and how the legend shows it."""
+    """How a flow mode is drawn, and how the legend shows it.
+
+    ``color`` is one of the Okabe-Ito colours (readable for colour-blind readers, none a stage's hue),
+    and the line's pattern alone (``style``, ``penwidth``, ``double``) tells the modes apart in greyscale.
+    """
 
     color: str
     style: str
@@ -54,21 +58,38 @@ class ModeStyle:
     sample: str
     meaning: str
     ink: str = ""  # the label text's colour where the line's own is too light for text
+    double: bool = False  # drawn as two parallel lines
 
     @property
     def text(self) -> str:
         """The colour of the flow's label: readable (WCAG AA, 4.5:1) on white and on every cluster fill."""
         return self.ink or self.color
 
+    @property
+    def line(self) -> str:
+        """The DOT ``color`` of the line: two parallel strokes for a double line."""
+        return f"{self.color}:transparent:{self.color}" if self.double else self.color
 
+    def haloed(self, halo: str) -> str:
+        """The DOT ``color`` of the line with a ``halo`` stroke along each side (the diff's highlight)."""
+        return f"{halo}:{self.line}:{halo}"
+
+
+# Okabe & Ito's colour-blind-safe palette (black, blue, orange, reddish purple, bluish green) and a grey;
+# in greyscale: thick solid, thin solid, dashed, double, double dashed, dotted.
 MODE_STYLES = {
-    "request": ModeStyle("#0B3C78", "bold", "2.4", "\u2501\u2501\u2501", "request (online call)"),
-    "stream": ModeStyle("#2E7D32", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
-    "batch": ModeStyle("#8D5A2B", "dashed", "1.3", "\u2574 \u2574 \u2574", "batch"),
-    "deploy": ModeStyle("#6A1B9A", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "deploy (artifact)"),
-    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback", ink="#C62828"),
-    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry", ink="#5E6A72"),
+    "request": ModeStyle("#000000", "bold", "2.4", "\u2501\u2501\u2501", "request (online call)"),
+    "stream": ModeStyle("#0072B2", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
+    "batch": ModeStyle("#E69F00", "dashed", "1.5", "\u2574 \u2574 \u2574", "batch", ink="#7A5000"),
+    "deploy": ModeStyle(
+        "#CC79A7", "solid", "1.1", "\u2550\u2550\u2550", "deploy (artifact)", ink="#9C3F75", double=True
+    ),
+    "fallback": ModeStyle("#009E73", "dashed", "1.1", "\u254d\u254d\u254d", "fallback", ink="#00694D", double=True),
+    "telemetry": ModeStyle("#808080", "dotted", "1.2", "\u00b7\u00b7\u00b7\u00b7\u00b7", "telemetry", ink="#5E6A72"),
 }
+# The diff's highlight: a translucent Okabe-Ito yellow around what changed (no flow or stage uses it).
+HALO = "#F0E442"
+
 # the modes whose flows between clusters decide the cluster order, so the request path reads left to right
 ORDERING_MODES = frozenset({"request"})
 # modes that never decide which flow of a cycle inside a cluster is turned around (Graphviz breaks a cycle
@@ -131,9 +152,10 @@ GROUPED_MODES = ("telemetry", "deploy")
 # The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
 OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
 OVERVIEW_FONTSIZE = "12"
-OVERVIEW_ATTRS = {"nodesep": "0.2", "ranksep": "0.45"}
-# A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
-VIEW_DIRECTIONS = {"overview": "TB"}
+OVERVIEW_ATTRS = {"nodesep": "0.35", "ranksep": "0.25"}
+# A view's direction when none is asked for, where it is not LR.
+VIEW_DIRECTIONS: dict[str, str] = {}
+OVERVIEW_SUMMARY_WIDTH = 70  # characters per line of the overview's summary
 
 # Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
 # image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
