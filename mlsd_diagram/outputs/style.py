@@ -157,11 +157,12 @@ OVERVIEW_ATTRS = {"nodesep": "0.35", "ranksep": "0.25"}
 VIEW_DIRECTIONS: dict[str, str] = {}
 OVERVIEW_SUMMARY_WIDTH = 70  # characters per line of the overview's summary
 
-# Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
-# image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
-# to fit, smaller ones stay at their natural size.
-PAGE_INCHES = (40.0, 40.0)
-PNG_DPI = 96.0
+# Default PNG canvas: the size follows the text. At 88 dpi the smallest text (9 pt labels) is 11 px at 100%
+# zoom, so a full diagram reads when zoomed; only a layout wider or taller than 8192 px (93 in; a side most
+# image viewers and GPUs handle, at most 67 Mpx) is scaled down to fit.
+PNG_MAX_PX = 8192
+PNG_DPI = 88.0
+PAGE_INCHES = (PNG_MAX_PX / PNG_DPI, PNG_MAX_PX / PNG_DPI)
 
 
 def escape(text: str) -> str:
