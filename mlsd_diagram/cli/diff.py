@@ -61,6 +61,13 @@ FORMATS = ["text", "markdown", "json"]
     help="The diagram's direction.",
 )
 @click.option(
+    "--scope",
+    type=click.Choice(["changed", "all"]),
+    default="changed",
+    show_default=True,
+    help="The diagram draws the changed components and their neighbours one flow away, or all of the design.",
+)
+@click.option(
     "--fail-on-new",
     is_flag=True,
     help="Exit 1 when the change introduces an unaccepted finding at or above the fail level.",
@@ -85,7 +92,9 @@ FORMATS = ["text", "markdown", "json"]
     show_default=True,
     help="Markdown: stop adding rows at this many characters (GitHub's comment limit).",
 )
-def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on, config_path, max_chars) -> None:
+def diff_command(
+    sides, rev, fmt, out_dir, view, direction, scope, fail_on_new, fail_on, config_path, max_chars
+) -> None:
     """Compare two versions of a design: OLD and NEW are files or REV:PATH (read with git show).
 
     Components are matched by id, flows by (from, to, mode). Reports what was added, removed
@@ -132,12 +141,12 @@ def diff_command(sides, rev, fmt, out_dir, view, direction, fail_on_new, fail_on
 
         echo(diff_text(diffs) if diffs else f"no blueprint changed since {rev}\n", nl=False)
     if out_dir is not None:
-        _draw(compared, out_dir, view, direction.upper())
+        _draw(compared, out_dir, view, direction.upper(), scope)
     if fail_on_new and any(introduced_failures(d, fail_on or config.fail_on) for d in diffs):
         raise SystemExit(EXIT_FINDINGS)
 
 
-def _draw(compared: list[Compared], out_dir: str, view: str, direction: str) -> None:
+def _draw(compared: list[Compared], out_dir: str, view: str, direction: str, scope: str) -> None:
     from ..outputs.diagram import GraphvizMissing, RenderError, dot_binary
     from ..outputs.diff_diagram import render_diff
     from ..outputs.files import OutputPathError
@@ -145,7 +154,7 @@ def _draw(compared: list[Compared], out_dir: str, view: str, direction: str) -> 
     try:
         dot_binary()
         for c in compared:
-            written = render_diff(c.old, c.new, c.diff, out_dir, c.stem, view=view, direction=direction)
+            written = render_diff(c.old, c.new, c.diff, out_dir, c.stem, view=view, direction=direction, scope=scope)
             echo(one_line(f"{c.new_name}: wrote {', '.join(os.path.relpath(p) for p in written)}"), err=True)
     except (GraphvizMissing, RenderError, OutputPathError) as exc:
         raise UserError(str(exc)) from None

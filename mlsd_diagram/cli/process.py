@@ -46,14 +46,14 @@ _EXIT_HOOKED: list[bool] = []
 
 
 def _kill_graphviz() -> None:
-    diagram = sys.modules.get("mlsd_diagram.outputs.diagram")
+    diagram = sys.modules.get("mlsd_diagram.outputs.sandbox")
     if diagram is not None:
         diagram.kill_running_dot()
 
 
 def _stop_graphviz() -> None:
     """Kill the `dot` processes of this run, if it rendered at all (nothing is imported for it)."""
-    diagram = sys.modules.get("mlsd_diagram.outputs.diagram")
+    diagram = sys.modules.get("mlsd_diagram.outputs.sandbox")
     if diagram is not None:
         diagram.stop_rendering()
 

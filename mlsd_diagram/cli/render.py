@@ -8,8 +8,9 @@ import sys
 import click
 
 from ..diagnostics import BlueprintError
-from ..outputs import DETAILS, EDITABLE_FORMATS, FORMATS, VIEWS
+from ..outputs import DETAILS, VIEWS
 from ..outputs.files import OutputPathError
+from ..outputs.formats import FORMATS, formats_help, needs_layout
 from . import EXIT_INVALID, UserError, main
 from .inputs import load
 from .terminal import echo
@@ -38,8 +39,7 @@ def _render_one(
     "formats",
     multiple=True,
     type=click.Choice(FORMATS),
-    help="Output format; repeat for several (default: png and svg). excalidraw and drawio are the layout "
-    "as editable boxes and arrows for Excalidraw and diagrams.net.",
+    help=f"Output format; repeat for several (default: png and svg). {formats_help()}.",
 )
 @click.option(
     "-o",
@@ -62,7 +62,7 @@ def _render_one(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
     default=None,
-    help="Left to right or top to bottom (default: TB for the overview, else LR).",
+    help="Left to right (the default) or top to bottom.",
 )
 @click.option(
     "--detail",
@@ -70,7 +70,7 @@ def _render_one(
     default="grouped",
     show_default=True,
     help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
-    "their count; full: every flow.",
+    "their count, and the serving view without deploy flows; full: every flow.",
 )
 @click.option(
     "--scale",
@@ -106,7 +106,7 @@ def render(
 
     formats = formats or ("png", "svg")
     direction = direction.upper() if direction else None
-    if any(f in ("png", "svg", "pdf", *EDITABLE_FORMATS) for f in formats):  # these need Graphviz's layout
+    if needs_layout(formats):
         try:
             dot_binary()
         except GraphvizMissing as exc:

@@ -1,10 +1,11 @@
 """Outputs: diagrams, Mermaid, design docs, SARIF/JSON, the HTML report. Each reads the model and analyses."""
 
 # The names the command line offers, here so that `mlsd --help` need not import the renderers.
-FORMATS = ("png", "svg", "pdf", "dot", "mermaid", "excalidraw", "drawio")
-# The formats drawn from Graphviz's layout (its `dot -Tjson`), for editing in their own tools.
-EDITABLE_FORMATS = ("excalidraw", "drawio")
+from .formats import EDITABLE_FORMATS, FORMATS
+
 VIEWS = ("all", "serving", "training", "data", "monitoring", "overview")
 # How many edges a diagram draws: "grouped" draws telemetry and deploy flows that fan between two clusters
 # as one edge with their count, "full" draws every flow.
 DETAILS = ("grouped", "full")
+
+__all__ = ["DETAILS", "EDITABLE_FORMATS", "FORMATS", "VIEWS"]

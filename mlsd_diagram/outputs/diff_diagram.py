@@ -18,16 +18,19 @@ from pathlib import Path
 
 from ..analyses.identity import flow_ids
 from ..blueprint.models import Blueprint
-from .dot import MODE_STYLES, Overlay
+from .dot import Overlay
+from .style import HALO, MODE_STYLES
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
-COLOURS = {ADDED: "#2E7D32", REMOVED: "#C62828", CHANGED: "#E08600", UNCHANGED: "#A7B0B8"}
+# The badges' colours (dark enough for text on white); the badge's sign, not its colour, says what changed.
+COLOURS = {ADDED: "#00694D", REMOVED: "#A33D00", CHANGED: "#6B4600", UNCHANGED: "#A7B0B8"}
+BADGES = {ADDED: "+", REMOVED: "\u2212", CHANGED: "~"}
 LEGEND = (
-    (COLOURS[ADDED], "\u25a0", "added"),
-    (COLOURS[REMOVED], "\u254c\u254c", "removed (dashed, where it was)"),
-    (COLOURS[CHANGED], "\u25a0", "changed"),
-    (COLOURS[UNCHANGED], "\u25a0", "unchanged"),
+    (COLOURS[ADDED], BADGES[ADDED], "added"),
+    (COLOURS[REMOVED], BADGES[REMOVED], "removed (dashed, where it was)"),
+    (COLOURS[CHANGED], BADGES[CHANGED], "changed"),
 )
+SCOPES = ("changed", "all")  # the changed components and their neighbours, or the whole design
 # The PNG cannot fade the icons of unchanged components; the SVG can.
 SVG_STYLE = ".diff-unchanged{opacity:.45}"
 FADED_ALPHA = "66"  # unchanged flows keep their mode's colour at 40% opacity
@@ -76,8 +79,11 @@ def merged_blueprint(old: Blueprint, new: Blueprint) -> tuple[Blueprint, dict[in
     return merged, back
 
 
-def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint, Overlay]:
-    """The merged design (:func:`merged_blueprint`) and the overlay that colours it by change."""
+def diff_overlay(old: Blueprint, new: Blueprint, diff: dict, scope: str = "all") -> tuple[Blueprint, Overlay]:
+    """The merged design (:func:`merged_blueprint`) and the overlay that marks it by change.
+
+    ``scope`` ``changed`` keeps the changed components, the ends of changed flows and their neighbours
+    one flow away (everything when nothing changed); ``all`` keeps everything."""
     merged, back = merged_blueprint(old, new)
     comps = diff["components"]
     state = dict.fromkeys(merged.components, UNCHANGED)
@@ -88,20 +94,17 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
     hints = {c["id"]: c.get("hint", "") for c in (*comps["added"], *comps["removed"])}
     components = {}
     for cid, change in state.items():
-        colour = COLOURS[change]
         tooltip = _tooltip(merged, cid, change, details.get(cid, ()), hints.get(cid, ""))
         if change == UNCHANGED:
             attrs = {"fontcolor": "#8A949C"}
         else:
             attrs = {
                 "shape": "box",
-                "style": "rounded,filled,dashed,bold" if change == REMOVED else "rounded,filled,bold",
-                "color": colour,
-                "penwidth": "2.4",
+                "style": "rounded,filled,dashed" if change == REMOVED else "rounded,filled",
+                "color": HALO,
+                "penwidth": "6",
                 "margin": "0.06,0.04",
             }
-            if change == REMOVED:
-                attrs["fontcolor"] = colour
         components[cid] = {**attrs, "class": f"diff-{change}", "tooltip": tooltip}
     flow_state = {}
     added = {f["id"] for f in diff["flows"]["added"]}
@@ -121,13 +124,10 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
         flow = merged.flows[index]
         mode = MODE_STYLES[flow.mode.value]
         if change == UNCHANGED:
-            attrs = {"color": mode.color + FADED_ALPHA, "fontcolor": COLOURS[UNCHANGED]}
-        else:
-            attrs = {
-                "color": COLOURS[change],
-                "fontcolor": COLOURS[change],
-                "penwidth": str(max(float(mode.penwidth), 2.0)),
-            }
+            faded = ":".join(c if c == "transparent" else c + FADED_ALPHA for c in mode.line.split(":"))
+            attrs = {"color": faded, "fontcolor": COLOURS[UNCHANGED]}
+        else:  # the mode's own line, with a halo along each side
+            attrs = {"color": mode.haloed(HALO), "penwidth": str(max(float(mode.penwidth), 1.6))}
             if change == REMOVED:
                 attrs["style"] = "dashed"
         text = f"{flow.source} \u2192 {flow.target} ({flow.mode.value})" + (f": {flow.data}" if flow.data else "")
@@ -144,11 +144,25 @@ def diff_overlay(old: Blueprint, new: Blueprint, diff: dict) -> tuple[Blueprint,
     overlay = Overlay(
         components=components,
         flows=flows,
-        legend_title="Changes:",
+        legend_title="Changes (highlighted in yellow):",
         legend=LEGEND,
         heading=f"changes since {diff['old']}",
+        badges={cid: (BADGES[c], COLOURS[c]) for cid, c in state.items() if c != UNCHANGED},
+        flow_badges={i: (BADGES[c], COLOURS[c]) for i, c in flow_state.items() if c != UNCHANGED},
+        scope=None if scope == "all" else _nearby(merged, state, flow_state),
     )
     return merged, overlay
+
+
+def _nearby(merged: Blueprint, state: dict[str, str], flow_state: dict[int, str]) -> frozenset[str] | None:
+    """The changed components with every component one flow away from them, and the ends of changed flows;
+    ``None`` (everything) when nothing changed."""
+    changed = {cid for cid, change in state.items() if change != UNCHANGED}
+    near = set(changed)
+    for index, flow in enumerate(merged.flows):
+        if flow_state[index] != UNCHANGED or flow.source in changed or flow.target in changed:
+            near.update((flow.source, flow.target))
+    return frozenset(near) if near else None
 
 
 def _short(value: object) -> str:
@@ -182,8 +196,12 @@ def render_diff(
     view: str = "all",
     direction: str | None = None,
     scale: float = 1.0,
+    scope: str = "changed",
 ) -> list[Path]:
     """Write the diff diagram as ``<stem>-diff[-view].<ext>`` into ``out_dir``; return the paths.
+
+    ``scope`` ``changed`` (the default) draws the changed components and their neighbours one flow
+    away, ``all`` the whole design.
 
     Every view but ``overview`` (which draws stages, not the components and flows that changed):
     it raises ``ValueError``.
@@ -195,7 +213,9 @@ def render_diff(
             f"the diff diagram draws components and flows; view {view!r} has none (use one of: {', '.join(DIFF_VIEWS)})"
         )
 
-    merged, overlay = diff_overlay(old, new, diff)
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; expected one of: {', '.join(SCOPES)}")
+    merged, overlay = diff_overlay(old, new, diff, scope)
     return render(
         merged,
         formats=formats,

@@ -25,145 +25,84 @@ fixes what a design document needs from it:
 
 from __future__ import annotations
 
-import html
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..blueprint.kinds import Stage
 from ..blueprint.models import Blueprint
 from . import DETAILS, icons
-from .fonts import FONTNAME
-from .views import View, overview, select_view
+from .plan import (
+    FlowGroup,
+    UnknownDetail,
+    UnknownDirection,
+    check_direction,
+    flow_ends,
+    flow_groups,
+    group_label,
+    group_of,
+    layout_plan,
+)
+from .style import (
+    CLUSTER_ATTRS,
+    DIRECTIONS,
+    EDGE_ATTRS,
+    FONT,
+    GRAPH_ATTRS,
+    GROUPED_MODES,
+    LABELLED_MINLEN,
+    MODE_STYLES,
+    NEUTRAL_COLOURS,
+    NODE_ATTRS,
+    OVERVIEW_ATTRS,
+    OVERVIEW_FONTSIZE,
+    OVERVIEW_NODE_NAMES,
+    OVERVIEW_SUMMARY_WIDTH,
+    PAGE_INCHES,
+    PNG_DPI,
+    REQUEST_WEIGHT,
+    STAGE_COLOURS,
+    STAGE_ORDER,
+    VIEW_DIRECTIONS,
+    ModeStyle,
+    frame_colour,
+)
+from .style import escape as _esc
+from .style import tooltip_text as _tooltip_text
+from .style import wrap as _wrap
+from .views import View, overview, select_view, stage_pairs
 
-DIRECTIONS = ("LR", "TB")
-FONT = FONTNAME  # DejaVu Sans, the bundled font dot lays out with (see .fonts), with fallbacks for the SVG
-
-STAGE_ORDER = [
-    s.value for s in (Stage.CLIENT, Stage.SERVING, Stage.FEATURES, Stage.DATA, Stage.TRAINING, Stage.MONITORING)
+# Names that have long been imported from here; they live in .style and .plan now.
+__all__ = [
+    "CLUSTER_ATTRS",
+    "DIRECTIONS",
+    "EDGE_ATTRS",
+    "FONT",
+    "GRAPH_ATTRS",
+    "GROUPED_MODES",
+    "LABELLED_MINLEN",
+    "MODE_STYLES",
+    "NEUTRAL_COLOURS",
+    "NODE_ATTRS",
+    "PAGE_INCHES",
+    "PNG_DPI",
+    "STAGE_COLOURS",
+    "STAGE_ORDER",
+    "VIEW_DIRECTIONS",
+    "FlowGroup",
+    "ModeStyle",
+    "Overlay",
+    "UnknownDetail",
+    "UnknownDirection",
+    "flow_ends",
+    "flow_groups",
+    "frame_colour",
+    "group_label",
+    "group_of",
+    "layout_plan",
+    "overview_dot",
+    "to_dot",
+    "with_icons_in",
 ]
-# cluster fill, border and label colours per stage; custom groups take the neutral one
-STAGE_COLOURS = {
-    "client": ("#F4F6F8", "#B0BEC5", "#37474F"),
-    "serving": ("#EEF5FD", "#90B4DD", "#0D47A1"),
-    "features": ("#F6F0FB", "#C3A6DB", "#4A148C"),
-    "data": ("#EFF8F0", "#9CCB9F", "#1B5E20"),
-    "training": ("#FEF4EA", "#F0BE8C", "#BF360C"),
-    "monitoring": ("#FDF0F0", "#E3A5A5", "#B71C1C"),
-}
-NEUTRAL_COLOURS = ("#F7F7F5", "#BDBDBD", "#424242")
-
-
-def _halfway(a: str, b: str) -> str:
-    """The colour halfway between two ``#RRGGBB`` colours."""
-    return "#" + "".join(f"{(int(a[k : k + 2], 16) + int(b[k : k + 2], 16) + 1) // 2:02X}" for k in (1, 3, 5))
-
-
-# A component's frame: halfway between its cluster's border and label colours, so it stands out against the
-# white inside it and the cluster's fill around it (3:1 or more on white).
-def frame_colour(group: str) -> str:
-    """The frame colour of the components of cluster ``group``."""
-    _, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
-    return _halfway(border, ink)
-
-
-@dataclass(frozen=True)
-class ModeStyle:
-    """How a flow mode is drawn, and how the legend shows it."""
-
-    color: str
-    style: str
-    penwidth: str
-    sample: str
-    meaning: str
-    ink: str = ""  # the label text's colour where the line's own is too light for text
-
-    @property
-    def text(self) -> str:
-        """The colour of the flow's label: readable (WCAG AA, 4.5:1) on white and on every cluster fill."""
-        return self.ink or self.color
-
-
-MODE_STYLES = {
-    "request": ModeStyle("#0B3C78", "bold", "2.4", "\u2501\u2501\u2501", "request (online call)"),
-    "stream": ModeStyle("#2E7D32", "solid", "1.3", "\u2500\u2500\u2500", "stream"),
-    "batch": ModeStyle("#8D5A2B", "dashed", "1.3", "\u2574 \u2574 \u2574", "batch"),
-    "deploy": ModeStyle("#6A1B9A", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "deploy (artifact)"),
-    "fallback": ModeStyle("#D32F2F", "dotted", "2.0", "\u00b7\u00b7\u00b7\u00b7\u00b7", "fallback", ink="#C62828"),
-    "telemetry": ModeStyle("#9AA3AB", "solid", "1.0", "\u2500\u2500\u2500", "telemetry", ink="#5E6A72"),
-}
-# the modes whose flows between clusters decide the cluster order, so the request path reads left to right
-ORDERING_MODES = frozenset({"request"})
-# modes that never decide which flow of a cycle inside a cluster is turned around (Graphviz breaks a cycle
-# they close itself), so a telemetry flow never turns a data flow around
-LOOSE_MODES = frozenset({"telemetry"})
-# request flows pull their ends into a straight line harder than other flows (Graphviz's default is 1),
-# so the request path reads as one left-to-right line
-REQUEST_WEIGHT = "4"
-
-# polyline splines, wide node gaps and close ranks: measured with benchmarks/layout.py on every bundled
-# blueprint and starter (default and serving views): nodesep 0.85 / ranksep 0.3 keeps crossings, labels
-# struck by edges, labels on frames and the aspect within their targets; 0.7 / 0.4 struck 14 labels once the
-# starters grew, and neighbouring values swing each figure by a few (the layouts are sensitive)
-GRAPH_ATTRS = {
-    "splines": "polyline",
-    "nodesep": "0.85",
-    "ranksep": "0.3",
-    "pad": "0.25",
-    "fontname": FONT,
-    "fontsize": "11",
-    "fontcolor": "#263238",
-    "outputorder": "edgesfirst",
-    "labelloc": "t",
-    "labeljust": "l",
-    "bgcolor": "white",
-    "mclimit": "0.5",
-    "remincross": "true",
-    "newrank": "true",
-}
-# A component is a white rounded box holding its icon, badge and label: edges clip to (and arrowheads end on)
-# its frame, and its text reads on white whatever the cluster's fill. The frame takes the cluster's label colour.
-NODE_ATTRS = {
-    "shape": "box",
-    "style": "rounded,filled",
-    "fillcolor": "white",
-    "penwidth": "1.0",
-    "fontname": FONT,
-    "fontsize": "11",
-    "fontcolor": "#263238",
-    "margin": "0.06,0.03",
-}
-EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"}
-CLUSTER_ATTRS = {
-    "style": "rounded,filled",
-    "fontname": FONT,
-    "fontsize": "12",
-    "labeljust": "l",
-    "margin": "24",  # room between the frame and the labels of edges passing inside it
-    "penwidth": "1.2",
-}
-# A labelled flow spans two ranks or more, so its label gets a rank of its own, clear of the other edges'
-# bends (measured: labels struck by another edge 19 -> 7 over the bundled diagrams, with the margin above).
-LABELLED_MINLEN = "2"
-
-# Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
-# "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
-# They are the long loops back across the canvas; the request path is never grouped.
-GROUPED_MODES = ("telemetry", "deploy")
-
-# The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
-OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
-OVERVIEW_FONTSIZE = "12"
-OVERVIEW_ATTRS = {"nodesep": "0.2", "ranksep": "0.45"}
-# A view's direction when none is asked for: the overview's stages stack top to bottom, so it fits a page width.
-VIEW_DIRECTIONS = {"overview": "TB"}
-
-# Default PNG canvas: at most this many inches on each side at this resolution (3840 px: a 4K-wide
-# image that stays sharp when a document page or slide scales it down); larger layouts are scaled down
-# to fit, smaller ones stay at their natural size.
-PAGE_INCHES = (40.0, 40.0)
-PNG_DPI = 96.0
 
 
 @dataclass(frozen=True)
@@ -174,6 +113,8 @@ class Overlay:
     or edge (``color``, ``style``, ``penwidth``, ``fontcolor``, ``class``, ``id``, ...); a
     ``tooltip`` is plain text, escaped here. ``legend`` rows ``(colour, sample, meaning)`` are
     shown under the flow legend after ``legend_title``; ``heading`` follows the diagram's name.
+    ``badges`` put a short mark ``(text, colour)`` in a component's top-left corner, ``flow_badges``
+    before a flow's label; ``scope``, when given, keeps only those components (and the flows between them).
     """
 
     components: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -181,6 +122,9 @@ class Overlay:
     legend_title: str = ""
     legend: tuple[tuple[str, str, str], ...] = ()
     heading: str = ""
+    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    flow_badges: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    scope: frozenset[str] | None = None
 
     def component(self, cid: str) -> dict[str, str]:
         return self._attrs(self.components.get(cid))
@@ -196,44 +140,11 @@ class Overlay:
         return attrs
 
 
-class UnknownDirection(ValueError):
-    """A layout direction other than LR or TB."""
+def _badge(badge: tuple[str, str] | None) -> str:
+    return f'<FONT POINT-SIZE="14" COLOR="{badge[1]}"><B>{_esc(badge[0])}</B></FONT>' if badge else " "
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-_PLAIN_LINE = re.compile(r"\S(?:[^\t\n\r\v\f]*\S)?")
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    if len(text) <= width and _PLAIN_LINE.fullmatch(text):  # most labels: one line, nothing to wrap
-        return [text]
-    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
-
-
-def _tooltip_text(text: str) -> str:
-    # Graphviz reads backslash escapes in tooltips; keep user backslashes literal. nohtml: a text that
-    # happens to look like <...> must stay a quoted string, not become an HTML label. '&' is written
-    # '&amp;': Graphviz decodes character references in quoted strings (`&#1;`, `&#xD800;` gave bytes
-    # that are not UTF-8) and copies entity-like text into the SVG as is (`&nbsp;` is not XML).
-    from graphviz import nohtml  # here, not at the top: `mlsd lint` must not load Graphviz bindings
-
-    return nohtml(text.replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n"))
-
-
-def group_of(blueprint: Blueprint, component_id: str) -> str:
-    """The diagram cluster of a component: its ``group`` or else its kind's stage."""
-    return blueprint.components[component_id].group or blueprint.kind_of(component_id).stage.value
-
-
-def group_label(group: str) -> str:
-    """The title a cluster shows: a stage's name capitalised, a custom group's name as written."""
-    return group.replace("_", " ").capitalize() if group in STAGE_COLOURS else group
-
-
-def _node_label(blueprint: Blueprint, cid: str) -> str:
+def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
     component = blueprint.components[cid]
     kind = blueprint.kind_of(cid)
     badge = icons.tech_icon(component.tech)
@@ -245,7 +156,7 @@ def _node_label(blueprint: Blueprint, cid: str) -> str:
         else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
     )
     rows = [
-        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18">{_badge(mark)}</TD>'
         f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
         f'<TR><TD COLSPAN="3">{title}</TD></TR>',
     ]
@@ -270,7 +181,19 @@ def _node_tooltip(blueprint: Blueprint, cid: str) -> str:
     return _tooltip_text("\n".join(lines))
 
 
-def _edge_label(data: str | None) -> str | None:
+def _edge_label(data: str | None, badge: tuple[str, str] | None = None, step: int | None = None) -> str | None:
+    if step is not None:  # the call's place in its caller's order, in bold before its data
+        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        return (
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
+            f"{_badge(badge) + ' ' if badge else ''}<B>{step}</B>{' ' if text else ''}{text}</TD></TR></TABLE>>"
+        )
+    if badge is not None:
+        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        return (
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
+            f"{_badge(badge)}{' ' if text else ''}{text}</TD></TR></TABLE>>"
+        )
     if not data:
         return None
     # A padded one-cell table: labels of neighbouring flows in one rank keep a visible gap instead of reading
@@ -282,7 +205,12 @@ def _edge_label(data: str | None) -> str | None:
 
 
 def _title_label(
-    blueprint: Blueprint, view: View, modes: Iterable[str], overlay: Overlay | None = None, summary_width: int = 110
+    blueprint: Blueprint,
+    view: View,
+    modes: Iterable[str],
+    overlay: Overlay | None = None,
+    summary_width: int = 110,
+    summary_size: str = "11",
 ) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
     if overlay is not None and overlay.heading:
@@ -291,7 +219,7 @@ def _title_label(
     if blueprint.summary:
         summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
         lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#455A64">{lines}</FONT></TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#455A64">{lines}</FONT></TD></TR>')
     cells = "".join(
         f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
         f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
@@ -315,141 +243,6 @@ def _title_label(
     return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
 
 
-def _cluster_order(groups: list[str], weights: dict[tuple[str, str], int]) -> list[str]:
-    """Order clusters so the flows pointing backwards weigh the least (exact up to 8 clusters, else as given)."""
-    n = len(groups)
-    if n > 8:
-        return groups
-    index = {g: i for i, g in enumerate(groups)}
-    # back[c][mask]: weight of flows from c to clusters already placed (a backward flow)
-    out_to = [[0] * n for _ in range(n)]
-    for (a, b), w in weights.items():
-        out_to[index[a]][index[b]] += w
-    best: dict[int, tuple[int, tuple[int, ...]]] = {0: (0, ())}
-    for mask in range(1 << n):
-        if mask not in best:
-            continue
-        cost, order = best[mask]
-        for c in range(n):
-            if mask & (1 << c):
-                continue
-            back = sum(out_to[c][x] for x in order)
-            new = (cost + back, order + (c,))
-            nxt = mask | (1 << c)
-            if nxt not in best or new < best[nxt]:
-                best[nxt] = new
-    return [groups[i] for i in best[(1 << n) - 1][1]]
-
-
-def layout_plan(blueprint: Blueprint, view: View) -> tuple[list[str], dict[str, list[str]], set[int]]:
-    """Clusters in layout order, their components, and the *back* flows.
-
-    A back flow closes a cycle: between clusters (against the chosen order, which
-    puts the fewest request flows backwards) or inside one (a depth-first back
-    edge); it is laid out reversed, so the ranking graph, clusters collapsed, is
-    acyclic in that order. O(components + flows), plus 2^k k^2 for k <= 8 clusters.
-    """
-    members: dict[str, list[str]] = {}
-    for cid in view.components:
-        members.setdefault(group_of(blueprint, cid), []).append(cid)
-    default = sorted(
-        members,
-        key=lambda g: (
-            STAGE_ORDER.index(g) if g in STAGE_ORDER else len(STAGE_ORDER),
-            view.components.index(members[g][0]),
-        ),
-    )
-    group = {cid: g for g, ids in members.items() for cid in ids}
-    ends = flow_ends(blueprint)
-    flows = [(i, *ends[i]) for i in view.flows]
-    weights: dict[tuple[str, str], int] = {}
-    for _i, u, v, mode in flows:
-        if group[u] != group[v] and mode in ORDERING_MODES:
-            key = (group[u], group[v])
-            weights[key] = weights.get(key, 0) + 1
-    order = _cluster_order(default, weights)
-    position = {g: k for k, g in enumerate(order)}
-    back = {i for i, u, v, _ in flows if position[group[u]] > position[group[v]]}
-
-    inner: dict[str, list[tuple[int, str]]] = {}
-    for i, u, v, mode in flows:
-        if group[u] == group[v] and mode not in LOOSE_MODES:
-            inner.setdefault(u, []).append((i, v))
-    state: dict[str, int] = {}  # 1 on the DFS stack, 2 done
-    for root in view.components:
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(inner.get(root, ())))]
-        while stack:
-            node, edges = stack[-1]
-            for i, v in edges:
-                if state.get(v) == 1:
-                    back.add(i)
-                elif v not in state:
-                    state[v] = 1
-                    stack.append((v, iter(inner.get(v, ()))))
-                    break
-            else:
-                state[node] = 2
-                stack.pop()
-    return order, {g: members[g] for g in order}, back
-
-
-def flow_ends(blueprint: Blueprint) -> dict[int, tuple[str, str, str]]:
-    """Flow index -> (source, target, mode), the blueprint graph's edge keys and their ends."""
-    return {i: (f.source, f.target, f.mode.value) for i, f in enumerate(blueprint.flows)}
-
-
-def _check_direction(direction: str | None, view: str = "all") -> str:
-    """LR or TB; ``None`` is the view's own direction (:data:`VIEW_DIRECTIONS`, else LR)."""
-    value = (direction or VIEW_DIRECTIONS.get(view, "LR")).upper()
-    if value not in DIRECTIONS:
-        raise UnknownDirection(f"unknown direction {direction!r}; expected LR or TB")
-    return value
-
-
-class UnknownDetail(ValueError):
-    """A detail level other than those of :data:`DETAILS`."""
-
-
-@dataclass(frozen=True)
-class FlowGroup:
-    """Flows drawn as one edge (detail "grouped"): same mode, same source cluster (telemetry) or source
-    component (deploy), same target cluster. ``tail`` and ``head`` are the components the edge is
-    attached to; it is clipped at the clusters' frames (``ltail`` / ``lhead``)."""
-
-    mode: str
-    flows: tuple[int, ...]
-    tail: str
-    head: str
-    whole_tail: bool  # the edge leaves the source cluster's frame (telemetry), not a component
-
-
-def flow_groups(blueprint: Blueprint, view: View) -> list[FlowGroup]:
-    """The flows of ``view`` that detail "grouped" draws as one edge each group, in blueprint order.
-
-    Telemetry between two clusters groups by (source cluster, target cluster), deploys by
-    (source component, target cluster); a group needs two flows or more (one flow stays itself).
-    """
-    ends = flow_ends(blueprint)
-    buckets: dict[tuple, list[int]] = {}
-    for index in view.flows:
-        u, v, mode = ends[index]
-        if mode not in GROUPED_MODES or group_of(blueprint, u) == group_of(blueprint, v):
-            continue
-        source = group_of(blueprint, u) if mode == "telemetry" else u
-        buckets.setdefault((mode, source, group_of(blueprint, v)), []).append(index)
-    groups = []
-    for (mode, _, _), indices in buckets.items():
-        if len(indices) < 2:
-            continue
-        targets = [ends[i][1] for i in indices]
-        head = max(dict.fromkeys(targets), key=targets.count)  # the most used target, first on a tie
-        groups.append(FlowGroup(mode, tuple(indices), ends[indices[0]][0], head, mode == "telemetry"))
-    return groups
-
-
 def to_dot(
     blueprint: Blueprint,
     view: str = "all",
@@ -461,8 +254,7 @@ def to_dot(
     """The diagram of ``blueprint`` as deterministic DOT text.
 
     ``view`` picks the components shown (see :mod:`.views`; ``overview`` draws one node per
-    stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: the view's own, TB for the
-    overview, else LR), ``scale`` multiplies the PNG
+    stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: LR), ``scale`` multiplies the PNG
     resolution, ``overlay`` restyles single components and flows and adds a legend row
     (:class:`Overlay`), ``detail`` is ``grouped`` (fanned telemetry and deploy flows drawn as
     one edge each group, :func:`flow_groups`) or ``full`` (every flow). Icons are paths relative to
@@ -470,12 +262,14 @@ def to_dot(
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
-    rankdir = _check_direction(direction, view)
+    rankdir = check_direction(direction, view)
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
     if view == "overview":
         return overview_dot(blueprint, rankdir, scale)
-    selected = select_view(blueprint.graph, view)
+    selected = select_view(blueprint.graph, view, detail)
+    if overlay is not None and overlay.scope is not None:
+        selected = _scoped(blueprint, selected, overlay.scope)
     order, members, backs = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     modes_used = {ends[i][2] for i in selected.flows}
@@ -537,10 +331,11 @@ def to_dot(
                     }
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
-                    Node(_node_label(blueprint, cid), nodeid=cid, **attrs)
+                    badge = overlay.badges.get(cid) if overlay is not None else None
+                    Node(_node_label(blueprint, cid, badge), nodeid=cid, **attrs)
             setcluster(None)
         current_mode = None
-        for index in selected.flows:
+        for index in by_step(blueprint, selected.flows):
             if index in in_group and index not in first_of:
                 continue
             u, v, mode = ends[index]
@@ -548,7 +343,7 @@ def to_dot(
             if mode != current_mode:  # the mode's look as edge defaults, set once per run of same-mode flows
                 style = MODE_STYLES[mode]
                 canvas.dot.attr(
-                    "edge", color=style.color, style=style.style, penwidth=style.penwidth, fontcolor=style.text
+                    "edge", color=style.line, style=style.style, penwidth=style.penwidth, fontcolor=style.text
                 )
                 current_mode = mode
             if index in first_of:
@@ -558,7 +353,11 @@ def to_dot(
                 "id": f"flow-{index}",
                 "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else "")),
             }
-            label = _edge_label(flow.data)
+            label = _edge_label(
+                flow.data,
+                overlay.flow_badges.get(index) if overlay is not None else None,
+                flow.step if mode == "request" else None,
+            )
             if label:
                 attrs["label"] = label
                 attrs["minlen"] = LABELLED_MINLEN
@@ -575,6 +374,36 @@ def to_dot(
             else:
                 canvas.dot.edge(u, v, **attrs)
     return _normalise(canvas.dot.source)
+
+
+def by_step(blueprint: Blueprint, flows: Iterable[int]) -> list[int]:
+    """``flows`` in drawing order: blueprint order, except that each component's request calls with a
+    ``step`` are put in step order among the places they hold, so Graphviz fans them out in that order."""
+    flows = list(flows)
+    stepped: dict[str, list[int]] = {}
+    for index in flows:
+        flow = blueprint.flows[index]
+        if flow.mode.value == "request" and flow.step is not None:
+            stepped.setdefault(flow.source, []).append(index)
+    queues = {
+        source: iter(sorted(indices, key=lambda i: (blueprint.flows[i].step, i))) for source, indices in stepped.items()
+    }
+    out = []
+    for index in flows:
+        flow = blueprint.flows[index]
+        is_stepped = flow.mode.value == "request" and flow.step is not None
+        out.append(next(queues[flow.source]) if is_stepped else index)
+    return out
+
+
+def _scoped(blueprint: Blueprint, view: View, scope: frozenset[str]) -> View:
+    """``view`` cut down to the components of ``scope`` and the flows between them."""
+    ends = flow_ends(blueprint)
+    return View(
+        view.name,
+        tuple(c for c in view.components if c in scope),
+        tuple(i for i in view.flows if ends[i][0] in scope and ends[i][1] in scope),
+    )
 
 
 def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[str, str], back: bool) -> None:
@@ -625,11 +454,25 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     )
 
 
+def overview_grid(order: list[str]) -> list[list[str]]:
+    """The overview's stages in columns, left to right: up to three stages in one row; more in two rows that
+    read as a U (the first half left to right on top, the rest right to left below), so the picture has a
+    slide's proportions and each stage sits next to the one it feeds."""
+    if len(order) <= 3:
+        return [[stage] for stage in order]
+    columns = (len(order) + 1) // 2
+    grid = [[stage] for stage in order[:columns]]
+    for i, stage in enumerate(order[columns:]):
+        grid[columns - 1 - i].append(stage)
+    return grid
+
+
 def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
     """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
-    ordered pair of stages with flows between them (``id="stage-flows-<n>"``, the member flows as classes
-    ``flow-N``), labelled with the count of each mode. No clusters, so nothing here can meet Graphviz 2.43's
-    cluster aborts; stages are ranked in the full diagram's cluster order."""
+    pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
+    as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
+    :func:`overview_grid` (invisible edges rank the columns; the flows do not, ``constraint=false``). No
+    clusters, so nothing here can meet Graphviz 2.43's cluster aborts."""
     import graphviz
 
     summary = overview(blueprint.graph)
@@ -646,7 +489,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
         id="diagram",
         size=f"{page_w:g},{page_h:g}",
         dpi=f"{PNG_DPI * scale:g}",
-        label=_title_label(blueprint, view, (), summary_width=70),
+        label=_title_label(blueprint, view, (), summary_width=OVERVIEW_SUMMARY_WIDTH, summary_size=OVERVIEW_FONTSIZE),
     )
     dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
     dot.edge_attr.update(EDGE_ATTRS, fontsize=OVERVIEW_FONTSIZE)
@@ -662,7 +505,25 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             color=border,
             tooltip=_tooltip_text(tooltip),
         )
-    for n, ((a, b), flows) in enumerate(summary.links.items()):
+    grid = overview_grid(order)
+    # ranks: the top row on even ranks, the bottom row half a column further on odd ones, so no two stages
+    # share a rank (a labelled edge within a rank bends out to a label rank of its own)
+    rank = {stage: 2 * k + row for k, column in enumerate(grid) for row, stage in enumerate(column)}
+    for row in (0, 1):
+        cells = [column[row] for column in grid if len(column) > row]
+        for left, right in zip(cells, cells[1:]):
+            dot.edge(
+                f"stage{position[left]}",
+                f"stage{position[right]}",
+                style="invis",
+                weight="8",
+                minlen=str(rank[right] - rank[left]),
+            )
+    if len(grid[0]) > 1:  # the rows' first stages, so the bottom row starts half a column on
+        dot.edge(f"stage{position[grid[0][0]]}", f"stage{position[grid[0][1]]}", style="invis")
+    pairs = stage_pairs(summary)
+    for n, ((a, b), (forward, backward)) in enumerate(pairs.items()):
+        flows = tuple(sorted(forward + backward))
         counts: dict[str, int] = {}
         for i in flows:
             counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
@@ -676,18 +537,20 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
             f"</TABLE>>",
             "tooltip": _tooltip_text(tooltip),
-            "color": style.color,
+            "color": style.line,
             "style": style.style,
             "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}",
             "fontcolor": style.text,
         }
-        if "request" in counts:
-            attrs["weight"] = REQUEST_WEIGHT
-        tail, head = f"stage{position[a]}", f"stage{position[b]}"
-        if position[a] > position[b]:  # against the stage order: ranked the other way, drawn the same
-            dot.edge(head, tail, dir="back", **attrs)
-        else:
-            dot.edge(tail, head, **attrs)
+        # arrowheads where flows arrive: both ends when they go both ways
+        arrows = ("both" if backward else "forward") if forward else "back"
+        tail, head = a, b
+        if rank[a] > rank[b]:  # written along the ranks so it ranks with the grid, drawn the same
+            tail, head = b, a
+            arrows = {"forward": "back", "back": "forward"}.get(arrows, arrows)
+        if arrows != "forward":
+            attrs["dir"] = arrows
+        dot.edge(f"stage{position[tail]}", f"stage{position[head]}", **attrs)
     return _normalise(dot.source)
 
 

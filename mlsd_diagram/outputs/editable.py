@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from ..blueprint.models import Blueprint
 from . import icons
-from .dot import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS, group_label, layout_plan
 from .geometry import Box, LayoutError, Placement, Point
+from .plan import group_label, layout_plan
+from .style import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS
 from .views import overview, select_view
 
 # Graphviz edge styles as the exports' dash styles
@@ -106,10 +107,10 @@ _CLUSTER = re.compile(r"cluster_(\d+)")
 _STAGE = re.compile(r"stage(\d+)")
 
 
-def editable(blueprint: Blueprint, placed: Placement, view: str = "all") -> Editable:
+def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail: str = "full") -> Editable:
     """The boxes, frames and arrows of ``blueprint``'s ``view`` as Graphviz placed them in ``placed``."""
     is_overview = view == "overview"
-    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all" if is_overview else view))
+    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all" if is_overview else view, detail))
     frames: list[Frame] = []
     frame_key: dict[str, str] = {}  # cluster DOT name -> key
     frame_of: dict[str, str] = {}  # node DOT name -> frame key

@@ -14,18 +14,9 @@ import json
 import re
 
 from ..blueprint.models import Blueprint
-from .dot import (
-    DETAILS,
-    MODE_STYLES,
-    NEUTRAL_COLOURS,
-    STAGE_COLOURS,
-    UnknownDetail,
-    _check_direction,
-    flow_ends,
-    flow_groups,
-    group_label,
-    layout_plan,
-)
+from . import DETAILS
+from .plan import UnknownDetail, check_direction, flow_ends, flow_groups, group_label, layout_plan
+from .style import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS
 from .views import overview, select_view
 
 # Mermaid keywords that cannot be node ids; such components get a "c_" prefix.
@@ -134,10 +125,10 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = 
     """
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
-    rankdir = _check_direction(direction, view)
+    rankdir = check_direction(direction, view)
     if view == "overview":
         return _overview_mermaid(blueprint, rankdir)
-    selected = select_view(blueprint.graph, view)
+    selected = select_view(blueprint.graph, view, detail)
     order, members, _ = layout_plan(blueprint, selected)
     ends = flow_ends(blueprint)
     title = blueprint.name + ("" if view == "all" else f" ({view} view)")

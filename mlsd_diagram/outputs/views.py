@@ -67,16 +67,18 @@ def shown_request_path(graph: nx.MultiDiGraph) -> set[str]:
     return {n for u, v, mode in graph.edges(data="mode") if mode == "request" for n in (u, v)}
 
 
-def serving_view(graph: nx.MultiDiGraph) -> set[str]:
+def serving_view(graph: nx.MultiDiGraph, deploys: bool = True) -> set[str]:
     """The request path, the fallbacks of its components, and what feeds them directly.
 
     Direct dependencies are the sources of stream, batch and deploy flows into a
-    request-path component (feature pipelines, index builders, rollout).
+    request-path component (feature pipelines, index builders, rollout); without ``deploys``,
+    the sources of deploy flows only (a rollout controller) are left out.
     """
     path = shown_request_path(graph)
     keep = _reach(graph, path, {"fallback"})
+    feeds = ("stream", "batch", "deploy") if deploys else ("stream", "batch")
     for u, v, mode in graph.edges(data="mode"):
-        if v in path and mode in ("stream", "batch", "deploy"):
+        if v in path and mode in feeds:
             keep.add(u)
     return keep
 
@@ -158,13 +160,35 @@ def overview(graph: nx.MultiDiGraph) -> Overview:
     return Overview({s: tuple(ids) for s, ids in stages.items()}, {k: tuple(v) for k, v in links.items()}, inner)
 
 
-def select_view(graph: nx.MultiDiGraph, name: str = "all") -> View:
-    """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`)."""
+def stage_pairs(summary: Overview) -> dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The overview's links merged per pair of stages, both directions on one: ``(a, b)`` (in order of first
+    flow) -> (flow indices a -> b, flow indices b -> a)."""
+    pairs: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for (a, b), flows in summary.links.items():
+        if (b, a) in pairs:
+            forward, _ = pairs[(b, a)]
+            pairs[(b, a)] = (forward, flows)
+        else:
+            pairs[(a, b)] = (flows, ())
+    return pairs
+
+
+def select_view(graph: nx.MultiDiGraph, name: str = "all", detail: str = "full") -> View:
+    """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`).
+
+    At ``detail`` ``grouped`` the serving view leaves deploy flows out (they cut across the request path;
+    the full view and ``detail="full"`` draw them)."""
     if name not in VIEWS:
         raise UnknownView(f"unknown view {name!r}; expected one of: {', '.join(VIEWS)}")
     if name in ("all", "overview"):  # the overview summarises everything
         keep = set(graph.nodes)
+    elif name == "serving" and detail == "grouped":
+        keep = serving_view(graph, deploys=False)
     else:
         keep = _SELECTORS[name](graph)
     components = tuple(n for n in graph.nodes if n in keep)
-    return View(name, components, tuple(_flows_between(graph, keep)))
+    flows = _flows_between(graph, keep)
+    if name == "serving" and detail == "grouped":
+        deploys = {key for _, _, key, mode in graph.edges(keys=True, data="mode") if mode == "deploy"}
+        flows = [i for i in flows if i not in deploys]
+    return View(name, components, tuple(flows))

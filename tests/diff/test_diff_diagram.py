@@ -1,5 +1,6 @@
-"""The diff diagram, drawn by the real Graphviz: what changed is coloured, removed parts come back dashed at
-their old place, every component and flow of the SVG carries its id and a change class; every view; same bytes."""
+"""The diff diagram, drawn by the real Graphviz: what changed has a halo and a +/-/~ badge (flows keep their mode's
+look), removed parts come back dashed at their old place, every component and flow of the SVG carries its id and a
+change class; by default only the changed part and one hop around it; every view; same bytes."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ from test_diff import NEWS, mode_changed, renamed, slower_ranker, without_cache
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.diff import diff_blueprints
 from mlsd_diagram.outputs import VIEWS
-from mlsd_diagram.outputs.diff_diagram import diff_overlay, merged_blueprint, render_diff
+from mlsd_diagram.outputs.diff_diagram import COLOURS, diff_overlay, merged_blueprint, render_diff
 from mlsd_diagram.outputs.dot import to_dot
+from mlsd_diagram.outputs.style import HALO, MODE_STYLES
 
 SVG = "{http://www.w3.org/2000/svg}"
 CHANGES = {"diff-added", "diff-removed", "diff-changed", "diff-unchanged"}
 
 
-def _draw(new_text: str, out: Path, view: str = "all") -> tuple[dict, dict[str, set[str]], ET.Element]:
+def _draw(
+    new_text: str, out: Path, view: str = "all", scope: str = "all"
+) -> tuple[dict, dict[str, set[str]], ET.Element]:
     old, new = loads(NEWS, "old.yaml"), loads(new_text, "new.yaml")
     diff = diff_blueprints(old, new)
-    paths = render_diff(old, new, diff, out, "news_feed", view=view)
+    paths = render_diff(old, new, diff, out, "news_feed", view=view, scope=scope)
     suffix = "" if view == "all" else f"-{view}"
     assert [p.name for p in paths] == [f"news_feed-diff{suffix}.png", f"news_feed-diff{suffix}.svg"]
     root = ET.fromstring(paths[1].read_bytes())
@@ -39,7 +43,7 @@ def _with(classes: dict[str, set[str]], change: str) -> set[str]:
     return {i for i, c in classes.items() if f"diff-{change}" in c}
 
 
-def test_cache_removed_comes_back_dashed_red_at_its_old_place(tmp_path: Path) -> None:
+def test_cache_removed_comes_back_dashed_with_a_halo_at_its_old_place(tmp_path: Path) -> None:
     _, classes, root = _draw(without_cache(), tmp_path)
     assert _with(classes, "removed") == {"component-feed_cache", "flow-old-3", "flow-old-13", "flow-old-14"}
     assert _with(classes, "added") == _with(classes, "changed") == set()
@@ -50,14 +54,25 @@ def test_cache_removed_comes_back_dashed_red_at_its_old_place(tmp_path: Path) ->
     assert {i for i in classes if i.startswith("flow-") and not i.startswith("flow-old-")} == {
         f"flow-{n}" for n in range(new_flows)
     }
-    # dashed red outline and edges; the cache sits in its old cluster, Serving
+    # a dashed yellow halo round the cache and its flows, which keep their mode's colour inside the halo; the
+    # cache sits in its old cluster, Serving
     node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "component-feed_cache")
     outline = next(node.iter(f"{SVG}path"))
-    assert outline.get("stroke") == "#c62828" and outline.get("stroke-dasharray")
+    assert outline.get("stroke") == HALO.lower() and outline.get("stroke-dasharray")
+    assert float(outline.get("stroke-width", "1")) >= 5
+    badge = [t for t in node.iter(f"{SVG}text") if "".join(t.itertext()) == "\u2212"]
+    assert [t.get("fill") for t in badge] == [COLOURS["removed"].lower()]
     edge = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "flow-old-3")
-    assert next(edge.iter(f"{SVG}path")).get("stroke-dasharray")
+    strokes = [p.get("stroke") for p in edge.iter(f"{SVG}path")]
+    assert strokes == [HALO.lower(), MODE_STYLES["request"].color.lower(), HALO.lower()], strokes
+    assert all(p.get("stroke-dasharray") for p in edge.iter(f"{SVG}path"))
+    assert "\u2212" in "".join("".join(t.itertext()) for t in edge.iter(f"{SVG}text"))
     text = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
-    assert "Changes:" in text and "removed (dashed, where it was)" in text and "changes since old.yaml" in text
+    assert (
+        "Changes (highlighted in yellow):" in text
+        and "removed (dashed, where it was)" in text
+        and "changes since old.yaml" in text
+    )
     merged, _ = merged_blueprint(loads(NEWS, "old.yaml"), loads(without_cache(), "new.yaml"))
     order = list(merged.components)
     assert order[order.index("feed_cache") - 1] == "reranker"  # where it was declared
@@ -137,3 +152,46 @@ def test_cli_writes_the_diagram_and_reports_on_stdout(tmp_path: Path) -> None:
     assert done.stdout.startswith("### mlsd: Design review")
     assert done.stderr == "news_feed.yaml: wrote out/news_feed-diff-serving.png, out/news_feed-diff-serving.svg\n"
     assert (tmp_path / "out" / "news_feed-diff-serving.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_by_default_only_the_change_and_one_hop_around_it_are_drawn(tmp_path: Path) -> None:
+    """Removing the cache: the cache and the three components that read or wrote it, nothing else; --scope all
+    draws every component."""
+    _, classes, root = _draw(without_cache(), tmp_path, scope="changed")
+    components = {i for i in classes if i.startswith("component-")}
+    assert components == {f"component-{c}" for c in {"feed_cache", *_neighbours("feed_cache")}}
+    assert len(components) == 4
+    assert {i for i in classes if i.startswith("flow-old-")} == {"flow-old-3", "flow-old-13", "flow-old-14"}
+    _, every, _ = _draw(without_cache(), tmp_path / "all", scope="all")
+    assert {i for i in every if i.startswith("component-")} == {f"component-{c}" for c in loads(NEWS).components}
+
+
+def _neighbours(cid: str) -> set[str]:
+    flows = loads(NEWS).flows
+    return {f.target for f in flows if f.source == cid} | {f.source for f in flows if f.target == cid}
+
+
+def test_a_changed_flow_keeps_its_mode_colour_and_gets_a_tilde(tmp_path: Path) -> None:
+    """The latency change: the ranker's call is still drawn as a request (black), inside a halo, with '~'."""
+    _, classes, root = _draw(slower_ranker(), tmp_path, scope="changed")
+    edge = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "flow-9")
+    strokes = [p.get("stroke") for p in edge.iter(f"{SVG}path")]
+    assert strokes == [HALO.lower(), MODE_STYLES["request"].color.lower(), HALO.lower()]
+    label = "".join("".join(t.itertext()) for t in edge.iter(f"{SVG}text"))
+    assert label.startswith("~")
+    assert "component-ranker" in _with(classes, "changed")
+    assert not any(c.startswith("component-") and "diff-added" in k for c, k in classes.items())
+
+
+def test_cli_scope_all_draws_everything(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_text(NEWS)
+    (tmp_path / "new.yaml").write_text(without_cache())
+    for scope, expect in (("changed", 4), ("all", len(loads(NEWS).components))):
+        done = run_mlsd(
+            "diff", "old.yaml", "new.yaml", "-o", f"out-{scope}", "--scope", scope, "--view", "serving", cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        svg = (tmp_path / f"out-{scope}" / "new-diff-serving.svg").read_text()
+        shown = ET.fromstring(svg).iter(f"{SVG}g")
+        count = sum(1 for g in shown if (g.get("id") or "").startswith("component-"))
+        assert count == expect if scope == "changed" else 4 < count <= expect

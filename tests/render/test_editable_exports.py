@@ -38,8 +38,9 @@ HERE = Path(__file__).resolve().parent
 # several test folders run together).
 ALL = sorted((HERE.parent.parent / "blueprints").glob("*.yaml")) + sorted((HERE / "data").glob("*.yaml"))
 NEWS_FEED = HERE.parent.parent / "blueprints" / "news_feed.yaml"
-DASH = {"request": "solid", "stream": "solid", "telemetry": "solid", "batch": "dashed", "deploy": "dotted"}
-DASH["fallback"] = "dotted"
+# as the picture draws them: deploy and fallback are double lines there (solid and dashed), telemetry dotted
+DASH = {"request": "solid", "stream": "solid", "telemetry": "dotted", "batch": "dashed", "deploy": "solid"}
+DASH["fallback"] = "dashed"
 
 
 def one_space(text: str) -> str:
@@ -58,7 +59,7 @@ def component_text(blueprint, cid: str) -> str:
 
 def expected(blueprint, view: str, detail: str):
     """Components, clusters (group -> members) and flows the view draws; grouped flows by first flow."""
-    selected = select_view(blueprint.graph, view)
+    selected = select_view(blueprint.graph, view, detail)
     groups = flow_groups(blueprint, selected) if detail == "grouped" else []
     grouped = {i: g for g in groups for i in g.flows}
     clusters: dict[str, list[str]] = {}

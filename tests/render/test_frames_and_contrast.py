@@ -30,7 +30,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 AA_TEXT = 4.5
 NAMED = {"white": "#ffffff", "black": "#000000"}
 # The legend's line samples are pictures of a flow's line drawn with characters, in the line's own colour.
-LINE_SAMPLE = re.compile(r"[\s\u2501\u2500\u2574\u00b7\u00a0]*")
+LINE_SAMPLE = re.compile(r"[\s\u2501\u2500\u2574\u2550\u254d\u00b7\u00a0]*")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 # A custom group (the neutral colours) and every flow mode, so every fill and every label colour is drawn.

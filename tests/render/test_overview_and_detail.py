@@ -80,6 +80,8 @@ def test_overview_draws_one_box_per_stage_and_mode_counts_on_edges():
     )
     labels = {}
     for edge in graph["edges"]:
+        if edge.get("style") == "invis":  # the grid's scaffolding
+            continue
         tail, head = names[edge["tail"]], names[edge["head"]]
         if edge.get("dir") == "back":
             tail, head = head, tail
@@ -94,13 +96,49 @@ def test_overview_draws_one_box_per_stage_and_mode_counts_on_edges():
         ("serving", "monitoring"): "telemetry \u00d72",
         ("features", "monitoring"): "telemetry \u00d71",
     }
-    assert graph["rankdir"] == "TB"  # the overview's own direction, to fit a page width
+    assert graph["rankdir"] == "LR"  # left to right, in a grid of two rows, to fit a slide
     stage_text = [
         " ".join(op["text"] for op in o["_ldraw_"] if op.get("op") == "T")
         for o in graph["objects"]
         if o.get("id") == "stage-serving"
     ][0]
     assert "Serving" in stage_text and "2 components 1 flows inside" in stage_text
+
+
+def test_flows_both_ways_between_two_stages_are_one_edge_with_one_label():
+    data = SMALL.model_dump(mode="json", by_alias=True)
+    data["flows"].append({"from": "log", "to": "api", "mode": "stream", "data": "replay"})  # data -> serving
+    both = Blueprint.model_validate(data)
+    graph = _laid_out(to_dot(both, view="overview"))
+    names = {o["_gvid"]: o["id"][len("stage-") :] for o in graph["objects"] if "pos" in o}
+    between = [
+        e
+        for e in graph["edges"]
+        if e.get("style") != "invis" and {names[e["tail"]], names[e["head"]]} == {"serving", "data"}
+    ]
+    assert len(between) == 1 and between[0]["dir"] == "both"
+    assert between[0]["class"] == "flow-3 flow-10 flow-12"
+    assert " ".join(op["text"] for op in between[0]["_ldraw_"] if op.get("op") == "T") == "stream \u00d73"
+
+
+def test_the_bundled_overviews_fit_a_slide_without_struck_labels():
+    """16:9 slide (13.33 x 7.5 in): aspect 1.3 to 2.2, the smallest text at least 9 pt once the picture is
+    fitted to it, and no label struck by another edge (measured as benchmarks/layout.py does)."""
+    import sys
+    from pathlib import Path
+
+    from mlsd_diagram import load
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import layout as bench
+
+    for path in sorted((root / "blueprints").glob("*.yaml")):
+        graph = _laid_out(to_dot(load(path), view="overview"))
+        figures = bench.measure(graph)
+        assert 1.3 <= figures["aspect"] <= 2.2, (path.stem, figures["aspect"])
+        assert figures["struck"] == 0, path.stem
+        assert bench.slide_text_pt(graph) >= 9.0, path.stem
 
 
 def test_overview_mermaid_counts_the_same():

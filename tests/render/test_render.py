@@ -44,7 +44,7 @@ def test_png_svg_pdf_have_the_expected_content(blueprint, tmp_path):
     png, pdf = paths[0].read_bytes(), paths[2].read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = _png_size(png)
-    assert 400 <= width <= 3840 and 200 <= height <= 3840, (width, height)
+    assert 400 <= width <= 8192 and 200 <= height <= 8192, (width, height)
     assert pdf.startswith(b"%PDF-") and b"/CreationDate (D:2" not in pdf
 
     root = ET.fromstring(paths[1].read_text(encoding="utf-8"))

@@ -1,0 +1,65 @@
+"""The serving view as a reader follows a request: request labels carry their step, each caller's stepped calls
+are written in step order, and deploy flows (and the rollout components that only deploy) are left out unless
+every flow is asked for (--detail full). Checked on the real Graphviz layout of the bundled news feed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlsd_diagram import load
+from mlsd_diagram.outputs.diagram import draw, run_dot
+from mlsd_diagram.outputs.dot import by_step, to_dot
+from mlsd_diagram.outputs.views import select_view
+
+NEWS = Path(__file__).resolve().parents[2] / "blueprints" / "news_feed.yaml"
+
+
+def _edges(dot_text: str) -> dict[str, dict]:
+    graph = json.loads(run_dot(dot_text, ["json"])["json"])
+    return {e["id"]: e for e in graph.get("edges", [])}
+
+
+def _text(edge: dict) -> str:
+    return " ".join(" ".join(op["text"] for op in edge.get("_ldraw_", []) if op.get("op") == "T").split())
+
+
+def test_request_labels_start_with_their_step():
+    bp = load(NEWS)
+    edges = _edges(to_dot(bp, view="serving"))
+    stepped = [i for i, f in enumerate(bp.flows) if f.mode.value == "request" and f.step is not None]
+    assert len(stepped) >= 5
+    for i in stepped:
+        flow = bp.flows[i]
+        assert _text(edges[f"flow-{i}"]).startswith(f"{flow.step} {flow.data.split()[0]}"), i
+    plain = [i for i, f in enumerate(bp.flows) if f.mode.value != "request" and f"flow-{i}" in edges and f.data]
+    assert plain and all(_text(edges[f"flow-{i}"]) == " ".join(bp.flows[i].data.split()) for i in plain)
+
+
+def test_each_callers_calls_are_written_in_step_order():
+    bp = load(NEWS)
+    order = by_step(bp, range(len(bp.flows)))
+    assert sorted(order) == list(range(len(bp.flows)))
+    calls = [i for i in order if bp.flows[i].source == "feed_service" and bp.flows[i].mode.value == "request"]
+    steps = [bp.flows[i].step for i in calls]
+    assert steps == sorted(steps) and len(set(steps)) >= 3
+    dot_text = to_dot(bp, view="serving")
+    written = [dot_text.index(f'id="flow-{i}"') for i in calls]
+    assert written == sorted(written)
+
+
+def test_deploys_are_left_out_of_the_serving_view_unless_every_flow_is_asked_for():
+    bp = load(NEWS)
+    deploys = {i for i, f in enumerate(bp.flows) if f.mode.value == "deploy"}
+    grouped = select_view(bp.graph, "serving", "grouped")
+    full = select_view(bp.graph, "serving", "full")
+    assert deploys & set(full.flows) and not deploys & set(grouped.flows)
+    assert "rollout" in full.components and "rollout" not in grouped.components
+    edges = _edges(to_dot(bp, view="serving"))
+    assert not any(e.get("style") == "invis" for e in edges.values())
+    assert {f"flow-{i}" for i in deploys} & set(edges) == set()
+    # the Mermaid text and the editable export follow the same selection
+    assert "rollout" not in draw(bp, "mermaid", view="serving")
+    assert "rollout" in draw(bp, "mermaid", view="serving", detail="full")
+    assert "rollout" not in str(draw(bp, "drawio", view="serving"))
+    assert "rollout" in str(draw(bp, "drawio", view="serving", detail="full"))
