@@ -368,6 +368,11 @@ class Component(_Model):
         None,
         description="a component released together with this one (a query encoder with the index built by its twin)",
     )
+    trained_by: Id | None = Field(
+        None,
+        description="models: the trainer that trains this model, when several trainers share a gate and a "
+        "registry (otherwise the trainers upstream of it are found from the flows)",
+    )
     cadence: Duration | None = Field(
         None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
     )

@@ -128,6 +128,21 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
         }
         for item in result["knock_outs"]
     ]
+    single = {c["id"] for c in spofs}
+    # knocked out alone, these take an entry point down: critical, even when replicas keep them from
+    # being a single point of failure (the doc must not read as "nothing can take us down")
+    critical = [
+        {
+            "id": c,
+            "label": _label(bp, c),
+            "replicas": bp.components[c].replicas,
+            "zones": bp.components[c].zones,
+            "single": c in single,
+        }
+        for item in result["knock_outs"]
+        if len(item["components"]) == 1 and "down" in item["entry_points"].values()
+        for c in item["components"]
+    ]
     timed = any(item["p99_ms"] is not None for item in latency)
     under_load = []
     if timed and any(model.entry_peak(e) for e in model.entries):
@@ -178,6 +193,7 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
         "slo_headroom": slo_headroom,
         "slo_limit": limit,
         "single_points_of_failure": spofs,
+        "critical": critical,
         "knock_outs": knock_outs,
         "entry_points": result["entry_points"],
         "load": _load(bp, load_table(bp, 1.0, model)),

@@ -8,10 +8,11 @@ prompts are gathered, in document order, in ``open_questions``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...analyses import traits as T
-from ...analyses.design import Design
+from ...analyses.design import DATA_MODES, Design
 from ...analyses.estimate import SECTIONS as ESTIMATE_SECTIONS
 from ...analyses.estimate import estimate
 from ...analyses.framework import STEPS
@@ -37,6 +38,9 @@ from .rows import component_row as _component_row
 from .rows import flow_row as _flow_row
 from .rows import label_of as _label
 from .rows import ref as _ref
+from .training_data import training_data
+
+_BARE_NUMBER = re.compile(r"[0-9][0-9,.]*")
 
 # Default offline metrics by task family (the 7-step framework, step 5).
 DEFAULT_METRICS: dict[str, list[str]] = {
@@ -44,6 +48,9 @@ DEFAULT_METRICS: dict[str, list[str]] = {
     "regression": ["RMSE", "MAE"],
     "ranking": ["precision@k", "recall@k", "mAP", "MRR", "nDCG"],
     "detection": ["mAP", "IoU", "precision", "recall"],
+    # a probability whose value is used (priced in an auction, shown as an estimate): judged by how
+    # well calibrated it is, not by a precision/recall trade-off at a threshold nobody applies
+    "calibrated probability": ["normalized cross-entropy (log loss)", "calibration (predicted / observed)", "ROC-AUC"],
 }
 
 # Substrings of a task name -> its family; the first match wins.
@@ -170,6 +177,12 @@ def _requirements(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     }
 
 
+def _figure_text(text: str) -> str:
+    """An estimate's text as the table cell shows it: a bare number (``300``) is printed as is, since
+    inside a table row it cannot open a list (escaping would show ``&#51;00`` in the Markdown source)."""
+    return Md(text) if _BARE_NUMBER.fullmatch(text) else text
+
+
 def _estimates(bp: Blueprint) -> dict[str, Any]:
     """Back-of-the-envelope figures (``mlsd estimate``) with formulas, and the fields that would add more.
 
@@ -179,7 +192,13 @@ def _estimates(bp: Blueprint) -> dict[str, Any]:
     result = estimate(bp)
     titles = dict(ESTIMATE_SECTIONS)
     figures = [
-        {**f.to_dict(), "label": _label(bp, f.component) if f.component else "", "section_title": titles[f.section]}
+        {
+            **f.to_dict(),
+            "label": _label(bp, f.component) if f.component else "",
+            "section_title": titles[f.section],
+            "worked": _figure_text(f.worked),
+            "approx": _figure_text(f.approx),
+        }
         for f in result.figures
     ]
     missing = [
@@ -210,6 +229,8 @@ def _models(bp: Blueprint, d: Design, decide: Prompts) -> list[dict[str, Any]]:
         priced = component.score_use is not None and component.score_use.value in ("auction", "threshold", "estimate")
         if (kind.has("RETRIEVE") or d.has(cid, T.RANKER)) and "ranking" not in families and not priced:
             families.append("ranking")
+        if component.score_use is not None and component.score_use.value in ("auction", "estimate"):
+            families = ["calibrated probability" if f == "classification" else f for f in families]
         row["families"] = families
         row["default_metrics"] = [m for f in families for m in DEFAULT_METRICS[f]]
         label = row["label"]
@@ -700,6 +721,7 @@ def build_context(
     data = _data(bp, decide)
     data["labels"]["definitions"], data["labels"]["decide"] = label_definitions(bp, design, decide)
     data["privacy"] = privacy(bp, design, decide)
+    data["training_data"] = training_data(bp, design)
     model_development = development(bp, design, model_ids, decide)
     training = _training(bp, decide)
     evaluation = _evaluation(bp, models, decide)
@@ -709,6 +731,12 @@ def build_context(
     serving = _serving(bp, decide, simulation.get("load"))
     serving["integrations"] = integration_points(bp, design)
     monitoring = _monitoring(bp, decide)
+    # does a loop reach a trainer (its data or a trigger) offline, or only rollout, enforcement and the
+    # live system (whose logs reach training anyway: that is not what the loop closes)?
+    live = set(design.entry_points) | set(design.request_path)
+    for loop in monitoring["loops"]:
+        reached = design.reach([loop["target"]], DATA_MODES, avoid=live - {loop["target"]})
+        loop["trains"] = loop["target"] not in live and any(t in reached for t in design.trainers)
     notes = place_notes(
         bp,
         [
