@@ -42,6 +42,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("qps", "Peak QPS per component"),
     ("replicas", "Replicas needed"),
     ("redundancy", "Replicas to survive a lost replica or zone at peak (N+1)"),
+    ("items", "Items per second: predictions and feature reads"),
     ("memory", "Embedding and index memory"),
     ("features", "Feature store size"),
     ("events", "Daily event and log volume"),
@@ -204,6 +205,7 @@ def estimate(blueprint: Blueprint, target_utilization: float = DEFAULT_UTILIZATI
     missing: list[Missing] = []
     _load(blueprint, float(target_utilization), figures, missing)
     _redundancy(blueprint, design, figures)
+    _items(blueprint, design, float(target_utilization), figures, missing)
     _memory(blueprint, design, figures, missing)
     _feature_stores(blueprint, design, figures, missing)
     _events(blueprint, design, figures, missing)
@@ -351,6 +353,85 @@ def _redundancy(bp: Blueprint, design: Design, figures: list[Figure]) -> None:
                     note,
                 )
             )
+
+
+def _items(bp: Blueprint, design: Design, utilization: float, figures: list[Figure], missing: list[Missing]) -> None:
+    """Items per second where request calls carry ``items_per_call`` (a ranker scoring candidates, a feature
+    store reading keys), and the replicas they need from ``capacity_items_per_s``.
+
+    Items/s at a callee = sum over its calls of the caller's peak QPS (the serving model's load at 1 x
+    peak) x the share of its requests that make calls x ``per_request`` x ``items_per_call``. A model's
+    items are predictions, a feature store's are feature reads. Replicas from items =
+    ceil(items/s / (capacity_items_per_s x utilization)): a request-based ``capacity_qps`` counts a call
+    of 1,000 candidates as one request.
+    """
+    model = design.serving
+    if not any(model.entry_peak(e) for e in model.entries):
+        return
+    base = model.base_load()
+    carried: dict[str, list[tuple[str, float, float, float, int]]] = {}
+    for caller in (x for x in model.ids if x in base):
+        for call in model.calls[caller]:
+            items = bp.flows[call.index].items_per_call
+            if items is not None:
+                rate = base[caller] * model.miss_share(caller)
+                carried.setdefault(call.callee, []).append((caller, rate, call.per_request, items, call.index))
+    for c in design.ids:
+        if c not in carried:
+            continue
+        what = (
+            "predictions/s"
+            if design.is_model(c)
+            else "feature reads/s"
+            if design.has(c, T.FEATURE_STORE)
+            else "items/s"
+        )
+        total = sum(rate * per * items for _, rate, per, items, _ in carried[c])
+        inputs = []
+        for caller, rate, per, items, index in carried[c]:
+            inputs += [
+                Input(f"QPS of {caller}", rate, f"peak QPS of {caller}"),
+                Input("per_request", per, f"flows[{index}].per_request"),
+                Input("items_per_call", items, f"flows[{index}].items_per_call"),
+            ]
+        worked = " + ".join(
+            f"{_plain(rate)} ({caller}) x {_plain(per)} x {_plain(items)}" for caller, rate, per, items, _ in carried[c]
+        )
+        formula = "caller QPS x per_request x items_per_call" + (
+            "" if len(carried[c]) == 1 else ", summed over callers"
+        )
+        figures.append(Figure("items", c, what, total, what, formula, worked, tuple(inputs)))
+        cap = bp.components[c].capacity_items_per_s
+        if cap is None:
+            missing.append(Missing("items", c, f"replicas from {what}", (f"components.{c}.capacity_items_per_s",)))
+            continue
+        needed = max(1, math.ceil(total / (cap * utilization) - 1e-9))
+        declared = bp.components[c].replicas
+        if declared is None:
+            note = "none declared"
+        elif declared >= needed:
+            note = f"{declared} declared"
+        else:
+            note = f"{declared} declared: {needed - declared} under the {_plain(utilization * 100)}% target"
+        figures.append(
+            Figure(
+                "items",
+                c,
+                f"replicas from {what}",
+                needed,
+                "replicas",
+                "ceil(items/s / (capacity_items_per_s x utilization))",
+                f"ceil({_plain(total)} / ({_plain(cap)} x {_plain(utilization)}))",
+                (
+                    Input("items/s", total, f"{what} of {c}"),
+                    Input("capacity_items_per_s", cap, f"components.{c}.capacity_items_per_s"),
+                    Input(
+                        "utilization", utilization, "--target-utilization", assumed=utilization == DEFAULT_UTILIZATION
+                    ),
+                ),
+                note,
+            )
+        )
 
 
 def _bytes_per_value(bp: Blueprint, c: str) -> Input:

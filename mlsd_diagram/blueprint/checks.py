@@ -176,7 +176,7 @@ class _Lazy:
         return self._value
 
 
-REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries")
+REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries", "items_per_call")
 STREAM_TOO = ("per_request",)  # on a stream flow: events per request the producer serves
 STREAM_ONLY = ("events_per_s",)
 
