@@ -185,7 +185,16 @@ def test_hashed_ids_are_personal_data_and_retention_is_held_against_the_erasure_
         "90d (longer than the 30-day erasure promise: a deletion must reach it)",
         "nothing declared (a flow tagged `erasure`)",
     ]
-    assert rows["catalog (`catalog`)"] == ["no", "400d", ""]  # no personal data reaches it: no promise to keep
+    # no flow brings personal data to it: no promise to keep (but no claim that it holds none either)
+    assert rows["catalog (`catalog`)"] == ["none the flows show", "400d", ""]
+
+
+def test_logged_user_interactions_are_personal_data_without_a_pii_tag():
+    text = PRIVACY.replace("  - {from: app, to: collector, mode: stream, tags: [pii]}\n", "")
+    text += "  - {from: app, to: log, mode: stream, data: clicks, tags: [interactions]}\n"
+    rows = {r[0]: r[2] for r in table_after(doc_for(text), "Privacy")}
+    assert rows["log (`log`)"] == "yes, from `app`"
+    assert rows["lake (`lake`)"] == "yes, from `app`"
 
 
 AUCTION = """\

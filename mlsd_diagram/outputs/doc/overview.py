@@ -83,6 +83,9 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     # personal data stays personal downstream: a redactor that hashes ids or truncates addresses
     # makes it pseudonymous, which is still personal data (it can be joined back to a person)
     reached = d.reach(sorted(personal_in), ("stream", "batch")) if personal_in else {}
+    # what users do (clicks, views, queries) is logged with their ids: personal too, tagged or not
+    users = list(dict.fromkeys([*d.entry_points, *(f.source for f in bp.flows if "interactions" in f.tags)]))
+    from_users = d.reach(users, ("stream", "batch"))
     promise = _erasure_days(bp.context.privacy or "")
     rows = []
     for c in d.ids:
@@ -91,9 +94,12 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
         row = ref(bp, c)
         retention = bp.components[c].retention or ""
         row["retention"] = retention
-        row["personal"] = c in reached
+        row["personal"] = c in reached or c in from_users
         # where it comes from, when that is upstream (a pii flow into the row itself needs no pointer)
-        via = [u for u in _chain(reached, c) if u in personal_in and u != c] if c not in personal_in else []
+        if c in reached:
+            via = [u for u in _chain(reached, c) if u in personal_in and u != c] if c not in personal_in else []
+        else:
+            via = [u for u in _chain(from_users, c) if u != c][-1:]  # the entry point whose users it logs
         row["personal_via"] = ref(bp, via[0]) if via else None
         row["erasure"] = [ref(bp, u) for u, i in d.pred(c) if "erasure" in bp.flows[i].tags]
         # a store keeping personal data longer than the erasure promise must delete on request, not wait
