@@ -241,3 +241,10 @@ def test_closing_the_loop_names_loops_that_reach_training_not_rollout():
     )
     assert "rollout" not in loop
     assert "validation -&gt; trainer" in loop
+
+
+def test_risks_are_generated_from_the_analyses():
+    risks = doc_for(REPLICATED).split("### Risks")[1].split("### Lint findings")[0]
+    assert "From the analyses (regenerated with the blueprint):" in risks
+    assert "- Critical, no fallback answers for them: api (`api`), ranker (`ranker`)" in risks
+    assert "- One zone or region: no request-path component declares `zones`" in risks
