@@ -294,8 +294,12 @@ class Design:
 
         When several trainers share a gate and a registry, all of them are upstream of every model
         the registry deploys; those that name the same ``model`` as ``model`` does are its trainers
-        then (when none does, all of them are).
+        then (when none does, all of them are). A model that names its trainer (``trained_by``) has
+        that one trainer.
         """
+        named_by_model = self.components[model].trained_by
+        if named_by_model in self.components and named_by_model in self.trainers:
+            return [named_by_model]
         upstream = self.reach([model], DATA_MODES, backward=True)
         found = [t for t in self.trainers if t in upstream]
         name = self.components[model].model

@@ -176,7 +176,7 @@ class _Lazy:
         return self._value
 
 
-REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries")
+REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries", "items_per_call")
 STREAM_TOO = ("per_request",)  # on a stream flow: events per request the producer serves
 STREAM_ONLY = ("events_per_s",)
 
@@ -289,7 +289,7 @@ LABEL_ONLY = ("label_window", "late_positives", "label_delay", "label_source", "
 
 
 def _practice_fields(flows: list, components: dict) -> list[Problem]:
-    """Label fields on flows that carry no labels; ``deployed_with`` naming no other component."""
+    """Label fields on flows that carry no labels; ``deployed_with`` or ``trained_by`` naming no other component."""
     names = _Lazy(lambda: Suggestions(components))  # one index for every misspelled deployed_with
     problems: list[Problem] = []
     for index, flow in enumerate(flows):
@@ -312,10 +312,11 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
     for cid, comp in components.items():
         if not isinstance(comp, dict):
             continue
-        other = comp.get("deployed_with")
-        if isinstance(other, str) and (other == cid or other not in components):
-            what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
-            problems.append((("components", cid, "deployed_with"), f"'deployed_with' names {what}", False))
+        for key in ("deployed_with", "trained_by"):
+            other = comp.get(key)
+            if isinstance(other, str) and (other == cid or other not in components):
+                what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
+                problems.append((("components", cid, key), f"'{key}' names {what}", False))
         for i, decision in enumerate(_list(comp.get("decisions"))):
             who = decision.get("reviewed_by") if isinstance(decision, dict) else None
             if isinstance(who, str) and who not in components:

@@ -134,7 +134,7 @@ def _translate(error: dict[str, Any], hints: _Hints | None = None) -> tuple[tupl
             word = field if isinstance(field, str) else _singular(loc[-2] if len(loc) > 1 else "value")
             return loc, f"unknown {word} '{value}'{hints.hint(value, options)}{listed}", False
         return loc, f"{_name(loc)} should be one of: {', '.join(options)}, got {_yaml_type(value)}", False
-    if kind == "string_pattern_mismatch" and field in ("from", "to", "component", "deployed_with"):
+    if kind == "string_pattern_mismatch" and field in ("from", "to", "component", "deployed_with", "trained_by"):
         return loc, f"{_yaml_value(value)} is not a valid component id", False
     if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == DURATION_PATTERN:
         return (

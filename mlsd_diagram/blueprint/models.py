@@ -281,6 +281,11 @@ class Component(_Model):
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
+    capacity_items_per_s: Qps | None = Field(
+        None,
+        description="items one replica processes per second (predictions, feature reads), where calls carry "
+        "items_per_call: mlsd estimate sizes replicas from items, not requests",
+    )
     capacity_qps: Qps | None = Field(
         None, description="requests per second one replica sustains (events per second for a stream consumer)"
     )
@@ -368,6 +373,11 @@ class Component(_Model):
         None,
         description="a component released together with this one (a query encoder with the index built by its twin)",
     )
+    trained_by: Id | None = Field(
+        None,
+        description="models: the trainer that trains this model, when several trainers share a gate and a "
+        "registry (otherwise the trainers upstream of it are found from the flows)",
+    )
     cadence: Duration | None = Field(
         None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
     )
@@ -450,6 +460,11 @@ class Flow(_Model):
         description="request flows: calls to the callee per request the "
         "caller serves (default 1; 3 for three shards, 0.2 for a 20% miss rate); on a stream flow: events "
         "per request the producer serves",
+    )
+    items_per_call: Count | None = Field(
+        None,
+        description="request flows: items one call carries: candidates a ranker scores, keys a feature store "
+        "reads (mlsd estimate counts predictions/s and feature reads/s from it; the callee's capacity_items_per_s)",
     )
     # Stream flows only (checks.py rejects it on other modes):
     events_per_s: Annotated[float, Field(strict=True, ge=0, le=1e12)] | None = Field(

@@ -97,7 +97,11 @@ def test_value_model_and_labels_and_context_are_where_a_reader_looks(ranker_text
         "window closed",
     ]
     privacy = parts[S3].split("### Privacy")[1]
-    assert "| lake (`lake`) | `data_lake` |  | 400d |  |" in privacy
+    # the redactor hashes ids: what it writes is still personal data, kept longer than the 30-day promise
+    assert (
+        "| lake (`lake`) | `data_lake` | yes, from `redactor` | 400d (longer than the 30-day erasure promise: "
+        "a deletion must reach it) | nothing declared (a flow tagged `erasure`) |"
+    ) in privacy
     assert "Deleting an account removes its events" in privacy
     assert "Home page conversion has been flat" in parts[STEP_TITLES[0]].split("### Motivation")[1]
     assert "- search ranking" in parts[STEP_TITLES[0]].split("Out of scope:")[1]
@@ -120,12 +124,14 @@ def test_context_text_is_escaped(ranker_data):
 
 
 def test_a_priced_ranker_is_judged_by_classification_metrics(docs, ranker_data):
-    """Ad click's CTR model prices an auction: its defaults are log loss and ROC-AUC, not nDCG."""
+    """Ad click's CTR model prices an auction: its defaults are calibration, log loss and ROC-AUC, not nDCG
+    (nor precision and recall at a threshold nobody applies)."""
     import yaml
 
     _, markdown = docs["starter ad_click_prediction"]
     offline = sections(markdown)["5. Evaluation"].split("### Offline metrics")[1].split("###")[0]
-    assert "| classification |" in offline and "| ranking |" not in offline
+    assert "| calibrated probability |" in offline and "| ranking |" not in offline
+    assert "| classification |" not in offline
     ranker_data["components"]["ranker"]["score_use"] = "ranking"  # the order is what users see
     offline = doc_for(yaml.safe_dump(ranker_data, sort_keys=False)).split("### Offline metrics")[1].split("###")[0]
     assert "| ranking | precision@k" in offline and "ranker (`ranker`)" in offline.split("| ranking |")[1]
@@ -189,6 +195,7 @@ def test_erasure_flows_and_retention_reach_the_privacy_table(ranker_data):
         for r in privacy.splitlines()
         if r.startswith("| ")
     }
-    assert rows["lake (`lake`)"][3:] == ["400d", "Account deletion (`erasure_job`)"]
-    assert rows["features (`features`)"][3:] == ["90d", ""]
+    promise = " (longer than the 30-day erasure promise: a deletion must reach it)"
+    assert rows["lake (`lake`)"][3:] == ["400d" + promise, "Account deletion (`erasure_job`)"]
+    assert rows["features (`features`)"][3:] == ["90d" + promise, "nothing declared (a flow tagged `erasure`)"]
     assert rows["log (`log`)"][2:4] == ["yes", "not declared"]  # the app's pii flow lands there

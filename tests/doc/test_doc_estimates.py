@@ -18,7 +18,7 @@ def test_estimates_table_holds_the_hand_computed_figures_with_formulas():
     ]
     assert rows["api (`api`): replicas needed"] == [
         "6 replicas",
-        "`ceil(peak QPS / (capacity_qps x utilization))` = ceil(1,000 / (300 x 0.6)) (4 declared: 2 short)",
+        "`ceil(peak QPS / (capacity_qps x utilization))` = ceil(1,000 / (300 x 0.6)) (4 declared: 2 under the 60% target)",
     ]
     assert rows["index (`index`): peak QPS"][0] == "3k QPS"
     assert rows["log (`log`): log volume per day"][0] == "10 GB/day"

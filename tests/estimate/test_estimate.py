@@ -40,6 +40,12 @@ HAND = [
     (("replicas", "api", "replicas needed"), 6, "6 replicas"),
     (("replicas", "encoder", "replicas needed"), 9, "9 replicas"),
     (("replicas", "index", "replicas needed"), 10, "10 replicas"),
+    # N+1 at peak with one replica of each lost (the load of `mlsd simulate --lose replica`): api keeps
+    # 3 x 300 = 900 for 1,000, so it sheds 10% and its callees see 0.9 of their load; ceil(1000 / 300) + 1 = 5;
+    # the encoder runs one replica (none declared): ceil(450 / 100) + 1 = 6; the index ceil(2,700 / 500) + 1 = 7
+    (("redundancy", "api", "replicas for N+1 (one replica lost)"), 5, "5 replicas"),
+    (("redundancy", "encoder", "replicas for N+1 (one replica lost)"), 6, "6 replicas"),
+    (("redundancy", "index", "replicas for N+1 (one replica lost)"), 7, "7 replicas"),
     # 10M vectors x 64 dims (from the builder) x 1 byte (int8) x 1.5 = 960,000,000 bytes
     (("memory", "index", "index memory"), 960_000_000, "960 MB"),
     # 3M entities x 50 features x 4 bytes (default float32) = 600,000,000 bytes
@@ -47,6 +53,8 @@ HAND = [
     # 2M users x 20 events = 40M events/day; x 250 bytes = 10 GB/day
     (("events", "log", "events per day"), 40_000_000, "40M events/day"),
     (("events", "log", "log volume per day"), 10_000_000_000, "10 GB/day"),
+    # the app feeds the log: 40M events / (1000 peak QPS / 2 x 86,400 = 43.2M requests a day)
+    (("events", "log", "events per request (scale cross-check)"), 40_000_000 / 43_200_000, "0.93 events/request"),
     # 40M examples x 1000 bytes = 40 GB
     (("training", "trainer", "training set per run"), 40_000_000_000, "40 GB"),
 ]
@@ -83,7 +91,7 @@ def test_figures_carry_their_formula_inputs_and_sources(tiny):
         ("bytes_per_value", True),
     ]
     api = _figures(tiny)[("replicas", "api", "replicas needed")]
-    assert api.worked == "ceil(1,000 / (300 x 0.6))" and api.note == "4 declared: 2 short"
+    assert api.worked == "ceil(1,000 / (300 x 0.6))" and api.note == "4 declared: 2 under the 60% target"
     assert _figures(tiny)[("qps", "index", "peak QPS")].worked == "1,000 (api) x 3"
 
 
@@ -150,7 +158,8 @@ def test_cli_text_shows_each_figure_with_its_formula():
         "10,000,000 x 64 x 1 x 1.5" in lines
     )
     assert any(
-        line.startswith("  api ") and "6 replicas  ceil(1,000 / (300 x 0.6))  (4 declared: 2 short)" in line
+        line.startswith("  api ")
+        and "6 replicas  ceil(1,000 / (300 x 0.6))  (4 declared: 2 under the 60% target)" in line
         for line in lines
     )
     assert lines[-2:] == [
@@ -177,7 +186,7 @@ def test_cli_json_shape_and_same_bytes_twice():
         "approx": "7 replicas",
         "formula": "ceil(peak QPS / (capacity_qps x utilization))",
         "worked": "ceil(1,000 / (300 x 0.5))",
-        "note": "4 declared: 3 short",
+        "note": "4 declared: 3 under the 50% target",
         "inputs": [
             {"name": "peak QPS", "value": 1000, "source": "peak QPS of api", "assumed": False},
             {"name": "capacity_qps", "value": 300, "source": "components.api.capacity_qps", "assumed": False},

@@ -128,6 +128,21 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
         }
         for item in result["knock_outs"]
     ]
+    single = {c["id"] for c in spofs}
+    # knocked out alone, these take an entry point down: critical, even when replicas keep them from
+    # being a single point of failure (the doc must not read as "nothing can take us down")
+    critical = [
+        {
+            "id": c,
+            "label": _label(bp, c),
+            "replicas": bp.components[c].replicas,
+            "zones": bp.components[c].zones,
+            "single": c in single,
+        }
+        for item in result["knock_outs"]
+        if len(item["components"]) == 1 and "down" in item["entry_points"].values()
+        for c in item["components"]
+    ]
     timed = any(item["p99_ms"] is not None for item in latency)
     under_load = []
     if timed and any(model.entry_peak(e) for e in model.entries):
@@ -151,6 +166,16 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
                     ],
                 }
             )
+    slo_of = {item["entry"]: item["slo_ms"] for item in latency}
+    over_slo = [  # parts whose failure (fast or hung) puts an entry point over its latency SLO
+        f["id"]
+        for f in failures
+        if any(
+            e["p99_ms"] is not None and slo_of.get(e["entry"]) is not None and e["p99_ms"] > slo_of[e["entry"]]
+            for case in f["cases"]
+            for e in case["entries"]
+        )
+    ]
     slo_headroom, limit = model.slo_headroom()
     redundancy = []
     if any(model.entry_peak(e) for e in model.entries) and any(model.total_capacity(c) for c in model.request_path):
@@ -178,6 +203,8 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
         "slo_headroom": slo_headroom,
         "slo_limit": limit,
         "single_points_of_failure": spofs,
+        "critical": critical,
+        "over_slo_when_failing": over_slo,
         "knock_outs": knock_outs,
         "entry_points": result["entry_points"],
         "load": _load(bp, load_table(bp, 1.0, model)),

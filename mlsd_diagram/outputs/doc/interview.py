@@ -14,6 +14,7 @@ from typing import Any
 
 from ...analyses.framework import TIME_BOXES, WRAP_UP_MINUTES
 from .markdown import format_number
+from .training_data import phrase
 
 Context = dict[str, Any]
 
@@ -162,7 +163,11 @@ def _step3(ctx: Context) -> list[tuple[str, list[str], str]]:
     if data["privacy"]["text"]:
         privacy.append(data["privacy"]["text"])
     return [
-        ("Where does the training data come from?", [_name(s) for s in data["sources"]], "data_source components"),
+        (
+            "Where does the training data come from?",
+            [phrase(t) for t in data["training_data"]],
+            "data flows into each trainer: data_source components, logs, labeling",
+        ),
         (
             "How are labels defined: window, delay, source of noise?",
             labels,
@@ -233,14 +238,20 @@ def _step5(ctx: Context) -> list[tuple[str, list[str], str]]:
         + [f"{_name(e)}: {e['experiment_design']}" for e in ev["experiments"] if e["experiment_design"]]
     )
     questions = [("Which offline metrics decide, on what split?", offline, "metrics.offline, split on the gate")]
-    if _facts(ctx, "Calibration", "Position debiasing") or _asks(ctx, "calibration", "position_debiasing"):
-        questions.append(
-            (
-                "Are the probabilities calibrated, and is position bias removed?",
-                _facts(ctx, "Calibration", "Position debiasing"),
-                "calibration, position_debiasing",
-            )
+    # each question only where it applies: position bias to a model whose output is shown in positions
+    # (it records position debiasing, or step 4 asks for it), not to a classifier nobody sees ranked
+    calibration = bool(_facts(ctx, "Calibration") or _asks(ctx, "calibration"))
+    position = bool(_facts(ctx, "Position debiasing") or _asks(ctx, "position_debiasing"))
+    if calibration or position:
+        question = (
+            "Are the probabilities calibrated, and is position bias removed?"
+            if calibration and position
+            else "Are the probabilities calibrated?"
+            if calibration
+            else "Is position bias removed?"
         )
+        fields = ", ".join(f for f, on in (("calibration", calibration), ("position_debiasing", position)) if on)
+        questions.append((question, _facts(ctx, "Calibration", "Position debiasing"), fields))
     questions.append(
         (
             "How do you test a new model online?",
@@ -284,7 +295,8 @@ def _step7(ctx: Context) -> list[tuple[str, list[str], str]]:
     mon = ctx["monitoring"]
     score = ctx["test_score"] or {}
     watched = [f"{_name(m)} watches {_names(m['watches'])}" for m in mon["monitors"] if m["watches"]]
-    loops = [f"{f['loop']}: {f['source']} -> {f['target']}" for f in mon["loops"]]
+    # only loops whose data or trigger reaches a trainer close the loop back into training
+    loops = [f"{f['loop']}: {f['source']} -> {f['target']}" for f in mon["loops"] if f.get("trains")]
     questions = [
         ("What do you monitor in production?", watched, "monitoring components and telemetry flows"),
         ("How do you close the loop back into training?", loops, "loop: retraining on a flow"),

@@ -5,11 +5,12 @@ components acting on their own, and where each component's notes are shown.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...analyses import traits as T
 from ...analyses.design import Design
-from ...blueprint.models import Blueprint
+from ...blueprint.models import Blueprint, minutes
 from .rows import Prompts, component_row, ref
 
 # (field, step, prompt); step 8 is "Cost, security and milestones", step 9 "Risks"
@@ -79,14 +80,32 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     tagged ``pii``); per-store retention is lint's question (``pii-retention-unbounded``).
     """
     personal_in = {f.target for f in bp.flows if "pii" in f.tags}
+    # personal data stays personal downstream: a redactor that hashes ids or truncates addresses
+    # makes it pseudonymous, which is still personal data (it can be joined back to a person)
+    reached = d.reach(sorted(personal_in), ("stream", "batch")) if personal_in else {}
+    # what users do (clicks, views, queries) is logged with their ids: personal too, tagged or not
+    users = list(dict.fromkeys([*d.entry_points, *(f.source for f in bp.flows if "interactions" in f.tags)]))
+    from_users = d.reach(users, ("stream", "batch"))
+    promise = _erasure_days(bp.context.privacy or "")
     rows = []
     for c in d.ids:
         if not _keeps_data(d, c):
             continue
         row = ref(bp, c)
-        row["retention"] = bp.components[c].retention or ""
-        row["personal"] = c in personal_in
+        retention = bp.components[c].retention or ""
+        row["retention"] = retention
+        row["personal"] = c in reached or c in from_users
+        # where it comes from, when that is upstream (a pii flow into the row itself needs no pointer)
+        if c in reached:
+            via = [u for u in _chain(reached, c) if u in personal_in and u != c] if c not in personal_in else []
+        else:
+            via = [u for u in _chain(from_users, c) if u != c][-1:]  # the entry point whose users it logs
+        row["personal_via"] = ref(bp, via[0]) if via else None
         row["erasure"] = [ref(bp, u) for u, i in d.pred(c) if "erasure" in bp.flows[i].tags]
+        # a store keeping personal data longer than the erasure promise must delete on request, not wait
+        row["outlives_promise"] = bool(
+            promise is not None and row["personal"] and retention and minutes(retention) > promise * 24 * 60
+        )
         rows.append(row)
     if personal_in and not bp.context.privacy:
         decide.add(
@@ -96,7 +115,24 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
             "each keeps personal data (`context.privacy`).",
         )
     erasure = [i for i, f in enumerate(bp.flows) if "erasure" in f.tags]
-    return {"stores": rows, "erasure_flows": erasure, "text": bp.context.privacy or ""}
+    return {"stores": rows, "erasure_flows": erasure, "text": bp.context.privacy or "", "erasure_days": promise}
+
+
+_PROMISE = re.compile(r"within\s+(\d+(?:\.\d+)?)\s*(?:days?|d)\b", re.IGNORECASE)
+
+
+def _erasure_days(text: str) -> float | None:
+    """The erasure promise of ``context.privacy`` in days ('... removed within 30 days'), or None."""
+    found = _PROMISE.search(text)
+    return float(found.group(1)) if found else None
+
+
+def _chain(parent: dict[str, str | None], node: str) -> list[str]:
+    """``node`` and its parents up to a start of :meth:`Design.reach`."""
+    chain = [node]
+    while parent.get(chain[-1]) is not None:
+        chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+    return chain
 
 
 def integration_points(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
