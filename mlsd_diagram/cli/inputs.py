@@ -93,7 +93,7 @@ def _blueprints_in(top: str) -> list[str]:
         for name in sorted(names):
             if name.endswith((".yaml", ".yml")) and is_blueprint_file(Path(folder, name)):
                 found.append(os.path.normpath(os.path.join(folder, name)))
-    return found
+    return sorted(found)
 
 
 def read_stdin() -> bytes:
