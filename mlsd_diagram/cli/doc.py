@@ -9,7 +9,7 @@ import click
 
 from . import UserError, main
 from .completion import complete_templates
-from .inputs import blueprint_stem, lint_config, load
+from .inputs import blueprint_stem, lint_config, load, shown_path
 from .terminal import echo
 
 
@@ -34,7 +34,7 @@ def _default_doc_path(blueprint_path: str, interview: bool = False) -> Path:
     "template",
     type=click.Path(dir_okay=False),
     default=None,
-    help='A Jinja2 template replacing the packaged one (see README, "Design docs").',
+    help='A Jinja2 template replacing the packaged one (see the docs, "Design docs").',
 )
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
 @click.option(
@@ -91,8 +91,8 @@ def doc(file: str, output: str | None, template: str | None, no_render: bool, in
         raise  # names its own path
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
-    extra = "".join(f", {os.fspath(f)}" for f in result.files)
-    echo(f"wrote {os.fspath(result.path)}{extra}")
+    extra = "".join(f", {shown_path(os.fspath(f))}" for f in result.files)
+    echo(f"wrote {shown_path(os.fspath(result.path))}{extra}")
     for reason in result.skipped if not no_render else ():  # --no-render asked for it: nothing to note
         echo(f"mlsd: note: skipped: {reason}", err=True)
 

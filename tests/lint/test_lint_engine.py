@@ -544,13 +544,3 @@ def test_rules_lists_every_rule_and_prints_a_page() -> None:
     assert unknown.exit_code == 2 and "did you mean 'no-fallback'?" in unknown.output
     rows = json.loads(runner.invoke(main, ["rules", "--format", "json"]).output)["rules"]
     assert [r["id"] for r in rows] == RULES.ids()
-
-
-def test_readme_rule_table_is_current() -> None:
-    """Regenerate with `python scripts/gen_rules_table.py`."""
-    from mlsd_diagram.analyses.rules import rules_markdown
-
-    readme = (ROOT / "README.md").read_text()
-    start = readme.index("<!-- BEGIN rules -->\n") + len("<!-- BEGIN rules -->\n")
-    end = readme.index("<!-- END rules -->")
-    assert readme[start:end] == rules_markdown(), "README rule table is stale: run python scripts/gen_rules_table.py"
