@@ -1,6 +1,6 @@
 """Response-time distributions of a design in one scenario (load, knock-outs, hangs, cold caches).
 
-The latency half of the serving model (``analyses/serving.py`` holds the other: who calls whom,
+The latency half of the serving model (``analyses/serving/`` holds the other: who calls whom,
 which states, which loads). Each component's response is a :class:`~.distribution.Dist`,
 computed bottom-up (callees and fallbacks first), as README "Simulate" states:
 

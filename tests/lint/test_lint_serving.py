@@ -1,4 +1,4 @@
-"""The serving model (analyses/serving.py): every rule on small blueprints with hand-computed answers.
+"""The serving model (analyses/serving/): every rule on small blueprints with hand-computed answers.
 
 Each blueprint is real YAML text loaded as a file would be; the CLI runs through click's CliRunner.
 """
