@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 
-.PHONY: demo test check install install-test lock bench schema clean mutate
+.PHONY: demo test check install install-test lock bench schema docs clean mutate
 
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
@@ -46,8 +46,14 @@ schema: install
 	$(BIN)/mlsd practice schema > schema/practice.schema.json
 	$(BIN)/python scripts/gen_practice_rubric.py
 
+# The documentation site into site/: the reference pages regenerated from the code, then MkDocs, strict.
+docs:
+	@$(SETUP) venv dev
+	$(BIN)/python scripts/gen_docs.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) tests/js/node_modules output/.tmp-*
+	rm -rf site $(VENV) tests/js/node_modules output/.tmp-*
 
 # Mutation testing (not part of `make test`): mutmut on the identity, baseline, SARIF and diff modules,
 # capped at MUTATE_SECONDS (default 40 min); prints the surviving mutants.

@@ -103,32 +103,57 @@ class LintConfig:
         return cls(ids("select"), ids("ignore"), fail_on, levels, options, path, profile)
 
 
-def find_pyproject(start: str | os.PathLike | None = None) -> Path | None:
-    """The nearest ``pyproject.toml`` in ``start`` (default: the working directory) or a parent."""
+CONFIG_FILES = ("mlsd.toml", "pyproject.toml")
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LintConfigError(f"cannot read {path}: {exc}") from None
+
+
+def _table(path: Path, data: dict) -> dict | None:
+    """The settings a config file holds: all of ``mlsd.toml``, a pyproject.toml's ``[tool.mlsd]`` (or None)."""
+    if path.name == "mlsd.toml":
+        return data
+    tool = data.get("tool", {})
+    return tool.get("mlsd") if isinstance(tool, dict) else None
+
+
+def find_config(start: str | os.PathLike | None = None) -> Path | None:
+    """The nearest settings above ``start`` (a folder or a file; default: the working directory), as ruff finds its own.
+
+    In ``start`` and then each parent: an ``mlsd.toml``, else a ``pyproject.toml`` with a ``[tool.mlsd]``
+    table (one without the table is passed over). Raises :class:`LintConfigError` for a file that is
+    not TOML, met on the way.
+    """
     here = Path(start or os.getcwd()).resolve()
+    if here.is_file():
+        here = here.parent
     for folder in [here, *here.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and _table(candidate, _read_toml(candidate)) is not None:
+                return candidate
     return None
 
 
+find_pyproject = find_config  # the name of earlier releases
+
+
 def load_config(path: str | os.PathLike | None = None, *, start: str | os.PathLike | None = None) -> LintConfig:
-    """Read ``[tool.mlsd]`` from ``path``, or from the nearest pyproject.toml above ``start``.
+    """Read the settings from ``path`` (an ``mlsd.toml`` or a pyproject.toml), or the nearest above ``start``.
 
     No file, or no ``[tool.mlsd]`` table, gives the defaults. Raises :class:`LintConfigError`
     for unreadable TOML or bad settings.
     """
-    found = Path(path) if path else find_pyproject(start)
+    found = Path(path) if path else find_config(start)
     if found is None:
         return LintConfig()
-    try:
-        with open(found, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LintConfigError(f"cannot read {found}: {exc}") from None
-    table = data.get("tool", {}).get("mlsd", {})
-    return LintConfig.from_mapping(table, str(found))
+    table = _table(found, _read_toml(found))
+    return LintConfig.from_mapping(table or {}, str(found))
 
 
 def _expand(selector: str, where: str) -> list[Rule]:

@@ -49,6 +49,13 @@ class MlsdGroup(click.Group):
             importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")  # registers it with @main.command
         return super().get_command(ctx, cmd_name)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:  # `mlsd --bogus`: the same family of message as every other error
+            show_click_error(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -59,7 +66,10 @@ class MlsdGroup(click.Group):
         except UserError as exc:
             echo(f"mlsd: error: {one_line(str(exc))}", err=True)
             ctx.exit(EXIT_INVALID)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except click.ClickException as exc:  # a usage error of a command: `mlsd: error: ...`, then its usage
+            show_click_error(exc)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:  # `mlsd kinds | head`: the reader left, nothing to report
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
@@ -84,6 +94,16 @@ class MlsdGroup(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+def show_click_error(exc: click.ClickException) -> None:
+    """A click error as mlsd prints every error: ``mlsd: error: MESSAGE``, then for a usage error the usage
+    line and where help is (click's own form starts with ``Usage:`` and ends with ``Error: ...``)."""
+    echo(f"mlsd: error: {one_line(exc.format_message())}", err=True)
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        echo(context.get_usage(), err=True)
+        echo(f"Try '{context.command_path} -h' for help.", err=True)
+
+
 def _os_error(exc: OSError) -> str:
     """``cannot write out/x.svg: No space left on device``: our own message, else the path and the reason."""
     if exc.strerror is None or exc.filename is None:
@@ -100,7 +120,7 @@ def debug_enabled(ctx: click.Context | None = None) -> bool:
 
 
 @click.group(cls=MlsdGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="mlsd")
+@click.version_option(__version__, "-V", "--version", prog_name="mlsd")
 @click.option("--debug", is_flag=True, help="Show the traceback of internal errors (or set MLSD_DEBUG=1).")
 def main(debug: bool) -> None:
     """Diagram-as-code for ML production systems: validate, lint, render and document blueprints."""
@@ -112,6 +132,7 @@ def main(debug: bool) -> None:
 # Each command's one-line summary (the first paragraph of its docstring), so that `mlsd --help`
 # lists the commands without importing them; tests/project/test_cli_startup.py keeps the two equal.
 SUMMARIES: dict[str, str] = {
+    "completion": "Print the shell completion script for SHELL (bash, zsh or fish); see the docs for where it goes.",
     "diff": "Compare two versions of a design: OLD and NEW are files or REV:PATH (read with git show).",
     "doc": "Write a design-doc skeleton for blueprint FILE, in the 7 steps of an ML system design.",
     "estimate": "Capacity estimates: peak QPS, replicas, memory, storage, event and training volume, with formulas.",
@@ -131,6 +152,7 @@ SUMMARIES: dict[str, str] = {
 
 # Command name -> the module of this package that defines it.
 COMMANDS = {
+    "completion": "completion",
     "validate": "core",
     "kinds": "core",
     "schema": "core",

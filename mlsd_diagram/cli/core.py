@@ -8,18 +8,22 @@ import click
 
 from ..diagnostics import BlueprintError
 from . import EXIT_INVALID, main
-from .inputs import load
+from .inputs import expand_files, load
 from .terminal import echo
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
-    """Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL."""
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-q", "--quiet", is_flag=True, help="Print the errors only, no line for a valid file.")
+def validate(files: tuple[str, ...], quiet: bool) -> None:
+    """Check blueprint FILES: every schema and graph error at once, each with FILE:LINE:COL.
+
+    FILES are files, folders (every *.yaml below that starts with `mlsd:`), quoted globs or - (standard input).
+    """
     from ..analyses.lint import check_blueprint_settings
 
     failed = False
-    for path in files:
+    for path in expand_files(files):
         try:
             blueprint = load(path)
             check_blueprint_settings(blueprint)  # unknown rules in lint.accept / lint.disable, as `mlsd lint` says
@@ -28,7 +32,8 @@ def validate(files: tuple[str, ...]) -> None:
             for diagnostic in exc.diagnostics:
                 echo(str(diagnostic), err=True)
             continue
-        echo(f"{path}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
+        if not quiet:
+            echo(f"{blueprint.file}: ok ({len(blueprint.components)} components, {len(blueprint.flows)} flows)")
     if failed:
         raise SystemExit(EXIT_INVALID)
 

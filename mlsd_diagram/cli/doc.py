@@ -8,16 +8,13 @@ from pathlib import Path
 import click
 
 from . import UserError, main
-from .inputs import lint_config, load
+from .completion import complete_templates
+from .inputs import blueprint_stem, lint_config, load, shown_path
 from .terminal import echo
 
 
 def _default_doc_path(blueprint_path: str, interview: bool = False) -> Path:
-    stem = Path(blueprint_path).name
-    for suffix in (".yaml", ".yml"):
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem = blueprint_stem(blueprint_path) if blueprint_path != "-" else "blueprint"
     return Path("output") / (f"{stem}-interview.md" if interview else f"{stem}.md")
 
 
@@ -37,7 +34,7 @@ def _default_doc_path(blueprint_path: str, interview: bool = False) -> Path:
     "template",
     type=click.Path(dir_okay=False),
     default=None,
-    help='A Jinja2 template replacing the packaged one (see README, "Design docs").',
+    help='A Jinja2 template replacing the packaged one (see the docs, "Design docs").',
 )
 @click.option("--no-render", is_flag=True, help="Do not render the diagram image (the Mermaid block stays).")
 @click.option(
@@ -53,7 +50,7 @@ def doc(file: str, output: str | None, template: str | None, no_render: bool, in
     from ..outputs.doc import DocTemplateError, write_doc
     from ..outputs.files import OutputError
 
-    config = lint_config()
+    config = lint_config(file=file)
     blueprint = load(file)
     if output == "-":
         from ..outputs.doc import doc_markdown
@@ -94,10 +91,10 @@ def doc(file: str, output: str | None, template: str | None, no_render: bool, in
         raise  # names its own path
     except OSError as exc:
         raise UserError(f"cannot write {os.fspath(out)}: {exc.strerror or exc}") from None
-    extra = "".join(f", {os.fspath(f)}" for f in result.files)
-    echo(f"wrote {os.fspath(result.path)}{extra}")
-    for reason in result.skipped:
-        echo(f"note: skipped: {reason}", err=True)
+    extra = "".join(f", {shown_path(os.fspath(f))}" for f in result.files)
+    echo(f"wrote {shown_path(os.fspath(result.path))}{extra}")
+    for reason in result.skipped if not no_render else ():  # --no-render asked for it: nothing to note
+        echo(f"mlsd: note: skipped: {reason}", err=True)
 
 
 SCHEMA_FILE = "mlsd.schema.json"
@@ -113,6 +110,7 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema="
     default="blank",
     show_default=True,
     metavar="NAME",
+    shell_complete=complete_templates,
     help="The starter to copy (`mlsd new --list` shows them).",
 )
 @click.option("--list", "list_", is_flag=True, help="List the starter blueprints and exit.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import UserError, main
+from .completion import complete_cases
 from .inputs import known_case, lint_config, load
 from .terminal import echo
 
@@ -39,7 +40,7 @@ def list_cases(fmt: str) -> None:
 
 
 @practice.command("start")
-@click.argument("case")
+@click.argument("case", shell_complete=complete_cases)
 @click.option(
     "-o",
     "--output",
@@ -75,7 +76,13 @@ def start(case: str, output: str | None) -> None:
 
 @practice.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--case", "case", required=True, help="The case to grade against (see `mlsd practice list`).")
+@click.option(
+    "--case",
+    "case",
+    required=True,
+    shell_complete=complete_cases,
+    help="The case to grade against (see `mlsd practice list`).",
+)
 @click.option("--reveal", is_flag=True, help="Show the reference design's part beside each check.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option(
@@ -95,7 +102,7 @@ def check(file: str, case: str, reveal: bool, fmt: str, output: str | None) -> N
     from .inputs import emit
 
     known_case(case)
-    config = lint_config()
+    config = lint_config(file=file)
     card = grade(load(file), case, config=config, reveal=reveal)
     if fmt == "json":
         text = json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import UserError, main
-from .inputs import lint_config, load
+from .inputs import blueprint_stem, lint_config, load, shown_path
 from .terminal import echo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -162,10 +162,7 @@ def serve(
     previous = {signum: signal.signal(signum, stop_soon) for signum in (signal.SIGINT, signal.SIGTERM)}
     echo(f"Serving {file} at {url} (Ctrl-C to stop)")
     if open_browser:
-        import threading
-        import webbrowser
-
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+        _open_browser(url)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
@@ -183,6 +180,24 @@ def serve(
             raise SystemExit(128 + signum)
 
 
+def _open_browser(url: str) -> None:
+    """Open ``url`` in a browser half a second from now, or say at once that none can be opened."""
+    import threading
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        echo(f"mlsd: note: no browser could be opened here; open {url} yourself", err=True)
+        return
+
+    def show() -> None:
+        if not browser.open(url):
+            echo(f"mlsd: note: the browser did not open; open {url} yourself", err=True)
+
+    threading.Timer(0.5, show).start()
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
@@ -190,7 +205,7 @@ def serve(
     "--output",
     "output",
     type=click.Path(dir_okay=False),
-    help="Where to write the page [default: FILE's name with .report.html, in the current folder]; "
+    help="Where to write the page [default: output/<stem>.report.html, where render and doc write]; "
     "- for standard output.",
 )
 def report(file: str, output: str | None) -> None:
@@ -201,9 +216,13 @@ def report(file: str, output: str | None) -> None:
     """
     from ..outputs.report import render_report
 
-    config = lint_config()
+    config = lint_config(file=file)
     blueprint = load(file)
-    target = Path(output) if output else Path(Path(file).stem + ".report.html")
+    target = (
+        Path(output)
+        if output
+        else Path("output") / f"{blueprint_stem(file) if file != '-' else 'blueprint'}.report.html"
+    )
     if output != "-" and target.is_dir():
         raise UserError(f"{target} is a folder; give a file name with -o")
     from ..outputs.diagram import RenderError
@@ -219,4 +238,4 @@ def report(file: str, output: str | None) -> None:
         write_stdout(page)
         return
     write_atomic(target, page)
-    echo(f"{target}: report of {blueprint.name} ({len(blueprint.components)} components)")
+    echo(f"{shown_path(os.fspath(target))}: report of {blueprint.name} ({len(blueprint.components)} components)")

@@ -12,7 +12,7 @@ from ..outputs import DETAILS, VIEWS
 from ..outputs.files import OutputPathError
 from ..outputs.formats import FORMATS, formats_help, needs_layout
 from . import EXIT_INVALID, UserError, main
-from .inputs import load
+from .inputs import expand_files, load, shown_path
 from .terminal import echo
 
 
@@ -32,7 +32,7 @@ def _render_one(
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "-f",
     "--format",
@@ -79,6 +79,7 @@ def _render_one(
     show_default=True,
     help="Multiply the PNG resolution (the default fits a document page).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, no line per file written.")
 def render(
     files: tuple[str, ...],
     formats: tuple[str, ...],
@@ -87,10 +88,12 @@ def render(
     direction: str | None,
     scale: float,
     detail: str,
+    quiet: bool,
 ) -> None:
     """Render blueprint FILES as diagrams into the output folder (news_feed.yaml -> news_feed.png, .svg).
 
-    With a view other than 'all', its name is appended: news_feed-serving.svg.
+    FILES are files, folders (every *.yaml below that starts with `mlsd:`), quoted globs or - (standard
+    input). a.mlsd.yaml renders to a.png. With a view other than 'all', its name is appended: news_feed-serving.svg.
     Several files render in parallel; progress is shown on a terminal.
     """
     from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +107,7 @@ def render(
         stop_rendering,
     )
 
+    files = tuple(expand_files(files))
     formats = formats or ("png", "svg")
     direction = direction.upper() if direction else None
     if needs_layout(formats):
@@ -133,7 +137,8 @@ def render(
                         continue
                     if progress:
                         echo(f"[{done_count}/{len(files)}] {path}", err=True)
-                    echo(f"{path}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
+                    if not quiet:
+                        echo(f"{shown_path(path)}: wrote {', '.join(os.fspath(p) for p in _relative(written))}")
             except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: the renders still running write nothing
                 stop_rendering()
                 raise

@@ -8,11 +8,12 @@ import click
 
 from ..diagnostics import did_you_mean
 from . import UserError, main
+from .completion import complete_rules
 from .terminal import echo
 
 
 @main.command("rules")
-@click.argument("rule", required=False)
+@click.argument("rule", required=False, shell_complete=complete_rules)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_command(rule: str | None, fmt: str) -> None:
     """List every lint rule, or print the page of RULE (an id or a name)."""

@@ -18,7 +18,7 @@ def score_command(file: str, fmt: str) -> None:
     """The ML Test Score tests the design shows evidence for, and its MLOps level (0-2)."""
     from ..analyses.score import score
 
-    config = lint_config()
+    config = lint_config(file=file)
     result = score(load(file), config)
     if fmt == "json":
         echo(json.dumps(result, indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ import click
 
 from ..diagnostics import did_you_mean
 from . import UserError, main
+from .completion import complete_components
 from .inputs import load, split_ids
 from .terminal import echo
 
@@ -31,6 +32,7 @@ def _factor(text: str) -> float:
     "knock",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_components,
     help="Knock these components out together (repeat or comma-separate); default: each request-path "
     "component in turn.",
 )

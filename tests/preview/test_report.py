@@ -168,11 +168,11 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_cli_report_writes_one_file(tmp_path):
     result = run_cli("report", str(SMALL), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "small.report.html").is_file()
+    assert (tmp_path / "output" / "small.report.html").is_file()  # where render and doc write
     assert "small.report.html" in result.stdout
     out = tmp_path / "sub" / "review.html"
     assert run_cli("report", str(SMALL), "-o", str(out), cwd=tmp_path).returncode == 0
-    assert out.read_text() == (tmp_path / "small.report.html").read_text()
+    assert out.read_text() == (tmp_path / "output" / "small.report.html").read_text()
 
 
 def test_cli_report_of_an_invalid_file_is_located_and_writes_nothing(tmp_path):

@@ -17,7 +17,7 @@ def all_rules() -> list[Rule]:
 
 
 def rules_markdown(rules=None) -> str:
-    """The README's rule table (generated; `scripts/gen_rules_table.py` writes it between the markers)."""
+    """The rule table of ``mlsd rules --format markdown`` (the docs' rule pages: scripts/gen_docs.py)."""
     rows = ["| id | name | severity | category | what it flags | source |", "|---|---|---|---|---|---|"]
     for r in rules if rules is not None else RULES:
         rows.append(

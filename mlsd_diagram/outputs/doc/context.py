@@ -91,8 +91,6 @@ def task_family(task: str | None) -> str | None:
     return None
 
 
-
-
 # -- sections -------------------------------------------------------------------------
 
 
