@@ -2,7 +2,7 @@
 """Regenerate the documentation site's reference pages from the code, so they cannot drift from it.
 
 python scripts/gen_docs.py          # rewrite the generated pages under docs/ (`make docs` runs it first)
-python scripts/gen_docs.py --check  # exit 1 and name the stale pages (tests/docs/test_generated.py runs it)
+python scripts/gen_docs.py --check  # exit 1 and name the stale pages (tests/docs/test_docs_generated.py runs it)
 
 Generated: docs/reference/cli.md (every command's --help, from the click commands), docs/reference/blueprint.md
 (every field of the format, from the JSON Schema and the models' field descriptions), docs/rules/index.md and
