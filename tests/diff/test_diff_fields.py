@@ -29,6 +29,7 @@ VALUES: dict[str, Any] = {
     "retention": "30d",
     "kinds": {"x-thing": {"stage": "serving"}},
     "deployed_with": "a",
+    "trained_by": "a",
     "reviewed_by": "a",
     "hit_ratio": 0.5,
     "availability": 0.5,
