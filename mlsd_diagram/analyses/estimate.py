@@ -25,13 +25,14 @@ store and a trainer by their traits. Pure functions: nothing here mutates the bl
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
-from .serving import OK, OVERLOADED, SHEDDING, serving_model
+from .serving import OK, OVERLOADED, SHEDDING, Call, serving_model
 
 DEFAULT_UTILIZATION = 0.6
 DEFAULT_BYTES_PER_VALUE = 4  # float32
@@ -239,7 +240,8 @@ def _load(bp: Blueprint, utilization: float, figures: list[Figure], missing: lis
                 (Input("peak_qps", base[e], source),),
             )
         )
-    calls_to: dict[str, list] = {}  # callee -> (caller, call), callers in declaration order: O(F), not O(R x F)
+    # callee -> (caller, call), callers in declaration order: O(F), not O(R x F)
+    calls_to: dict[str, list[tuple[str, Call]]] = {}
     for caller in (x for x in model.ids if x in base):
         for call in model.calls[caller]:
             calls_to.setdefault(call.callee, []).append((caller, call))
@@ -484,7 +486,7 @@ def _memory(bp: Blueprint, design: Design, figures: list[Figure], missing: list[
         figures.append(_product("memory", c, quantity, "bytes", inputs))
 
 
-def _product(section: str, c: str, quantity: str, unit: str, inputs, note: str = "") -> Figure:
+def _product(section: str, c: str, quantity: str, unit: str, inputs: Sequence[Input], note: str = "") -> Figure:
     """A figure that is the product of its inputs: the formula names them, the worked line gives their values."""
     return Figure(
         section,

@@ -6,6 +6,8 @@ is large: failure, latency and capacity for MLSD2xx; data, labels and privacy fo
 'no-fallback'
 """
 
+from collections.abc import Iterable
+
 from . import (  # noqa: F401 - registers the rules
     capacity,
     data,
@@ -28,7 +30,7 @@ def all_rules() -> list[Rule]:
     return list(RULES)
 
 
-def rules_markdown(rules=None) -> str:
+def rules_markdown(rules: Iterable[Rule] | None = None) -> str:
     """The rule table of ``mlsd rules --format markdown`` (the docs' rule pages: scripts/gen_docs.py)."""
     rows = ["| id | name | severity | category | what it flags | source |", "|---|---|---|---|---|---|"]
     for r in rules if rules is not None else RULES:

@@ -49,7 +49,7 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
     `{from: ranker, to: event_log, mode: stream, data: served features, tags: [features]}` and
     train on that log.
     """
-    reach_cache: dict[str, dict] = {}
+    reach_cache: dict[str, dict[str, str | None]] = {}
     for model in d.online_models:
         trainers = set(d.trainers_of(model))
         if not trainers:

@@ -8,6 +8,7 @@ from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from ...blueprint.models import Blueprint, Mode, OnFailure
 
@@ -442,7 +443,7 @@ class ServingGraph:
 
     def answered_by(
         self, entry: str, works: Mapping[str, int], answer: Mapping[str, int], knocked: Iterable[str] = ()
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
 
         Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it),
@@ -450,7 +451,7 @@ class ServingGraph:
         times out, ``{"component": C, "call": V, "timed_out": True}`` followed by the fallback of V
         that answered or the ``on_failure`` that stood in; in walk order. O(R + F).
         """
-        reasons: list[dict] = []
+        reasons: list[dict[str, Any]] = []
         seen: set[str] = set()
         queue = deque([entry])
         while queue:
