@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.serving import ServingModel
 
@@ -33,12 +35,14 @@ def _model() -> ServingModel:
     return ServingModel(loads(TEXT, "snapshot.yaml"))
 
 
-def test_returned_states_are_copies_so_the_cached_intact_design_cannot_be_changed() -> None:
+def test_returned_states_are_read_only_so_the_cached_intact_design_cannot_be_changed() -> None:
     model = _model()
     works, answer = model.states()
     assert answer["app"] == 2 and works["ranker"] == 2
-    answer["app"] = 0  # a caller scribbling on what it got
-    works["ranker"] = 0
+    with pytest.raises(TypeError):
+        answer["app"] = 0  # type: ignore[index]  # a caller scribbling on what it got
+    with pytest.raises(TypeError):
+        works["ranker"] = 0  # type: ignore[index]
     assert model.states()[1]["app"] == 2
     assert model.entry_states() == {"app": "served"}
     # knock-outs start from the intact design: the scribbles must not reach them either

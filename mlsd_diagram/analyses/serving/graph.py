@@ -8,6 +8,7 @@ from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from ...blueprint.models import Blueprint, Mode, OnFailure
@@ -314,9 +315,9 @@ class ServingGraph:
         knocked = frozenset(knocked)
         shedding = frozenset(shedding)
         overloaded = frozenset(overloaded)
-        if not knocked and not shedding and not overloaded:
+        if not knocked and not shedding and not overloaded:  # the intact design: read-only views, no copies
             works0, answer0 = self._baseline
-            return dict(works0), dict(answer0)  # copies: a caller's changes never reach the cache
+            return MappingProxyType(works0), MappingProxyType(answer0)
         return self._fixpoint(
             knocked, shedding, overloaded, self._baseline if not shedding and not overloaded else None
         )
