@@ -142,5 +142,12 @@ def test_artifact_uris_and_the_text_form(tmp_path: Path, monkeypatch) -> None:
     assert text.endswith("}\n") and text.startswith('{\n  "$schema"')
     assert json.loads(text) == sarif_log(findings, base=tmp_path)
     assert sarif_text(findings, base=tmp_path) == text
+    broken = Diagnostic(str(tmp_path / "b.yaml"), 2, 1, "not a blueprint")
+    both = sarif_text(findings, base=tmp_path, baselined=findings[:1], profile="interview", errors=[broken])
+    assert json.loads(both) == sarif_log(findings, tmp_path, findings[:1], "interview", [broken])
+    assert '"baselineState": "unchanged"' in both and '"ruleId": "invalid-blueprint"' in both
+    outside = Finding("MLSD102", "orphan-component", "warning", "m", "/elsewhere/d.yaml", 1, 1, "c")
+    (result,) = sarif_log([outside], base=tmp_path)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///elsewhere/d.yaml"}
     accented = Finding("MLSD102", "orphan-component", "warning", "café", str(tmp_path / "d.yaml"), 1, 1, "c")
     assert '"text": "café"' in sarif_text([accented], base=tmp_path)  # not escaped
