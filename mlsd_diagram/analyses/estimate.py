@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from ..blueprint.models import Blueprint
+from . import capacity
 from . import traits as T
 from .design import Design
 from .figures import Estimates, Figure, Input, Missing, _given, _plain, _product, approx
@@ -41,11 +42,15 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("qps", "Peak QPS per component"),
     ("replicas", "Replicas needed"),
     ("redundancy", "Replicas to survive a lost replica or zone at peak (N+1)"),
+    ("regions", "Replicas per region to survive a lost region at peak (N+1 regions)"),
     ("items", "Items per second: predictions and feature reads"),
     ("memory", "Embedding and index memory"),
+    ("ram", "RAM per machine and in total"),
     ("features", "Feature store size"),
     ("events", "Daily event and log volume"),
+    ("storage", "Retained storage"),
     ("training", "Training set per run"),
+    ("cost", "Cost per month from the declared unit prices"),
 )
 
 
@@ -75,6 +80,10 @@ def estimate(blueprint: Blueprint, target_utilization: float = DEFAULT_UTILIZATI
     _feature_stores(blueprint, design, figures, missing)
     _events(blueprint, design, figures, missing)
     _training(blueprint, design, figures, missing)
+    capacity.regions(blueprint, design, figures)
+    capacity.ram(blueprint, design, figures, missing)
+    capacity.storage(blueprint, design, figures, missing)
+    capacity.cost(blueprint, figures, missing)
     order = {name: i for i, (name, _) in enumerate(SECTIONS)}
     figures.sort(key=lambda f: order[f.section])  # stable: declaration order within a section
     missing.sort(key=lambda m: order[m.section])
