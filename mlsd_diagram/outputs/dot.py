@@ -262,6 +262,10 @@ def to_dot(
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
+    if view == "request":  # a time chart, not a selection of components (see .request_view)
+        from .request_view import request_dot
+
+        return request_dot(blueprint, scale)
     rankdir = check_direction(direction, view)
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
