@@ -264,10 +264,25 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def request_svg_text(blueprint: Blueprint) -> str:
+    """The request view (the slowest request's p99 as a waterfall, :mod:`.request_view`) as SVG text;
+    empty when the blueprint has no entry point with a known latency."""
+    from .diagram import finish_svg, run_dot
+    from .request_view import NoRequestPath, request_dot, waterfall
+
+    try:
+        fall = waterfall(blueprint)
+    except NoRequestPath:
+        return ""
+    svg = run_dot(request_dot(blueprint, fall=fall), ["svg"], finish_svg)["svg"]
+    return svg.decode("utf-8") if isinstance(svg, bytes) else svg
+
+
 def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
-    Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
+    Knock-outs are answered from :func:`precompute_knock_outs`; the request view (``request_svg``, shown
+    under the panels) is drawn here too. Same blueprint, same bytes.
     """
     if svg is None:
         # Graphviz lays the diagram out in its own process while the analyses run here.
@@ -291,6 +306,7 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
     else:
         data = page_data(blueprint, svg, lint_config)
         data["precomputed"] = precompute_knock_outs(blueprint, data)
+    data["request_svg"] = request_svg_text(blueprint)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (

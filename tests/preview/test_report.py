@@ -201,3 +201,10 @@ def test_page_data_load_is_the_engine_s_sweep():
         "flows": [0, 1],
     }
     assert (data["headroom"], data["first_saturated"]) == (1.5, "model")
+
+
+def test_report_carries_the_request_view_only_when_there_is_a_request():
+    data = data_block(render_report(load(BUNDLED[0])))
+    assert 'id="bar-0"' in data["request_svg"] and "SLO" in data["request_svg"]
+    offline = loads("mlsd: 1\nname: Offline\ncomponents:\n  lake: {kind: data_lake}\n", name="offline.yaml")
+    assert data_block(render_report(offline))["request_svg"] == ""

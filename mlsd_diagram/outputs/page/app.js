@@ -105,6 +105,9 @@
       el("div", null, [ui.loadTitle, ui.loadTable]),
       el("div", null, [el("h2", {text: "Design score"}), ui.score])
     ]));
+    ui.request = el("section", {id: "mlsd-request", className: "request", hidden: true}, [
+      el("h2", {text: "The slowest request, call by call (p99 and p50)"})]);
+    document.body.appendChild(ui.request);
     ui.diagram.addEventListener("click", onDiagramClick);
   }
 
@@ -158,6 +161,22 @@
         if (at > 0) { node.style.setProperty(decl.slice(0, at).trim(), decl.slice(at + 1).trim()); }
       });
     });
+  }
+
+  // The request view (the report draws it): a picture only, sanitised like the diagram.
+  function renderRequest(svgText) {
+    var old = document.getElementById("mlsd-request-svg");
+    if (old) { old.parentNode.removeChild(old); }
+    ui.request.hidden = !svgText;
+    if (!svgText) { return; }
+    var parsed = new DOMParser().parseFromString(svgText, "image/svg+xml");
+    var root = parsed.documentElement;
+    if (!root || root.nodeName !== "svg" || parsed.getElementsByTagName("parsererror").length) { return; }
+    sanitize(root);
+    var svg = document.importNode(root, true);
+    applyStyles(svg);
+    svg.setAttribute("id", "mlsd-request-svg");
+    ui.request.appendChild(svg);
   }
 
   function renderDiagram(svgText) {
@@ -791,6 +810,7 @@
     ui.file.textContent = data.file;
     ui.summary.textContent = data.summary || "";
     renderDiagram(data.svg);
+    renderRequest(data.request_svg);
     renderFindings(data.findings);
     renderLatency(data.latency);
     renderScore(data.score);
