@@ -146,9 +146,8 @@ def _badge(badge: tuple[str, str] | None) -> str:
 
 def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
     component = blueprint.components[cid]
-    kind = blueprint.kind_of(cid)
     badge = icons.tech_icon(component.tech)
-    icon = icons.kind_icon(kind.name, kind.custom)
+    icon = icons.component_icon(blueprint, cid)
     title = "<BR/>".join(_esc(line) for line in _wrap(component.label or cid, 22))
     badge_cell = (
         f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
