@@ -394,7 +394,15 @@ def request_mermaid(blueprint: Blueprint, fall: Waterfall | None = None) -> str:
     carries its step, its data and its p99 (p50, timeout: ``cut`` when the timeout ends it); the
     calls of the latency path are bold (``critical`` in the note). Deterministic.
     """
-    from .mermaid import _front_matter, escape_label, mermaid_id
+    from .mermaid import _front_matter, mermaid_id
+    from .mermaid import escape_label as _flowchart_label
+
+    def escape_label(text: str) -> str:  # a sequence diagram ends a statement at ';' (a flowchart label does not)
+        parts = " ".join(text.split()).split(";")
+        return "#59;".join(
+            (" " if part[:1] == " " else "") + _flowchart_label(part) + (" " if part[-1:] == " " else "")
+            for part in parts
+        )
 
     fall = fall or waterfall(blueprint)
     entry = blueprint.components[fall.entry]

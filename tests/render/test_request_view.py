@@ -7,6 +7,7 @@ drawn by the real Mermaid library; the PNG is decoded by Chromium; the CLI is ru
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -48,6 +49,7 @@ SMALL = textwrap.dedent(
 # (row, component, start ms, p99 ms) by hand
 EXPECTED = [(0, "app", 0, 75), (1, "svc", 0, 75), (2, "a", 0, 20), (3, "b", 0, 25), (4, "c", 25, 40)]
 
+HOSTILE = 'Sc\\o"rer <b>&amp; ]; x --> end'
 NO_REQUEST = textwrap.dedent(
     """\
     mlsd: 1
@@ -164,6 +166,8 @@ def test_mermaid_sequence_parses_with_steps_and_timeouts(browser):
     page = mermaid_client.open_page(browser)
     try:
         small = page.evaluate(_SEQUENCE, [draw(loads(SMALL), "mermaid", view="request"), "seq1"])
+        hostile_text = SMALL.replace("label: Scorer", f"label: {json.dumps(HOSTILE)}")
+        hostile = page.evaluate(_SEQUENCE, [draw(loads(hostile_text), "mermaid", view="request"), "seq3"])
         news_text = str(draw(load(NEWS), "mermaid", view="request"))
         news = page.evaluate(_SEQUENCE, [news_text, "seq2"])
     finally:
@@ -175,6 +179,7 @@ def test_mermaid_sequence_parses_with_steps_and_timeouts(browser):
     assert "timeout 25 ms cuts it" in small["notes"]
     assert {"App", "Scorer", "Features", "Embedder", "Index"} <= set(small["actors"])
     assert "par" in small["labels"] and "[step 1]" in small["loops"]  # step 1's two calls side by side
+    assert hostile["actors"].count(HOSTILE) == 2 and f"1. score: p99 75 ms · p50 75 ms" in hostile["messages"]
     fall = waterfall(load(NEWS))
     calls = [m for m in news["messages"] if "p99" in m]
     assert len(calls) == len(fall.bars) - 1  # one message per call
