@@ -179,7 +179,7 @@ def test_mermaid_sequence_parses_with_steps_and_timeouts(browser):
     assert "timeout 25 ms cuts it" in small["notes"]
     assert {"App", "Scorer", "Features", "Embedder", "Index"} <= set(small["actors"])
     assert "par" in small["labels"] and "[step 1]" in small["loops"]  # step 1's two calls side by side
-    assert hostile["actors"].count(HOSTILE) == 2 and f"1. score: p99 75 ms · p50 75 ms" in hostile["messages"]
+    assert hostile["actors"].count(HOSTILE) == 2 and "1. score: p99 75 ms · p50 75 ms" in hostile["messages"]
     fall = waterfall(load(NEWS))
     calls = [m for m in news["messages"] if "p99" in m]
     assert len(calls) == len(fall.bars) - 1  # one message per call
