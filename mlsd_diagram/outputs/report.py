@@ -34,6 +34,24 @@ MAX_PRECOMPUTED_CELLS = 2_000_000
 
 STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 
+# Past this many components the report draws the stage overview, not every component: Graphviz
+# alone takes longer than the whole report should on larger designs (about 12 s of `dot` for a
+# 10,000-component chain), the SVG runs to megabytes and no browser shows its thousands of boxes
+# legibly. `mlsd render FILE` still draws the full diagram at any size.
+FULL_DIAGRAM_LIMIT = 2_000
+
+
+def diagram_view(blueprint: Blueprint) -> tuple[str, str | None]:
+    """The view the report draws (``all`` or ``overview``) and, for the overview, why, for the page."""
+    n = len(blueprint.components)
+    if n <= FULL_DIAGRAM_LIMIT:
+        return "all", None
+    return "overview", (
+        f"This design has {n:,} components, more than the {FULL_DIAGRAM_LIMIT:,} a report draws one by one: "
+        "the diagram shows one box per stage; pick a component by its id for its details and knock-outs. "
+        "`mlsd render FILE` draws every component."
+    )
+
 
 def _analyses():
     # Imported on use, so that importing this module stays cheap.
@@ -44,7 +62,7 @@ def _analyses():
     return lint, simulate, knock_out_detail, score
 
 
-def load_view(blueprint: Blueprint) -> dict[str, Any]:
+def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
     """What the page's load slider shows: ``analyses.serving.load_sweep`` at its fixed factors
     (``LOAD_FACTORS``, 0.5x to 5x), the factor it starts at (1x), and the critical path.
 
@@ -55,7 +73,7 @@ def load_view(blueprint: Blueprint) -> dict[str, Any]:
     """
     from ..analyses.serving import LOAD_FACTORS, critical_path, load_sweep, serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)
     sweep = load_sweep(blueprint, LOAD_FACTORS, model)
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
@@ -81,11 +99,15 @@ def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any 
     }
 
 
-def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> dict[str, Any]:
+def page_data(
+    blueprint: Blueprint, svg: str | None = None, lint_config: Any = None, design: Any = None
+) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
 
     ``svg`` is the rendered diagram (``render_svg_text`` when not given); ``lint_config``
-    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``).
+    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``);
+    ``design``: the blueprint's lint ``Design`` for that config when the caller has one (its
+    serving model then answers the knock-outs too, see :func:`precompute_knock_outs`).
     """
     lint, simulate, _, score = _analyses()
     shown = {blueprint.file: shown_path(blueprint.file)}  # one path, many findings
@@ -132,10 +154,11 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         )
     from ..analyses.lint import design_for
 
-    design = design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
+    design = design or design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
     findings = lint(blueprint, config=lint_config, design=design)
-    simulation = simulate(blueprint)
-    baseline = knock_out_view(blueprint, ())
+    model = design.serving  # one serving model for lint, simulate, the knock-outs and the load slider
+    simulation = simulate(blueprint, model=model)
+    baseline = knock_out_view(blueprint, (), model)
     slo = blueprint.requirements.slo
     return {
         "name": blueprint.name,
@@ -154,7 +177,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "single_knock_outs": simulation["knock_outs"],
         "latency": simulation["latency"],
         "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
-        "load": load_view(blueprint),
+        "load": load_view(blueprint, model),
         "svg": svg,
     }
 
@@ -172,7 +195,11 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
 
 
 def precompute_knock_outs(
-    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS, cells: int = MAX_PRECOMPUTED_CELLS
+    blueprint: Blueprint,
+    data: dict[str, Any],
+    limit: int = MAX_PRECOMPUTED_SETS,
+    cells: int = MAX_PRECOMPUTED_CELLS,
+    model: Any = None,
 ) -> dict[str, Any]:
     """Knock-out views for single request-path components and for small sets of them.
 
@@ -191,7 +218,7 @@ def precompute_knock_outs(
     from ..analyses.request_path import knock_out_scope
     from ..analyses.serving import serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)  # ``model``: the blueprint's, when the caller has one
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
@@ -278,6 +305,16 @@ def request_svg_text(blueprint: Blueprint) -> str:
     return svg.decode("utf-8") if isinstance(svg, bytes) else svg
 
 
+def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
+    """:func:`page_data` with the knock-outs precomputed, on one serving model."""
+    from ..analyses.lint import design_for
+
+    design = design_for(blueprint, lint_config)
+    data = page_data(blueprint, svg, lint_config, design)
+    data["precomputed"] = precompute_knock_outs(blueprint, data, model=design.serving)
+    return data
+
+
 def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
@@ -290,11 +327,11 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
 
         from .diagram import render_svg_text
 
+        view, note = diagram_view(blueprint)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
-            drawing = pool.submit(render_svg_text, blueprint)
+            drawing = pool.submit(render_svg_text, blueprint, view)
             try:
-                data = page_data(blueprint, "", lint_config)
-                data["precomputed"] = precompute_knock_outs(blueprint, data)
+                data = _data(blueprint, "", lint_config)
             except BaseException:
                 from .diagram import kill_running_dot
 
@@ -303,9 +340,10 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
                 kill_running_dot()
                 raise
             data["svg"] = drawing.result()
+        if note is not None:
+            data["diagram_note"] = note
     else:
-        data = page_data(blueprint, svg, lint_config)
-        data["precomputed"] = precompute_knock_outs(blueprint, data)
+        data = _data(blueprint, svg, lint_config)
     data["request_svg"] = request_svg_text(blueprint)
     script = asset_text("app.js")
     style = asset_text("style.css")

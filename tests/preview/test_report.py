@@ -208,3 +208,21 @@ def test_report_carries_the_request_view_only_when_there_is_a_request():
     assert 'id="bar-0"' in data["request_svg"] and "SLO" in data["request_svg"]
     offline = loads("mlsd: 1\nname: Offline\ncomponents:\n  lake: {kind: data_lake}\n", name="offline.yaml")
     assert data_block(render_report(offline))["request_svg"] == ""
+
+
+def test_a_design_past_the_full_diagram_limit_gets_the_stage_overview(monkeypatch):
+    """Past FULL_DIAGRAM_LIMIT components the report draws one box per stage and says why."""
+    import mlsd_diagram.outputs.report as report
+
+    small = loads(_chain(8), name="chain.yaml")
+    assert report.diagram_view(small) == ("all", None)
+    full = data_block(render_report(small))
+    assert "diagram_note" not in full and full["svg"].count('class="node"') == 8
+    monkeypatch.setattr(report, "FULL_DIAGRAM_LIMIT", 7)
+    view, note = report.diagram_view(small)
+    assert view == "overview" and "8 components" in note and "more than the 7" in note
+    data = data_block(render_report(small))
+    assert data["diagram_note"] == note
+    # the overview: one box per stage (client, serving), not one per component
+    assert data["svg"].count('class="node"') == 2, data["svg"].count('class="node"')
+    assert data["precomputed"]["table"]  # the knock-outs are still precomputed for every component
