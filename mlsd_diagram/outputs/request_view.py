@@ -114,34 +114,47 @@ def waterfall(blueprint: Blueprint) -> Waterfall:
     ]
     expanded: set[str] = set()
 
-    def place(component: str, start: float, depth: int) -> None:
+    def calls_of(component: str, start: float) -> list[tuple[float, dict, dict]]:
+        """(start ms, step, call) of each call ``component`` makes, once per component (as latency_parts)."""
         part = by_component.get(component)
         if part is None or component in expanded:
-            return
+            return []
         expanded.add(component)
+        out: list[tuple[float, dict, dict]] = []
         at = start
         for step in part["steps"]:
-            for call in step["calls"]:
-                critical = call["slowest"] and not call["cut"]
-                bars.append(
-                    Bar(
-                        call["component"],
-                        depth,
-                        step["step"],
-                        call["flow"],
-                        at,
-                        float(call["cost_ms"]),
-                        _median(evaluation.calls.get(call["flow"])),
-                        None if call["timeout_ms"] is None else float(call["timeout_ms"]),
-                        call["cut"],
-                        call["slowest"],
-                    )
-                )
-                if critical:
-                    place(call["component"], at, depth + 1)
+            out.extend((at, step, call) for call in step["calls"])
             at += float(step["cost_ms"])
+        return out
 
-    place(entry, 0.0, 1)
+    # depth first in call order, without recursion (a request path can be thousands of calls deep)
+    stack = [(iter(calls_of(entry, 0.0)), 1)]
+    while stack:
+        found = next(stack[-1][0], None)
+        if found is None:
+            stack.pop()
+            continue
+        at, step, call = found
+        depth = stack[-1][1]
+        bars.append(
+            Bar(
+                call["component"],
+                depth,
+                step["step"],
+                call["flow"],
+                at,
+                float(call["cost_ms"]),
+                _median(evaluation.calls.get(call["flow"])),
+                None if call["timeout_ms"] is None else float(call["timeout_ms"]),
+                call["cut"],
+                call["slowest"],
+            )
+        )
+        if call["slowest"] and not call["cut"]:
+            below = calls_of(call["component"], at)
+            if below:
+                stack.append((iter(below), depth + 1))
+
     slo = parts["slo_ms"]
     return Waterfall(entry, entry_p99, bars[0].p50_ms, None if slo is None else float(slo), tuple(bars))
 
@@ -435,28 +448,33 @@ def request_mermaid(blueprint: Blueprint, fall: Waterfall | None = None) -> str:
         text = f"{bar.step}. {what}: {_figure_text(bar)}" if bar.step is not None else f"{what}: {_figure_text(bar)}"
         return escape_label(text)
 
-    def calls(parent: int, indent: str) -> None:
+    # (what to do, row, indent): "rows" lists a row's calls, "line" writes a line; a stack, not recursion
+    work: list[tuple[str, int, str]] = [("rows", 0, "  ")]
+    while work:
+        what, parent, indent = work.pop()
+        if what == "line":
+            lines.append(indent)
+            continue
         steps: dict[int | None, list[int]] = {}
         for row in children[parent]:
             steps.setdefault(fall.bars[row].step, []).append(row)
+        todo: list[tuple[str, int, str]] = []
         for step, rows in steps.items():
             if len(rows) > 1:
-                lines.append(f"{indent}par step {step}")
+                todo.append(("line", 0, f"{indent}par step {step}"))
             for n, row in enumerate(rows):
                 if len(rows) > 1 and n:
-                    lines.append(f"{indent}and")
-                inner = indent + ("  " if len(rows) > 1 else "")
+                    todo.append(("line", 0, f"{indent}and"))
+                inner = indent + ("  " if len(rows) > 1 and len(indent) < 40 else "")
                 caller, callee = mermaid_id(callers[row]), mermaid_id(fall.bars[row].component)
                 bar = fall.bars[row]
-                lines.append(f"{inner}{caller}->>{callee}: {message(row)}")
+                todo.append(("line", 0, f"{inner}{caller}->>{callee}: {message(row)}"))
                 if bar.cut:
-                    lines.append(
-                        f"{inner}Note over {callee}: {escape_label(f'timeout {_ms(bar.timeout_ms or 0)} ms cuts it')}"
-                    )
-                calls(row, inner)
-                lines.append(f"{inner}{callee}-->>{caller}: {escape_label(f'{_ms(bar.p99_ms)} ms')}")
+                    cut = escape_label(f"timeout {_ms(bar.timeout_ms or 0)} ms cuts it")
+                    todo.append(("line", 0, f"{inner}Note over {callee}: {cut}"))
+                todo.append(("rows", row, inner))
+                todo.append(("line", 0, f"{inner}{callee}-->>{caller}: {escape_label(f'{_ms(bar.p99_ms)} ms')}"))
             if len(rows) > 1:
-                lines.append(f"{indent}end")
-
-    calls(0, "  ")
+                todo.append(("line", 0, f"{indent}end"))
+        work.extend(reversed(todo))
     return "\n".join(lines) + "\n"

@@ -224,3 +224,17 @@ def test_cli_offers_the_request_view_and_refuses_a_blueprint_without_a_request(t
     assert "Traceback" not in result.output and not (out.exists() and any(out.iterdir()))
     refused = runner.invoke(main, ["render", str(NEWS), "--view", "request", "-f", "drawio", "-o", str(out)])
     assert refused.exit_code == 2 and "time chart" in refused.output and not (out.exists() and any(out.iterdir()))
+
+
+def test_a_request_thousands_of_calls_deep_is_drawn_without_recursion():
+    n = 2500  # deeper than Python's recursion limit
+    components = "\n".join(f"  s{i}: {{kind: online_service, latency_p99_ms: 1}}" for i in range(n))
+    flows = "\n".join(f"  - {{from: s{i}, to: s{i + 1}, mode: request}}" for i in range(n - 1))
+    text = f"mlsd: 1\nname: Chain\ncomponents:\n  app: {{kind: client_app}}\n{components}\nflows:\n"
+    text += f"  - {{from: app, to: s0, mode: request}}\n{flows}\n"
+    bp = loads(text)
+    fall = waterfall(bp)
+    assert len(fall.bars) == n + 1 and fall.bars[-1].depth == n and fall.bars[-1].start_ms == 0
+    assert fall.p99_ms == n  # each of the n services adds its 1 ms
+    text = str(draw(bp, "mermaid", view="request"))
+    assert text.count("-->>") == n and text.count("->>") == 2 * n  # a call and its reply each
