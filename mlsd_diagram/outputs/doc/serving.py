@@ -28,9 +28,9 @@ def decimal(x: float, significant: int = 3) -> str:
 
 
 def percent_of(share: float) -> str:
-    """An availability as a percent with its unavailability to two digits: 0.9985 -> ``99.85``."""
+    """An availability as a percent with its unavailability to three digits: 0.999698 -> ``99.9698``."""
     gap = (1 - share) * 100
-    digits = 2 if gap <= 0 else max(2, 1 - math.floor(math.log10(gap)))
+    digits = 2 if gap <= 0 else max(2, 2 - math.floor(math.log10(gap)))
     text = f"{share * 100:.{digits}f}"
     return text.rstrip("0").rstrip(".")
 
@@ -48,7 +48,8 @@ def availability_budget(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
 
     ``{"declared": bool, "slo": percent or None, "entries": [{"entry", "label", "availability",
     "unavailability", "budget", "within", "downtime_min", "budget_min", "terms": [{"components",
-    "order", "unavailability", "downtime_min", "of_budget"}], "dominant", "unknown", "pairs_untried"}]}``;
+    "order", "unavailability", "downtime_min", "of_budget"}], "dominant" (the terms tied for the largest),
+    "unknown", "pairs_untried"}]}``;
     terms largest first (first-order terms are critical components, second-order ones pairs that
     only fail together). ``budget`` is ``1 - SLO``, ``of_budget`` a term's share of it.
     """
@@ -84,7 +85,7 @@ def availability_budget(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
                 "downtime_min": est.unavailability * MINUTES_PER_30_DAYS,
                 "budget_min": None if budget is None else budget * MINUTES_PER_30_DAYS,
                 "terms": terms,
-                "dominant": terms[0] if terms else None,
+                "dominant": [t for t in terms if t["unavailability"] >= terms[0]["unavailability"] * (1 - 1e-9)],
                 "unknown": [_ref(bp, c) for c in est.unknown],
                 "pairs_untried": est.pairs_untried,
             }
