@@ -60,7 +60,9 @@ def availability_budget(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
     for e, est in availability(bp, model).items():
         if not est.declared:
             continue
-        terms = [
+        ordered = est.dominant(len(est.first_order) + len(est.second_order))
+        largest = ordered[0].unavailability if ordered else 0.0
+        terms: list[dict[str, Any]] = [
             {
                 "components": [_ref(bp, c) for c in t.components],
                 "order": "first" if len(t.components) == 1 else "second",
@@ -69,7 +71,7 @@ def availability_budget(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
                 "downtime_min": t.unavailability * MINUTES_PER_30_DAYS,
                 "of_budget": t.unavailability / budget if budget else None,
             }
-            for t in est.dominant(len(est.first_order) + len(est.second_order))
+            for t in ordered
         ]
         entries.append(
             {
@@ -85,7 +87,7 @@ def availability_budget(bp: Blueprint, model: ServingModel) -> dict[str, Any]:
                 "downtime_min": est.unavailability * MINUTES_PER_30_DAYS,
                 "budget_min": None if budget is None else budget * MINUTES_PER_30_DAYS,
                 "terms": terms,
-                "dominant": [t for t in terms if t["unavailability"] >= terms[0]["unavailability"] * (1 - 1e-9)],
+                "dominant": [terms[i] for i, t in enumerate(ordered) if t.unavailability >= largest * (1 - 1e-9)],
                 "unknown": [_ref(bp, c) for c in est.unknown],
                 "pairs_untried": est.pairs_untried,
             }
