@@ -155,3 +155,30 @@ def test_retries_without_a_peak_say_there_is_no_load():
     tables, _, quotes = section(doc_for(text), AMPLIFICATION)
     assert tables == [] and quotes == []
     assert "Calls declare `retries`, but no peak qps is declared" in doc_for(text)
+
+
+TIED = """\
+mlsd: 1
+name: tied
+requirements: {slo: {availability: 99.9}}
+components:
+  app: {kind: client_app}
+  api: {kind: online_service, availability: 0.9999}
+  db: {kind: feature_store, availability: 0.9999}
+flows:
+  - {from: app, to: api, mode: request}
+  - {from: api, to: db, mode: request}
+"""
+
+
+def test_terms_tied_for_the_largest_all_dominate():
+    tables, items, _ = section(doc_for(TIED), BUDGET)
+    # 1 - 0.0001 - 0.0001 = 99.98 %; each term 0.0001 x 43,200 = 4.32 min, 10 % of the 0.001 budget
+    assert tables[0]["body"] == [
+        ["app (`app`)", "99.98 %", "99.9 %", "0.0002 (8.6 min)", "0.001 (43.2 min)", "`api`, `db`"]
+    ]
+    assert tables[1]["body"] == [
+        ["api (`api`)", "first (critical alone)", "0.0001", "4.3 min", "10%"],
+        ["db (`db`)", "first (critical alone)", "0.0001", "4.3 min", "10%"],
+    ]
+    assert items == ["`app`: 99.98 %, within the 99.9 % SLO."]
