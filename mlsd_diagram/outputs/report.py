@@ -34,6 +34,24 @@ MAX_PRECOMPUTED_CELLS = 2_000_000
 
 STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 
+# Past this many components the report draws the stage overview, not every component: Graphviz
+# alone takes longer than the whole report should on larger designs (about 12 s of `dot` for a
+# 10,000-component chain), the SVG runs to megabytes and no browser shows its thousands of boxes
+# legibly. `mlsd render FILE` still draws the full diagram at any size.
+FULL_DIAGRAM_LIMIT = 2_000
+
+
+def diagram_view(blueprint: Blueprint) -> tuple[str, str | None]:
+    """The view the report draws (``all`` or ``overview``) and, for the overview, why, for the page."""
+    n = len(blueprint.components)
+    if n <= FULL_DIAGRAM_LIMIT:
+        return "all", None
+    return "overview", (
+        f"This design has {n:,} components, more than the {FULL_DIAGRAM_LIMIT:,} a report draws one by one: "
+        "the diagram shows one box per stage; pick a component by its id for its details and knock-outs. "
+        "`mlsd render FILE` draws every component."
+    )
+
 
 def _analyses():
     # Imported on use, so that importing this module stays cheap.
@@ -44,7 +62,7 @@ def _analyses():
     return lint, simulate, knock_out_detail, score
 
 
-def load_view(blueprint: Blueprint) -> dict[str, Any]:
+def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
     """What the page's load slider shows: ``analyses.serving.load_sweep`` at its fixed factors
     (``LOAD_FACTORS``, 0.5x to 5x), the factor it starts at (1x), and the critical path.
 
@@ -55,17 +73,18 @@ def load_view(blueprint: Blueprint) -> dict[str, Any]:
     """
     from ..analyses.serving import LOAD_FACTORS, critical_path, load_sweep, serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)
     sweep = load_sweep(blueprint, LOAD_FACTORS, model)
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
 
-def resilience_view(blueprint: Blueprint, simulation: dict[str, Any]) -> dict[str, Any]:
+def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any = None) -> dict[str, Any]:
     """Availability and retry amplification at 1x peak, briefly (the design doc has the tables).
 
     ``{"availability": [{"entry", "availability" (percent text), "slo" (percent or None), "below",
     "dominant": [IDs]}], "retries": [{"component", "calls", "worst", "reject_share", "hangs"}]}``,
-    from ``simulate``'s availability and :func:`~mlsd_diagram.analyses.retries.retry_layers`.
+    from ``simulate``'s availability and :func:`~mlsd_diagram.analyses.retries.retry_layers` (on
+    ``model``, the blueprint's serving model, when the caller has one).
     """
     from ..analyses.retries import retry_layers
     from .doc.serving import percent_of
@@ -89,7 +108,7 @@ def resilience_view(blueprint: Blueprint, simulation: dict[str, Any]) -> dict[st
             "reject_share": None if layer["reject_share"] is None else round(layer["reject_share"], 3),
             "hangs": layer["reject_share"] is None,
         }
-        for layer in retry_layers(blueprint)["layers"]
+        for layer in retry_layers(blueprint, model)["layers"]
     ]
     return {"availability": availability, "retries": retries}
 
@@ -115,11 +134,15 @@ def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any 
     }
 
 
-def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> dict[str, Any]:
+def page_data(
+    blueprint: Blueprint, svg: str | None = None, lint_config: Any = None, design: Any = None
+) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
 
     ``svg`` is the rendered diagram (``render_svg_text`` when not given); ``lint_config``
-    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``).
+    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``);
+    ``design``: the blueprint's lint ``Design`` for that config when the caller has one (its
+    serving model then answers the knock-outs too, see :func:`precompute_knock_outs`).
     """
     lint, simulate, _, score = _analyses()
     shown = {blueprint.file: shown_path(blueprint.file)}  # one path, many findings
@@ -166,10 +189,11 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         )
     from ..analyses.lint import design_for
 
-    design = design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
+    design = design or design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
     findings = lint(blueprint, config=lint_config, design=design)
-    simulation = simulate(blueprint)
-    baseline = knock_out_view(blueprint, ())
+    model = design.serving  # one serving model for lint, simulate, the knock-outs and the load slider
+    simulation = simulate(blueprint, model=model)
+    baseline = knock_out_view(blueprint, (), model)
     slo = blueprint.requirements.slo
     return {
         "name": blueprint.name,
@@ -188,8 +212,8 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "single_knock_outs": simulation["knock_outs"],
         "latency": simulation["latency"],
         "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
-        "load": load_view(blueprint),
-        "resilience": resilience_view(blueprint, simulation),
+        "load": load_view(blueprint, model),
+        "resilience": resilience_view(blueprint, simulation, model),
         "svg": svg,
     }
 
@@ -207,7 +231,11 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
 
 
 def precompute_knock_outs(
-    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS, cells: int = MAX_PRECOMPUTED_CELLS
+    blueprint: Blueprint,
+    data: dict[str, Any],
+    limit: int = MAX_PRECOMPUTED_SETS,
+    cells: int = MAX_PRECOMPUTED_CELLS,
+    model: Any = None,
 ) -> dict[str, Any]:
     """Knock-out views for single request-path components and for small sets of them.
 
@@ -226,7 +254,7 @@ def precompute_knock_outs(
     from ..analyses.request_path import knock_out_scope
     from ..analyses.serving import serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)  # ``model``: the blueprint's, when the caller has one
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
@@ -299,6 +327,16 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
+    """:func:`page_data` with the knock-outs precomputed, on one serving model."""
+    from ..analyses.lint import design_for
+
+    design = design_for(blueprint, lint_config)
+    data = page_data(blueprint, svg, lint_config, design)
+    data["precomputed"] = precompute_knock_outs(blueprint, data, model=design.serving)
+    return data
+
+
 def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
@@ -310,11 +348,11 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
 
         from .diagram import render_svg_text
 
+        view, note = diagram_view(blueprint)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
-            drawing = pool.submit(render_svg_text, blueprint)
+            drawing = pool.submit(render_svg_text, blueprint, view)
             try:
-                data = page_data(blueprint, "", lint_config)
-                data["precomputed"] = precompute_knock_outs(blueprint, data)
+                data = _data(blueprint, "", lint_config)
             except BaseException:
                 from .diagram import kill_running_dot
 
@@ -323,9 +361,10 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
                 kill_running_dot()
                 raise
             data["svg"] = drawing.result()
+        if note is not None:
+            data["diagram_note"] = note
     else:
-        data = page_data(blueprint, svg, lint_config)
-        data["precomputed"] = precompute_knock_outs(blueprint, data)
+        data = _data(blueprint, svg, lint_config)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (
