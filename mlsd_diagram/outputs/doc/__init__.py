@@ -40,6 +40,7 @@ from ..request_view import REQUEST_VIEW
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
 from .interview import interview_context
 from .markdown import Md, code, environment, escape_inline, fence, tidy
+from .serving import availability_budget, retry_amplification
 
 DEFAULT_TEMPLATE = "design_doc.md.j2"
 INTERVIEW_TEMPLATE = "interview.md.j2"
@@ -198,6 +199,8 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
             )
     return {
         "redundancy": redundancy,
+        "availability": availability_budget(bp, model),
+        "retries": retry_amplification(bp, model),
         "latency": latency,
         "under_load": under_load,
         "failure_latency": failures,

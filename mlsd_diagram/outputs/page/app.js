@@ -84,6 +84,7 @@
     ui.loadTable = el("div", {id: "mlsd-load-table"});
     ui.findings = el("div", {id: "mlsd-findings"});
     ui.latency = el("div", {id: "mlsd-latency"});
+    ui.resilience = el("ul", {id: "mlsd-resilience", className: "muted"});
     ui.score = el("div", {id: "mlsd-score"});
     document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
     document.body.appendChild(ui.errors);
@@ -101,7 +102,7 @@
     ]));
     document.body.appendChild(el("section", {className: "panels"}, [
       el("div", null, [el("h2", {text: "Lint findings"}), ui.findings]),
-      el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency]),
+      el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency, ui.resilience]),
       el("div", null, [ui.loadTitle, ui.loadTable]),
       el("div", null, [el("h2", {text: "Design score"}), ui.score])
     ]));
@@ -348,6 +349,24 @@
                                           el("th", {text: "slowest path"}), el("th", {text: ""})])]),
       body
     ]));
+  }
+
+  // availability and retry amplification at 1x peak, as the page data gives them (the doc has the tables)
+  function renderResilience(r) {
+    clear(ui.resilience);
+    ((r && r.availability) || []).forEach(function (a) {
+      ui.resilience.appendChild(el("li", {className: a.below ? "over" : null, "data-entry": a.entry},
+        ["Availability from " + a.entry + ": " + a.availability + " %" +
+         (a.slo === null ? " (no SLO set)" : (a.below ? ", below the " : ", within the ") + a.slo + " % SLO") +
+         (a.dominant.length ? "; largest term: " + a.dominant.join(" and ") : "") + "."]));
+    });
+    ((r && r.retries) || []).forEach(function (l) {
+      ui.resilience.appendChild(el("li", {"data-component": l.component},
+        ["Retries at 1x peak: " + l.component + " gets up to " + thousands(l.worst) + " attempts per request (" +
+         thousands(l.calls) + " without retries)" +
+         (l.hangs ? "; over capacity without shedding, it hangs." :
+          l.reject_share > 0 ? "; rejects " + percent(l.reject_share) + " at peak." : ".")]));
+    });
   }
 
   function renderScore(score) {
@@ -824,6 +843,7 @@
     }
     renderFindings(data.findings);
     renderLatency(data.latency);
+    renderResilience(data.resilience);
     renderScore(data.score);
     renderPractice(data.practice);
     ui.setsNote.textContent = REPORT && data.precomputed
