@@ -327,14 +327,18 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def request_svg_text(blueprint: Blueprint) -> str:
+def request_svg_text(blueprint: Blueprint, model: Any = None) -> str:
     """The request view (the slowest request's p99 as a waterfall, :mod:`.request_view`) as SVG text;
-    empty when the blueprint has no entry point with a known latency."""
+    empty when the blueprint has no entry point with a known latency, or has more components than
+    the report draws one by one (:data:`FULL_DIAGRAM_LIMIT`: a row per call of a path that long is
+    no more legible; ``mlsd render FILE --view request`` draws it). ``model``: its serving model."""
     from .diagram import finish_svg, run_dot
     from .request_view import NoRequestPath, request_dot, waterfall
 
+    if len(blueprint.components) > FULL_DIAGRAM_LIMIT:
+        return ""
     try:
-        fall = waterfall(blueprint)
+        fall = waterfall(blueprint, model)
     except NoRequestPath:
         return ""
     svg = run_dot(request_dot(blueprint, fall=fall), ["svg"], finish_svg)["svg"]
@@ -342,12 +346,13 @@ def request_svg_text(blueprint: Blueprint) -> str:
 
 
 def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
-    """:func:`page_data` with the knock-outs precomputed, on one serving model."""
+    """:func:`page_data` with the knock-outs precomputed and the request view, on one serving model."""
     from ..analyses.lint import design_for
 
     design = design_for(blueprint, lint_config)
     data = page_data(blueprint, svg, lint_config, design)
     data["precomputed"] = precompute_knock_outs(blueprint, data, model=design.serving)
+    data["request_svg"] = request_svg_text(blueprint, design.serving)
     return data
 
 
@@ -380,7 +385,6 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
             data["diagram_note"] = note
     else:
         data = _data(blueprint, svg, lint_config)
-    data["request_svg"] = request_svg_text(blueprint)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (

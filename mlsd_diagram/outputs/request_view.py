@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ..blueprint.models import Blueprint
 from .style import FONT, PNG_DPI
@@ -89,14 +90,15 @@ def _median(dist) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def waterfall(blueprint: Blueprint) -> Waterfall:
+def waterfall(blueprint: Blueprint, model: Any = None) -> Waterfall:
     """The request view's rows for ``blueprint``'s slowest entry point (:func:`critical_path`'s).
 
-    Raises :class:`NoRequestPath` when no entry point has a known latency. O(R + F).
+    ``model``: the blueprint's serving model when the caller has one. Raises :class:`NoRequestPath`
+    when no entry point has a known latency. O(R + F).
     """
     from ..analyses.serving import critical_path, serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)
     path = critical_path(blueprint, model)
     if path is None:
         raise NoRequestPath(
