@@ -62,8 +62,15 @@ class Scale(_Model):
     """Expected load; extra numeric entries (``videos: 1000000000``) are allowed."""
 
     model_config = ConfigDict(extra="allow")
-    daily_active_users: int | None = Field(None, ge=0)
-    peak_qps: float | None = Field(None, ge=0)
+    daily_active_users: int | None = Field(
+        None, ge=0, description="users a day: mlsd estimate multiplies it by events_per_user_per_day (event volume)"
+    )
+    peak_qps: float | None = Field(
+        None,
+        ge=0,
+        description="peak requests per second entering each entry point that gives no peak_qps of its own: the "
+        "load simulate, estimate and the capacity rules start from",
+    )
 
 
 class SLO(_Model):
@@ -80,28 +87,44 @@ class SLO(_Model):
 class Requirements(_Model):
     """Step 1 of the design: what the system must achieve."""
 
-    objective: Text | None = None
-    ml_task: Text | None = None
-    scale: Scale | None = None
-    slo: SLO | None = None
-    constraints: list[Text] = Field(default_factory=list)
+    objective: Text | None = Field(
+        default=None,
+        description="the business goal and what the model changes in the product (the design doc's step 1)",
+    )
+    ml_task: Text | None = Field(
+        default=None,
+        description="the ML framing: binary classification, learning to rank, regression (the doc's step 1)",
+    )
+    scale: Scale | None = Field(default=None, description="expected load: daily active users, peak QPS, other counts")
+    slo: SLO | None = Field(
+        default=None, description="service-level objectives that simulate and lint check the design against"
+    )
+    constraints: list[Text] = Field(
+        default_factory=list, description="privacy, regions, budget, hardware, fairness (listed in the design doc)"
+    )
 
 
 class Metrics(_Model):
     """How success is measured offline, online and for the business."""
 
-    offline: list[Text] = Field(default_factory=list)
-    online: list[Text] = Field(default_factory=list)
-    business: list[Text] = Field(default_factory=list)
+    offline: list[Text] = Field(
+        default_factory=list, description="offline metrics that decide between two models, with their thresholds"
+    )
+    online: list[Text] = Field(default_factory=list, description="metrics an online experiment reads (CTR, dwell time)")
+    business: list[Text] = Field(default_factory=list, description="the business outcomes the system is for (revenue)")
 
 
 class KindDeclaration(_Model):
     """A custom kind: its stage and the roles the rules should see."""
 
-    stage: Stage
-    roles: list[Role] = Field(default_factory=list)
-    description: Text | None = None
-    label: Text | None = None
+    stage: Stage = Field(description="where it lives: client, data, features, training, serving, monitoring")
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="what the rules see it as: SERVE (runs a model), RETRIEVE, OFFLINE (never on the request "
+        "path), DEGRADE (a valid fallback target), MONITOR, SINK (a shared store)",
+    )
+    description: Text | None = Field(None, description="what the kind is, one line (default: its name)")
+    label: Text | None = Field(None, description="a display name for the kind (kept; no output reads it yet)")
 
 
 class Decision(_Model):
@@ -115,12 +138,27 @@ class Decision(_Model):
 class Component(_Model):
     """One box of the design."""
 
-    kind: KindName
-    label: Text | None = None
-    tech: Text | None = None
-    group: Text | None = None
-    replicas: int | None = Field(None, ge=1, le=1_000_000)
-    latency_p99_ms: float | None = Field(None, ge=0)
+    kind: KindName = Field(
+        description="a built-in kind or alias (`mlsd kinds`) or a custom kind declared in `kinds:`; its stage and "
+        "roles decide what the rules and the serving model see"
+    )
+    label: Text | None = Field(None, description="display name in diagrams and docs (default: the component id)")
+    tech: Text | None = Field(
+        None, description="technology (kafka, feast, pytorch): shown under the label, with its icon"
+    )
+    group: Text | None = Field(None, description="diagram cluster it is drawn in (default: its kind's stage)")
+    replicas: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="instances serving in parallel (default 1): capacity is replicas x capacity_qps",
+    )
+    latency_p99_ms: float | None = Field(
+        None,
+        ge=0,
+        description="p99 latency in milliseconds of its own work, callees excluded: simulate adds the calls' "
+        "latencies along the request path",
+    )
     latency_p50_ms: Annotated[float, Field(strict=True, ge=0, le=86400000)] | None = Field(
         None,
         description="median latency of its own work: with latency_p99_ms, the service time is a shifted "
@@ -147,8 +185,10 @@ class Component(_Model):
         description="caches: share of requests answered from the cache; its own request calls (to the "
         "store behind it) happen only on a miss (simulate --cold ID sets it to 0)",
     )
-    task: Text | None = None
-    model: Text | None = None
+    task: Text | None = Field(
+        None, description="models: the ML task (binary_classification, ranking, regression); the doc's step 4 reads it"
+    )
+    model: Text | None = Field(None, description="models: which model it is, architecture and size (two-tower, GBDT)")
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
@@ -295,18 +335,29 @@ class Component(_Model):
     alternatives: list[Text] = Field(
         default_factory=list, description="designs considered instead of this one, and why not chosen"
     )
-    notes: str | None = Field(None, max_length=MAX_NOTES)
+    notes: str | None = Field(
+        None, max_length=MAX_NOTES, description="free notes, shown in the diagram's tooltip and the design doc"
+    )
 
 
 class Flow(_Model):
     """One arrow: data moving from one component to another."""
 
-    source: Id = Field(alias="from")
-    target: Id = Field(alias="to")
-    mode: Mode
-    data: Text | None = None
-    tags: list[Text] = Field(default_factory=list)
-    loop: Loop | None = None
+    source: Id = Field(alias="from", description="id of the component the data leaves")
+    target: Id = Field(alias="to", description="id of the component the data reaches")
+    mode: Mode = Field(
+        description="how data moves: request, stream, batch, deploy, telemetry; fallback from P to F: when P is "
+        "unavailable its callers are served by F"
+    )
+    data: Text | None = Field(None, description="what moves, shown on the arrow")
+    tags: list[Text] = Field(
+        default_factory=list,
+        description="what the data is, as the rules read it: raw_events, interactions, labels, features, embeddings, "
+        "predictions, model_artifact, metrics, pii, position, model_age, erasure",
+    )
+    loop: Loop | None = Field(
+        None, description="marks a deliberate cycle through stream or batch flows: feedback or retraining (MLSD104)"
+    )
     # Request flows only (checks.py rejects them on other modes):
     step: Annotated[int, Field(strict=True, ge=0, le=1000000)] | None = Field(
         None,
@@ -401,34 +452,49 @@ class Context(_Model):
 class Acceptance(_Model):
     """A lint finding accepted on purpose, with the reason on record."""
 
-    rule: Text
-    component: Id | None = None
-    flow: int | None = Field(None, ge=0)
-    reason: Text
+    rule: Text = Field(description="the accepted rule, by id (MLSD201) or name")
+    component: Id | None = Field(
+        None, description="only its findings at this component (with neither component nor flow: all of them)"
+    )
+    flow: int | None = Field(None, ge=0, description="only its findings at this flow, by 0-based index in `flows`")
+    reason: Text = Field(description="why it is accepted (required, not blank): each accepted finding carries it")
 
 
 class LintSettings(_Model):
     """Per-blueprint lint settings."""
 
-    disable: list[Text] = Field(default_factory=list)
-    accept: list[Acceptance] = Field(default_factory=list)
+    disable: list[Text] = Field(
+        default_factory=list, description="rules not run on this blueprint: ids, names or id prefixes (MLSD2)"
+    )
+    accept: list[Acceptance] = Field(
+        default_factory=list,
+        description="findings accepted on purpose: reported, marked accepted with the reason, never failing the run",
+    )
 
 
 class Blueprint(_Model):
     """An ML system design: components, the flows between them, and its requirements."""
 
     mlsd: Literal[1] = Field(description="format version; always 1 for this format")
-    name: Text
-    summary: str | None = Field(None, max_length=MAX_NOTES)
-    requirements: Requirements = Field(default_factory=Requirements)
-    metrics: Metrics = Field(default_factory=Metrics)
-    context: Context = Field(default_factory=Context)
-    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
-        default_factory=dict
+    name: Text = Field(description="the system's name: the diagram's title and the design doc's heading")
+    summary: str | None = Field(
+        None, max_length=MAX_NOTES, description="one or two sentences on what it does, under the title"
     )
-    components: dict[Id, Component]
-    flows: list[Flow] = Field(default_factory=list)
-    lint: LintSettings = Field(default_factory=LintSettings)
+    requirements: Requirements = Field(
+        default_factory=Requirements, description="objective, ML task, scale, SLOs and constraints"
+    )
+    metrics: Metrics = Field(default_factory=Metrics, description="offline, online and business metrics")
+    context: Context = Field(
+        default_factory=Context, description="motivation, scope, alternatives, milestones, cost and risks"
+    )
+    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
+        default_factory=dict, description="custom kinds (x-name) that components can use, with their stage and roles"
+    )
+    components: dict[Id, Component] = Field(description="the boxes of the design, by id")
+    flows: list[Flow] = Field(default_factory=list, description="the arrows between components, in order")
+    lint: LintSettings = Field(
+        default_factory=LintSettings, description="rules disabled and findings accepted for this blueprint"
+    )
 
     _file: str = PrivateAttr("<blueprint>")
     _tree: LocatedTree | None = PrivateAttr(None)

@@ -30,7 +30,7 @@ class Mode(str, Enum):
 
 
 class OnFailure(str, Enum):
-    """What a caller does when one of its request calls fails (see README, "Simulate")."""
+    """What a caller does when one of its request calls fails (see the docs, "The serving model")."""
 
     FAIL = "fail"  # the caller fails too; its own fallback flows answer in its place
     SKIP = "skip"  # it answers without that call's result (degraded)
