@@ -10,6 +10,7 @@ SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid --view overview
+	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid --view request
 
 test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

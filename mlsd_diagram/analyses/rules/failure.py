@@ -11,6 +11,7 @@ from .. import traits as T
 from ..availability import availability
 from ..design import Design
 from ..findings import Hit
+from ..retries import worst_case_load
 from ..serving import OK as OK_STATE
 from ..serving import OVERLOADED, SHEDDING, load_at, request_latency, single_points_of_failure
 from ..streams import stream_load
@@ -607,13 +608,7 @@ def retry_amplification(d: Design) -> Iterator[Hit]:
     model = d.serving
     if not model.retrying:
         return
-    worst = dict.fromkeys(model.relevant, 0.0)
-    for e in model.entries:
-        worst[e] += model.entry_peak(e) or 0.0
-    for c in model.top_down:
-        miss = model.miss_share(c)
-        for call in model.calls[c]:
-            worst[call.callee] += worst[c] * miss * call.per_request * model.attempts_per_call(call, 1.0)
+    worst = worst_case_load(model)  # the design doc's retry table reads the same figures
     for c in model.request_path:
         cap = model.total_capacity(c)
         retried_into = any(
