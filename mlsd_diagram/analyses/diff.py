@@ -308,7 +308,7 @@ def diff_blueprints(
     both sides. ``old_name`` / ``new_name`` say where each side came from (default: their
     files). ``simulation`` passes the two :func:`~.serving.simulate` results when the caller
     has them. Returns ``{"version", "old", "new", "design", "components", "flows",
-    "findings", "analyses", "summary"}`` (documented in the README, "mlsd diff").
+    "findings", "analyses", "summary"}`` (documented in docs/review.md).
     """
     components, renamed = _compare_components(old, new)
     flows = _compare_flows(old, new, renamed)

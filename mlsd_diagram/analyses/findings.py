@@ -63,7 +63,7 @@ class Finding:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form documented in the README (``mlsd lint --format json``)."""
+        """The JSON form documented in docs/lint.md, "JSON output" (``mlsd lint --format json``)."""
         return {
             "rule": self.rule,
             "name": self.name,

@@ -2,7 +2,7 @@
 
 The latency half of the serving model (``analyses/serving/`` holds the other: who calls whom,
 which states, which loads). Each component's response is a :class:`~.distribution.Dist`,
-computed bottom-up (callees and fallbacks first), as README "Simulate" states:
+computed bottom-up (callees and fallbacks first), as docs/simulate.md states:
 
 - **own service**: constant at ``latency_p99_ms`` without ``latency_p50_ms``, else a shifted
   exponential through both; with ``hit_ratio`` h, its steps happen only on a miss (share 1 - h);

@@ -135,7 +135,7 @@ def _over_budget(data: dict) -> list[Problem]:
                 (
                     (*path, first_over),
                     f"{len(items):,} {what} are declared; at most {limit:,} are "
-                    f"allowed (the resource limits are listed in the README, Security)",
+                    f"allowed (the resource limits are listed in the docs, Security)",
                     isinstance(items, dict),
                 )
             )
@@ -158,7 +158,7 @@ def _over_budget(data: dict) -> list[Problem]:
                         ("components", cid, "group"),
                         f"more than {LIMITS.groups:,} groups are declared "
                         f"(this is group {len(groups):,}); each is drawn as a box of its own: merge some "
-                        "(the resource limits are listed in the README, Security)",
+                        "(the resource limits are listed in the docs, Security)",
                         False,
                     )
                 )

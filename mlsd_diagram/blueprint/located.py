@@ -510,13 +510,13 @@ def _too_many(frame: list, mark: Any) -> None:
         raise _Stop(
             *_pos(mark),
             f"more than {frame[9]:,} {'fields in one mapping' if frame[2] else 'items in one list'}; reading stops "
-            "here (the resource limits are listed in the README, Security)",
+            "here (the resource limits are listed in the docs, Security)",
         )
     limit, what = COLLECTIONS[frame[1]]
     raise _Stop(
         *_pos(mark),
         f"more than {2 * limit:,} {what} are declared, twice the limit of {limit:,}; reading stops "
-        "here (the resource limits are listed in the README, Security)",
+        "here (the resource limits are listed in the docs, Security)",
     )
 
 

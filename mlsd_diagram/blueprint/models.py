@@ -8,12 +8,42 @@ keep loading.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from .kinds import ALIASES, BUILTIN, CUSTOM_PREFIX, Kind, Role, Stage, builtin_kind, kind_names
+from .kinds import ALIASES, BUILTIN, CUSTOM_PREFIX, Kind, Role, Stage, builtin_kind
+from .models_types import (
+    DURATION_PATTERN,
+    ID_PATTERN,
+    MAX_ID,
+    MAX_NOTES,
+    MAX_TEXT,
+    Artifact,
+    Calibration,
+    Capability,
+    ClassBalancing,
+    Count,
+    Duration,
+    Factor,
+    Id,
+    Items,
+    KindName,
+    LatePositives,
+    Loop,
+    Mode,
+    Notes,
+    OnFailure,
+    PositionDebiasing,
+    Qps,
+    ScoreUse,
+    Share,
+    Size,
+    Split,
+    Text,
+    WriteMode,
+    minutes,
+)
 from .prices import UnitPrices
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,165 +52,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .located import LocatedTree
 
 FORMAT_VERSION = 1
-ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
-MAX_ID = 64
-MAX_TEXT = 200
-MAX_NOTES = 2000
-
-
-class Mode(str, Enum):
-    """How data moves along a flow."""
-
-    REQUEST = "request"  # synchronous online call
-    STREAM = "stream"  # continuous events
-    BATCH = "batch"  # scheduled bulk transfer
-    DEPLOY = "deploy"  # model or index artifact promotion
-    FALLBACK = "fallback"  # when `from` is unavailable, its callers are served by `to`
-    TELEMETRY = "telemetry"  # metrics, logs, predictions to monitoring
-
-
-class OnFailure(str, Enum):
-    """What a caller does when one of its request calls fails (see README, "Simulate")."""
-
-    FAIL = "fail"  # the caller fails too; its own fallback flows answer in its place
-    SKIP = "skip"  # it answers without that call's result (degraded)
-    DEFAULTS = "defaults"  # it answers with default values for what the call returns (degraded)
-
-
-class Loop(str, Enum):
-    """A deliberate cycle through stream or batch flows."""
-
-    FEEDBACK = "feedback"
-    RETRAINING = "retraining"
-
-
-class ScoreUse(str, Enum):
-    """How a model's scores are used downstream (which decides whether their values must be calibrated)."""
-
-    RANKING = "ranking"  # only the order matters: the list users see
-    AUCTION = "auction"  # the value is priced: bid x probability
-    THRESHOLD = "threshold"  # a cut-off on the value triggers a decision
-    BLEND = "blend"  # weighted with other heads or models, then ranked
-    ESTIMATE = "estimate"  # the value itself is shown or used (an ETA); chooses nothing users see
-
-
-class Calibration(str, Enum):
-    """How predicted probabilities are mapped to observed frequencies."""
-
-    PLATT = "platt"  # logistic fit on held-out scores
-    ISOTONIC = "isotonic"  # monotone step fit on held-out scores
-    TEMPERATURE = "temperature"  # one temperature on the logits (Guo et al. 2017)
-    HISTOGRAM = "histogram"  # histogram binning
-    SAMPLING_CORRECTION = "sampling_correction"  # undoes negative downsampling (He et al. 2014)
-
-
-class LatePositives(str, Enum):
-    """What happens to positives that arrive after a label window closed."""
-
-    DROPPED = "dropped"  # they stay negatives: no correction
-    RELABELED = "relabeled"  # the example is emitted again as a positive, with fake-negative weighting
-    IMPORTANCE_WEIGHTED = "importance_weighted"  # the loss reweights examples by the label delay distribution
-    DELAY_MODEL = "delay_model"  # a delayed-feedback model of conversion time (Chapelle 2014)
-    WINDOW_CLOSED = "window_closed"  # examples are emitted only once their window has closed (data lags by it)
-
-
-class PositionDebiasing(str, Enum):
-    """How a model trained on clicks from a ranked list removes position bias."""
-
-    POSITION_FEATURE = "position_feature"  # trained with the position, served at a fixed one (Rules of ML #36)
-    IPW = "ipw"  # inverse propensity weighting (Joachims et al. 2017)
-    RANDOMIZATION = "randomization"  # randomized slots estimate the propensities
-    BIAS_TOWER = "bias_tower"  # a shallow position tower added only in training
-
-
-class ClassBalancing(str, Enum):
-    """How training handles rare positives."""
-
-    CLASS_WEIGHTS = "class_weights"
-    DOWNSAMPLING = "downsampling"  # of negatives (correct the probabilities: calibration sampling_correction)
-    UPSAMPLING = "upsampling"
-    FOCAL_LOSS = "focal_loss"
-
-
-class Capability(str, Enum):
-    """A rollout capability built into a serving component."""
-
-    SHADOW = "shadow"  # runs candidate models on live traffic without serving their answers
-    CANARY = "canary"  # sends a small share of traffic to a new version first
-    AB_TEST = "ab_test"  # serves several models side by side, split by experiment arm
-    VERSIONED_MODELS = "versioned_models"  # keeps versioned model folders and rolls back to one
-    HUMAN_APPROVAL = "human_approval"  # a person signs off each new version before it serves (model-risk review)
-
-
-class Artifact(str, Enum):
-    """Something a serving component uses that no trainer of the design produces."""
-
-    PROMPT = "prompt"  # prompt templates and instructions of an LLM
-    RETRIEVAL_CORPUS = "retrieval_corpus"  # the documents a retrieval-augmented answer draws on
-    VENDOR_MODEL = "vendor_model"  # a third-party model pinned by version
-    RULES = "rules"  # hand-written business or policy rules
-
-
-class Split(str, Enum):
-    """How an evaluation gate chooses its held-out data."""
-
-    TIME = "time"  # train on the past, evaluate on the period after it
-    RANDOM = "random"  # a random sample of rows
-    GROUP = "group"  # whole users, sessions or items held out
-
-
-class WriteMode(str, Enum):
-    """How a batch job writes its output."""
-
-    OVERWRITE_PARTITION = "overwrite_partition"  # a rerun replaces its date partition: idempotent, backfillable
-    UPSERT = "upsert"  # keyed writes: a rerun rewrites the same rows
-    APPEND = "append"  # a rerun duplicates rows
-
-
-Text = Annotated[str, Field(max_length=MAX_TEXT)]
-# Serving numbers: strict, so that `timeout_ms: true` or `step: "2"` is an error, not 1 or 2.
-Qps = Annotated[float, Field(strict=True, gt=0, le=1e12)]
-Count = Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
-# Sizing facts for `mlsd estimate`: strict too, so that `items: "1e9"` is an error, not a guess.
-Items = Annotated[int, Field(strict=True, ge=1, le=10**15)]
-Size = Annotated[int, Field(strict=True, ge=1, le=10**9)]
-Factor = Annotated[float, Field(strict=True, gt=0, le=1e6)]
-Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
-DURATION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,3})?(s|m|h|d|w)$"
-Duration = Annotated[
-    str,
-    Field(
-        pattern=DURATION_PATTERN,
-        max_length=12,
-        description="a duration: a number and s, m, h, d or w (15m, 6h, 7d, 2w)",
-    ),
-]
-Share = Annotated[float, Field(strict=True, gt=0, lt=1)]
-Notes = Annotated[str, Field(max_length=MAX_NOTES)]
-_UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
-
-
-def minutes(duration: str) -> float:
-    """A :data:`Duration` (``"15m"``, ``"7d"``) in minutes."""
-    return float(duration[:-1]) * _UNIT_MINUTES[duration[-1]]
-
-
-KindName = Annotated[
-    str,
-    Field(max_length=MAX_ID),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"enum": kind_names(), "description": "a built-in kind (see `mlsd kinds`)"},
-                {
-                    "type": "string",
-                    "pattern": "^x-[A-Za-z0-9_-]+$",
-                    "description": "a custom kind declared in `kinds:`",
-                },
-            ],
-        }
-    ),
-]
 
 
 class _Model(BaseModel):
@@ -192,8 +63,15 @@ class Scale(_Model):
     """Expected load; extra numeric entries (``videos: 1000000000``) are allowed."""
 
     model_config = ConfigDict(extra="allow")
-    daily_active_users: int | None = Field(None, ge=0)
-    peak_qps: float | None = Field(None, ge=0)
+    daily_active_users: int | None = Field(
+        None, ge=0, description="users a day: mlsd estimate multiplies it by events_per_user_per_day (event volume)"
+    )
+    peak_qps: float | None = Field(
+        None,
+        ge=0,
+        description="peak requests per second entering each entry point that gives no peak_qps of its own: the "
+        "load simulate, estimate and the capacity rules start from",
+    )
 
 
 class SLO(_Model):
@@ -210,28 +88,44 @@ class SLO(_Model):
 class Requirements(_Model):
     """Step 1 of the design: what the system must achieve."""
 
-    objective: Text | None = None
-    ml_task: Text | None = None
-    scale: Scale | None = None
-    slo: SLO | None = None
-    constraints: list[Text] = Field(default_factory=list)
+    objective: Text | None = Field(
+        default=None,
+        description="the business goal and what the model changes in the product (the design doc's step 1)",
+    )
+    ml_task: Text | None = Field(
+        default=None,
+        description="the ML framing: binary classification, learning to rank, regression (the doc's step 1)",
+    )
+    scale: Scale | None = Field(default=None, description="expected load: daily active users, peak QPS, other counts")
+    slo: SLO | None = Field(
+        default=None, description="service-level objectives that simulate and lint check the design against"
+    )
+    constraints: list[Text] = Field(
+        default_factory=list, description="privacy, regions, budget, hardware, fairness (listed in the design doc)"
+    )
 
 
 class Metrics(_Model):
     """How success is measured offline, online and for the business."""
 
-    offline: list[Text] = Field(default_factory=list)
-    online: list[Text] = Field(default_factory=list)
-    business: list[Text] = Field(default_factory=list)
+    offline: list[Text] = Field(
+        default_factory=list, description="offline metrics that decide between two models, with their thresholds"
+    )
+    online: list[Text] = Field(default_factory=list, description="metrics an online experiment reads (CTR, dwell time)")
+    business: list[Text] = Field(default_factory=list, description="the business outcomes the system is for (revenue)")
 
 
 class KindDeclaration(_Model):
     """A custom kind: its stage and the roles the rules should see."""
 
-    stage: Stage
-    roles: list[Role] = Field(default_factory=list)
-    description: Text | None = None
-    label: Text | None = None
+    stage: Stage = Field(description="where it lives: client, data, features, training, serving, monitoring")
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="what the rules see it as: SERVE (runs a model), RETRIEVE, OFFLINE (never on the request "
+        "path), DEGRADE (a valid fallback target), MONITOR, SINK (a shared store)",
+    )
+    description: Text | None = Field(None, description="what the kind is, one line (default: its name)")
+    label: Text | None = Field(None, description="a display name for the kind (kept; no output reads it yet)")
 
 
 class Decision(_Model):
@@ -245,12 +139,27 @@ class Decision(_Model):
 class Component(_Model):
     """One box of the design."""
 
-    kind: KindName
-    label: Text | None = None
-    tech: Text | None = None
-    group: Text | None = None
-    replicas: int | None = Field(None, ge=1, le=1_000_000)
-    latency_p99_ms: float | None = Field(None, ge=0)
+    kind: KindName = Field(
+        description="a built-in kind or alias (`mlsd kinds`) or a custom kind declared in `kinds:`; its stage and "
+        "roles decide what the rules and the serving model see"
+    )
+    label: Text | None = Field(None, description="display name in diagrams and docs (default: the component id)")
+    tech: Text | None = Field(
+        None, description="technology (kafka, feast, pytorch): shown under the label, with its icon"
+    )
+    group: Text | None = Field(None, description="diagram cluster it is drawn in (default: its kind's stage)")
+    replicas: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="instances serving in parallel (default 1): capacity is replicas x capacity_qps",
+    )
+    latency_p99_ms: float | None = Field(
+        None,
+        ge=0,
+        description="p99 latency in milliseconds of its own work, callees excluded: simulate adds the calls' "
+        "latencies along the request path",
+    )
     latency_p50_ms: Annotated[float, Field(strict=True, ge=0, le=86400000)] | None = Field(
         None,
         description="median latency of its own work: with latency_p99_ms, the service time is a shifted "
@@ -277,8 +186,10 @@ class Component(_Model):
         description="caches: share of requests answered from the cache; its own request calls (to the "
         "store behind it) happen only on a miss (simulate --cold ID sets it to 0)",
     )
-    task: Text | None = None
-    model: Text | None = None
+    task: Text | None = Field(
+        None, description="models: the ML task (binary_classification, ranking, regression); the doc's step 4 reads it"
+    )
+    model: Text | None = Field(None, description="models: which model it is, architecture and size (two-tower, GBDT)")
     inputs: list[Text] = Field(default_factory=list, description="what the model reads")
     outputs: list[Text] = Field(default_factory=list, description="what the model returns")
     automated_action: bool = Field(False, description="output is acted on with no human in between")
@@ -448,18 +359,29 @@ class Component(_Model):
     alternatives: list[Text] = Field(
         default_factory=list, description="designs considered instead of this one, and why not chosen"
     )
-    notes: str | None = Field(None, max_length=MAX_NOTES)
+    notes: str | None = Field(
+        None, max_length=MAX_NOTES, description="free notes, shown in the diagram's tooltip and the design doc"
+    )
 
 
 class Flow(_Model):
     """One arrow: data moving from one component to another."""
 
-    source: Id = Field(alias="from")
-    target: Id = Field(alias="to")
-    mode: Mode
-    data: Text | None = None
-    tags: list[Text] = Field(default_factory=list)
-    loop: Loop | None = None
+    source: Id = Field(alias="from", description="id of the component the data leaves")
+    target: Id = Field(alias="to", description="id of the component the data reaches")
+    mode: Mode = Field(
+        description="how data moves: request, stream, batch, deploy, telemetry; fallback from P to F: when P is "
+        "unavailable its callers are served by F"
+    )
+    data: Text | None = Field(None, description="what moves, shown on the arrow")
+    tags: list[Text] = Field(
+        default_factory=list,
+        description="what the data is, as the rules read it: raw_events, interactions, labels, features, embeddings, "
+        "predictions, model_artifact, metrics, pii, position, model_age, erasure",
+    )
+    loop: Loop | None = Field(
+        None, description="marks a deliberate cycle through stream or batch flows: feedback or retraining (MLSD104)"
+    )
     # Request flows only (checks.py rejects them on other modes):
     step: Annotated[int, Field(strict=True, ge=0, le=1000000)] | None = Field(
         None,
@@ -554,34 +476,49 @@ class Context(_Model):
 class Acceptance(_Model):
     """A lint finding accepted on purpose, with the reason on record."""
 
-    rule: Text
-    component: Id | None = None
-    flow: int | None = Field(None, ge=0)
-    reason: Text
+    rule: Text = Field(description="the accepted rule, by id (MLSD201) or name")
+    component: Id | None = Field(
+        None, description="only its findings at this component (with neither component nor flow: all of them)"
+    )
+    flow: int | None = Field(None, ge=0, description="only its findings at this flow, by 0-based index in `flows`")
+    reason: Text = Field(description="why it is accepted (required, not blank): each accepted finding carries it")
 
 
 class LintSettings(_Model):
     """Per-blueprint lint settings."""
 
-    disable: list[Text] = Field(default_factory=list)
-    accept: list[Acceptance] = Field(default_factory=list)
+    disable: list[Text] = Field(
+        default_factory=list, description="rules not run on this blueprint: ids, names or id prefixes (MLSD2)"
+    )
+    accept: list[Acceptance] = Field(
+        default_factory=list,
+        description="findings accepted on purpose: reported, marked accepted with the reason, never failing the run",
+    )
 
 
 class Blueprint(_Model):
     """An ML system design: components, the flows between them, and its requirements."""
 
     mlsd: Literal[1] = Field(description="format version; always 1 for this format")
-    name: Text
-    summary: str | None = Field(None, max_length=MAX_NOTES)
-    requirements: Requirements = Field(default_factory=Requirements)
-    metrics: Metrics = Field(default_factory=Metrics)
-    context: Context = Field(default_factory=Context)
-    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
-        default_factory=dict
+    name: Text = Field(description="the system's name: the diagram's title and the design doc's heading")
+    summary: str | None = Field(
+        None, max_length=MAX_NOTES, description="one or two sentences on what it does, under the title"
     )
-    components: dict[Id, Component]
-    flows: list[Flow] = Field(default_factory=list)
-    lint: LintSettings = Field(default_factory=LintSettings)
+    requirements: Requirements = Field(
+        default_factory=Requirements, description="objective, ML task, scale, SLOs and constraints"
+    )
+    metrics: Metrics = Field(default_factory=Metrics, description="offline, online and business metrics")
+    context: Context = Field(
+        default_factory=Context, description="motivation, scope, alternatives, milestones, cost and risks"
+    )
+    kinds: dict[Annotated[str, Field(pattern=r"^x-[A-Za-z0-9_-]+$", max_length=MAX_ID)], KindDeclaration] = Field(
+        default_factory=dict, description="custom kinds (x-name) that components can use, with their stage and roles"
+    )
+    components: dict[Id, Component] = Field(description="the boxes of the design, by id")
+    flows: list[Flow] = Field(default_factory=list, description="the arrows between components, in order")
+    lint: LintSettings = Field(
+        default_factory=LintSettings, description="rules disabled and findings accepted for this blueprint"
+    )
 
     _file: str = PrivateAttr("<blueprint>")
     _tree: LocatedTree | None = PrivateAttr(None)
@@ -663,8 +600,14 @@ __all__ = [
     "ALIASES",
     "BUILTIN",
     "CUSTOM_PREFIX",
+    "DURATION_PATTERN",
     "FORMAT_VERSION",
+    "ID_PATTERN",
+    "MAX_ID",
+    "MAX_NOTES",
+    "MAX_TEXT",
     "Acceptance",
+    "Artifact",
     "Blueprint",
     "Calibration",
     "Capability",

@@ -2,7 +2,8 @@
 
 The script a shell sources calls ``mlsd`` back with ``_MLSD_COMPLETE`` set (click's shell completion);
 the functions here answer for the values click cannot know: starter and case names, rule ids and names,
-and for ``--knock-out`` the component ids of the blueprint already on the command line.
+and for ``--knock-out``, ``--hang`` and ``--cold`` the component ids of the blueprint on the command line
+(before or after the option).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 
 import click
-from click.shell_completion import CompletionItem
+from click.shell_completion import CompletionItem, FishComplete
 
 from . import main
 from .terminal import echo
@@ -46,11 +47,36 @@ def complete_rules(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return items
 
 
+def _words_after_cursor() -> list[str]:
+    """The words typed after the one being completed, which click does not pass to the command.
+
+    bash and zsh send the whole line (``COMP_WORDS``) and the index of the word at the cursor
+    (``COMP_CWORD``); fish sends the line up to the cursor, and our fish script adds the whole line
+    as ``MLSD_COMP_LINE``.
+    """
+    from click.shell_completion import split_arg_string
+
+    protocol = os.environ.get("_MLSD_COMPLETE", "")
+    words = os.environ.get("COMP_WORDS", "")
+    if protocol.startswith(("bash", "zsh")):
+        try:
+            return split_arg_string(words)[int(os.environ.get("COMP_CWORD", "")) + 1 :]
+        except ValueError:
+            return []
+    line = os.environ.get("MLSD_COMP_LINE", "")
+    if protocol.startswith("fish") and line.startswith(words):
+        rest = line[len(words) :]
+        after = split_arg_string(rest)
+        return after if rest[:1].isspace() else after[1:]  # not the rest of the word at the cursor
+    return []
+
+
 def complete_components(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    """The component ids of the blueprint FILE given before (nothing when it cannot be read)."""
-    # click leaves FILE unparsed when the option before the word being completed still wants its value
-    given = [ctx.params.get("file"), *ctx.args]
-    path = next((p for p in given if isinstance(p, str) and os.path.isfile(p)), None)
+    """The component ids of the blueprint FILE, given before or after the option (nothing when it cannot be read)."""
+    # click leaves FILE unparsed when the option before the word being completed still wants its value,
+    # and never sees the words after the cursor
+    given = [ctx.params.get("file"), *ctx.args, *_words_after_cursor()]
+    path = next((p for p in given if isinstance(p, str) and not p.startswith("-") and os.path.isfile(p)), None)
     if path is None:
         return []
     from ..blueprint.loader import load
@@ -72,11 +98,21 @@ def completion(shell: str) -> None:
 
     bash: eval "$(mlsd completion bash)" in ~/.bashrc; zsh: eval "$(mlsd completion zsh)" in ~/.zshrc;
     fish: mlsd completion fish > ~/.config/fish/completions/mlsd.fish. Completes commands, options,
-    template and case names, rule ids, and the component ids of the file for --knock-out.
+    template and case names, rule ids, and the component ids of the file for --knock-out, --hang
+    and --cold.
     """
     from click.shell_completion import get_completion_class
 
-    cls = get_completion_class(shell)
+    cls = _FishComplete if shell == "fish" else get_completion_class(shell)
     assert cls is not None  # the three choices are click's own shells
     root = click.get_current_context().find_root()
     echo(cls(main, {}, root.info_name or "mlsd", "_MLSD_COMPLETE").source())
+
+
+class _FishComplete(FishComplete):
+    """click's fish script, also passing the whole line (fish's ``COMP_WORDS`` stops at the cursor), so that
+    ``--knock-out`` finds a FILE typed after it."""
+
+    source_template = FishComplete.source_template.replace(
+        "COMP_CWORD=(commandline -t)", "COMP_CWORD=(commandline -t) MLSD_COMP_LINE=(commandline -p)"
+    )

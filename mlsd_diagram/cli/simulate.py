@@ -58,6 +58,7 @@ def _factor(text: str) -> float:
     "hang",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_components,
     help="These components never answer (black-holed): each call to them waits its timeout_ms, "
     "and a caller without one hangs.",
 )
@@ -66,6 +67,7 @@ def _factor(text: str) -> float:
     "cold",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_components,
     help="These caches miss every request (hit_ratio 0: after a restart or a flush).",
 )
 def simulate_command(

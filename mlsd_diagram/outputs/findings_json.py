@@ -1,6 +1,6 @@
 """Lint findings as JSON (``mlsd lint --format json``); light: no diagram imports.
 
-The document, documented in the README ("JSON output")::
+The document, documented in docs/lint.md ("JSON output")::
 
     {"version": 1,
      "profile": "review",

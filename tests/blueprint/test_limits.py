@@ -73,7 +73,7 @@ def test_reading_stops_at_twice_a_limit(tmp_path, field, limit):
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"{path}:{line}:{col}: error: {words}; reading stops here (the resource "
-        "limits are listed in the README, Security)"
+        "limits are listed in the docs, Security)"
     ], result.stderr[-500:]
 
 
@@ -91,7 +91,7 @@ def test_one_component_with_550000_unknown_fields_is_one_located_error(tmp_path)
     first_line_over = 5 + FIELDS_PER_MAPPING  # `kind` (line 5) is the first field
     assert result.stderr.splitlines() == [
         f"{path}:{first_line_over}:5: error: more than {FIELDS_PER_MAPPING:,} fields in one mapping; reading stops "
-        "here (the resource limits are listed in the README, Security)"
+        "here (the resource limits are listed in the docs, Security)"
     ]
 
 
@@ -105,7 +105,7 @@ def test_a_list_of_every_item_beyond_the_list_limit_is_one_located_error(tmp_pat
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"{path}:{7 + ITEMS_PER_LIST}:9: error: more than {ITEMS_PER_LIST:,} items in one list; reading stops "
-        "here (the resource limits are listed in the README, Security)"
+        "here (the resource limits are listed in the docs, Security)"
     ]
 
 

@@ -244,6 +244,8 @@ def test_a_template_cannot_reach_python_objects(tmp_path, expression, refused):
     out = tmp_path / "out" / "doc.md"
     done = run_mlsd("doc", str(DATA / "ranker.yaml"), "-o", str(out), "--template", str(template), cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert f"{template}:3:1: error: template: refused, templates run sandboxed" in done.stderr
+    assert (
+        f"{template}:3:1: error: template: refused, templates run sandboxed (see the docs, Design docs)" in done.stderr
+    )
     assert refused in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "PWNED").exists()

@@ -2,7 +2,7 @@
 
 Every expected value here is computed in the test from a closed form (queueing theory, order
 statistics, the Erlang distribution), independently of ``analyses/distribution.py``; the
-model must agree to 0.5 ms or 1% (the accuracy the README promises).
+model must agree to 0.5 ms or 1% (the accuracy docs/simulate.md promises).
 """
 
 from __future__ import annotations

@@ -145,3 +145,110 @@ def test_pre_commit_mlsd_render_keeps_committed_pictures_current(tmp_path: Path)
     assert "task ranker v2<" in svg.read_text(encoding="utf-8")  # the picture now shows the change
     _git("add", ".", cwd=user)
     assert hook().returncode == 0
+
+
+EXAMPLE = re.compile(r"<!-- BEGIN pre-commit example -->\n```yaml\n(.*?)```\n<!-- END pre-commit example -->", re.S)
+NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "node_modules",
+    "site",
+    "build",
+    "dist",
+    "output",
+    "mutants",
+    "*.egg-info",
+    "__pycache__",
+    ".*cache",
+)
+
+
+def _documented_config() -> str:
+    """The pre-commit configuration the README and docs/lint.md show (one text in both)."""
+    found = {page: EXAMPLE.findall((ROOT / page).read_text(encoding="utf-8")) for page in ("README.md", "docs/lint.md")}
+    assert all(len(blocks) == 1 for blocks in found.values()), found
+    (readme,), (docs,) = found.values()
+    assert readme == docs
+    return readme
+
+
+def _capped(command: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run in a process group of its own under a memory bound; on a timeout the whole group is ended."""
+    import resource
+    import signal
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=limits,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+@pytest.mark.slow
+def test_the_documented_local_hook_works_as_written(tmp_path: Path) -> None:
+    """The README's configuration, verbatim, in a user's repository: pre-commit installs the pinned mlsd-diagram
+    (a wheel of this checkout, found through PIP_FIND_LINKS as the docs say) and fails on a weak blueprint, an
+    invalid one, and passes when only good ones are left."""
+    import mlsd_diagram
+
+    config = _documented_config()
+    assert f'additional_dependencies: ["mlsd-diagram=={mlsd_diagram.__version__}"]' in config
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_COPIED)
+    wheels = tmp_path / "wheels"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(_constraints(tmp_path))}
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)]
+    built = _capped(build, cwd=tmp_path, env=env, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = wheels.glob("mlsd_diagram-*.whl")
+    assert wheel.name.startswith(f"mlsd_diagram-{mlsd_diagram.__version__}-")
+
+    user = tmp_path / "user"
+    (user / "blueprints").mkdir(parents=True)
+    (user / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    shutil.copy(WEAK, user / "blueprints" / "weak.yaml")
+    shutil.copy(ROOT / "blueprints" / "news_feed.yaml", user / "blueprints" / "feed.yaml")
+    shutil.copy(ROOT / "blueprints" / "video_search.yaml", user / "search.mlsd.yaml")
+    (user / "config.yaml").write_text("not: a blueprint\n", encoding="utf-8")  # not the hook's file
+    _git("init", "--quiet", cwd=user)
+    _git("add", ".", cwd=user)
+    _git("commit", "--quiet", "-m", "blueprints", cwd=user)
+    env["PIP_FIND_LINKS"] = " ".join(filter(None, [str(wheels), os.environ.get("PIP_FIND_LINKS", "")]))
+    run = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+
+    weak = _capped(run, cwd=user, env=env)
+    out = weak.stdout + weak.stderr
+    assert weak.returncode == 1, out
+    assert re.search(r"mlsd lint\.+Failed", out), out
+    assert "blueprints/weak.yaml:10:3: MLSD201 no-fallback (error)" in out
+    assert "blueprints/feed.yaml: 0 errors" in out and "search.mlsd.yaml: 0 errors" in out
+    assert "config.yaml" not in out.replace("pre-commit-config.yaml", "") and "Traceback" not in out
+    installed = sorted((tmp_path / "cache").glob("repo*/py_env-*/lib/python*/site-packages/mlsd_diagram-*.dist-info"))
+    assert [p.name for p in installed] == [f"mlsd_diagram-{mlsd_diagram.__version__}.dist-info"]
+
+    (user / "blueprints" / "weak.yaml").write_text("mlsd: 1\nname: no components\n", encoding="utf-8")
+    invalid = _capped(run, cwd=user, env=env)
+    out = invalid.stdout + invalid.stderr
+    assert invalid.returncode == 1, out
+    assert "blueprints/weak.yaml:1:1: error:" in out and "components" in out and "Traceback" not in out
+
+    _git("rm", "--quiet", "-f", "blueprints/weak.yaml", cwd=user)
+    clean = _capped(run, cwd=user, env=env)
+    out = clean.stdout + clean.stderr
+    assert clean.returncode == 0, out
+    assert re.search(r"mlsd lint\.+Passed", out), out

@@ -30,7 +30,7 @@ def test_plain_dot_renders_the_export_from_its_folder_as_mlsd_does(blueprint_pat
     paths = render(load(blueprint_path), formats=("dot", "png", "svg"), out_dir=out)
     assert [p.name for p in paths] == [f"{stem}.dot", f"{stem}.icons", f"{stem}.png", f"{stem}.svg"]
 
-    # what the README says: cd output && dot -Tpng news_feed.dot -o news_feed.png
+    # what docs/rendering.md says: cd output && dot -Tpng news_feed.dot -o news_feed.png
     done = _plain_dot(["-Tpng", f"{stem}.dot", "-o", "plain.png", "-Tsvg", "-o", "plain.svg"], out, tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr  # no "No or improper image file" warning
     assert (out / "plain.png").read_bytes() == (out / f"{stem}.png").read_bytes()  # the very same picture

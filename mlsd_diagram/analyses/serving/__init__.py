@@ -1,7 +1,7 @@
 """Serving behaviour: entry points, the request path, latency, knock-outs and load.
 
 The one module that answers "what happens on the request path"; lint rules, the CLI, the
-diagram views, the design doc and the report all ask it. The model (README, "Simulate"):
+diagram views, the design doc and the report all ask it. The model (docs/simulate.md):
 
 - **Entry points** are client-stage components (``client_app``, or a custom kind of stage
   ``client``) that send request flows. The **request path** is everything they reach over

@@ -406,7 +406,7 @@ def render_markdown(
                 line = lineno
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, SecurityError):
-            message = f"refused, templates run sandboxed (see README, Design docs): {message}"
+            message = f"refused, templates run sandboxed (see the docs, Design docs): {message}"
         raise DocTemplateError(f"{where}:{line}:1: error: template: {message}") from None
     return tidy(text)
 

@@ -458,7 +458,7 @@ def build_context(
     diagram: dict[str, Any] | None = None,
     source: str | None = None,
 ) -> dict[str, Any]:
-    """Every variable the design-doc template receives (see README, "Design docs").
+    """Every variable the design-doc template receives (docs/design-docs.md, "Your own template").
 
     ``analyses`` holds the results of lint, simulate and score already shaped for the doc
     (see :mod:`mlsd_diagram.outputs.doc`); ``diagram`` the embedded diagram's file names and
