@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from ...blueprint.models import Blueprint
-from ..distribution import Dist
+from ..distribution import D, Dist, F, S
 from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate
 from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
@@ -23,8 +23,6 @@ class P99s(dict):
 
 def _p99_any(d: Dist) -> float:
     """The p99 of the time until a response (answered or failed); infinite when 1% or more hang."""
-    from ..distribution import D, F, S
-
     if d.hang >= 0.01:
         return math.inf
     exact = d.exact()
@@ -70,6 +68,11 @@ class ServingModel(ServingLoad):
         self._evaluations: dict[tuple, Evaluation] = {}
         self._slo_headroom: tuple[float | None, dict | None] | None = None
         self.idle = evaluate(self, Scenario(queueing=False), load=_no_load(self))
+        for c in self.relevant:  # a hedged call sends a second copy for the share not answered by the delay
+            for call in self.calls[c]:
+                if call.hedge_after_ms is not None:
+                    late = self.idle.response[call.callee].share_over(call.hedge_after_ms, (S, D, F))
+                    self.hedge_load[call.index] = 1.0 + late
         self.timed_out = frozenset(i for i, share in self.idle.cut_share.items() if share >= CUT_SHARE)
         for c in self.relevant:
             for call in self.calls[c]:
