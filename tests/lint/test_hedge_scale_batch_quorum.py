@@ -277,3 +277,18 @@ def test_the_quorum_in_the_simulate_json_and_the_single_point_of_failure_floor()
     assert data["load"]["autoscaling"]["surge_headroom"] == 0.4
     lint = run_mlsd("lint", str(SCALING))
     assert "'ranker' may scale down to 1 replica (min_replicas), and losing it takes 'app' down" in lint.stdout
+
+
+def test_a_hedged_exponential_on_the_grid():
+    """p50 10 ms, p99 100 ms fits a pure exponential (the shift 10 - theta ln 2 would be negative):
+    theta = 100 / ln 100 = 21.715 ms. Hedged after d = 30 ms, for t >= d: P(T > t) = e^(-t / theta) x
+    e^(-(t - d) / theta), so the p99 solves 2t - d = theta ln 100 = 100: t = (100 + 30) / 2 = 65 ms.
+    The share not answered by 30 ms is e^(-30 / 21.715) = 0.2512, so the model takes 1,000 x 1.2512
+    = 1,251.2 qps. Within the grid's 0.5 ms."""
+    text = (
+        HEAD + "  app: {kind: client_app}\n  model: {kind: model_server, latency_p50_ms: 10, latency_p99_ms: 100}\n"
+        "flows:\n  - {from: app, to: model, mode: request, hedge_after_ms: 30}\n"
+    )
+    result = load_at(loads(text), 1.0)
+    assert result["latency"]["app"]["p99_ms"] == pytest.approx(65, abs=0.5)
+    assert result["components"]["model"]["qps"] == pytest.approx(1251.2, abs=0.5)
