@@ -10,6 +10,7 @@ SETUP := PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
 demo: install
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid
 	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid --view overview
+	$(BIN)/mlsd render blueprints/*.yaml -o output -f png -f svg -f mermaid --view request
 
 test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -56,8 +57,11 @@ clean:
 	rm -rf site $(VENV) tests/js/node_modules output/.tmp-*
 
 # Mutation testing (not part of `make test`): mutmut on the identity, baseline, SARIF and diff modules,
-# capped at MUTATE_SECONDS (default 40 min); prints the surviving mutants.
+# niced, capped at MUTATE_SECONDS (default 40 min) and MUTATE_MEMORY_KB of address space per process;
+# prints the surviving mutants. One module at a time: make mutate MODULE=mlsd_diagram.analyses.identity
 MUTATE_SECONDS ?= 2400
+MUTATE_MEMORY_KB ?= 4000000
+MODULE ?=
 mutate: install-test
-	-timeout $(MUTATE_SECONDS) $(BIN)/mutmut run --max-children 2
+	-ulimit -v $(MUTATE_MEMORY_KB); nice -n 10 timeout $(MUTATE_SECONDS) $(BIN)/mutmut run --max-children 2 $(if $(MODULE),"$(MODULE).*")
 	$(BIN)/mutmut results

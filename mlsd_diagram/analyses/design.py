@@ -9,8 +9,9 @@ Nothing here mutates the blueprint.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
+from typing import Any
 
 from ..blueprint.models import Blueprint, Mode
 from . import traits as T
@@ -24,7 +25,7 @@ DATA_MODES = ("stream", "batch", "deploy")  # data and artifacts moving between 
 class Design:
     """Roles, stages, per-mode adjacency and cached walks over one blueprint."""
 
-    def __init__(self, blueprint: Blueprint, options: dict | None = None):
+    def __init__(self, blueprint: Blueprint, options: Mapping[str, Any] | None = None):
         self.blueprint = blueprint
         self.options = dict(options or {})  # rule options from [tool.mlsd], e.g. max-pipeline-hops
         self.ids: list[str] = list(blueprint.components)  # declaration order

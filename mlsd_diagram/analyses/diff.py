@@ -32,7 +32,7 @@ from ..blueprint.models import Blueprint, Flow
 from .findings import SEVERITY_RANK, Finding
 from .identity import flow_ids, match
 from .lint import lint
-from .score import score
+from .score import Score, score
 from .serving import simulate
 
 FORMAT_VERSION = 1
@@ -278,7 +278,7 @@ def _over(info: dict[str, Any] | None) -> bool | None:
     return bool(info["p99_ms"] > info["slo_ms"])
 
 
-def _compare_score(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _compare_score(old: Score, new: Score) -> dict[str, Any]:
     tests = [
         {"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
         for a, b in zip(old["tests"], new["tests"])

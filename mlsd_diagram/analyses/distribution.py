@@ -502,7 +502,7 @@ def quorum(ds: list[Dist], fatal: list[bool], k: int, grid: Grid | None) -> Dist
     """
     most = len(ds) - k
 
-    def split(cs: list, csd: list, ca: list) -> tuple[Any, Any, Any]:
+    def split(cs: list[Any], csd: list[Any], ca: list[Any]) -> tuple[Any, Any, Any]:
         """From each call's cumulative (served, served or degraded, all): the step's three cumulatives."""
         served = sd_ok = every = None
         poly: list[Any] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from ..blueprint.models import Blueprint
 from . import traits as T
@@ -48,6 +49,16 @@ QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+class FailureModeDict(TypedDict):
+    """:meth:`FailureMode.to_dict`: a failure-mode question as plain data."""
+
+    key: str
+    question: str
+    status: str
+    answers: list[str]
+    findings: list[dict[str, Any]]  # Finding.to_dict()
+
+
 @dataclass(frozen=True)
 class FailureMode:
     """One checklist question: the design's answers (sentences), the findings on it, its status."""
@@ -64,7 +75,7 @@ class FailureMode:
             return OPEN
         return PARTLY if any(not f.accepted for f in self.findings) else ANSWERED
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> FailureModeDict:
         """Plain data for JSON and templates."""
         return {
             "key": self.key,
@@ -76,7 +87,7 @@ class FailureMode:
 
 
 def failure_modes(
-    blueprint: Blueprint, findings: Iterable[Finding] | None = None, config=None, design: Design | None = None
+    blueprint: Blueprint, findings: Iterable[Finding] | None = None, config: Any = None, design: Design | None = None
 ) -> list[FailureMode]:
     """The checklist for ``blueprint``; ``findings`` are its lint findings (linted here when None,
     with ``config``); ``design`` is the rules' view of it when the caller has one (its serving model

@@ -25,12 +25,22 @@ re-ranker is a funnel without a learned ranking stage. O(components + flows).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
 
 _NOT_CANDIDATES = ("features", "labels", "model_artifact", "embeddings", "metrics", "predictions")
+
+
+class FunnelDict(TypedDict):
+    """:meth:`Funnel.to_dict`: the funnel as plain data."""
+
+    retrieval: list[str]
+    ranking: list[str]
+    reranking: list[str]
+    precomputed: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class Funnel:
         """True when the design has any funnel stage."""
         return bool(self.retrieval or self.ranking or self.reranking)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> FunnelDict:
         """Plain data (lists) for JSON and templates."""
         return {
             "retrieval": list(self.retrieval),

@@ -24,16 +24,17 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-from ..blueprint.models import Blueprint
+from ..blueprint.models import Acceptance, Blueprint
 from ..diagnostics import BlueprintError, Diagnostic, Suggestions, did_you_mean
 from .design import Design
-from .findings import SEVERITIES, SEVERITY_RANK, Finding
+from .findings import SEVERITIES, SEVERITY_RANK, Finding, Hit
 from .identity import flow_ids
 from .practices import DEFAULT_PROFILE, PROFILES, review
 from .rules import RULES, Rule
@@ -58,7 +59,7 @@ class LintConfig:
     profile: str = DEFAULT_PROFILE  # review or interview (:mod:`.practices`)
 
     @classmethod
-    def from_mapping(cls, table: Mapping, path: str | None = None) -> LintConfig:
+    def from_mapping(cls, table: Mapping[str, Any], path: str | None = None) -> LintConfig:
         """Build from a ``[tool.mlsd]`` table (keys with dashes or underscores)."""
         where = f" in {path}" if path else ""
         table = {str(k).replace("_", "-"): v for k, v in dict(table).items()}
@@ -106,15 +107,16 @@ class LintConfig:
 CONFIG_FILES = ("mlsd.toml", "pyproject.toml")
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise LintConfigError(f"cannot read {path}: {exc}") from None
 
 
-def _table(path: Path, data: dict) -> dict | None:
+def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
     """The settings a config file holds: all of ``mlsd.toml``, a pyproject.toml's ``[tool.mlsd]`` (or None)."""
     if path.name == "mlsd.toml":
         return data
@@ -122,7 +124,7 @@ def _table(path: Path, data: dict) -> dict | None:
     return tool.get("mlsd") if isinstance(tool, dict) else None
 
 
-def find_config(start: str | os.PathLike | None = None) -> Path | None:
+def find_config(start: str | os.PathLike[str] | None = None) -> Path | None:
     """The nearest settings above ``start`` (a folder or a file; default: the working directory), as ruff finds its own.
 
     In ``start`` and then each parent: an ``mlsd.toml``, else a ``pyproject.toml`` with a ``[tool.mlsd]``
@@ -143,7 +145,9 @@ def find_config(start: str | os.PathLike | None = None) -> Path | None:
 find_pyproject = find_config  # the name of earlier releases
 
 
-def load_config(path: str | os.PathLike | None = None, *, start: str | os.PathLike | None = None) -> LintConfig:
+def load_config(
+    path: str | os.PathLike[str] | None = None, *, start: str | os.PathLike[str] | None = None
+) -> LintConfig:
     """Read the settings from ``path`` (an ``mlsd.toml`` or a pyproject.toml), or the nearest above ``start``.
 
     No file, or no ``[tool.mlsd]`` table, gives the defaults. Raises :class:`LintConfigError`
@@ -217,7 +221,7 @@ def lint(
     blueprint: Blueprint,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
-    config: LintConfig | Mapping | None = None,
+    config: LintConfig | Mapping[str, Any] | None = None,
     design: Design | None = None,
     profile: str | None = None,
 ) -> list[Finding]:
@@ -246,7 +250,7 @@ def lint(
     for rule in rules:
         severity = config.severity.get(rule.id, rule.severity)
         hits = list(rule.check(design))
-        notes: list = []
+        notes: list[Hit] = []
         if profile == "review" and severity != "error":  # errors never depend on the profile
             hits, notes = review(
                 hits, blueprint, lambda hit: _accepted(accepted, rule.id, hit.component, hit.flow) is not None
@@ -276,7 +280,7 @@ def lint(
 _AcceptIndex = dict[tuple[str, "str | None", "int | None"], tuple[int, "str | None"]]
 
 
-def as_config(config: LintConfig | Mapping | None) -> LintConfig:
+def as_config(config: LintConfig | Mapping[str, Any] | None) -> LintConfig:
     """A :class:`LintConfig` from one, from a ``[tool.mlsd]``-shaped mapping, or the defaults for None."""
     if config is None:
         return LintConfig()
@@ -288,7 +292,7 @@ def design_for(blueprint: Blueprint, config: LintConfig | None = None) -> Design
     return Design(blueprint, dict(as_config(config).options))
 
 
-def _accept_index(accepts) -> _AcceptIndex:
+def _accept_index(accepts: Iterable[Acceptance]) -> _AcceptIndex:
     """(rule id, component or None, flow or None) -> (position, reason) of the first acceptance so written.
 
     A finding then finds its acceptance by four look-ups, not by a scan of every acceptance

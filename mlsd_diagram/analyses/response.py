@@ -30,7 +30,7 @@ import math
 from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import distribution as dist
 from .distribution import D, Dist, F, Grid, S
@@ -76,7 +76,7 @@ class Evaluation:
     jammed: set[str] = field(default_factory=set)  # pools kept busier than they drain (hang)
     base: Evaluation | None = None  # the evaluation this one re-evaluated only part of
     redone: frozenset[str] = frozenset()  # what it re-evaluated (with ``base``)
-    entry_figures: dict[str, dict] = field(default_factory=dict)  # cache of the entry points' figures
+    entry_figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # cache of the entry points' figures
     ring_answers: dict[tuple[str, frozenset[str]], Dist] = field(default_factory=dict)  # answers in fallback cycles
     unanswered: dict[int, Dist] = field(default_factory=dict)  # a quorum's call before on_failure (transient)
 
@@ -151,7 +151,7 @@ def horizon(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], r
     return min(value * 1.05 + 1.0, 1e9) if math.isfinite(value) else 1e9
 
 
-def load_of(model: ServingModel, scenario: Scenario) -> dict:
+def load_of(model: ServingModel, scenario: Scenario) -> dict[str, Any]:
     """The serving model's load result for ``scenario`` (:meth:`ServingModel.load`)."""
     return model.load(
         scenario.factor,
@@ -164,7 +164,7 @@ def load_of(model: ServingModel, scenario: Scenario) -> dict:
 
 
 def loads_of(
-    model: ServingModel, scenario: Scenario, load: Mapping | None = None
+    model: ServingModel, scenario: Scenario, load: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, float], dict[str, str], dict[str, float]]:
     """``(qps, saturated, reject)`` of ``scenario``: each component's offered load, the saturated
     ones (``shedding`` or ``overloaded``) and the shedding ones' rejected share, from ``load`` (the
@@ -192,7 +192,7 @@ def grid_of(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], r
 def evaluate(
     model: ServingModel,
     scenario: Scenario,
-    load: Mapping | None = None,
+    load: Mapping[str, Any] | None = None,
     base: Evaluation | None = None,
 ) -> Evaluation:
     """The response distributions of ``model`` in ``scenario``.

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
+from .findings import Finding
 from .lint import lint
 
 
@@ -165,7 +166,38 @@ MANUAL_TESTS: list[tuple[str, str]] = [(i, title) for i, title, _, evidence in T
 """The tests a diagram cannot show: the manual checklist (a view of :data:`TESTS`)."""
 
 
-def score(blueprint: Blueprint, config: Any = None, findings: list | None = None, design: Design | None = None) -> dict:
+class ScoreTest(TypedDict):
+    """One ML Test Score test in :func:`score`'s result."""
+
+    id: str
+    title: str
+    shown: bool
+    evidence: list[str]
+    rules: list[str]
+    reason: str
+
+
+class ManualTest(TypedDict):
+    """A test a diagram cannot show (the manual checklist)."""
+
+    id: str
+    title: str
+
+
+class Score(TypedDict):
+    """The result of :func:`score` (the published shape of ``mlsd score --format json``)."""
+
+    tests: list[ScoreTest]
+    shown: int
+    total: int
+    manual: list[ManualTest]
+    mlops_level: int
+    mlops_reason: str
+
+
+def score(
+    blueprint: Blueprint, config: Any = None, findings: list[Finding] | None = None, design: Design | None = None
+) -> Score:
     """The design summary of ``mlsd score``.
 
     ``config`` is the lint configuration (:func:`~mlsd_diagram.analyses.lint.load_config`'s
@@ -177,16 +209,16 @@ def score(blueprint: Blueprint, config: Any = None, findings: list | None = None
     "mlops_level": 0-2, "mlops_reason": ...}``.
     """
     design = design or Design(blueprint)
-    by_rule: dict[str, list] = {}
+    by_rule: dict[str, list[Finding]] = {}
     for finding in lint(blueprint, config=config) if findings is None else findings:
         by_rule.setdefault(finding.rule, []).append(finding)
-    tests: list[dict[str, Any]] = []
+    tests: list[ScoreTest] = []
     for test_id, title, rules, evidence_of in ARCHITECTURE_TESTS:
         evidence = list(dict.fromkeys(evidence_of(design)))
         found = [f for r in rules for f in by_rule.get(r, [])]
         if found:
             first = found[0]
-            accepted = " (accepted: " + first.reason + ")" if first.accepted else ""
+            accepted = f" (accepted: {first.reason})" if first.accepted else ""
             reason = f"{first.rule} {first.name}: {first.message}{accepted}"
         elif not evidence:
             reason = "the design has no component that shows it"
@@ -213,7 +245,7 @@ def score(blueprint: Blueprint, config: Any = None, findings: list | None = None
     }
 
 
-def _mlops_level(d: Design, tests: dict[str, dict], by_rule: dict[str, list]) -> tuple[int, str]:
+def _mlops_level(d: Design, tests: dict[str, ScoreTest], by_rule: dict[str, list[Finding]]) -> tuple[int, str]:
     if not d.trainers:
         return 0, "level 0: the design has no training pipeline, so training and deployment are manual"
     level1 = {

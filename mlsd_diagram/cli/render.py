@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..diagnostics import BlueprintError
-from ..outputs import DETAILS, VIEWS
+from ..outputs import DETAILS, RENDER_VIEWS
 from ..outputs.files import OutputPathError
 from ..outputs.formats import FORMATS, formats_help, needs_layout
 from . import EXIT_INVALID, UserError, main
@@ -52,11 +52,12 @@ def _render_one(
 )
 @click.option(
     "--view",
-    type=click.Choice(VIEWS),
+    type=click.Choice(RENDER_VIEWS),
     default="all",
     show_default=True,
-    help="Show everything, only the serving, training, data or monitoring part, or the overview "
-    "(one box per stage, the flows between stages counted by mode).",
+    help="Show everything, only the serving, training, data or monitoring part, the overview "
+    "(one box per stage, the flows between stages counted by mode), or the request: the slowest entry "
+    "point's p99 as a waterfall of its calls (svg, png, pdf, dot; mermaid: a sequence diagram).",
 )
 @click.option(
     "--direction",

@@ -176,6 +176,8 @@ def _draw(
     """Every format's content, in the order asked, and the DOT text they were drawn from."""
     formats = _checked(formats, scale)
     dot_text = ""
+    if view == "request":
+        _check_request_view(blueprint, formats)
 
     def build() -> str:
         nonlocal dot_text
@@ -204,6 +206,22 @@ def _draw(
     if "mermaid" in formats:
         drawn["mermaid"] = writer("mermaid")(blueprint, view=view, direction=direction, detail=detail)
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
+
+
+def _check_request_view(blueprint: Blueprint, formats: list[str]) -> None:
+    """Refuse, before anything is drawn, a request view that has no request or an export that cannot show it."""
+    from .request_view import NoRequestPath, waterfall
+
+    editable = [f for f in formats if f in EDITABLE_FORMATS]
+    if editable:
+        raise RenderError(
+            f"the request view is a time chart: {editable[0]} exports boxes and arrows of components; "
+            "use -f svg, png, pdf, dot or mermaid"
+        )
+    try:
+        waterfall(blueprint)
+    except NoRequestPath as exc:
+        raise RenderError(f"{blueprint.file or '<blueprint>'}: {exc}") from None
 
 
 def _editable_exports(

@@ -160,9 +160,8 @@ def _badge(badge: tuple[str, str] | None) -> str:
 
 def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
     component = blueprint.components[cid]
-    kind = blueprint.kind_of(cid)
     badge = icons.tech_icon(component.tech)
-    icon = icons.kind_icon(kind.name, kind.custom)
+    icon = icons.component_icon(blueprint, cid)
     title = "<BR/>".join(_esc(line) for line in _wrap(component.label or cid, 22))
     badge_cell = (
         f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
@@ -276,6 +275,10 @@ def to_dot(
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
+    if view == "request":  # a time chart, not a selection of components (see .request_view)
+        from .request_view import request_dot
+
+        return request_dot(blueprint, scale)
     rankdir = check_direction(direction, view)
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")

@@ -143,7 +143,6 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail:
         if name not in blueprint.components:
             continue  # not a component (a helper node of the layout)
         component = blueprint.components[name]
-        kind = blueprint.kind_of(name)
         text = (component.label or name) + (f"\n{component.tech}" if component.tech else "")
         in_frame = frame_of.get(name)
         stroke = next((f.stroke for f in frames if f.key == in_frame), NODE_STROKE)
@@ -154,7 +153,7 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail:
                 node.box,
                 NODE_FILL,
                 stroke,
-                icons.kind_icon(kind.name, kind.custom),
+                icons.component_icon(blueprint, name),
                 in_frame,
                 node.lines,
                 icons.tech_icon(component.tech),

@@ -125,6 +125,10 @@ def to_mermaid(blueprint: Blueprint, view: str = "all", direction: str | None = 
     """
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
+    if view == "request":  # the request view is a sequenceDiagram (see .request_view)
+        from .request_view import request_mermaid
+
+        return request_mermaid(blueprint)
     rankdir = check_direction(direction, view)
     if view == "overview":
         return _overview_mermaid(blueprint, rankdir)

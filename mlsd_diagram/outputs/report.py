@@ -78,6 +78,41 @@ def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
 
+def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any = None) -> dict[str, Any]:
+    """Availability and retry amplification at 1x peak, briefly (the design doc has the tables).
+
+    ``{"availability": [{"entry", "availability" (percent text), "slo" (percent or None), "below",
+    "dominant": [IDs]}], "retries": [{"component", "calls", "worst", "reject_share", "hangs"}]}``,
+    from ``simulate``'s availability and :func:`~mlsd_diagram.analyses.retries.retry_layers` (on
+    ``model``, the blueprint's serving model, when the caller has one).
+    """
+    from ..analyses.retries import retry_layers
+    from .doc.serving import percent_of
+
+    slo = blueprint.requirements.slo.availability if blueprint.requirements.slo else None
+    availability = [
+        {
+            "entry": entry,
+            "availability": percent_of(info["availability"]),
+            "slo": slo,
+            "below": slo is not None and info["availability"] < slo / 100 - 1e-12,
+            "dominant": info["terms"][0]["components"] if info["terms"] else [],
+        }
+        for entry, info in simulation.get("availability", {}).items()
+    ]
+    retries = [
+        {
+            "component": layer["component"],
+            "calls": round(layer["calls_per_request"], 3),
+            "worst": round(layer["worst_attempts_per_request"], 3),
+            "reject_share": None if layer["reject_share"] is None else round(layer["reject_share"], 3),
+            "hangs": layer["reject_share"] is None,
+        }
+        for layer in retry_layers(blueprint, model)["layers"]
+    ]
+    return {"availability": availability, "retries": retries}
+
+
 def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any = None) -> dict[str, Any]:
     """What the page shows for a knock-out (``simulate.knock_out_detail`` plus the knocked-out ids).
 
@@ -178,6 +213,7 @@ def page_data(
         "latency": simulation["latency"],
         "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
         "load": load_view(blueprint, model),
+        "resilience": resilience_view(blueprint, simulation, model),
         "svg": svg,
     }
 
@@ -291,20 +327,40 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def request_svg_text(blueprint: Blueprint, model: Any = None) -> str:
+    """The request view (the slowest request's p99 as a waterfall, :mod:`.request_view`) as SVG text;
+    empty when the blueprint has no entry point with a known latency, or has more components than
+    the report draws one by one (:data:`FULL_DIAGRAM_LIMIT`: a row per call of a path that long is
+    no more legible; ``mlsd render FILE --view request`` draws it). ``model``: its serving model."""
+    from .diagram import finish_svg, run_dot
+    from .request_view import NoRequestPath, request_dot, waterfall
+
+    if len(blueprint.components) > FULL_DIAGRAM_LIMIT:
+        return ""
+    try:
+        fall = waterfall(blueprint, model)
+    except NoRequestPath:
+        return ""
+    svg = run_dot(request_dot(blueprint, fall=fall), ["svg"], finish_svg)["svg"]
+    return svg.decode("utf-8") if isinstance(svg, bytes) else svg
+
+
 def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
-    """:func:`page_data` with the knock-outs precomputed, on one serving model."""
+    """:func:`page_data` with the knock-outs precomputed and the request view, on one serving model."""
     from ..analyses.lint import design_for
 
     design = design_for(blueprint, lint_config)
     data = page_data(blueprint, svg, lint_config, design)
     data["precomputed"] = precompute_knock_outs(blueprint, data, model=design.serving)
+    data["request_svg"] = request_svg_text(blueprint, design.serving)
     return data
 
 
 def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
-    Knock-outs are answered from :func:`precompute_knock_outs`. Same blueprint, same bytes.
+    Knock-outs are answered from :func:`precompute_knock_outs`; the request view (``request_svg``, shown
+    under the panels) is drawn here too. Same blueprint, same bytes.
     """
     if svg is None:
         # Graphviz lays the diagram out in its own process while the analyses run here.

@@ -11,7 +11,7 @@ from mlsd_diagram import loads
 from mlsd_diagram.analyses.baseline import in_baseline, load_baseline
 from mlsd_diagram.analyses.diff import diff_blueprints
 from mlsd_diagram.analyses.findings import Finding
-from mlsd_diagram.analyses.identity import finding_about, fingerprint, flow_ids, recorded_key
+from mlsd_diagram.analyses.identity import finding_about, fingerprint, flow_ids, match, recorded_key
 from mlsd_diagram.analyses.lint import lint
 from mlsd_diagram.outputs.sarif import sarif_log
 
@@ -160,3 +160,25 @@ def test_a_component_finding_is_known_by_its_component_not_its_message() -> None
     rule_a = _design_wide("same words")
     rule_b = Finding("MLSD103", "unlabeled-flow", "warning", "same words", "design.yaml", 1, 1)
     assert fingerprint(rule_a, "design.yaml") != fingerprint(rule_b, "design.yaml")
+
+
+def test_match_pairs_equal_messages_first_whatever_their_order() -> None:
+    """Among findings about the same thing, those whose message did not change pair with each other."""
+    old = [("k", "x"), ("k", "y"), ("j", "z")]
+    new = [("k", "y"), ("k", "x")]
+    pairs, only_old, only_new = match(old, new, key=lambda item: item[0], prefer=lambda item: item[1])
+    assert pairs == [(("k", "y"), ("k", "y")), (("k", "x"), ("k", "x"))]
+    assert only_old == [("j", "z")] and only_new == []
+
+
+def test_match_pairs_changed_messages_with_what_is_left_in_order() -> None:
+    """Same key, no equal message: the leftovers pair one to one in declaration order, after the exact pairs."""
+    old = [("k", "a"), ("k", "b"), ("k", "same")]
+    new = [("k", "c"), ("k", "same"), ("k", "d"), ("k", "e")]
+    pairs, only_old, only_new = match(old, new, key=lambda item: item[0], prefer=lambda item: item[1])
+    assert pairs == [(("k", "a"), ("k", "c")), (("k", "same"), ("k", "same")), (("k", "b"), ("k", "d"))]
+    assert only_old == [] and only_new == [("k", "e")]
+    # without `prefer`, first come first paired
+    plain, _, rest = match(old, new, key=lambda item: item[0])
+    assert plain == [(("k", "a"), ("k", "c")), (("k", "b"), ("k", "same")), (("k", "same"), ("k", "d"))]
+    assert rest == [("k", "e")]

@@ -13,6 +13,7 @@ from preview_testing import HERE, ROOT, Watched, mlsd_command
 
 from mlsd_diagram import load
 from mlsd_diagram.analyses.serving import knock_out
+from mlsd_diagram.outputs.request_view import waterfall
 
 pytestmark = pytest.mark.browser
 
@@ -189,6 +190,11 @@ def test_report_works_offline(browser, tmp_path, source):
     p.wait_for_selector("#mlsd-diagram-svg g.node")
     assert p.locator("#mlsd-diagram-svg g.node").count() == len(blueprint.components)
     assert "precomputed" in p.locator("#mlsd-sets-note").inner_text()
+    # the request view under the panels: a p99 bar per call of the slowest request, drawn and visible
+    fall = waterfall(blueprint)
+    assert p.locator("#mlsd-request").is_visible()
+    assert p.locator("#mlsd-request-svg g.node[id^='bar-']").count() == len(fall.bars)
+    assert p.locator("#mlsd-request-svg #bar-0").bounding_box()["width"] > 100
     component, fallback, alone, both = fallback_pair(blueprint)
     knock(p, component)
     for entry, state in alone.items():

@@ -203,6 +203,13 @@ def test_page_data_load_is_the_engine_s_sweep():
     assert (data["headroom"], data["first_saturated"]) == (1.5, "model")
 
 
+def test_report_carries_the_request_view_only_when_there_is_a_request():
+    data = data_block(render_report(load(BUNDLED[0])))
+    assert 'id="bar-0"' in data["request_svg"] and "SLO" in data["request_svg"]
+    offline = loads("mlsd: 1\nname: Offline\ncomponents:\n  lake: {kind: data_lake}\n", name="offline.yaml")
+    assert data_block(render_report(offline))["request_svg"] == ""
+
+
 def test_a_design_past_the_full_diagram_limit_gets_the_stage_overview(monkeypatch):
     """Past FULL_DIAGRAM_LIMIT components the report draws one box per stage and says why."""
     import mlsd_diagram.outputs.report as report

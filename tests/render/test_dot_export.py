@@ -62,7 +62,7 @@ def test_the_icon_folder_holds_exactly_the_icons_used(tmp_path):
     assert sources and all(src.startswith("loop4.icons/") for src in sources)
     folder = out / "loop4.icons"
     assert sorted(p.name for p in folder.iterdir()) == sorted({src.split("/", 1)[1] for src in sources})
-    expected = {icons.exported_name(icons.kind_icon(bp.kind_of(cid).name)) for cid in bp.components}
+    expected = {icons.exported_name(icons.component_icon(bp, cid)) for cid in bp.components}
     expected |= {
         icons.exported_name(icons.tech_icon(c.tech)) for c in bp.components.values() if icons.tech_icon(c.tech)
     }
@@ -70,7 +70,12 @@ def test_the_icon_folder_holds_exactly_the_icons_used(tmp_path):
     for path in folder.iterdir():  # byte copies of the icons Graphviz uses for our own renders
         ref = next(
             r
-            for r in [*icons.KIND_ICONS.values(), *icons.TECH_ICONS.values(), icons.CUSTOM_KIND_ICON]
+            for r in [
+                *icons.KIND_ICONS.values(),
+                *icons.SERVICE_ROLE_ICONS.values(),
+                *icons.TECH_ICONS.values(),
+                icons.CUSTOM_KIND_ICON,
+            ]
             if icons.exported_name(r) == path.name
         )
         assert path.read_bytes() == icons.icon_file(ref).read_bytes()
@@ -81,12 +86,17 @@ def test_the_icon_folder_holds_exactly_the_icons_used(tmp_path):
     changed.write_text(re.sub(r", tech: [^,}]+", "", source))
     render(load(changed), formats=("dot",), out_dir=out)
     left = {p.name for p in folder.iterdir()}
-    assert left == {icons.exported_name(icons.kind_icon(bp.kind_of(cid).name)) for cid in bp.components}
+    assert left == {icons.exported_name(icons.component_icon(bp, cid)) for cid in bp.components}
     assert not any(name.startswith(".tmp-") for name in os.listdir(out)), os.listdir(out)
 
 
 def test_exported_icon_names_never_collide():
-    refs = {*icons.KIND_ICONS.values(), *icons.TECH_ICONS.values(), icons.CUSTOM_KIND_ICON}
+    refs = {
+        *icons.KIND_ICONS.values(),
+        *icons.SERVICE_ROLE_ICONS.values(),
+        *icons.TECH_ICONS.values(),
+        icons.CUSTOM_KIND_ICON,
+    }
     names = {icons.exported_name(ref) for ref in refs}
     assert len(names) == len(refs)
     assert all("/" not in name and name.endswith(".png") for name in names)

@@ -6,6 +6,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
 from ..findings import SEVERITIES, Hit
 
@@ -21,6 +22,11 @@ ID_RE = re.compile(r"^MLSD[1-6]\d\d$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
+Check = Callable[..., Iterable[Hit]]  # a rule function: takes the Design, yields Hits
+C = TypeVar("C", bound=Check)
+D = TypeVar("D")
+
+
 @dataclass(frozen=True)
 class Rule:
     """A design rule: stable id, kebab-case name, default severity, and its page (the docstring)."""
@@ -30,7 +36,7 @@ class Rule:
     severity: str
     category: str
     source: str
-    check: Callable[..., Iterable[Hit]]
+    check: Check
     aliases: tuple[str, ...] = ()  # former names, still accepted in settings
 
     @property
@@ -47,7 +53,7 @@ class Rule:
 _REGISTERED: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, severity: str, source: str, aliases: tuple[str, ...] = ()):  # noqa: A002
+def rule(id: str, name: str, severity: str, source: str, aliases: tuple[str, ...] = ()) -> Callable[[C], C]:  # noqa: A002
     """Register a rule function: ``@rule("MLSD201", "no-fallback", "error", "[SRE] ch. 22")``.
 
     ``aliases`` are former names of the rule, so that settings written with them keep working.
@@ -55,7 +61,7 @@ def rule(id: str, name: str, severity: str, source: str, aliases: tuple[str, ...
     if not ID_RE.match(id) or not NAME_RE.match(name) or severity not in SEVERITIES:
         raise ValueError(f"bad rule metadata: {id} {name} {severity}")
 
-    def register(func: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+    def register(func: C) -> C:
         if id in _REGISTERED or any(r.name == name for r in _REGISTERED.values()):
             raise ValueError(f"rule {id} {name} registered twice")
         if not (func.__doc__ or "").strip():
@@ -90,7 +96,11 @@ class RuleCatalog:
     def __getitem__(self, key: str) -> Rule:
         return self._index[key.strip() if isinstance(key, str) else key]
 
-    def get(self, key: str, default=None):
+    @overload
+    def get(self, key: str) -> Rule | None: ...
+    @overload
+    def get(self, key: str, default: D) -> Rule | D: ...
+    def get(self, key: str, default: Any = None) -> Any:
         """The rule with this id or name, else ``default``."""
         return self._index.get(key, default)
 

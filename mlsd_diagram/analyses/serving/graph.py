@@ -7,7 +7,9 @@ import sys
 from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from ...blueprint.models import Blueprint, Mode, OnFailure
 
@@ -78,9 +80,10 @@ class ServingGraph:
     """The request and fallback flows of one blueprint, read once into plain values.
 
     An immutable snapshot: build one per question (``serving_model(bp)``, O(R + F)); keep it
-    for repeated knock-outs. It never looks at the blueprint again, so the one thing it
-    remembers (the states of the intact design, to re-evaluate only what a knock-out touches)
-    cannot go stale.
+    for repeated knock-outs. It never looks at the blueprint again, so what it remembers cannot
+    go stale: the states of the intact design (``_baseline``, to re-evaluate only what a
+    knock-out touches) and every single knock-out at once (``_sweep``) are cached properties,
+    each computed once, on first use, after the constructor has fixed every input they read.
     """
 
     def __init__(self, blueprint: Blueprint):
@@ -162,9 +165,6 @@ class ServingGraph:
         # Callers before callees over request flows, for every relevant component (load flows this way).
         self.bottom_up = tuple(self._post_order(self.relevant, fallbacks=False))
         self.top_down = tuple(reversed(self.bottom_up))
-        self._baseline: tuple[dict[str, int], dict[str, int]] | None = None
-        self._entry_baseline: dict[str, str] | None = None
-        self._sweep: dict[str, dict[str, str]] | None = None
         self.evaluation_order, self.blocked_fallbacks, self.fallback_rings = self._evaluation_order()
         self.evaluation_position = {c: i for i, c in enumerate(self.evaluation_order)}
         self.grid_needed: dict[bool, bool] = {}  # by queueing on or off: some tail, queue or miss share
@@ -339,14 +339,36 @@ class ServingGraph:
         knocked = frozenset(knocked)
         shedding = frozenset(shedding)
         overloaded = frozenset(overloaded)
-        only_knocked = not shedding and not overloaded
-        if only_knocked and not knocked and self._baseline is not None:  # the intact design, known
-            return MappingProxyType(self._baseline[0]), MappingProxyType(self._baseline[1])
-        if only_knocked and knocked and self._baseline is None:
-            self.states()
-        failing = set(knocked) | self._hang(knocked, overloaded) | (shedding - knocked)
-        if only_knocked and self._baseline is not None:
+        if not knocked and not shedding and not overloaded:  # the intact design: read-only views, no copies
             works0, answer0 = self._baseline
+            return MappingProxyType(works0), MappingProxyType(answer0)
+        return self._fixpoint(
+            knocked, shedding, overloaded, self._baseline if not shedding and not overloaded else None
+        )
+
+    @cached_property
+    def _baseline(self) -> tuple[dict[str, int], dict[str, int]]:
+        """``(works, answer)`` of the intact design (nothing out): computed once, on first use."""
+        works, answer = self._fixpoint(frozenset(), frozenset(), frozenset(), None)
+        return dict(works), dict(answer)
+
+    @cached_property
+    def _entry_baseline(self) -> dict[str, str]:
+        """Entry point -> state of the intact design."""
+        return {e: _STATE[self._baseline[1][e]] for e in self.entries}
+
+    def _fixpoint(
+        self,
+        knocked: frozenset[str],
+        shedding: frozenset[str],
+        overloaded: frozenset[str],
+        base: tuple[dict[str, int], dict[str, int]] | None,
+    ) -> tuple[Mapping[str, int], Mapping[str, int]]:
+        """The least fixpoint of :meth:`states`; with ``base`` (the intact design's states, for
+        knock-outs only), only the components that depend on ``knocked`` are re-evaluated."""
+        failing = set(knocked) | self._hang(knocked, overloaded) | (shedding - knocked)
+        if base is not None:
+            works0, answer0 = base
             todo = self.upstream(knocked)
             # the intact design's states under the re-evaluated ones: no O(R) copy per knock-out
             works, answer = ChainMap({}, works0), ChainMap({}, answer0)
@@ -368,8 +390,6 @@ class ServingGraph:
                     if d in todo and d not in queued:
                         queued.add(d)
                         queue.append(d)
-        if only_knocked and not knocked:
-            self._baseline = (dict(works), dict(answer))
         return works, answer
 
     def single_knock_outs(self) -> dict[str, dict[str, str]] | None:
@@ -381,8 +401,11 @@ class ServingGraph:
         O(R + F) each. ``None`` when fallbacks form a cycle (then the states are a least fixpoint:
         use :meth:`entry_states` per component). Computed once per model.
         """
-        if self._sweep is not None:
-            return self._sweep
+        return self._sweep
+
+    @cached_property
+    def _sweep(self) -> dict[str, dict[str, str]] | None:
+        """:meth:`single_knock_outs`, computed once, on first use."""
         position = self.position
         for c in self.relevant:  # callees and fallbacks must come first for one pass to be exact
             if any(position[call.callee] >= position[c] for call in self.calls[c]) or any(
@@ -416,7 +439,6 @@ class ServingGraph:
         for c in self.relevant:
             bit = 1 << position[c]
             sweep[c] = {e: DOWN if down[e] & bit else DEGRADED if short[e] & bit else SERVED for e in self.entries}
-        self._sweep = sweep
         return sweep
 
     def _quorum_down(self, group: list[Call], k: int, down: Mapping[str, int], every: int) -> int:
@@ -455,9 +477,7 @@ class ServingGraph:
     def entry_states_of(self, answer: Mapping[str, int]) -> dict[str, str]:
         """Entry point -> state from :meth:`states`' ``answer``; after a knock-out, only the
         re-evaluated entry points are looked up (O(those), plus a copy of E states)."""
-        if isinstance(answer, ChainMap) and self._baseline is not None and answer.maps[1] is self._baseline[1]:
-            if self._entry_baseline is None:
-                self._entry_baseline = {e: _STATE[self._baseline[1][e]] for e in self.entries}
+        if isinstance(answer, ChainMap) and answer.maps[1] is self._baseline[1]:
             result = dict(self._entry_baseline)
             changed = answer.maps[0]
             for e in self.entries if len(changed) > len(self.entries) else changed:
@@ -468,7 +488,7 @@ class ServingGraph:
 
     def answered_by(
         self, entry: str, works: Mapping[str, int], answer: Mapping[str, int], knocked: Iterable[str] = ()
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
 
         Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it),
@@ -476,7 +496,7 @@ class ServingGraph:
         times out, ``{"component": C, "call": V, "timed_out": True}`` followed by the fallback of V
         that answered or the ``on_failure`` that stood in; in walk order. O(R + F).
         """
-        reasons: list[dict] = []
+        reasons: list[dict[str, Any]] = []
         seen: set[str] = set()
         queue = deque([entry])
         while queue:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .graph import (
     _STATE,
@@ -100,7 +100,7 @@ class ServingLoad(ServingGraph):
         lost: Mapping[str, int] | None = None,
         start: Mapping[str, float] | None = None,
         cold: Iterable[str] = (),
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Retries at ``factor`` x peak: attempts per call and each component's chance an attempt fails.
 
         An attempt to ``v`` fails when ``v`` rejects it (shedding: ``1 - capacity / offered``), cannot
@@ -189,7 +189,7 @@ class ServingLoad(ServingGraph):
         cold: Iterable[str] = (),
         lost: Mapping[str, int] | None = None,
         start: Mapping[str, float] | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """States and loads at ``factor`` x peak with ``knocked`` out (see the module docstring).
 
         Two views of failure: *total* (knocked-out and hanging components, and whatever fails
@@ -214,7 +214,7 @@ class ServingLoad(ServingGraph):
         shedding: frozenset[str] = frozenset()
         overloaded: frozenset[str] = hung
         inflow: dict[str, float] = {}
-        history: set[tuple] = set()
+        history: set[tuple[Any, ...]] = set()
         rounds = 0
         load: dict[str, float] = {}
         _, live = self.states(knocked)  # a fallback takes load unless it is out for reasons other than load

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from ...blueprint.models import Blueprint
 from ..distribution import D, Dist, F, S
@@ -13,7 +14,7 @@ from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
 
 
-class P99s(dict):
+class P99s(dict[str, float]):
     """Component -> p99 (ms), with ``calls``: request flow index -> the call's p99 as its caller sees it."""
 
     def __init__(self, values: dict[str, float], calls: dict[int, float], evaluation: Evaluation):
@@ -40,7 +41,7 @@ def _share(x: float | None) -> float | int | None:
     return int(x) if x.is_integer() else x
 
 
-def _figures(lat: EntryLatency) -> dict:
+def _figures(lat: EntryLatency) -> dict[str, Any]:
     return {
         "p50_ms": _number(lat.p50),
         "p99_ms": _number(lat.p99),
@@ -51,7 +52,7 @@ def _figures(lat: EntryLatency) -> dict:
     }
 
 
-def _no_load(model: ServingModel) -> dict:
+def _no_load(model: ServingModel) -> dict[str, Any]:
     return {"components": {c: {"qps": 0.0, "state": OK} for c in model.relevant}}
 
 
@@ -65,9 +66,9 @@ class ServingModel(ServingLoad):
 
     def __init__(self, blueprint: Blueprint):
         super().__init__(blueprint)
-        self._latencies: dict[tuple, P99s] = {}
-        self._evaluations: dict[tuple, Evaluation] = {}
-        self._slo_headroom: tuple[float | None, dict | None] | None = None
+        self._latencies: dict[tuple[Any, ...], P99s] = {}
+        self._evaluations: dict[tuple[Any, ...], Evaluation] = {}
+        self._slo_headroom: tuple[float | None, dict[str, Any] | None] | None = None
         self.idle = evaluate(self, Scenario(queueing=False), load=_no_load(self))
         for c in self.relevant:  # a hedged call sends a second copy for the share not answered by the delay
             for call in self.calls[c]:
@@ -116,7 +117,7 @@ class ServingModel(ServingLoad):
         hung: Iterable[str] = (),
         cold: Iterable[str] = (),
         base: Evaluation | None = None,
-        load: Mapping | None = None,
+        load: Mapping[str, Any] | None = None,
         lost: Mapping[str, int] | None = None,
         start: Mapping[str, float] | None = None,
     ) -> Evaluation:
@@ -142,7 +143,7 @@ class ServingModel(ServingLoad):
             self._evaluations[key] = cached
         return cached
 
-    def _evaluate_near(self, scenario: Scenario, load: Mapping | None) -> Evaluation:
+    def _evaluate_near(self, scenario: Scenario, load: Mapping[str, Any] | None) -> Evaluation:
         """A new scenario's evaluation. When one already evaluated in full differs from it by the
         load factor alone and the new loads keep its grid, only what the new loads change (queues,
         shedding, overload) and what calls it are re-evaluated on that one (:func:`evaluate`'s
@@ -167,7 +168,7 @@ class ServingModel(ServingLoad):
 
     def request_latency(
         self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()
-    ) -> dict[str, dict]:
+    ) -> dict[str, dict[str, Any]]:
         """See :func:`request_latency`."""
         total, known = self.latencies(factor, hung, cold)
         figures = self.figures(total.evaluation)
@@ -188,7 +189,7 @@ class ServingModel(ServingLoad):
             out[e] = report
         return out
 
-    def figures(self, ev: Evaluation) -> dict[str, dict]:
+    def figures(self, ev: Evaluation) -> dict[str, dict[str, Any]]:
         """Each entry point's latency in an evaluation, as the JSON gives it: ``{"p50_ms", "p99_ms",
         "p999_ms", "shares": {"served", "degraded", "failed"}, "over_slo_share", "state"}``.
 
@@ -207,7 +208,7 @@ class ServingModel(ServingLoad):
             out[e] = cached
         return out
 
-    def failure_latencies(self, components: Iterable[str], factor: float = 1.0) -> list[dict]:
+    def failure_latencies(self, components: Iterable[str], factor: float = 1.0) -> list[dict[str, Any]]:
         """Each entry point's latency when each of ``components`` fails alone, fast and hung.
 
         Items ``{"component", "fails_fast": {ENTRY: figures}, "hangs": {ENTRY: figures}}`` (figures
@@ -227,7 +228,7 @@ class ServingModel(ServingLoad):
             )
         return out
 
-    def latency_under_load(self, factors: Iterable[float] = (0.5, 0.75, 1, 1.25, 1.5, 2)) -> list[dict]:
+    def latency_under_load(self, factors: Iterable[float] = (0.5, 0.75, 1, 1.25, 1.5, 2)) -> list[dict[str, Any]]:
         """Each entry point's figures (:meth:`figures`) at each load factor: ``[{"factor", "latency"}]``."""
         return [{"factor": _number(f), "latency": self.figures(self.evaluation(f))} for f in factors]
 
@@ -242,7 +243,7 @@ class ServingModel(ServingLoad):
             "no_latency": [c for c in order if self.own[c] is None],
         }
 
-    def slo_headroom(self) -> tuple[float | None, dict | None]:
+    def slo_headroom(self) -> tuple[float | None, dict[str, Any] | None]:
         """``(largest load factor at which every entry point is served and within its SLO, what limits it)``.
 
         Found by bisection over the load factor on the full evaluation (loads, shedding, queues,
@@ -259,7 +260,7 @@ class ServingModel(ServingLoad):
         loaded = any(self.entry_peak(e) for e in self.entries)
         sized = any(self.total_capacity(c) is not None or self.workers[c] is not None for c in self.relevant)
 
-        def failing(factor: float) -> dict | None:
+        def failing(factor: float) -> dict[str, Any] | None:
             ev = self.evaluation(factor)
             figures = self.figures(ev)
             for e in self.entries:
@@ -304,13 +305,13 @@ class ServingModel(ServingLoad):
 
     @staticmethod
     def _cost(call: Call, total: Mapping[str, float]) -> float:
-        calls = getattr(total, "calls", None)
+        calls: dict[int, float] | None = getattr(total, "calls", None)
         if calls is not None and call.index in calls:
             return calls[call.index]
         cost = total[call.callee]
         return cost if call.timeout_ms is None else min(cost, call.timeout_ms)
 
-    def latency_report(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict:
+    def latency_report(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict[str, Any]:
         """One entry point's latency: ``{"path", "p99_ms", "slo_ms", "missing", "steps"}``.
 
         ``steps`` lists, depth first in call order, the calls that make up the total (the
@@ -324,7 +325,7 @@ class ServingModel(ServingLoad):
         slo = _number(self.slo_ms)
         if not known[entry]:
             return {"path": [], "p99_ms": None, "slo_ms": slo, "missing": missing, "steps": []}
-        rows: list[dict] = []
+        rows: list[dict[str, Any]] = []
         expanded: set[str] = set()
 
         def row(c: str, depth: int, step: int | None, call: Call | None, parallel: list[str]) -> None:
@@ -363,12 +364,12 @@ class ServingModel(ServingLoad):
         """An entry point's p99: of its answered requests (as :meth:`figures`), else of every response."""
         ev = getattr(total, "evaluation", None)
         if ev is not None:
-            answered = self.figures(ev)[entry]["p99_ms"]
+            answered: float | int | None = self.figures(ev)[entry]["p99_ms"]
             if answered is not None:
                 return answered
         return _number(total[entry])
 
-    def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict:
+    def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict[str, Any]:
         """How ``entry``'s p99 adds up, one component at a time (the design doc's latency steps).
 
         ``{"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}``. ``parts`` has, for each
@@ -383,7 +384,7 @@ class ServingModel(ServingLoad):
         """
         reach = self._post_order([entry], fallbacks=False)
         missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)
-        result: dict = {
+        result: dict[str, Any] = {
             "entry": entry,
             "p99_ms": None,
             "slo_ms": _number(self.slo_ms),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ...blueprint.models import Blueprint
 from .graph import (
@@ -38,7 +39,7 @@ def request_path(blueprint: Blueprint) -> list[str]:
     return list(ServingModel(blueprint).request_path)
 
 
-def graph_request_path(graph) -> tuple[list[str], list[str]]:
+def graph_request_path(graph: Any) -> tuple[list[str], list[str]]:
     """``(entry points, request path)`` of a blueprint graph (``Blueprint.graph``), as :func:`request_path`.
 
     For the diagram views, which work on the graph. O(components + flows).
@@ -86,7 +87,9 @@ def _flat(chain: Mapping[str, int]) -> dict[str, int]:
     return flat
 
 
-def knock_out_detail(blueprint: Blueprint, components: Iterable[str], model: ServingModel | None = None) -> dict:
+def knock_out_detail(
+    blueprint: Blueprint, components: Iterable[str], model: ServingModel | None = None
+) -> dict[str, Any]:
     """Like :func:`knock_out`, plus what still answers, for drawing a knock-out (the live preview).
 
     Returns ``{"entry_points": {ID: STATE}, "states": {ID: STATE}, "components": [...],
@@ -146,7 +149,7 @@ def knock_out_detail(blueprint: Blueprint, components: Iterable[str], model: Ser
     }
 
 
-def critical_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict]:
+def critical_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict[str, Any]]:
     """Request-path components whose loss alone takes an entry point down, declaration order.
 
     Each item: ``{"component": ID, "replicas": N, "entry_points": [IDs taken down]}``.
@@ -166,12 +169,14 @@ def critical_components(blueprint: Blueprint, model: ServingModel | None = None)
     return result
 
 
-def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict]:
+def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict[str, Any]]:
     """The critical components (:func:`critical_components`) with fewer than two replicas."""
     return [item for item in critical_components(blueprint, model) if item["replicas"] < 2]
 
 
-def request_latency(blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0) -> dict[str, dict]:
+def request_latency(
+    blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0
+) -> dict[str, dict[str, Any]]:
     """Each entry point's latency at ``factor`` x peak, by steps and timeouts (:meth:`ServingModel.latency_report`)
     with its distribution's figures (:meth:`ServingModel.figures`) and what it assumes.
 
@@ -191,7 +196,7 @@ def load_at(
     cold: Iterable[str] = (),
     lose: str | None = None,
     start: Mapping[str, float] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
     ``{"factor", "headroom", "first_saturated", "slo_headroom", "slo_limit", "entry_points": {ID:
@@ -215,7 +220,7 @@ def load_at(
     ev = model.evaluation(float(factor), knocked, hung, cold, load=result, lost=lost, start=start)
     figures = model.figures(ev)
     states = {e: figures[e]["state"] for e in model.entries}
-    extra: dict = {}
+    extra: dict[str, Any] = {}
     if lost is not None:
         extra["lost"] = lost
     if model.autoscaled:
@@ -249,8 +254,8 @@ def _autoscaling(
     knocked: Iterable[str],
     hung: Iterable[str],
     cold: Iterable[str],
-    sustained: dict,
-) -> dict:
+    sustained: dict[str, Any],
+) -> dict[str, Any]:
     """The ``autoscaling`` object of :func:`load_at`: sustained load meets ``max_replicas``, a surge faster
     than ``scale_up_s`` meets ``min_replicas``.
 
@@ -284,7 +289,7 @@ def _autoscaling(
     }
 
 
-def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict]:
+def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict[str, Any]]:
     """Each entry point's p99, one component and one step at a time (:meth:`ServingModel.latency_parts`).
 
     ``{ENTRY: {"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}}``, entry points in
@@ -295,7 +300,7 @@ def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -
     return {e: model.latency_parts(e, total, known) for e in model.entries}
 
 
-def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> dict | None:
+def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, Any] | None:
     """The slowest entry point's latency path: what the page highlights, with its milliseconds.
 
     ``{"entry", "p99_ms", "slo_ms", "components": [the latency path of ``request_latency``],
@@ -320,7 +325,7 @@ def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> di
     }
 
 
-def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> dict:
+def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> dict[str, Any]:
     """:func:`load_at` laid out as the design doc's load table: one row per request-path component.
 
     ``{"factor", "headroom", "first_saturated", "entry_points", "answered_by", "unknown_capacity",
@@ -363,7 +368,7 @@ LOAD_FACTORS = (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.
 
 def load_sweep(
     blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS, model: ServingModel | None = None
-) -> dict:
+) -> dict[str, Any]:
     """:func:`load_at` at each of ``factors`` (the report's load slider picks among them).
 
     ``{"factors": [...], "headroom", "first_saturated", "slo_headroom", "slo_limit", "unknown_capacity",
@@ -405,7 +410,7 @@ def simulate(
     cold: Iterable[str] = (),
     lose: str | None = None,
     path: list[float] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
 
     ``lose`` (``"replica"`` or ``"zone"``) takes replicas away from the request path in the load;
@@ -438,7 +443,7 @@ def simulate(
     spent = 0  # components re-evaluated so far: a deep chain re-evaluates everything above each knock-out
     outcomes = []
     for s in sets:
-        figures: dict[str, dict] | None = None
+        figures: dict[str, dict[str, Any]] | None = None
         if spent <= KNOCK_OUT_BUDGET or sweep is None or sweep.get(s[0]) is None:
             ev = model.evaluation(load, s, hung, cold, base=base)
             spent += len(ev.redone)
@@ -491,7 +496,7 @@ def load_path(
     model: ServingModel | None = None,
     knocked: Iterable[str] = (),
     lose: str | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The load at each factor in turn, each step starting from the state the step before left.
 
     With retries, overload can outlive its cause (a metastable failure): retries keep a component

@@ -36,9 +36,11 @@ from ...blueprint.models import Blueprint
 from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import OutputError, check_replaceable, write_atomic
 from ..mermaid import to_mermaid
+from ..request_view import REQUEST_VIEW
 from .context import DEFAULT_METRICS, STEPS, build_context, task_family
 from .interview import interview_context
 from .markdown import Md, code, environment, escape_inline, fence, tidy
+from .serving import availability_budget, retry_amplification
 
 DEFAULT_TEMPLATE = "design_doc.md.j2"
 INTERVIEW_TEMPLATE = "interview.md.j2"
@@ -197,6 +199,8 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
             )
     return {
         "redundancy": redundancy,
+        "availability": availability_budget(bp, model),
+        "retries": retry_amplification(bp, model),
         "latency": latency,
         "under_load": under_load,
         "failure_latency": failures,
@@ -311,10 +315,24 @@ def _diagram_names(stem: str) -> tuple[str, str]:
     return output_name(stem, "png", DIAGRAM_VIEW), output_name(stem, "svg", DIAGRAM_VIEW)
 
 
-def _diagram_context(stem: str, mermaid: str, image: bool, reason: str = "") -> dict[str, Any]:
+def has_request(bp: Blueprint) -> bool:
+    """Whether ``bp`` has a request view to draw (an entry point with a known latency)."""
+    from ..request_view import NoRequestPath, waterfall
+
+    try:
+        waterfall(bp)
+    except NoRequestPath:
+        return False
+    return True
+
+
+def _diagram_context(stem: str, mermaid: str, image: bool, reason: str = "", request: bool = False) -> dict[str, Any]:
     png, svg = _diagram_names(stem)
     overview_png, overview_svg = output_name(stem, "png", OVERVIEW_VIEW), output_name(stem, "svg", OVERVIEW_VIEW)
+    request_png, request_svg = output_name(stem, "png", REQUEST_VIEW), output_name(stem, "svg", REQUEST_VIEW)
     return {
+        "request_image": Md(_link_target(request_png)) if image and request else "",
+        "request_svg": Md(_link_target(request_svg)) if image and request else "",
         "overview_image": Md(_link_target(overview_png)) if image else "",
         "overview_svg": Md(_link_target(overview_svg)) if image else "",
         "image": Md(_link_target(png)) if image else "",
@@ -331,6 +349,8 @@ def _render_files(bp: Blueprint, out_dir: Path, stem: str) -> tuple[list[Path], 
     try:
         files = render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=OVERVIEW_VIEW)
         files += render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=DIAGRAM_VIEW, direction="LR")
+        if has_request(bp):  # the slowest request's p99, call by call (the request view)
+            files += render(bp, formats=DIAGRAM_FORMATS, out_dir=out_dir, stem=stem, view=REQUEST_VIEW)
     except (RenderLimitExceeded, OutputError):  # the user must choose (more room for Graphviz, --no-render,
         raise  # another -o), rather than get a doc without its image
     except (RenderError, OSError) as exc:  # e.g. Graphviz missing: the doc is still worth writing
@@ -403,7 +423,7 @@ def doc_context(
 ) -> dict[str, Any]:
     """The template variables for ``bp`` (analyses run here when not given)."""
     analyses = analyses if analyses is not None else analyse(bp)
-    diagram = _diagram_context(stem, mermaid, image, image_skipped)
+    diagram = _diagram_context(stem, mermaid, image, image_skipped, request=image and has_request(bp))
     context = build_context(bp, analyses=analyses, diagram=diagram, source=source)
     context["generator"] = {"name": "mlsd-diagram", "version": __version__}
     context["stem"] = stem

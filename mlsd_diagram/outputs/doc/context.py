@@ -43,6 +43,7 @@ from .rows import component_row as _component_row
 from .rows import flow_row as _flow_row
 from .rows import label_of as _label
 from .rows import ref as _ref
+from .serving import serving_prompts
 from .training_data import training_data
 
 _BARE_NUMBER = re.compile(r"[0-9][0-9,.]*")
@@ -486,6 +487,7 @@ def build_context(
     simulation = analyses.get("simulation") or {}
     serving = _serving(bp, decide, simulation.get("load"))
     serving["integrations"] = integration_points(bp, design)
+    serving_prompts(simulation, decide)  # availability budget and retries, when the blueprint is silent
     monitoring = _monitoring(bp, decide)
     # does a loop reach a trainer (its data or a trigger) offline, or only rollout, enforcement and the
     # live system (whose logs reach training anyway: that is not what the loop closes)?

@@ -53,7 +53,7 @@ KIND_ICONS: dict[str, str] = {
     "ann_index": "mlsd/ann_index.png",
     "ranking_service": "mlsd/ranking_service.png",
     "reranking_service": "mlsd/reranking_service.png",
-    "cache": "programming/flowchart/internal-storage.png",
+    "cache": "mlsd/cache.png",
     "fallback_ranker": "mlsd/fallback_ranker.png",
     "predictions_store": "mlsd/predictions_store.png",
     "experimentation": "mlsd/experimentation.png",
@@ -178,6 +178,44 @@ def icon_roots() -> list[Path]:
 def kind_icon(kind: str, custom: bool = False) -> str:
     """The icon reference of a canonical kind name (custom kinds share one icon)."""
     return KIND_ICONS.get(kind, CUSTOM_KIND_ICON)
+
+
+# What an online service does in the request, read from its flows (never its name): each has its icon.
+SERVICE_ROLE_ICONS: dict[str, str] = {
+    "fan_out": "mlsd/service_fan_out.png",  # calls two or more components per request: orchestrates it
+    "lookup": "mlsd/service_lookup.png",  # calls nothing, answers from data a stream or batch keeps fresh
+    "writer": "mlsd/service_writer.png",  # calls nothing, turns requests into events (stream or batch out)
+}
+
+
+def service_role(blueprint, component_id: str) -> str | None:
+    """``fan_out``, ``lookup``, ``writer`` (see :data:`SERVICE_ROLE_ICONS`) or None for an online service
+    that is none of these (it keeps the kind's server icon). O(F)."""
+    calls = writes = feeds = 0
+    for flow in blueprint.flows:
+        mode = flow.mode.value
+        if flow.source == component_id:
+            calls += mode == "request"
+            writes += mode in ("stream", "batch")
+        elif flow.target == component_id:
+            feeds += mode in ("stream", "batch")
+    if calls >= 2:
+        return "fan_out"
+    if calls == 0 and writes:
+        return "writer"
+    if calls == 0 and feeds:
+        return "lookup"
+    return None
+
+
+def component_icon(blueprint, component_id: str) -> str:
+    """The icon of one component: its kind's, or for an online service the icon of its role (:func:`service_role`)."""
+    kind = blueprint.kind_of(component_id)
+    if kind.name == "online_service":
+        role = service_role(blueprint, component_id)
+        if role is not None:
+            return SERVICE_ROLE_ICONS[role]
+    return kind_icon(kind.name, kind.custom)
 
 
 def tech_icon(tech: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Regenerate the project's own icons: ``python -m mlsd_diagram.outputs.icons.make_icons``.
+"""Regenerate the project's own icons: ``python -m mlsd_diagram.outputs.icons.make_icons [NAME ...]``.
 
 Each icon is an original SVG drawn here (a rounded tile in its stage's colour
 with a white glyph), written to ``svg/<kind>.svg`` and rasterised to a 128 px
@@ -212,6 +212,37 @@ GLYPHS: dict[str, tuple[str, str]] = {
         f'<path d="M64 18 c-22 0 -32 18 -32 38 v20 l-12 16 h88 l-12 -16 v-20 c0 -20 -10 -38 -32 '
         f'-38 z" {F}/><circle cx="64" cy="104" r="10" {F}/>',
     ),
+    # Caches: a store with a bolt (answers from memory, fast).
+    "cache": (
+        "serving",
+        f'<ellipse cx="50" cy="32" rx="30" ry="10" {W}/>'
+        f'<path d="M20 32 v58 c0 14 60 14 60 0 v-58" {W}/>'
+        f'<path d="M20 61 c0 14 60 14 60 0" {W}/>'
+        '<path d="M100 22 l-18 40 h15 l-11 42 l30 -52 h-16 l12 -30 z" fill="#FFD54F"/>',
+    ),
+    # Online services by what they do in the request (see icons.service_role).
+    "service_fan_out": (
+        "serving",
+        f'<circle cx="28" cy="64" r="13" {F}/>'
+        f'<path d="M41 60 L86 30 M42 64 H86 M41 68 L86 98" {W}/>'
+        f'<circle cx="98" cy="28" r="11" {F}/><circle cx="98" cy="64" r="11" {F}/>'
+        f'<circle cx="98" cy="100" r="11" {F}/>',
+    ),
+    "service_lookup": (
+        "serving",
+        f'<rect x="16" y="20" width="66" height="88" rx="6" {W}/>'
+        '<path d="M30 42 h38 M30 62 h38 M30 82 h24" stroke="#fff" stroke-width="5" stroke-linecap="round"/>'
+        '<circle cx="88" cy="80" r="17" stroke="#fff" stroke-width="6" fill="#1565C0"/>'
+        f'<path d="M100 93 l12 12" {W}/>',
+    ),
+    "service_writer": (
+        "serving",
+        f'<rect x="14" y="34" width="44" height="60" rx="6" {W}/>'
+        f'<path d="M26 52 h20 M26 66 h20 M26 80 h12" {W}/>'
+        f'<path d="M62 64 h18 m-8 -8 l8 8 l-8 8" {W}/>'
+        f'<rect x="86" y="38" width="11" height="52" rx="2" {F}/>'
+        f'<rect x="101" y="38" width="11" height="52" rx="2" {F} opacity=".6"/>',
+    ),
     "custom": (
         "custom",
         f'<path d="M64 20 l38 22 v44 l-38 22 l-38 -22 v-44 z" {W}/>'
@@ -230,13 +261,14 @@ def icon_svg(kind: str) -> str:
     )
 
 
-def main() -> None:
-    """Write every SVG source and rasterise it to PNG with headless Chromium."""
+def main(only: list[str] | None = None) -> None:
+    """Write every SVG source (or those named in ``only``) and rasterise it to PNG with headless Chromium."""
     from playwright.sync_api import sync_playwright
 
     (HERE / "svg").mkdir(exist_ok=True)
     (HERE / "mlsd").mkdir(exist_ok=True)
-    for kind in GLYPHS:
+    kinds = [k for k in GLYPHS if not only or k in only]
+    for kind in kinds:
         (HERE / "svg" / f"{kind}.svg").write_text(icon_svg(kind), encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -244,11 +276,13 @@ def main() -> None:
             args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
         )
         page = browser.new_page(viewport={"width": 128, "height": 128})
-        for kind in GLYPHS:
+        for kind in kinds:
             page.set_content(f'<html><body style="margin:0;background:transparent">{icon_svg(kind)}</body></html>')
             page.locator("svg").screenshot(path=str(HERE / "mlsd" / f"{kind}.png"), omit_background=True)
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:] or None)

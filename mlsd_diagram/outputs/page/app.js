@@ -84,6 +84,7 @@
     ui.loadTable = el("div", {id: "mlsd-load-table"});
     ui.findings = el("div", {id: "mlsd-findings"});
     ui.latency = el("div", {id: "mlsd-latency"});
+    ui.resilience = el("ul", {id: "mlsd-resilience", className: "muted"});
     ui.score = el("div", {id: "mlsd-score"});
     document.body.appendChild(el("header", null, [ui.title, ui.file, ui.status]));
     document.body.appendChild(ui.errors);
@@ -101,10 +102,13 @@
     ]));
     document.body.appendChild(el("section", {className: "panels"}, [
       el("div", null, [el("h2", {text: "Lint findings"}), ui.findings]),
-      el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency]),
+      el("div", null, [el("h2", {text: "Request-path latency against the SLO"}), ui.latency, ui.resilience]),
       el("div", null, [ui.loadTitle, ui.loadTable]),
       el("div", null, [el("h2", {text: "Design score"}), ui.score])
     ]));
+    ui.request = el("section", {id: "mlsd-request", className: "request", hidden: true}, [
+      el("h2", {text: "The slowest request, call by call (p99 and p50)"})]);
+    document.body.appendChild(ui.request);
     ui.diagram.addEventListener("click", onDiagramClick);
   }
 
@@ -158,6 +162,22 @@
         if (at > 0) { node.style.setProperty(decl.slice(0, at).trim(), decl.slice(at + 1).trim()); }
       });
     });
+  }
+
+  // The request view (the report draws it): a picture only, sanitised like the diagram.
+  function renderRequest(svgText) {
+    var old = document.getElementById("mlsd-request-svg");
+    if (old) { old.parentNode.removeChild(old); }
+    ui.request.hidden = !svgText;
+    if (!svgText) { return; }
+    var parsed = new DOMParser().parseFromString(svgText, "image/svg+xml");
+    var root = parsed.documentElement;
+    if (!root || root.nodeName !== "svg" || parsed.getElementsByTagName("parsererror").length) { return; }
+    sanitize(root);
+    var svg = document.importNode(root, true);
+    applyStyles(svg);
+    svg.setAttribute("id", "mlsd-request-svg");
+    ui.request.appendChild(svg);
   }
 
   function renderDiagram(svgText) {
@@ -329,6 +349,24 @@
                                           el("th", {text: "slowest path"}), el("th", {text: ""})])]),
       body
     ]));
+  }
+
+  // availability and retry amplification at 1x peak, as the page data gives them (the doc has the tables)
+  function renderResilience(r) {
+    clear(ui.resilience);
+    ((r && r.availability) || []).forEach(function (a) {
+      ui.resilience.appendChild(el("li", {className: a.below ? "over" : null, "data-entry": a.entry},
+        ["Availability from " + a.entry + ": " + a.availability + " %" +
+         (a.slo === null ? " (no SLO set)" : (a.below ? ", below the " : ", within the ") + a.slo + " % SLO") +
+         (a.dominant.length ? "; largest term: " + a.dominant.join(" and ") : "") + "."]));
+    });
+    ((r && r.retries) || []).forEach(function (l) {
+      ui.resilience.appendChild(el("li", {"data-component": l.component},
+        ["Retries at 1x peak: " + l.component + " gets up to " + thousands(l.worst) + " attempts per request (" +
+         thousands(l.calls) + " without retries)" +
+         (l.hangs ? "; over capacity without shedding, it hangs." :
+          l.reject_share > 0 ? "; rejects " + percent(l.reject_share) + " at peak." : ".")]));
+    });
   }
 
   function renderScore(score) {
@@ -791,6 +829,7 @@
     ui.file.textContent = data.file;
     ui.summary.textContent = data.summary || "";
     renderDiagram(data.svg);
+    renderRequest(data.request_svg);
     if (data.diagram_note) {  // a stage overview: components are picked by id, not clicked
       var find = el("input", {type: "search", id: "mlsd-find", placeholder: "component id",
         "aria-label": "component id"});
@@ -804,6 +843,7 @@
     }
     renderFindings(data.findings);
     renderLatency(data.latency);
+    renderResilience(data.resilience);
     renderScore(data.score);
     renderPractice(data.practice);
     ui.setsNote.textContent = REPORT && data.precomputed
