@@ -18,7 +18,8 @@ point that relies on no declared availability has no estimate to check.
 Pairs are searched only where they can matter: an entry point that survives one component's
 loss degraded can go down when a second one follows (one that stays fully served does not depend
 on that component at all), and only when the second is in the reach of a fallback that answers
-for the first (a skipped call stays skipped whatever else fails). Each pair is one knock-out of
+for the first (a skipped call stays skipped whatever else fails), or in the reach of the other calls
+of a step with a quorum (``at_least``) whose call to the first was skipped. Each pair is one knock-out of
 O(what depends on the two); at most :data:`PAIR_BUDGET` pairs are tried per design, and the
 pairs left untried are counted (their terms would only lower the estimate).
 """
@@ -103,14 +104,21 @@ def availability(blueprint: Blueprint, model: ServingModel | None = None) -> dic
     order = list(declared)
     # Candidate pairs: a degrades some entry point alone, and b is in the reach of a fallback that answers
     # for a then: only a stand-in's answer can fail because a second part is lost (a skipped call stays
-    # skipped). Both orders are searched, so a pair whose second part stands in for the first is found too.
+    # skipped, unless its step has a quorum: then the step's other calls can fail it). Both orders are
+    # searched, so a pair whose second part stands in for the first is found too.
     pairs: dict[tuple[str, str], None] = {}
     for a in order:
         degrades = [e for e, state in alone[a].items() if state == DEGRADED]
         if not degrades:
             continue
         works, answer = model.states({a})
-        standing_in = [r["fallback"] for e in degrades for r in model.answered_by(e, works, answer) if "fallback" in r]
+        reasons = [r for e in degrades for r in model.answered_by(e, works, answer)]
+        standing_in = [r["fallback"] for r in reasons if "fallback" in r]
+        # a skipped call in a step with a quorum (at_least): the step's other calls can fail it now
+        for r in reasons:
+            for group, _ in model.quorum.get(r["component"], ()) if "on_failure" in r else ():
+                if any(call.callee == r["call"] for call in group):
+                    standing_in += [call.callee for call in group if call.callee != r["call"]]
         cone = sorted((b for b in _reach_from(model, standing_in) if b in declared), key=model.index.__getitem__)
         for b in cone:
             if b != a and any(alone[b][e] != DOWN for e in degrades):

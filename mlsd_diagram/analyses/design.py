@@ -328,8 +328,8 @@ class Design:
         return (1, 1)
 
     def replicas(self, c: str) -> int:
-        """Declared replicas, 1 when not declared."""
-        return self.components[c].replicas or 1
+        """Declared replicas (``max_replicas`` when autoscaled: what sustained load meets), 1 when not declared."""
+        return self.components[c].max_replicas or self.components[c].replicas or 1
 
     def names(self, ids: Iterable[str]) -> str:
         """'a', 'b' and 'c' for messages."""

@@ -453,6 +453,106 @@ def slowest(ds: list[Dist], powers: list[float] | None = None, grid: Grid | None
     return _on_grid(out_g, hang, grid)
 
 
+def hedged(d: Dist, delay: float, grid: Grid | None) -> Dist:
+    """The first answer of two independent copies of ``d``, the second sent ``delay`` later.
+
+    ``T = min(X1, delay + X2)`` with the outcome of the copy that answers first (the first on a tie);
+    a hanging copy never answers, so only both hanging hangs (``hang ** 2``). Never later than ``d``.
+    """
+    if d.atoms is not None:
+        out: dict[tuple[float, int], float] = {}
+        items = list(d.atoms.items())
+        for (t1, o1), m1 in items:
+            for (t2, o2), m2 in items:
+                if t1 <= delay + t2 + 1e-9:
+                    _merge(out, t1, o1, m1 * m2)
+                else:
+                    _merge(out, delay + t2, o2, m1 * m2)
+            _merge(out, t1, o1, m1 * d.hang)  # the second copy hangs
+            _merge(out, delay + t1, o1, d.hang * m1)  # the first hangs: the second answers
+        if len(out) <= MAX_ATOMS or grid is None:
+            return Dist(out, hang=d.hang * d.hang)
+        return _on_grid(_to_grid(Dist(out), grid), d.hang * d.hang, grid)
+    import numpy as np
+
+    grid = grid or _grid_of(d)
+    g = d.g
+    k = int(round(delay / grid.dt))
+    second = np.zeros_like(g)
+    if k < grid.n:
+        second[:, k:] = g[:, : grid.n - k]
+        second[:, -1] += g[:, grid.n - k :].sum(axis=1)
+    else:
+        second[:, -1] = g.sum(axis=1)
+    first_total, second_total = g.sum(axis=0), second.sum(axis=0)
+    first_later = d.hang + (first_total.sum() - np.cumsum(first_total))  # P(X1 > point i)
+    second_not_before = d.hang + (second_total.sum() - np.cumsum(second_total)) + second_total  # P(X2' >= i)
+    out_g = g * second_not_before + second * first_later
+    return _on_grid(out_g, d.hang * d.hang, grid)
+
+
+def quorum(ds: list[Dist], fatal: list[bool], k: int, grid: Grid | None) -> Dist:
+    """A step whose calls run together and of which at least ``k`` must answer (``at_least``).
+
+    ``ds`` are the calls' results before their ``on_failure`` (failed: got nothing); a ``fatal`` call
+    (``on_failure: fail``) that fails fails the step whatever the others do. The step ends with the
+    slowest call and is failed when a fatal call fails or more than ``n - k`` calls fail, served when
+    every call is served, else degraded. By cumulative shares at each time: ``P(all done, ok) =`` the
+    terms of ``prod_i (s_i + d_i + f_i x)`` (fatal calls without ``f_i x``) of degree at most ``n - k``.
+    """
+    most = len(ds) - k
+
+    def split(cs: list[Any], csd: list[Any], ca: list[Any]) -> tuple[Any, Any, Any]:
+        """From each call's cumulative (served, served or degraded, all): the step's three cumulatives."""
+        served = sd_ok = every = None
+        poly: list[Any] = []
+        for i, (s, sd, a) in enumerate(zip(cs, csd, ca)):
+            served = s if served is None else served * s
+            every = a if every is None else every * a
+            f = 0 * a if fatal[i] else a - sd
+            if not poly:
+                poly = [sd, f]
+            else:
+                poly = [
+                    (poly[j] * sd if j < len(poly) else 0) + (poly[j - 1] * f if j >= 1 else 0)
+                    for j in range(len(poly) + 1)
+                ]
+        sd_ok = sum(poly[: most + 1])
+        return served, sd_ok, every
+
+    hang = 1.0 - math.prod(1.0 - d.hang for d in ds)
+    if all(d.atoms is not None for d in ds) and (
+        grid is None or len({t for d in ds for (t, _) in d.atoms}) * 3 <= MAX_ATOMS  # type: ignore[union-attr]
+    ):
+        times = sorted({t for d in ds for (t, _) in d.atoms})  # type: ignore[union-attr]
+        columns = [_cdfs_atoms(d, times) for d in ds]
+        out: dict[tuple[float, int], float] = {}
+        prev = (0.0, 0.0, 0.0)
+        for i, t in enumerate(times):
+            s, sd, a = split([c[0][i] for c in columns], [c[1][i] for c in columns], [c[2][i] for c in columns])
+            _merge(out, t, S, s - prev[0])
+            _merge(out, t, D, (sd - s) - (prev[1] - prev[0]))
+            _merge(out, t, F, (a - sd) - (prev[2] - prev[1]))
+            prev = (s, sd, a)
+        return Dist({key: m for key, m in out.items() if m > 1e-15}, hang=hang)
+    import numpy as np
+
+    assert grid is not None, "a grid distribution needs its grid"
+    cs, csd, ca = [], [], []
+    for d in ds:
+        g = _to_grid(d, grid)
+        cs.append(np.cumsum(g[S]))
+        csd.append(cs[-1] + np.cumsum(g[D]))
+        ca.append(csd[-1] + np.cumsum(g[F]))
+    s, sd, a = split(cs, csd, ca)
+    out_g = _empty(grid)
+    out_g[S] = np.diff(s, prepend=0.0)
+    out_g[D] = np.diff(sd - s, prepend=0.0)
+    out_g[F] = np.diff(a - sd, prepend=0.0)
+    np.maximum(out_g, 0.0, out=out_g)
+    return _on_grid(out_g, hang, grid)
+
+
 def cut(d: Dist, timeout: float, grid: Grid | None) -> tuple[Dist, Dist]:
     """Split at ``timeout``: ``(the answers by then, the calls cut: failed at the timeout)``.
 
@@ -521,9 +621,11 @@ __all__ = [
     "fit_service",
     "grid_for",
     "hanging",
+    "hedged",
     "part",
     "point",
     "queue_wait",
+    "quorum",
     "reach",
     "relabel",
     "scale",

@@ -63,7 +63,7 @@ FEATURE_DEFAULTS = Practice(
     "declare timeout_ms and on_failure: defaults on feature lookups",
 )
 REPLICAS = Practice(
-    ("replicas",),
+    ("replicas", "min_replicas"),  # an autoscaler's floor states the practice too
     "no component declares replicas",
     ("critical request-path component", "critical request-path components"),
     "single points of failure",

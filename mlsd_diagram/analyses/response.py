@@ -78,6 +78,7 @@ class Evaluation:
     redone: frozenset[str] = frozenset()  # what it re-evaluated (with ``base``)
     entry_figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # cache of the entry points' figures
     ring_answers: dict[tuple[str, frozenset[str]], Dist] = field(default_factory=dict)  # answers in fallback cycles
+    unanswered: dict[int, Dist] = field(default_factory=dict)  # a quorum's call before on_failure (transient)
 
 
 def _needs_grid(model: ServingModel, scenario: Scenario) -> bool:
@@ -134,13 +135,15 @@ def horizon(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], r
             steps_r += best_r
             steps_m += best_m
         total_r, total_m = own_r + steps_r, own_m + steps_m
-        n = model.replicas[c] * (model.workers[c] or 0)
+        n = model.replicas[c] * (model.workers[c] or 0) * model.batch[c]
         lam = qps.get(c, 0.0) / 1000.0 * (1 - reject.get(c, 0.0))
         if scenario.queueing and n and lam > 0 and total_m > 0:
             capacity = n / total_m
             rate = capacity - min(lam, capacity * (SHED_BUSY if model.shedding[c] else 0.999))
             total_r += math.log(1 / dist.TAIL) / rate
             total_m += 1 / rate
+        total_r += model.batch_wait[c]
+        total_m += model.batch_wait[c]
         resp[c] = total_r
         mean[c] = total_m
         answer[c] = total_r + sum(answer.get(f, 0.0) for f, _ in model.fallbacks[c])
@@ -241,24 +244,38 @@ def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, f
         own = model.own[c]
         held = dist.service(model.p50[c], own or 0.0, grid)
         steps = dist.point(0.0)
+        quorum = {id(group): k for group, k in model.quorum.get(c, ())}
         for group in model.steps[c]:
             results = []
             powers = []
+            raw = []  # with a quorum: each call's result before its on_failure (failed: got nothing)
             for call in group:
                 result = _call(model, ev, call, grid)
+                unanswered = ev.unanswered.pop(call.index, result)
                 if call.per_request < 1:  # made for a share of the requests only
                     result = dist.add(dist.scale(result, call.per_request), _zero(1 - call.per_request), grid=grid)
+                    unanswered = dist.add(
+                        dist.scale(unanswered, call.per_request), _zero(1 - call.per_request), grid=grid
+                    )
                     powers.append(1.0)
                 else:
                     powers.append(call.per_request)
+                    if call.per_request != 1:
+                        unanswered = dist.slowest([unanswered], [call.per_request], grid)
                 results.append(result)
-            steps = dist.then(steps, dist.slowest(results, powers, grid), grid)
+                raw.append(unanswered)
+            k = quorum.get(id(group))
+            if k:
+                fatal = [call.on_failure == "fail" for call in group]
+                steps = dist.then(steps, dist.quorum(raw, fatal, k, grid), grid)
+            else:
+                steps = dist.then(steps, dist.slowest(results, powers, grid), grid)
         hit = 0.0 if c in sc.cold else (model.hit_ratio[c] or 0.0)
         if model.steps[c] and hit > 0:
             steps = dist.add(_zero(hit), dist.scale(steps, 1 - hit), grid=grid)
         held = dist.then(held, steps, grid)
         response = held
-        n = max(0, model.replicas[c] - dict(sc.lost).get(c, 0)) * (model.workers[c] or 0)
+        n = max(0, model.replicas[c] - dict(sc.lost).get(c, 0)) * (model.workers[c] or 0) * model.batch[c]
         lam = ev.qps.get(c, 0.0) / 1000.0 * (1 - ev.reject.get(c, 0.0))
         if sc.queueing and n and lam > 0:
             m = held.mean()
@@ -277,6 +294,8 @@ def _component(model: ServingModel, ev: Evaluation, c: str, grid: Grid | None, f
                     p_wait = dist.erlang_c(n, offered)
                     ev.wait[c] = (p_wait, offered / n)
                     response = dist.then(dist.queue_wait(p_wait, n / m - lam, full), held, full)
+        if model.batch_wait[c]:  # a batch waits to fill first (in full: the worst case)
+            response = dist.then(dist.point(model.batch_wait[c]), response, grid)
         share = ev.reject.get(c, 0.0)
         if share > 0:
             response = dist.add(dist.Dist({(0.0, F): share}), dist.scale(response, 1 - share), grid=grid)
@@ -332,6 +351,8 @@ def _with_fallbacks(
 def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) -> Dist:
     """One call as the caller sees it: cut at the timeout, fallbacks, then ``on_failure``."""
     callee = ev.response[call.callee]
+    if call.hedge_after_ms is not None:  # the first answer of two copies, the second sent after the delay
+        callee = dist.hedged(callee, call.hedge_after_ms, grid)
     if call.timeout_ms is not None:
         kept, late = dist.cut(callee, call.timeout_ms, grid if callee.atoms is None else None)
         ev.cut_share[call.index] = late.mass(F)
@@ -350,6 +371,7 @@ def _call(model: ServingModel, ev: Evaluation, call: Call, grid: Grid | None) ->
         answered.hang += hang
     result = _with_fallbacks(model, ev, call.callee, answered, grid, frozenset({call.callee}))
     if result.mass(F) > 0 and call.on_failure != "fail":
+        ev.unanswered[call.index] = result  # a step's quorum counts what got nothing (read at once)
         result = dist.relabel(result, (S, D, D))
     ev.calls[call.index] = result
     return result

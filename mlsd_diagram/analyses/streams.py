@@ -59,6 +59,7 @@ def stream_load(blueprint: Blueprint, model: ServingModel | None = None) -> dict
     (what ``mlsd simulate`` shows as stream utilisation). With some inflow unknown, ``events_per_s``
     is the sum of the known ones (a lower bound); with none known, it is ``None``.
     """
+    model = model or ServingModel(blueprint)
     rates = flow_events(blueprint, model)
     into: dict[str, list[int]] = {}
     for index in rates:
@@ -70,7 +71,8 @@ def stream_load(blueprint: Blueprint, model: ServingModel | None = None) -> dict
         flows = into[c]
         known = [r for i in flows if (r := rates[i]) is not None]
         events = sum(known) if known else None
-        capacity = None if comp.capacity_qps is None else comp.capacity_qps * (comp.replicas or 1)
+        # batches of max_batch_size, max_replicas when autoscaled: as the serving model counts them
+        capacity = None if comp.capacity_qps is None else comp.capacity_qps * model.batch[c] * model.replicas[c]
         utilization = lag = None
         if events is not None and capacity is not None:
             utilization = events / capacity

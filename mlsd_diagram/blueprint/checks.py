@@ -178,7 +178,16 @@ class _Lazy:
         return self._value
 
 
-REQUEST_ONLY = ("step", "on_failure", "timeout_ms", "per_request", "retries", "items_per_call")
+REQUEST_ONLY = (
+    "step",
+    "on_failure",
+    "timeout_ms",
+    "per_request",
+    "retries",
+    "items_per_call",
+    "hedge_after_ms",
+    "at_least",
+)
 STREAM_TOO = ("per_request",)  # on a stream flow: events per request the producer serves
 STREAM_ONLY = ("events_per_s",)
 
@@ -247,9 +256,11 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
                             False,
                         )
                     )
+    problems.extend(_quorums_and_hedges(flows))
     for cid, comp in components.items():
         if not isinstance(comp, dict):
             continue
+        problems.extend(_scaling(cid, comp))
         p50, p99 = comp.get("latency_p50_ms"), comp.get("latency_p99_ms")
         if _is_number(p50):
             if p99 is None:
@@ -284,6 +295,97 @@ def _serving_fields(flows: list, components: dict, custom: dict) -> list[Problem
                     True,
                 )
             )
+    return problems
+
+
+def _scaling(cid: str, comp: dict) -> list[Problem]:
+    """Autoscaling and batching fields that need each other, or contradict ``replicas``."""
+    problems: list[Problem] = []
+    low: Any = comp.get("min_replicas")
+    high: Any = comp.get("max_replicas")
+    replicas: Any = comp.get("replicas")
+    at = ("components", cid)
+    for name, other in (("min_replicas", "max_replicas"), ("max_replicas", "min_replicas")):
+        if comp.get(name) is not None and comp.get(other) is None:
+            problems.append(((*at, name), f"'{name}' needs '{other}' beside it (the autoscaler's range)", True))
+    if comp.get("scale_up_s") is not None and high is None:
+        problems.append(
+            (
+                (*at, "scale_up_s"),
+                "'scale_up_s' applies to autoscaled components: declare min_replicas and max_replicas",
+                True,
+            )
+        )
+    if _is_number(low) and _is_number(high) and low > high:
+        problems.append(((*at, "min_replicas"), f"'min_replicas' ({low:g}) is over 'max_replicas' ({high:g})", True))
+    elif _is_number(replicas) and _is_number(low) and _is_number(high) and not low <= replicas <= high:
+        problems.append(
+            (
+                (*at, "replicas"),
+                f"'replicas' ({replicas:g}) is outside the autoscaler's range {low:g}..{high:g} "
+                "(min_replicas..max_replicas)",
+                True,
+            )
+        )
+    for name, other in (("max_batch_size", "batch_timeout_ms"), ("batch_timeout_ms", "max_batch_size")):
+        if comp.get(name) is not None and comp.get(other) is None:
+            problems.append(
+                ((*at, name), f"'{name}' needs '{other}' beside it (a batching server's size and wait)", True)
+            )
+    return problems
+
+
+def _quorums_and_hedges(flows: list) -> list[Problem]:
+    """``hedge_after_ms`` not under the call's ``timeout_ms``; ``at_least`` without a step, over the
+    step's calls, or different on calls of one step."""
+    problems: list[Problem] = []
+    groups: dict[tuple[str, int], list[int]] = {}  # (caller, step) -> its request flows
+    for index, flow in enumerate(flows):
+        if not isinstance(flow, dict) or flow.get("mode") != "request":
+            continue
+        hedge: Any = flow.get("hedge_after_ms")
+        timeout: Any = flow.get("timeout_ms")
+        if _is_number(hedge) and _is_number(timeout) and hedge >= timeout:
+            problems.append(
+                (
+                    ("flows", index, "hedge_after_ms"),
+                    f"'hedge_after_ms' ({hedge:g}) is not under 'timeout_ms' ({timeout:g}): the second copy "
+                    "would be sent after the caller gave up",
+                    True,
+                )
+            )
+        step = flow.get("step")
+        if isinstance(flow.get("from"), str) and isinstance(step, int) and not isinstance(step, bool):
+            groups.setdefault((flow["from"], step), []).append(index)
+        elif flow.get("at_least") is not None:
+            problems.append(
+                (
+                    ("flows", index, "at_least"),
+                    "'at_least' applies to a step's calls: give this flow and the calls made with it a 'step'",
+                    True,
+                )
+            )
+    for (caller, step), indices in groups.items():
+        declared = [(i, v) for i in indices if _is_number(v := flows[i].get("at_least"))]
+        for i, value in declared:
+            if value > len(indices):
+                problems.append(
+                    (
+                        ("flows", i, "at_least"),
+                        f"'at_least: {value:g}', but step {step} of '{caller}' makes {len(indices)} "
+                        f"call{'s' if len(indices) != 1 else ''}",
+                        True,
+                    )
+                )
+            elif value != declared[0][1]:
+                problems.append(
+                    (
+                        ("flows", i, "at_least"),
+                        f"'at_least: {value:g}' differs from flow {declared[0][0]}'s ({declared[0][1]:g}) in the "
+                        f"same step {step} of '{caller}': a step has one quorum",
+                        True,
+                    )
+                )
     return problems
 
 

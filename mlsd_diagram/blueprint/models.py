@@ -45,6 +45,7 @@ from .models_types import (
     minutes,
 )
 from .prices import UnitPrices
+from .scaling import AtLeast, BatchTimeoutMs, HedgeAfterMs, MaxBatchSize, MaxReplicas, MinReplicas, ScaleUpS
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -181,6 +182,11 @@ class Component(_Model):
         description="zones (or racks, regions) its replicas are spread over evenly: `simulate --lose zone` "
         "takes one zone's share away",
     )
+    min_replicas: MinReplicas = None
+    max_replicas: MaxReplicas = None
+    scale_up_s: ScaleUpS = None
+    max_batch_size: MaxBatchSize = None
+    batch_timeout_ms: BatchTimeoutMs = None
     hit_ratio: Annotated[float, Field(strict=True, ge=0, le=1)] | None = Field(
         None,
         description="caches: share of requests answered from the cache; its own request calls (to the "
@@ -401,6 +407,8 @@ class Flow(_Model):
         description="request flows: extra attempts after a failed one (rejected, cut by the timeout, or "
         "failed below); default 0. Retries multiply across layers (caps: the caller's retry_budget)",
     )
+    hedge_after_ms: HedgeAfterMs = None
+    at_least: AtLeast = None
     per_request: Count | None = Field(
         None,
         description="request flows: calls to the callee per request the "

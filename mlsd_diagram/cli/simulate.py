@@ -276,6 +276,8 @@ def _load_lines(load: dict) -> list[str]:
         else:
             what = "nothing found"
         lines.append(f"SLO headroom: {load['slo_headroom']}x peak (served and within the SLO; limited by {what})")
+    if load.get("autoscaling"):
+        lines.extend(_autoscaling_lines(load["autoscaling"]))
     if load.get("lost"):
         lost = ", ".join(f"{c} -{n}" for c, n in load["lost"].items())
         lines.append(f"  replicas lost: {lost}")
@@ -290,4 +292,23 @@ def _load_lines(load: dict) -> list[str]:
             )
     if load["unknown_capacity"]:
         lines.append(f"  no capacity_qps declared (never saturate here): {', '.join(load['unknown_capacity'])}")
+    return lines
+
+
+def _autoscaling_lines(auto: dict) -> list[str]:
+    """Sustained load meets max_replicas (the headroom above); a surge faster than scale-up meets min_replicas."""
+    lines = []
+    for c, info in auto["components"].items():
+        delay = "" if info["scale_up_s"] is None else f", scale-up {info['scale_up_s']} s"
+        needed = "" if info["replicas_needed"] is None else f": {info['replicas_needed']} needed at this load"
+        lines.append(f"  autoscaled: {c} {info['min_replicas']}..{info['max_replicas']} replicas{delay}{needed}")
+    if auto["surge_headroom"] is None:
+        return lines
+    first = auto["surge_first_saturated"]
+    over = [c for c, info in auto["surge"]["components"].items() if info["state"] not in ("ok",)]
+    lines.append(
+        f"Surge headroom (a surge faster than scale-up meets min_replicas): {auto['surge_headroom']}x peak"
+        + (f" (first to saturate: {first})" if first else "")
+        + (f"; at this load, before scaling up: {', '.join(over)} over capacity" if over else "")
+    )
     return lines

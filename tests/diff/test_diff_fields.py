@@ -33,6 +33,7 @@ VALUES: dict[str, Any] = {
     "reviewed_by": "a",
     "hit_ratio": 0.5,
     "availability": 0.5,
+    "at_least": 1,
     "positive_rate": 0.5,
     "exploration_share": 0.5,
     "holdout_share": 0.5,
@@ -42,6 +43,10 @@ VALUES: dict[str, Any] = {
 # What both sides need for a field to be valid (the field's own change is then the only one).
 SETUP: dict[str, dict[str, Any]] = {
     "latency_p50_ms": {"latency_p99_ms": 100},
+    # fields that need a partner: both sides declare the pair, one of them changes
+    **dict.fromkeys(("min_replicas", "max_replicas", "scale_up_s"), {"min_replicas": 1, "max_replicas": 8}),
+    **dict.fromkeys(("max_batch_size", "batch_timeout_ms"), {"max_batch_size": 2, "batch_timeout_ms": 5}),
+    "at_least": {"step": 1},
     "events_per_s": {"mode": "stream"},
     **{
         name: {"mode": "stream", "tags": ["labels"]}

@@ -77,8 +77,11 @@ def single_point_of_failure(d: Design) -> Iterator[Hit]:
     """
     for item in single_points_of_failure(d.blueprint, d.serving):
         c = item["component"]
-        have = "declares no replicas" if d.components[c].replicas is None else f"has {item['replicas']} replica"
-        blank = P.REPLICAS if d.components[c].replicas is None else None
+        comp = d.components[c]
+        have = "declares no replicas" if comp.replicas is None else f"has {item['replicas']} replica"
+        if comp.min_replicas is not None:  # autoscaled: the floor is what it may run on
+            have = f"may scale down to {comp.min_replicas} replica (min_replicas)"
+        blank = P.REPLICAS if comp.replicas is None and comp.min_replicas is None else None
         yield Hit(
             f"'{c}' {have}, and losing it takes {d.names(item['entry_points'])} down", component=c, practice=blank
         )

@@ -35,6 +35,8 @@ class Call:
     timeout_ms: float | None
     per_request: float
     retries: int = 0
+    hedge_after_ms: float | None = None  # a second copy after this long (``hedge_after_ms``)
+    at_least: int | None = None  # of its step's calls, this many must answer (``at_least``)
 
 
 def _capacity(cap: float | None) -> float:
@@ -95,7 +97,13 @@ class ServingGraph:
         self.hit_ratio = {c: comps[c].hit_ratio for c in self.ids}
         self.retry_budget = {c: comps[c].retry_budget for c in self.ids}
         self.zones = {c: comps[c].zones for c in self.ids}
-        self.replicas = {c: comps[c].replicas or 1 for c in self.ids}
+        # Autoscaled components: sustained load meets max_replicas, a surge min_replicas (the floor).
+        self.replicas = {c: comps[c].max_replicas or comps[c].replicas or 1 for c in self.ids}
+        self.min_replicas = {c: comps[c].min_replicas for c in self.ids}
+        self.scale_up_s = {c: comps[c].scale_up_s for c in self.ids}
+        self.batch = {c: comps[c].max_batch_size or 1 for c in self.ids}  # requests one batch serves
+        self.batch_wait = {c: comps[c].batch_timeout_ms or 0.0 for c in self.ids}
+        self.hedge_load: dict[int, float] = {}  # hedged request flow -> 1 + share sent twice (ServingModel)
         self.capacity = {c: comps[c].capacity_qps for c in self.ids}
         self.shedding = {c: comps[c].load_shedding for c in self.ids}
         scale = blueprint.requirements.scale
@@ -119,6 +127,8 @@ class ServingGraph:
                         flow.timeout_ms,
                         1.0 if flow.per_request is None else flow.per_request,
                         flow.retries or 0,
+                        flow.hedge_after_ms,
+                        flow.at_least,
                     )
                 )
                 self.dependents[v].add(u)
@@ -142,6 +152,13 @@ class ServingGraph:
                 self.steps[c] = [groups[s] for s in sorted(groups)]
             else:
                 self.steps[c] = [[call] for call in calls]
+        # Steps with a quorum (``at_least``): (the step's calls, how many must answer), per caller.
+        self.quorum: dict[str, list[tuple[list[Call], int]]] = {}
+        for c, groups_of_c in self.steps.items():
+            for group in groups_of_c:
+                k = max((call.at_least or 0) for call in group)
+                if k:
+                    self.quorum.setdefault(c, []).append((group, k))
         self.relevant = self._post_order(self.entries, fallbacks=True)
         self.relevant_set = frozenset(self.relevant)
         self.position = {c: i for i, c in enumerate(self.relevant)}
@@ -280,14 +297,21 @@ class ServingGraph:
                 hang.add(c)
         return hang
 
+    def _got(self, call: Call, answer: Mapping[str, int]) -> int:
+        """What a call gets before its ``on_failure``: 0 nothing, 1 degraded, 2 served."""
+        if call.index in self.timed_out:  # too slow: as if it failed, so only its fallbacks can answer
+            return 1 if any(answer[f] for f, _ in self.fallbacks[call.callee]) else 0
+        return answer[call.callee]
+
     def _works(self, c: str, answer: Mapping[str, int], failing: set[str] | frozenset[str]) -> int:
         if c in failing:
             return 0
+        for group, k in self.quorum.get(c, ()):  # fewer than k of the step's calls answer: c fails
+            if sum(1 for call in group if self._got(call, answer)) < k:
+                return 0
         worst = 2
         for call in self.calls[c]:
-            got = answer[call.callee]
-            if call.index in self.timed_out:  # too slow: as if it failed, so only its fallbacks can answer
-                got = 1 if any(answer[f] for f, _ in self.fallbacks[call.callee]) else 0
+            got = self._got(call, answer)
             if got == 0:
                 got = 0 if call.on_failure == "fail" else 1
             if got < worst:
@@ -406,6 +430,8 @@ class ServingGraph:
                 works_short |= short[call.callee]
                 if call.on_failure == "fail":
                     works_down |= down[call.callee]
+            for group, k in self.quorum.get(c, ()):  # down when more than n - k of the step's calls get nothing
+                works_down |= self._quorum_down(group, k, down, every)
             for f, _ in self.fallbacks[c]:  # down only when every fallback is down too
                 works_down &= down[f]
             down[c], short[c] = works_down, works_short
@@ -414,6 +440,24 @@ class ServingGraph:
             bit = 1 << position[c]
             sweep[c] = {e: DOWN if down[e] & bit else DEGRADED if short[e] & bit else SERVED for e in self.entries}
         return sweep
+
+    def _quorum_down(self, group: list[Call], k: int, down: Mapping[str, int], every: int) -> int:
+        """Bits of the knock-outs after which fewer than ``k`` of ``group``'s calls get an answer.
+
+        ``count[j]``: knock-outs after which at least j of the calls seen so far get nothing (bit-sliced
+        counting, O(n x k) word operations for n calls)."""
+        need = len(group) - k + 1
+        count = [every] + [0] * need
+        for call in group:
+            if call.index in self.timed_out:
+                got_nothing = every
+                for f, _ in self.fallbacks[call.callee]:
+                    got_nothing &= down[f]
+            else:
+                got_nothing = down[call.callee]
+            for j in range(need, 0, -1):
+                count[j] |= count[j - 1] & got_nothing
+        return count[need]
 
     def upstream(self, knocked: Iterable[str]) -> set[str]:
         """The relevant components among ``knocked`` and all whose state depends on them. O(their flows)."""

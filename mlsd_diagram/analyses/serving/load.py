@@ -38,14 +38,18 @@ class ServingLoad(ServingGraph):
         return own if own is not None else self.default_peak
 
     def capacity_per_replica(self, c: str) -> float | None:
-        """Requests per second one replica sustains: ``capacity_qps``, and with ``workers`` at most
-        ``workers / mean response time`` (Little's law, the response with nothing queued)."""
+        """Requests per second one replica sustains: ``capacity_qps`` (x ``max_batch_size`` on a batching
+        server), and with ``workers`` at most ``workers x max_batch_size / mean response time`` (Little's
+        law, the response with nothing queued, without the batch's wait to fill)."""
         cap = self.capacity[c]
+        batch = self.batch[c]
+        if cap is not None and batch > 1:
+            cap = cap * batch  # a full batch costs one request's service time
         workers = self.workers[c]
         if workers is not None:
-            held = self.idle.response[c].mean() if c in self.idle.response else 0.0
+            held = self.idle.response[c].mean() - self.batch_wait[c] if c in self.idle.response else 0.0
             if held > 0:
-                by_workers = workers * 1000.0 / held
+                by_workers = workers * batch * 1000.0 / held
                 cap = by_workers if cap is None else min(cap, by_workers)
         return cap
 
@@ -66,6 +70,16 @@ class ServingLoad(ServingGraph):
                 c: -(-self.replicas[c] // z) for c in self.request_path if (z := self.zones[c]) is not None and z > 1
             }
         raise ValueError(f"lose what? 'replica' or 'zone', got {what!r}")
+
+    @property
+    def autoscaled(self) -> list[str]:
+        """Relevant components with an autoscaler's range (``min_replicas``..``max_replicas``), declaration order."""
+        return [c for c in self.ids if c in self.relevant_set and self.min_replicas[c] is not None]
+
+    def surge_lost(self) -> dict[str, int]:
+        """What a surge faster than the autoscaler meets, as replicas "lost" from the sustained count:
+        ``max_replicas - min_replicas`` of each autoscaled component."""
+        return {c: self.replicas[c] - (self.min_replicas[c] or self.replicas[c]) for c in self.autoscaled}
 
     @property
     def retrying(self) -> bool:
@@ -122,7 +136,7 @@ class ServingLoad(ServingGraph):
                 miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
                     a = attempts[call.index] = self.attempts_per_call(call, f[call.callee])
-                    load[call.callee] += admitted * miss * call.per_request * a
+                    load[call.callee] += admitted * miss * call.per_request * a * self.hedge_load.get(call.index, 1.0)
             new: dict[str, float] = {}
             for c in self.bottom_up:
                 cap = self.total_capacity(c, lost)
@@ -130,10 +144,17 @@ class ServingLoad(ServingGraph):
                     new[c] = 1.0
                     continue
                 ok = 1.0
+
+                def fails(call: Call) -> float:  # the chance a call gets nothing after all its tries
+                    if any(f2 not in knocked for f2, _ in self.fallbacks[call.callee]):
+                        return 0.0  # a fallback answers
+                    return (new[call.callee] if call.callee in new else f[call.callee]) ** (call.retries + 1)
+
                 for call in self.calls[c]:
-                    if call.on_failure != "fail" or any(f2 not in knocked for f2, _ in self.fallbacks[call.callee]):
-                        continue  # skip/defaults, or a fallback answers: the call does not fail c
-                    ok *= 1.0 - (new[call.callee] if call.callee in new else f[call.callee]) ** (call.retries + 1)
+                    if call.on_failure == "fail":
+                        ok *= 1.0 - fails(call)
+                for group, k in self.quorum.get(c, ()):  # at most n - k of the others may get nothing
+                    ok *= _at_most([fails(call) for call in group if call.on_failure != "fail"], len(group) - k)
                 r = reject.get(c, 0.0)
                 new[c] = r + (1 - r) * (1 - ok)
             change = max((abs(new[c] - f[c]) for c in f), default=0.0)
@@ -152,7 +173,7 @@ class ServingLoad(ServingGraph):
         for c in self.top_down:
             miss = self.miss_share(c)
             for call in self.calls[c]:
-                load[call.callee] += load[c] * miss * call.per_request
+                load[call.callee] += load[c] * miss * call.per_request * self.hedge_load.get(call.index, 1.0)
         return load
 
     def miss_share(self, c: str, cold: Iterable[str] = ()) -> float:
@@ -222,7 +243,9 @@ class ServingLoad(ServingGraph):
                     unserved[c] = unserved_qps
                 miss = self.miss_share(c, cold)
                 for call in self.calls[c]:
-                    load[call.callee] += admitted * miss * call.per_request * multiplier.get(call.index, 1.0)
+                    load[call.callee] += (
+                        admitted * miss * call.per_request * multiplier.get(call.index, 1.0)
+                    ) * self.hedge_load.get(call.index, 1.0)
             new_inflow: dict[str, float] = {}
             for c, unserved_qps in unserved.items():
                 for f, _ in self.fallbacks[c]:
@@ -280,17 +303,18 @@ class ServingLoad(ServingGraph):
         cap = self.total_capacity(c, lost)
         return cap is not None and qps > cap * (1 + 1e-9)
 
-    def headroom(self) -> tuple[float | None, str | None]:
+    def headroom(self, lost: Mapping[str, int] | None = None) -> tuple[float | None, str | None]:
         """``(largest load factor with every entry point fully served, first component to saturate)``.
 
         ``(None, None)`` when no peak QPS is declared or no loaded component declares a capacity;
         ``(0.0, None)`` when some entry point is not fully served even without load (a call whose
-        callee is slower than its timeout fails at every load). O(R + F).
+        callee is slower than its timeout fails at every load). ``lost``: replicas taken away (the
+        surge headroom takes :meth:`surge_lost`). O(R + F).
         """
         base = self.base_load()
         best: tuple[float, int, str] | None = None
         for c in self.relevant:
-            cap = self.total_capacity(c)
+            cap = self.total_capacity(c, lost)
             if cap is None or base[c] <= 0:
                 continue
             factor = cap / base[c]
@@ -301,3 +325,16 @@ class ServingLoad(ServingGraph):
         if any(state != SERVED for state in self.entry_states().values()):
             return 0.0, None
         return math.floor(best[0] * 1000) / 1000, best[2]
+
+
+def _at_most(chances: list[float], most: int) -> float:
+    """The chance that at most ``most`` of independent events with these ``chances`` happen (Poisson
+    binomial, by dynamic programming: O(n x most))."""
+    if most >= len(chances):
+        return 1.0
+    dp = [1.0] + [0.0] * most  # dp[j]: exactly j happened so far
+    for p in chances:
+        for j in range(most, 0, -1):
+            dp[j] = dp[j] * (1 - p) + dp[j - 1] * p
+        dp[0] *= 1 - p
+    return sum(dp)

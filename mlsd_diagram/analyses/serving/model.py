@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...blueprint.models import Blueprint
-from ..distribution import Dist
+from ..distribution import D, Dist, F, S
 from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate, grid_of, load_of, loads_of
 from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
@@ -25,8 +25,6 @@ class P99s(dict[str, float]):
 
 def _p99_any(d: Dist) -> float:
     """The p99 of the time until a response (answered or failed); infinite when 1% or more hang."""
-    from ..distribution import D, F, S
-
     if d.hang >= 0.01:
         return math.inf
     exact = d.exact()
@@ -72,6 +70,11 @@ class ServingModel(ServingLoad):
         self._evaluations: dict[tuple[Any, ...], Evaluation] = {}
         self._slo_headroom: tuple[float | None, dict[str, Any] | None] | None = None
         self.idle = evaluate(self, Scenario(queueing=False), load=_no_load(self))
+        for c in self.relevant:  # a hedged call sends a second copy for the share not answered by the delay
+            for call in self.calls[c]:
+                if call.hedge_after_ms is not None:
+                    late = self.idle.response[call.callee].share_over(call.hedge_after_ms, (S, D, F))
+                    self.hedge_load[call.index] = 1.0 + late
         self.timed_out = frozenset(i for i, share in self.idle.cut_share.items() if share >= CUT_SHARE)
         for c in self.relevant:
             for call in self.calls[c]:

@@ -164,7 +164,8 @@ def critical_components(blueprint: Blueprint, model: ServingModel | None = None)
         states = states if states is not None else model.entry_states({c})
         down = [e for e, s in states.items() if s == DOWN]
         if down:
-            result.append({"component": c, "replicas": model.replicas[c], "entry_points": down})
+            floor = model.min_replicas[c] or model.replicas[c]  # an autoscaler may scale down to its minimum
+            result.append({"component": c, "replicas": floor, "entry_points": down})
     return result
 
 
@@ -222,6 +223,8 @@ def load_at(
     extra: dict[str, Any] = {}
     if lost is not None:
         extra["lost"] = lost
+    if model.autoscaled:
+        extra["autoscaling"] = _autoscaling(model, float(factor), knocked, hung, cold, result)
     if "retries" in result:
         retry = result["retries"]
         extra["retries"] = {
@@ -242,6 +245,47 @@ def load_at(
         "unknown_capacity": [c for c in model.request_path if model.total_capacity(c) is None],
         "latency": figures,
         **extra,
+    }
+
+
+def _autoscaling(
+    model: ServingModel,
+    factor: float,
+    knocked: Iterable[str],
+    hung: Iterable[str],
+    cold: Iterable[str],
+    sustained: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``autoscaling`` object of :func:`load_at`: sustained load meets ``max_replicas``, a surge faster
+    than ``scale_up_s`` meets ``min_replicas``.
+
+    ``{"components": {ID: {"min_replicas", "max_replicas", "scale_up_s", "replicas_needed"}},
+    "surge_headroom", "surge_first_saturated", "surge": {"entry_points": {ID: STATE}, "components":
+    {ID: {"qps", "capacity_qps", "utilization", "state"}}}}``: ``replicas_needed`` is ceil(qps / capacity
+    per replica) at this factor (None without a capacity); ``surge`` is the load at this factor with
+    only ``min_replicas`` up (its components: the autoscaled ones).
+    """
+    surge_lost = model.surge_lost()
+    surge = model.load(factor, knocked, hung, cold, surge_lost)
+    headroom, first = model.headroom(surge_lost)
+    components = {}
+    for c in model.autoscaled:
+        per = model.capacity_per_replica(c)
+        qps = sustained["components"][c]["qps"]
+        components[c] = {
+            "min_replicas": model.min_replicas[c],
+            "max_replicas": model.replicas[c],
+            "scale_up_s": _number(model.scale_up_s[c]),
+            "replicas_needed": None if not per else max(1, math.ceil(qps / per - 1e-9)),
+        }
+    return {
+        "components": components,
+        "surge_headroom": _number(headroom),
+        "surge_first_saturated": first,
+        "surge": {
+            "entry_points": surge["entry_points"],
+            "components": {c: surge["components"][c] for c in model.autoscaled},
+        },
     }
 
 
