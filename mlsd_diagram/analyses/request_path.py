@@ -48,12 +48,13 @@ def entries_and_request_path(blueprint: Blueprint, model: ServingModel | None = 
     return list(model.entries), [cid for cid in blueprint.components if cid in on_path]
 
 
-def knock_out_scope(blueprint: Blueprint) -> list[str]:
+def knock_out_scope(blueprint: Blueprint, model: ServingModel | None = None) -> list[str]:
     """Entry points and what they reach over request and fallback flows, sorted by id.
 
     Only these can change what a knock-out shows; knocking any other component out changes nothing.
+    ``model``: the blueprint's serving model, when the caller has one.
     """
-    return sorted(reachable_components(blueprint))
+    return sorted(reachable_components(blueprint, model))
 
 
 def graph_request_path(graph: nx.MultiDiGraph) -> tuple[list[str], list[str]]:

@@ -258,7 +258,7 @@ def precompute_knock_outs(
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
-    relevant = knock_out_scope(blueprint)
+    relevant = knock_out_scope(blueprint, model)
     on_path = set(relevant)
     singles = [cid for cid in ids if cid in on_path]
     size = precomputed_sizes(len(relevant), limit)

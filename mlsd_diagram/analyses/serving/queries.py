@@ -52,12 +52,13 @@ def graph_request_path(graph: Any) -> tuple[list[str], list[str]]:
     return _entries_and_reach(graph.nodes, stage, targets)
 
 
-def reachable_components(blueprint: Blueprint) -> list[str]:
+def reachable_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[str]:
     """Entry points and what they reach over request and fallback flows, declaration order.
 
-    Only these can change what a knock-out gives. O(R + F).
+    Only these can change what a knock-out gives. O(R + F). ``model``: the blueprint's, when the
+    caller has one.
     """
-    model = ServingModel(blueprint)
+    model = model or ServingModel(blueprint)
     return [c for c in model.ids if c in model.relevant_set]
 
 
