@@ -153,7 +153,7 @@ def _step3(ctx: Context) -> list[tuple[str, list[str], str]]:
         if len(parts) > 1:
             labels.append("; ".join(parts))
     features = [f"{_name(p)}: {p['mode']}" for p in data["feature_pipelines"]]
-    features += [f"Shared by training and serving: {_name(s)}" for s in data["stores"] if s["kind"] == "feature_store"]
+    features += [f"Shared by training and serving: {_name(s)}" for s in data["stores"] if s["shares_features"]]
     privacy = []
     if data["pii"]["redactors"]:
         privacy.append(f"Redacted by {_names(data['pii']['redactors'])}")
