@@ -224,6 +224,13 @@ def _models(bp: Blueprint, d: Design, decide: Prompts) -> list[dict[str, Any]]:
         if not component.outputs:
             prompts.append(decide.add(2, f"outputs:{cid}", f"what {_e(label)} returns (`components.{cid}.outputs`)."))
         row["decide"] = prompts
+        row["features"] = [
+            {
+                **feature.model_dump(exclude={"source"}),
+                "source": _ref(bp, feature.source) if feature.source else None,
+            }
+            for feature in component.features
+        ]
         models.append(row)
     if not models:
         decide.add(
@@ -413,6 +420,36 @@ def _serving(bp: Blueprint, d: Design, decide: Prompts, load: dict[str, Any] | N
     }
 
 
+def _retraining_cycles(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
+    """Each trained model's loop: from what it served (itself, its callers, its entry points) over
+    stream and batch flows to its trainer, then over data and artifact flows back to the model."""
+    cycles = []
+    for m in d.ids:
+        if not d.is_model(m):
+            continue
+        around = d.served_with(m)
+        starts = [m] + [
+            c
+            for c in sorted(around, key=d.order.__getitem__)
+            if c != m and (c in d.entries_of.get(m, []) or d.stage[c] in ("serving", "client"))
+        ]
+        back = d.reach(starts, ("stream", "batch"))
+        for t in d.trainers_of(m):
+            forward = d.reach([t], DATA_MODES)
+            if t not in back or m not in forward:
+                continue
+            path = d.path_to(back, t) + d.path_to(forward, m)[1:]
+            cycles.append(
+                {
+                    "model": _ref(bp, m),
+                    "trainer": _ref(bp, t),
+                    "path": path,
+                    "cadence": bp.components[t].cadence or "",
+                }
+            )
+    return cycles
+
+
 def _inline_noted(*sections: dict[str, Any]) -> list[str]:
     """Components whose notes their own section prints beside them (validation, index builders,
     baselines, gates, rollout)."""
@@ -488,6 +525,7 @@ def build_context(
     serving = _serving(bp, design, decide, simulation.get("load"))
     serving["integrations"] = integration_points(bp, design)
     monitoring = _monitoring(bp, design, decide)
+    monitoring["cycles"] = _retraining_cycles(bp, design)
     # does a loop reach a trainer (its data or a trigger) offline, or only rollout, enforcement and the
     # live system (whose logs reach training anyway: that is not what the loop closes)?
     live = set(design.entry_points) | set(design.request_path)
