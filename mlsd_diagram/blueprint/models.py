@@ -534,6 +534,10 @@ class Flow(_Model):
 class Context(_Model):
     """Document-level context a design doc opens with (all optional)."""
 
+    owner: Text | None = Field(default=None, description="who owns the design (a person or a team)")
+    status: Text | None = Field(default=None, description="where the design stands: draft, in review, approved")
+    reviewers: list[Text] = Field(default_factory=list, description="who reviews and signs the design off")
+    date: Text | None = Field(default=None, description="when the design was last revised, e.g. '2026-12-06'")
     motivation: Notes | None = Field(default=None, description="why this system, and why now")
     scope_in: list[Text] = Field(default_factory=list, description="what the design covers")
     scope_out: list[Text] = Field(default_factory=list, description="what it leaves out on purpose")

@@ -69,3 +69,28 @@ def test_an_unknown_feature_source_is_a_located_error_with_a_did_you_mean(tmp_pa
     assert run.returncode == 2
     assert run.stderr.strip() == f"{path}:11:35: error: feature source 'stor' is not a component; did you mean 'store'?"
     assert "Traceback" not in run.stderr and not out.exists()
+
+
+HEADER = """\
+mlsd: 1
+name: header
+context:
+  owner: ads ranking team
+  status: in review
+  reviewers: [ml platform, privacy office]
+  date: 2026-12-06
+components:
+  app: {kind: client_app}
+"""
+
+
+def test_the_header_says_owner_status_reviewers_and_date_under_the_title() -> None:
+    lines = doc_for(HEADER, "header.yaml").splitlines()
+    assert lines[:3] == [
+        "# header: design doc",
+        "",
+        "**Owner:** ads ranking team · **Status:** in review · **Reviewers:** ml platform, privacy office"
+        " · **Date:** 2026-12-06",
+    ]
+    silent = doc_for(HEADER.split("context:")[0] + "components:\n  app: {kind: client_app}\n", "h.yaml")
+    assert "**Owner:**" not in silent and "**Status:**" not in silent
