@@ -148,6 +148,44 @@ def horizon(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], r
     return min(value * 1.05 + 1.0, 1e9) if math.isfinite(value) else 1e9
 
 
+def load_of(model: ServingModel, scenario: Scenario) -> dict:
+    """The serving model's load result for ``scenario`` (:meth:`ServingModel.load`)."""
+    return model.load(
+        scenario.factor,
+        scenario.knocked,
+        hung=scenario.hung,
+        cold=scenario.cold,
+        lost=dict(scenario.lost),
+        start=dict(scenario.start),
+    )
+
+
+def loads_of(
+    model: ServingModel, scenario: Scenario, load: Mapping | None = None
+) -> tuple[dict[str, float], dict[str, str], dict[str, float]]:
+    """``(qps, saturated, reject)`` of ``scenario``: each component's offered load, the saturated
+    ones (``shedding`` or ``overloaded``) and the shedding ones' rejected share, from ``load`` (the
+    serving model's load result, :meth:`ServingModel.load`; computed when not given). O(R + F)."""
+    if load is None:
+        load = load_of(model, scenario)
+    qps = {c: float(info["qps"]) for c, info in load["components"].items()}
+    saturated = {
+        c: info["state"] for c, info in load["components"].items() if info["state"] in ("shedding", "overloaded")
+    }
+    reject = {}
+    for c, state in saturated.items():
+        cap = model.total_capacity(c, dict(scenario.lost))
+        if state == "shedding" and cap is not None and qps[c] > 0:
+            reject[c] = max(0.0, 1.0 - cap / qps[c])
+    return qps, saturated, reject
+
+
+def grid_of(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], reject: Mapping[str, float]) -> Grid:
+    """The grid a full evaluation of ``scenario`` at these loads is computed on (:func:`horizon`)."""
+    span = horizon(model, scenario, qps, reject)
+    return dist.grid_for(span) if _needs_grid(model, scenario) else dist.grid_for(min(span, 1e9))
+
+
 def evaluate(
     model: ServingModel,
     scenario: Scenario,
@@ -164,29 +202,8 @@ def evaluate(
     if load is None and base is not None:  # the base's loads: only the state changes
         qps, saturated, reject = base.qps, base.saturated, base.reject
     else:
-        if load is None:
-            load = model.load(
-                scenario.factor,
-                scenario.knocked,
-                hung=scenario.hung,
-                cold=scenario.cold,
-                lost=dict(scenario.lost),
-                start=dict(scenario.start),
-            )
-        qps = {c: float(info["qps"]) for c, info in load["components"].items()}
-        saturated = {
-            c: info["state"] for c, info in load["components"].items() if info["state"] in ("shedding", "overloaded")
-        }
-        reject = {}
-        for c, state in saturated.items():
-            cap = model.total_capacity(c, dict(scenario.lost))
-            if state == "shedding" and cap is not None and qps[c] > 0:
-                reject[c] = max(0.0, 1.0 - cap / qps[c])
-    if base is not None:
-        grid = base.grid
-    else:
-        span = horizon(model, scenario, qps, reject)
-        grid = dist.grid_for(span) if _needs_grid(model, scenario) else dist.grid_for(min(span, 1e9))
+        qps, saturated, reject = loads_of(model, scenario, load)
+    grid = base.grid if base is not None else grid_of(model, scenario, qps, reject)
     ev = Evaluation(scenario, grid, qps, saturated, reject)
     todo: Iterable[str] = model.evaluation_order
     if base is not None:

@@ -44,7 +44,7 @@ def _analyses():
     return lint, simulate, knock_out_detail, score
 
 
-def load_view(blueprint: Blueprint) -> dict[str, Any]:
+def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
     """What the page's load slider shows: ``analyses.serving.load_sweep`` at its fixed factors
     (``LOAD_FACTORS``, 0.5x to 5x), the factor it starts at (1x), and the critical path.
 
@@ -55,7 +55,7 @@ def load_view(blueprint: Blueprint) -> dict[str, Any]:
     """
     from ..analyses.serving import LOAD_FACTORS, critical_path, load_sweep, serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)
     sweep = load_sweep(blueprint, LOAD_FACTORS, model)
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
@@ -81,11 +81,15 @@ def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any 
     }
 
 
-def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> dict[str, Any]:
+def page_data(
+    blueprint: Blueprint, svg: str | None = None, lint_config: Any = None, design: Any = None
+) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
 
     ``svg`` is the rendered diagram (``render_svg_text`` when not given); ``lint_config``
-    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``).
+    goes to :func:`~mlsd_diagram.analyses.lint.lint` (project settings from ``[tool.mlsd]``);
+    ``design``: the blueprint's lint ``Design`` for that config when the caller has one (its
+    serving model then answers the knock-outs too, see :func:`precompute_knock_outs`).
     """
     lint, simulate, _, score = _analyses()
     shown = {blueprint.file: shown_path(blueprint.file)}  # one path, many findings
@@ -132,10 +136,11 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         )
     from ..analyses.lint import design_for
 
-    design = design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
+    design = design or design_for(blueprint, lint_config)  # one view for lint and score, which lints no more
     findings = lint(blueprint, config=lint_config, design=design)
-    simulation = simulate(blueprint)
-    baseline = knock_out_view(blueprint, ())
+    model = design.serving  # one serving model for lint, simulate, the knock-outs and the load slider
+    simulation = simulate(blueprint, model=model)
+    baseline = knock_out_view(blueprint, (), model)
     slo = blueprint.requirements.slo
     return {
         "name": blueprint.name,
@@ -154,7 +159,7 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "single_knock_outs": simulation["knock_outs"],
         "latency": simulation["latency"],
         "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
-        "load": load_view(blueprint),
+        "load": load_view(blueprint, model),
         "svg": svg,
     }
 
@@ -172,7 +177,11 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
 
 
 def precompute_knock_outs(
-    blueprint: Blueprint, data: dict[str, Any], limit: int = MAX_PRECOMPUTED_SETS, cells: int = MAX_PRECOMPUTED_CELLS
+    blueprint: Blueprint,
+    data: dict[str, Any],
+    limit: int = MAX_PRECOMPUTED_SETS,
+    cells: int = MAX_PRECOMPUTED_CELLS,
+    model: Any = None,
 ) -> dict[str, Any]:
     """Knock-out views for single request-path components and for small sets of them.
 
@@ -191,7 +200,7 @@ def precompute_knock_outs(
     from ..analyses.request_path import knock_out_scope
     from ..analyses.serving import serving_model
 
-    model = serving_model(blueprint)
+    model = model or serving_model(blueprint)  # ``model``: the blueprint's, when the caller has one
     entries = data["entry_points"]
     ids = [c["id"] for c in data["components"]]
     position = {cid: i for i, cid in enumerate(ids)}
@@ -264,6 +273,16 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
+    """:func:`page_data` with the knock-outs precomputed, on one serving model."""
+    from ..analyses.lint import design_for
+
+    design = design_for(blueprint, lint_config)
+    data = page_data(blueprint, svg, lint_config, design)
+    data["precomputed"] = precompute_knock_outs(blueprint, data, model=design.serving)
+    return data
+
+
 def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None) -> str:
     """The page as one self-contained HTML file: inline SVG, style, script and data; no network.
 
@@ -278,8 +297,7 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
             drawing = pool.submit(render_svg_text, blueprint)
             try:
-                data = page_data(blueprint, "", lint_config)
-                data["precomputed"] = precompute_knock_outs(blueprint, data)
+                data = _data(blueprint, "", lint_config)
             except BaseException:
                 from .diagram import kill_running_dot
 
@@ -289,8 +307,7 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
                 raise
             data["svg"] = drawing.result()
     else:
-        data = page_data(blueprint, svg, lint_config)
-        data["precomputed"] = precompute_knock_outs(blueprint, data)
+        data = _data(blueprint, svg, lint_config)
     script = asset_text("app.js")
     style = asset_text("style.css")
     csp = (

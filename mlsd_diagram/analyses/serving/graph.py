@@ -7,6 +7,7 @@ import sys
 from collections import ChainMap, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ...blueprint.models import Blueprint, Mode, OnFailure
 
@@ -315,6 +316,8 @@ class ServingGraph:
         shedding = frozenset(shedding)
         overloaded = frozenset(overloaded)
         only_knocked = not shedding and not overloaded
+        if only_knocked and not knocked and self._baseline is not None:  # the intact design, known
+            return MappingProxyType(self._baseline[0]), MappingProxyType(self._baseline[1])
         if only_knocked and knocked and self._baseline is None:
             self.states()
         failing = set(knocked) | self._hang(knocked, overloaded) | (shedding - knocked)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from ...blueprint.models import Blueprint
 from ..distribution import Dist
-from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate
+from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate, grid_of, load_of, loads_of
 from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
 
@@ -134,9 +135,32 @@ class ServingModel(ServingLoad):
         key = (scenario,)
         cached = self._evaluations.get(key)
         if cached is None:
-            cached = evaluate(self, scenario, load=load)
+            cached = self._evaluate_near(scenario, load)
             self._evaluations[key] = cached
         return cached
+
+    def _evaluate_near(self, scenario: Scenario, load: Mapping | None) -> Evaluation:
+        """A new scenario's evaluation. When one already evaluated in full differs from it by the
+        load factor alone and the new loads keep its grid, only what the new loads change (queues,
+        shedding, overload) and what calls it are re-evaluated on that one (:func:`evaluate`'s
+        ``base``); everything else is that evaluation's, exactly as a full evaluation would give it.
+        A load sweep over a large design then costs one full evaluation plus what its loads move."""
+        near = next(
+            (
+                ev
+                for (other,), ev in self._evaluations.items()
+                if ev.base is None and replace(other, factor=scenario.factor) == scenario
+            ),
+            None,
+        )
+        if near is None:
+            return evaluate(self, scenario, load=load)
+        if load is None:
+            load = load_of(self, scenario)
+        qps, _, reject = loads_of(self, scenario, load)
+        if grid_of(self, scenario, qps, reject) != near.grid:
+            return evaluate(self, scenario, load=load)
+        return evaluate(self, scenario, load=load, base=near)
 
     def request_latency(
         self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()
