@@ -16,6 +16,7 @@ from .kinds import CUSTOM_PREFIX, builtin_kind, kind_names
 from .limits import COLLECTIONS, LIMITS
 
 Problem = tuple[tuple, str, bool]
+PRICE_FIELDS = ("per_replica_hour", "per_gb_month")
 
 
 def _dict(value: Any) -> dict:
@@ -96,6 +97,7 @@ def check_design(data: Any) -> list[Problem]:
     problems.extend(_request_cycles(requests, first_flow))
     problems.extend(_serving_fields(flows, components, custom))
     problems.extend(_practice_fields(flows, components))
+    problems.extend(_sizing_fields(components))
     lint = _dict(data.get("lint"))
     accepts = _list(lint.get("accept"))
     for index, accept in enumerate(accepts):
@@ -337,6 +339,44 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
                         False,
                     )
                 )
+    return problems
+
+
+def _sizing_fields(components: dict) -> list[Problem]:
+    """Sizing facts that contradict each other: more regions than replicas, more shards than items,
+    prices that price nothing."""
+    problems: list[Problem] = []
+    for cid, comp in components.items():
+        if not isinstance(comp, dict):
+            continue
+        regions, replicas, shards, items = (comp.get(k) for k in ("regions", "replicas", "shards", "items"))
+        if isinstance(regions, int) and isinstance(replicas, int) and regions > replicas > 0:
+            problems.append(
+                (
+                    ("components", cid, "regions"),
+                    f"'regions' is {regions} but 'replicas' is {replicas}: a region would hold no replica "
+                    f"(declare at least {regions} replicas, one per region, or fewer regions)",
+                    False,
+                )
+            )
+        if isinstance(shards, int) and isinstance(items, int) and shards > items > 0:
+            problems.append(
+                (
+                    ("components", cid, "shards"),
+                    f"'shards' is {shards} but 'items' is {items}: a shard would hold no item "
+                    "(shards split one copy of the items over machines)",
+                    False,
+                )
+            )
+        prices = comp.get("cost")
+        if isinstance(prices, dict) and not any(prices.get(k) is not None for k in PRICE_FIELDS):
+            problems.append(
+                (
+                    ("components", cid, "cost"),
+                    "'cost' declares no price: give per_replica_hour, per_gb_month or both",
+                    True,
+                )
+            )
     return problems
 
 

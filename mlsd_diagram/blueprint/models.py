@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from .kinds import ALIASES, BUILTIN, CUSTOM_PREFIX, Kind, Role, Stage, builtin_kind, kind_names
+from .prices import UnitPrices
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -346,6 +347,29 @@ class Component(_Model):
         None, description="event streams and logs: events written per daily active user per day"
     )
     event_bytes: Size | None = Field(None, description="event streams and logs: bytes of one event as stored")
+    shards: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = Field(
+        None,
+        description="ANN indexes: machines one replica's copy of the index is split over (a query asks every "
+        "shard); RAM per machine = index memory / shards, machines = replicas x shards",
+    )
+    bytes_per_day: Annotated[int, Field(strict=True, ge=1, le=10**18)] | None = Field(
+        None,
+        description="stores, logs and warehouses: bytes written per day (else events per day x event_bytes, "
+        "or what the logs writing into it log)",
+    )
+    replication: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(
+        None,
+        description="stores and logs: copies kept of each byte (3 for a Kafka topic or HDFS with factor 3; "
+        "1 when not given): retained storage = bytes per day x retention days x replication",
+    )
+    regions: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(
+        None,
+        description="request-path components: regions its replicas are spread over, each serving its share; "
+        "mlsd estimate sizes each region so that the other regions carry the peak when one is lost",
+    )
+    cost: UnitPrices | None = Field(
+        None, description="unit prices (per_replica_hour, per_gb_month): mlsd estimate gives the cost per month"
+    )
     examples_per_run: Items | None = Field(None, description="training pipelines: training examples one run reads")
     example_bytes: Size | None = Field(
         None, description="training pipelines: bytes of one training example (features and label)"

@@ -26,7 +26,7 @@ fixes what a design document needs from it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..blueprint.models import Blueprint
@@ -138,6 +138,20 @@ class Overlay:
         if "tooltip" in attrs:
             attrs["tooltip"] = _tooltip_text(attrs["tooltip"])
         return attrs
+
+
+# A stage's tooltip names at most this many members (then "... and N more"), and a merged edge carries
+# at most this many ``flow-N`` classes: Graphviz refuses a quoted string over 16,384 bytes, which the
+# whole lists pass on designs of thousands of components.
+MAX_LISTED = 50
+MAX_FLOW_CLASSES = 1_000
+
+
+def _listed(items: Sequence[str], limit: int = MAX_LISTED) -> list[str]:
+    """``items``, the first ``limit`` of them and a count of the others when there are more."""
+    if len(items) <= limit:
+        return list(items)
+    return [*items[:limit], f"\u2026 and {len(items) - limit:,} more"]
 
 
 def _badge(badge: tuple[str, str] | None) -> str:
@@ -496,7 +510,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
     for stage in order:
         fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
         ids = summary.stages[stage]
-        tooltip = f"{group_label(stage)}: " + ", ".join(ids)
+        tooltip = f"{group_label(stage)}: " + ", ".join(_listed(ids))
         dot.node(
             f"stage{position[stage]}",
             _stage_label(blueprint, stage, ids, summary.inner[stage]),
@@ -530,10 +544,11 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
         modes = [m for m in MODE_STYLES if m in counts]
         style = MODE_STYLES[modes[0]]  # the edge looks like its most online mode (request first)
         label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].text}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
-        tooltip = "\n".join(f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows)
+        tooltip = "\n".join(_listed([f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows]))
         attrs = {
             "id": f"stage-flows-{n}",
-            "class": " ".join(f"flow-{i}" for i in flows),
+            # the page highlights a flow by its class; Graphviz reads no quoted string over 16,384 bytes
+            "class": " ".join(f"flow-{i}" for i in flows[:MAX_FLOW_CLASSES]),
             "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
             f"</TABLE>>",
             "tooltip": _tooltip_text(tooltip),

@@ -34,6 +34,24 @@ MAX_PRECOMPUTED_CELLS = 2_000_000
 
 STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 
+# Past this many components the report draws the stage overview, not every component: Graphviz
+# alone takes longer than the whole report should on larger designs (about 12 s of `dot` for a
+# 10,000-component chain), the SVG runs to megabytes and no browser shows its thousands of boxes
+# legibly. `mlsd render FILE` still draws the full diagram at any size.
+FULL_DIAGRAM_LIMIT = 2_000
+
+
+def diagram_view(blueprint: Blueprint) -> tuple[str, str | None]:
+    """The view the report draws (``all`` or ``overview``) and, for the overview, why, for the page."""
+    n = len(blueprint.components)
+    if n <= FULL_DIAGRAM_LIMIT:
+        return "all", None
+    return "overview", (
+        f"This design has {n:,} components, more than the {FULL_DIAGRAM_LIMIT:,} a report draws one by one: "
+        "the diagram shows one box per stage; pick a component by its id for its details and knock-outs. "
+        "`mlsd render FILE` draws every component."
+    )
+
 
 def _analyses():
     # Imported on use, so that importing this module stays cheap.
@@ -294,8 +312,9 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
 
         from .diagram import render_svg_text
 
+        view, note = diagram_view(blueprint)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-report-svg") as pool:
-            drawing = pool.submit(render_svg_text, blueprint)
+            drawing = pool.submit(render_svg_text, blueprint, view)
             try:
                 data = _data(blueprint, "", lint_config)
             except BaseException:
@@ -306,6 +325,8 @@ def render_report(blueprint: Blueprint, svg: str | None = None, lint_config: Any
                 kill_running_dot()
                 raise
             data["svg"] = drawing.result()
+        if note is not None:
+            data["diagram_note"] = note
     else:
         data = _data(blueprint, svg, lint_config)
     script = asset_text("app.js")

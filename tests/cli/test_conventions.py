@@ -61,7 +61,7 @@ def test_folders_recurse_into_blueprints_and_globs_expand(tmp_path: Path) -> Non
     done = run_mlsd("validate", "designs", cwd=proj)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "designs/sub/ok.mlsd.yaml: ok (36 components, 66 flows)",
+        "designs/sub/ok.mlsd.yaml: ok (37 components, 70 flows)",
         "designs/weak.yaml: ok (10 components, 11 flows)",
     ]
     globbed = run_mlsd("validate", "designs/**/*.yaml", cwd=proj)  # quoted: the shell did not expand it

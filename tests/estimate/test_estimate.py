@@ -48,6 +48,9 @@ HAND = [
     (("redundancy", "index", "replicas for N+1 (one replica lost)"), 7, "7 replicas"),
     # 10M vectors x 64 dims (from the builder) x 1 byte (int8) x 1.5 = 960,000,000 bytes
     (("memory", "index", "index memory"), 960_000_000, "960 MB"),
+    # no shards declared: one machine holds the whole copy; 2 replicas hold 2 copies = 1,920,000,000 bytes
+    (("ram", "index", "RAM per machine (one shard of a replica)"), 960_000_000, "960 MB"),
+    (("ram", "index", "RAM in total (all replicas)"), 1_920_000_000, "1.9 GB"),
     # 3M entities x 50 features x 4 bytes (default float32) = 600,000,000 bytes
     (("features", "features", "feature store size"), 600_000_000, "600 MB"),
     # 2M users x 20 events = 40M events/day; x 250 bytes = 10 GB/day
@@ -70,7 +73,8 @@ def test_figures_match_hand_computation(tiny, key, value, shown):
 def test_every_figure_is_one_we_computed_by_hand(tiny):
     assert set(_figures(tiny)) == {key for key, _, _ in HAND}
     assert [(m.section, m.component, m.fields) for m in tiny.missing] == [
-        ("replicas", "features", ("components.features.capacity_qps",))
+        ("replicas", "features", ("components.features.capacity_qps",)),
+        ("storage", "log", ("components.log.retention",)),  # a log volume a day, kept for how long?
     ]
 
 
@@ -162,9 +166,10 @@ def test_cli_text_shows_each_figure_with_its_formula():
         and "6 replicas  ceil(1,000 / (300 x 0.6))  (4 declared: 2 under the 60% target)" in line
         for line in lines
     )
-    assert lines[-2:] == [
+    assert lines[-3:] == [
         "Not estimated (add these fields):",
         "  features: replicas needed: components.features.capacity_qps",
+        "  log: retained storage: components.log.retention",
     ]
 
 
@@ -199,7 +204,13 @@ def test_cli_json_shape_and_same_bytes_twice():
             "component": "features",
             "quantity": "replicas needed",
             "fields": ["components.features.capacity_qps"],
-        }
+        },
+        {
+            "section": "storage",
+            "component": "log",
+            "quantity": "retained storage",
+            "fields": ["components.log.retention"],
+        },
     ]
 
 

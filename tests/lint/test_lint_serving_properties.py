@@ -110,9 +110,17 @@ def test_adding_a_timeout_never_lengthens_latency(design, data) -> None:
     requests = [i for i, f in enumerate(design["flows"]) if f["mode"] == "request"]
     index = data.draw(st.sampled_from(requests))
     callee = design["flows"][index]["to"]
-    # a cut call costs the timeout, then its fallback's answer: with a slow fallback a timeout can
-    # lengthen a request; without one it only shortens it
-    assume(not any(f["mode"] == "fallback" and f["from"] == callee for f in design["flows"]))
+    # a cut call costs the timeout, then a fallback's answer: the callee's, or, when the cut fails its
+    # caller, the fallback of the caller or of anything above it that the failure reaches (a caller
+    # cut at 1 ms whose fallback takes 2 ms answers in 3). With a slow fallback a timeout can
+    # lengthen a request; without one it only shortens it.
+    above = {design["flows"][index]["from"], callee}
+    grew = True
+    while grew:
+        callers = {f["from"] for f in design["flows"] if f["mode"] == "request" and f["to"] in above}
+        grew = not callers <= above
+        above |= callers
+    assume(not any(f["mode"] == "fallback" and f["from"] in above for f in design["flows"]))
     timed = json.loads(json.dumps(design))
     old = timed["flows"][index].get("timeout_ms")
     new = data.draw(st.integers(1, 100))
@@ -188,3 +196,33 @@ def test_a_timeout_on_a_hanging_call_turns_failed_requests_into_answered_ones() 
         {"served": 0.5, "degraded": 0.5, "failed": 0},
         "degraded",
     )
+
+
+def test_a_timeout_that_fails_the_caller_adds_the_caller_s_fallback_by_hand() -> None:
+    """Found by the property above (before it excluded fallbacks above the cut call): c0 calls c6 (2 ms)
+    for half its requests with ``on_failure: fail``; a 1 ms timeout cuts each of those calls, c0 fails
+    and its fallback c5 answers, calling c6 for half of them without a timeout. By hand: the half that
+    makes no call is served at 0 ms; the other half is cut at 1 ms and degraded, answered by c5 at
+    1 + 0 or 1 + 2 ms (a quarter each), so the p99 is 3 ms, with 50 % served and 50 % degraded
+    (before the timeout: every request served, the p99 c6's 2 ms)."""
+    design = {
+        "mlsd": 1,
+        "name": "cut",
+        "components": {
+            "app": {"kind": "client_app"},
+            "c0": {"kind": "online_service"},
+            "c5": {"kind": "online_service"},
+            "c6": {"kind": "online_service", "latency_p99_ms": 2},
+        },
+        "flows": [
+            {"from": "app", "to": "c0", "mode": "request"},
+            {"from": "c0", "to": "c5", "mode": "fallback"},
+            {"from": "c0", "to": "c6", "mode": "request", "on_failure": "fail", "per_request": 0.5},
+            {"from": "c5", "to": "c6", "mode": "request", "on_failure": "fail", "per_request": 0.5},
+        ],
+    }
+    before = request_latency(load_design(design))["app"]
+    assert before["p99_ms"] == 2 and before["shares"] == {"served": 1, "degraded": 0, "failed": 0}
+    design["flows"][2]["timeout_ms"] = 1
+    after = request_latency(load_design(design))["app"]
+    assert after["p99_ms"] == 3 and after["shares"] == {"served": 0.5, "degraded": 0.5, "failed": 0}

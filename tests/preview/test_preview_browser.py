@@ -200,3 +200,37 @@ def test_report_works_offline(browser, tmp_path, source):
     assert all(url.startswith("file://") for url in watched.requests), watched.requests
     assert watched.console_errors() == []
     context.close()
+
+
+def test_report_of_a_design_past_the_full_diagram_limit_shows_the_overview_and_says_why(browser, tmp_path):
+    from mlsd_diagram.outputs.report import FULL_DIAGRAM_LIMIT
+
+    n = FULL_DIAGRAM_LIMIT + 1
+    comps = "  c0: {kind: client_app, peak_qps: 100}\n" + "".join(
+        f"  c{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, n)
+    )
+    flows = "".join(f"  - {{from: c{i}, to: c{i + 1}, mode: request}}\n" for i in range(n - 1))
+    source = tmp_path / "chain.yaml"
+    source.write_text(f"mlsd: 1\nname: Chain\ncomponents:\n{comps}flows:\n{flows}")
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(source), "-o", str(tmp_path / "report.html")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    watched = Watched(browser.new_page())
+    p = watched.page
+    p.goto((tmp_path / "report.html").as_uri())
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    assert p.locator("#mlsd-diagram-svg g.node").count() == 2  # client and serving stages
+    note = p.locator("#mlsd-diagram-note").inner_text()
+    assert f"{n:,} components" in note and "mlsd render FILE" in note
+    p.locator("#mlsd-find").fill("c1")  # no box per component: picked by id, then knocked out
+    p.locator("#mlsd-find").press("Enter")
+    p.wait_for_selector("#mlsd-knockout-toggle")
+    assert p.locator("#mlsd-details-title").inner_text() == "c1"
+    p.locator("#mlsd-knockout-toggle").check()
+    assert entry_state(p, "c0").inner_text() == "down"  # answered from the precomputed table
+    assert watched.console_errors() == []

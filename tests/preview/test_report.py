@@ -201,3 +201,21 @@ def test_page_data_load_is_the_engine_s_sweep():
         "flows": [0, 1],
     }
     assert (data["headroom"], data["first_saturated"]) == (1.5, "model")
+
+
+def test_a_design_past_the_full_diagram_limit_gets_the_stage_overview(monkeypatch):
+    """Past FULL_DIAGRAM_LIMIT components the report draws one box per stage and says why."""
+    import mlsd_diagram.outputs.report as report
+
+    small = loads(_chain(8), name="chain.yaml")
+    assert report.diagram_view(small) == ("all", None)
+    full = data_block(render_report(small))
+    assert "diagram_note" not in full and full["svg"].count('class="node"') == 8
+    monkeypatch.setattr(report, "FULL_DIAGRAM_LIMIT", 7)
+    view, note = report.diagram_view(small)
+    assert view == "overview" and "8 components" in note and "more than the 7" in note
+    data = data_block(render_report(small))
+    assert data["diagram_note"] == note
+    # the overview: one box per stage (client, serving), not one per component
+    assert data["svg"].count('class="node"') == 2, data["svg"].count('class="node"')
+    assert data["precomputed"]["table"]  # the knock-outs are still precomputed for every component

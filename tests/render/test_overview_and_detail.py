@@ -199,3 +199,22 @@ def test_cli_renders_the_overview_and_full_detail(tmp_path, mlsd):
     done = mlsd("render", "blueprints/news_feed.yaml", "-o", str(tmp_path), "-f", "dot", "--detail", "full")
     assert done.returncode == 0, done.stderr
     assert 'id="flows-' not in (tmp_path / "news_feed.dot").read_text()
+
+
+def test_the_overview_of_thousands_of_components_stays_within_graphviz_s_string_limit(tmp_path):
+    """A stage of 1,100 members once put all their ids in one tooltip (18 KB here) and every flow in one
+    class: Graphviz refuses quoted strings over 16,384 bytes, so the overview of a large design failed."""
+    n = 1_100
+    ids = ["c0"] + [f"component_{i:05d}" for i in range(1, n)]
+    components = {"c0": {"kind": "client_app"}, **{c: {"kind": "online_service"} for c in ids[1:]}}
+    flows = [{"from": "c0", "to": c, "mode": "request"} for c in ids[1:]]
+    big = Blueprint.model_validate({"mlsd": 1, "name": "big", "components": components, "flows": flows})
+    (path,) = render(big, formats=("svg",), out_dir=tmp_path, view="overview")
+    root = ET.parse(path).getroot()
+    titles = {g.get("id"): g for g in root.iter(f"{SVG_NS}g")}
+    serving = titles["stage-serving"]
+    tooltip = next(a.get("{http://www.w3.org/1999/xlink}title") for a in serving.iter(f"{SVG_NS}a"))
+    assert tooltip.startswith("Serving: component_00001, component_00002,"), tooltip[:60]
+    assert tooltip.endswith("component_00050, \u2026 and 1,049 more"), tooltip[-60:]
+    edge = titles["stage-flows-0"]
+    assert edge.get("class").split() == ["edge", *(f"flow-{i}" for i in range(1_000))]

@@ -791,6 +791,17 @@
     ui.file.textContent = data.file;
     ui.summary.textContent = data.summary || "";
     renderDiagram(data.svg);
+    if (data.diagram_note) {  // a stage overview: components are picked by id, not clicked
+      var find = el("input", {type: "search", id: "mlsd-find", placeholder: "component id",
+        "aria-label": "component id"});
+      find.addEventListener("change", function () {
+        if (state.byId[find.value]) { select(find.value); }
+      });
+      ui.diagram.insertBefore(el("div", {className: "muted"}, [
+        el("p", {id: "mlsd-diagram-note", text: data.diagram_note}),
+        el("label", {text: "Component: "}, [find])
+      ]), ui.diagram.firstChild);
+    }
     renderFindings(data.findings);
     renderLatency(data.latency);
     renderScore(data.score);
