@@ -55,11 +55,13 @@ def run_mlsd(
     )
 
 
-def kind_names_in_code(path: Path) -> set[str]:
+def kind_names_in_code(path: Path, keys_allowed: bool = False) -> set[str]:
     """The built-in kind names written as string constants in a module (docstrings aside).
 
     Analyses ask about roles, traits, stages and flows, so that a custom kind works the same; a kind
-    name in their code would be a lookup by kind. Stage names ('monitoring') are allowed.
+    name in their code would be a lookup by kind. Stage names ('monitoring') are allowed. With
+    ``keys_allowed`` (the design doc, whose published template variables include ``batch_scoring``
+    and ``alerting``), a name used as a dict key or a subscript is a variable's name, not a kind.
     """
     import ast
 
@@ -74,10 +76,20 @@ def kind_names_in_code(path: Path) -> set[str]:
         and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
+    keys: set[int] = set()
+    if keys_allowed:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                keys.update(id(k) for k in node.keys if k is not None)
+            elif isinstance(node, ast.Subscript):
+                keys.add(id(node.slice))
     strings = {
         node.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and id(node) not in keys
     }
     return strings & ({k.name for k in BUILTIN_KINDS} - {s.value for s in Stage})
 

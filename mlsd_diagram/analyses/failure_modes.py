@@ -153,6 +153,16 @@ def _missing_feature(d: Design, model: ServingModel) -> list[str]:
                 f"'{caller}' reads features from '{callee}' with {_policy(d, index)}; losing '{callee}' "
                 f"{_knocked(d, model, callee)}."
             )
+    for c in d.ids:
+        features = d.components[c].features
+        if not (features and d.is_model(c)):
+            continue
+        defaults = [f"{f.name} -> {f.default}" for f in features if f.default]
+        if defaults:
+            lines.append(f"'{c}' serves the declared defaults when a feature is missing: {'; '.join(defaults)}.")
+        undeclared = [f.name for f in features if not f.default]
+        if undeclared:
+            lines.append(f"'{c}' declares no default for {', '.join(undeclared)}.")
     if not lines and on_path and not any(d.stage[c] == "features" for c in on_path):
         models = d.online_models
         if models:
@@ -243,9 +253,18 @@ def _bad_data(d: Design) -> list[str]:
 
 
 def _cold_start(d: Design) -> list[str]:
+    """What the blueprint declares for new users and items. A baseline is no answer by itself: a
+    heuristic keyed by item (historical CTR per ad) has nothing for a new item either."""
     lines = []
+    for c in d.ids:
+        text = d.components[c].cold_start
+        if text and d.is_model(c):
+            lines.append(f"'{c}': {' '.join(text.split())}")
     for c in d.with_trait(T.BASELINE):
-        lines.append(f"'{c}' answers without personal history (a heuristic every user and item has).")
+        # a baseline called on the request path (not only as a fallback) serves what the model cannot
+        for u, i in d.pred(c, "request"):
+            what = d.flows[i].data
+            lines.append(f"'{u}' calls '{c}'" + (f" for {what}." if what else " on the request path."))
     for c in d.ids:
         share = d.components[c].exploration_share
         if share:

@@ -7,10 +7,11 @@ when the design has evidence of its own kind (a maximum model age for "staleness
 is known", a baseline model and not a cache for "a simpler model is not better", a
 rollout controller or a declared shadow or canary capability and not A/B bucketing
 for "canaried", outcomes joined to predictions and not a drift detector for
-"prediction quality") and none of the lint rules that guard it reports a finding
-(an accepted finding is a known gap, so it does not count as evidence). The MLOps level follows Google Cloud's "MLOps:
-continuous delivery and automation pipelines": 0 manual, 1 continuous training,
-2 automated delivery of the pipeline's models.
+"prediction quality", a service monitor and not a drift detector for "computing performance")
+and none of the lint rules that guard it reports a finding (an accepted finding is a known gap, so
+it does not count as evidence). The MLOps level follows Google Cloud's "MLOps: continuous delivery
+and automation pipelines": 0 manual, 1 continuous training, 2 CI/CD pipeline automation, which
+builds and tests the pipeline's own code (CI) before it deploys the pipeline, not only its models.
 """
 
 from __future__ import annotations
@@ -89,6 +90,23 @@ def _quality_monitoring(d: Design) -> list[str]:
     return found
 
 
+def _computing_performance(d: Design) -> list[str]:
+    """Monitors that receive telemetry from a served model or a trainer: Breck et al. (2017), Monitor 6,
+    "the model has not experienced a dramatic or slow-leak regression in training speed, serving
+    latency, throughput, or RAM usage". A drift detector watches distributions, not these."""
+    watched = [*d.online_models, *d.trainers]
+    return [
+        c
+        for c in d.with_role("MONITOR")
+        if not d.has(c, T.DRIFT) and any(u in watched for u, _ in d.pred(c, "telemetry"))
+    ]
+
+
+def _pipeline_ci(d: Design) -> list[str]:
+    """Trainers and schedulers that declare how the pipeline's code is tested and shipped (``ci``)."""
+    return [c for c in d.ids if (d.has(c, T.TRAINER) or d.has(c, T.TRIGGER)) and d.components[c].ci]
+
+
 Evidence = Callable[[Design], list[str]]
 
 # The 28 tests of Breck et al., in the paper's order: (id, title, guarding rules, evidence). A test
@@ -152,7 +170,7 @@ TESTS: tuple[tuple[str, str, tuple[str, ...], Evidence | None], ...] = (
         "Monitor 6",
         "Computing performance has not regressed",
         ("MLSD203", "MLSD301"),
-        lambda d: d.with_role("MONITOR") if d.online_models else [],
+        _computing_performance,
     ),
     ("Monitor 7", "Prediction quality has not regressed", ("MLSD301",), _quality_monitoring),
 )
@@ -261,6 +279,8 @@ def _mlops_level(d: Design, tests: dict[str, ScoreTest], by_rule: dict[str, list
     registries = d.with_trait(T.REGISTRY)
     deployed = [m for m in d.online_models if set(registries) & set(d.reach([m], ("deploy",), backward=True))]
     level2 = {
+        # Google Cloud's level 2 is CI/CD of the pipeline itself: its code is built and tested on each change
+        "CI of the pipeline code (ci on a trainer or scheduler)": bool(_pipeline_ci(d)),
         "a model registry between training and serving": tests["Infra 7"]["shown"],
         "automated deployment from the registry": bool(deployed),
         # Google Cloud's level 2 counts A/B tests as well as canaries (the ML Test Score's Infra 6 does not)

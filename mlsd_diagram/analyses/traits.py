@@ -31,6 +31,13 @@ FEATURE_STORE = "feature_store"  # features shared by training and serving
 EMBEDDING_INDEX = "embedding_index"  # a retrieval index of model embeddings, rebuilt as the model changes
 RANKER = "ranker"  # a model whose output orders what users see (retrieval or ranking)
 BASELINE = "baseline"  # a simpler model or heuristic (popularity) that answers for the model
+SOURCE = "source"  # an upstream database or feed that data is read from, offline
+FEATURE_PIPELINE = "feature_pipeline"  # computes features (in batch, or on a stream when not OFFLINE)
+PREDICTIONS = "predictions"  # a store of precomputed predictions that serving reads
+DRIFT = "drift"  # compares live distributions with a reference and raises alerts
+EVENT_LOG = "event_log"  # logs impressions, clicks and the features served with them
+REDACTOR = "redactor"  # removes personal data before logs and analytics
+TRACKER = "tracker"  # records runs, parameters, metrics and lineage
 
 BUILTIN_TRAITS: dict[str, frozenset[str]] = {
     "training_pipeline": frozenset({TRAINER}),
@@ -50,6 +57,15 @@ BUILTIN_TRAITS: dict[str, frozenset[str]] = {
     "ranking_service": frozenset({RANKER}),
     "candidate_generation": frozenset({RANKER}),
     "fallback_ranker": frozenset({BASELINE}),
+    "data_source": frozenset({SOURCE}),
+    "batch_feature_pipeline": frozenset({FEATURE_PIPELINE}),
+    "stream_feature_pipeline": frozenset({FEATURE_PIPELINE}),
+    "predictions_store": frozenset({PREDICTIONS}),
+    "drift_detector": frozenset({DRIFT}),
+    "event_logging": frozenset({EVENT_LOG}),
+    "pii_redactor": frozenset({REDACTOR}),
+    "experiment_tracker": frozenset({TRACKER}),
+    "metadata_store": frozenset({TRACKER}),
 }
 
 
@@ -124,6 +140,54 @@ def _ranker(d: Design, c: str) -> bool:
     return d.is_(c, "RETRIEVE") and d.is_(c, "SERVE")
 
 
+def _source(d: Design, c: str) -> bool:
+    return d.stage[c] == "data" and d.roles[c] == {"OFFLINE"} and not any(True for _ in d.pred_any(c))
+
+
+def _feature_pipeline(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "features"
+        and not _feature_store(d, c)
+        and any(True for _ in d.succ(c, "stream", "batch"))
+        and any(True for _ in d.pred(c, "stream", "batch"))
+    )
+
+
+def _predictions(d: Design, c: str) -> bool:
+    return d.is_(c, "DEGRADE") and any(d.is_(u, "SERVE") and d.is_(u, "OFFLINE") for u, _ in d.pred(c, "batch"))
+
+
+def _drift(d: Design, c: str) -> bool:
+    # a monitor that reads a reference (training statistics) in batch or stream and raises alerts
+    return (
+        d.is_(c, "MONITOR")
+        and any(True for _ in d.pred(c, "stream", "batch"))
+        and any(True for _ in d.succ(c, "stream", "batch"))
+    )
+
+
+def _event_log(d: Design, c: str) -> bool:
+    return (
+        d.is_(c, "SINK")
+        and d.stage[c] == "data"
+        and not d.is_(c, "OFFLINE")
+        and any("interactions" in d.flows[i].tags for _, i in d.pred(c, "stream", "batch"))
+    )
+
+
+def _redactor(d: Design, c: str) -> bool:
+    return d.stage[c] == "data" and not d.roles[c] and any("pii" in d.flows[i].tags for _, i in d.pred_any(c))
+
+
+def _tracker(d: Design, c: str) -> bool:
+    return (
+        d.stage[c] == "training"
+        and not d.is_(c, "SERVE")
+        and any(True for _ in d.pred_any(c))
+        and not any(True for _ in d.succ(c, "stream", "batch", "deploy"))
+    )
+
+
 CUSTOM_SIGNATURES: dict[str, Callable[[Design, str], bool]] = {
     TRAINER: _trainer,
     EVAL_GATE: _eval_gate,
@@ -136,6 +200,13 @@ CUSTOM_SIGNATURES: dict[str, Callable[[Design, str], bool]] = {
     FEATURE_STORE: _feature_store,
     EMBEDDING_INDEX: _embedding_index,
     RANKER: _ranker,
+    SOURCE: _source,
+    FEATURE_PIPELINE: _feature_pipeline,
+    PREDICTIONS: _predictions,
+    DRIFT: _drift,
+    EVENT_LOG: _event_log,
+    REDACTOR: _redactor,
+    TRACKER: _tracker,
 }
 """How a custom kind earns a trait. Validation, experimentation, labeling and baseline have no
 signature yet: a custom kind cannot claim them (accept the finding with a reason); a custom

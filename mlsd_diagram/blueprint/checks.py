@@ -421,6 +421,16 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
             if isinstance(other, str) and (other == cid or other not in components):
                 what = "itself" if other == cid else f"'{other}', which is not a component" + names().hint(other)
                 problems.append((("components", cid, key), f"'{key}' names {what}", False))
+        for i, feature in enumerate(_list(comp.get("features"))):
+            source = feature.get("source") if isinstance(feature, dict) else None
+            if isinstance(source, str) and source not in components:
+                problems.append(
+                    (
+                        ("components", cid, "features", i, "source"),
+                        f"feature source '{source}' is not a component" + names().hint(source),
+                        False,
+                    )
+                )
         for i, decision in enumerate(_list(comp.get("decisions"))):
             who = decision.get("reviewed_by") if isinstance(decision, dict) else None
             if isinstance(who, str) and who not in components:

@@ -129,6 +129,17 @@ class KindDeclaration(_Model):
     label: Text | None = Field(None, description="a display name for the kind (kept; no output reads it yet)")
 
 
+class Feature(_Model):
+    """One input of a model, as the doc's feature table shows it."""
+
+    name: Text = Field(description="the feature, e.g. ad_ctr_7d or user_embedding")
+    source: Id | None = Field(None, description="the component it is read from (a feature store, a stream job)")
+    encoding: Text | None = Field(None, description="how it is encoded: hashed id embedding, bucketized, normalized")
+    freshness: Text | None = Field(None, description="how old it may be when served: per request, 15 minutes, daily")
+    default: Text | None = Field(None, description="the value served when it is missing or late")
+    skew_check: Text | None = Field(None, description="how its training and serving values are compared")
+
+
 class Decision(_Model):
     """One action taken on a model's score: block above 0.9, send to review above 0.6, allow below."""
 
@@ -206,6 +217,9 @@ class Component(_Model):
     )
     capacity_qps: Qps | None = Field(
         None, description="requests per second one replica sustains (events per second for a stream consumer)"
+    )
+    features: list[Feature] = Field(
+        default_factory=list, description="models: the features read, each with its source, encoding and default"
     )
     decisions: list[Decision] = Field(
         default_factory=list,
@@ -319,6 +333,11 @@ class Component(_Model):
         description="models: the trainer that trains this model, when several trainers share a gate and a "
         "registry (otherwise the trainers upstream of it are found from the flows)",
     )
+    ci: Notes | None = Field(
+        None,
+        description="training pipelines and orchestrators: how the pipeline's own code is tested and shipped on each "
+        "change (CI/CD), e.g. unit tests of feature and model code and an end-to-end run on a data sample",
+    )
     cadence: Duration | None = Field(
         None, description="how often it runs: a trainer's retraining, an index builder's rebuild, a batch job's period"
     )
@@ -355,6 +374,11 @@ class Component(_Model):
         description="models: how it is trained: hardware, data- or model-parallel, warm start, epochs",
     )
     tuning: Text | None = Field(None, description="models: how hyperparameters are chosen")
+    cold_start: Notes | None = Field(
+        None,
+        description="models: what a new user or item gets before it has history (content features, a prior, "
+        "exploration), e.g. 'a new ad starts from its advertiser's and category's CTR and gets 1% exploration'",
+    )
     compression: Text | None = Field(
         None, description="models: how it is made small or fast enough to serve (int8 quantization, distillation)"
     )
@@ -464,6 +488,10 @@ class Flow(_Model):
 class Context(_Model):
     """Document-level context a design doc opens with (all optional)."""
 
+    owner: Text | None = Field(default=None, description="who owns the design (a person or a team)")
+    status: Text | None = Field(default=None, description="where the design stands: draft, in review, approved")
+    reviewers: list[Text] = Field(default_factory=list, description="who reviews and signs the design off")
+    date: Text | None = Field(default=None, description="when the design was last revised, e.g. '2026-12-06'")
     motivation: Notes | None = Field(default=None, description="why this system, and why now")
     scope_in: list[Text] = Field(default_factory=list, description="what the design covers")
     scope_out: list[Text] = Field(default_factory=list, description="what it leaves out on purpose")

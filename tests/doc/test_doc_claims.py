@@ -239,8 +239,10 @@ def test_closing_the_loop_names_loops_that_reach_training_not_rollout():
         _interview((STARTERS / "ad_click_prediction.yaml").read_text(), "ads.yaml"),
         "How do you close the loop back into training?",
     )
-    assert "rollout" not in loop
-    assert "validation -&gt; trainer" in loop
+    # the loop itself (what the model served -> its trainer -> gate, registry, rollout -> the model), not
+    # the monitoring -> rollout flow marked `loop: feedback`, which retrains nothing
+    assert "monitoring -&gt; rollout" not in loop and "feedback:" not in loop
+    assert "validation -&gt; trainer -&gt; evaluation -&gt; registry -&gt; rollout -&gt; ctr_model" in loop
 
 
 def test_risks_are_generated_from_the_analyses():

@@ -154,3 +154,46 @@ def test_text_entries_of_the_scale_are_shown_as_written(tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "odd.md").read_text(encoding="utf-8")
     assert "daily active users: 1,000, members: 1:00000000, regions: EU" in text
+
+
+def test_close_the_loop_is_answered_with_the_retraining_loop_itself(ranker_data):
+    """From what the model served back to its next version, not the flows marked `loop` nor monitoring -> rollout."""
+    answer = _under(_talk(ranker_data), "How do you close the loop back into training?")
+    assert (
+        "- ranker: ranker -&gt; log -&gt; redactor -&gt; lake -&gt; checks -&gt; training -&gt; eval -&gt; " in answer
+    )
+    assert "registry -&gt; rollout -&gt; ranker\n" in answer
+    assert "feedback: alerting" not in answer
+    # the control: with no deploy flow from the registry, no model gets a new version: no loop closes
+    data = copy.deepcopy(ranker_data)
+    data["flows"] = [f for f in data["flows"] if f["from"] != "registry"]
+    open_answer = _under(_talk(data), "How do you close the loop back into training?")
+    assert open_answer.strip().startswith("Not answered yet")
+
+
+def test_cold_start_is_not_answered_by_a_baseline_that_keys_on_items(ranker_data):
+    """A fallback heuristic is no cold-start answer (historical CTR per ad has nothing for a new ad):
+    the answer comes from what the blueprint declares for new users and items."""
+    fm = {f.key: f for f in failure_modes(loads(yaml.safe_dump(ranker_data, sort_keys=False)))}
+    assert "popular" in yaml.safe_dump(ranker_data)  # the control: the design has a baseline
+    assert fm["cold_start"].status == OPEN and fm["cold_start"].answers == ()
+    data = copy.deepcopy(ranker_data)
+    data["components"]["ranker"]["cold_start"] = "a new item starts from its category's purchase rate"
+    fm = {f.key: f for f in failure_modes(loads(yaml.safe_dump(data, sort_keys=False)))}
+    assert fm["cold_start"].answers == ("'ranker': a new item starts from its category's purchase rate",)
+    assert "a heuristic every user and item has" not in _talk(ranker_data)
+    # a baseline the request path calls for what the model cannot serve is a declared cold-start path
+    data = copy.deepcopy(ranker_data)
+    data["flows"].append({"from": "gateway", "to": "popular", "mode": "request", "data": "users with no history"})
+    fm = {f.key: f for f in failure_modes(loads(yaml.safe_dump(data, sort_keys=False)))}
+    assert fm["cold_start"].answers == ("'gateway' calls 'popular' for users with no history.",)
+
+
+def test_a_model_that_says_nothing_about_itself_does_not_answer_the_question(ranker_data):
+    data = copy.deepcopy(ranker_data)
+    for m in ("ranker", "retrieval"):
+        for key in ("task", "inputs", "outputs"):
+            data["components"][m].pop(key, None)
+    markdown = _talk(data)
+    assert _under(markdown, "What does each model take in and return?").strip().startswith("Not answered yet")
+    assert "- ranker: " in _under(_talk(ranker_data), "What does each model take in and return?")

@@ -130,6 +130,20 @@ def test_rules_ask_about_roles_not_kind_names() -> None:
         assert kind_names_in_code(module) == set(), module.name
 
 
+def test_the_design_doc_picks_components_by_role_and_trait_not_kind_name(tmp_path) -> None:
+    """The doc's code holds no built-in kind name either (template variable names aside), so a
+    custom kind appears in the doc wherever its roles and traits put it."""
+    modules = sorted((ROOT / "mlsd_diagram" / "outputs" / "doc").glob("*.py"))
+    assert len(modules) > 5
+    for module in modules:
+        assert kind_names_in_code(module, keys_allowed=True) == set(), module.name
+    # the control: a lookup by kind name is caught, and a template variable's name is not
+    probe = tmp_path / "kind_probe.py"
+    probe.write_text('rows = {"alerting": []}\nx = rows["alerting"]\nif kind == "feature_store":\n    pass\n')
+    assert kind_names_in_code(probe, keys_allowed=True) == {"feature_store"}
+    assert kind_names_in_code(probe) == {"alerting", "feature_store"}
+
+
 # -- the engine ----------------------------------------------------------------------------
 
 

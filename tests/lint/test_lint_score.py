@@ -117,3 +117,44 @@ def test_a_daily_retrain_without_max_model_age_is_still_level_1() -> None:
     assert not tests["Model 4"]["shown"]  # the staleness test is not shown
     assert result["mlops_level"] >= 1, result["mlops_reason"]
     assert "retraining on fresh production data" in result["mlops_reason"].split("needs")[0]
+
+
+def test_level_2_needs_ci_of_the_pipeline_code_not_only_a_registry_and_a_canary() -> None:
+    """Google Cloud's level 2 is CI/CD of the pipeline: its code built and tested on each change."""
+    text = (BLUEPRINTS[0].parent / "news_feed.yaml").read_text(encoding="utf-8")
+    assert score(loads(text, "news_feed.yaml"))["mlops_level"] == 2
+    without = re.sub(r",\n    ci: \"[^\"]*\"", "", text)
+    assert "ci:" not in without  # the control: nothing declares how the pipeline's code is tested
+    result = score(loads(without, "news_feed.yaml"))
+    assert result["mlops_level"] == 1
+    assert result["mlops_reason"].endswith("level 2 needs CI of the pipeline code (ci on a trainer or scheduler)")
+
+
+MONITOR6 = """\
+mlsd: 1
+name: m6
+components:
+  app: {kind: client_app}
+  model: {kind: inference_service, task: binary_classification}
+  drift: {kind: drift_detector}
+  reference: {kind: data_lake}
+  alerting: {kind: alerting}
+  training: {kind: training_pipeline}
+flows:
+  - {from: app, to: model, mode: request, data: request}
+  - {from: model, to: drift, mode: telemetry, data: score distribution, tags: [predictions]}
+  - {from: reference, to: drift, mode: batch, data: training statistics}
+  - {from: drift, to: alerting, mode: stream, data: drift alerts}
+"""
+
+
+def test_monitor_6_is_not_credited_by_a_drift_detector() -> None:
+    """Breck et al. (2017), Monitor 6: "The model has not experienced a dramatic or slow-leak regression in
+    training speed, serving latency, throughput, or RAM usage": a drift detector watches distributions."""
+    tests = {t["id"]: t for t in score(loads(MONITOR6, "m6.yaml"))["tests"]}
+    assert not tests["Monitor 6"]["shown"] and tests["Monitor 6"]["evidence"] == []
+    served = MONITOR6.replace("  alerting:", "  monitoring: {kind: monitoring}\n  alerting:") + (
+        '  - {from: model, to: monitoring, mode: telemetry, data: "latency, throughput and memory", tags: [metrics]}\n'
+    )
+    tests = {t["id"]: t for t in score(loads(served, "m6.yaml"))["tests"]}
+    assert tests["Monitor 6"]["evidence"] == ["monitoring"]

@@ -77,6 +77,9 @@ def _drop_components(data: dict, gone: set[str]) -> None:
     for comp in data["components"].values():
         if comp.get("deployed_with") in gone:
             del comp["deployed_with"]
+        for feature in comp.get("features", []):
+            if feature.get("source") in gone:
+                del feature["source"]
     lint = data.get("lint", {})
     if "accept" in lint:
         lint["accept"] = [a for a in lint["accept"] if a.get("component") not in gone]
@@ -163,6 +166,9 @@ def strong_alternative(name: str, data: dict) -> dict:
     for comp in out["components"].values():
         if comp.get("deployed_with") in rename:
             comp["deployed_with"] = rename[comp["deployed_with"]]
+        for feature in comp.get("features", []):
+            if feature.get("source") in rename:
+                feature["source"] = rename[feature["source"]]
     for f in out["flows"]:
         f["from"], f["to"] = rename[f["from"]], rename[f["to"]]
     out["flows"] = list(reversed(out["flows"]))

@@ -33,10 +33,11 @@ from .overview import (
     practice,
     privacy,
 )
+from .pipelines import batch_scorers as _batch_scorers
 from .pipelines import data_section as _data
 from .pipelines import monitoring_section as _monitoring
-from .pipelines import of_kind as _of_kind
 from .pipelines import training_section as _training
+from .pipelines import with_trait as _with_trait
 from .rows import Decide as _Decide
 from .rows import Prompts
 from .rows import component_row as _component_row
@@ -95,7 +96,7 @@ def task_family(task: str | None) -> str | None:
 # -- sections -------------------------------------------------------------------------
 
 
-def _requirements(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
+def _requirements(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     req = bp.requirements
     scale = req.scale.model_dump(exclude_none=True) if req.scale else {}
     slo = req.slo
@@ -127,7 +128,7 @@ def _requirements(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     if not (slo and slo.availability):
         decide.add(step, "availability", "the availability target, e.g. 99.9 % (`requirements.slo.availability`).")
     if not (slo and slo.freshness_minutes) and (
-        _of_kind(bp, "feature_store", "stream_feature_pipeline", "batch_feature_pipeline", "ann_index")
+        any(d.stage[c] == "features" for c in d.ids) or _with_trait(d, T.EMBEDDING_INDEX)
     ):
         decide.add(step, "freshness", "how stale features and indexes may be (`requirements.slo.freshness_minutes`).")
     if not req.constraints:
@@ -224,6 +225,13 @@ def _models(bp: Blueprint, d: Design, decide: Prompts) -> list[dict[str, Any]]:
         if not component.outputs:
             prompts.append(decide.add(2, f"outputs:{cid}", f"what {_e(label)} returns (`components.{cid}.outputs`)."))
         row["decide"] = prompts
+        row["features"] = [
+            {
+                **feature.model_dump(exclude={"source"}),
+                "source": _ref(bp, feature.source) if feature.source else None,
+            }
+            for feature in component.features
+        ]
         models.append(row)
     if not models:
         decide.add(
@@ -278,7 +286,7 @@ def _funnel(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     return {"applies": applies, "stages": stages}
 
 
-def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) -> dict[str, Any]:
+def _evaluation(bp: Blueprint, d: Design, models: list[dict[str, Any]], decide: Prompts) -> dict[str, Any]:
     by_family = []
     for family, metrics in DEFAULT_METRICS.items():
         users = [{"id": m["id"], "label": m["label"]} for m in models if family in m["families"]]
@@ -298,7 +306,7 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
             "offline_metrics",
             "which offline metrics decide between two models, with their thresholds (`metrics.offline`).",
         )
-    gates = [_component_row(bp, c) for c in _of_kind(bp, "offline_evaluation")]
+    gates = [_component_row(bp, c) for c in _with_trait(d, T.EVAL_GATE)]
     if not gates:
         decide.add(
             5,
@@ -309,7 +317,7 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
     if not m.online:
         decide.add(
             5,
-            "online_metrics",
+            "online_metric_names",
             "the online metrics watched in experiments: CTR, conversion, watch time, hide rate (`metrics.online`).",
         )
     if not m.business:
@@ -318,7 +326,7 @@ def _evaluation(bp: Blueprint, models: list[dict[str, Any]], decide: Prompts) ->
             "business_metrics",
             "the business metric the system must move: revenue, retention, safety (`metrics.business`).",
         )
-    experiments = [_component_row(bp, c) for c in _of_kind(bp, "experimentation")]
+    experiments = [_component_row(bp, c) for c in _with_trait(d, T.EXPERIMENT)]
     if experiments:
         if not any(e["experiment_design"] for e in experiments):
             decide.add(
@@ -357,7 +365,7 @@ def _qps_per_replica(bp: Blueprint, load: dict[str, Any] | None) -> dict[str, An
     return {row["component"]: row["qps_per_replica"] for row in load["rows"]}
 
 
-def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dict[str, Any]:
+def _serving(bp: Blueprint, d: Design, decide: Prompts, load: dict[str, Any] | None) -> dict[str, Any]:
     entries, on_path = entries_and_request_path(bp, serving_model(bp))
     path_rows = [_component_row(bp, c) for c in on_path]
     peak = bp.requirements.scale.peak_qps if bp.requirements.scale else None
@@ -382,12 +390,12 @@ def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dic
             f"a heuristic, precomputed predictions (a `fallback` flow).",
         )
     online = [_ref(bp, c) for c in on_path if bp.kind_of(c).has("SERVE")]
-    batch = [_ref(bp, c) for c in _of_kind(bp, "batch_scoring", "predictions_store")]
+    batch = [_ref(bp, c) for c in d.ids if c in _batch_scorers(d) or d.has(c, T.PREDICTIONS)]
     if not online and not batch:
         decide.add(
             6, "prediction_mode", "online prediction on each request, or batch prediction into a predictions store."
         )
-    rollout = [_component_row(bp, c) for c in _of_kind(bp, "deployment_controller")]
+    rollout = [_component_row(bp, c) for c in _with_trait(d, T.ROLLOUT)]
     if not rollout and not any(comp.capabilities for comp in bp.components.values()):  # or built into serving
         decide.add(
             6,
@@ -411,6 +419,36 @@ def _serving(bp: Blueprint, decide: Prompts, load: dict[str, Any] | None) -> dic
         "rollout": rollout,
         "deploys": deploys,
     }
+
+
+def _retraining_cycles(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
+    """Each trained model's loop: from what it served (itself, its callers, its entry points) over
+    stream and batch flows to its trainer, then over data and artifact flows back to the model."""
+    cycles = []
+    for m in d.ids:
+        if not d.is_model(m):
+            continue
+        around = d.served_with(m)
+        starts = [m] + [
+            c
+            for c in sorted(around, key=d.order.__getitem__)
+            if c != m and (c in d.entries_of.get(m, []) or d.stage[c] in ("serving", "client"))
+        ]
+        back = d.reach(starts, ("stream", "batch"))
+        for t in d.trainers_of(m):
+            forward = d.reach([t], DATA_MODES)
+            if t not in back or m not in forward:
+                continue
+            path = d.path_to(back, t) + d.path_to(forward, m)[1:]
+            cycles.append(
+                {
+                    "model": _ref(bp, m),
+                    "trainer": _ref(bp, t),
+                    "path": path,
+                    "cadence": bp.components[t].cadence or "",
+                }
+            )
+    return cycles
 
 
 def _inline_noted(*sections: dict[str, Any]) -> list[str]:
@@ -469,26 +507,27 @@ def build_context(
     if not bp.summary:
         decide.add(0, "summary", "a one- or two-sentence summary: what the system does, for whom (`summary`).")
     context = context_sections(bp, decide)  # its prompts land in the steps that show them
-    requirements = _requirements(bp, decide)
+    requirements = _requirements(bp, design, decide)
     estimates = _estimates(bp)
     models = _models(bp, design, decide)
     model_ids = [m["id"] for m in models]
     values = value_models(bp, model_ids, decide)
     funnel = _funnel(bp, design, decide)
-    data = _data(bp, decide)
+    data = _data(bp, design, decide)
     data["labels"]["definitions"], data["labels"]["decide"] = label_definitions(bp, design, decide)
     data["privacy"] = privacy(bp, design, decide)
     data["training_data"] = training_data(bp, design)
     model_development = development(bp, design, model_ids, decide)
-    training = _training(bp, decide)
-    evaluation = _evaluation(bp, models, decide)
+    training = _training(bp, design, decide)
+    evaluation = _evaluation(bp, design, models, decide)
     _splits(bp, design, model_ids, evaluation, decide)
     analyses = analyses or {}
     simulation = analyses.get("simulation") or {}
-    serving = _serving(bp, decide, simulation.get("load"))
+    serving = _serving(bp, design, decide, simulation.get("load"))
     serving["integrations"] = integration_points(bp, design)
     serving_prompts(simulation, decide)  # availability budget and retries, when the blueprint is silent
-    monitoring = _monitoring(bp, decide)
+    monitoring = _monitoring(bp, design, decide)
+    monitoring["cycles"] = _retraining_cycles(bp, design)
     # does a loop reach a trainer (its data or a trigger) offline, or only rollout, enforcement and the
     # live system (whose logs reach training anyway: that is not what the loop closes)?
     live = set(design.entry_points) | set(design.request_path)
@@ -510,7 +549,7 @@ def build_context(
             ("request_path", [r["id"] for r in serving["request_path"]]),
             (
                 "monitoring",
-                [r["id"] for key in ("monitors", "drift", "alerting") for r in monitoring[key]],
+                [r["id"] for r in monitoring["monitors"] + monitoring["drift"] + monitoring["alerting"]],
             ),
         ],
     )

@@ -102,11 +102,13 @@ def _step1(ctx: Context) -> list[tuple[str, list[str], str]]:
 
 
 def _step2(ctx: Context) -> list[tuple[str, list[str], str]]:
+    # a model answers when it says what it does: a name with no task, inputs or outputs is no answer
     models = [
         f"{_name(m)}: {m['task'] or 'task not given'}"
         + (f"; reads {', '.join(m['inputs'])}" if m["inputs"] else "")
         + (f"; returns {', '.join(m['outputs'])}" if m["outputs"] else "")
         for m in ctx["models"]
+        if m["task"] or m["inputs"] or m["outputs"]
     ]
     funnel = [
         f"{stage['name']}: {_names(stage['components'])}" for stage in ctx["funnel"]["stages"] if stage["components"]
@@ -153,7 +155,7 @@ def _step3(ctx: Context) -> list[tuple[str, list[str], str]]:
         if len(parts) > 1:
             labels.append("; ".join(parts))
     features = [f"{_name(p)}: {p['mode']}" for p in data["feature_pipelines"]]
-    features += [f"Shared by training and serving: {_name(s)}" for s in data["stores"] if s["kind"] == "feature_store"]
+    features += [f"Shared by training and serving: {_name(s)}" for s in data["stores"] if s["shares_features"]]
     privacy = []
     if data["pii"]["redactors"]:
         privacy.append(f"Redacted by {_names(data['pii']['redactors'])}")
@@ -295,11 +297,19 @@ def _step7(ctx: Context) -> list[tuple[str, list[str], str]]:
     mon = ctx["monitoring"]
     score = ctx["test_score"] or {}
     watched = [f"{_name(m)} watches {_names(m['watches'])}" for m in mon["monitors"] if m["watches"]]
-    # only loops whose data or trigger reaches a trainer close the loop back into training
-    loops = [f"{f['loop']}: {f['source']} -> {f['target']}" for f in mon["loops"] if f.get("trains")]
+    # the loop itself, from what each model served back to its next version; not the flows marked `loop`
+    loops = [
+        f"{_name(c['model'])}: {' -> '.join(c['path'])}"
+        + (f"; {c['trainer']['id']} retrains every {c['cadence']}" if c["cadence"] else "")
+        for c in mon["cycles"]
+    ]
     questions = [
         ("What do you monitor in production?", watched, "monitoring components and telemetry flows"),
-        ("How do you close the loop back into training?", loops, "loop: retraining on a flow"),
+        (
+            "How do you close the loop back into training?",
+            loops,
+            "stream or batch flows from what a model served to its trainer",
+        ),
     ]
     if score:
         questions.append(

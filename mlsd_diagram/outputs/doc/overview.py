@@ -46,7 +46,18 @@ def context_sections(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     for name, step, text in _CONTEXT_PROMPTS:
         if not getattr(ctx, name):
             decide.add(step, f"context_{name}", text)
+    header = [
+        (name, value)
+        for name, value in (
+            ("Owner", ctx.owner),
+            ("Status", ctx.status),
+            ("Reviewers", ", ".join(ctx.reviewers)),
+            ("Date", ctx.date),
+        )
+        if value
+    ]
     return {
+        "header": [{"name": name, "value": value} for name, value in header],
         "motivation": ctx.motivation or "",
         "scope_in": list(ctx.scope_in),
         "scope_out": list(ctx.scope_out),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...analyses import traits as T
+from ...analyses.design import Design
 from ...blueprint.models import Blueprint
 from .markdown import escape_inline as _e
 from .rows import Prompts
@@ -15,12 +17,24 @@ from .rows import flow_row as _flow_row
 from .rows import ref as _ref
 
 
-def _of_kind(bp: Blueprint, *kinds: str) -> list[str]:
-    return [cid for cid in bp.components if bp.kind_of(cid).name in kinds]
+def _with_trait(d: Design, *traits: str) -> list[str]:
+    """Components with any of ``traits`` (:mod:`...analyses.traits`), in declaration order: the doc
+    picks components by what they do, never by kind name, so custom kinds appear in it."""
+    return [cid for cid in d.ids if any(d.has(cid, t) for t in traits)]
 
 
 def _with_role(bp: Blueprint, role: str) -> list[str]:
     return [cid for cid in bp.components if bp.kind_of(cid).has(role)]
+
+
+def _schedulers(d: Design) -> set[str]:
+    """Components that start jobs: schedulers, alerting, drift detectors."""
+    return set(_with_trait(d, T.TRIGGER, T.DRIFT))
+
+
+def _batch_scorers(d: Design) -> list[str]:
+    """Models scored offline into a store (SERVE and OFFLINE)."""
+    return [c for c in d.ids if d.is_(c, "SERVE") and d.is_(c, "OFFLINE")]
 
 
 def _neighbours(bp: Blueprint, cid: str, incoming: bool, modes: tuple[str, ...] = ()) -> list[str]:
@@ -41,9 +55,9 @@ def _neighbours(bp: Blueprint, cid: str, incoming: bool, modes: tuple[str, ...] 
     return seen
 
 
-def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
+def _data(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     sources = []
-    for cid in _of_kind(bp, "data_source"):
+    for cid in _with_trait(d, T.SOURCE):
         row = _component_row(bp, cid)
         row["feeds"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False)]
         sources.append(row)
@@ -56,11 +70,12 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     store_ids = [
         cid
         for cid in bp.components
-        if bp.kind_of(cid).has("SINK") or bp.kind_of(cid).name in ("feature_store", "predictions_store")
+        if bp.kind_of(cid).has("SINK") or d.has(cid, T.FEATURE_STORE) or d.has(cid, T.PREDICTIONS)
     ]
     stores = []
     for cid in store_ids:
         row = _component_row(bp, cid)
+        row["shares_features"] = d.has(cid, T.FEATURE_STORE)  # shared by training and serving
         row["writers"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True, modes=("stream", "batch"))]
         row["readers"] = [
             _ref(bp, c)
@@ -69,11 +84,11 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         ]
         stores.append(row)
     pipelines = []
-    for cid in _of_kind(bp, "batch_feature_pipeline", "stream_feature_pipeline"):
+    schedulers = _schedulers(d)
+    for cid in _with_trait(d, T.FEATURE_PIPELINE):
         row = _component_row(bp, cid)
-        row["mode"] = "stream" if row["kind"] == "stream_feature_pipeline" else "batch"
+        row["mode"] = "batch" if d.is_(cid, "OFFLINE") else "stream"
         incoming = _neighbours(bp, cid, incoming=True, modes=("stream", "batch"))
-        schedulers = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
         row["reads"] = [_ref(bp, c) for c in incoming if c not in schedulers]
         row["triggered_by"] = [_ref(bp, c) for c in incoming if c in schedulers]
         row["writes"] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=False, modes=("stream", "batch"))]
@@ -84,18 +99,18 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "feature_pipelines",
             "how features are computed: batch (daily aggregates) or stream (real-time counters) feature pipelines.",
         )
-    if not _of_kind(bp, "feature_store"):
+    if not _with_trait(d, T.FEATURE_STORE):
         decide.add(
             3,
-            "feature_store",
+            "feature_sharing",
             "how training and serving get the same features (a `feature_store`, "
             "or logging the served features back for training).",
         )
     label_flows = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if "labels" in f.tags]
-    label_people = [_ref(bp, c) for c in _of_kind(bp, "labeling", "human_review")]
+    label_people = [_ref(bp, c) for c in _with_trait(d, T.LABELS)]
     interaction_logs = [
         _ref(bp, c)
-        for c in _of_kind(bp, "event_logging")
+        for c in _with_trait(d, T.EVENT_LOG)
         if any("interactions" in f.tags for f in bp.flows if f.target == c)
     ]
     if not (label_flows or label_people or interaction_logs):
@@ -106,7 +121,7 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "window they are joined in), or both; tag the flows that carry them `labels`.",
         )
     pii_flows = [_flow_row(bp, i) for i, f in enumerate(bp.flows) if "pii" in f.tags]
-    redactors = [_ref(bp, c) for c in _of_kind(bp, "pii_redactor")]
+    redactors = [_ref(bp, c) for c in _with_trait(d, T.REDACTOR)]
     if not (pii_flows or redactors):
         decide.add(
             3,
@@ -114,7 +129,7 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "which data holds personal information and where it is redacted (tag those flows "
             "`pii`; add a `pii_redactor`).",
         )
-    validators = [_component_row(bp, c) for c in _of_kind(bp, "data_validation")]
+    validators = [_component_row(bp, c) for c in _with_trait(d, T.VALIDATION)]
     if not validators:
         decide.add(
             3,
@@ -132,10 +147,12 @@ def _data(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     }
 
 
-def _job_rows(bp: Blueprint, kind: str, triggers_from: set[str], reads: str, writes: str) -> list[dict[str, Any]]:
-    """Each component of ``kind`` with what it reads, what triggers it, and what it writes."""
+def _job_rows(
+    bp: Blueprint, d: Design, trait: str, triggers_from: set[str], reads: str, writes: str
+) -> list[dict[str, Any]]:
+    """Each component with ``trait`` with what it reads, what triggers it, and what it writes."""
     rows = []
-    for cid in _of_kind(bp, kind):
+    for cid in _with_trait(d, trait):
         row = _component_row(bp, cid)
         incoming = _neighbours(bp, cid, incoming=True)
         row[reads] = [_ref(bp, c) for c in incoming if c not in triggers_from]
@@ -145,9 +162,9 @@ def _job_rows(bp: Blueprint, kind: str, triggers_from: set[str], reads: str, wri
     return rows
 
 
-def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
-    triggers_from = set(_of_kind(bp, "orchestrator", "alerting", "drift_detector"))
-    pipelines = _job_rows(bp, "training_pipeline", triggers_from, reads="trained_on", writes="produces")
+def _training(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
+    triggers_from = _schedulers(d)
+    pipelines = _job_rows(bp, d, T.TRAINER, triggers_from, reads="trained_on", writes="produces")
     if not pipelines:
         decide.add(
             4,
@@ -161,7 +178,7 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "triggers",
             "what starts a training run: a schedule (`orchestrator`), new data, a drift or quality alert.",
         )
-    baselines = [_component_row(bp, c) for c in _with_role(bp, "DEGRADE") if bp.kind_of(c).name == "fallback_ranker"]
+    baselines = [_component_row(bp, c) for c in _with_trait(d, T.BASELINE)]
     if not baselines:
         decide.add(
             4,
@@ -169,11 +186,11 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "the baseline every model must beat: a heuristic (most popular, most recent) "
             "or the current production model (a `fallback_ranker` doubles as one).",
         )
-    registries = [_component_row(bp, c) for c in _of_kind(bp, "model_registry")]
+    registries = [_component_row(bp, c) for c in _with_trait(d, T.REGISTRY)]
     if not registries:
         decide.add(4, "registry", "where trained models are versioned and rolled back from (a `model_registry`).")
-    trackers = [_component_row(bp, c) for c in _of_kind(bp, "experiment_tracker", "metadata_store")]
-    index_builders = _job_rows(bp, "index_builder", triggers_from, reads="reads", writes="writes")
+    trackers = [_component_row(bp, c) for c in _with_trait(d, T.TRACKER)]
+    index_builders = _job_rows(bp, d, T.INDEX_BUILDER, triggers_from, reads="reads", writes="writes")
     schedules = [
         _flow_row(bp, i)
         for i, f in enumerate(bp.flows)
@@ -186,15 +203,15 @@ def _training(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         "trackers": trackers,
         "index_builders": index_builders,
         "triggers": schedules,
-        "batch_scoring": [_component_row(bp, c) for c in _of_kind(bp, "batch_scoring")],
+        "batch_scoring": [_component_row(bp, c) for c in _batch_scorers(d)],
     }
 
 
-def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
-    def rows(*kinds: str, incoming: str, outgoing: str | None = None) -> list[dict[str, Any]]:
-        # each component of these kinds, with what flows into it (and out of it) under the given keys
+def _monitoring(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
+    def rows(ids: list[str], incoming: str, outgoing: str | None = None) -> list[dict[str, Any]]:
+        # each of these components, with what flows into it (and out of it) under the given keys
         found = []
-        for cid in _of_kind(bp, *kinds):
+        for cid in ids:
             row = _component_row(bp, cid)
             row[incoming] = [_ref(bp, c) for c in _neighbours(bp, cid, incoming=True)]
             if outgoing:
@@ -202,7 +219,9 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             found.append(row)
         return found
 
-    monitors = rows("monitoring", "online_metrics", incoming="watches")
+    # dashboards and online metrics: the monitoring stage but for drift detection and alerting
+    watchers = [c for c in d.ids if d.stage[c] == "monitoring" and not (d.has(c, T.DRIFT) or d.has(c, T.ALERTING))]
+    monitors = rows(watchers, incoming="watches")
     if not monitors:
         decide.add(
             7,
@@ -223,7 +242,7 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             f"telemetry:{ref['id']}",
             f"what {_e(ref['label'])} reports to monitoring: {reports} (a `telemetry` flow).",
         )
-    drift = rows("drift_detector", incoming="watches", outgoing="alerts")
+    drift = rows(_with_trait(d, T.DRIFT), incoming="watches", outgoing="alerts")
     if not drift:
         decide.add(
             7,
@@ -231,11 +250,11 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
             "how data and prediction drift are detected: which distributions, against which "
             "reference, with which threshold (a `drift_detector`).",
         )
-    alerting = rows("alerting", incoming="from", outgoing="to")
+    alerting = rows(_with_trait(d, T.ALERTING), incoming="from", outgoing="to")
     if not alerting:
         decide.add(
             7,
-            "alerting",
+            "alerts",
             "who or what is alerted, on which thresholds, and whether an alert starts "
             "retraining (an `alerting` component).",
         )
@@ -257,11 +276,11 @@ def _monitoring(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
     }
 
 
-__all__ = ["data_section", "monitoring_section", "neighbours", "of_kind", "training_section", "with_role"]
+__all__ = ["batch_scorers", "data_section", "monitoring_section", "neighbours", "training_section", "with_trait"]
 
 data_section = _data
 training_section = _training
 monitoring_section = _monitoring
-of_kind = _of_kind
-with_role = _with_role
+with_trait = _with_trait
+batch_scorers = _batch_scorers
 neighbours = _neighbours
