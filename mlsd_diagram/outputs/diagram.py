@@ -128,7 +128,8 @@ def render(
         payloads["dot"], used_icons = with_icons_in(dot_text, icon_folder)
     if stopped():  # checked once: from here on every file of this render is written, or none was
         raise RenderCancelled()
-    folder = _write_icons(out_dir, icon_folder, used_icons) if icon_folder else None  # before the DOT using them
+    # before the DOT using them; a DOT that uses none (the request view) gets no folder
+    folder = _write_icons(out_dir, icon_folder, used_icons) if icon_folder and used_icons else None
     written = write_all([(targets[fmt], payload) for fmt, payload in payloads.items()])  # all or nothing
     if folder is not None:
         written.insert(list(payloads).index("dot") + 1, folder)

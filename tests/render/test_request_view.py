@@ -238,3 +238,14 @@ def test_a_request_thousands_of_calls_deep_is_drawn_without_recursion():
     assert fall.p99_ms == n  # each of the n services adds its 1 ms
     text = str(draw(bp, "mermaid", view="request"))
     assert text.count("-->>") == n and text.count("->>") == 2 * n  # a call and its reply each
+
+
+def test_the_request_view_s_dot_export_comes_without_an_empty_icon_folder(tmp_path):
+    """The waterfall uses no icons: its DOT is written alone (an empty ``.icons`` folder came with it),
+    while a component view's DOT still brings the icons it names."""
+    written = CliRunner().invoke(main, ["render", str(NEWS), "--view", "request", "-f", "dot", "-o", str(tmp_path)])
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news_feed-request.dot"]
+    full = CliRunner().invoke(main, ["render", str(NEWS), "--view", "serving", "-f", "dot", "-o", str(tmp_path)])
+    assert full.exit_code == 0, full.output
+    assert any((tmp_path / "news_feed-serving.icons").glob("*.png"))
