@@ -98,6 +98,7 @@ def check_design(data: Any) -> list[Problem]:
     problems.extend(_serving_fields(flows, components, custom))
     problems.extend(_practice_fields(flows, components))
     problems.extend(_sizing_fields(components))
+    problems.extend(_rollout_fields(components))
     lint = _dict(data.get("lint"))
     accepts = _list(lint.get("accept"))
     for index, accept in enumerate(accepts):
@@ -441,6 +442,49 @@ def _practice_fields(flows: list, components: dict) -> list[Problem]:
                         False,
                     )
                 )
+    return problems
+
+
+ROLLOUT_FIELDS = ("ramp", "kill_switch", "rollback_on")
+_RAMPED = {"shadow", "canary", "ab_test"}  # capabilities that put a new version on live traffic
+
+
+def _rollout_fields(components: dict) -> list[Problem]:
+    """A rollout plan only on what rolls versions out (a deployment controller, a custom kind, or a
+    component with shadow, canary or ab_test built in); a ramp's shares rise step by step."""
+    problems: list[Problem] = []
+    for cid, comp in components.items():
+        if not isinstance(comp, dict) or not any(comp.get(key) not in (None, []) for key in ROLLOUT_FIELDS):
+            continue
+        kind = comp.get("kind")
+        known = builtin_kind(kind) if isinstance(kind, str) else None
+        caps = {c for c in _list(comp.get("capabilities")) if isinstance(c, str)}
+        if known is not None and known.name != "deployment_controller" and not caps & _RAMPED:
+            key = next(key for key in ROLLOUT_FIELDS if comp.get(key) not in (None, []))
+            problems.append(
+                (
+                    ("components", cid, key),
+                    f"'{key}' is a rollout plan, and '{cid}' ({known.name}) rolls nothing out; declare it on the "
+                    "deployment_controller, or give this component the canary, shadow or ab_test capability",
+                    True,
+                )
+            )
+            continue
+        previous = 0.0
+        for i, step in enumerate(_list(comp.get("ramp"))):
+            share = step.get("share") if isinstance(step, dict) else None
+            if not isinstance(share, (int, float)) or isinstance(share, bool):
+                continue
+            if share <= previous:
+                problems.append(
+                    (
+                        ("components", cid, "ramp", i, "share"),
+                        f"ramp step {i + 1} sends {share:g} of traffic, not more than the step before it "
+                        f"({previous:g}); a ramp's shares rise (0.01, 0.1, 0.5, 1)",
+                        False,
+                    )
+                )
+            previous = max(previous, float(share))
     return problems
 
 

@@ -45,6 +45,7 @@ from .models_types import (
     minutes,
 )
 from .prices import UnitPrices
+from .rollout import Alternative, RampStep, RollbackCriterion
 from .scaling import AtLeast, BatchTimeoutMs, HedgeAfterMs, MaxBatchSize, MaxReplicas, MinReplicas, ScaleUpS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -319,6 +320,18 @@ class Component(_Model):
         description="rollout built into this component: shadow, canary, ab_test, versioned_models, "
         "human_approval (a person signs off each version before it serves)",
     )
+    ramp: list[RampStep] = Field(
+        default_factory=list,
+        description="rollout components: traffic steps of a new version, rising, e.g. [{share: 0.01, hold: 1h}, "
+        "{share: 1}] (the design doc's rollout plan)",
+    )
+    kill_switch: Text | None = Field(
+        None, description="rollout components: how the new version is turned off at once, and by whom (the doc)"
+    )
+    rollback_on: list[RollbackCriterion] = Field(
+        default_factory=list,
+        description="rollout components: {metric, threshold, window} that roll a new version back (the doc)",
+    )
     artifacts: list[Artifact] = Field(
         default_factory=list,
         description="serving components: what they use that no trainer here produces (prompt, retrieval_corpus, "
@@ -386,8 +399,9 @@ class Component(_Model):
         None,
         description="models with several heads or outputs: how they combine into the one score that is used",
     )
-    alternatives: list[Text] = Field(
-        default_factory=list, description="designs considered instead of this one, and why not chosen"
+    alternatives: list[Text | Alternative] = Field(
+        default_factory=list,
+        description="designs considered instead of this one: a line each, or {option, pros, cons} (the doc's table)",
     )
     notes: str | None = Field(
         None, max_length=MAX_NOTES, description="free notes, shown in the diagram's tooltip and the design doc"
@@ -495,8 +509,9 @@ class Context(_Model):
     motivation: Notes | None = Field(default=None, description="why this system, and why now")
     scope_in: list[Text] = Field(default_factory=list, description="what the design covers")
     scope_out: list[Text] = Field(default_factory=list, description="what it leaves out on purpose")
-    alternatives: list[Text] = Field(
-        default_factory=list, description="whole-system designs considered instead, and why not chosen"
+    alternatives: list[Text | Alternative] = Field(
+        default_factory=list,
+        description="whole-system designs considered instead: a line each, or {option, pros, cons} (the doc's table)",
     )
     milestones: list[Text] = Field(default_factory=list, description="delivery steps, in order")
     cost: Notes | None = Field(default=None, description="what it costs to build and run (hardware, labeling, people)")

@@ -38,6 +38,8 @@ VALUES: dict[str, Any] = {
     "exploration_share": 0.5,
     "holdout_share": 0.5,
     "disable": ["MLSD103"],
+    "ramp": [{"share": 0.5, "hold": "1h"}, {"share": 1}],
+    "rollback_on": [{"metric": "error rate", "threshold": "> 1%", "window": "5m"}],
     "accept": [{"rule": "MLSD103", "flow": 0, "reason": "a reason"}],
 }
 # What both sides need for a field to be valid (the field's own change is then the only one).
@@ -47,6 +49,8 @@ SETUP: dict[str, dict[str, Any]] = {
     **dict.fromkeys(("min_replicas", "max_replicas", "scale_up_s"), {"min_replicas": 1, "max_replicas": 8}),
     **dict.fromkeys(("max_batch_size", "batch_timeout_ms"), {"max_batch_size": 2, "batch_timeout_ms": 5}),
     "at_least": {"step": 1},
+    # a rollout plan belongs on what rolls versions out
+    **dict.fromkeys(("ramp", "kill_switch", "rollback_on"), {"capabilities": ["canary"]}),
     "events_per_s": {"mode": "stream"},
     **{
         name: {"mode": "stream", "tags": ["labels"]}

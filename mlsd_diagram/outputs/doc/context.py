@@ -38,6 +38,7 @@ from .pipelines import data_section as _data
 from .pipelines import monitoring_section as _monitoring
 from .pipelines import training_section as _training
 from .pipelines import with_trait as _with_trait
+from .rollout import rollout_plans
 from .rows import Decide as _Decide
 from .rows import Prompts
 from .rows import component_row as _component_row
@@ -417,6 +418,7 @@ def _serving(bp: Blueprint, d: Design, decide: Prompts, load: dict[str, Any] | N
         "online_models": online,
         "batch_predictions": batch,
         "rollout": rollout,
+        "rollout_plans": rollout_plans(bp, d, decide),
         "deploys": deploys,
     }
 

@@ -16,6 +16,7 @@ from typing import Any
 from ...analyses import traits as T
 from ...analyses.design import DATA_MODES, Design
 from ...blueprint.models import Blueprint
+from ...blueprint.rollout import alternative_text
 from .markdown import escape_inline as _e
 from .rows import Prompts, component_row, flow_row, label_of, ref
 
@@ -53,7 +54,7 @@ def _facts(bp: Blueprint, d: Design, cid: str) -> list[dict[str, str]]:
             rows.append((name, value if isinstance(value, str) else str(value)))
 
     add("Model", comp.model)
-    add("Alternatives considered", "; ".join(comp.alternatives))
+    add("Alternatives considered", "; ".join(alternative_text(a) for a in comp.alternatives))
     add("Loss", comp.loss)
     add("Positives", comp.positives)
     add("Negatives", comp.negatives)

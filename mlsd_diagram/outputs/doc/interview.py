@@ -134,7 +134,16 @@ def _step2(ctx: Context) -> list[tuple[str, list[str], str]]:
             )
         )
     questions.append(
-        ("What else did you consider, and why not?", list(ctx["context"]["alternatives"]), "context.alternatives")
+        (
+            "What else did you consider, and why not?",
+            list(ctx["context"]["alternatives"])
+            + [
+                a["option"] + (f" (not chosen: {'; '.join(a['cons'])})" if a["cons"] else "")
+                for a in ctx["context"]["alternatives_table"]
+                if not a["id"]
+            ],
+            "context.alternatives",
+        )
     )
     return questions
 

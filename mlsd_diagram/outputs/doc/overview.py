@@ -11,6 +11,7 @@ from typing import Any
 from ...analyses import traits as T
 from ...analyses.design import Design
 from ...blueprint.models import Blueprint, minutes
+from .rollout import alternatives_table
 from .rows import Prompts, component_row, ref
 
 # (field, step, prompt); step 8 is "Cost, security and milestones", step 9 "Risks"
@@ -61,7 +62,8 @@ def context_sections(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         "motivation": ctx.motivation or "",
         "scope_in": list(ctx.scope_in),
         "scope_out": list(ctx.scope_out),
-        "alternatives": list(ctx.alternatives),
+        "alternatives": [a for a in ctx.alternatives if isinstance(a, str)],
+        "alternatives_table": alternatives_table(bp),
         "milestones": list(ctx.milestones),
         "cost": ctx.cost or "",
         "risks": list(ctx.risks),
