@@ -12,6 +12,7 @@ from docmarkdown import doc_for, parser, sections
 
 from mlsd_diagram import loads
 from mlsd_diagram.analyses.diff import diff_blueprints
+from mlsd_diagram.outputs.doc import doc_markdown
 
 DESIGN = """\
 mlsd: 1
@@ -162,3 +163,11 @@ def test_diff_sees_a_changed_ramp_and_rollback_criterion() -> None:
     newer = loads(DESIGN.replace("window: 15m", "window: 30m"), name="newer.yaml")
     changed = diff_blueprints(old, newer)["components"]["changed"]
     assert [(c["id"], [f["field"] for f in c["changes"]]) for c in changed] == [("rollout", ["rollback_on"])]
+
+
+def test_the_talk_track_answers_the_rollout_question_with_the_plan() -> None:
+    talk = doc_markdown(loads(DESIGN, "rollout.yaml"), stem="rollout", interview=True)
+    inline = [html.unescape(t.content) for t in parser().parse(talk) if t.type == "inline"]
+    assert "Canary (rollout) ramps 1% for 1h, then 10% for 6h, then 50% for 1d, then 100%" in inline
+    assert "Kill switch: a feature flag the on-call flips back to the last version" in inline
+    assert "Rolls back when p99 latency ms is 80 over 15m" in inline

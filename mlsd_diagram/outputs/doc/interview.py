@@ -286,6 +286,17 @@ def _step6(ctx: Context) -> list[tuple[str, list[str], str]]:
     )
     rollout = [_name(r) + (f": {r['notes']}" if r["notes"] else "") for r in serving["rollout"]]
     rollout += [f"{f['source']} -> {f['target']}: {f['data']}" for f in serving["deploys"] if f["data"]]
+    for plan in serving["rollout_plans"]:
+        if plan["ramp"]:
+            steps = [s["share"] + (f" for {s['hold']}" if s["hold"] else "") for s in plan["ramp"]]
+            rollout.append(f"{_name(plan)} ramps {', then '.join(steps)}")
+        if plan["kill_switch"]:
+            rollout.append(f"Kill switch: {plan['kill_switch']}")
+        rollout += [
+            f"Rolls back when {r['metric']} is {_value(r['threshold'])}"
+            + (f" over {r['window']}" if r["window"] else "")
+            for r in plan["rollback_on"]
+        ]
     questions = [
         ("Does the request path meet the latency budget?", latency, "latency_p99_ms on the request path"),
         ("Online or batch prediction?", modes, "serving components, batch_scoring"),
