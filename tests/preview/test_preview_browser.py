@@ -81,7 +81,7 @@ def test_live_preview(serve, page, tmp_path):
     assert p.locator("#mlsd-diagram-svg g.node").count() == len(blueprint.components) + 1
 
     # an invalid edit shows the located error above the last good diagram
-    broken = added.replace("kind: cache, label: Last served feed", "kind: cahce, label: Last served feed")
+    broken = added.replace("feed_cache: {kind: cache,", "feed_cache: {kind: cahce,")
     line = next(n for n, t in enumerate(broken.splitlines(), 1) if "kind: cahce" in t)
     column = broken.splitlines()[line - 1].index("cahce") + 1
     path.write_text(broken)
