@@ -11,12 +11,14 @@ page's load slider, so the page never computes a state itself.
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import html
 import itertools
 import json
 import math
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..blueprint.models import Blueprint
@@ -264,6 +266,13 @@ def precompute_knock_outs(
     size = precomputed_sizes(len(relevant), limit)
     table: dict[str, Any] = {}
     spent = 0
+    code_of = collections.defaultdict(lambda: "?", STATE_CODES).__getitem__
+    # knock_out_detail's states come in the model's declaration order: permute them at C speed
+    declared = {c: i for i, c in enumerate(model.relevant_declared)}
+    in_relevant_order: Callable[[list[str]], Iterable[str]] | None = None
+    if declared.keys() == on_path:
+        order = [declared[c] for c in relevant]
+        in_relevant_order = operator.itemgetter(*order) if len(order) > 1 else (lambda codes: codes)
 
     def add(key: str, members: Iterable[str]) -> bool:
         nonlocal spent
@@ -272,7 +281,9 @@ def precompute_knock_outs(
         view = knock_out_view(blueprint, members, model)
         table[key] = {
             "s": "".join(STATE_CODES.get(view["entry_points"].get(e, "served"), "?") for e in entries),
-            "n": "".join(STATE_CODES.get(view["states"].get(c, "served"), "?") for c in relevant),
+            "n": "".join(in_relevant_order(list(map(code_of, view["states"].values()))))
+            if in_relevant_order is not None and len(view["states"]) == len(relevant)
+            else "".join(STATE_CODES.get(view["states"].get(c, "served"), "?") for c in relevant),
             "c": [position[c] for c in view["components"]],
             "f": view["flows"],
         }

@@ -161,6 +161,7 @@ class ServingGraph:
                     self.quorum.setdefault(c, []).append((group, k))
         self.relevant = self._post_order(self.entries, fallbacks=True)
         self.relevant_set = frozenset(self.relevant)
+        self.relevant_declared = tuple(c for c in self.ids if c in self.relevant_set)  # declaration order
         self.position = {c: i for i, c in enumerate(self.relevant)}
         # Callers before callees over request flows, for every relevant component (load flows this way).
         self.bottom_up = tuple(self._post_order(self.relevant, fallbacks=False))
@@ -351,6 +352,11 @@ class ServingGraph:
         """``(works, answer)`` of the intact design (nothing out): computed once, on first use."""
         works, answer = self._fixpoint(frozenset(), frozenset(), frozenset(), None)
         return dict(works), dict(answer)
+
+    @cached_property
+    def baseline_states(self) -> dict[str, str]:
+        """Relevant component -> state of the intact design, in declaration order."""
+        return {c: _STATE[self._baseline[1][c]] for c in self.relevant_declared}
 
     @cached_property
     def _entry_baseline(self) -> dict[str, str]:

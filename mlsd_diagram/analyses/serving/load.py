@@ -22,6 +22,7 @@ from .graph import (
 )
 
 if TYPE_CHECKING:
+    from ...blueprint.models import Blueprint
     from ..response import Evaluation
 
 
@@ -29,6 +30,10 @@ class ServingLoad(ServingGraph):
     """The load a design's components receive (the graph's states under load)."""
 
     idle: Evaluation  # responses with nothing loaded or failed (set by ServingModel, which computes them)
+
+    def __init__(self, blueprint: Blueprint):
+        super().__init__(blueprint)
+        self._capacity_memo: dict[str, float | None] = {}  # per replica, once the idle responses are known
 
     # -- load -----------------------------------------------------------------------------
 
@@ -40,7 +45,16 @@ class ServingLoad(ServingGraph):
     def capacity_per_replica(self, c: str) -> float | None:
         """Requests per second one replica sustains: ``capacity_qps`` (x ``max_batch_size`` on a batching
         server), and with ``workers`` at most ``workers x max_batch_size / mean response time`` (Little's
-        law, the response with nothing queued, without the batch's wait to fill)."""
+        law, the response with nothing queued, without the batch's wait to fill). Memoized: it depends on
+        the blueprint and the idle responses only."""
+        if c in self._capacity_memo:
+            return self._capacity_memo[c]
+        cap = self._capacity_per_replica(c)
+        if hasattr(self, "idle"):  # fixed for good once the idle responses are known
+            self._capacity_memo[c] = cap
+        return cap
+
+    def _capacity_per_replica(self, c: str) -> float | None:
         cap = self.capacity[c]
         batch = self.batch[c]
         if cap is not None and batch > 1:
@@ -74,7 +88,7 @@ class ServingLoad(ServingGraph):
     @property
     def autoscaled(self) -> list[str]:
         """Relevant components with an autoscaler's range (``min_replicas``..``max_replicas``), declaration order."""
-        return [c for c in self.ids if c in self.relevant_set and self.min_replicas[c] is not None]
+        return [c for c in self.relevant_declared if self.min_replicas[c] is not None]
 
     def surge_lost(self) -> dict[str, int]:
         """What a surge faster than the autoscaler meets, as replicas "lost" from the sustained count:
@@ -218,6 +232,7 @@ class ServingLoad(ServingGraph):
         rounds = 0
         load: dict[str, float] = {}
         _, live = self.states(knocked)  # a fallback takes load unless it is out for reasons other than load
+        caps = {c: self.total_capacity(c, lost_map) for c in self.relevant}  # fixed for the whole call
         for _round in range(1, len(self.relevant) + 3):
             works, _ = self.states(knocked, (), overloaded)
             load = dict.fromkeys(self.relevant, 0.0)
@@ -227,7 +242,7 @@ class ServingLoad(ServingGraph):
                 load[f] += q
             unserved: dict[str, float] = {}
             for c in self.top_down:
-                cap = self.total_capacity(c, lost_map)
+                cap = caps[c]
                 if c in knocked or c in hung:  # a hung component calls nobody and answers nobody
                     admitted, unserved_qps = 0.0, load[c]
                 elif c in overloaded:  # works at capacity; every call to it times out or hangs
@@ -252,7 +267,9 @@ class ServingLoad(ServingGraph):
                     if live[f]:
                         new_inflow[f] = new_inflow.get(f, 0.0) + unserved_qps
             saturated = {
-                c for c in self.relevant if c not in knocked and c not in hung and self._over(c, load[c], lost_map)
+                c
+                for c in self.relevant
+                if c not in knocked and c not in hung and (cap := caps[c]) is not None and load[c] > cap * (1 + 1e-9)
             }
             new_shedding = frozenset(c for c in saturated if self.shedding[c])
             new_overloaded = frozenset(c for c in saturated if not self.shedding[c]) | hung
@@ -272,8 +289,8 @@ class ServingLoad(ServingGraph):
         works, _ = self.states(knocked, (), overloaded)
         worst_works, worst = self.states(knocked, shedding, overloaded)
         components = {}
-        for c in (c for c in self.ids if c in self.relevant_set):
-            cap = self.total_capacity(c, lost_map)
+        for c in self.relevant_declared:
+            cap = caps[c]
             if c in knocked:
                 state = FAILED
             elif c in hung:
@@ -298,10 +315,6 @@ class ServingLoad(ServingGraph):
         if retry is not None:
             result["retries"] = retry
         return result
-
-    def _over(self, c: str, qps: float, lost: Mapping[str, int] | None = None) -> bool:
-        cap = self.total_capacity(c, lost)
-        return cap is not None and qps > cap * (1 + 1e-9)
 
     def headroom(self, lost: Mapping[str, int] | None = None) -> tuple[float | None, str | None]:
         """``(largest load factor with every entry point fully served, first component to saturate)``.

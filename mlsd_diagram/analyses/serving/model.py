@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from ...blueprint.models import Blueprint
@@ -162,9 +163,30 @@ class ServingModel(ServingLoad):
         if load is None:
             load = load_of(self, scenario)
         qps, _, reject = loads_of(self, scenario, load)
-        if grid_of(self, scenario, qps, reject) != near.grid:
+        if not self._same_horizon(scenario, near, qps, reject) and grid_of(self, scenario, qps, reject) != near.grid:
             return evaluate(self, scenario, load=load)
         return evaluate(self, scenario, load=load, base=near)
+
+    def _same_horizon(
+        self, scenario: Scenario, near: Evaluation, qps: Mapping[str, float], reject: Mapping[str, float]
+    ) -> bool:
+        """Whether :func:`~.response.horizon` is the same at these loads as at ``near``'s (same scenario
+        but the factor): loads enter it only through the queues of components with workers, so it is
+        when no such queue's admitted rate moved (or nothing queues). Then so is the grid, and the
+        O(R + F) horizon need not be computed again."""
+        if not scenario.queueing:
+            return True
+
+        def admitted(q: Mapping[str, float], r: Mapping[str, float], c: str) -> float:
+            return q.get(c, 0.0) / 1000.0 * (1 - r.get(c, 0.0))
+
+        return all(admitted(qps, reject, c) == admitted(near.qps, near.reject, c) for c in self.queueing_components)
+
+    @cached_property
+    def queueing_components(self) -> tuple[str, ...]:
+        """Relevant components with a pool of workers (``replicas x workers x batch`` above 0): the only
+        ones whose load moves the latency horizon."""
+        return tuple(c for c in self.relevant if self.replicas[c] * (self.workers[c] or 0) * self.batch[c])
 
     def request_latency(
         self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()

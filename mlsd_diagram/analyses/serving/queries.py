@@ -59,7 +59,7 @@ def reachable_components(blueprint: Blueprint, model: ServingModel | None = None
     caller has one.
     """
     model = model or ServingModel(blueprint)
-    return [c for c in model.ids if c in model.relevant_set]
+    return list(model.relevant_declared)
 
 
 def _check_ids(blueprint: Blueprint, components: Iterable[str]) -> set[str]:
@@ -104,9 +104,17 @@ def knock_out_detail(
     model = model or ServingModel(blueprint)
     knocked = _check_ids(blueprint, components)
     works, answer = model.states(knocked)
-    if isinstance(answer, ChainMap):  # the intact design's states under the re-evaluated ones: one flat
-        works, answer = _flat(works), _flat(answer)  # copy each (C speed) beats R chained look-ups
-    state = {c: DOWN if c in knocked else _STATE[answer[c]] for c in model.ids if c in model.relevant_set}
+    if isinstance(answer, ChainMap):  # the intact design's states under the re-evaluated ones: the intact
+        state = dict(model.baseline_states)  # states (a C-speed copy, declaration order) with those patched
+        for c in {c for layer in answer.maps[:-1] for c in layer}:
+            if c in state:
+                state[c] = _STATE[answer[c]]
+        works, answer = _flat(works), _flat(answer)  # one flat copy each (C speed) beats R chained look-ups
+    else:
+        state = {c: _STATE[answer[c]] for c in model.relevant_declared}
+    for c in knocked:
+        if c in state:
+            state[c] = DOWN
     reached: set[str] = set()
     flows: set[int] = set()
 
