@@ -8,6 +8,7 @@ model must agree to 0.5 ms or 1% (the accuracy docs/simulate.md promises).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -287,6 +288,37 @@ def test_properties_of_the_distributions(bp, factor, more):
     for c in model.request_path:
         knocked = model.figures(model.evaluation(factor, [c], base=base))["app"]
         assert knocked["shares"]["served"] <= low["shares"]["served"] + 1e-9  # a knock-out never helps
+
+
+@settings(max_examples=30, deadline=None)
+@given(designs(), st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 4.0]), min_size=2, max_size=4))
+def test_a_load_sweep_on_one_model_equals_a_fresh_model_at_each_factor(bp, factors):
+    # one model re-evaluates only what each new load factor moves (and reuses the latency horizon when
+    # no queue's load moved): every figure and the grid must be those of a full evaluation from scratch
+    shared = ServingModel(bp)
+    for factor in factors:
+        fresh = ServingModel(bp)
+        again, full = shared.evaluation(factor), fresh.evaluation(factor)
+        assert again.grid == full.grid
+        assert shared.figures(again) == fresh.figures(full)
+
+
+def test_the_latency_horizon_is_reused_only_when_no_queue_s_load_moved():
+    flows = "  - {from: app, to: svc, mode: request}\n"
+    plain = ServingModel(blueprint("  svc: {kind: online_service, latency_p99_ms: 10}\n", flows, peak=100))
+    queued = ServingModel(
+        blueprint("  svc: {kind: online_service, latency_p99_ms: 10, workers: 4, replicas: 2}\n", flows, peak=100)
+    )
+    assert plain.queueing_components == ()
+    assert queued.queueing_components == ("svc",)
+    for model, moved in ((plain, False), (queued, True)):
+        near = model.evaluation(1.0)
+        scenario = replace(near.scenario, factor=2.0)
+        load = model.load(2.0)
+        qps = {c: float(info["qps"]) for c, info in load["components"].items()}
+        assert qps["svc"] == 200  # the load moved in both; only the queue makes the horizon move with it
+        assert model._same_horizon(scenario, near, qps, {}) is not moved
+        assert model._same_horizon(near.scenario, near, near.qps, near.reject)
 
 
 def test_simulate_text_shows_the_distribution_and_the_hang(tmp_path):
