@@ -232,7 +232,7 @@ def _set_change(old: Any, new: Any) -> dict[str, Any]:
     }
 
 
-def _compare_simulation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _compare_simulation(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     latency = []
     for entry in dict.fromkeys([*old["latency"], *new["latency"]]):
         was, now = old["latency"].get(entry), new["latency"].get(entry)
@@ -300,7 +300,7 @@ def diff_blueprints(
     *,
     old_name: str | None = None,
     new_name: str | None = None,
-    simulation: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    simulation: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything that differs between ``old`` and ``new``, as JSON-ready data.
 

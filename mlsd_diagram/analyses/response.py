@@ -37,6 +37,7 @@ from .distribution import D, Dist, F, Grid, S
 
 if TYPE_CHECKING:
     from .serving import Call, ServingModel
+    from .serving.shapes import LatencyFigures
 
 SHED_BUSY = 0.95  # a shedding pool's queue is evaluated at most this busy
 QUANTILES = (0.5, 0.99, 0.999)
@@ -76,7 +77,7 @@ class Evaluation:
     jammed: set[str] = field(default_factory=set)  # pools kept busier than they drain (hang)
     base: Evaluation | None = None  # the evaluation this one re-evaluated only part of
     redone: frozenset[str] = frozenset()  # what it re-evaluated (with ``base``)
-    entry_figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # cache of the entry points' figures
+    entry_figures: dict[str, LatencyFigures] = field(default_factory=dict)  # cache of the entry points' figures
     ring_answers: dict[tuple[str, frozenset[str]], Dist] = field(default_factory=dict)  # answers in fallback cycles
     unanswered: dict[int, Dist] = field(default_factory=dict)  # a quorum's call before on_failure (transient)
 

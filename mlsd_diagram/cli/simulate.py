@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +13,9 @@ from . import UserError, main
 from .completion import complete_components
 from .inputs import load, split_ids
 from .terminal import echo
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 def _factor(text: str) -> float:
@@ -154,7 +158,7 @@ def _distribution(info: dict) -> str:
     return "; ".join(parts)
 
 
-def _p99_note(figures: dict | None, result: dict) -> str:
+def _p99_note(figures: Mapping[str, Any] | None, result: Mapping[str, Any]) -> str:
     """`` (p99 93 ms)`` beside a knock-out's state, when the entry point still answers and latency is known."""
     if not figures or figures["p99_ms"] is None:
         return ""
@@ -170,7 +174,7 @@ def _ms(value) -> str:
 MAX_INDENT = 12  # call depths indented in the latency tree; deeper calls say their depth instead
 
 
-def text_report(file: str, result: dict, together: bool) -> list[str]:
+def text_report(file: str, result: Mapping[str, Any], together: bool) -> list[str]:
     """The text form of :func:`~mlsd_diagram.analyses.serving.simulate`'s result."""
     lines = [f"{file}: entry points: {', '.join(result['entry_points']) or 'none (no client sends requests)'}"]
     if result["knock_outs"]:

@@ -26,6 +26,7 @@ from ..analyses.findings import Finding
 from ..analyses.funnel import Funnel, funnel
 from ..analyses.score import ARCHITECTURE_TESTS
 from ..analyses.serving import DOWN, knock_out, load_at, request_latency
+from ..analyses.serving.shapes import LoadAt
 from ..blueprint.models import Blueprint
 
 _TEST_EVIDENCE = {test_id: evidence for test_id, _title, _rules, evidence in ARCHITECTURE_TESTS}
@@ -73,7 +74,7 @@ class Facts:
         return request_latency(self.blueprint, self.design.serving)
 
     @cached_property
-    def load(self) -> dict:
+    def load(self) -> LoadAt:
         """:func:`~..analyses.serving.load_at` the declared peak."""
         return load_at(self.blueprint, 1.0, model=self.design.serving)
 

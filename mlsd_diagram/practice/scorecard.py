@@ -329,7 +329,7 @@ def _serving(f: Facts) -> Serving:
                 slo,
                 None if p99 is None or slo is None else p99 <= slo,
                 list(report["missing"]),
-                load["entry_points"].get(entry, "served"),
+                cast(State, load["entry_points"].get(entry, "served")),
             )
         )
     return Serving(

@@ -61,3 +61,36 @@ def test_funnel_and_failure_mode_dicts_have_the_typed_keys() -> None:
         assert set(mode) == set(FailureModeDict.__required_keys__)
         assert mode["status"] in ("answered", "partly answered", "not answered yet")
     assert json.loads(json.dumps(modes)) == modes  # plain JSON data
+
+
+def _fits(value: object, shape: type) -> None:
+    """``value`` has every required key of the TypedDict ``shape`` and no key it does not declare."""
+    assert isinstance(value, dict)
+    keys = set(value)
+    assert shape.__required_keys__ <= keys, (shape.__name__, shape.__required_keys__ - keys)  # type: ignore[attr-defined]
+    assert keys <= shape.__required_keys__ | shape.__optional_keys__, (shape.__name__, keys)  # type: ignore[attr-defined]
+
+
+def test_simulate_json_has_the_keys_its_types_declare() -> None:
+    from mlsd_diagram.analyses.serving import shapes
+
+    # every bundled blueprint, with a knock-out set, a lost zone and a load path, so the optional keys appear
+    seen: set[str] = set()
+    for path in sorted((ROOT / "blueprints").glob("*.yaml")):
+        for extra in ([], ["--lose", "zone", "--load", "0.5,1,3"]):
+            result = CliRunner().invoke(main, ["simulate", "--format", "json", *extra, str(path)])
+            assert result.exit_code in (0, 1), result.output
+            data = json.loads(result.output)
+            _fits(data, shapes.Simulation)
+            seen |= set(data)
+            _fits(data["load"], shapes.LoadAt)
+            for step in data.get("load_path", []):
+                _fits(step, shapes.LoadAt)
+            for info in data["load"]["components"].values():
+                _fits(info, shapes.ComponentLoad)
+            for figures in data["load"]["latency"].values():
+                _fits(figures, shapes.LatencyFigures)
+                _fits(figures["shares"], shapes.Shares)
+            for outcome in data["knock_outs"]:
+                _fits(outcome, shapes.KnockOutOutcome)
+    assert {"load_path", "availability"} <= seen  # the optional keys were exercised

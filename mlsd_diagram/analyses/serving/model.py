@@ -13,6 +13,7 @@ from ..distribution import D, Dist, F, S
 from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate, grid_of, load_of, loads_of
 from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
+from .shapes import LatencyFigures
 
 
 class P99s(dict[str, float]):
@@ -42,7 +43,7 @@ def _share(x: float | None) -> float | int | None:
     return int(x) if x.is_integer() else x
 
 
-def _figures(lat: EntryLatency) -> dict[str, Any]:
+def _figures(lat: EntryLatency) -> LatencyFigures:
     return {
         "p50_ms": _number(lat.p50),
         "p99_ms": _number(lat.p99),
@@ -211,7 +212,7 @@ class ServingModel(ServingLoad):
             out[e] = report
         return out
 
-    def figures(self, ev: Evaluation) -> dict[str, dict[str, Any]]:
+    def figures(self, ev: Evaluation) -> dict[str, LatencyFigures]:
         """Each entry point's latency in an evaluation, as the JSON gives it: ``{"p50_ms", "p99_ms",
         "p999_ms", "shares": {"served", "degraded", "failed"}, "over_slo_share", "state"}``.
 
@@ -219,7 +220,7 @@ class ServingModel(ServingLoad):
         as failed and as over the SLO. ``state``: ``down`` when 1% or more fail, ``degraded`` when
         1% or more are not fully served, else ``served``.
         """
-        out = {}
+        out: dict[str, LatencyFigures] = {}
         for e in self.entries:
             cached = ev.entry_figures.get(e)
             if cached is None and ev.base is not None and e not in ev.redone:

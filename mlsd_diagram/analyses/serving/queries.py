@@ -20,6 +20,16 @@ from .graph import (
     _number,
 )
 from .model import ServingModel, _share
+from .shapes import (
+    CriticalComponent,
+    CriticalPath,
+    KnockOutDetail,
+    KnockOutOutcome,
+    LatencyFigures,
+    LoadAt,
+    LoadSweep,
+    Simulation,
+)
 
 # -- the public functions -------------------------------------------------------------
 
@@ -90,7 +100,7 @@ def _flat(chain: Mapping[str, int]) -> dict[str, int]:
 
 def knock_out_detail(
     blueprint: Blueprint, components: Iterable[str], model: ServingModel | None = None
-) -> dict[str, Any]:
+) -> KnockOutDetail:
     """Like :func:`knock_out`, plus what still answers, for drawing a knock-out (the live preview).
 
     Returns ``{"entry_points": {ID: STATE}, "states": {ID: STATE}, "components": [...],
@@ -158,7 +168,7 @@ def knock_out_detail(
     }
 
 
-def critical_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict[str, Any]]:
+def critical_components(blueprint: Blueprint, model: ServingModel | None = None) -> list[CriticalComponent]:
     """Request-path components whose loss alone takes an entry point down, declaration order.
 
     Each item: ``{"component": ID, "replicas": N, "entry_points": [IDs taken down]}``.
@@ -167,18 +177,18 @@ def critical_components(blueprint: Blueprint, model: ServingModel | None = None)
     """
     model = model or ServingModel(blueprint)
     sweep = model.single_knock_outs()
-    result = []
+    result: list[CriticalComponent] = []
     for c in model.request_path:
         states = sweep.get(c) if sweep is not None else None
         states = states if states is not None else model.entry_states({c})
         down = [e for e, s in states.items() if s == DOWN]
         if down:
             floor = model.min_replicas[c] or model.replicas[c]  # an autoscaler may scale down to its minimum
-            result.append({"component": c, "replicas": floor, "entry_points": down})
+            result.append(CriticalComponent(component=c, replicas=floor, entry_points=down))
     return result
 
 
-def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = None) -> list[dict[str, Any]]:
+def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = None) -> list[CriticalComponent]:
     """The critical components (:func:`critical_components`) with fewer than two replicas."""
     return [item for item in critical_components(blueprint, model) if item["replicas"] < 2]
 
@@ -205,7 +215,7 @@ def load_at(
     cold: Iterable[str] = (),
     lose: str | None = None,
     start: Mapping[str, float] | None = None,
-) -> dict[str, Any]:
+) -> LoadAt:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
     ``{"factor", "headroom", "first_saturated", "slo_headroom", "slo_limit", "entry_points": {ID:
@@ -253,7 +263,7 @@ def load_at(
         "answered_by": {e: why for e, why in result["answered_by"].items() if states[e] != SERVED},
         "unknown_capacity": [c for c in model.request_path if model.total_capacity(c) is None],
         "latency": figures,
-        **extra,
+        **extra,  # type: ignore[typeddict-item]  # the optional keys (lost, autoscaling, retries)
     }
 
 
@@ -309,7 +319,7 @@ def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -
     return {e: model.latency_parts(e, total, known) for e in model.entries}
 
 
-def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, Any] | None:
+def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> CriticalPath | None:
     """The slowest entry point's latency path: what the page highlights, with its milliseconds.
 
     ``{"entry", "p99_ms", "slo_ms", "components": [the latency path of ``request_latency``],
@@ -355,7 +365,7 @@ def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | 
                 "replicas": replicas,
                 "capacity_per_replica": _number(model.capacity[c]),
                 "capacity_qps": info["capacity_qps"],
-                "qps_per_replica": _number(info["qps"] / replicas),
+                "qps_per_replica": _number((info["qps"] or 0) / replicas),
                 "utilization": info["utilization"],
                 "state": info["state"],
             }
@@ -377,7 +387,7 @@ LOAD_FACTORS = (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.
 
 def load_sweep(
     blueprint: Blueprint, factors: Iterable[float] = LOAD_FACTORS, model: ServingModel | None = None
-) -> dict[str, Any]:
+) -> LoadSweep:
     """:func:`load_at` at each of ``factors`` (the report's load slider picks among them).
 
     ``{"factors": [...], "headroom", "first_saturated", "slo_headroom", "slo_limit", "unknown_capacity",
@@ -419,7 +429,7 @@ def simulate(
     cold: Iterable[str] = (),
     lose: str | None = None,
     path: list[float] | None = None,
-) -> dict[str, Any]:
+) -> Simulation:
     """Knock-outs, critical components, latency and load, as the JSON of ``mlsd simulate``.
 
     ``lose`` (``"replica"`` or ``"zone"``) takes replicas away from the request path in the load;
@@ -450,9 +460,9 @@ def simulate(
     base = model.evaluation(load, (), hung, cold)
     sweep = model.single_knock_outs() if knock_outs is None else None
     spent = 0  # components re-evaluated so far: a deep chain re-evaluates everything above each knock-out
-    outcomes = []
+    outcomes: list[KnockOutOutcome] = []
     for s in sets:
-        figures: dict[str, dict[str, Any]] | None = None
+        figures: dict[str, LatencyFigures] | None = None
         if spent <= KNOCK_OUT_BUDGET or sweep is None or sweep.get(s[0]) is None:
             ev = model.evaluation(load, s, hung, cold, base=base)
             spent += len(ev.redone)
@@ -466,7 +476,7 @@ def simulate(
             answered_by = {e: model.answered_by(e, works, answer) for e in model.entries if entries[e] == DEGRADED}
         outcomes.append({"components": s, "entry_points": entries, "answered_by": answered_by, "latency": figures})
     critical = critical_components(blueprint, model)
-    result = {
+    result: Simulation = {
         "entry_points": list(model.entries),
         "knock_outs": outcomes,
         "single_points_of_failure": [item["component"] for item in critical if item["replicas"] < 2],
@@ -505,7 +515,7 @@ def load_path(
     model: ServingModel | None = None,
     knocked: Iterable[str] = (),
     lose: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[LoadAt]:
     """The load at each factor in turn, each step starting from the state the step before left.
 
     With retries, overload can outlive its cause (a metastable failure): retries keep a component
