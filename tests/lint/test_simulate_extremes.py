@@ -76,3 +76,27 @@ def test_a_call_cut_by_its_timeout_is_explained_not_a_crash(tmp_path):
     result = run_mlsd("simulate", str(path))
     assert result.returncode == 0, result.stderr
     assert "svc's call to ranker timed out; fallback popular answered for ranker" in result.stdout
+
+
+def test_the_knock_out_budget_counts_calls_as_well_as_components(monkeypatch):
+    # app -> s1; s1 calls s2, s3, s4; s2 calls s3, s4; s3 calls s4 (a dense DAG in small). Knocking out
+    # s1 re-evaluates s1 (3 calls) and app (1 call): 2 components + 4 calls = 6; s2 then re-evaluates
+    # s2, s1, app: 3 + (2 + 3 + 1) = 9, 15 in all; s3: 4 + 7 = 11. With a budget of 6, s1 and s2 get
+    # their latency (each starts within the budget) and s3 and s4 their states only. Counting
+    # components alone (2, then 5) would have let s3 through too: a DAG of 25,000 calls took 16 s.
+    from mlsd_diagram import loads
+    from mlsd_diagram.analyses.serving import queries, simulate
+
+    flows = "".join(
+        f"  - {{from: {a}, to: {b}, mode: request}}\n"
+        for a, b in [("app", "s1"), ("s1", "s2"), ("s1", "s3"), ("s1", "s4"), ("s2", "s3"), ("s2", "s4"), ("s3", "s4")]
+    )
+    comps = "  app: {kind: client_app, peak_qps: 10}\n" + "".join(
+        f"  s{i}: {{kind: online_service, latency_p99_ms: 1}}\n" for i in range(1, 5)
+    )
+    bp = loads(f"mlsd: 1\nname: Dense\ncomponents:\n{comps}flows:\n{flows}")
+    monkeypatch.setattr(queries, "KNOCK_OUT_BUDGET", 6)
+    result = simulate(bp)
+    timed = {k["components"][0]: k["latency"] is not None for k in result["knock_outs"]}
+    assert timed == {"s1": True, "s2": True, "s3": False, "s4": False}
+    assert all(k["entry_points"] == {"app": "down"} for k in result["knock_outs"])  # states either way

@@ -17,7 +17,9 @@ _POLICY = {policy: policy.value for policy in OnFailure}  # `.value` is a slow d
 
 SERVED, DEGRADED, DOWN = "served", "degraded", "down"
 OK, SHEDDING, OVERLOADED, FAILED, HUNG = "ok", "shedding", "overloaded", "failed", "hung"
-KNOCK_OUT_BUDGET = 50_000  # component re-evaluations for the knock-outs' latency in one sweep (then states only)
+# Re-evaluations for the knock-outs' latency in one sweep, then states only: each re-evaluated component
+# counts 1 plus its calls, so a deep chain (1 call each) and a dense DAG (hundreds each) both stay bounded.
+KNOCK_OUT_BUDGET = 100_000
 CUT_SHARE = 0.01  # a timeout that cuts this share of its calls or more makes the call fail in the failure states
 _RANK = {DOWN: 0, DEGRADED: 1, SERVED: 2}
 _STATE = {0: DOWN, 1: DEGRADED, 2: SERVED}

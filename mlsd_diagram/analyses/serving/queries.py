@@ -443,8 +443,9 @@ def simulate(
     "answered_by", "latency"}], "critical", "single_points_of_failure", "latency", "load"}``.
 
     States and latencies of the knock-outs are at ``load`` x peak on the loads of the design
-    without the knock-out; past :data:`KNOCK_OUT_BUDGET` re-evaluated components (a deep chain
-    re-evaluates everything above each knock-out), the remaining knock-outs give their failure
+    without the knock-out; past :data:`KNOCK_OUT_BUDGET` re-evaluations (each re-evaluated component
+    counts 1 plus its calls: a deep chain re-evaluates everything above each knock-out, a dense DAG
+    hundreds of calls per component), the remaining knock-outs give their failure
     states only (``latency`` null) (what a component takes over from a knocked-out one is in ``load``
     when that set is asked for); ``critical`` is the structural answer (no load).
     O(P * (R + F)) for the sweep. ``model`` is the blueprint's serving model when the caller
@@ -459,13 +460,13 @@ def simulate(
         sets = [[c for c in model.ids if c in _check_ids(blueprint, s)] for s in knock_outs]
     base = model.evaluation(load, (), hung, cold)
     sweep = model.single_knock_outs() if knock_outs is None else None
-    spent = 0  # components re-evaluated so far: a deep chain re-evaluates everything above each knock-out
+    spent = 0  # components and their calls re-evaluated so far
     outcomes: list[KnockOutOutcome] = []
     for s in sets:
         figures: dict[str, LatencyFigures] | None = None
         if spent <= KNOCK_OUT_BUDGET or sweep is None or sweep.get(s[0]) is None:
             ev = model.evaluation(load, s, hung, cold, base=base)
-            spent += len(ev.redone)
+            spent += len(ev.redone) + sum(len(model.calls[c]) for c in ev.redone)
             figures = model.figures(ev)
             entries = {e: figures[e]["state"] for e in model.entries}
         else:  # past the budget: the failure states alone (no latency), from the all-at-once sweep
