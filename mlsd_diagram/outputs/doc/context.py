@@ -391,7 +391,8 @@ def _serving(bp: Blueprint, d: Design, decide: Prompts, load: dict[str, Any] | N
             f"a heuristic, precomputed predictions (a `fallback` flow).",
         )
     online = [_ref(bp, c) for c in on_path if bp.kind_of(c).has("SERVE")]
-    batch = [_ref(bp, c) for c in d.ids if c in _batch_scorers(d) or d.has(c, T.PREDICTIONS)]
+    scorers = set(_batch_scorers(d))  # once: per component it made the doc O(R^2)
+    batch = [_ref(bp, c) for c in d.ids if c in scorers or d.has(c, T.PREDICTIONS)]
     if not online and not batch:
         decide.add(
             6, "prediction_mode", "online prediction on each request, or batch prediction into a predictions store."
