@@ -197,3 +197,28 @@ def test_a_model_that_says_nothing_about_itself_does_not_answer_the_question(ran
     markdown = _talk(data)
     assert _under(markdown, "What does each model take in and return?").strip().startswith("Not answered yet")
     assert "- ranker: " in _under(_talk(ranker_data), "What does each model take in and return?")
+
+
+def test_close_the_loop_tells_each_model_once_in_declared_order():
+    """Where the models name no trainer (``trained_by``) and three trainers share the news feed's gate
+    and registry, each model's loop is told once, through its first trainer, the others named beside it."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "blueprints" / "news_feed.yaml").read_text(encoding="utf-8")
+    unnamed = re.sub(r"\n *trained_by: \w+", "", text)
+    unnamed = re.sub(r"trained_by: \w+, ", "", unnamed)
+    assert "trained_by" not in unnamed
+    bp = loads(unnamed, "news_feed.yaml")
+    talk = doc_markdown(bp, stem="news_feed", interview=True)
+    answer = _under(talk, "How do you close the loop back into training?")
+    models = [line.split(" (")[0].removeprefix("- ") for line in answer.strip().splitlines()]
+    assert models == ["Two-tower retrieval", "User tower", "Multi-task ranker", "Integrity classifier"]
+    integrity = next(line for line in answer.splitlines() if line.startswith("- Integrity classifier"))
+    assert "-&gt; integrity_training -&gt;" in integrity and "also reach" not in integrity
+    ranker = next(line for line in answer.splitlines() if line.startswith("- Multi-task ranker"))
+    assert "-&gt; ranker_training -&gt;" in ranker
+    assert ranker.endswith("; retrieval_training, integrity_training also reach it")
+    doc = doc_markdown(bp, stem="news_feed")
+    loop = _under(doc, "Retraining loop").split("Loop flows:")[0]
+    assert [line.split(" (")[0] for line in loop.strip().splitlines()] == [f"- {m}" for m in models]

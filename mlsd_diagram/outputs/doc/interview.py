@@ -321,6 +321,7 @@ def _step7(ctx: Context) -> list[tuple[str, list[str], str]]:
     loops = [
         f"{_name(c['model'])}: {' -> '.join(c['path'])}"
         + (f"; {c['trainer']['id']} retrains every {c['cadence']}" if c["cadence"] else "")
+        + (f"; {', '.join(c['also'])} also reach{'es' if len(c['also']) == 1 else ''} it" if c["also"] else "")
         for c in mon["cycles"]
     ]
     questions = [
