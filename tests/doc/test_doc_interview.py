@@ -251,3 +251,17 @@ def test_a_batch_scored_design_answers_overload_by_what_the_request_path_reads()
     )
     assert overload.answers[1].startswith("Headroom: ")
     assert overload.status == ANSWERED
+
+
+def test_what_else_lists_the_alternatives_in_declared_order_in_either_form():
+    """The ad click starter declares two structured alternatives, then a line: the talk track keeps that
+    order (the structured ones were listed after every line)."""
+    talk = doc_markdown(loads(starter("ad_click_prediction").text, "ad.yaml"), stem="ad", interview=True)
+    answer = _under(talk, "What else did you consider, and why not?").strip().splitlines()
+    assert answer == [
+        "- historical CTR per ad and placement only (not chosen: no estimate for new ads (cold start); "
+        "no user personalization)",
+        "- daily batch retraining (not chosen: loses about 1% NE to staleness against continual training "
+        "(He et al. 2014))",
+        "- one model per advertiser vertical: less data per model and many pipelines to run",
+    ]

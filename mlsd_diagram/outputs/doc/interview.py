@@ -151,12 +151,7 @@ def _step2(ctx: Context) -> list[tuple[str, list[str], str]]:
     questions.append(
         (
             "What else did you consider, and why not?",
-            list(ctx["context"]["alternatives"])
-            + [
-                a["option"] + (f" (not chosen: {'; '.join(a['cons'])})" if a["cons"] else "")
-                for a in ctx["context"]["alternatives_table"]
-                if not a["id"]
-            ],
+            list(ctx["context"]["alternatives_lines"]),
             "context.alternatives",
         )
     )
