@@ -58,11 +58,13 @@ def _overhead_note(memory: Figure) -> str:
 
 
 def ram(bp: Blueprint, design: Design, figures: list[Figure], missing: list[Missing]) -> None:
-    """RAM per machine and in total for every component with an embedding or index memory figure."""
+    """RAM per machine and in total for every component with an embedding or index memory figure, but a
+    store of precomputed predictions: a key-value store (Cassandra, Bigtable) keeps them on disk, so its
+    size is not RAM (an ANN index, a cache or an encoder holds its vectors in memory)."""
     found = _Found(figures)
     for c in design.ids:
         memory = found.find("memory", c)
-        if memory is None:
+        if memory is None or (memory.quantity == "embedding memory" and design.has(c, T.PREDICTIONS)):
             continue
         comp = bp.components[c]
         held = Input(memory.quantity, memory.value, f"{memory.quantity} of {c}")
@@ -259,7 +261,9 @@ def cost(bp: Blueprint, figures: list[Figure], missing: list[Missing]) -> None:
                         "cost",
                         c,
                         "storage cost per month",
-                        (f"components.{c}.retention", f"components.{c}.bytes_per_day"),
+                        # only what is not declared yet: a lake with its retention lacks its daily bytes
+                        ((f"components.{c}.retention",) if comp.retention is None else ())
+                        + (f"components.{c}.bytes_per_day",),
                     )
                 )
                 continue

@@ -196,6 +196,17 @@ def _overload(bp: Blueprint, d: Design, model: ServingModel) -> list[str]:
         ):
             continue  # nothing said about overload
         lines.append(f"'{c}': {', '.join(facts)}; {', '.join(timeouts) or 'no caller'}.")
+    if not d.online_models:
+        # a design that scores in batch has no model service on the request path to overload
+        batch = [c for c in d.ids if d.is_model(c)]
+        stored = [c for c in d.request_path if d.has(c, T.PREDICTIONS)]
+        if batch and stored:
+            lines.append(
+                f"No model runs on the request path: {', '.join(repr(c) for c in batch)} "
+                f"score{'s' if len(batch) == 1 else ''} in batch and requests read what "
+                f"{'it' if len(batch) == 1 else 'they'} stored in {', '.join(repr(c) for c in stored)}; "
+                "more traffic loads those stores, and a slow batch run serves older results, not errors."
+            )
     if table["headroom"] is not None and lines:
         lines.append(f"Headroom: {table['headroom']:g}x peak before '{table['first_saturated']}' saturates first.")
     return lines

@@ -197,3 +197,71 @@ def test_a_model_that_says_nothing_about_itself_does_not_answer_the_question(ran
     markdown = _talk(data)
     assert _under(markdown, "What does each model take in and return?").strip().startswith("Not answered yet")
     assert "- ranker: " in _under(_talk(ranker_data), "What does each model take in and return?")
+
+
+def test_close_the_loop_tells_each_model_once_in_declared_order():
+    """Where the models name no trainer (``trained_by``) and three trainers share the news feed's gate
+    and registry, each model's loop is told once, through its first trainer, the others named beside it."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "blueprints" / "news_feed.yaml").read_text(encoding="utf-8")
+    unnamed = re.sub(r"\n *trained_by: \w+", "", text)
+    unnamed = re.sub(r"trained_by: \w+, ", "", unnamed)
+    assert "trained_by" not in unnamed
+    bp = loads(unnamed, "news_feed.yaml")
+    talk = doc_markdown(bp, stem="news_feed", interview=True)
+    answer = _under(talk, "How do you close the loop back into training?")
+    models = [line.split(" (")[0].removeprefix("- ") for line in answer.strip().splitlines()]
+    assert models == ["Two-tower retrieval", "User tower", "Multi-task ranker", "Integrity classifier"]
+    integrity = next(line for line in answer.splitlines() if line.startswith("- Integrity classifier"))
+    assert "-&gt; integrity_training -&gt;" in integrity and "also reach" not in integrity
+    ranker = next(line for line in answer.splitlines() if line.startswith("- Multi-task ranker"))
+    assert "-&gt; ranker_training -&gt;" in ranker
+    assert ranker.endswith("; retrieval_training, integrity_training also reach it")
+    doc = doc_markdown(bp, stem="news_feed")
+    loop = _under(doc, "Retraining loop").split("Loop flows:")[0]
+    assert [line.split(" (")[0] for line in loop.strip().splitlines()] == [f"- {m}" for m in models]
+
+
+def test_how_big_counts_the_items_scored_and_read_and_the_monthly_cost():
+    """The ad click starter scores 2,000 ads per request: "how big" is answered in predictions and feature
+    reads per second with the replicas they need, not only in requests (hand-computed below)."""
+    talk = doc_markdown(loads(starter("ad_click_prediction").text, "ad.yaml"), stem="ad", interview=True)
+    answer = _under(talk, "How big is it: users, queries per second, catalogue?")
+    # 500,000 requests/s x 1 call x 2,000 ads = 10^9 predictions/s; ceil(10^9 / (200,000 x 0.6)) = 8,334
+    assert (
+        "- CTR model (ctr_model): 1B predictions/s (caller QPS x per_request x items_per_call = "
+        "500,000 (ad_server) x 1 x 2,000), 8334 replicas at 60% (9000 declared)"
+    ) in answer
+    # 500,000 x 2,001 keys = 1,000,500,000 reads/s; ceil(1,000,500,000 / (2,000,000 x 0.6)) = 834
+    assert "- Feature store (features): 1B feature reads/s" in answer and "834 replicas at 60% (840 declared)" in answer
+    # 9,000 x 0.4 x 730 + 840 x 1.1 x 730 + 945 TB x 0.08 + 4,050 TB x 0.023 = 3,471,270 a month
+    assert "- Cost: 3.5M per month for the priced components" in answer
+
+
+def test_a_batch_scored_design_answers_overload_by_what_the_request_path_reads():
+    """People you may know scores member pairs nightly and serves them from a store: the overload question
+    is answered by that (no model service on the request path), not left open."""
+    modes = {m.key: m for m in failure_modes(loads(starter("people_you_may_know").text, "pymk.yaml"))}
+    overload = modes["overload"]
+    assert overload.answers[0] == (
+        "No model runs on the request path: 'batch_scoring' scores in batch and requests read what it stored "
+        "in 'suggestions'; more traffic loads those stores, and a slow batch run serves older results, not errors."
+    )
+    assert overload.answers[1].startswith("Headroom: ")
+    assert overload.status == ANSWERED
+
+
+def test_what_else_lists_the_alternatives_in_declared_order_in_either_form():
+    """The ad click starter declares two structured alternatives, then a line: the talk track keeps that
+    order (the structured ones were listed after every line)."""
+    talk = doc_markdown(loads(starter("ad_click_prediction").text, "ad.yaml"), stem="ad", interview=True)
+    answer = _under(talk, "What else did you consider, and why not?").strip().splitlines()
+    assert answer == [
+        "- historical CTR per ad and placement only (not chosen: no estimate for new ads (cold start); "
+        "no user personalization)",
+        "- daily batch retraining (not chosen: loses about 1% NE to staleness against continual training "
+        "(He et al. 2014))",
+        "- one model per advertiser vertical: less data per model and many pipelines to run",
+    ]

@@ -171,3 +171,31 @@ def test_the_talk_track_answers_the_rollout_question_with_the_plan() -> None:
     assert "Canary (rollout) ramps 1% for 1h, then 10% for 6h, then 50% for 1d, then 100%" in inline
     assert "Kill switch: a feature flag the on-call flips back to the last version" in inline
     assert "Rolls back when p99 latency ms is 80 over 15m" in inline
+
+
+def test_the_bundled_video_search_doc_weighs_its_alternatives_in_a_table() -> None:
+    """The bundled video search declares its whole-system and ranker alternatives as {option, pros, cons}:
+    the doc's table carries each with its pros and cons, and the ranker's part says why each lost."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "blueprints" / "video_search.yaml"
+    markdown = doc_for(path.read_text(encoding="utf-8"), "video_search.yaml")
+    framing = sections(markdown)["2. Framing as an ML task"]
+    rows = _tables(framing.split("### Alternatives considered")[1])[0]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("the whole system", "lexical search only (BM25 on titles, descriptions and transcripts)"),
+        ("the whole system", "tagging videos with a fixed vocabulary of classes and matching queries to tags"),
+        ("the whole system", "a cross-encoder over query and video for retrieval"),
+        ("Search ranker (`ranker`)", "LambdaMART gradient-boosted trees"),
+        ("Search ranker (`ranker`)", "pointwise click model"),
+        ("Search ranker (`ranker`)", "cross-encoder BERT ranker"),
+    ]
+    assert rows[0][2] == (
+        "exact matches for names and quotes; no encoder or index to train and rebuild; kept: it is one of the two retrievers"
+    )
+    assert rows[0][3] == "misses synonyms and paraphrases; nothing for videos with poor metadata"
+    assert rows[5][2:] == ["the best relevance", "about 10x the serving cost at 50k QPS"]
+    assert (
+        "cross-encoder BERT ranker (not chosen: about 10x the serving cost at 50k QPS)"
+        in (sections(markdown)["4. Model development"])
+    )

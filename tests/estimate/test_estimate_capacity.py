@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from mlsd_diagram import loads
+from mlsd_diagram.analyses.estimate import estimate
 from mlsd_diagram.cli import main
 
 # 2,000 QPS at peak into api, which asks the ANN index once and the ranker once, with 1,000 candidates;
@@ -186,3 +188,35 @@ def test_new_fields_are_validated_with_located_errors(tmp_path, old, new, at, me
     assert "Traceback" not in result.output
     assert f"{path}:{line}:" in result.output and ": error: " in result.output
     assert message in result.output
+
+
+def test_a_store_of_precomputed_embeddings_is_sized_but_not_claimed_as_ram():
+    """The visual search starter keeps 5B pin embeddings (256 x 2 bytes) in Cassandra: 2.56 TB stored,
+    which is not RAM on one machine; its ANN index is held in memory and gets RAM figures."""
+    from mlsd_diagram.starters import starter
+
+    figures = estimate(loads(starter("visual_search").text, "visual_search.yaml")).figures
+    stored = next(f for f in figures if f.component == "pin_embeddings" and f.section == "memory")
+    assert stored.value == 5_000_000_000 * 256 * 2
+    assert [f for f in figures if f.component == "pin_embeddings" and f.section == "ram"] == []
+    ram = {f.quantity: f.value for f in figures if f.component == "image_ann" and f.section == "ram"}
+    # 5B x 256 x 0.25 x 1.15 = 368 GB over 4 shards = 92 GB a machine; x 4 shards x 6 replicas
+    assert ram == {"RAM per machine (one shard of a replica)": 92e9, "RAM in total (all replicas)": 92e9 * 24}
+
+
+def test_a_priced_store_without_daily_bytes_is_asked_only_for_what_it_lacks():
+    """A lake that declares its retention and price but nothing it receives: its storage cost needs its
+    bytes per day, not the retention it already declares; without either, both are asked for."""
+    text = """\
+mlsd: 1
+name: Lake
+components:
+  lake: {kind: data_lake, retention: 90d, cost: {per_gb_month: 0.02}}
+  other: {kind: data_lake, cost: {per_gb_month: 0.02}}
+flows: []
+"""
+    missing = {m.component: m.fields for m in estimate(loads(text, "lake.yaml")).missing if m.section == "cost"}
+    assert missing == {
+        "lake": ("components.lake.bytes_per_day",),
+        "other": ("components.other.retention", "components.other.bytes_per_day"),
+    }

@@ -426,7 +426,11 @@ def _serving(bp: Blueprint, d: Design, decide: Prompts, load: dict[str, Any] | N
 
 def _retraining_cycles(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
     """Each trained model's loop: from what it served (itself, its callers, its entry points) over
-    stream and batch flows to its trainer, then over data and artifact flows back to the model."""
+    stream and batch flows to its trainer, then over data and artifact flows back to the model.
+
+    One loop per model, in declared order: when several trainers close a loop to it (they share a
+    gate and a registry, and the model names none with ``trained_by``), the first declared is shown
+    and the others are listed in ``also``, so that no model is told twice."""
     cycles = []
     for m in d.ids:
         if not d.is_model(m):
@@ -438,17 +442,20 @@ def _retraining_cycles(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
             if c != m and (c in d.entries_of.get(m, []) or d.stage[c] in ("serving", "client"))
         ]
         back = d.reach(starts, ("stream", "batch"))
-        for t in d.trainers_of(m):
+        closing = []
+        for t in sorted(d.trainers_of(m), key=d.order.__getitem__):
             forward = d.reach([t], DATA_MODES)
-            if t not in back or m not in forward:
-                continue
-            path = d.path_to(back, t) + d.path_to(forward, m)[1:]
+            if t in back and m in forward:
+                closing.append((t, d.path_to(back, t) + d.path_to(forward, m)[1:]))
+        if closing:
+            t, path = closing[0]
             cycles.append(
                 {
                     "model": _ref(bp, m),
                     "trainer": _ref(bp, t),
                     "path": path,
                     "cadence": bp.components[t].cadence or "",
+                    "also": [other for other, _ in closing[1:]],
                 }
             )
     return cycles

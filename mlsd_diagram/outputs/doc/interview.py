@@ -53,6 +53,20 @@ def _asks(ctx: Context, *fields: str) -> bool:
     )
 
 
+def _sizing(ctx: Context) -> list[str]:
+    """The back-of-the-envelope answer to "how big": the items each model scores and each feature store
+    reads per second (not only the requests), and the monthly cost of the priced components."""
+    lines = []
+    for f in ctx["estimates"]["figures"]:
+        if f["section"] == "items" and f["quantity"] in ("predictions/s", "feature reads/s"):
+            lines.append(f"{f['label']} ({f['component']}): {f['approx']} ({f['formula']} = {f['worked']})")
+        elif f["section"] == "items" and f["quantity"].startswith("replicas from"):
+            lines[-1] += f", {f['approx']} at {ctx['estimates']['target_utilization'] * 100:g}% ({f['note']})"
+        elif f["section"] == "cost" and not f["component"]:
+            lines.append(f"Cost: {f['approx']} for the priced components ({f['note']})")
+    return lines
+
+
 def _step1(ctx: Context) -> list[tuple[str, list[str], str]]:
     req, context = ctx["requirements"], ctx["context"]
     slo = req["slo"]
@@ -85,7 +99,8 @@ def _step1(ctx: Context) -> list[tuple[str, list[str], str]]:
         ),
         (
             "How big is it: users, queries per second, catalogue?",
-            [", ".join(f"{r['name']}: {_value(r['value'])}" for r in req["scale"])] if req["scale"] else [],
+            ([", ".join(f"{r['name']}: {_value(r['value'])}" for r in req["scale"])] if req["scale"] else [])
+            + _sizing(ctx),
             "requirements.scale",
         ),
         (
@@ -136,12 +151,7 @@ def _step2(ctx: Context) -> list[tuple[str, list[str], str]]:
     questions.append(
         (
             "What else did you consider, and why not?",
-            list(ctx["context"]["alternatives"])
-            + [
-                a["option"] + (f" (not chosen: {'; '.join(a['cons'])})" if a["cons"] else "")
-                for a in ctx["context"]["alternatives_table"]
-                if not a["id"]
-            ],
+            list(ctx["context"]["alternatives_lines"]),
             "context.alternatives",
         )
     )
@@ -321,6 +331,7 @@ def _step7(ctx: Context) -> list[tuple[str, list[str], str]]:
     loops = [
         f"{_name(c['model'])}: {' -> '.join(c['path'])}"
         + (f"; {c['trainer']['id']} retrains every {c['cadence']}" if c["cadence"] else "")
+        + (f"; {', '.join(c['also'])} also reach{'es' if len(c['also']) == 1 else ''} it" if c["also"] else "")
         for c in mon["cycles"]
     ]
     questions = [

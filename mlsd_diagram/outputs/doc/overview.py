@@ -11,6 +11,7 @@ from typing import Any
 from ...analyses import traits as T
 from ...analyses.design import Design
 from ...blueprint.models import Blueprint, minutes
+from ...blueprint.rollout import alternative_text
 from .rollout import alternatives_table
 from .rows import Prompts, component_row, ref
 
@@ -64,6 +65,8 @@ def context_sections(bp: Blueprint, decide: Prompts) -> dict[str, Any]:
         "scope_out": list(ctx.scope_out),
         "alternatives": [a for a in ctx.alternatives if isinstance(a, str)],
         "alternatives_table": alternatives_table(bp),
+        # every whole-system alternative in declared order, one line each (the talk track's answer)
+        "alternatives_lines": [alternative_text(a) for a in ctx.alternatives],
         "milestones": list(ctx.milestones),
         "cost": ctx.cost or "",
         "risks": list(ctx.risks),
