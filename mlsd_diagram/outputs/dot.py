@@ -276,8 +276,9 @@ def to_dot(
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
     if view == "request":  # a time chart, not a selection of components (see .request_view)
-        from .request_view import request_dot
+        from .request_view import check_request_direction, request_dot
 
+        check_request_direction(direction)
         return request_dot(blueprint, scale)
     rankdir = check_direction(direction, view)
     if detail not in DETAILS:
