@@ -63,6 +63,8 @@ from .style import (
     REQUEST_WEIGHT,
     STAGE_COLOURS,
     STAGE_ORDER,
+    THOROUGH_MCLIMIT,
+    THOROUGH_UP_TO,
     VIEW_DIRECTIONS,
     ModeStyle,
     frame_colour,
@@ -301,6 +303,8 @@ def to_dot(
         size=f"{page_w:g},{page_h:g}",
         dpi=f"{PNG_DPI * scale:g}",
     )
+    if len(selected.components) <= THOROUGH_UP_TO:
+        graph_attr["mclimit"] = THOROUGH_MCLIMIT
     grouped = flow_groups(blueprint, selected) if detail == "grouped" else []
     if grouped:
         graph_attr["compound"] = "true"  # edges clipped at cluster frames (ltail / lhead)
