@@ -184,9 +184,17 @@ ROW_HEIGHT = 24.0
 BAR_HEIGHT = 14.0
 P50_HEIGHT = 6.0
 FIGURE_SIZE = 8.0  # points: the figures beside each bar
-# DejaVu Sans' widest common glyphs (digits, most lower case) are 0.64 em or less, its average in these
-# figures about 0.55 em: a text is laid out as this many em per character, so its box holds it
-EM_PER_CHAR = 0.62
+# DejaVu Sans' advance widths (em) of the characters the figures and the SLO label are written with; any
+# other character counts as a wide one, and the sum gets a small margin, so a text's box always holds it
+ADVANCE_EM = {
+    **dict.fromkeys("0123456789", 0.636),
+    **dict.fromkeys(" .\u00b7", 0.318),
+    **dict.fromkeys("()", 0.390),
+    "p": 0.635, "m": 0.974, "s": 0.521, "t": 0.392, "i": 0.278, "e": 0.615, "o": 0.612, "u": 0.634, "c": 0.550,
+    "S": 0.635, "L": 0.557, "O": 0.787,
+}  # fmt: skip
+WIDE_EM = 1.0
+WIDTH_MARGIN = 1.04
 SLO_GAP = 6.0  # points between the SLO line and a text beside it
 CRITICAL = ("#D55E00", "#8F3F00")  # Okabe-Ito vermillion: the latency path (p99 fill, p50 fill)
 OTHER = ("#A6CEE3", "#3B7FA8")  # light and dark blue: the other calls
@@ -237,8 +245,9 @@ def _figure_text(bar: Bar) -> str:
 
 
 def text_width(text: str, size: float) -> float:
-    """The width a line of ``text`` at ``size`` points is given (:data:`EM_PER_CHAR`, a little over its own)."""
-    return len(text) * size * EM_PER_CHAR
+    """The width a line of ``text`` at ``size`` points is given: DejaVu Sans' own (:data:`ADVANCE_EM`) and a
+    little more."""
+    return sum(ADVANCE_EM.get(char, WIDE_EM) for char in text) * size * WIDTH_MARGIN
 
 
 def figure_left(left: float, width: float, slo_x: float | None) -> float:

@@ -21,7 +21,7 @@ from mlsd_diagram.analyses.serving import request_latency
 from mlsd_diagram.cli import main
 from mlsd_diagram.outputs.diagram import draw, run_dot
 from mlsd_diagram.outputs.dot import to_dot
-from mlsd_diagram.outputs.request_view import CRITICAL, OTHER, SLO_INK, waterfall
+from mlsd_diagram.outputs.request_view import CRITICAL, OTHER, SLO_INK, text_width, waterfall
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWS = ROOT / "blueprints" / "news_feed.yaml"
@@ -292,6 +292,12 @@ def test_no_text_is_drawn_across_the_slo_line(path):
     # a figure moved past the line is still on its row, right of it
     right = [box for t, box in texts if t.startswith("p99") and box[0] > line[2]]
     assert all(box[0] - line[2] < 10 for box in right)
+    # the width the layout gives each figure holds the text Graphviz measures, and not much more (so a figure
+    # that fits before the line is not moved past it)
+    for text, box in texts:
+        if text.startswith("p99") or text.startswith("SLO"):
+            size = 8 if text.startswith("p99") else 9
+            assert box[2] - box[0] <= text_width(text, size) <= (box[2] - box[0]) * 1.1, text
 
 
 def test_direction_is_refused_for_the_request_view_and_honoured_elsewhere(tmp_path):
