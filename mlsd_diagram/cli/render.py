@@ -63,7 +63,8 @@ def _render_one(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
     default=None,
-    help="Left to right (the default) or top to bottom.",
+    help="Left to right (the default) or top to bottom. The request view is a time chart drawn left to "
+    "right only: TB is refused there (exit 2).",
 )
 @click.option(
     "--detail",

@@ -178,7 +178,7 @@ def _draw(
     formats = _checked(formats, scale)
     dot_text = ""
     if view == "request":
-        _check_request_view(blueprint, formats)
+        _check_request_view(blueprint, formats, direction)
 
     def build() -> str:
         nonlocal dot_text
@@ -209,10 +209,15 @@ def _draw(
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 
-def _check_request_view(blueprint: Blueprint, formats: list[str]) -> None:
-    """Refuse, before anything is drawn, a request view that has no request or an export that cannot show it."""
-    from .request_view import NoRequestPath, waterfall
+def _check_request_view(blueprint: Blueprint, formats: list[str], direction: str | None = None) -> None:
+    """Refuse, before anything is drawn, a request view that has no request, a direction it is not drawn in,
+    or an export that cannot show it."""
+    from .request_view import NoRequestPath, RequestDirection, check_request_direction, waterfall
 
+    try:
+        check_request_direction(direction)
+    except RequestDirection as exc:
+        raise RenderError(str(exc)) from None
     editable = [f for f in formats if f in EDITABLE_FORMATS]
     if editable:
         raise RenderError(

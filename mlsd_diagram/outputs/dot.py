@@ -16,7 +16,8 @@ fixes what a design document needs from it:
   inside each cluster by a depth-first search, are written reversed with ``dir=back``
   (drawn the same, ranked the other way), so the ranking graph is acyclic in
   the chosen order; request flows weigh more than the others, so the layout
-  reads left to right along a straight request path. The render tests lay out
+  reads left to right along a straight request path; in the serving view each caller's stepped calls
+  share a rank in step order (:func:`fan_outs`). The render tests lay out
   random clustered blueprints with the real Graphviz to hold this;
 * spline edges with real labels (``ortho`` detaches labels), icons with a small
   tech badge, tooltips, ``id`` attributes (``component-<id>``, ``flow-<n>``,
@@ -62,6 +63,8 @@ from .style import (
     REQUEST_WEIGHT,
     STAGE_COLOURS,
     STAGE_ORDER,
+    THOROUGH_MCLIMIT,
+    THOROUGH_UP_TO,
     VIEW_DIRECTIONS,
     ModeStyle,
     frame_colour,
@@ -276,8 +279,9 @@ def to_dot(
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 
     if view == "request":  # a time chart, not a selection of components (see .request_view)
-        from .request_view import request_dot
+        from .request_view import check_request_direction, request_dot
 
+        check_request_direction(direction)
         return request_dot(blueprint, scale)
     rankdir = check_direction(direction, view)
     if detail not in DETAILS:
@@ -299,12 +303,18 @@ def to_dot(
         size=f"{page_w:g},{page_h:g}",
         dpi=f"{PNG_DPI * scale:g}",
     )
+    if len(selected.components) <= THOROUGH_UP_TO:
+        graph_attr["mclimit"] = THOROUGH_MCLIMIT
     grouped = flow_groups(blueprint, selected) if detail == "grouped" else []
     if grouped:
         graph_attr["compound"] = "true"  # edges clipped at cluster frames (ltail / lhead)
     first_of = {g.flows[0]: g for g in grouped}  # a group is drawn where its first flow would be
     in_group = {i for g in grouped for i in g.flows}
     cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order)}
+    # the serving view is read along the request: each caller's calls in step order (see fan_outs)
+    fans = fan_outs(blueprint, selected) if view == "serving" else {}
+    if fans:  # Graphviz's second crossing reduction over the clusters (on by default) ignores the rows' order
+        graph_attr["remincross"] = "false"
 
     class _Canvas(Diagram):  # a diagrams Diagram that only builds the graph; rendering happens once, elsewhere
         def __exit__(self, *exc):
@@ -350,6 +360,8 @@ def to_dot(
                         attrs.update(overlay.component(cid))
                     badge = overlay.badges.get(cid) if overlay is not None else None
                     Node(_node_label(blueprint, cid, badge), nodeid=cid, **attrs)
+                for row in fans.get(group, ()):
+                    _fan_out_row(cluster.dot, row, rankdir)
             setcluster(None)
         current_mode = None
         for index in by_step(blueprint, selected.flows):
@@ -411,6 +423,52 @@ def by_step(blueprint: Blueprint, flows: Iterable[int]) -> list[int]:
         is_stepped = flow.mode.value == "request" and flow.step is not None
         out.append(next(queues[flow.source]) if is_stepped else index)
     return out
+
+
+def fan_outs(blueprint: Blueprint, view: View) -> dict[str, list[tuple[str, ...]]]:
+    """The callers' stepped request calls in ``view`` as rows to draw side by side in step order: cluster ->
+    rows, a row the callees of one caller in that cluster, in step order (ties in blueprint order), two or more.
+
+    Graphviz places the heads of a caller's edges where its crossing reduction likes (``ordering=out`` is
+    ignored in clusters); nodes of one ``rank=same`` group joined by edges it keeps in the edges' order. A callee
+    that another component of its own cluster flows into is left out (that flow would be a flat edge against the
+    row's order, or pull the rank on), and a callee is in one row at most (a node has one rank). O(F).
+    """
+    shown = set(view.components)
+    callers: dict[str, set[str]] = {}
+    for index in view.flows:
+        flow = blueprint.flows[index]
+        callers.setdefault(flow.target, set()).add(flow.source)
+    calls: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    placed: set[str] = set()
+    for index in view.flows:
+        flow = blueprint.flows[index]
+        if flow.mode.value != "request" or flow.step is None or flow.target not in shown:
+            continue
+        group = group_of(blueprint, flow.target)
+        if flow.target in placed or any(
+            c != flow.source and group_of(blueprint, c) == group for c in callers[flow.target]
+        ):
+            continue
+        placed.add(flow.target)
+        calls.setdefault((flow.source, group), []).append((flow.step, index, flow.target))
+    rows: dict[str, list[tuple[str, ...]]] = {}
+    for (_, group), callees in calls.items():
+        if len(callees) > 1:
+            rows.setdefault(group, []).append(tuple(target for _, _, target in sorted(callees)))
+    return rows
+
+
+def _fan_out_row(dot, row: tuple[str, ...], rankdir: str) -> None:
+    """One rank holding ``row`` in order: left to right (TB), top to bottom (LR), by invisible edges.
+
+    Graphviz lays LR out as TB turned a quarter, so an invisible edge's tail lands below its head: the chain
+    is written from the last callee to the first there."""
+    chain = row if rankdir == "TB" else tuple(reversed(row))
+    with dot.subgraph() as same:
+        same.attr(rank="same")
+        for a, b in zip(chain, chain[1:]):
+            same.edge(a, b, style="invis")
 
 
 def _scoped(blueprint: Blueprint, view: View, scope: frozenset[str]) -> View:

@@ -34,6 +34,21 @@ class NoRequestPath(ValueError):
     """The blueprint has no entry point with a known latency: there is no request to draw."""
 
 
+class RequestDirection(ValueError):
+    """A direction the request view is not drawn in: its time axis runs left to right, and only so."""
+
+
+def check_request_direction(direction: str | None) -> None:
+    """Accept ``None`` or LR (the request view's one direction); refuse anything else with
+    :class:`RequestDirection`. A waterfall turned top to bottom would put time down the page and the calls'
+    names under one another's bars, so TB is refused rather than ignored."""
+    if direction is not None and direction.upper() != "LR":
+        raise RequestDirection(
+            f"the request view is a time chart drawn left to right (time along the axis, a row per call): "
+            f"--direction {direction} does not apply to it; leave the option out or give LR"
+        )
+
+
 @dataclass(frozen=True)
 class Bar:
     """One row of the waterfall: a call (or the entry point itself, ``flow`` None) and where it sits.
@@ -168,7 +183,19 @@ CHART_WIDTH = 504.0  # points: the time axis (7 in), whatever the request's leng
 ROW_HEIGHT = 24.0
 BAR_HEIGHT = 14.0
 P50_HEIGHT = 6.0
-FIGURE_WIDTH = 150.0  # points right of the chart for the last figures
+FIGURE_SIZE = 8.0  # points: the figures beside each bar
+# DejaVu Sans' advance widths (em) of the characters the figures and the SLO label are written with; any
+# other character counts as a wide one, and the sum gets a small margin, so a text's box always holds it
+ADVANCE_EM = {
+    **dict.fromkeys("0123456789", 0.636),
+    **dict.fromkeys(" .\u00b7", 0.318),
+    **dict.fromkeys("()", 0.390),
+    "p": 0.635, "m": 0.974, "s": 0.521, "t": 0.392, "i": 0.278, "e": 0.615, "o": 0.612, "u": 0.634, "c": 0.550,
+    "S": 0.635, "L": 0.557, "O": 0.787,
+}  # fmt: skip
+WIDE_EM = 1.0
+WIDTH_MARGIN = 1.04
+SLO_GAP = 6.0  # points between the SLO line and a text beside it
 CRITICAL = ("#D55E00", "#8F3F00")  # Okabe-Ito vermillion: the latency path (p99 fill, p50 fill)
 OTHER = ("#A6CEE3", "#3B7FA8")  # light and dark blue: the other calls
 TIMEOUT_INK = "#000000"
@@ -215,6 +242,20 @@ def _figure_text(bar: Bar) -> str:
     if bar.timeout_ms is not None:
         text += f" \u00b7 timeout {_ms(bar.timeout_ms)} ms" + (" (cut)" if bar.cut else "")
     return text
+
+
+def text_width(text: str, size: float) -> float:
+    """The width a line of ``text`` at ``size`` points is given: DejaVu Sans' own (:data:`ADVANCE_EM`) and a
+    little more."""
+    return sum(ADVANCE_EM.get(char, WIDE_EM) for char in text) * size * WIDTH_MARGIN
+
+
+def figure_left(left: float, width: float, slo_x: float | None) -> float:
+    """Where a row's figures start: ``left`` (just after its bar or timeout mark), unless the text would run
+    across the SLO line; then just right of the line, so the dashed line is never drawn through text."""
+    if slo_x is not None and left - SLO_GAP < slo_x < left + width + SLO_GAP:
+        return slo_x + SLO_GAP
+    return left
 
 
 def _pinned(name: str, x: float, y: float, width: float, height: float, **attrs: str) -> str:
@@ -268,6 +309,7 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
         "wide bars: p99 of each call as its caller sees it; narrow: p50; orange: the latency path; "
         "| timeout; dashed line: SLO"
     )
+    slo_x = None if fall.slo_ms is None else x0 + fall.slo_ms * per_ms
     lines = [
         "digraph request {",
         f'  graph [layout="neato", inputscale="72", notranslate="false", outputorder="nodesfirst", splines="false", '
@@ -333,8 +375,12 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                     tooltip=f"timeout {_ms(bar.timeout_ms)} ms",
                 )
             )
+        figure = _figure_text(bar)
+        width = text_width(figure, FIGURE_SIZE)
         lines.append(
-            _text_node(f"figure-{row}", x0 + right * per_ms + 4, y, FIGURE_WIDTH, _figure_text(bar), "8", "#37474F")
+            _text_node(
+                f"figure-{row}", figure_left(x0 + right * per_ms + 4, width, slo_x), y, width, figure, "8", "#37474F"
+            )
         )
     bottom = y_of(rows) + ROW_HEIGHT / 2
     lines.append(
@@ -362,8 +408,8 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                 style="",
             )
         )
-    if fall.slo_ms is not None:
-        x = x0 + fall.slo_ms * per_ms
+    if slo_x is not None and fall.slo_ms is not None:
+        x = slo_x
         height = rows * ROW_HEIGHT + ROW_HEIGHT / 2
         lines.append(
             _pinned(
@@ -381,15 +427,17 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                 tooltip=f"SLO {_ms(fall.slo_ms)} ms",
             )
         )
-        lines.append(
+        slo_text = f"SLO {_ms(fall.slo_ms)} ms"
+        slo_width = text_width(slo_text, 9)
+        lines.append(  # left of the line, its right edge a gap away from it
             _pinned(
                 "slo-label",
-                x - 44,
+                x - SLO_GAP - slo_width / 2,
                 y_of(0) + ROW_HEIGHT * 0.75,
-                80,
+                slo_width,
                 12,
                 shape="plaintext",
-                label=f"SLO {_ms(fall.slo_ms)} ms",
+                label=slo_text,
                 fontsize="9",
                 fontcolor=SLO_INK,
                 style="",

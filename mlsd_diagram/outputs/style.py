@@ -119,6 +119,13 @@ GRAPH_ATTRS = {
     "remincross": "true",
     "newrank": "true",
 }
+# Diagrams of up to this many components get this many times Graphviz's usual crossing-reduction passes
+# (``mclimit``): measured with benchmarks/layout.py on every bundled blueprint and starter (all and serving views),
+# crossings 432 -> 379 and labels on frames 5 at 3 (1: 419 and 5, 2: 402 and 7, 4: 379 and 6, 6: 380 and 6), in
+# no measurable time; larger designs keep GRAPH_ATTRS' 0.5, as each pass costs more there.
+THOROUGH_MCLIMIT = "3"
+THOROUGH_UP_TO = 150
+
 # A component is a white rounded box holding its icon, badge and label: edges clip to (and arrowheads end on)
 # its frame, and its text reads on white whatever the cluster's fill. The frame takes the cluster's label colour.
 NODE_ATTRS = {

@@ -19,8 +19,9 @@ from click.testing import CliRunner
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.serving import request_latency
 from mlsd_diagram.cli import main
-from mlsd_diagram.outputs.diagram import draw
-from mlsd_diagram.outputs.request_view import CRITICAL, OTHER, SLO_INK, waterfall
+from mlsd_diagram.outputs.diagram import draw, run_dot
+from mlsd_diagram.outputs.dot import to_dot
+from mlsd_diagram.outputs.request_view import CRITICAL, OTHER, SLO_INK, text_width, waterfall
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWS = ROOT / "blueprints" / "news_feed.yaml"
@@ -249,3 +250,75 @@ def test_the_request_view_s_dot_export_comes_without_an_empty_icon_folder(tmp_pa
     full = CliRunner().invoke(main, ["render", str(NEWS), "--view", "serving", "-f", "dot", "-o", str(tmp_path)])
     assert full.exit_code == 0, full.output
     assert any((tmp_path / "news_feed-serving.icons").glob("*.png"))
+
+
+BUNDLED = sorted((ROOT / "blueprints").glob("*.yaml"))
+
+
+def _text_boxes(graph: dict) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every text Graphviz draws (graph title, node labels) with its box: (text, (x0, y0, x1, y1)) in points,
+    from the T operations' anchor, alignment and measured width, the font's descent and ascent around the
+    baseline."""
+    found = []
+    for obj in [graph, *graph.get("objects", [])]:
+        size = 14.0
+        for op in obj.get("_ldraw_", []):
+            if op["op"] == "F":
+                size = float(op["size"])
+            elif op["op"] == "T" and op["text"].strip():
+                x, y = op["pt"]
+                left = {"l": x, "r": x - op["width"]}.get(op["align"], x - op["width"] / 2)
+                found.append((op["text"], (left, y - 0.25 * size, left + op["width"], y + 0.8 * size)))
+    return found
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_no_text_is_drawn_across_the_slo_line(path):
+    """The figures beside each bar stop short of the dashed SLO line or start after it (they ran across it
+    where a call's timeout sat just before the SLO); measured on Graphviz's own layout of the real drawing."""
+    bp = load(path)
+    graph = json.loads(run_dot(to_dot(bp, view="request"), ["json"])["json"])
+    slo = next(o for o in graph["objects"] if o["name"] == "slo")
+    points = [p for op in slo["_draw_"] if op["op"] in ("p", "P") for p in op["points"]]
+    line = (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points), max(p[1] for p in points))
+    texts = _text_boxes(graph)
+    assert len(texts) > len(waterfall(bp).bars) * 2  # a name and the figures per row, the ticks, the title
+    beside = [t for t, box in texts if box[1] < line[3] and box[3] > line[1]]
+    assert any(t.startswith("p99") for t in beside)  # the figures share the line's height: the check has teeth
+    crossing = [
+        t for t, box in texts if box[0] < line[2] and box[2] > line[0] and box[1] < line[3] and box[3] > line[1]
+    ]
+    assert crossing == []
+    # a figure moved past the line is still on its row, right of it
+    right = [box for t, box in texts if t.startswith("p99") and box[0] > line[2]]
+    assert all(box[0] - line[2] < 10 for box in right)
+    # the width the layout gives each figure holds the text Graphviz measures, and not much more (so a figure
+    # that fits before the line is not moved past it)
+    for text, box in texts:
+        if text.startswith("p99") or text.startswith("SLO"):
+            size = 8 if text.startswith("p99") else 9
+            assert box[2] - box[0] <= text_width(text, size) <= (box[2] - box[0]) * 1.1, text
+
+
+def test_direction_is_refused_for_the_request_view_and_honoured_elsewhere(tmp_path):
+    runner = CliRunner()
+    help_text = " ".join(runner.invoke(main, ["render", "--help"]).output.split())
+    assert "request view is a time chart drawn left to right only: TB is refused" in help_text
+    out = tmp_path / "out"
+    refused = runner.invoke(main, ["render", str(NEWS), "--view", "request", "--direction", "tb", "-o", str(out)])
+    assert refused.exit_code == 2, refused.output
+    assert refused.output.startswith("mlsd: error: ") and "--direction TB does not apply" in refused.output
+    assert "Traceback" not in refused.output and not out.exists()
+    to_stdout = runner.invoke(
+        main, ["render", str(NEWS), "--view", "request", "--direction", "TB", "-f", "mermaid", "-o", "-"]
+    )
+    assert to_stdout.exit_code == 2 and "does not apply" in to_stdout.output
+    drawn = runner.invoke(
+        main, ["render", str(NEWS), "--view", "request", "--direction", "LR", "-f", "svg", "-o", str(out)]
+    )
+    assert drawn.exit_code == 0, drawn.output
+    assert (out / "news_feed-request.svg").read_text() == str(draw(load(NEWS), "svg", view="request"))
+    serving = runner.invoke(
+        main, ["render", str(NEWS), "--view", "serving", "--direction", "TB", "-f", "dot", "-o", str(out)]
+    )
+    assert serving.exit_code == 0 and "rankdir=TB" in (out / "news_feed-serving.dot").read_text()
