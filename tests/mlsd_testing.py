@@ -55,6 +55,18 @@ def run_mlsd(
     )
 
 
+def git(*args: str, cwd: Path) -> str:
+    """Run git in ``cwd`` as a throwaway committer; its standard output, stripped. Fails on a non-zero exit."""
+    return subprocess.run(
+        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.strip()
+
+
 def kind_names_in_code(path: Path, keys_allowed: bool = False) -> set[str]:
     """The built-in kind names written as string constants in a module (docstrings aside).
 

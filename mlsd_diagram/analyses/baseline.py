@@ -41,14 +41,21 @@ class _LongNumber(ValueError):
     pass
 
 
+def _too_long(number: str) -> bool:
+    """A whole number past MAX_DIGITS digits (its sign aside), a real one past MAX_DIGITS + 10 characters."""
+    if any(c in number for c in ".eE"):
+        return len(number) > MAX_DIGITS + 10
+    return len(number.lstrip("-")) > MAX_DIGITS
+
+
 def _whole_number(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_DIGITS:
+    if _too_long(text):
         raise _LongNumber(text)
     return int(text)
 
 
 def _real_number(text: str) -> float:
-    if len(text) > MAX_DIGITS + 10:
+    if _too_long(text):
         raise _LongNumber(text)
     return float(text)
 
@@ -64,7 +71,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _find(text: str, deep: bool) -> tuple[int, int]:
-    """Where ``text`` first nests deeper than MAX_DEPTH (``deep``) or holds a number past MAX_DIGITS."""
+    """Where ``text`` first nests deeper than MAX_DEPTH (``deep``) or holds a number the parse refuses as too long."""
     depth = 0
     for token in _TOKENS.finditer(text):
         first = token.group()[0]
@@ -74,7 +81,7 @@ def _find(text: str, deep: bool) -> tuple[int, int]:
                 return _position(text, token.start())
         elif first in "]}":
             depth -= 1
-        elif first != '"' and not deep and len(token.group()) > MAX_DIGITS:
+        elif first != '"' and not deep and _too_long(token.group()):
             return _position(text, token.start())
     return 1, 1
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from mlsd_testing import ROOT, multitool_results
+from mlsd_testing import ROOT, git, multitool_results
 from test_diff import NEWS, slower_ranker
 
 SCRIPT = ROOT / "scripts" / "action_review.sh"
@@ -98,16 +98,6 @@ def test_readme_example_workflow_passes_actionlint(tmp_path: Path) -> None:
     assert code == 1, out
 
 
-def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture()
 def pull_request(tmp_path: Path) -> Path:
     """A repository with two commits: the base (two blueprints) and the head (the ranker slowed down)."""
@@ -115,11 +105,11 @@ def pull_request(tmp_path: Path) -> Path:
     (repo / "blueprints").mkdir(parents=True)
     (repo / "blueprints" / "news_feed.yaml").write_text(NEWS, encoding="utf-8")
     (repo / "blueprints" / "search.yaml").write_bytes((ROOT / "blueprints" / "video_search.yaml").read_bytes())
-    _git("init", "--quiet", cwd=repo)
-    _git("add", ".", cwd=repo)
-    _git("commit", "--quiet", "-m", "base", cwd=repo)
+    git("init", "--quiet", cwd=repo)
+    git("add", ".", cwd=repo)
+    git("commit", "--quiet", "-m", "base", cwd=repo)
     (repo / "blueprints" / "news_feed.yaml").write_text(slower_ranker(), encoding="utf-8")
-    _git("commit", "--quiet", "-am", "head: a slower ranker", cwd=repo)
+    git("commit", "--quiet", "-am", "head: a slower ranker", cwd=repo)
     return repo
 
 
@@ -451,8 +441,8 @@ def test_a_push_reviews_the_pushed_commits(pull_request: Path, tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert _outputs(github_output)["new-failures"] == "1"
-    _git("branch", "-m", "feature", cwd=pull_request)
-    _git("update-ref", "refs/remotes/origin/main", before, cwd=pull_request)
+    git("branch", "-m", "feature", cwd=pull_request)
+    git("update-ref", "refs/remotes/origin/main", before, cwd=pull_request)
     github_output.unlink()
     env = {
         "MLSD_BASE": "0" * 40,

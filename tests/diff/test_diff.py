@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from mlsd_testing import ROOT, run_mlsd
+from mlsd_testing import ROOT, git, run_mlsd
 
 from mlsd_diagram import load, loads
 from mlsd_diagram.analyses.diff import diff_blueprints, introduced_failures
@@ -460,17 +459,6 @@ def test_json_report_is_the_library_result() -> None:
 # -- the command, on files and on git --------------------------------------------------------------
 
 
-def _git(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-
-
 @pytest.fixture()
 def repo(tmp_path: Path) -> Path:
     """A git repository with two commits: the news feed, then its ranker slowed down, video search renamed and
@@ -481,17 +469,17 @@ def repo(tmp_path: Path) -> Path:
         (ROOT / "blueprints" / "video_search.yaml").read_bytes()
     )
     (tmp_path / "config.yaml").write_text("a: 1\n")
-    _git("init", "--quiet", cwd=tmp_path)
-    _git("add", ".", cwd=tmp_path)
-    _git("commit", "--quiet", "-m", "one", cwd=tmp_path)
+    git("init", "--quiet", cwd=tmp_path)
+    git("add", ".", cwd=tmp_path)
+    git("commit", "--quiet", "-m", "one", cwd=tmp_path)
     (tmp_path / "blueprints" / "news_feed.yaml").write_text(slower_ranker(), encoding="utf-8")
-    _git("mv", "blueprints/video_search.yaml", "blueprints/search.yaml", cwd=tmp_path)
+    git("mv", "blueprints/video_search.yaml", "blueprints/search.yaml", cwd=tmp_path)
     (tmp_path / "blueprints" / "events.yaml").write_bytes(
         (ROOT / "blueprints" / "event_recommendation.yaml").read_bytes()
     )
     (tmp_path / "config.yaml").write_text("a: 2\n")
-    _git("add", "-A", cwd=tmp_path)
-    _git("commit", "--quiet", "-m", "two", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "--quiet", "-m", "two", cwd=tmp_path)
     return tmp_path
 
 

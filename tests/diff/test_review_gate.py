@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from mlsd_testing import run_mlsd
+from mlsd_testing import git, run_mlsd
 from test_action import _outputs, _step
 from test_diff import NEWS, _edit, _findings, slower_ranker
 
@@ -23,31 +23,20 @@ from mlsd_diagram.diagnostics import BlueprintError
 BROKEN = "mlsd: 1\nname: broken\ncomponents:\n  a: {kind: no_such_kind}\n"
 
 
-def _git(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout.strip()
-
-
 def _repo(path: Path, files: dict[str, str]) -> str:
     """A repository at ``path`` whose first commit holds ``files``; returns that commit's id."""
     for name, text in files.items():
         (path / name).parent.mkdir(parents=True, exist_ok=True)
         (path / name).write_text(text, encoding="utf-8")
-    _git("init", "--quiet", cwd=path)
-    _git("add", "-A", cwd=path)
-    _git("commit", "--quiet", "-m", "base", cwd=path)
-    return _git("rev-parse", "HEAD", cwd=path)
+    git("init", "--quiet", cwd=path)
+    git("add", "-A", cwd=path)
+    git("commit", "--quiet", "-m", "base", cwd=path)
+    return git("rev-parse", "HEAD", cwd=path)
 
 
 def _commit(path: Path) -> None:
-    _git("add", "-A", cwd=path)
-    _git("commit", "--quiet", "-m", "head", cwd=path)
+    git("add", "-A", cwd=path)
+    git("commit", "--quiet", "-m", "head", cwd=path)
 
 
 def _review(repo: Path, base: str, tmp_path: Path, timeout: float = 300) -> tuple[subprocess.CompletedProcess, dict]:

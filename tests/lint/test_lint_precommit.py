@@ -18,19 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mlsd_testing import ROOT
+from mlsd_testing import ROOT, git
 
 WEAK = Path(__file__).resolve().parent / "data" / "weak_design.yaml"
-
-
-def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def test_hook_definitions() -> None:
@@ -64,9 +54,9 @@ def test_pre_commit_runs_mlsd_lint_from_this_repository(tmp_path: Path) -> None:
     (user / "blueprints").mkdir(parents=True)
     shutil.copy(WEAK, user / "blueprints" / "weak.yaml")
     shutil.copy(ROOT / "blueprints" / "news_feed.yaml", user / "blueprints" / "ok.yaml")
-    _git("init", "--quiet", cwd=user)
-    _git("add", ".", cwd=user)
-    _git("commit", "--quiet", "-m", "blueprints", cwd=user)
+    git("init", "--quiet", cwd=user)
+    git("add", ".", cwd=user)
+    git("commit", "--quiet", "-m", "blueprints", cwd=user)
     lock = ROOT / "requirements" / "runtime.lock"
     constraints = _constraints(tmp_path)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(constraints)}
@@ -124,26 +114,26 @@ def test_pre_commit_mlsd_render_keeps_committed_pictures_current(tmp_path: Path)
     def hook() -> subprocess.CompletedProcess:
         return subprocess.run(run, cwd=user, env=env, capture_output=True, text=True, timeout=900)
 
-    _git("init", "--quiet", cwd=user)
-    _git("add", ".", cwd=user)
+    git("init", "--quiet", cwd=user)
+    git("add", ".", cwd=user)
     first = hook()  # renders the picture that is not there yet
     assert first.returncode == 0, first.stdout + first.stderr
     assert "mlsd render" in first.stdout and "Passed" in first.stdout
     assert svg.read_text(encoding="utf-8").startswith("<?xml")
-    _git("add", ".", cwd=user)
-    _git("commit", "--quiet", "-m", "blueprint and its picture", cwd=user)
+    git("add", ".", cwd=user)
+    git("commit", "--quiet", "-m", "blueprint and its picture", cwd=user)
     assert hook().returncode == 0  # up to date: same bytes, nothing modified
 
     blueprint.write_text(
         blueprint.read_text(encoding="utf-8").replace("label: Multi-task ranker", "label: Multi-task ranker v2")
     )
-    _git("add", "blueprints/feed.yaml", cwd=user)
+    git("add", "blueprints/feed.yaml", cwd=user)
     stale = hook()
     out = stale.stdout + stale.stderr
     assert stale.returncode == 1, out
     assert "files were modified by this hook" in out and "Traceback" not in out
     assert "task ranker v2<" in svg.read_text(encoding="utf-8")  # the picture now shows the change
-    _git("add", ".", cwd=user)
+    git("add", ".", cwd=user)
     assert hook().returncode == 0
 
 
@@ -225,9 +215,9 @@ def test_the_documented_local_hook_works_as_written(tmp_path: Path) -> None:
     shutil.copy(ROOT / "blueprints" / "news_feed.yaml", user / "blueprints" / "feed.yaml")
     shutil.copy(ROOT / "blueprints" / "video_search.yaml", user / "search.mlsd.yaml")
     (user / "config.yaml").write_text("not: a blueprint\n", encoding="utf-8")  # not the hook's file
-    _git("init", "--quiet", cwd=user)
-    _git("add", ".", cwd=user)
-    _git("commit", "--quiet", "-m", "blueprints", cwd=user)
+    git("init", "--quiet", cwd=user)
+    git("add", ".", cwd=user)
+    git("commit", "--quiet", "-m", "blueprints", cwd=user)
     env["PIP_FIND_LINKS"] = " ".join(filter(None, [str(wheels), os.environ.get("PIP_FIND_LINKS", "")]))
     run = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
 
@@ -247,7 +237,7 @@ def test_the_documented_local_hook_works_as_written(tmp_path: Path) -> None:
     assert invalid.returncode == 1, out
     assert "blueprints/weak.yaml:1:1: error:" in out and "components" in out and "Traceback" not in out
 
-    _git("rm", "--quiet", "-f", "blueprints/weak.yaml", cwd=user)
+    git("rm", "--quiet", "-f", "blueprints/weak.yaml", cwd=user)
     clean = _capped(run, cwd=user, env=env)
     out = clean.stdout + clean.stderr
     assert clean.returncode == 0, out
