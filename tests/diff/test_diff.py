@@ -79,27 +79,30 @@ def slower_ranker() -> str:
     """
     return _edit(
         NEWS,
-        ("    replicas: 24\n    latency_p99_ms: 45\n", "    replicas: 24\n    latency_p99_ms: 200\n"),
+        ("    replicas: 210\n    latency_p99_ms: 45\n", "    replicas: 210\n    latency_p99_ms: 200\n"),
         ("data: feed request, timeout_ms: 195}", "data: feed request, timeout_ms: 400}"),
         ("feed request, timeout_ms: 190}", "feed request, timeout_ms: 390}"),
-        ("step: 3,\n      timeout_ms: 80}", "step: 3,\n      timeout_ms: 250}"),
+        (
+            "step: 3,\n      timeout_ms: 80, items_per_call: 1500}",
+            "step: 3,\n      timeout_ms: 250, items_per_call: 1500}",
+        ),
     )
 
 
-def smaller_ranker(per_replica: int = 4000) -> str:
-    """The ranker's capacity goes from 8,000 qps per replica to ``per_replica``.
+def smaller_ranker(per_replica: int = 500) -> str:
+    """The ranker's capacity goes from 1,000 qps per replica (requests of 1,500 posts) to ``per_replica``.
 
     By hand (load at 1x peak: each request-path component called once per request gets the 120,000 qps peak; the
-    user tower, called for 0.2 of them, 24,000): headroom is min(replicas x capacity_qps / load). Before, four tie
-    at 1.6: candidate_gen 8 x 24,000 = 192,000, the user tower 6 x 6,400 = 38,400 / 24,000, the ranker
-    24 x 8,000 = 192,000 and the integrity model 8 x 24,000 = 192,000; the first declared, candidate_gen, is named.
-    With 6,000 per replica the ranker takes 144,000 qps: headroom 1.2, and it saturates first; with 4,000 it takes
-    96,000 < 120,000 qps: headroom 0.8, over capacity at the peak (it sheds load, MLSD206).
+    user tower, called for 0.2 of them, 24,000): headroom is min(replicas x capacity_qps / load). Before, three tie
+    at 1.6: candidate_gen 8 x 24,000 = 192,000, the user tower 6 x 6,400 = 38,400 / 24,000 and the integrity model
+    8 x 24,000 = 192,000; the first declared, candidate_gen, is named (the ranker: 210 x 1,000 = 210,000, 1.75).
+    With 800 per replica the ranker takes 168,000 qps: headroom 1.4, and it saturates first; with 500 it takes
+    105,000 < 120,000 qps: headroom 0.875, over capacity at the peak (it sheds load, MLSD206).
     """
     return _edit(
         NEWS,
         (
-            "    latency_p99_ms: 45\n    capacity_qps: 8000\n",
+            "    latency_p99_ms: 45\n    capacity_qps: 1000\n",
             f"    latency_p99_ms: 45\n    capacity_qps: {per_replica}\n",
         ),
     )
@@ -321,19 +324,19 @@ def test_findings_match_by_what_they_are_about_not_by_line() -> None:
 
 @pytest.mark.parametrize(
     ("per_replica", "headroom", "introduced"),
-    [(6000, 1.2, {("MLSD215", "ranker")}), (4000, 0.8, {("MLSD206", "ranker")})],
+    [(800, 1.4, {("MLSD215", "ranker")}), (500, 0.875, {("MLSD206", "ranker")})],
 )
 def test_lower_capacity_changes_headroom_and_first_to_saturate(
     per_replica: int, headroom: float, introduced: set
 ) -> None:
     """Headroom and the first component to saturate, from the serving model (numbers worked out in
-    smaller_ranker()): at 6,000 qps per replica the ranker is within capacity at the peak but not without one of
-    its 3 zones (16 x 6,000 = 96,000 < 120,000 qps: MLSD215, a warning), at 4,000 it is over capacity at the peak."""
-    over_at_peak = per_replica < 5000
+    smaller_ranker()): at 800 qps per replica the ranker is within capacity at the peak but not without one of
+    its 3 zones (140 x 800 = 112,000 < 120,000 qps: MLSD215, a warning), at 500 it is over capacity at the peak."""
+    over_at_peak = per_replica < 600
     diff = _diff(smaller_ranker(per_replica))
     _no_other_changes(diff, components=(0, 0, 1))
     assert diff["components"]["changed"] == [
-        {"id": "ranker", "changes": [{"field": "capacity_qps", "old": 8000.0, "new": float(per_replica)}]}
+        {"id": "ranker", "changes": [{"field": "capacity_qps", "old": 1000.0, "new": float(per_replica)}]}
     ]
     assert _findings(diff["findings"]["introduced"]) == introduced and diff["findings"]["resolved"] == []
     analyses = diff["analyses"]
