@@ -97,8 +97,8 @@ def test_overload_answer_uses_the_load_at_peak():
     peak = bp.requirements.scale.peak_qps
     utilized = round(100 * peak / (model.replicas * model.capacity_qps))
     assert (
-        f"'ctr_model': {model.replicas} replicas, {model.capacity_qps:g} QPS each, {utilized}% utilized at peak, "
-        "sheds excess load"
+        f"'ctr_model': {model.replicas} replicas, {model.capacity_qps:g} QPS each, "
+        f"{model.capacity_items_per_s:,.0f} predictions/s each, {utilized}% utilized at peak, sheds excess load"
     ) in overload
     assert f"Headroom: {load_at(bp, 1)['headroom']:g}x peak" in overload
 
