@@ -182,6 +182,8 @@ def _overload(bp: Blueprint, d: Design, model: ServingModel) -> list[str]:
         facts = [f"{d.replicas(c)} replicas"]
         if comp.capacity_qps is not None:
             facts.append(f"{comp.capacity_qps:g} QPS each")
+        if comp.capacity_items_per_s is not None:  # a call scores many items: that is what saturates it
+            facts.append(f"{comp.capacity_items_per_s:,.0f} predictions/s each")
         if peak_known and row and row["utilization"] is not None:
             facts.append(f"{row['utilization'] * 100:.0f}% utilized at peak")
         facts.append("sheds excess load" if comp.load_shedding else "queues excess load (no load shedding)")

@@ -97,8 +97,8 @@ def test_overload_answer_uses_the_load_at_peak():
     peak = bp.requirements.scale.peak_qps
     utilized = round(100 * peak / (model.replicas * model.capacity_qps))
     assert (
-        f"'ctr_model': {model.replicas} replicas, {model.capacity_qps:g} QPS each, {utilized}% utilized at peak, "
-        "sheds excess load"
+        f"'ctr_model': {model.replicas} replicas, {model.capacity_qps:g} QPS each, "
+        f"{model.capacity_items_per_s:,.0f} predictions/s each, {utilized}% utilized at peak, sheds excess load"
     ) in overload
     assert f"Headroom: {load_at(bp, 1)['headroom']:g}x peak" in overload
 
@@ -265,3 +265,11 @@ def test_what_else_lists_the_alternatives_in_declared_order_in_either_form():
         "(He et al. 2014))",
         "- one model per advertiser vertical: less data per model and many pipelines to run",
     ]
+
+
+def test_overload_states_a_rankers_capacity_in_predictions():
+    """The news feed starter's ranker scores ~1,500 posts per call: its overload answer gives the
+    predictions per second a replica sustains beside its requests."""
+    modes = {m.key: m for m in failure_modes(loads(starter("news_feed").text, "news_feed.yaml"))}
+    ranker = next(a for a in modes["overload"].answers if a.startswith("'ranker'"))
+    assert ranker.startswith("'ranker': 1020 replicas, 200 QPS each, 300,000 predictions/s each, ")
