@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from mlsd_diagram import loads
+from mlsd_diagram.analyses import diff as diff_module
 from mlsd_diagram.analyses.diff import (
+    FLOW_FIELDS,
     FORMAT_VERSION,
     _compare_score,
     diff_blueprints,
@@ -400,3 +402,63 @@ def test_introduced_failures_are_unaccepted_findings_at_or_above_the_level() -> 
     assert [f["rule"] for f in introduced_failures(diff, "error")] == ["A"]
     assert [f["rule"] for f in introduced_failures(diff, "warning")] == ["A", "B"]
     assert [f["rule"] for f in introduced_failures(diff, "note")] == ["A", "B", "C"]
+
+
+def _keys(shape: Any) -> tuple[frozenset[str], frozenset[str]]:
+    return shape.__required_keys__, shape.__required_keys__ | shape.__optional_keys__
+
+
+def _fits(value: dict[str, Any], shape: Any, extra: frozenset[str] = frozenset()) -> None:
+    required, allowed = _keys(shape)
+    assert required <= value.keys() <= allowed | extra, (shape.__name__, sorted(value))
+
+
+def test_the_result_has_the_keys_its_typed_dicts_declare() -> None:
+    """mypy checks the consumers against the TypedDicts of analyses/diff.py; this checks the TypedDicts
+    against the result (it fails when a key is added to one and not the other)."""
+    m = diff_module
+    diff = _diff()
+    _fits(diff, m.DesignDiff)
+    for section, shape in (("components", m.ComponentsDiff), ("flows", m.FlowsDiff)):
+        _fits(diff[section], shape)
+    for item in diff["components"]["added"] + diff["components"]["removed"]:
+        _fits(item, m.ComponentItem)
+    assert any("hint" in item for item in diff["components"]["added"])
+    for item in diff["components"]["changed"]:
+        _fits(item, m.ComponentChange)
+        for change in item["changes"]:
+            _fits(change, m.FieldChange)
+    for item in diff["flows"]["added"] + diff["flows"]["removed"]:
+        _fits(item, m.FlowItem, extra=frozenset(FLOW_FIELDS))  # every flow field, by name
+        assert set(FLOW_FIELDS) <= item.keys()
+    for item in diff["flows"]["changed"]:
+        _fits(item, m.FlowChange)
+    _fits(diff["findings"], m.FindingsDiff)
+    for item in diff["findings"]["introduced"] + diff["findings"]["resolved"]:
+        _fits(item, m.FindingItem)
+    _fits(diff["summary"], m.SummaryDiff)
+    for section in ("components", "flows"):
+        _fits(diff["summary"][section], m.SectionCounts)
+    _fits(diff["summary"]["findings"], m.FindingCounts)
+    old = _sim(latency={"app": LATENCY}, knock_outs=[{"components": ["gw"], "entry_points": {"app": "down"}}])
+    new = _sim(
+        latency={"app": {**LATENCY, "p99_ms": 60}},
+        knock_outs=[{"components": ["gw"], "entry_points": {}}],
+        critical=[],
+        load={},
+    )
+    analyses = diff_blueprints(loads(OLD), loads(NEW), simulation=(old, new))["analyses"]
+    _fits(analyses, m.AnalysesDiff)
+    for key in ("entry_points", "single_points_of_failure", "critical"):
+        _fits(analyses[key], m.SetChange)
+    (latency,) = analyses["latency"]
+    _fits(latency, m.LatencyChange)
+    _fits(latency["old"], m.LatencyFigures)
+    (knock_out,) = analyses["knock_outs"]
+    _fits(knock_out, m.KnockOutChange)
+    _fits(analyses["load"], m.LoadChange)
+    _fits(analyses["score"], m.ScoreChange)
+    score_test = _compare_score(_score([_test("D1", False)], 0, "level 0"), _score([_test("D1", True)], 0, "level 0"))[
+        "tests"
+    ][0]
+    _fits(score_test, m.ScoreTestChange)
