@@ -462,3 +462,28 @@ def test_the_result_has_the_keys_its_typed_dicts_declare() -> None:
         "tests"
     ][0]
     _fits(score_test, m.ScoreTestChange)
+
+
+def _leaf_types(value: Any) -> set[type]:
+    if isinstance(value, dict):
+        return {dict}.union(*(_leaf_types(v) for v in value.values()))
+    if isinstance(value, list):
+        return {list}.union(*(_leaf_types(v) for v in value))
+    return {type(value)}
+
+
+def test_the_result_is_plain_data_not_model_values() -> None:
+    """Enum fields (a component's split, a declared kind's stage) changed: the diff holds their JSON text,
+    plain str, as `mlsd diff --format json` writes it, never the models' enum members."""
+    kinds = "kinds:\n  x-scorer: {stage: serving}\n"
+    old = OLD.replace(
+        "flows:\n", "  gate: {kind: offline_evaluation, split: random}\n  extra: {kind: x-scorer}\nflows:\n"
+    )
+    old = old.replace("components:\n", kinds + "components:\n")
+    new = old.replace("split: random", "split: time").replace("{stage: serving}", "{stage: data}")
+    diff = _diff(old, new)
+    assert diff["components"]["changed"] == [
+        {"id": "gate", "changes": [{"field": "split", "old": "random", "new": "time"}]}
+    ]
+    assert diff["design"] == [{"field": "kinds.x-scorer.stage", "old": "serving", "new": "data"}]
+    assert _leaf_types(diff) <= {dict, list, str, int, float, bool, type(None)}
