@@ -11,11 +11,13 @@ from mlsd_diagram.analyses import diff as diff_module
 from mlsd_diagram.analyses.diff import (
     FLOW_FIELDS,
     FORMAT_VERSION,
+    _compare_findings,
     _compare_score,
     diff_blueprints,
     empty_blueprint,
     introduced_failures,
 )
+from mlsd_diagram.analyses.findings import Finding
 from mlsd_diagram.analyses.score import Score, ScoreTest
 
 OLD = """mlsd: 1
@@ -24,7 +26,7 @@ components:
   app: {kind: client_app, peak_qps: 100}
   gw: {kind: api_gateway, label: Gateway, latency_p99_ms: 10}
   model: {kind: model_server, latency_p99_ms: 20, group: g}
-  spare: {kind: cache}
+  spare: {kind: cache, label: Spare}
 flows:
   - {from: app, to: gw, mode: request}
   - {from: gw, to: model, mode: request, data: features}
@@ -105,7 +107,7 @@ def test_components_added_removed_changed_and_renamed() -> None:
                 "renamed_to": "scorer",
                 "hint": "renamed to 'scorer'?",
             },
-            {"id": "spare", "kind": "cache", "label": None, "group": None, "stage": "serving"},
+            {"id": "spare", "kind": "cache", "label": "Spare", "group": None, "stage": "serving"},
         ],
         "changed": [{"id": "gw", "changes": [{"field": "label", "old": "Gateway", "new": "Edge"}]}],
     }
@@ -117,8 +119,8 @@ def test_components_added_removed_changed_and_renamed() -> None:
 
 
 def test_of_two_identical_removed_components_one_is_renamed() -> None:
-    old = OLD.replace("  spare: {kind: cache}\n", "  spare: {kind: cache}\n  other: {kind: cache}\n")
-    new = OLD.replace("spare", "store")
+    old = OLD.replace("  spare: {kind: cache, label: Spare}\n", "  spare: {kind: cache}\n  other: {kind: cache}\n")
+    new = OLD.replace("  spare: {kind: cache, label: Spare}\n", "  store: {kind: cache}\n").replace("spare", "store")
     components = _diff(old, new)["components"]
     assert [(c["id"], c.get("renamed_to")) for c in components["removed"]] == [("spare", "store"), ("other", None)]
     assert [(c["id"], c.get("renamed_from")) for c in components["added"]] == [("store", "spare")]
@@ -312,9 +314,9 @@ def test_knock_outs_compare_what_each_entry_point_gets() -> None:
     )
     new = _sim(
         knock_outs=[
+            {"components": ["logs"], "entry_points": {"app": "down"}},  # new: nothing to compare with
             {"components": ["model", "cache"], "entry_points": {"web": "down"}},  # app now served
             {"components": ["gw"], "entry_points": {"web": "down", "app": "down"}},  # the same, in another order
-            {"components": ["logs"], "entry_points": {"app": "down"}},  # new: nothing to compare with
         ]
     )
     knock_outs = _diff(simulation=(old, new))["analyses"]["knock_outs"]
@@ -480,10 +482,69 @@ def test_the_result_is_plain_data_not_model_values() -> None:
         "flows:\n", "  gate: {kind: offline_evaluation, split: random}\n  extra: {kind: x-scorer}\nflows:\n"
     )
     old = old.replace("components:\n", kinds + "components:\n")
+    old = old.replace("{from: app, to: gw, mode: request}", "{from: app, to: gw, mode: request, on_failure: skip}")
     new = old.replace("split: random", "split: time").replace("{stage: serving}", "{stage: data}")
+    new = new.replace("on_failure: skip", "on_failure: defaults")
     diff = _diff(old, new)
+    assert [f["changes"] for f in diff["flows"]["changed"]] == [
+        [{"field": "on_failure", "old": "skip", "new": "defaults"}]
+    ]
     assert diff["components"]["changed"] == [
         {"id": "gate", "changes": [{"field": "split", "old": "random", "new": "time"}]}
     ]
     assert diff["design"] == [{"field": "kinds.x-scorer.stage", "old": "serving", "new": "data"}]
     assert _leaf_types(diff) <= {dict, list, str, int, float, bool, type(None)}
+
+
+CHAIN = """mlsd: 1
+name: chain
+components:
+  x: {kind: client_app}
+  y: {kind: client_app}
+  b: {kind: api_gateway}
+  c: {kind: model_server}
+flows:
+  - {from: x, to: b, mode: request}
+  - {from: b, to: c, mode: request}
+"""
+
+
+def test_flows_follow_a_rename_at_either_end_and_only_then() -> None:
+    renamed = CHAIN.replace("  b:", "  d:").replace("to: b,", "to: d,").replace("from: b,", "from: d,")
+    flows = _diff(CHAIN, renamed)["flows"]
+    assert [(f["id"], f["hint"]) for f in flows["added"]] == [
+        ("x -> d (request)", "follows the rename: was x -> b (request)"),
+        ("d -> c (request)", "follows the rename: was b -> c (request)"),
+    ]
+    assert [(f["id"], f["hint"]) for f in flows["removed"]] == [
+        ("x -> b (request)", "follows the rename: now x -> d (request)"),
+        ("b -> c (request)", "follows the rename: now d -> c (request)"),
+    ]
+    # x -> b became y -> d: the renamed end alone does not make it the same flow
+    moved = renamed.replace("{from: x, to: d,", "{from: y, to: d,")
+    flows = _diff(CHAIN, moved)["flows"]
+    assert [(f["id"], f.get("hint")) for f in flows["added"]] == [
+        ("y -> d (request)", None),
+        ("d -> c (request)", "follows the rename: was b -> c (request)"),
+    ]
+    assert [(f["id"], f.get("hint")) for f in flows["removed"]] == [
+        ("x -> b (request)", None),
+        ("b -> c (request)", "follows the rename: now d -> c (request)"),
+    ]
+
+
+def _design_wide(message: str) -> Finding:
+    return Finding("MLSD102", "orphan-component", "warning", message, "d.yaml", 1, 1)
+
+
+def test_findings_about_the_same_thing_pair_by_message_first() -> None:
+    """Two design-wide findings of one rule share an identity: the one whose message is unchanged stays,
+    whatever the order; the other is resolved or introduced."""
+    first, second, third = _design_wide("first"), _design_wide("second"), _design_wide("third")
+    result = _compare_findings([first, second], [second])
+    assert [f["message"] for f in result["resolved"]] == ["first"] and result["introduced"] == []
+    assert (result["before"], result["after"]) == (2, 1)
+    result = _compare_findings([first, second], [third, second])
+    assert result["resolved"] == result["introduced"] == []  # third pairs with what is left: first
+    result = _compare_findings([second], [first, second])
+    assert [f["message"] for f in result["introduced"]] == ["first"] and result["resolved"] == []
