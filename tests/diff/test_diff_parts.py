@@ -307,7 +307,7 @@ def test_over_the_slo_needs_both_an_slo_and_a_latency() -> None:
 def test_knock_outs_compare_what_each_entry_point_gets() -> None:
     old = _sim(
         knock_outs=[
-            {"components": ["gw"], "entry_points": {"app": "down", "web": "down"}},
+            {"components": ["gw"], "entry_points": {"app": "down", "web": "down", "tv": "served"}},
             {"components": ["model", "cache"], "entry_points": {"app": "degraded"}},
             {"components": ["spare"], "entry_points": {"app": "down"}},
         ]
@@ -316,7 +316,8 @@ def test_knock_outs_compare_what_each_entry_point_gets() -> None:
         knock_outs=[
             {"components": ["logs"], "entry_points": {"app": "down"}},  # new: nothing to compare with
             {"components": ["model", "cache"], "entry_points": {"web": "down"}},  # app now served
-            {"components": ["gw"], "entry_points": {"web": "down", "app": "down"}},  # the same, in another order
+            # the same, in another order; an entry point left out is served
+            {"components": ["gw"], "entry_points": {"web": "down", "app": "down", "radio": "served"}},
         ]
     )
     knock_outs = _diff(simulation=(old, new))["analyses"]["knock_outs"]
