@@ -4,6 +4,7 @@ key, a dropped hint, a swapped side or an off-by-one comparison fails one of the
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mlsd_diagram import loads
@@ -203,6 +204,8 @@ def test_design_fields_are_flattened_and_empty_values_left_out() -> None:
 
 def test_a_design_change_alone_or_a_flow_change_alone_is_a_change() -> None:
     assert _diff(OLD, OLD.replace("name: parts", "name: other"))["summary"]["changed"] is True
+    component_only = _diff(OLD, OLD.replace("label: Gateway", "label: Edge"))["summary"]
+    assert component_only["components"]["changed"] == 1 and component_only["changed"] is True
     flow_only = _diff(OLD, OLD.replace("mode: request, data: features", "mode: request, data: scores"))
     assert flow_only["summary"]["flows"] == {"added": 0, "removed": 0, "changed": 1}
     assert flow_only["summary"]["components"] == {"added": 0, "removed": 0, "changed": 0}
@@ -350,9 +353,9 @@ def test_sets_of_components_read_ids_and_items() -> None:
     assert analyses["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
     assert analyses["load"] == {"headroom": [1.5, None], "first_saturated": ["gw", None]}
     # present on one side only: still compared
-    one_side = _diff(simulation=(_sim(), _sim(critical=["gw"], load={"headroom": 2})))["analyses"]
-    assert one_side["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
-    assert one_side["load"] == {"headroom": [None, 2], "first_saturated": [None, None]}
+    one_side = _diff(simulation=(_sim(), _sim(critical=["gw"], load={"headroom": 2, "first_saturated": "b"})))
+    assert one_side["analyses"]["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
+    assert one_side["analyses"]["load"] == {"headroom": [None, 2], "first_saturated": [None, "b"]}
     other_side = _diff(simulation=(_sim(critical=["gw"], load={"first_saturated": "gw"}), _sim()))["analyses"]
     assert other_side["critical"] == {"added": [], "removed": ["gw"], "before": ["gw"], "after": []}
     assert other_side["load"] == {"headroom": [None, None], "first_saturated": ["gw", None]}
@@ -549,3 +552,16 @@ def test_findings_about_the_same_thing_pair_by_message_first() -> None:
     assert result["resolved"] == result["introduced"] == []  # third pairs with what is left: first
     result = _compare_findings([second], [first, second])
     assert [f["message"] for f in result["introduced"]] == ["first"] and result["resolved"] == []
+
+
+def test_the_lint_configuration_applies_to_both_sides() -> None:
+    """An ignored rule is gone from both versions' findings and counts for neither version's score."""
+    weak = (Path(__file__).resolve().parent.parent / "lint" / "data" / "weak_design.yaml").read_text(encoding="utf-8")
+    plain = diff_blueprints(loads(weak, "a.yaml"), loads(weak, "b.yaml"))
+    ignoring = diff_blueprints(loads(weak, "a.yaml"), loads(weak, "b.yaml"), {"ignore": ["MLSD302"]})
+    findings = ignoring["findings"]
+    assert findings["introduced"] == findings["resolved"] == []
+    assert findings["before"] == findings["after"] == plain["findings"]["before"] - 1
+    # MLSD302 held back one test of the ML Test Score on each side
+    assert ignoring["analyses"]["score"]["shown"] == [s + 1 for s in plain["analyses"]["score"]["shown"]]
+    assert ignoring["analyses"]["score"]["tests"] == []
