@@ -18,7 +18,7 @@ from typing import Any
 from ..blueprint.models import Blueprint
 from ..blueprint.revision import RevisionError, changed_blueprints, load_side
 from ..diagnostics import BlueprintError, Diagnostic
-from .diff import diff_blueprints, empty_blueprint
+from .diff import DesignDiff, diff_blueprints, empty_blueprint
 
 NO_FILE = "/dev/null"
 
@@ -33,7 +33,7 @@ class Compared:
     old_name: str
     new_name: str
     path: str
-    diff: dict[str, Any]
+    diff: DesignDiff
     new_exists: bool = True
 
     @property

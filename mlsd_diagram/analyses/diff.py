@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from pydantic import BaseModel
 
@@ -51,6 +51,192 @@ FLOW_FIELDS = tuple(f for f in _spelled(Flow) if f not in FLOW_IDENTITY)
 DESIGN_SECTIONS = tuple(f for f in _spelled(Blueprint) if f not in NOT_DESIGN)
 
 
+# The result's shapes (the JSON of ``mlsd diff --format json``, documented in docs/review.md).
+class FieldChange(TypedDict):
+    """One field that differs: a component's or flow's, or a design field (``requirements.slo.latency_p99_ms``)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+class _ComponentItem(TypedDict):
+    id: str
+    kind: str
+    label: str | None
+    group: str | None
+    stage: str
+
+
+class ComponentItem(_ComponentItem, total=False):
+    """A component added or removed; a rename's two sides name each other and carry a hint."""
+
+    renamed_from: str  # added components only
+    renamed_to: str  # removed components only
+    hint: str
+
+
+class ComponentChange(TypedDict):
+    """A component in both versions whose fields differ."""
+
+    id: str
+    changes: list[FieldChange]
+
+
+class ComponentsDiff(TypedDict):
+    added: list[ComponentItem]
+    removed: list[ComponentItem]
+    changed: list[ComponentChange]
+
+
+# "from" is a keyword: the functional form
+_FlowItem = TypedDict("_FlowItem", {"id": str, "index": int, "from": str, "to": str, "mode": str, "data": str | None})
+
+
+class FlowItem(_FlowItem, total=False):
+    """A flow added or removed, with every field of :class:`Flow` by the name a blueprint spells it
+    (:data:`FLOW_FIELDS`; only ``data`` is declared here) and, where it reappears, a hint."""
+
+    hint: str
+
+
+FlowChange = TypedDict(
+    "FlowChange",
+    {
+        "id": str,
+        "index": int,
+        "old_index": int,
+        "from": str,
+        "to": str,
+        "mode": str,
+        "changes": list[FieldChange],
+    },
+)
+
+
+class FlowsDiff(TypedDict):
+    added: list[FlowItem]
+    removed: list[FlowItem]
+    changed: list[FlowChange]
+
+
+class FindingItem(TypedDict):
+    """A finding's JSON form (:meth:`Finding.to_dict`) without ``file`` and ``column``."""
+
+    rule: str
+    name: str
+    severity: str
+    message: str
+    line: int
+    component: str | None
+    flow: int | None
+    flow_id: str | None
+    accepted: bool
+    reason: str | None
+
+
+class FindingsDiff(TypedDict):
+    introduced: list[FindingItem]
+    resolved: list[FindingItem]
+    before: int  # findings of the old version
+    after: int
+
+
+class LatencyFigures(TypedDict):
+    """What the diff compares of an entry point's latency."""
+
+    p99_ms: float | None
+    slo_ms: float | None
+    path: list[str]
+    missing: list[str]
+
+
+class LatencyChange(TypedDict):
+    entry: str
+    old: LatencyFigures | None  # None: the entry point is new
+    new: LatencyFigures | None  # None: the entry point is gone
+    over_slo: list[bool | None]  # [before, after]; None without an SLO or a latency
+
+
+class KnockOutChange(TypedDict):
+    components: list[str]
+    entry_points: dict[str, list[str]]  # entry point -> [outcome before, outcome after]
+
+
+class SetChange(TypedDict):
+    added: list[str]
+    removed: list[str]
+    before: list[str]
+    after: list[str]
+
+
+class LoadChange(TypedDict):
+    headroom: list[Any]  # [before, after]
+    first_saturated: list[Any]
+
+
+class ScoreTestChange(TypedDict):
+    id: str
+    title: str
+    old: bool
+    new: bool
+    reason: str
+
+
+class ScoreChange(TypedDict):
+    shown: list[int]  # [before, after]
+    total: int
+    tests: list[ScoreTestChange]
+    mlops_level: list[int]
+    mlops_reason: list[str]
+
+
+class SimulationDiff(TypedDict):
+    entry_points: SetChange
+    latency: list[LatencyChange]
+    knock_outs: list[KnockOutChange]
+    single_points_of_failure: SetChange
+    critical: SetChange | None  # None: neither simulation passed in has them
+    load: LoadChange | None
+
+
+class AnalysesDiff(SimulationDiff):
+    score: ScoreChange
+
+
+class SectionCounts(TypedDict):
+    added: int
+    removed: int
+    changed: int
+
+
+class FindingCounts(TypedDict):
+    introduced: int
+    resolved: int
+
+
+class SummaryDiff(TypedDict):
+    components: SectionCounts
+    flows: SectionCounts
+    design: int
+    findings: FindingCounts
+    changed: bool  # any component, flow or design field changed
+
+
+class DesignDiff(TypedDict):
+    """The result of :func:`diff_blueprints`."""
+
+    version: int
+    old: str
+    new: str
+    design: list[FieldChange]
+    components: ComponentsDiff
+    flows: FlowsDiff
+    findings: FindingsDiff
+    analyses: AnalysesDiff
+    summary: SummaryDiff
+
+
 def empty_blueprint(name: str = "nothing", file: str = "/dev/null") -> Blueprint:
     """A design with no components: the other side of a blueprint that was added or deleted."""
     blueprint = Blueprint.model_validate({"mlsd": 1, "name": name, "components": {}})
@@ -58,7 +244,7 @@ def empty_blueprint(name: str = "nothing", file: str = "/dev/null") -> Blueprint
     return blueprint
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> list[dict[str, Any]]:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> list[FieldChange]:
     return [{"field": f, "old": old.get(f), "new": new.get(f)} for f in fields if old.get(f) != new.get(f)]
 
 
@@ -86,12 +272,12 @@ def _fingerprint(fields: Mapping[str, Any]) -> str:
     return json.dumps(fields, sort_keys=True)
 
 
-def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict[str, Any], dict[str, str]]:
+def _compare_components(old: Blueprint, new: Blueprint) -> tuple[ComponentsDiff, dict[str, str]]:
     before = {c: _component(old, c) for c in old.components}
     after = {c: _component(new, c) for c in new.components}
     removed = [c for c in before if c not in after]
     added = [c for c in after if c not in before]
-    changed = []
+    changed: list[ComponentChange] = []
     for cid in after:
         if cid in before:
             fields = _changes(before[cid], after[cid], after[cid])
@@ -102,7 +288,7 @@ def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict[str, Any],
     renamed = {old_id: new_id for old_id, new_id in pairs}
     renamed_from = {v: k for k, v in renamed.items()}
 
-    def item(blueprint: Blueprint, cid: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def item(blueprint: Blueprint, cid: str, fields: dict[str, Any]) -> ComponentItem:
         return {
             "id": cid,
             "kind": fields["kind"],
@@ -111,54 +297,45 @@ def _compare_components(old: Blueprint, new: Blueprint) -> tuple[dict[str, Any],
             "stage": blueprint.kind_of(cid).stage.value,
         }
 
-    result = {
-        "added": [
-            {
-                **item(new, c, after[c]),
-                **(
-                    {"renamed_from": renamed_from[c], "hint": f"renamed from '{renamed_from[c]}'?"}
-                    if c in renamed_from
-                    else {}
-                ),
-            }
-            for c in added
-        ],
-        "removed": [
-            {
-                **item(old, c, before[c]),
-                **({"renamed_to": renamed[c], "hint": f"renamed to '{renamed[c]}'?"} if c in renamed else {}),
-            }
-            for c in removed
-        ],
-        "changed": changed,
-    }
-    return result, renamed
+    added_items, removed_items = [item(new, c, after[c]) for c in added], [item(old, c, before[c]) for c in removed]
+    for entry in added_items:
+        if entry["id"] in renamed_from:
+            entry["renamed_from"] = renamed_from[entry["id"]]
+            entry["hint"] = f"renamed from '{entry['renamed_from']}'?"
+    for entry in removed_items:
+        if entry["id"] in renamed:
+            entry["renamed_to"] = renamed[entry["id"]]
+            entry["hint"] = f"renamed to '{entry['renamed_to']}'?"
+    return {"added": added_items, "removed": removed_items, "changed": changed}, renamed
 
 
-def _flow_items(blueprint: Blueprint) -> list[dict[str, Any]]:
+def _flow_items(blueprint: Blueprint) -> list[FlowItem]:
     names = flow_ids(blueprint)
     items = []
     for index, flow in enumerate(blueprint.flows):
         dumped = flow.model_dump(mode="json", by_alias=True)
         items.append(
-            {
-                "id": names[index],
-                "index": index,
-                "from": flow.source,
-                "to": flow.target,
-                "mode": flow.mode.value,
-                **{f: dumped.get(f) for f in FLOW_FIELDS},
-            }
+            cast(
+                FlowItem,
+                {
+                    "id": names[index],
+                    "index": index,
+                    "from": flow.source,
+                    "to": flow.target,
+                    "mode": flow.mode.value,
+                    **{f: dumped.get(f) for f in FLOW_FIELDS},
+                },
+            )
         )
     return items
 
 
-def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -> dict[str, Any]:
+def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -> FlowsDiff:
     before, after = _flow_items(old), _flow_items(new)
     pairs, removed, added = match(before, after, key=lambda f: f["id"])
-    changed = []
+    changed: list[FlowChange] = []
     for was, now in pairs:
-        fields = _changes(was, now, FLOW_FIELDS)
+        fields = _changes(cast(Mapping[str, Any], was), cast(Mapping[str, Any], now), FLOW_FIELDS)
         if fields:
             changed.append(
                 {
@@ -174,34 +351,30 @@ def _compare_flows(old: Blueprint, new: Blueprint, renamed: Mapping[str, str]) -
 
     # Hints: a removed flow that reappears between the renamed components, or between the same ends
     # with another mode.
-    def ends(f: dict[str, Any], rename: Mapping[str, str]) -> tuple[Any, ...]:
+    def ends(f: FlowItem, rename: Mapping[str, str]) -> tuple[Any, ...]:
         return (rename.get(f["from"], f["from"]), rename.get(f["to"], f["to"]), f["mode"], f["data"])
 
     moved, rest_removed, rest_added = match(
         [(ends(f, renamed), f) for f in removed], [(ends(f, {}), f) for f in added], key=lambda kf: kf[0]
     )
-    hints: dict[int, str] = {}  # id() of a flow item -> hint
     for (_, was), (_, now) in moved:
         if was["from"] in renamed or was["to"] in renamed:
-            hints[id(was)] = f"follows the rename: now {now['id']}"
-            hints[id(now)] = f"follows the rename: was {was['id']}"
+            was["hint"] = f"follows the rename: now {now['id']}"
+            now["hint"] = f"follows the rename: was {was['id']}"
     remode, _, _ = match([f for _, f in rest_removed], [f for _, f in rest_added], key=lambda f: (f["from"], f["to"]))
     for was, now in remode:
-        hints[id(was)] = f"mode changed to {now['mode']}?"
-        hints[id(now)] = f"mode changed from {was['mode']}?"
+        was["hint"] = f"mode changed to {now['mode']}?"
+        now["hint"] = f"mode changed from {was['mode']}?"
 
-    def hinted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{**f, **({"hint": hints[id(f)]} if id(f) in hints else {})} for f in items]
-
-    return {"added": hinted(added), "removed": hinted(removed), "changed": changed}
+    return {"added": added, "removed": removed, "changed": changed}
 
 
-def finding_item(finding: Finding) -> dict[str, Any]:
+def finding_item(finding: Finding) -> FindingItem:
     """A finding as the diff reports it: its JSON form without file and column (``line`` is on its own side)."""
-    return {k: v for k, v in finding.to_dict().items() if k not in ("file", "column")}
+    return cast(FindingItem, {k: v for k, v in finding.to_dict().items() if k not in ("file", "column")})
 
 
-def _compare_findings(old: list[Finding], new: list[Finding]) -> dict[str, Any]:
+def _compare_findings(old: list[Finding], new: list[Finding]) -> FindingsDiff:
     _, resolved, introduced = match(old, new, key=Finding.identity, prefer=lambda f: f.message)
     return {
         "introduced": [finding_item(f) for f in introduced],
@@ -222,7 +395,7 @@ def _ids(items: Any) -> list[str]:
     return found
 
 
-def _set_change(old: Any, new: Any) -> dict[str, Any]:
+def _set_change(old: Any, new: Any) -> SetChange:
     before, after = _ids(old), _ids(new)
     return {
         "added": [c for c in after if c not in before],
@@ -232,16 +405,19 @@ def _set_change(old: Any, new: Any) -> dict[str, Any]:
     }
 
 
-def _compare_simulation(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    latency = []
+def _latency_figures(info: Mapping[str, Any] | None) -> LatencyFigures | None:
+    if info is None:
+        return None
+    return {"p99_ms": info["p99_ms"], "slo_ms": info["slo_ms"], "path": info["path"], "missing": info["missing"]}
+
+
+def _compare_simulation(old: Mapping[str, Any], new: Mapping[str, Any]) -> SimulationDiff:
+    latency: list[LatencyChange] = []
     for entry in dict.fromkeys([*old["latency"], *new["latency"]]):
-        was, now = old["latency"].get(entry), new["latency"].get(entry)
-        keep = ("p99_ms", "slo_ms", "path", "missing")
-        was = None if was is None else {k: was[k] for k in keep}
-        now = None if now is None else {k: now[k] for k in keep}
+        was, now = _latency_figures(old["latency"].get(entry)), _latency_figures(new["latency"].get(entry))
         if was != now:
             latency.append({"entry": entry, "old": was, "new": now, "over_slo": [_over(was), _over(now)]})
-    knock_outs = []
+    knock_outs: list[KnockOutChange] = []
     before = {tuple(k["components"]): k["entry_points"] for k in old["knock_outs"]}
     after = {tuple(k["components"]): k["entry_points"] for k in new["knock_outs"]}
     for key in after:
@@ -255,7 +431,7 @@ def _compare_simulation(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[
         }
         if moved:
             knock_outs.append({"components": list(key), "entry_points": moved})
-    result: dict[str, Any] = {
+    result: SimulationDiff = {
         "entry_points": _set_change(old["entry_points"], new["entry_points"]),
         "latency": latency,
         "knock_outs": knock_outs,
@@ -267,19 +443,22 @@ def _compare_simulation(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[
         "load": None,
     }
     if "load" in old or "load" in new:
-        was, now = old.get("load") or {}, new.get("load") or {}
-        result["load"] = {key: [was.get(key), now.get(key)] for key in ("headroom", "first_saturated")}
+        load_was, load_now = old.get("load") or {}, new.get("load") or {}
+        result["load"] = {
+            "headroom": [load_was.get("headroom"), load_now.get("headroom")],
+            "first_saturated": [load_was.get("first_saturated"), load_now.get("first_saturated")],
+        }
     return result
 
 
-def _over(info: dict[str, Any] | None) -> bool | None:
+def _over(info: LatencyFigures | None) -> bool | None:
     if info is None or info["slo_ms"] is None or info["p99_ms"] is None:  # no SLO, or a latency not declared
         return None
     return bool(info["p99_ms"] > info["slo_ms"])
 
 
-def _compare_score(old: Score, new: Score) -> dict[str, Any]:
-    tests = [
+def _compare_score(old: Score, new: Score) -> ScoreChange:
+    tests: list[ScoreTestChange] = [
         {"id": b["id"], "title": b["title"], "old": a["shown"], "new": b["shown"], "reason": b["reason"]}
         for a, b in zip(old["tests"], new["tests"])
         if a["shown"] != b["shown"]
@@ -301,7 +480,7 @@ def diff_blueprints(
     old_name: str | None = None,
     new_name: str | None = None,
     simulation: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+) -> DesignDiff:
     """Everything that differs between ``old`` and ``new``, as JSON-ready data.
 
     ``config`` is the lint configuration (``[tool.mlsd]``, as for :func:`~.lint.lint`), used on
@@ -316,17 +495,18 @@ def diff_blueprints(
     design = _changes(before, after, dict.fromkeys([*before, *after]))
     findings = _compare_findings(lint(old, config=config), lint(new, config=config))
     old_sim, new_sim = simulation or (simulate(old), simulate(new))
-    analyses = {
+    analyses: AnalysesDiff = {
         **_compare_simulation(old_sim, new_sim),
         "score": _compare_score(score(old, config), score(new, config)),
     }
-    summary: dict[str, Any] = {
-        "components": {k: len(v) for k, v in components.items()},
-        "flows": {k: len(v) for k, v in flows.items()},
+    counts = [_counts(components), _counts(flows)]
+    summary: SummaryDiff = {
+        "components": counts[0],
+        "flows": counts[1],
         "design": len(design),
         "findings": {"introduced": len(findings["introduced"]), "resolved": len(findings["resolved"])},
+        "changed": bool(design or any(counts[0].values()) or any(counts[1].values())),
     }
-    summary["changed"] = bool(design or any(summary["components"].values()) or any(summary["flows"].values()))
     return {
         "version": FORMAT_VERSION,
         "old": old_name or old.file,
@@ -340,7 +520,11 @@ def diff_blueprints(
     }
 
 
-def introduced_failures(diff: Mapping[str, Any], fail_on: str = "error") -> list[dict[str, Any]]:
+def _counts(section: ComponentsDiff | FlowsDiff) -> SectionCounts:
+    return {"added": len(section["added"]), "removed": len(section["removed"]), "changed": len(section["changed"])}
+
+
+def introduced_failures(diff: DesignDiff, fail_on: str = "error") -> list[FindingItem]:
     """The introduced findings that are not accepted and at or above ``fail_on`` (``--fail-on-new``)."""
     limit = SEVERITY_RANK[fail_on]
     return [f for f in diff["findings"]["introduced"] if not f["accepted"] and SEVERITY_RANK[f["severity"]] <= limit]

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..analyses.diff import DesignDiff, FieldChange
 from ..analyses.identity import flow_ids
 from ..blueprint.models import Blueprint
 from .dot import Overlay
@@ -79,7 +80,7 @@ def merged_blueprint(old: Blueprint, new: Blueprint) -> tuple[Blueprint, dict[in
     return merged, back
 
 
-def diff_overlay(old: Blueprint, new: Blueprint, diff: dict, scope: str = "all") -> tuple[Blueprint, Overlay]:
+def diff_overlay(old: Blueprint, new: Blueprint, diff: DesignDiff, scope: str = "all") -> tuple[Blueprint, Overlay]:
     """The merged design (:func:`merged_blueprint`) and the overlay that marks it by change.
 
     ``scope`` ``changed`` keeps the changed components, the ends of changed flows and their neighbours
@@ -172,7 +173,7 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[dict], hint: str) -> str:
+def _tooltip(blueprint: Blueprint, cid: str, change: str, details: Iterable[FieldChange], hint: str) -> str:
     component = blueprint.components[cid]
     lines = [
         f"{component.label or cid} ({cid}): {change}" + (f", {hint}" if hint else ""),
@@ -189,7 +190,7 @@ DIFF_VIEWS = ("all", "serving", "training", "data", "monitoring")
 def render_diff(
     old: Blueprint,
     new: Blueprint,
-    diff: dict,
+    diff: DesignDiff,
     out_dir: str | os.PathLike,
     stem: str,
     formats: Iterable[str] = ("png", "svg"),

@@ -16,6 +16,15 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..analyses.diff import (
+    ComponentItem,
+    DesignDiff,
+    FieldChange,
+    FindingItem,
+    LatencyChange,
+    LatencyFigures,
+    SectionCounts,
+)
 from ..printable import one_line
 from .doc.markdown import code, escape_inline, heading
 
@@ -48,26 +57,27 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _counts(summary: dict, section: str) -> str:
-    parts = [f"{n} {what}" for what, n in summary[section].items() if n]
+def _counts(counts: SectionCounts) -> str:
+    parts = [f"{n} {what}" for what, n in counts.items() if n]
     return ", ".join(parts)
 
 
-def _label(item: dict) -> str:
+def _label(item: ComponentItem) -> str:
     return f"{item['id']} ({item['kind']}{', ' + repr(item['label']) if item.get('label') else ''})"
 
 
-def _field_changes(changes: Iterable[dict]) -> str:
+def _field_changes(changes: Iterable[FieldChange]) -> str:
     return "; ".join(f"{c['field']} {_value(c['old'])} -> {_value(c['new'])}" for c in changes)
 
 
-def _ms(info: dict | None) -> str:
+def _ms(info: LatencyFigures | None) -> str:
     return "none" if info is None else f"{_value(info['p99_ms'])} ms"
 
 
-def _latency_line(item: dict) -> str:
+def _latency_line(item: LatencyChange) -> str:
     was, now = item["old"], item["new"]
-    slo = (now or was or {}).get("slo_ms")
+    figures = now or was
+    slo = figures["slo_ms"] if figures else None
     budget = f" p99 (SLO {_value(slo)} ms)" if slo is not None else " p99 (no SLO)"
     over_before, over_after = item["over_slo"]
     verdict = ""
@@ -81,23 +91,24 @@ def _latency_line(item: dict) -> str:
     return f"latency {item['entry']}: {_ms(was)} -> {_ms(now)}{budget}{verdict}{path}"
 
 
-def analysis_lines(diff: dict, arrow: str = "->") -> list[str]:
+def analysis_lines(diff: DesignDiff, arrow: str = "->") -> list[str]:
     """What the analyses compute, before -> after, one plain-text line each (only what changed)."""
     a = diff["analyses"]
     lines = [_latency_line(item) for item in a["latency"]]
-    for key, title in (
-        ("entry_points", "entry points"),
-        ("single_points_of_failure", "single points of failure"),
-        ("critical", "critical components"),
+    for change, title in (
+        (a.get("entry_points"), "entry points"),
+        (a.get("single_points_of_failure"), "single points of failure"),
+        (a.get("critical"), "critical components"),
     ):
-        change = a.get(key)
         if change and (change["added"] or change["removed"]):
             parts = [f"+{c}" for c in change["added"]] + [f"-{c}" for c in change["removed"]]
             lines.append(f"{title}: {' '.join(parts)} (now: {', '.join(change['after']) or 'none'})")
     load = a.get("load")
     if load:
-        for key, title in (("headroom", "load headroom"), ("first_saturated", "first component to saturate")):
-            old, new = load[key]
+        for (old, new), title in (
+            (load["headroom"], "load headroom"),
+            (load["first_saturated"], "first component to saturate"),
+        ):
             if old != new:
                 lines.append(f"{title}: {_value(old)} -> {_value(new)}")
     score = a["score"]
@@ -119,13 +130,13 @@ def analysis_lines(diff: dict, arrow: str = "->") -> list[str]:
     return [line.replace(" -> ", f" {arrow} ") for line in lines]
 
 
-def _finding_line(f: dict) -> str:
+def _finding_line(f: FindingItem) -> str:
     about = f["component"] or f["flow_id"] or "design"
     accepted = f", accepted: {f['reason']}" if f["accepted"] else ""
     return f"{f['rule']} {f['name']} ({f['severity']}{accepted}) {about}: {f['message']}"
 
 
-def diff_text(diffs: Sequence[dict]) -> str:
+def diff_text(diffs: Sequence[DesignDiff]) -> str:
     """The diffs for a terminal: one line per change, whatever line breaks a file name or value holds
     (they are written as visible escapes, so no value can start a line of its own, e.g. a CI log command)."""
     out: list[str] = []
@@ -136,19 +147,19 @@ def diff_text(diffs: Sequence[dict]) -> str:
             out.append("  no changes")
             continue
         comps, flows = diff["components"], diff["flows"]
-        if _counts(summary, "components"):
-            out.append(f"Components: {_counts(summary, 'components')}")
+        if _counts(summary["components"]):
+            out.append(f"Components: {_counts(summary['components'])}")
             out += [f"  + {_label(c)}" + (f"  {c['hint']}" if "hint" in c else "") for c in comps["added"]]
             out += [f"  - {_label(c)}" + (f"  {c['hint']}" if "hint" in c else "") for c in comps["removed"]]
             out += [f"  ~ {c['id']}: {_field_changes(c['changes'])}" for c in comps["changed"]]
-        if _counts(summary, "flows"):
-            out.append(f"Flows: {_counts(summary, 'flows')}")
-            for sign, key in (("+", "added"), ("-", "removed")):
+        if _counts(summary["flows"]):
+            out.append(f"Flows: {_counts(summary['flows'])}")
+            for sign, items in (("+", flows["added"]), ("-", flows["removed"])):
                 out += [
                     f"  {sign} {f['id']}"
                     + (f": {f['data']}" if f["data"] else "")
                     + (f"  {f['hint']}" if "hint" in f else "")
-                    for f in flows[key]
+                    for f in items
                 ]
             out += [f"  ~ {f['id']}: {_field_changes(f['changes'])}" for f in flows["changed"]]
         if diff["design"]:
@@ -167,7 +178,7 @@ def diff_text(diffs: Sequence[dict]) -> str:
     return "\n".join(one_line(line) for line in out) + "\n"
 
 
-def diff_json(diffs: Sequence[dict]) -> str:
+def diff_json(diffs: Sequence[DesignDiff]) -> str:
     """The diffs as one JSON document (2-space indent, trailing newline)."""
     return json.dumps({"version": FORMAT_VERSION, "diffs": list(diffs)}, indent=2, ensure_ascii=False) + "\n"
 
@@ -190,15 +201,15 @@ class _Budget:
         self.size += len(text) + 1
 
 
-def _verdict(diff: dict) -> list[str]:
+def _verdict(diff: DesignDiff) -> list[str]:
     """The bullet points a reviewer reads first."""
     s, findings = diff["summary"], diff["findings"]
     items = []
     changed = [
         part
         for part in (
-            _counts(s, "components") and f"components: {_counts(s, 'components')}",
-            _counts(s, "flows") and f"flows: {_counts(s, 'flows')}",
+            _counts(s["components"]) and f"components: {_counts(s['components'])}",
+            _counts(s["flows"]) and f"flows: {_counts(s['flows'])}",
             s["design"] and f"design fields: {s['design']} changed",
         )
         if part
@@ -217,7 +228,7 @@ def _verdict(diff: dict) -> list[str]:
     return [f"- {item}" for item in items]
 
 
-def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
+def _sections(diff: DesignDiff) -> list[tuple[str, str, list[str]]]:
     """(summary, table header, rows) of each collapsible block."""
     comps, flows, findings = diff["components"], diff["flows"], diff["findings"]
     blocks = []
@@ -237,26 +248,25 @@ def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
     if rows:
         blocks.append(
             (
-                f"Components: {_counts(diff['summary'], 'components')}",
+                f"Components: {_counts(diff['summary']['components'])}",
                 "| change | component | kind | label | details |\n|---|---|---|---|---|",
                 rows,
             )
         )
     rows = []
-    for key in ("added", "removed"):
+    for key, items in (("added", flows["added"]), ("removed", flows["removed"])):
         rows += [
             f"| {key} | {code(f['id'])} | {escape_inline(f['data'] or '')} | {escape_inline(f.get('hint', ''))} |"
-            for f in flows[key]
+            for f in items
         ]
+    # a changed flow's data, when it changed, is among its changes: the data cell stays empty
     rows += [
-        f"| changed | {code(f['id'])} | {escape_inline(f.get('data') or '')} | "
-        f"{escape_inline(_field_changes(f['changes']))} |"
-        for f in flows["changed"]
+        f"| changed | {code(f['id'])} |  | {escape_inline(_field_changes(f['changes']))} |" for f in flows["changed"]
     ]
     if rows:
         blocks.append(
             (
-                f"Flows: {_counts(diff['summary'], 'flows')}",
+                f"Flows: {_counts(diff['summary']['flows'])}",
                 "| change | flow | data | details |\n|---|---|---|---|",
                 rows,
             )
@@ -277,8 +287,8 @@ def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
         f"| {mark} | {code(f['rule'])} {escape_inline(f['name'])} | {f['severity']}"
         f"{' (accepted)' if f['accepted'] else ''} | {code(f['component'] or f['flow_id'] or 'design')} | "
         f"{escape_inline(f['message'])} |"
-        for mark, key in (("introduced", "introduced"), ("resolved", "resolved"))
-        for f in findings[key]
+        for mark, items in (("introduced", findings["introduced"]), ("resolved", findings["resolved"]))
+        for f in items
     ]
     if rows:
         blocks.append(
@@ -294,7 +304,9 @@ def _sections(diff: dict) -> list[tuple[str, str, list[str]]]:
     return blocks
 
 
-def diff_markdown(diffs: Sequence[dict], max_chars: int = GITHUB_COMMENT_LIMIT, title: str = "Design review") -> str:
+def diff_markdown(
+    diffs: Sequence[DesignDiff], max_chars: int = GITHUB_COMMENT_LIMIT, title: str = "Design review"
+) -> str:
     """The diffs as Markdown for a pull-request comment, at most ``max_chars`` characters.
 
     Rows that do not fit are left out and counted ("… N more rows not shown"); the

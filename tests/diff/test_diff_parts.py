@@ -4,16 +4,21 @@ key, a dropped hint, a swapped side or an off-by-one comparison fails one of the
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mlsd_diagram import loads
+from mlsd_diagram.analyses import diff as diff_module
 from mlsd_diagram.analyses.diff import (
+    FLOW_FIELDS,
     FORMAT_VERSION,
+    _compare_findings,
     _compare_score,
     diff_blueprints,
     empty_blueprint,
     introduced_failures,
 )
+from mlsd_diagram.analyses.findings import Finding
 from mlsd_diagram.analyses.score import Score, ScoreTest
 
 OLD = """mlsd: 1
@@ -22,7 +27,7 @@ components:
   app: {kind: client_app, peak_qps: 100}
   gw: {kind: api_gateway, label: Gateway, latency_p99_ms: 10}
   model: {kind: model_server, latency_p99_ms: 20, group: g}
-  spare: {kind: cache}
+  spare: {kind: cache, label: Spare}
 flows:
   - {from: app, to: gw, mode: request}
   - {from: gw, to: model, mode: request, data: features}
@@ -103,7 +108,7 @@ def test_components_added_removed_changed_and_renamed() -> None:
                 "renamed_to": "scorer",
                 "hint": "renamed to 'scorer'?",
             },
-            {"id": "spare", "kind": "cache", "label": None, "group": None, "stage": "serving"},
+            {"id": "spare", "kind": "cache", "label": "Spare", "group": None, "stage": "serving"},
         ],
         "changed": [{"id": "gw", "changes": [{"field": "label", "old": "Gateway", "new": "Edge"}]}],
     }
@@ -115,8 +120,8 @@ def test_components_added_removed_changed_and_renamed() -> None:
 
 
 def test_of_two_identical_removed_components_one_is_renamed() -> None:
-    old = OLD.replace("  spare: {kind: cache}\n", "  spare: {kind: cache}\n  other: {kind: cache}\n")
-    new = OLD.replace("spare", "store")
+    old = OLD.replace("  spare: {kind: cache, label: Spare}\n", "  spare: {kind: cache}\n  other: {kind: cache}\n")
+    new = OLD.replace("  spare: {kind: cache, label: Spare}\n", "  store: {kind: cache}\n").replace("spare", "store")
     components = _diff(old, new)["components"]
     assert [(c["id"], c.get("renamed_to")) for c in components["removed"]] == [("spare", "store"), ("other", None)]
     assert [(c["id"], c.get("renamed_from")) for c in components["added"]] == [("store", "spare")]
@@ -199,6 +204,8 @@ def test_design_fields_are_flattened_and_empty_values_left_out() -> None:
 
 def test_a_design_change_alone_or_a_flow_change_alone_is_a_change() -> None:
     assert _diff(OLD, OLD.replace("name: parts", "name: other"))["summary"]["changed"] is True
+    component_only = _diff(OLD, OLD.replace("label: Gateway", "label: Edge"))["summary"]
+    assert component_only["components"]["changed"] == 1 and component_only["changed"] is True
     flow_only = _diff(OLD, OLD.replace("mode: request, data: features", "mode: request, data: scores"))
     assert flow_only["summary"]["flows"] == {"added": 0, "removed": 0, "changed": 1}
     assert flow_only["summary"]["components"] == {"added": 0, "removed": 0, "changed": 0}
@@ -303,16 +310,17 @@ def test_over_the_slo_needs_both_an_slo_and_a_latency() -> None:
 def test_knock_outs_compare_what_each_entry_point_gets() -> None:
     old = _sim(
         knock_outs=[
-            {"components": ["gw"], "entry_points": {"app": "down", "web": "down"}},
+            {"components": ["gw"], "entry_points": {"app": "down", "web": "down", "tv": "served"}},
             {"components": ["model", "cache"], "entry_points": {"app": "degraded"}},
             {"components": ["spare"], "entry_points": {"app": "down"}},
         ]
     )
     new = _sim(
         knock_outs=[
-            {"components": ["model", "cache"], "entry_points": {"web": "down"}},  # app now served
-            {"components": ["gw"], "entry_points": {"web": "down", "app": "down"}},  # the same, in another order
             {"components": ["logs"], "entry_points": {"app": "down"}},  # new: nothing to compare with
+            {"components": ["model", "cache"], "entry_points": {"web": "down"}},  # app now served
+            # the same, in another order; an entry point left out is served
+            {"components": ["gw"], "entry_points": {"web": "down", "app": "down", "radio": "served"}},
         ]
     )
     knock_outs = _diff(simulation=(old, new))["analyses"]["knock_outs"]
@@ -345,9 +353,9 @@ def test_sets_of_components_read_ids_and_items() -> None:
     assert analyses["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
     assert analyses["load"] == {"headroom": [1.5, None], "first_saturated": ["gw", None]}
     # present on one side only: still compared
-    one_side = _diff(simulation=(_sim(), _sim(critical=["gw"], load={"headroom": 2})))["analyses"]
-    assert one_side["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
-    assert one_side["load"] == {"headroom": [None, 2], "first_saturated": [None, None]}
+    one_side = _diff(simulation=(_sim(), _sim(critical=["gw"], load={"headroom": 2, "first_saturated": "b"})))
+    assert one_side["analyses"]["critical"] == {"added": ["gw"], "removed": [], "before": [], "after": ["gw"]}
+    assert one_side["analyses"]["load"] == {"headroom": [None, 2], "first_saturated": [None, "b"]}
     other_side = _diff(simulation=(_sim(critical=["gw"], load={"first_saturated": "gw"}), _sim()))["analyses"]
     assert other_side["critical"] == {"added": [], "removed": ["gw"], "before": ["gw"], "after": []}
     assert other_side["load"] == {"headroom": [None, None], "first_saturated": ["gw", None]}
@@ -400,3 +408,160 @@ def test_introduced_failures_are_unaccepted_findings_at_or_above_the_level() -> 
     assert [f["rule"] for f in introduced_failures(diff, "error")] == ["A"]
     assert [f["rule"] for f in introduced_failures(diff, "warning")] == ["A", "B"]
     assert [f["rule"] for f in introduced_failures(diff, "note")] == ["A", "B", "C"]
+
+
+def _keys(shape: Any) -> tuple[frozenset[str], frozenset[str]]:
+    return shape.__required_keys__, shape.__required_keys__ | shape.__optional_keys__
+
+
+def _fits(value: dict[str, Any], shape: Any, extra: frozenset[str] = frozenset()) -> None:
+    required, allowed = _keys(shape)
+    assert required <= value.keys() <= allowed | extra, (shape.__name__, sorted(value))
+
+
+def test_the_result_has_the_keys_its_typed_dicts_declare() -> None:
+    """mypy checks the consumers against the TypedDicts of analyses/diff.py; this checks the TypedDicts
+    against the result (it fails when a key is added to one and not the other)."""
+    m = diff_module
+    diff = _diff()
+    _fits(diff, m.DesignDiff)
+    for section, shape in (("components", m.ComponentsDiff), ("flows", m.FlowsDiff)):
+        _fits(diff[section], shape)
+    for item in diff["components"]["added"] + diff["components"]["removed"]:
+        _fits(item, m.ComponentItem)
+    assert any("hint" in item for item in diff["components"]["added"])
+    for item in diff["components"]["changed"]:
+        _fits(item, m.ComponentChange)
+        for change in item["changes"]:
+            _fits(change, m.FieldChange)
+    for item in diff["flows"]["added"] + diff["flows"]["removed"]:
+        _fits(item, m.FlowItem, extra=frozenset(FLOW_FIELDS))  # every flow field, by name
+        assert set(FLOW_FIELDS) <= item.keys()
+    for item in diff["flows"]["changed"]:
+        _fits(item, m.FlowChange)
+    _fits(diff["findings"], m.FindingsDiff)
+    for item in diff["findings"]["introduced"] + diff["findings"]["resolved"]:
+        _fits(item, m.FindingItem)
+    _fits(diff["summary"], m.SummaryDiff)
+    for section in ("components", "flows"):
+        _fits(diff["summary"][section], m.SectionCounts)
+    _fits(diff["summary"]["findings"], m.FindingCounts)
+    old = _sim(latency={"app": LATENCY}, knock_outs=[{"components": ["gw"], "entry_points": {"app": "down"}}])
+    new = _sim(
+        latency={"app": {**LATENCY, "p99_ms": 60}},
+        knock_outs=[{"components": ["gw"], "entry_points": {}}],
+        critical=[],
+        load={},
+    )
+    analyses = diff_blueprints(loads(OLD), loads(NEW), simulation=(old, new))["analyses"]
+    _fits(analyses, m.AnalysesDiff)
+    for key in ("entry_points", "single_points_of_failure", "critical"):
+        _fits(analyses[key], m.SetChange)
+    (latency,) = analyses["latency"]
+    _fits(latency, m.LatencyChange)
+    _fits(latency["old"], m.LatencyFigures)
+    (knock_out,) = analyses["knock_outs"]
+    _fits(knock_out, m.KnockOutChange)
+    _fits(analyses["load"], m.LoadChange)
+    _fits(analyses["score"], m.ScoreChange)
+    score_test = _compare_score(_score([_test("D1", False)], 0, "level 0"), _score([_test("D1", True)], 0, "level 0"))[
+        "tests"
+    ][0]
+    _fits(score_test, m.ScoreTestChange)
+
+
+def _leaf_types(value: Any) -> set[type]:
+    if isinstance(value, dict):
+        return {dict}.union(*(_leaf_types(v) for v in value.values()))
+    if isinstance(value, list):
+        return {list}.union(*(_leaf_types(v) for v in value))
+    return {type(value)}
+
+
+def test_the_result_is_plain_data_not_model_values() -> None:
+    """Enum fields (a component's split, a declared kind's stage) changed: the diff holds their JSON text,
+    plain str, as `mlsd diff --format json` writes it, never the models' enum members."""
+    kinds = "kinds:\n  x-scorer: {stage: serving}\n"
+    old = OLD.replace(
+        "flows:\n", "  gate: {kind: offline_evaluation, split: random}\n  extra: {kind: x-scorer}\nflows:\n"
+    )
+    old = old.replace("components:\n", kinds + "components:\n")
+    old = old.replace("{from: app, to: gw, mode: request}", "{from: app, to: gw, mode: request, on_failure: skip}")
+    new = old.replace("split: random", "split: time").replace("{stage: serving}", "{stage: data}")
+    new = new.replace("on_failure: skip", "on_failure: defaults")
+    diff = _diff(old, new)
+    assert [f["changes"] for f in diff["flows"]["changed"]] == [
+        [{"field": "on_failure", "old": "skip", "new": "defaults"}]
+    ]
+    assert diff["components"]["changed"] == [
+        {"id": "gate", "changes": [{"field": "split", "old": "random", "new": "time"}]}
+    ]
+    assert diff["design"] == [{"field": "kinds.x-scorer.stage", "old": "serving", "new": "data"}]
+    assert _leaf_types(diff) <= {dict, list, str, int, float, bool, type(None)}
+
+
+CHAIN = """mlsd: 1
+name: chain
+components:
+  x: {kind: client_app}
+  y: {kind: client_app}
+  b: {kind: api_gateway}
+  c: {kind: model_server}
+flows:
+  - {from: x, to: b, mode: request}
+  - {from: b, to: c, mode: request}
+"""
+
+
+def test_flows_follow_a_rename_at_either_end_and_only_then() -> None:
+    renamed = CHAIN.replace("  b:", "  d:").replace("to: b,", "to: d,").replace("from: b,", "from: d,")
+    flows = _diff(CHAIN, renamed)["flows"]
+    assert [(f["id"], f["hint"]) for f in flows["added"]] == [
+        ("x -> d (request)", "follows the rename: was x -> b (request)"),
+        ("d -> c (request)", "follows the rename: was b -> c (request)"),
+    ]
+    assert [(f["id"], f["hint"]) for f in flows["removed"]] == [
+        ("x -> b (request)", "follows the rename: now x -> d (request)"),
+        ("b -> c (request)", "follows the rename: now d -> c (request)"),
+    ]
+    # x -> b became y -> d: the renamed end alone does not make it the same flow
+    moved = renamed.replace("{from: x, to: d,", "{from: y, to: d,")
+    flows = _diff(CHAIN, moved)["flows"]
+    assert [(f["id"], f.get("hint")) for f in flows["added"]] == [
+        ("y -> d (request)", None),
+        ("d -> c (request)", "follows the rename: was b -> c (request)"),
+    ]
+    assert [(f["id"], f.get("hint")) for f in flows["removed"]] == [
+        ("x -> b (request)", None),
+        ("b -> c (request)", "follows the rename: now d -> c (request)"),
+    ]
+
+
+def _design_wide(message: str) -> Finding:
+    return Finding("MLSD102", "orphan-component", "warning", message, "d.yaml", 1, 1)
+
+
+def test_findings_about_the_same_thing_pair_by_message_first() -> None:
+    """Two design-wide findings of one rule share an identity: the one whose message is unchanged stays,
+    whatever the order; the other is resolved or introduced."""
+    first, second, third = _design_wide("first"), _design_wide("second"), _design_wide("third")
+    result = _compare_findings([first, second], [second])
+    assert [f["message"] for f in result["resolved"]] == ["first"] and result["introduced"] == []
+    assert (result["before"], result["after"]) == (2, 1)
+    result = _compare_findings([first, second], [third, second])
+    assert result["resolved"] == result["introduced"] == []  # third pairs with what is left: first
+    result = _compare_findings([second], [first, second])
+    assert [f["message"] for f in result["introduced"]] == ["first"] and result["resolved"] == []
+
+
+def test_the_lint_configuration_applies_to_both_sides() -> None:
+    """An ignored rule is gone from both versions' findings and counts for neither version's score."""
+    weak = (Path(__file__).resolve().parent.parent / "lint" / "data" / "weak_design.yaml").read_text(encoding="utf-8")
+    plain = diff_blueprints(loads(weak, "a.yaml"), loads(weak, "b.yaml"))
+    ignoring = diff_blueprints(loads(weak, "a.yaml"), loads(weak, "b.yaml"), {"ignore": ["MLSD302"]})
+    findings = ignoring["findings"]
+    assert findings["introduced"] == findings["resolved"] == []
+    assert findings["before"] == findings["after"] == plain["findings"]["before"] - 1
+    # MLSD302 held back one test of the ML Test Score on each side
+    assert ignoring["analyses"]["score"]["shown"] == [s + 1 for s in plain["analyses"]["score"]["shown"]]
+    assert ignoring["analyses"]["score"]["tests"] == []

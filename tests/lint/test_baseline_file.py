@@ -109,31 +109,41 @@ def test_a_bad_baseline_names_its_reason_and_place(
 
 
 def test_nesting_too_deep_is_placed_where_it_passes_the_limit(tmp_path: Path) -> None:
-    # depth 1 at `{`; the string's brackets do not count and `[[]]` closes what it opens; `findings: [`
-    # is depth 2 and the first bracket of line 2 depth 3, so depth MAX_DEPTH + 1 is column MAX_DEPTH - 1
-    text = '{"s": "[[[{", "x": [[]], "findings": [\n' + "[" * 100_000
-    path = _write(tmp_path, text)
-    assert _refusal(path) == (f"nesting is deeper than {MAX_DEPTH} levels; {WRITE_ONE}", str(path), 2, MAX_DEPTH - 1)
+    # line 1 is empty. Depth 1 at `{`; the string's brackets do not count; `[[]]` closes what it opens
+    # (back to 1), `findings: [` is depth 2, `[[]]` inside it is back to 2, so the run's first bracket is
+    # depth 3 and depth MAX_DEPTH + 1 its (MAX_DEPTH - 1)th. Line breaks after it change nothing.
+    head = '{"s": "[[[{", "x": [[]], "findings": [[[]], '
+    path = _write(tmp_path, "\n" + head + "[" * 100_000 + "\n\n")
+    expected = (f"nesting is deeper than {MAX_DEPTH} levels; {WRITE_ONE}", str(path), 2, len(head) + MAX_DEPTH - 1)
+    assert _refusal(path) == expected
 
 
 @pytest.mark.parametrize(
-    ("number", "column"),
+    "number",
     [
-        ("7" * (MAX_DIGITS + 1), 7),
-        ("-" + "7" * (MAX_DIGITS + 1), 7),
-        ("1." + "0" * (MAX_DIGITS + 8) + "1", 7),  # MAX_DIGITS + 11 characters
+        "7" * (MAX_DIGITS + 1),
+        "-" + "7" * (MAX_DIGITS + 1),
+        "1." + "0" * (MAX_DIGITS + 8) + "1",  # MAX_DIGITS + 11 characters
     ],
 )
-def test_a_number_too_long_is_placed_at_that_number(tmp_path: Path, number: str, column: int) -> None:
-    # before it on line 1: the longest whole and real numbers read, and a long number inside a string
+def test_a_number_too_long_is_placed_at_that_number(tmp_path: Path, number: str) -> None:
+    # line 1 is empty; on line 2 the longest whole and real numbers read, and a long number inside a
+    # string; the refused number is on line 3, column 7, and line breaks follow it
     longest = f'{{"a": -{"1" * MAX_DIGITS}, "b": 1.{"0" * (MAX_DIGITS + 7)}, "s": "{"9" * 50}", "findings": [],\n'
-    path = _write(tmp_path, longest + f' "n": {number}}}')
-    assert _refusal(path) == (f"a number longer than {MAX_DIGITS} digits; {WRITE_ONE}", str(path), 2, column)
+    path = _write(tmp_path, "\n" + longest + f' "n": {number}}}\n\n')
+    assert _refusal(path) == (f"a number longer than {MAX_DIGITS} digits; {WRITE_ONE}", str(path), 3, 7)
 
 
 def test_the_longest_numbers_are_read(tmp_path: Path) -> None:
-    text = f'{{"a": -{"1" * MAX_DIGITS}, "b": {"2" * MAX_DIGITS}, "c": -1.{"0" * (MAX_DIGITS + 6)}, "findings": []}}'
-    assert load_baseline(_write(tmp_path, text)) == []
+    # whole numbers of MAX_DIGITS digits, signed or not; real numbers of MAX_DIGITS + 10 characters, with
+    # a point or only an exponent (e or E)
+    real = "-1." + "0" * (MAX_DIGITS + 7)
+    exponents = ["1e" + "0" * (MAX_DIGITS + 7) + "1", "1E" + "0" * (MAX_DIGITS + 7) + "1"]
+    assert {len(real), *map(len, exponents)} == {MAX_DIGITS + 10}
+    numbers = ", ".join(
+        f'"n{i}": {n}' for i, n in enumerate([f"-{'1' * MAX_DIGITS}", "2" * MAX_DIGITS, real, *exponents])
+    )
+    assert load_baseline(_write(tmp_path, f'{{{numbers}, "findings": []}}')) == []
 
 
 def test_a_baseline_that_cannot_be_read_says_why(tmp_path: Path) -> None:
