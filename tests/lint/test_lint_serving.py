@@ -539,7 +539,9 @@ def test_cli_simulate_json_keeps_its_keys_and_adds_critical_and_load() -> None:
         "integrity_model": "shedding",
         "feed_cache": "overloaded",
     }
-    assert two["components"]["feed_cache"]["qps"] == 240000 + 30000 + 48000  # its reads, the ranker's and integrity's excess
+    assert (
+        two["components"]["feed_cache"]["qps"] == 240000 + 30000 + 48000
+    )  # its reads, the ranker's and integrity's excess
     together = json.loads(
         runner.invoke(main, ["simulate", str(NEWS), "--format", "json", "--knock-out", "ranker,feed_cache"]).output
     )
