@@ -192,7 +192,7 @@ def _node_label(
         f'<TR><TD COLSPAN="3">{title}</TD></TR>',
     ]
     if component.tech:
-        tech = "<BR/>".join(_esc(line) for line in _wrap(component.tech, 26))
+        tech = "<BR/>".join(_esc(line) for line in _lines(component.tech, 26 if title_width >= 22 else title_width + 4))
         rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="{tech_size}" COLOR="#607080">{tech}</FONT></TD></TR>')
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 

@@ -152,11 +152,11 @@ CLUSTER_ATTRS = {
 LABELLED_MINLEN = "2"
 # The serving view goes into a design doc, a page 6.5 in wide, drawn left to right along the request. Its width
 # is the request path's depth (each hop a column of components and a column of flow labels), so it is kept
-# narrow: components' names wrap at SERVING_TITLE_CHARS (whole words), flow labels are cut at a word to
-# SERVING_LABEL_CHARS (the whole text is in the flow's tooltip) and wrap at SERVING_LABEL_WRAP, labelled flows
-# span one rank, the cluster margin is halved, and its smallest text (tech lines, flow labels) is
-# SERVING_TEXT_PT, not 9. Measured with benchmarks/layout.py on the bundled blueprints (the feeders from other
-# stages left out too, see views.select_view): smallest text at 6.5 in 1.6-2.5 pt -> 4.4-4.6 pt, no label
+# narrow: components' names wrap at SERVING_TITLE_CHARS (their tech 4 more; whole words), flow labels are cut
+# at a word to SERVING_LABEL_CHARS (the whole text is in the flow's tooltip) and wrap at SERVING_LABEL_WRAP,
+# labelled flows span one rank, the cluster margin is halved, and its smallest text (tech lines, flow labels)
+# is SERVING_TEXT_PT, not 9. Measured with benchmarks/layout.py on the bundled blueprints (the feeders from other
+# stages left out too, see views.select_view): smallest text at 6.5 in 1.6-2.5 pt -> 4.5-4.7 pt, no label
 # struck or on a frame.
 SERVING_TEXT_PT = "11"
 SERVING_TITLE_CHARS = 12
