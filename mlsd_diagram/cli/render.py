@@ -72,7 +72,8 @@ def _render_one(
     default="grouped",
     show_default=True,
     help="grouped: telemetry and deploy flows fanning between two clusters drawn as one edge with "
-    "their count, and the serving view without deploy flows; full: every flow.",
+    "their count, and the serving view without deploy flows or what feeds it from other stages (named in a "
+    "caption); full: every flow.",
 )
 @click.option(
     "--scale",

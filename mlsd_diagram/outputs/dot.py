@@ -61,6 +61,12 @@ from .style import (
     PAGE_INCHES,
     PNG_DPI,
     REQUEST_WEIGHT,
+    SERVING_CLUSTER_MARGIN,
+    SERVING_LABEL_CHARS,
+    SERVING_LABEL_WRAP,
+    SERVING_MINLEN,
+    SERVING_TEXT_PT,
+    SERVING_TITLE_CHARS,
     STAGE_COLOURS,
     STAGE_ORDER,
     THOROUGH_MCLIMIT,
@@ -72,7 +78,8 @@ from .style import (
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
 from .style import wrap as _wrap
-from .views import View, overview, select_view, stage_pairs
+from .style import wrap_words as _wrap_words
+from .views import View, left_out_feeders, overview, select_view, stage_pairs
 
 # Names that have long been imported from here; they live in .style and .plan now.
 __all__ = [
@@ -161,11 +168,19 @@ def _badge(badge: tuple[str, str] | None) -> str:
     return f'<FONT POINT-SIZE="14" COLOR="{badge[1]}"><B>{_esc(badge[0])}</B></FONT>' if badge else " "
 
 
-def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
+def _lines(text: str, width: int) -> list[str]:
+    """``text`` wrapped at ``width``: the usual width (22 or more) as it always was, a narrower one (the serving
+    view's) without breaking a word."""
+    return _wrap(text, width) if width >= 22 else _wrap_words(text, width)
+
+
+def _node_label(
+    blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None, tech_size: str = "9", title_width: int = 22
+) -> str:
     component = blueprint.components[cid]
     badge = icons.tech_icon(component.tech)
     icon = icons.component_icon(blueprint, cid)
-    title = "<BR/>".join(_esc(line) for line in _wrap(component.label or cid, 22))
+    title = "<BR/>".join(_esc(line) for line in _lines(component.label or cid, title_width))
     badge_cell = (
         f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
         if badge
@@ -177,8 +192,8 @@ def _node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = N
         f'<TR><TD COLSPAN="3">{title}</TD></TR>',
     ]
     if component.tech:
-        tech = "<BR/>".join(_esc(line) for line in _wrap(component.tech, 26))
-        rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="9" COLOR="#607080">{tech}</FONT></TD></TR>')
+        tech = "<BR/>".join(_esc(line) for line in _lines(component.tech, 26 if title_width >= 22 else title_width + 4))
+        rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="{tech_size}" COLOR="#607080">{tech}</FONT></TD></TR>')
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
@@ -197,15 +212,17 @@ def _node_tooltip(blueprint: Blueprint, cid: str) -> str:
     return _tooltip_text("\n".join(lines))
 
 
-def _edge_label(data: str | None, badge: tuple[str, str] | None = None, step: int | None = None) -> str | None:
+def _edge_label(
+    data: str | None, badge: tuple[str, str] | None = None, step: int | None = None, width: int = 26
+) -> str | None:
     if step is not None:  # the call's place in its caller's order, in bold before its data
-        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        text = "<BR/>".join(_esc(line) for line in _lines(data, width)) if data else ""
         return (
             f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
             f"{_badge(badge) + ' ' if badge else ''}<B>{step}</B>{' ' if text else ''}{text}</TD></TR></TABLE>>"
         )
     if badge is not None:
-        text = "<BR/>".join(_esc(line) for line in _wrap(data, 26)) if data else ""
+        text = "<BR/>".join(_esc(line) for line in _lines(data, width)) if data else ""
         return (
             f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
             f"{_badge(badge)}{' ' if text else ''}{text}</TD></TR></TABLE>>"
@@ -216,7 +233,7 @@ def _edge_label(data: str | None, badge: tuple[str, str] | None = None, step: in
     # as one run of text.
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
-        f"{'<BR/>'.join(_esc(line) for line in _wrap(data, 26))}</TD></TR></TABLE>>"
+        f"{'<BR/>'.join(_esc(line) for line in _lines(data, width))}</TD></TR></TABLE>>"
     )
 
 
@@ -227,6 +244,7 @@ def _title_label(
     overlay: Overlay | None = None,
     summary_width: int = 110,
     summary_size: str = "11",
+    caption: str = "",
 ) -> str:
     name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
     if overlay is not None and overlay.heading:
@@ -236,6 +254,11 @@ def _title_label(
         summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
         lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#455A64">{lines}</FONT></TD></TR>')
+    if caption:
+        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in _wrap(caption, summary_width))
+        rows.append(
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#607080"><I>{lines}</I></FONT></TD></TR>'
+        )
     cells = "".join(
         f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
         f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
@@ -298,7 +321,9 @@ def to_dot(
     graph_attr = dict(
         GRAPH_ATTRS,
         rankdir=rankdir,
-        label=_title_label(blueprint, selected, modes_used, overlay),
+        label=_title_label(
+            blueprint, selected, modes_used, overlay, caption=_fed_by_caption(blueprint, selected, detail)
+        ),
         id="diagram",
         size=f"{page_w:g},{page_h:g}",
         dpi=f"{PNG_DPI * scale:g}",
@@ -313,6 +338,10 @@ def to_dot(
     cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order)}
     # the serving view is read along the request: each caller's calls in step order (see fan_outs)
     fans = fan_outs(blueprint, selected) if view == "serving" else {}
+    # the serving view goes on a design doc page: larger small text, narrower names and labels (SERVING_*)
+    page = view == "serving"
+    tech_size, title_width = (SERVING_TEXT_PT, SERVING_TITLE_CHARS) if page else ("9", 22)
+    edge_attrs = dict(EDGE_ATTRS, fontsize=SERVING_TEXT_PT) if page else EDGE_ATTRS
     if fans:  # Graphviz's second crossing reduction over the clusters (on by default) ignores the rows' order
         graph_attr["remincross"] = "false"
 
@@ -328,7 +357,7 @@ def to_dot(
         show=False,
         graph_attr=graph_attr,
         node_attr=NODE_ATTRS,
-        edge_attr=EDGE_ATTRS,
+        edge_attr=edge_attrs,
     ) as canvas:
         # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
         canvas.dot.node_attr.clear()
@@ -343,6 +372,8 @@ def to_dot(
                 id=_tooltip_text(f"group-{group}"),
                 label=f"<<B>{_esc(group_label(group))}</B>>",
             )
+            if page:
+                attrs["margin"] = SERVING_CLUSTER_MARGIN
             # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
             # reaches DOT syntax; its label above is an escaped HTML label.
             with Cluster(str(position), graph_attr=attrs) as cluster:
@@ -359,7 +390,7 @@ def to_dot(
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
                     badge = overlay.badges.get(cid) if overlay is not None else None
-                    Node(_node_label(blueprint, cid, badge), nodeid=cid, **attrs)
+                    Node(_node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
                 for row in fans.get(group, ()):
                     _fan_out_row(cluster.dot, row, rankdir)
             setcluster(None)
@@ -383,13 +414,14 @@ def to_dot(
                 "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else "")),
             }
             label = _edge_label(
-                flow.data,
+                _shortened(flow.data, SERVING_LABEL_CHARS) if page else flow.data,
                 overlay.flow_badges.get(index) if overlay is not None else None,
                 flow.step if mode == "request" else None,
+                SERVING_LABEL_WRAP if page else 26,
             )
             if label:
                 attrs["label"] = label
-                attrs["minlen"] = LABELLED_MINLEN
+                attrs["minlen"] = SERVING_MINLEN if page else LABELLED_MINLEN
             if mode == "request":
                 attrs["weight"] = REQUEST_WEIGHT
             if overlay is not None:
@@ -403,6 +435,33 @@ def to_dot(
             else:
                 canvas.dot.edge(u, v, **attrs)
     return _normalise(canvas.dot.source)
+
+
+def _shortened(data: str | None, limit: int) -> str | None:
+    """``data`` cut at a word boundary to at most ``limit`` characters, ending in an ellipsis when cut (the flow's
+    tooltip keeps the whole text)."""
+    if not data or len(data) <= limit:
+        return data
+    cut = data[: limit - 1]
+    if " " in cut and not data[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    # never end on a dangling arrow or separator ("user context ->...")
+    return (cut.rstrip(" ,;:->") or cut) + "\u2026"
+
+
+def _fed_by_caption(blueprint: Blueprint, view: View, detail: str) -> str:
+    """The serving view's line naming what feeds its components from outside it (left out at ``grouped``)."""
+    if view.name != "serving" or detail != "grouped":
+        return ""
+    fed = left_out_feeders(blueprint.graph, view.components)
+    if not fed:
+        return ""
+
+    def name(cid: str) -> str:
+        return blueprint.components[cid].label or cid
+
+    parts = [f"{name(v)} \u2190 {', '.join(name(u) for u in feeders)}" for v, feeders in fed.items()]
+    return "Fed from outside this view (--view all draws them): " + "; ".join(parts) + "."
 
 
 def by_step(blueprint: Blueprint, flows: Iterable[int]) -> list[int]:

@@ -150,6 +150,20 @@ CLUSTER_ATTRS = {
 # A labelled flow spans two ranks or more, so its label gets a rank of its own, clear of the other edges'
 # bends (measured: labels struck by another edge 19 -> 7 over the bundled diagrams, with the margin above).
 LABELLED_MINLEN = "2"
+# The serving view goes into a design doc, a page 6.5 in wide, drawn left to right along the request. Its width
+# is the request path's depth (each hop a column of components and a column of flow labels), so it is kept
+# narrow: components' names wrap at SERVING_TITLE_CHARS (their tech 4 more; whole words), flow labels are cut
+# at a word to SERVING_LABEL_CHARS (the whole text is in the flow's tooltip) and wrap at SERVING_LABEL_WRAP,
+# labelled flows span one rank, the cluster margin is halved, and its smallest text (tech lines, flow labels)
+# is SERVING_TEXT_PT, not 9. Measured with benchmarks/layout.py on the bundled blueprints (the feeders from other
+# stages left out too, see views.select_view): smallest text at 6.5 in 1.6-2.5 pt -> 4.5-4.7 pt, no label
+# struck or on a frame.
+SERVING_TEXT_PT = "11"
+SERVING_TITLE_CHARS = 12
+SERVING_LABEL_CHARS = 28
+SERVING_LABEL_WRAP = 12
+SERVING_MINLEN = "1"
+SERVING_CLUSTER_MARGIN = "12"
 
 # Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
 # "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
@@ -183,6 +197,13 @@ def wrap(text: str, width: int) -> list[str]:
     if len(text) <= width and _PLAIN_LINE.fullmatch(text):  # most labels: one line, nothing to wrap
         return [text]
     return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def wrap_words(text: str, width: int, longest: int = 26) -> list[str]:
+    """``text`` wrapped at ``width`` without breaking a word, except one over ``longest`` characters (a narrow
+    label reads "Recommendations API", not "Recommendati / ons API")."""
+    lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+    return [piece for line in lines for piece in wrap(line, longest)]
 
 
 def tooltip_text(text: str) -> str:

@@ -9,7 +9,7 @@ runs in O(components + flows).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -67,20 +67,34 @@ def shown_request_path(graph: nx.MultiDiGraph) -> set[str]:
     return {n for u, v, mode in graph.edges(data="mode") if mode == "request" for n in (u, v)}
 
 
-def serving_view(graph: nx.MultiDiGraph, deploys: bool = True) -> set[str]:
+def serving_view(graph: nx.MultiDiGraph, deploys: bool = True, feeders: bool = True) -> set[str]:
     """The request path, the fallbacks of its components, and what feeds them directly.
 
     Direct dependencies are the sources of stream, batch and deploy flows into a
     request-path component (feature pipelines, index builders, rollout); without ``deploys``,
-    the sources of deploy flows only (a rollout controller) are left out.
+    the sources of deploy flows only (a rollout controller) are left out; without ``feeders``, every
+    one of them (see :func:`left_out_feeders`).
     """
     path = shown_request_path(graph)
     keep = _reach(graph, path, {"fallback"})
+    if not feeders:
+        return keep
     feeds = ("stream", "batch", "deploy") if deploys else ("stream", "batch")
     for u, v, mode in graph.edges(data="mode"):
         if v in path and mode in feeds:
             keep.add(u)
     return keep
+
+
+def left_out_feeders(graph: nx.MultiDiGraph, shown: Iterable[str]) -> dict[str, list[str]]:
+    """What feeds the ``shown`` components over stream and batch flows without being shown itself: shown
+    component -> its feeders, both in blueprint order (the serving view's "fed by" caption). O(flows)."""
+    shown = set(shown)
+    fed: dict[str, set[str]] = {}
+    for u, v, mode in graph.edges(data="mode"):
+        if v in shown and u not in shown and mode in ("stream", "batch"):
+            fed.setdefault(v, set()).add(u)
+    return {v: [n for n in graph.nodes if n in fed[v]] for v in graph.nodes if v in fed}
 
 
 def training_view(graph: nx.MultiDiGraph) -> set[str]:
@@ -176,14 +190,16 @@ def stage_pairs(summary: Overview) -> dict[tuple[str, str], tuple[tuple[int, ...
 def select_view(graph: nx.MultiDiGraph, name: str = "all", detail: str = "full") -> View:
     """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`).
 
-    At ``detail`` ``grouped`` the serving view leaves deploy flows out (they cut across the request path;
-    the full view and ``detail="full"`` draw them)."""
+    At ``detail`` ``grouped`` the serving view is the request path and its fallbacks only: deploy flows and
+    the components feeding the path from outside it (feature pipelines, stream jobs, training) are left out
+    (they cut across the request path and make the picture too wide for a page; :func:`left_out_feeders`
+    names them and the feeders of the fallbacks, and ``detail="full"`` draws those of the path)."""
     if name not in VIEWS:
         raise UnknownView(f"unknown view {name!r}; expected one of: {', '.join(VIEWS)}")
     if name in ("all", "overview"):  # the overview summarises everything
         keep = set(graph.nodes)
     elif name == "serving" and detail == "grouped":
-        keep = serving_view(graph, deploys=False)
+        keep = serving_view(graph, deploys=False, feeders=False)
     else:
         keep = _SELECTORS[name](graph)
     components = tuple(n for n in graph.nodes if n in keep)
