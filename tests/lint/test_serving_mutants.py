@@ -1,0 +1,124 @@
+"""Hand-computed load figures that pin down mlsd_diagram/analyses/serving/load.py (issue 31 mutants).
+
+Each blueprint is real YAML loaded in process (mutmut's mutants are only seen in process); each
+expected figure is worked out by hand in the comment beside it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mlsd_diagram import loads
+from mlsd_diagram.analyses.serving import ServingModel
+from mlsd_diagram.analyses.serving.load import _at_most
+
+TWO_ENTRIES = """\
+mlsd: 1
+name: two entries
+requirements: {scale: {peak_qps: 1000}}
+components:
+  web: {kind: client_app, peak_qps: 300}
+  mobile: {kind: client_app}
+  ranker: {kind: ranking_service, latency_p99_ms: 20, replicas: 5, capacity_qps: 300, zones: 2}
+  cache: {kind: cache, latency_p99_ms: 1, hit_ratio: 0.75, replicas: 3, zones: 1}
+  store: {kind: feature_store, latency_p99_ms: 5, min_replicas: 2, max_replicas: 6, capacity_qps: 1000}
+flows:
+  - {from: web, to: ranker, mode: request}
+  - {from: mobile, to: ranker, mode: request}
+  - {from: ranker, to: cache, mode: request}
+  - {from: cache, to: store, mode: request}
+"""
+
+
+def _model(text: str = TWO_ENTRIES) -> ServingModel:
+    return ServingModel(loads(text, "mutants.yaml"))
+
+
+def test_an_entry_point_with_its_own_peak_keeps_it_the_others_take_the_designs() -> None:
+    model = _model()
+    assert model.entry_peak("web") == 300  # its own peak_qps
+    assert model.entry_peak("mobile") == 1000  # the design's peak_qps
+
+
+def test_base_load_sums_the_entries_and_passes_on_the_cache_misses() -> None:
+    # ranker: 300 (web) + 1,000 (mobile) = 1,300; cache: 1,300; store: the misses, 1,300 x (1 - 0.75) = 325
+    assert _model().base_load() == {"web": 300, "mobile": 1000, "ranker": 1300, "cache": 1300, "store": 325}
+
+
+def test_the_miss_share_is_one_less_the_hit_ratio_and_one_when_cold() -> None:
+    model = _model()
+    assert model.miss_share("cache") == 0.25  # 1 - 0.75
+    assert model.miss_share("cache", cold=["cache"]) == 1.0
+    assert model.miss_share("ranker") == 1.0  # no hit_ratio: every request makes the calls
+
+
+def test_a_zone_loss_is_the_ceiling_share_and_one_zone_loses_nothing_by_zones() -> None:
+    model = _model()
+    # ranker: ceil(5 / 2) = 3 of 5; cache: zones 1 is no zone split (not listed); store: no zones
+    assert model.lost_replicas("zone") == {"ranker": 3}
+    assert model.lost_replicas("replica") == {"ranker": 1, "cache": 1, "store": 1}  # past the entry points
+    with pytest.raises(ValueError, match=r"^lose what\? 'replica' or 'zone', got 'rack'$"):
+        model.lost_replicas("rack")
+
+
+def test_total_capacity_never_goes_below_zero_replicas() -> None:
+    model = _model()
+    assert model.total_capacity("ranker") == 1500  # 5 x 300
+    assert model.total_capacity("ranker", {"ranker": 3}) == 600  # (5 - 3) x 300
+    assert model.total_capacity("ranker", {"cache": 3}) == 1500  # another component's loss
+    assert model.total_capacity("ranker", {"ranker": 7}) == 0  # max(0, 5 - 7) x 300
+    assert model.total_capacity("web") is None  # no capacity declared
+
+
+def test_a_surge_loses_max_less_min_replicas_of_the_autoscaled_only() -> None:
+    model = _model()
+    assert model.autoscaled == ["store"]
+    assert model.surge_lost() == {"store": 4}  # 6 - 2
+    assert model.total_capacity("store", model.surge_lost()) == 2000  # (6 - 4) x 1,000
+
+
+def test_headroom_is_the_first_component_to_saturate_floored_to_a_thousandth() -> None:
+    # ranker 1,500 / 1,300 = 1.1538...; store 6,000 / 325 = 18.46; cache and entries declare no capacity
+    assert _model().headroom() == (1.153, "ranker")
+    # losing 3 ranker replicas: 600 / 1,300 = 0.4615...
+    assert _model().headroom({"ranker": 3}) == (0.461, "ranker")
+
+
+def test_headroom_ties_go_to_the_first_declared() -> None:
+    # ranker 1,300 and store 325 x 4 = 1,300 give the same factor 1.0: ranker is declared first
+    text = TWO_ENTRIES.replace("replicas: 5, capacity_qps: 300", "replicas: 1, capacity_qps: 1300")
+    text = text.replace("max_replicas: 6, capacity_qps: 1000", "max_replicas: 4, capacity_qps: 81.25")
+    assert _model(text).headroom() == (1.0, "ranker")
+
+
+def test_headroom_without_a_peak_or_a_capacity_is_unknown() -> None:
+    no_peak = TWO_ENTRIES.replace("requirements: {scale: {peak_qps: 1000}}\n", "").replace(", peak_qps: 300", "")
+    assert _model(no_peak).headroom() == (None, None)
+
+
+def test_attempts_per_call_sum_the_retries_and_stop_at_the_budget() -> None:
+    text = (
+        "mlsd: 1\nname: t\ncomponents:\n  app: {kind: client_app}\n"
+        "  gw: {kind: api_gateway, latency_p99_ms: 1, retry_budget: 0.5}\n"
+        "  svc: {kind: online_service, latency_p99_ms: 2}\n"
+        "  db: {kind: feature_store, latency_p99_ms: 5}\nflows:\n"
+        "  - {from: app, to: gw, mode: request, retries: 2}\n"
+        "  - {from: gw, to: svc, mode: request, retries: 2}\n"
+        "  - {from: svc, to: db, mode: request}\n"
+    )
+    model = _model(text)
+    app_gw, gw_svc, svc_db = model.calls["app"][0], model.calls["gw"][0], model.calls["svc"][0]
+    assert model.attempts_per_call(app_gw, 0.5) == 1.75  # 1 + 0.5 + 0.25
+    assert model.attempts_per_call(app_gw, 1.0) == 3.0  # the worst case: retries + 1
+    assert model.attempts_per_call(gw_svc, 0.5) == 1.5  # 1.75, capped at 1 + retry_budget 0.5
+    assert model.attempts_per_call(svc_db, 0.5) == 1.0  # no retries: one attempt
+    assert model.retrying
+
+
+def test_at_most_is_the_poisson_binomial_tail() -> None:
+    three = [0.5, 0.5, 0.5]
+    assert _at_most(three, 0) == 0.125  # none of three: 1/8
+    assert _at_most(three, 1) == 0.5  # none or one: 1/8 + 3/8
+    assert _at_most(three, 2) == 0.875  # all but all three: 1 - 1/8
+    assert _at_most(three, 3) == 1.0
+    assert _at_most([0.2, 0.5], 1) == pytest.approx(0.9)  # 1 - 0.2 x 0.5
