@@ -122,3 +122,136 @@ def test_at_most_is_the_poisson_binomial_tail() -> None:
     assert _at_most(three, 2) == 0.875  # all but all three: 1 - 1/8
     assert _at_most(three, 3) == 1.0
     assert _at_most([0.2, 0.5], 1) == pytest.approx(0.9)  # 1 - 0.2 x 0.5
+
+
+def _states(result: dict) -> dict[str, str]:
+    return {c: info["state"] for c, info in result["components"].items()}
+
+
+def test_load_reports_the_rounds_it_took() -> None:
+    model = _model()
+    # at 1x nothing saturates: round 1 finds the same (empty) saturations it started from
+    assert model.load(1.0)["rounds"] == 1
+    # at 2x the ranker takes 2,600 of 1,500 (no shedding): round 1 finds it overloaded, round 2 confirms
+    at_two = model.load(2.0)
+    assert at_two["rounds"] == 2 and _states(at_two)["ranker"] == "overloaded"
+
+
+def test_load_states_and_loads_by_hand() -> None:
+    model = _model()
+    intact = model.load(1.0)
+    # 1,300 at the ranker of 1,500: utilization 0.867; the store takes the cache's misses, 325 of 6,000
+    assert intact["components"]["ranker"] == {"qps": 1300, "capacity_qps": 1500, "utilization": 0.867, "state": "ok"}
+    assert intact["components"]["store"] == {"qps": 325, "capacity_qps": 6000, "utilization": 0.054, "state": "ok"}
+    assert intact["components"]["cache"]["utilization"] is None  # no capacity declared
+    assert intact["entry_points"] == {"web": "served", "mobile": "served"} and intact["answered_by"] == {}
+    # a cold cache passes every request on: the store takes all 1,300
+    assert model.load(1.0, cold=["cache"])["components"]["store"]["qps"] == 1300
+    # the store knocked out: it fails, and the cache (which needs it) fails with it; the ranker is down too
+    knocked = model.load(1.0, knocked=["store"])
+    assert _states(knocked) == {
+        "web": "failed",
+        "mobile": "failed",
+        "ranker": "failed",
+        "cache": "failed",
+        "store": "failed",
+    }
+    assert knocked["entry_points"] == {"web": "down", "mobile": "down"}
+    # the cache hung: it takes its 1,300 and calls nobody, so the store gets nothing
+    hung = model.load(1.0, hung=["cache"])
+    assert _states(hung)["cache"] == "hung" and hung["components"]["store"]["qps"] == 0
+    # every ranker replica lost: capacity 0, utilization reported as the largest float
+    gone = model.load(1.0, lost={"ranker": 5})
+    assert gone["components"]["ranker"]["capacity_qps"] == 0
+    assert gone["components"]["ranker"]["utilization"] == 1.7976931348623157e308
+    assert gone["components"]["ranker"]["state"] == "overloaded"
+
+
+SHED = """\
+mlsd: 1
+name: shedding
+requirements: {scale: {peak_qps: 1000}}
+components:
+  app: {kind: client_app}
+  ranker: {kind: ranking_service, latency_p99_ms: 20, capacity_qps: 1000, load_shedding: true}
+  popular: {kind: fallback_ranker, latency_p99_ms: 2}
+flows:
+  - {from: app, to: ranker, mode: request}
+  - {from: ranker, to: popular, mode: fallback}
+"""
+
+
+def test_a_shedding_component_sends_its_excess_to_its_fallback() -> None:
+    model = _model(SHED)
+    result = model.load(1.5)
+    # 1,500 offered to 1,000: the ranker sheds the 500 over, and its fallback answers those 500
+    assert result["components"]["ranker"] == {
+        "qps": 1500,
+        "capacity_qps": 1000,
+        "utilization": 1.5,
+        "state": "shedding",
+    }
+    assert result["components"]["popular"]["qps"] == 500
+    assert result["entry_points"] == {"app": "degraded"}
+    assert result["answered_by"] == {"app": [{"component": "ranker", "fallback": "popular"}]}
+    # the fallback knocked out: nothing answers the 500, the app is down and no load moves
+    alone = model.load(1.5, knocked=["popular"])
+    assert alone["entry_points"] == {"app": "down"} and alone["components"]["popular"]["qps"] == 0
+    # at 1x nothing is shed: the fallback takes nothing
+    assert model.load(1.0)["components"]["popular"]["qps"] == 0
+
+
+RETRY = """\
+mlsd: 1
+name: retry
+requirements: {scale: {peak_qps: 1000}}
+components:
+  app: {kind: client_app}
+  svc: {kind: online_service, latency_p99_ms: 2}
+  db: {kind: feature_store, latency_p99_ms: 5, capacity_qps: 5000}
+flows:
+  - {from: app, to: svc, mode: request}
+  - {from: svc, to: db, mode: request, retries: 3}
+"""
+
+
+def test_retries_with_nothing_failing_settle_in_one_round() -> None:
+    result = _model(RETRY).attempts(1.0)
+    # nothing fails: every chance stays 0, one attempt per call, and round 1 changes nothing
+    assert result["converged"] is True and result["rounds"] == 1
+    assert result["failure"] == {"app": 0.0, "svc": 0.0, "db": 0.0}
+    assert result["attempts"] == {0: 1.0, 1: 1.0}
+    assert result["offered"] == {"app": 1000.0, "svc": 1000.0, "db": 1000.0}
+
+
+def test_retries_against_a_knocked_out_database_converge_to_every_try() -> None:
+    result = _model(RETRY).attempts(1.0, knocked=["db"])
+    # the db fails every attempt: its chance goes 0, 1/2, 3/4, ... (damped by halves), 1 - 2^-n after
+    # round n; round n changes it by 2^-(n-1), under 1e-9 first at n = 31 (2^-30 = 9.3e-10)
+    assert result["converged"] is True and result["rounds"] == 31
+    assert result["failure"]["db"] == pytest.approx(1.0, abs=1e-9)
+    assert result["failure"]["svc"] == pytest.approx(1.0, abs=1e-9)  # its only call fails after 4 tries
+    # svc -> db: 1 + f + f^2 + f^3 -> 4 tries; the db is offered 4 x 1,000
+    assert result["attempts"][1] == pytest.approx(4.0, abs=1e-7)
+    assert result["offered"]["db"] == pytest.approx(4000.0, abs=1e-4)
+    assert result["attempts"][0] == 1.0  # app -> svc has no retries
+
+
+def test_retries_stop_at_a_fallback_that_answers() -> None:
+    text = RETRY.replace("  db: {", "  backup: {kind: feature_store, latency_p99_ms: 5}\n  db: {")
+    text += "  - {from: db, to: backup, mode: fallback}\n"
+    result = _model(text).attempts(1.0, knocked=["db"])
+    # the db still fails every attempt (4 tries), but its fallback answers: svc never fails
+    assert result["failure"]["svc"] == 0.0
+    assert result["attempts"][1] == pytest.approx(4.0, abs=1e-7)
+    knocked_too = _model(text).attempts(1.0, knocked=["db", "backup"])
+    assert knocked_too["failure"]["svc"] == pytest.approx(1.0, abs=1e-9)  # no live fallback
+
+
+def test_retries_start_from_the_failure_chances_given() -> None:
+    # started at the db failing every attempt, with nothing knocked: round 1 sees the 4 tries, then the
+    # db (5,000 of capacity for 4,000) answers and the chances fall back to 0
+    result = _model(RETRY).attempts(1.0, start={"db": 1.0, "elsewhere": 1.0})
+    assert result["failure"]["db"] == pytest.approx(0.0, abs=1e-9)
+    # round 1 changes it from 1 to 0 (kept: 1/2), round n by 2^-(n-1): under 1e-9 first at n = 31
+    assert result["rounds"] == 31
