@@ -6,6 +6,8 @@ expected figure is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from mlsd_diagram import loads
@@ -255,3 +257,46 @@ def test_retries_start_from_the_failure_chances_given() -> None:
     assert result["failure"]["db"] == pytest.approx(0.0, abs=1e-9)
     # round 1 changes it from 1 to 0 (kept: 1/2), round n by 2^-(n-1): under 1e-9 first at n = 31
     assert result["rounds"] == 31
+
+
+LN2, LN100 = math.log(2), math.log(100)
+
+
+def _worker_model(extra: str) -> ServingModel:
+    """app -> model, the model's response an exponential of mean 10 ms (p50 10 ln 2, p99 10 ln 100)."""
+    return _model(
+        "mlsd: 1\nname: t\nrequirements: {scale: {peak_qps: 100}}\ncomponents:\n  app: {kind: client_app}\n"
+        f"  model: {{kind: model_server, latency_p50_ms: {10 * LN2!r}, latency_p99_ms: {10 * LN100!r}{extra}}}\n"
+        "flows:\n  - {from: app, to: model, mode: request}\n"
+    )
+
+
+def test_workers_bound_a_replicas_capacity_by_littles_law() -> None:
+    # 2 workers each holding a request 10 ms on average: 2 x 1,000 / 10 = 200 qps
+    assert _worker_model(", workers: 2").capacity_per_replica("model") == pytest.approx(200, rel=1e-6)
+    assert _worker_model(", workers: 2, capacity_qps: 150").capacity_per_replica("model") == 150  # the lower
+    assert _worker_model(", workers: 2, capacity_qps: 300").capacity_per_replica("model") == pytest.approx(
+        200, rel=1e-6
+    )
+    # a batch of 2 held 10 ms (the 4 ms wait to fill it holds no worker): 2 x 2 x 1,000 / 10 = 400 qps
+    batched = _worker_model(", workers: 2, max_batch_size: 2, batch_timeout_ms: 4")
+    assert batched.capacity_per_replica("model") == pytest.approx(400, rel=1e-3)
+    assert batched.capacity_per_replica("model") == batched.capacity_per_replica("model")  # memoized alike
+
+
+def test_a_batch_of_two_doubles_capacity_qps() -> None:
+    # capacity_qps 50 per single-request batch; a batch of 2 costs one service time: 100 per replica
+    model = _worker_model(", capacity_qps: 50, max_batch_size: 2, batch_timeout_ms: 4")
+    assert model.capacity_per_replica("model") == 100
+    assert _worker_model(", capacity_qps: 50").capacity_per_replica("model") == 50  # no batch
+
+
+def test_headroom_skips_components_no_load_reaches_and_is_zero_when_a_call_always_times_out() -> None:
+    # ranker 1,000 / 1,000 = 1.0; the fallback takes no load at base (capacity 100 of 0 qps): skipped
+    assert _model(SHED.replace("latency_p99_ms: 2}", "latency_p99_ms: 2, capacity_qps: 100}")).headroom() == (
+        1.0,
+        "ranker",
+    )
+    # the app gives the ranker (20 ms) 10 ms: every call times out, so no load is fully served
+    slow = SHED.replace("mode: request}", "mode: request, timeout_ms: 10}")
+    assert _model(slow).headroom() == (0.0, None)
