@@ -300,3 +300,53 @@ def test_headroom_skips_components_no_load_reaches_and_is_zero_when_a_call_alway
     # the app gives the ranker (20 ms) 10 ms: every call times out, so no load is fully served
     slow = SHED.replace("mode: request}", "mode: request, timeout_ms: 10}")
     assert _model(slow).headroom() == (0.0, None)
+
+
+def test_retries_pass_on_a_caches_misses_and_all_of_a_cold_cache() -> None:
+    text = RETRY.replace(
+        "svc: {kind: online_service, latency_p99_ms: 2}", "svc: {kind: cache, latency_p99_ms: 1, hit_ratio: 0.75}"
+    )
+    model = _model(text)
+    assert model.attempts(1.0)["offered"]["db"] == 250  # 1,000 x (1 - 0.75)
+    assert model.attempts(1.0, cold=["svc"])["offered"]["db"] == 1000  # cold: every request misses
+    assert model.load(1.0, cold=["svc"])["components"]["db"]["qps"] == 1000
+
+
+QUORUM = """\
+mlsd: 1
+name: quorum
+requirements: {scale: {peak_qps: 1000}}
+components:
+  app: {kind: client_app}
+  api: {kind: api_gateway, latency_p99_ms: 5}
+  src0: {kind: candidate_source, latency_p99_ms: 10}
+  src1: {kind: candidate_source, latency_p99_ms: 10}
+  src2: {kind: candidate_source, latency_p99_ms: 10}
+flows:
+  - {from: app, to: api, mode: request, retries: 1}
+  - {from: api, to: src0, mode: request, step: 1, on_failure: skip, at_least: 2}
+  - {from: api, to: src1, mode: request, step: 1, on_failure: skip, at_least: 2}
+  - {from: api, to: src2, mode: request, step: 1, on_failure: skip, at_least: 2}
+"""
+
+
+def test_retries_see_a_quorum_fail_only_past_n_less_k_misses() -> None:
+    model = _model(QUORUM)
+    # one of three sources out: at most 3 - 2 = 1 may get nothing, so the api still answers
+    one = model.attempts(1.0, knocked=["src0"])
+    assert one["failure"]["api"] == 0.0 and one["attempts"][0] == 1.0
+    # two out: the quorum of 2 fails every time; app -> api makes 1 + 1 = 2 tries; api is offered 2,000
+    two = model.attempts(1.0, knocked=["src0", "src1"])
+    assert two["failure"]["api"] == pytest.approx(1.0, abs=1e-9)
+    assert two["attempts"][0] == pytest.approx(2.0, abs=1e-9)
+    assert two["offered"]["api"] == pytest.approx(2000.0, abs=1e-5)
+
+
+def test_retries_at_exactly_capacity_fail_nothing_and_past_it_storm() -> None:
+    model = _model(RETRY.replace("capacity_qps: 5000", "capacity_qps: 1000"))  # no shedding
+    at_capacity = model.attempts(1.0)  # 1,000 of 1,000: not over, nothing fails
+    assert at_capacity["failure"]["db"] == 0.0 and at_capacity["rounds"] == 1
+    # 1,500 of 1,000 without shedding: every attempt times out, 4 tries each: 6,000 offered
+    over = model.attempts(1.5)
+    assert over["failure"]["db"] == pytest.approx(1.0, abs=1e-9) and over["rounds"] == 31  # as knocked out
+    assert over["offered"]["db"] == pytest.approx(6000.0, abs=1e-4)
