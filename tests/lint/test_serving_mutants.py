@@ -350,3 +350,14 @@ def test_retries_at_exactly_capacity_fail_nothing_and_past_it_storm() -> None:
     over = model.attempts(1.5)
     assert over["failure"]["db"] == pytest.approx(1.0, abs=1e-9) and over["rounds"] == 31  # as knocked out
     assert over["offered"]["db"] == pytest.approx(6000.0, abs=1e-4)
+
+
+def test_retries_without_a_peak_offer_nothing_and_see_lost_replicas() -> None:
+    no_peak = _model(RETRY.replace("requirements: {scale: {peak_qps: 1000}}\n", ""))
+    assert no_peak.attempts(1.0)["offered"] == {"app": 0.0, "svc": 0.0, "db": 0.0}  # no peak_qps anywhere
+    # 2 db replicas of 1,000: 1,500 fits 2,000; one lost leaves 1,000, and 1,500 storms to 4 x 1,500
+    model = _model(RETRY.replace("capacity_qps: 5000", "capacity_qps: 1000, replicas: 2"))
+    assert model.attempts(1.5)["failure"]["db"] == 0.0
+    lost = model.attempts(1.5, lost={"db": 1})
+    assert lost["failure"]["db"] == pytest.approx(1.0, abs=1e-9)
+    assert lost["offered"]["db"] == pytest.approx(6000.0, abs=1e-4)
