@@ -361,3 +361,13 @@ def test_retries_without_a_peak_offer_nothing_and_see_lost_replicas() -> None:
     lost = model.attempts(1.5, lost={"db": 1})
     assert lost["failure"]["db"] == pytest.approx(1.0, abs=1e-9)
     assert lost["offered"]["db"] == pytest.approx(6000.0, abs=1e-4)
+
+
+def test_a_shedding_database_with_a_lost_replica_rejects_past_what_is_left() -> None:
+    model = _model(RETRY.replace("capacity_qps: 5000", "capacity_qps: 1000, replicas: 2, load_shedding: true"))
+    assert model.attempts(1.5)["failure"]["db"] == 0.0  # 1,500 of 2,000
+    lost = model.attempts(1.5, lost={"db": 1})
+    # one replica left, 1,000: the db rejects the share x of what it is offered past 1,000 (x > 1/3, the
+    # share of 1,500 before retries), and serves exactly 1,000: offered x (1 - x) = 1,000
+    x, offered = lost["failure"]["db"], lost["offered"]["db"]
+    assert x > 1 / 3 and offered * (1 - x) == pytest.approx(1000.0, rel=1e-6)
