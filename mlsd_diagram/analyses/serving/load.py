@@ -229,11 +229,10 @@ class ServingLoad(ServingGraph):
         overloaded: frozenset[str] = hung
         inflow: dict[str, float] = {}
         history: set[tuple[Any, ...]] = set()
-        rounds = 0
         load: dict[str, float] = {}
         _, live = self.states(knocked)  # a fallback takes load unless it is out for reasons other than load
         caps = {c: self.total_capacity(c, lost_map) for c in self.relevant}  # fixed for the whole call
-        for _round in range(1, len(self.relevant) + 3):
+        for rounds in range(1, len(self.relevant) + 3):  # noqa: B007 - rounds is reported
             works, _ = self.states(knocked, (), overloaded)
             load = dict.fromkeys(self.relevant, 0.0)
             for e in self.entries:
