@@ -11,14 +11,12 @@ page's load slider, so the page never computes a state itself.
 from __future__ import annotations
 
 import base64
-import collections
 import hashlib
 import html
 import itertools
 import json
 import math
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..blueprint.models import Blueprint
@@ -266,24 +264,20 @@ def precompute_knock_outs(
     size = precomputed_sizes(len(relevant), limit)
     table: dict[str, Any] = {}
     spent = 0
-    code_of = collections.defaultdict(lambda: "?", STATE_CODES).__getitem__
-    # knock_out_detail's states come in the model's declaration order: permute them at C speed
+    # knock_out_detail gives every request-path component's state in the model's declaration order;
+    # the table keeps ``relevant``'s (id) order
     declared = {c: i for i, c in enumerate(model.relevant_declared)}
-    in_relevant_order: Callable[[list[str]], Iterable[str]] | None = None
-    if declared.keys() == on_path:
-        order = [declared[c] for c in relevant]
-        in_relevant_order = operator.itemgetter(*order) if len(order) > 1 else (lambda codes: codes)
+    order = [declared[c] for c in relevant]
 
     def add(key: str, members: Iterable[str]) -> bool:
         nonlocal spent
         if spent + len(entries) + len(relevant) > cells:
             return False
         view = knock_out_view(blueprint, members, model)
+        codes = [STATE_CODES[state] for state in view["states"].values()]
         table[key] = {
             "s": "".join(STATE_CODES.get(view["entry_points"].get(e, "served"), "?") for e in entries),
-            "n": "".join(in_relevant_order(list(map(code_of, view["states"].values()))))
-            if in_relevant_order is not None and len(view["states"]) == len(relevant)
-            else "".join(STATE_CODES.get(view["states"].get(c, "served"), "?") for c in relevant),
+            "n": "".join([codes[i] for i in order]),
             "c": [position[c] for c in view["components"]],
             "f": view["flows"],
         }
