@@ -27,11 +27,12 @@ fixes what a design document needs from it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from ..blueprint.models import Blueprint
 from . import DETAILS, icons
+from .dot_labels import Overlay, edge_label, node_label, node_tooltip, normalise, title_label
+from .overview_dot import overview_dot
 from .plan import (
     FlowGroup,
     UnknownDetail,
@@ -54,10 +55,6 @@ from .style import (
     MODE_STYLES,
     NEUTRAL_COLOURS,
     NODE_ATTRS,
-    OVERVIEW_ATTRS,
-    OVERVIEW_FONTSIZE,
-    OVERVIEW_NODE_NAMES,
-    OVERVIEW_SUMMARY_WIDTH,
     PAGE_INCHES,
     PNG_DPI,
     REQUEST_WEIGHT,
@@ -77,9 +74,7 @@ from .style import (
 )
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
-from .style import wrap as _wrap
-from .style import wrap_words as _wrap_words
-from .views import View, left_out_feeders, overview, select_view, stage_pairs
+from .views import View, left_out_feeders, select_view
 
 # Names that have long been imported from here; they live in .style and .plan now.
 __all__ = [
@@ -113,173 +108,6 @@ __all__ = [
     "to_dot",
     "with_icons_in",
 ]
-
-
-@dataclass(frozen=True)
-class Overlay:
-    """Looks drawn over the usual diagram, by component id and flow index: the diff diagram's hook.
-
-    ``components`` and ``flows`` map to DOT attributes that replace the defaults of that node
-    or edge (``color``, ``style``, ``penwidth``, ``fontcolor``, ``class``, ``id``, ...); a
-    ``tooltip`` is plain text, escaped here. ``legend`` rows ``(colour, sample, meaning)`` are
-    shown under the flow legend after ``legend_title``; ``heading`` follows the diagram's name.
-    ``badges`` put a short mark ``(text, colour)`` in a component's top-left corner, ``flow_badges``
-    before a flow's label; ``scope``, when given, keeps only those components (and the flows between them).
-    """
-
-    components: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    flows: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
-    legend_title: str = ""
-    legend: tuple[tuple[str, str, str], ...] = ()
-    heading: str = ""
-    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    flow_badges: Mapping[int, tuple[str, str]] = field(default_factory=dict)
-    scope: frozenset[str] | None = None
-
-    def component(self, cid: str) -> dict[str, str]:
-        return self._attrs(self.components.get(cid))
-
-    def flow(self, index: int) -> dict[str, str]:
-        return self._attrs(self.flows.get(index))
-
-    @staticmethod
-    def _attrs(given: Mapping[str, str] | None) -> dict[str, str]:
-        attrs = dict(given or {})
-        if "tooltip" in attrs:
-            attrs["tooltip"] = _tooltip_text(attrs["tooltip"])
-        return attrs
-
-
-# A stage's tooltip names at most this many members (then "... and N more"), and a merged edge carries
-# at most this many ``flow-N`` classes: Graphviz refuses a quoted string over 16,384 bytes, which the
-# whole lists pass on designs of thousands of components.
-MAX_LISTED = 50
-MAX_FLOW_CLASSES = 1_000
-
-
-def _listed(items: Sequence[str], limit: int = MAX_LISTED) -> list[str]:
-    """``items``, the first ``limit`` of them and a count of the others when there are more."""
-    if len(items) <= limit:
-        return list(items)
-    return [*items[:limit], f"\u2026 and {len(items) - limit:,} more"]
-
-
-def _badge(badge: tuple[str, str] | None) -> str:
-    return f'<FONT POINT-SIZE="14" COLOR="{badge[1]}"><B>{_esc(badge[0])}</B></FONT>' if badge else " "
-
-
-def _lines(text: str, width: int) -> list[str]:
-    """``text`` wrapped at ``width``: the usual width (22 or more) as it always was, a narrower one (the serving
-    view's) without breaking a word."""
-    return _wrap(text, width) if width >= 22 else _wrap_words(text, width)
-
-
-def _node_label(
-    blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None, tech_size: str = "9", title_width: int = 22
-) -> str:
-    component = blueprint.components[cid]
-    badge = icons.tech_icon(component.tech)
-    icon = icons.component_icon(blueprint, cid)
-    title = "<BR/>".join(_esc(line) for line in _lines(component.label or cid, title_width))
-    badge_cell = (
-        f'<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18" VALIGN="BOTTOM"><IMG SRC="{badge}" SCALE="TRUE"/></TD>'
-        if badge
-        else '<TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18"> </TD>'
-    )
-    rows = [
-        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="18">{_badge(mark)}</TD>'
-        f'<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="40"><IMG SRC="{icon}" SCALE="TRUE"/></TD>{badge_cell}</TR>',
-        f'<TR><TD COLSPAN="3">{title}</TD></TR>',
-    ]
-    if component.tech:
-        tech = "<BR/>".join(_esc(line) for line in _lines(component.tech, 26 if title_width >= 22 else title_width + 4))
-        rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="{tech_size}" COLOR="#607080">{tech}</FONT></TD></TR>')
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
-
-
-def _node_tooltip(blueprint: Blueprint, cid: str) -> str:
-    component = blueprint.components[cid]
-    kind = blueprint.kind_of(cid)
-    lines = [f"{component.label or cid} ({cid})", f"kind: {kind.name}"]
-    if component.tech:
-        lines.append(f"tech: {component.tech}")
-    for name in ("replicas", "latency_p99_ms", "task", "model"):
-        value = getattr(component, name)
-        if value is not None:
-            lines.append(f"{name}: {value}")
-    if component.notes:
-        lines.append(f"notes: {component.notes}")
-    return _tooltip_text("\n".join(lines))
-
-
-def _edge_label(
-    data: str | None, badge: tuple[str, str] | None = None, step: int | None = None, width: int = 26
-) -> str | None:
-    if step is not None:  # the call's place in its caller's order, in bold before its data
-        text = "<BR/>".join(_esc(line) for line in _lines(data, width)) if data else ""
-        return (
-            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
-            f"{_badge(badge) + ' ' if badge else ''}<B>{step}</B>{' ' if text else ''}{text}</TD></TR></TABLE>>"
-        )
-    if badge is not None:
-        text = "<BR/>".join(_esc(line) for line in _lines(data, width)) if data else ""
-        return (
-            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
-            f"{_badge(badge)}{' ' if text else ''}{text}</TD></TR></TABLE>>"
-        )
-    if not data:
-        return None
-    # A padded one-cell table: labels of neighbouring flows in one rank keep a visible gap instead of reading
-    # as one run of text.
-    return (
-        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>'
-        f"{'<BR/>'.join(_esc(line) for line in _lines(data, width))}</TD></TR></TABLE>>"
-    )
-
-
-def _title_label(
-    blueprint: Blueprint,
-    view: View,
-    modes: Iterable[str],
-    overlay: Overlay | None = None,
-    summary_width: int = 110,
-    summary_size: str = "11",
-    caption: str = "",
-) -> str:
-    name = blueprint.name + ("" if view.name == "all" else f" \u2014 {view.name} view")
-    if overlay is not None and overlay.heading:
-        name += f" \u2014 {overlay.heading}"
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{_esc(name)}</B></FONT></TD></TR>']
-    if blueprint.summary:
-        summary = _wrap(" ".join(blueprint.summary.split()), summary_width)
-        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in summary)
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#455A64">{lines}</FONT></TD></TR>')
-    if caption:
-        lines = "".join(f'{_esc(line)}<BR ALIGN="LEFT"/>' for line in _wrap(caption, summary_width))
-        rows.append(
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#607080"><I>{lines}</I></FONT></TD></TR>'
-        )
-    cells = "".join(
-        f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
-        f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
-        for m in MODE_STYLES
-        if m in modes
-    )
-    if cells:
-        rows.append(
-            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-            f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>'
-        )
-    if overlay is not None and overlay.legend:
-        cells = "".join(
-            f'<TD><FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}   </TD>'
-            for colour, sample, meaning in overlay.legend
-        )
-        rows.append(
-            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-            f'<TD><FONT COLOR="#455A64">{_esc(overlay.legend_title)}</FONT></TD>{cells}</TR></TABLE></TD></TR>'
-        )
-    return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
 
 
 def to_dot(
@@ -321,7 +149,7 @@ def to_dot(
     graph_attr = dict(
         GRAPH_ATTRS,
         rankdir=rankdir,
-        label=_title_label(
+        label=title_label(
             blueprint, selected, modes_used, overlay, caption=_fed_by_caption(blueprint, selected, detail)
         ),
         id="diagram",
@@ -384,13 +212,13 @@ def to_dot(
                 for cid in members[group]:
                     attrs = {
                         "id": f"component-{cid}",
-                        "tooltip": _node_tooltip(blueprint, cid),
+                        "tooltip": node_tooltip(blueprint, cid),
                         "color": frame_colour(group),
                     }
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
                     badge = overlay.badges.get(cid) if overlay is not None else None
-                    Node(_node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
+                    Node(node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
                 for row in fans.get(group, ()):
                     _fan_out_row(cluster.dot, row, rankdir)
             setcluster(None)
@@ -413,7 +241,7 @@ def to_dot(
                 "id": f"flow-{index}",
                 "tooltip": _tooltip_text(f"{u} \u2192 {v} ({mode})" + (f": {flow.data}" if flow.data else "")),
             }
-            label = _edge_label(
+            label = edge_label(
                 _shortened(flow.data, SERVING_LABEL_CHARS) if page else flow.data,
                 overlay.flow_badges.get(index) if overlay is not None else None,
                 flow.step if mode == "request" else None,
@@ -434,7 +262,7 @@ def to_dot(
                 canvas.dot.edge(v, u, dir="back", **attrs)
             else:
                 canvas.dot.edge(u, v, **attrs)
-    return _normalise(canvas.dot.source)
+    return normalise(canvas.dot.source)
 
 
 def _shortened(data: str | None, limit: int) -> str | None:
@@ -556,7 +384,7 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         "id": f"flows-{group.flows[0]}",
         "class": " ".join(f"flow-{i}" for i in group.flows),
         "tooltip": _tooltip_text("\n".join(lines)),
-        "label": _edge_label(label) or "",
+        "label": edge_label(label) or "",
         "minlen": LABELLED_MINLEN,
         "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6),
     }
@@ -572,123 +400,6 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         dot.edge(group.tail, group.head, **attrs)
 
 
-def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: int) -> str:
-    _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
-    names = [blueprint.components[cid].label or cid for cid in ids]
-    shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[: OVERVIEW_NODE_NAMES - 1]
-    lines = [_esc(line) for name in shown for line in _wrap(name, 18)]
-    if len(shown) < len(names):
-        lines.append(f"+ {len(names) - len(shown)} more")
-    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f"<BR/>{inner} flows inside" if inner else "")
-    return (
-        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-        f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
-        f'<TR><TD><FONT POINT-SIZE="{OVERVIEW_FONTSIZE}" COLOR="#455A64">{count}</FONT></TD></TR>'
-        f'<TR><TD><FONT POINT-SIZE="{OVERVIEW_FONTSIZE}">{"<BR/>".join(lines)}</FONT></TD></TR></TABLE>>'
-    )
-
-
-def overview_grid(order: list[str]) -> list[list[str]]:
-    """The overview's stages in columns, left to right: up to three stages in one row; more in two rows that
-    read as a U (the first half left to right on top, the rest right to left below), so the picture has a
-    slide's proportions and each stage sits next to the one it feeds."""
-    if len(order) <= 3:
-        return [[stage] for stage in order]
-    columns = (len(order) + 1) // 2
-    grid = [[stage] for stage in order[:columns]]
-    for i, stage in enumerate(order[columns:]):
-        grid[columns - 1 - i].append(stage)
-    return grid
-
-
-def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
-    """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
-    pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
-    as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
-    :func:`overview_grid` (invisible edges rank the columns; the flows do not, ``constraint=false``). No
-    clusters, so nothing here can meet Graphviz 2.43's cluster aborts."""
-    import graphviz
-
-    summary = overview(blueprint.graph)
-    ends = flow_ends(blueprint)
-    order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all"))
-    position = {g: k for k, g in enumerate(order)}
-    view = View("overview", tuple(blueprint.components), tuple(range(len(blueprint.flows))))
-    page_w, page_h = PAGE_INCHES
-    dot = graphviz.Digraph("mlsd")
-    dot.graph_attr.update(
-        GRAPH_ATTRS,
-        **OVERVIEW_ATTRS,
-        rankdir=rankdir,
-        id="diagram",
-        size=f"{page_w:g},{page_h:g}",
-        dpi=f"{PNG_DPI * scale:g}",
-        label=_title_label(blueprint, view, (), summary_width=OVERVIEW_SUMMARY_WIDTH, summary_size=OVERVIEW_FONTSIZE),
-    )
-    dot.node_attr.update(NODE_ATTRS, shape="box", style="rounded,filled", margin="0.12,0.06", penwidth="1.4")
-    dot.edge_attr.update(EDGE_ATTRS, fontsize=OVERVIEW_FONTSIZE)
-    for stage in order:
-        fill, border, _ = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
-        ids = summary.stages[stage]
-        tooltip = f"{group_label(stage)}: " + ", ".join(_listed(ids))
-        dot.node(
-            f"stage{position[stage]}",
-            _stage_label(blueprint, stage, ids, summary.inner[stage]),
-            id=_tooltip_text(f"stage-{stage}"),
-            fillcolor=fill,
-            color=border,
-            tooltip=_tooltip_text(tooltip),
-        )
-    grid = overview_grid(order)
-    # ranks: the top row on even ranks, the bottom row half a column further on odd ones, so no two stages
-    # share a rank (a labelled edge within a rank bends out to a label rank of its own)
-    rank = {stage: 2 * k + row for k, column in enumerate(grid) for row, stage in enumerate(column)}
-    for row in (0, 1):
-        cells = [column[row] for column in grid if len(column) > row]
-        for left, right in zip(cells, cells[1:]):
-            dot.edge(
-                f"stage{position[left]}",
-                f"stage{position[right]}",
-                style="invis",
-                weight="8",
-                minlen=str(rank[right] - rank[left]),
-            )
-    if len(grid[0]) > 1:  # the rows' first stages, so the bottom row starts half a column on
-        dot.edge(f"stage{position[grid[0][0]]}", f"stage{position[grid[0][1]]}", style="invis")
-    pairs = stage_pairs(summary)
-    for n, ((a, b), (forward, backward)) in enumerate(pairs.items()):
-        flows = tuple(sorted(forward + backward))
-        counts: dict[str, int] = {}
-        for i in flows:
-            counts[ends[i][2]] = counts.get(ends[i][2], 0) + 1
-        modes = [m for m in MODE_STYLES if m in counts]
-        style = MODE_STYLES[modes[0]]  # the edge looks like its most online mode (request first)
-        label = "<BR/>".join(f'<FONT COLOR="{MODE_STYLES[m].text}">{_esc(m)} \u00d7{counts[m]}</FONT>' for m in modes)
-        tooltip = "\n".join(_listed([f"{ends[i][0]} \u2192 {ends[i][1]} ({ends[i][2]})" for i in flows]))
-        attrs = {
-            "id": f"stage-flows-{n}",
-            # the page highlights a flow by its class; Graphviz reads no quoted string over 16,384 bytes
-            "class": " ".join(f"flow-{i}" for i in flows[:MAX_FLOW_CLASSES]),
-            "label": f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{label}</TD></TR>'
-            f"</TABLE>>",
-            "tooltip": _tooltip_text(tooltip),
-            "color": style.line,
-            "style": style.style,
-            "penwidth": f"{min(1.0 + 0.5 * len(flows), 4.0):g}",
-            "fontcolor": style.text,
-        }
-        # arrowheads where flows arrive: both ends when they go both ways
-        arrows = ("both" if backward else "forward") if forward else "back"
-        tail, head = a, b
-        if rank[a] > rank[b]:  # written along the ranks so it ranks with the grid, drawn the same
-            tail, head = b, a
-            arrows = {"forward": "back", "back": "forward"}.get(arrows, arrows)
-        if arrows != "forward":
-            attrs["dir"] = arrows
-        dot.edge(f"stage{position[tail]}", f"stage{position[head]}", **attrs)
-    return _normalise(dot.source)
-
-
 _IMG_SRC = re.compile(r'<IMG SRC="([^"]+)"')
 
 
@@ -697,7 +408,7 @@ def with_icons_in(dot_text: str, folder: str) -> tuple[str, dict[str, str]]:
 
     Returns the text, each icon referred to as ``folder/<name>`` (relative, so it resolves from
     the DOT file's folder or through ``-Gimagepath``), and ``{name: icon reference}`` of the icons
-    used, in order of first use. Only :func:`_node_label` writes ``<IMG``: label text is escaped.
+    used, in order of first use. Only :func:`node_label` writes ``<IMG``: label text is escaped.
     """
     used: dict[str, str] = {}
 
@@ -707,10 +418,3 @@ def with_icons_in(dot_text: str, folder: str) -> tuple[str, dict[str, str]]:
         return f'<IMG SRC="{_esc(folder)}/{_esc(name)}"'
 
     return _IMG_SRC.sub(relocate, dot_text), used
-
-
-def _normalise(source: str) -> str:
-    # diagrams names the graph after the blueprint and sets a plain label first; keep one stable header.
-    lines = source.splitlines()
-    lines[0] = "digraph mlsd {"
-    return "\n".join(lines) + "\n"
