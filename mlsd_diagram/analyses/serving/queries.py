@@ -39,18 +39,8 @@ def serving_model(blueprint: Blueprint) -> ServingModel:
     return ServingModel(blueprint)
 
 
-def entry_points(blueprint: Blueprint) -> list[str]:
-    """Client-stage components (built-in or custom kinds) that send request flows, in declaration order."""
-    return list(ServingModel(blueprint).entries)
-
-
-def request_path(blueprint: Blueprint) -> list[str]:
-    """Components reached from an entry point over request flows (entry points excluded), declaration order."""
-    return list(ServingModel(blueprint).request_path)
-
-
 def graph_request_path(graph: Any) -> tuple[list[str], list[str]]:
-    """``(entry points, request path)`` of a blueprint graph (``Blueprint.graph``), as :func:`request_path`.
+    """``(entry points, request path)`` of a blueprint graph (``Blueprint.graph``), as in :mod:`..request_path`.
 
     For the diagram views, which work on the graph. O(components + flows).
     """
