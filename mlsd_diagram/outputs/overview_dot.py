@@ -60,8 +60,8 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
     """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
     pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
     as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
-    :func:`overview_grid` (invisible edges rank the columns). No
-    clusters, so nothing here can meet Graphviz 2.43's cluster aborts."""
+    :func:`overview_grid` (invisible edges rank the columns). No clusters, so nothing here can meet Graphviz
+    2.43's cluster aborts."""
     import graphviz
 
     summary = overview(blueprint.graph)
