@@ -13,15 +13,16 @@ from .style import (
     NODE_ATTRS,
     OVERVIEW_ATTRS,
     OVERVIEW_FONTSIZE,
+    OVERVIEW_NAME_WRAP,
     OVERVIEW_NODE_NAMES,
     OVERVIEW_SUMMARY_WIDTH,
     PAGE_INCHES,
     PNG_DPI,
     STAGE_COLOURS,
+    wrap_words,
 )
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
-from .style import wrap as _wrap
 from .views import View, overview, select_view, stage_pairs
 
 
@@ -29,10 +30,12 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     _, _, ink = STAGE_COLOURS.get(stage, NEUTRAL_COLOURS)
     names = [blueprint.components[cid].label or cid for cid in ids]
     shown = names[:OVERVIEW_NODE_NAMES] if len(names) <= OVERVIEW_NODE_NAMES + 1 else names[: OVERVIEW_NODE_NAMES - 1]
-    lines = [_esc(line) for name in shown for line in _wrap(name, 18)]
+    lines = [_esc(line) for name in shown for line in wrap_words(name, OVERVIEW_NAME_WRAP)]
     if len(shown) < len(names):
         lines.append(f"+ {len(names) - len(shown)} more")
-    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (f"<BR/>{inner} flows inside" if inner else "")
+    count = f"{len(ids)} component{'s' if len(ids) != 1 else ''}" + (
+        f"<BR/>{inner} flow{'s' if inner != 1 else ''} inside" if inner else ""
+    )
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
         f'<TR><TD><FONT POINT-SIZE="15" COLOR="{ink}"><B>{_esc(group_label(stage))}</B></FONT></TD></TR>'
@@ -41,25 +44,24 @@ def _stage_label(blueprint: Blueprint, stage: str, ids: tuple[str, ...], inner: 
     )
 
 
-def overview_grid(order: list[str]) -> list[list[str]]:
-    """The overview's stages in columns, left to right: up to three stages in one row; more in two rows that
+def overview_grid(order: list[str]) -> list[list[tuple[int, str]]]:
+    """The overview's stages in rows of (column, stage): up to two stages in one row; more in two rows that
     read as a U (the first half left to right on top, the rest right to left below), so the picture has a
-    slide's proportions and each stage sits next to the one it feeds."""
-    if len(order) <= 3:
-        return [[stage] for stage in order]
+    slide's proportions and each stage sits next to the one it feeds. Not three rows for many stages: every
+    stage has a rank of its own (:func:`overview_dot`), so the width follows the count of stages either way."""
+    if len(order) <= 2:
+        return [list(enumerate(order))]
     columns = (len(order) + 1) // 2
-    grid = [[stage] for stage in order[:columns]]
-    for i, stage in enumerate(order[columns:]):
-        grid[columns - 1 - i].append(stage)
-    return grid
+    bottom = [(columns - 1 - k, stage) for k, stage in enumerate(order[columns:])]
+    return [list(enumerate(order[:columns])), sorted(bottom)]
 
 
 def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
     """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
     pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
     as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
-    :func:`overview_grid` (invisible edges rank the columns; the flows do not, ``constraint=false``). No
-    clusters, so nothing here can meet Graphviz 2.43's cluster aborts."""
+    :func:`overview_grid` (invisible edges rank the columns). No clusters, so nothing here can meet Graphviz
+    2.43's cluster aborts."""
     import graphviz
 
     summary = overview(blueprint.graph)
@@ -93,12 +95,15 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             tooltip=_tooltip_text(tooltip),
         )
     grid = overview_grid(order)
-    # ranks: the top row on even ranks, the bottom row half a column further on odd ones, so no two stages
-    # share a rank (a labelled edge within a rank bends out to a label rank of its own)
-    rank = {stage: 2 * k + row for k, column in enumerate(grid) for row, stage in enumerate(column)}
-    for row in (0, 1):
-        cells = [column[row] for column in grid if len(column) > row]
-        for left, right in zip(cells, cells[1:]):
+    # ranks: no two stages share one (a labelled edge within a rank bends out to a label rank of its own).
+    # The bottom row lies in the gaps between the top row's columns, where the top row's edges keep it below
+    # them; a stage past the end of the top row has nothing to keep it off the top row's line (three stages
+    # stayed on one line), so a bottom row shorter than the top sits half a column before it, a full one half
+    # a column after it
+    before = len(grid[-1]) < len(grid[0])
+    rank = {stage: 2 * k + (1 - row if before else row) for row, cells in enumerate(grid) for k, stage in cells}
+    for cells in grid:
+        for (_, left), (_, right) in zip(cells, cells[1:]):
             dot.edge(
                 f"stage{position[left]}",
                 f"stage{position[right]}",
@@ -106,8 +111,8 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
                 weight="8",
                 minlen=str(rank[right] - rank[left]),
             )
-    if len(grid[0]) > 1:  # the rows' first stages, so the bottom row starts half a column on
-        dot.edge(f"stage{position[grid[0][0]]}", f"stage{position[grid[0][1]]}", style="invis")
+    if len(grid) > 1 and not before:  # the rows' first stages, so the bottom row starts half a column on
+        dot.edge(f"stage{position[grid[0][0][1]]}", f"stage{position[grid[1][0][1]]}", style="invis")
     pairs = stage_pairs(summary)
     for n, ((a, b), (forward, backward)) in enumerate(pairs.items()):
         flows = tuple(sorted(forward + backward))

@@ -172,6 +172,7 @@ GROUPED_MODES = ("telemetry", "deploy")
 
 # The overview: one box per stage, with bigger text, so the picture reads at 8 pt or more on a page.
 OVERVIEW_NODE_NAMES = 3  # component names listed in a stage's box before "+ N more"
+OVERVIEW_NAME_WRAP = 15  # characters per line of a name in a stage's box: narrower columns, a slide's shape
 OVERVIEW_FONTSIZE = "12"
 OVERVIEW_ATTRS = {"nodesep": "0.35", "ranksep": "0.25"}
 # A view's direction when none is asked for, where it is not LR.
