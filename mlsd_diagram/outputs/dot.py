@@ -17,7 +17,8 @@ fixes what a design document needs from it:
   (drawn the same, ranked the other way), so the ranking graph is acyclic in
   the chosen order; request flows weigh more than the others, so the layout
   reads left to right along a straight request path; in the serving view each caller's stepped calls
-  share a rank in step order (:func:`fan_outs`). The render tests lay out
+  share a rank in step order (:func:`fan_outs`), and the request's way in (client, gateway, the service that
+  fans out) stands top to bottom in the first column (:func:`entry_chain`). The render tests lay out
   random clustered blueprints with the real Graphviz to hold this;
 * spline edges with real labels (``ortho`` detaches labels), icons with a small
   tech badge, tooltips, ``id`` attributes (``component-<id>``, ``flow-<n>``,
@@ -48,6 +49,7 @@ from .style import (
     CLUSTER_ATTRS,
     DIRECTIONS,
     EDGE_ATTRS,
+    ENTRY_ROOM,
     FONT,
     GRAPH_ATTRS,
     GROUPED_MODES,
@@ -59,6 +61,8 @@ from .style import (
     PNG_DPI,
     REQUEST_WEIGHT,
     SERVING_CLUSTER_MARGIN,
+    SERVING_ENTRY_CHAR_EM,
+    SERVING_ENTRY_ROOM_PT,
     SERVING_LABEL_CHARS,
     SERVING_LABEL_WRAP,
     SERVING_MINLEN,
@@ -71,6 +75,7 @@ from .style import (
     VIEW_DIRECTIONS,
     ModeStyle,
     frame_colour,
+    wrap_words,
 )
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
@@ -166,6 +171,8 @@ def to_dot(
     cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order)}
     # the serving view is read along the request: each caller's calls in step order (see fan_outs)
     fans = fan_outs(blueprint, selected) if view == "serving" else {}
+    # ... and goes on a page 6.5 in wide: its way in is stacked in the first column, not spread over three
+    chain, chain_flows = entry_chain(blueprint, selected, backs) if view == "serving" and rankdir == "LR" else ((), ())
     # the serving view goes on a design doc page: larger small text, narrower names and labels (SERVING_*)
     page = view == "serving"
     tech_size, title_width = (SERVING_TEXT_PT, SERVING_TITLE_CHARS) if page else ("9", 22)
@@ -190,7 +197,7 @@ def to_dot(
         # diagrams' node defaults (fixed 1.4 in boxes, image scaling) would clip HTML labels: use ours only
         canvas.dot.node_attr.clear()
         canvas.dot.node_attr.update(NODE_ATTRS)
-        for position, group in enumerate(order):
+        for position, group in _declared(order, [group_of(blueprint, c) for c in chain]):
             fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
             attrs = dict(
                 CLUSTER_ATTRS,
@@ -221,7 +228,14 @@ def to_dot(
                     Node(node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
                 for row in fans.get(group, ()):
                     _fan_out_row(cluster.dot, row, rankdir)
+                if chain and group == group_of(blueprint, chain[-1]):
+                    _entry_room(cluster.dot, blueprint, chain[-1], chain_flows)
             setcluster(None)
+        if chain:
+            with canvas.dot.subgraph() as same:
+                same.attr(rank="same")
+                for cid in chain:
+                    same.node(cid)
         current_mode = None
         for index in by_step(blueprint, selected.flows):
             if index in in_group and index not in first_of:
@@ -247,7 +261,9 @@ def to_dot(
                 flow.step if mode == "request" else None,
                 SERVING_LABEL_WRAP if page else 26,
             )
-            if label:
+            if label and index in chain_flows:
+                attrs["xlabel"] = label  # beside the stacked edge (see _entry_room); a label would sit on it
+            elif label:
                 attrs["label"] = label
                 attrs["minlen"] = SERVING_MINLEN if page else LABELLED_MINLEN
             if mode == "request":
@@ -258,7 +274,7 @@ def to_dot(
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
             # Flows go straight into the diagram's graph, the call diagrams' Edge makes, without an Edge
             # object per flow: at hundreds of flows those objects cost a fifth of the DOT build.
-            if index in backs:
+            if index in backs or (index in chain_flows and group_of(blueprint, u) == group_of(blueprint, v)):
                 canvas.dot.edge(v, u, dir="back", **attrs)
             else:
                 canvas.dot.edge(u, v, **attrs)
@@ -344,6 +360,83 @@ def fan_outs(blueprint: Blueprint, view: View) -> dict[str, list[tuple[str, ...]
         if len(callees) > 1:
             rows.setdefault(group, []).append(tuple(target for _, _, target in sorted(callees)))
     return rows
+
+
+def entry_chain(blueprint: Blueprint, view: View, backs: set[int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The request's way in, to stack in the serving view's first column: its components and the flows between
+    them, or two empty tuples.
+
+    It starts at the view's one entry point (the one component that sends requests and gets none) and follows
+    its one request call while the callee has no other flow into it, up to the first component that calls two
+    or more (the hub, whose fan-out goes on to the right): "app -> gateway -> feed service". Drawn left to right
+    it took three columns (two of them flow labels) of a page-wide picture whose left half was empty around
+    it. Graphviz stacks whole clusters, so the chain is cut from the front until every cluster it passes before
+    the hub's holds nothing else and it never comes back to a cluster it left. No chain when the path never fans
+    out (a straight line reads best as it is), when a flow of it closes a cycle (a back flow), when another flow
+    joins two of its components, or when one component is left. O(C + F).
+    """
+    requests: dict[str, list[int]] = {}
+    into: dict[str, list[int]] = {}
+    for index in view.flows:
+        flow = blueprint.flows[index]
+        into.setdefault(flow.target, []).append(index)
+        if flow.mode.value == "request":
+            requests.setdefault(flow.source, []).append(index)
+    called = {blueprint.flows[i].target for calls in requests.values() for i in calls}
+    entries = [c for c in view.components if c in requests and c not in called]
+    if len(entries) != 1:
+        return (), ()
+    chain, flows = [entries[0]], []
+    while len(requests.get(chain[-1], ())) == 1:
+        index = requests[chain[-1]][0]
+        callee = blueprint.flows[index].target
+        if callee in chain or len(into.get(callee, ())) != 1 or index in backs:
+            break
+        chain.append(callee)
+        flows.append(index)
+    if len(requests.get(chain[-1], ())) < 2 or any(blueprint.flows[i].source in chain for i in into.get(chain[0], ())):
+        return (), ()
+    members: dict[str, set[str]] = {}
+    for cid in view.components:
+        members.setdefault(group_of(blueprint, cid), set()).add(cid)
+    while len(chain) >= 2:
+        groups = list(dict.fromkeys(group_of(blueprint, c) for c in chain))
+        runs = sum(1 for a, b in zip(chain, chain[1:]) if group_of(blueprint, a) != group_of(blueprint, b)) + 1
+        if runs == len(groups) and all(members[g] <= set(chain) for g in groups[:-1]):
+            return tuple(chain), tuple(flows)
+        chain, flows = chain[1:], flows[1:]
+    return (), ()
+
+
+def _declared(order: list[str], chain_groups: list[str]) -> list[tuple[int, str]]:
+    """The clusters with their layout positions, in the order to write them: the clusters the entry chain passes
+    through before its hub's last, the first of them at the end. Graphviz stacks clusters that share a rank in
+    the order it meets them, the first at the bottom when the diagram reads left to right, so the client is
+    written after the serving cluster to stand above it."""
+    before = list(dict.fromkeys(g for g in chain_groups[:-1] if g != chain_groups[-1])) if chain_groups else []
+    placed = [(k, g) for k, g in enumerate(order) if g not in before]
+    return placed + [(order.index(g), g) for g in reversed(before)]
+
+
+def _entry_room(dot, blueprint: Blueprint, hub: str, flows: Iterable[int]) -> None:
+    """Room on the left of the stacked entry chain, inside the hub's cluster, for its flows' labels.
+
+    The stacked flows are edges within one rank; Graphviz 2.43 puts such an edge's label across the edge when
+    the diagram reads left to right (it moves the label aside by the label's height, not its width), so they get
+    an ``xlabel``, which is placed beside the edge where there is room but is given none: this invisible node, a
+    rank to the left of the hub, makes room for the widest of them (see SERVING_ENTRY_CHAR_EM)."""
+    widest = 0
+    for index in flows:
+        flow = blueprint.flows[index]
+        step = f"{flow.step} " if flow.mode.value == "request" and flow.step is not None else ""
+        text = step + (_shortened(flow.data, SERVING_LABEL_CHARS) or "")
+        widest = max([widest, *(len(line) for line in wrap_words(text, SERVING_LABEL_WRAP))])
+    # the label's cell padding (3 pt a side) and a gap of 4 pt to the edge, less the room there anyway
+    width_pt = max(widest * SERVING_ENTRY_CHAR_EM * float(SERVING_TEXT_PT) + 10 - SERVING_ENTRY_ROOM_PT, 1.0)
+    dot.node(
+        ENTRY_ROOM, label="", shape="box", style="invis", fixedsize="true", width=f"{width_pt / 72:.2f}", height="0.1"
+    )
+    dot.edge(ENTRY_ROOM, hub, style="invis")
 
 
 def _fan_out_row(dot, row: tuple[str, ...], rankdir: str) -> None:

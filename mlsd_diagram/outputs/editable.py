@@ -124,7 +124,10 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail:
         fill, border, ink = STAGE_COLOURS.get(group, NEUTRAL_COLOURS)
         key = f"cluster.{position}"
         frame_key[cluster.name] = key
-        members = tuple(_node_key(name, is_overview) for name in cluster.members)
+        # a helper node of the layout (the room beside a serving view's way in) is no member
+        members = tuple(
+            _node_key(name, is_overview) for name in cluster.members if is_overview or name in blueprint.components
+        )
         for name in cluster.members:
             frame_of[name] = key
         frames.append(Frame(key, group_label(group), cluster.box, fill, border, ink, members))

@@ -241,8 +241,8 @@ def _edge(edge: dict, by_gvid: dict, frame: _Frame) -> PlacedEdge:
         tail, head, ltail, lhead = head, tail, lhead, ltail
         points.reverse()
     label = None
-    if "lp" in edge:
-        label = frame.point(*_numbers(edge["lp"]))
+    if "lp" in edge or "xlp" in edge:  # an xlabel (the serving view's stacked way in) is placed beside the edge
+        label = frame.point(*_numbers(edge.get("lp") or edge["xlp"]))
     return PlacedEdge(
         id=str(edge.get("id", "")),
         classes=tuple(str(edge.get("class", "")).split()),

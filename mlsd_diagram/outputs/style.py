@@ -157,13 +157,21 @@ LABELLED_MINLEN = "2"
 # labelled flows span one rank, the cluster margin is halved, and its smallest text (tech lines, flow labels)
 # is SERVING_TEXT_PT, not 9. Measured with benchmarks/layout.py on the bundled blueprints (the feeders from other
 # stages left out too, see views.select_view): smallest text at 6.5 in 1.6-2.5 pt -> 4.5-4.7 pt, no label
-# struck or on a frame.
+# struck or on a frame. The way in stacked in the first column (below): 15-16 in wide -> 10.6-11.0 in, 6.5-6.7 pt
+# (the starters 4.5-7.9 -> 6.5-8.2 pt), still none struck or on a frame; the pictures grow 1.6-2 in taller.
 SERVING_TEXT_PT = "11"
 SERVING_TITLE_CHARS = 12
 SERVING_LABEL_CHARS = 28
 SERVING_LABEL_WRAP = 12
 SERVING_MINLEN = "1"
 SERVING_CLUSTER_MARGIN = "12"
+# The serving view's way in (client, gateway, the service that fans out) stands top to bottom in the first column
+# (dot.entry_chain); its flows' labels go on the left of it, in room an invisible node makes: as wide as the widest
+# label line at SERVING_ENTRY_CHAR_EM of the font size a character, less the SERVING_ENTRY_ROOM_PT the column has
+# there anyway (half a component, the gap of two ranks, the cluster margin). The name cannot be a component id.
+SERVING_ENTRY_CHAR_EM = 0.62
+SERVING_ENTRY_ROOM_PT = 76.0
+ENTRY_ROOM = "entry room"
 
 # Flows of these modes that fan between two clusters are drawn as one edge with their count (detail
 # "grouped"): telemetry per (source cluster, target cluster), deploys per (source component, target cluster).
