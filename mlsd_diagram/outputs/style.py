@@ -159,6 +159,8 @@ LABELLED_MINLEN = "2"
 # stages left out too, see views.select_view): smallest text at 6.5 in 1.6-2.5 pt -> 4.5-4.7 pt, no label
 # struck or on a frame.
 SERVING_TEXT_PT = "11"
+# a component a view borrows from another stage (the data view's producers and consumers): its name, this size
+SMALL_NODE_PT = "10"
 SERVING_TITLE_CHARS = 12
 SERVING_LABEL_CHARS = 28
 SERVING_LABEL_WRAP = 12
