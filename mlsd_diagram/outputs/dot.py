@@ -27,12 +27,13 @@ fixes what a design document needs from it:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 
 from ..blueprint.models import Blueprint
 from . import DETAILS, icons
-from .dot_labels import Overlay, edge_label, node_label, node_tooltip, normalise, title_label
+from .dot_labels import Overlay, edge_label, node_label, node_tooltip, normalise, small_node_label, title_label
 from .overview_dot import overview_dot
 from .plan import (
     FlowGroup,
@@ -79,7 +80,7 @@ from .style import (
 )
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
-from .views import View, left_out_feeders, select_view
+from .views import View, borrowed, framed_groups, left_out_feeders, select_view
 
 # Names that have long been imported from here; they live in .style and .plan now.
 __all__ = [
@@ -168,7 +169,6 @@ def to_dot(
         graph_attr["compound"] = "true"  # edges clipped at cluster frames (ltail / lhead)
     first_of = {g.flows[0]: g for g in grouped}  # a group is drawn where its first flow would be
     in_group = {i for g in grouped for i in g.flows}
-    cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order)}
     # the serving view is read along the request: each caller's calls in step order (see fan_outs)
     fans = fan_outs(blueprint, selected) if view == "serving" else {}
     # ... and goes on a page 6.5 in wide: its way in is stacked in the first column, not spread over three
@@ -177,6 +177,10 @@ def to_dot(
     page = view == "serving"
     tech_size, title_width = (SERVING_TEXT_PT, SERVING_TITLE_CHARS) if page else ("9", 22)
     edge_attrs = dict(EDGE_ATTRS, fontsize=SERVING_TEXT_PT) if page else EDGE_ATTRS
+    # a view about some stages draws what it borrows from the others small, by name, without their frames
+    small = borrowed(blueprint.graph, selected)
+    framed = set(framed_groups(members, small))
+    cluster_name = {g: f"cluster_{k}" for k, g in enumerate(order) if g in framed}
     if fans:  # Graphviz's second crossing reduction over the clusters (on by default) ignores the rows' order
         graph_attr["remincross"] = "false"
 
@@ -211,11 +215,13 @@ def to_dot(
                 attrs["margin"] = SERVING_CLUSTER_MARGIN
             # The cluster's DOT name is its position: a group text (quotes, a trailing backslash) never
             # reaches DOT syntax; its label above is an escaped HTML label.
-            with Cluster(str(position), graph_attr=attrs) as cluster:
-                cluster.dot.graph_attr.pop("rankdir", None)
-                cluster.dot.graph_attr.pop("shape", None)
-                cluster.dot.graph_attr.pop("bgcolor", None)
-                cluster.dot.graph_attr.pop("pencolor", None)
+            # a stage the view only borrows from has no frame: its small nodes sit where their flows put them
+            with Cluster(str(position), graph_attr=attrs) if group in framed else contextlib.nullcontext() as cluster:
+                if cluster is not None:
+                    cluster.dot.graph_attr.pop("rankdir", None)
+                    cluster.dot.graph_attr.pop("shape", None)
+                    cluster.dot.graph_attr.pop("bgcolor", None)
+                    cluster.dot.graph_attr.pop("pencolor", None)
                 for cid in members[group]:
                     attrs = {
                         "id": f"component-{cid}",
@@ -225,11 +231,15 @@ def to_dot(
                     if overlay is not None:
                         attrs.update(overlay.component(cid))
                     badge = overlay.badges.get(cid) if overlay is not None else None
-                    Node(node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
+                    if cid in small:
+                        attrs.setdefault("style", "rounded,filled,dashed")
+                        Node(small_node_label(blueprint, cid, badge), nodeid=cid, **attrs)
+                    else:
+                        Node(node_label(blueprint, cid, badge, tech_size, title_width), nodeid=cid, **attrs)
                 for row in fans.get(group, ()):
-                    _fan_out_row(cluster.dot, row, rankdir)
+                    _fan_out_row(canvas.dot if cluster is None else cluster.dot, row, rankdir)
                 if chain and group == group_of(blueprint, chain[-1]):
-                    _entry_room(cluster.dot, blueprint, chain[-1], chain_flows)
+                    _entry_room(canvas.dot if cluster is None else cluster.dot, blueprint, chain[-1], chain_flows)
             setcluster(None)
         if chain:
             with canvas.dot.subgraph() as same:
@@ -464,8 +474,8 @@ def _scoped(blueprint: Blueprint, view: View, scope: frozenset[str]) -> View:
 def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[str, str], back: bool) -> None:
     """Write one :class:`FlowGroup` edge: ``id="flows-<first index>"``, class ``flow-N`` per member flow."""
     ends = flow_ends(blueprint)
-    tail_cluster = cluster_name[group_of(blueprint, group.tail)]
-    head_cluster = cluster_name[group_of(blueprint, group.head)]
+    tail_cluster = cluster_name.get(group_of(blueprint, group.tail))  # None: drawn without a frame
+    head_cluster = cluster_name.get(group_of(blueprint, group.head))
     what = "telemetry" if group.mode == "telemetry" else "deploys"
     label = f"{what} \u00d7{len(group.flows)}"
     lines = [f"{len(group.flows)} {group.mode} flows:"]
@@ -482,15 +492,19 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6),
     }
     # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
-    tail_clip = {"ltail": tail_cluster} if group.whole_tail else {}
+    tail_clip = tail_cluster if group.whole_tail else None
     if back:  # written reversed, as a back flow is (see to_dot); the clipping follows the written ends
-        attrs.update(dir="back", ltail=head_cluster)
-        if tail_clip:
-            attrs["lhead"] = tail_cluster
+        attrs["dir"] = "back"
+        attrs.update(_clipped(ltail=head_cluster, lhead=tail_clip))
         dot.edge(group.head, group.tail, **attrs)
     else:
-        attrs.update(lhead=head_cluster, **tail_clip)
+        attrs.update(_clipped(lhead=head_cluster, ltail=tail_clip))
         dot.edge(group.tail, group.head, **attrs)
+
+
+def _clipped(**ends: str | None) -> dict[str, str]:
+    """The ``lhead``/``ltail`` attributes of the ends that have a frame to clip at."""
+    return {name: cluster for name, cluster in ends.items() if cluster is not None}
 
 
 _IMG_SRC = re.compile(r'<IMG SRC="([^"]+)"')

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..blueprint.models import Blueprint
 from . import icons
-from .style import MODE_STYLES
+from .style import MODE_STYLES, SMALL_NODE_PT
 from .style import escape as _esc
 from .style import tooltip_text as _tooltip_text
 from .style import wrap as _wrap
@@ -100,6 +100,18 @@ def node_label(
         tech = "<BR/>".join(_esc(line) for line in _lines(component.tech, 26 if title_width >= 22 else title_width + 4))
         rows.append(f'<TR><TD COLSPAN="3"><FONT POINT-SIZE="{tech_size}" COLOR="#607080">{tech}</FONT></TD></TR>')
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+
+
+def small_node_label(blueprint: Blueprint, cid: str, mark: tuple[str, str] | None = None) -> str:
+    """A component drawn small, by name only: one that a view borrows from another stage (the data view's
+    producers and consumers), so the view's own components keep the room."""
+    component = blueprint.components[cid]
+    title = "<BR/>".join(_esc(line) for line in _lines(component.label or cid, 18))
+    badge = f"<TD>{_badge(mark)}</TD>" if mark else ""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{badge}'
+        f'<TD><FONT POINT-SIZE="{SMALL_NODE_PT}" COLOR="#455A64">{title}</FONT></TD></TR></TABLE>>'
+    )
 
 
 def node_tooltip(blueprint: Blueprint, cid: str) -> str:

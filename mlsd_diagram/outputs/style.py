@@ -160,6 +160,8 @@ LABELLED_MINLEN = "2"
 # struck or on a frame. The way in stacked in the first column (below): 15-16 in wide -> 10.6-11.0 in, 6.5-6.7 pt
 # (the starters 4.5-7.9 -> 6.5-8.2 pt), still none struck or on a frame; the pictures grow 1.6-2 in taller.
 SERVING_TEXT_PT = "11"
+# a component a view borrows from another stage (the data view's producers and consumers): its name, this size
+SMALL_NODE_PT = "10"
 SERVING_TITLE_CHARS = 12
 SERVING_LABEL_CHARS = 28
 SERVING_LABEL_WRAP = 12

@@ -187,6 +187,24 @@ def stage_pairs(summary: Overview) -> dict[tuple[str, str], tuple[tuple[int, ...
     return pairs
 
 
+# The views about some stages: a component of another stage that such a view shows (a producer or consumer of
+# its data) is borrowed, drawn small by name and without its stage's frame (see :func:`borrowed`).
+OWN_STAGES: dict[str, tuple[str, ...]] = {"data": ("data", "features")}
+
+
+def borrowed(graph: nx.MultiDiGraph, view: View) -> frozenset[str]:
+    """The components ``view`` shows from stages it is not about (:data:`OWN_STAGES`): none for most views."""
+    own = OWN_STAGES.get(view.name)
+    if own is None:
+        return frozenset()
+    return frozenset(c for c in view.components if graph.nodes[c]["stage"] not in own)
+
+
+def framed_groups(groups: dict[str, list[str]] | dict[str, tuple[str, ...]], loose: frozenset[str]) -> list[str]:
+    """The groups drawn in a frame: those with a member that is not borrowed (``loose``)."""
+    return [g for g, members in groups.items() if any(c not in loose for c in members)]
+
+
 def select_view(graph: nx.MultiDiGraph, name: str = "all", detail: str = "full") -> View:
     """The :class:`View` called ``name`` of ``graph`` (one of :data:`VIEWS`).
 

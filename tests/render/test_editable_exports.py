@@ -31,7 +31,7 @@ from mlsd_diagram import load
 from mlsd_diagram.outputs.diagram import draw, render
 from mlsd_diagram.outputs.dot import flow_groups, group_label, group_of
 from mlsd_diagram.outputs.icons import tech_icon
-from mlsd_diagram.outputs.views import select_view
+from mlsd_diagram.outputs.views import borrowed, framed_groups, select_view
 
 HERE = Path(__file__).resolve().parent
 # The render folder's blueprints (as its conftest lists them; `conftest` is not importable by name when
@@ -65,7 +65,8 @@ def expected(blueprint, view: str, detail: str):
     clusters: dict[str, list[str]] = {}
     for cid in selected.components:
         clusters.setdefault(group_of(blueprint, cid), []).append(cid)
-    return selected, clusters, grouped
+    framed = framed_groups(clusters, borrowed(blueprint.graph, selected))  # a borrowed stage has no frame
+    return selected, {g: clusters[g] for g in framed}, grouped
 
 
 # ---------------------------------------------------------------- Excalidraw, in its own package
