@@ -15,14 +15,13 @@ from click.testing import CliRunner
 from mlsd_testing import ROOT
 
 from mlsd_diagram import load, loads
+from mlsd_diagram.analyses.request_path import entry_points, request_path
 from mlsd_diagram.analyses.serving import (
     critical_components,
-    entry_points,
     knock_out,
     knock_out_detail,
     load_at,
     request_latency,
-    request_path,
     serving_model,
     simulate,
     single_points_of_failure,

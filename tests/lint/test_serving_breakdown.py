@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from test_lint_serving_properties import designs
 
 from mlsd_diagram import loads
+from mlsd_diagram.analyses.request_path import request_path
 from mlsd_diagram.analyses.serving import (
     critical_path,
     latency_breakdown,
@@ -20,7 +21,6 @@ from mlsd_diagram.analyses.serving import (
     load_sweep,
     load_table,
     request_latency,
-    request_path,
 )
 
 HAND = """
