@@ -231,7 +231,8 @@ def focus(box: Box, adjacent: Point, end: Point) -> float:
     hits = [p for p in (_crossing(end, far, *d) for d in diagonals) if p is not None]
     hits.sort(key=lambda p: math.dist(p, end))
     ratios = sorted((sign * math.dist(centre, p) / (math.hypot(w, h) / 2) for p in hits), key=abs)
-    return round(ratios[0], 4) if ratios else 0.0
+    # an end that leaves along the box's side passes outside it: past 1, where Excalidraw's focus stops
+    return round(max(-1.0, min(1.0, ratios[0])), 4) if ratios else 0.0
 
 
 def _label_centre(route: tuple[Point, ...]) -> Point:

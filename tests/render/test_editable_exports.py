@@ -550,6 +550,19 @@ def test_binding_focus_is_excalidraws_measure():
     assert focus(box, (0, 50), (0, 50)) == 0  # no direction: the centre
 
 
+def test_binding_focus_of_an_end_that_leaves_along_the_frame_is_at_most_one():
+    """Graphviz may start an edge on a box's top side heading sideways (one of three parallel flows between two
+    components: the layout the random export test found): the last segment, extended, passes outside the box,
+    where Excalidraw's measure is past 1 (-1.1974 here). Excalidraw's focus is in [-1, 1]: that end is aimed
+    at the box's edge, as far off-centre as a focus goes."""
+    from mlsd_diagram.outputs.excalidraw import focus
+    from mlsd_diagram.outputs.geometry import Box
+
+    box = Box(42.67, 145.33, 112.0, 77.33)
+    end = (115.49, 145.33)
+    assert focus(box, (end[0] + 44.94, end[1] + 4.09), end) == -1.0
+
+
 def test_a_layout_it_cannot_read_is_a_render_error():
     from mlsd_diagram.outputs.diagram import RenderError, _editable_exports
 
