@@ -17,7 +17,7 @@ from mlsd_diagram.blueprint.models import Blueprint, Mode
 from mlsd_diagram.outputs.diagram import run_dot
 from mlsd_diagram.outputs.dot import group_of, to_dot
 from mlsd_diagram.outputs.style import ENTRY_ROOM
-from mlsd_diagram.outputs.views import VIEWS, overview, select_view
+from mlsd_diagram.outputs.views import VIEWS, borrowed, framed_groups, overview, select_view
 
 MODES = [m.value for m in Mode]
 GROUPS = [None, "online", "offline", "shared", "ops"]  # None: the kind's stage is the cluster
@@ -91,8 +91,10 @@ def test_graphviz_lays_out_every_random_clustered_blueprint(bp, view, direction,
     }
     groups: dict[str, list[str]] = {}
     for cid in selected.components:
-        groups.setdefault(f"group-{group_of(bp, cid)}", []).append(cid)
-    assert clusters == {g: sorted(members) for g, members in groups.items()}
+        groups.setdefault(group_of(bp, cid), []).append(cid)
+    # a stage the view only borrows from (the data view's producers and consumers) is drawn without a frame
+    framed = framed_groups(groups, borrowed(bp.graph, selected))
+    assert clusters == {f"group-{g}": sorted(groups[g]) for g in framed}
     drawn = []
     for edge in graph.get("edges", []):
         if "id" not in edge:  # the invisible chain that keeps a serving view's fan-out in step order, or the room
