@@ -176,26 +176,13 @@ def title_label(
         rows.append(
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{summary_size}" COLOR="#607080"><I>{lines}</I></FONT></TD></TR>'
         )
-    cells = "".join(
-        f'<TD><FONT COLOR="{MODE_STYLES[m].color}"><B>{MODE_STYLES[m].sample}</B></FONT> '
-        f"{_esc(MODE_STYLES[m].meaning)}   </TD>"
-        for m in MODE_STYLES
-        if m in modes
-    )
-    if cells:
-        rows.append(
-            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-            f'<TD><FONT COLOR="#455A64">Flows:</FONT></TD>{cells}</TR></TABLE></TD></TR>'
-        )
+    # A legend is one left-aligned cell of text, not a table of cells: Graphviz widens a table inside a cell to
+    # the cell's width and spreads its cells over it, so a short legend under a long summary came apart.
+    entries = [(MODE_STYLES[m].color, MODE_STYLES[m].sample, MODE_STYLES[m].meaning) for m in MODE_STYLES if m in modes]
+    if entries:
+        rows.append(_legend_row("Flows:", entries))
     if overlay is not None and overlay.legend:
-        cells = "".join(
-            f'<TD><FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}   </TD>'
-            for colour, sample, meaning in overlay.legend
-        )
-        rows.append(
-            f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLPADDING="3" CELLSPACING="0"><TR>'
-            f'<TD><FONT COLOR="#455A64">{_esc(overlay.legend_title)}</FONT></TD>{cells}</TR></TABLE></TD></TR>'
-        )
+        rows.append(_legend_row(overlay.legend_title, overlay.legend))
     return f'<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">{"".join(rows)}</TABLE>>'
 
 
@@ -204,3 +191,11 @@ def normalise(source: str) -> str:
     lines = source.splitlines()
     lines[0] = "digraph mlsd {"
     return "\n".join(lines) + "\n"
+
+
+def _legend_row(title: str, entries: Iterable[tuple[str, str, str]]) -> str:
+    """A title block's legend row: its title, then each ``(colour, sample, meaning)`` as a coloured sample."""
+    parts = "".join(
+        f'   <FONT COLOR="{colour}"><B>{_esc(sample)}</B></FONT> {_esc(meaning)}' for colour, sample, meaning in entries
+    )
+    return f'<TR><TD ALIGN="LEFT" CELLPADDING="3"><FONT COLOR="#455A64">{_esc(title)}</FONT>{parts}</TD></TR>'
