@@ -11,7 +11,7 @@ import math
 import pytest
 
 from mlsd_diagram import loads
-from mlsd_diagram.analyses.serving import ServingModel
+from mlsd_diagram.analyses.serving import ServingModel, load_at
 from mlsd_diagram.analyses.serving.load import _at_most
 
 TWO_ENTRIES = """\
@@ -371,3 +371,29 @@ def test_a_shedding_database_with_a_lost_replica_rejects_past_what_is_left() -> 
     # share of 1,500 before retries), and serves exactly 1,000: offered x (1 - x) = 1,000
     x, offered = lost["failure"]["db"], lost["offered"]["db"]
     assert x > 1 / 3 and offered * (1 - x) == pytest.approx(1000.0, rel=1e-6)
+
+
+HEDGED_RETRIED = """\
+mlsd: 1
+name: hedged and retried
+requirements: {scale: {peak_qps: 1000}}
+components:
+  app: {kind: client_app}
+  cache: {kind: cache, latency_p99_ms: 1, hit_ratio: 0.9, capacity_qps: CAP}
+  store: {kind: database, latency_p99_ms: 100}
+flows:
+  - {from: app, to: cache, mode: request, hedge_after_ms: 10, retries: 1}
+  - {from: cache, to: store, mode: request}
+"""
+
+
+@pytest.mark.parametrize(("cap", "qps", "state"), [(1050, 2200, "overloaded"), (1200, 1100, "ok")])
+def test_the_retry_fixpoint_offers_the_hedged_load(cap: int, qps: int, state: str) -> None:
+    """The cache answers 1 ms on a hit (90%) and 101 ms on a miss: hedged after 10 ms, the 10% slower than
+    the delay is sent twice, 1,000 x 1.1 = 1,100 qps per attempt. With capacity 1,050 and no shedding that
+    is over capacity, so every attempt fails (f = 1) and the one retry doubles the attempts:
+    1,000 x 2 x 1.1 = 2,200 qps. With capacity 1,200 nothing fails: 1,100 qps, one attempt. (Without the
+    hedge's 1.1 in the retry fixpoint, 1,000 < 1,050 would read as no failure and give 1,100.)"""
+    result = load_at(loads(HEDGED_RETRIED.replace("CAP", str(cap))), 1.0)
+    cache = result["components"]["cache"]
+    assert (cache["qps"], cache["state"]) == (qps, state)
