@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
-from .findings import Finding
+from .findings import Finding, FindingDict
 from .serving import DEGRADED, DOWN, ServingModel, load_table
 
 ANSWERED, PARTLY, OPEN = "answered", "partly answered", "not answered yet"
@@ -56,7 +56,7 @@ class FailureModeDict(TypedDict):
     question: str
     status: str
     answers: list[str]
-    findings: list[dict[str, Any]]  # Finding.to_dict()
+    findings: list[FindingDict]
 
 
 @dataclass(frozen=True)

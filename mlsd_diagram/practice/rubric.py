@@ -26,7 +26,7 @@ from ..analyses.findings import Finding
 from ..analyses.funnel import Funnel, funnel
 from ..analyses.score import ARCHITECTURE_TESTS
 from ..analyses.serving import DOWN, knock_out, load_at, request_latency
-from ..analyses.serving.shapes import LoadAt
+from ..analyses.serving.shapes import LoadAt, RequestLatency
 from ..blueprint.models import Blueprint
 
 _TEST_EVIDENCE = {test_id: evidence for test_id, _title, _rules, evidence in ARCHITECTURE_TESTS}
@@ -69,7 +69,7 @@ class Facts:
         return funnel(self.blueprint, self.design)
 
     @cached_property
-    def latency(self) -> dict[str, dict]:
+    def latency(self) -> dict[str, RequestLatency]:
         """:func:`~..analyses.serving.request_latency` of the design."""
         return request_latency(self.blueprint, self.design.serving)
 
