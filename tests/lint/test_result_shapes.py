@@ -245,3 +245,39 @@ def test_lint_and_estimate_json_have_the_keys_their_types_declare() -> None:
             _fits(item, MissingDict)
             missing += 1
     assert missing  # the blank starter misses estimates
+
+
+def test_the_report_page_data_has_the_keys_its_types_declare() -> None:
+    """The data the browser page reads (``mlsd report``, ``mlsd serve``): every object fits its TypedDict."""
+    from mlsd_diagram.analyses.findings import FindingDict
+    from mlsd_diagram.analyses.lint import design_for
+    from mlsd_diagram.outputs import report as R
+
+    findings = retries = 0
+    for path in (NEWS, ROOT / "tests" / "lint" / "data" / "weak_design.yaml"):
+        blueprint = load(path)
+        design = design_for(blueprint, None)
+        data = R.page_data(blueprint, "<svg/>", None, design)
+        data["precomputed"] = R.precompute_knock_outs(blueprint, data, model=design.serving)
+        data = json.loads(json.dumps(data))
+        _fits(data, R.PageData)
+        for row in data["components"]:
+            _fits(row, R.ComponentRow)
+        for row in data["flows"]:
+            _fits(row, R.FlowRow)
+        for finding in data["findings"]:
+            _fits(finding, FindingDict)
+            findings += 1
+        _fits(data["request_path"], R.RequestPathView)
+        _fits(data["load"], R.LoadView)
+        _fits(data["resilience"], R.ResilienceView)
+        for row in data["resilience"]["availability"]:
+            _fits(row, R.AvailabilityRow)
+        for row in data["resilience"]["retries"]:
+            _fits(row, R.RetryRow)
+            retries += 1
+        _fits(data["precomputed"], R.PrecomputedKnockOuts)
+        for codes in data["precomputed"]["table"].values():
+            _fits(codes, R.KnockOutCodes)
+        _fits(R.knock_out_view(blueprint, [design.request_path[0]], design.serving), R.KnockOutView)
+    assert findings and retries
