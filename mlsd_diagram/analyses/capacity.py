@@ -103,7 +103,7 @@ def _daily_bytes(bp: Blueprint, design: Design, index: _Found, c: str) -> list[I
     if log is not None:
         return [Input("log volume per day", log.value, f"log volume per day of {c}")]
     found: list[Input] = []
-    for source, _ in design.pred(c, "stream", "batch"):
+    for source, _ in design.graph.pred(c, "stream", "batch"):
         upstream = bp.components[source].bytes_per_day
         written = index.find("events", source, "log volume per day")
         value = upstream if upstream is not None else written.value if written else None

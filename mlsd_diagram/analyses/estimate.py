@@ -340,7 +340,7 @@ def _embedding_dim(bp: Blueprint, design: Design, c: str) -> Input | None:
     own = bp.components[c].embedding_dim
     if own is not None:
         return Input("embedding_dim", own, f"components.{c}.embedding_dim")
-    for source, _ in design.pred(c, "deploy", "batch", "stream"):
+    for source, _ in design.graph.pred(c, "deploy", "batch", "stream"):
         dim = bp.components[source].embedding_dim
         if dim is not None:
             return Input("embedding_dim", dim, f"components.{source}.embedding_dim")
@@ -430,7 +430,7 @@ def _cross_check(bp: Blueprint, design: Design, log: str, events: float, figures
     impression, a query): the events per day must cover the requests per day. Requests per day are
     the peak QPS over an assumed peak-to-average ratio of :data:`PEAK_TO_AVERAGE`, x 86,400.
     """
-    entries = [e for e in design.entry_points if log in design.reach([e], ("stream", "batch"))]
+    entries = [e for e in design.entry_points if log in design.graph.reach([e], ("stream", "batch"))]
     peaks = [p for e in entries if (p := _entry_peak(bp, e))]
     if not peaks:
         return

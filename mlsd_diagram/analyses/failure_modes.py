@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 from ..blueprint.models import Blueprint
 from . import traits as T
 from .design import Design
-from .findings import Finding
+from .findings import Finding, FindingDict
 from .serving import DEGRADED, DOWN, ServingModel, load_table
 
 ANSWERED, PARTLY, OPEN = "answered", "partly answered", "not answered yet"
@@ -56,7 +56,7 @@ class FailureModeDict(TypedDict):
     question: str
     status: str
     answers: list[str]
-    findings: list[dict[str, Any]]  # Finding.to_dict()
+    findings: list[FindingDict]
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _missing_feature(d: Design, model: ServingModel) -> list[str]:
     on_path = set(d.request_path)
     lines = []
     for caller in d.request_path:
-        for callee, index in d.succ(caller, "request"):
+        for callee, index in d.graph.succ(caller, "request"):
             flow = d.flows[index]
             if d.stage[callee] != "features" and "features" not in flow.tags:
                 continue
@@ -189,12 +189,12 @@ def _overload(bp: Blueprint, d: Design, model: ServingModel) -> list[str]:
         facts.append("sheds excess load" if comp.load_shedding else "queues excess load (no load shedding)")
         timeouts = [
             f"'{u}' waits {d.flows[i].timeout_ms:g} ms" if d.flows[i].timeout_ms is not None else f"'{u}' waits forever"
-            for u, i in d.pred(c, "request")
+            for u, i in d.graph.pred(c, "request")
         ]
         if (
             comp.capacity_qps is None
             and not comp.load_shedding
-            and not any(d.flows[i].timeout_ms is not None for _, i in d.pred(c, "request"))
+            and not any(d.flows[i].timeout_ms is not None for _, i in d.graph.pred(c, "request"))
         ):
             continue  # nothing said about overload
         lines.append(f"'{c}': {', '.join(facts)}; {', '.join(timeouts) or 'no caller'}.")
@@ -217,11 +217,11 @@ def _overload(bp: Blueprint, d: Design, model: ServingModel) -> list[str]:
 def _fallbacks(d: Design, model: ServingModel) -> list[str]:
     lines = []
     for c in d.request_path:
-        targets = [v for v, _ in d.succ(c, "fallback")]
+        targets = [v for v, _ in d.graph.succ(c, "fallback")]
         if targets:
             names = ", ".join(f"'{v}'" for v in targets)
             lines.append(f"When '{c}' fails, {names} answers; losing '{c}' {_knocked(d, model, c)}.")
-    caches = [c for c in d.request_path if d.is_(c, "DEGRADE") and not any(True for _ in d.pred(c, "fallback"))]
+    caches = [c for c in d.request_path if d.is_(c, "DEGRADE") and not any(True for _ in d.graph.pred(c, "fallback"))]
     for c in caches:
         lines.append(f"'{c}' is read on the request path and keeps answers to serve again.")
     return lines
@@ -230,19 +230,19 @@ def _fallbacks(d: Design, model: ServingModel) -> list[str]:
 def _drift(d: Design) -> list[str]:
     lines = []
     for c in d.with_role("MONITOR"):
-        if any(True for _ in d.pred(c, "batch", "stream")):  # a training-side reference: a drift check
-            watched = sorted({u for u, _ in d.pred(c)}, key=d.order.__getitem__)
-            alerts = [v for v, _ in d.succ(c, "stream", "batch", "telemetry")]
+        if any(True for _ in d.graph.pred(c, "batch", "stream")):  # a training-side reference: a drift check
+            watched = sorted({u for u, _ in d.graph.pred(c)}, key=d.order.__getitem__)
+            alerts = [v for v, _ in d.graph.succ(c, "stream", "batch", "telemetry")]
             lines.append(
                 f"'{c}' compares what {', '.join(repr(u) for u in watched)} send"
                 + (f" and alerts {', '.join(repr(v) for v in alerts)}." if alerts else ".")
             )
     triggers = [c for c in d.ids if d.has(c, T.ALERTING)]
     for c in triggers:
-        starts = [v for v, _ in d.succ(c, "stream", "batch") if d.stage[v] == "training"]
+        starts = [v for v, _ in d.graph.succ(c, "stream", "batch") if d.stage[v] == "training"]
         if starts:
             lines.append(f"'{c}' starts {', '.join(repr(v) for v in starts)}.")
-    for t in d.trainers:
+    for t in d.ml.trainers:
         cadence = d.components[t].cadence
         if cadence:
             lines.append(f"'{t}' retrains every {cadence}.")
@@ -256,7 +256,7 @@ def _drift(d: Design) -> list[str]:
 def _bad_data(d: Design) -> list[str]:
     lines = []
     for c in d.with_trait(T.VALIDATION):
-        feeds = [v for v, _ in d.succ(c, "stream", "batch") if d.has(v, T.TRAINER)]
+        feeds = [v for v, _ in d.graph.succ(c, "stream", "batch") if d.has(v, T.TRAINER)]
         if feeds:
             lines.append(f"'{c}' checks the data before {', '.join(repr(v) for v in feeds)}.")
     for g in d.with_trait(T.EVAL_GATE):
@@ -275,7 +275,7 @@ def _cold_start(d: Design) -> list[str]:
             lines.append(f"'{c}': {' '.join(text.split())}")
     for c in d.with_trait(T.BASELINE):
         # a baseline called on the request path (not only as a fallback) serves what the model cannot
-        for u, i in d.pred(c, "request"):
+        for u, i in d.graph.pred(c, "request"):
             what = d.flows[i].data
             lines.append(f"'{u}' calls '{c}'" + (f" for {what}." if what else " on the request path."))
     for c in d.ids:

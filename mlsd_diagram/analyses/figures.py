@@ -9,7 +9,48 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
+
+
+class InputDict(TypedDict):
+    """An input of a figure as JSON (:meth:`Figure.to_dict`)."""
+
+    name: str
+    value: float | int
+    source: str
+    assumed: bool
+
+
+class FigureDict(TypedDict):
+    """A figure as JSON (:meth:`Figure.to_dict`; ``mlsd estimate --format json``)."""
+
+    section: str
+    component: str | None
+    quantity: str
+    value: float | int
+    unit: str
+    approx: str
+    formula: str
+    worked: str
+    note: str
+    inputs: list[InputDict]
+
+
+class MissingDict(TypedDict):
+    """A missing estimate as JSON (:meth:`Missing.to_dict`)."""
+
+    section: str
+    component: str | None
+    quantity: str
+    fields: list[str]
+
+
+class EstimatesDict(TypedDict):
+    """The JSON of ``mlsd estimate --format json`` without ``file`` (:meth:`Estimates.to_dict`)."""
+
+    target_utilization: float | int
+    figures: list[FigureDict]
+    missing: list[MissingDict]
 
 
 @dataclass(frozen=True)
@@ -41,7 +82,7 @@ class Figure:
         """The value as a person writes it: ``120k QPS``, ``1.2 TB``, ``25 replicas``."""
         return approx(self.value, self.unit)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FigureDict:
         return {
             "section": self.section,
             "component": self.component,
@@ -68,7 +109,7 @@ class Missing:
     quantity: str
     fields: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MissingDict:
         return {
             "section": self.section,
             "component": self.component,
@@ -88,7 +129,7 @@ class Estimates:
     def section(self, name: str) -> list[Figure]:
         return [f for f in self.figures if f.section == name]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> EstimatesDict:
         """The JSON of ``mlsd estimate --format json`` (without ``file``)."""
         return {
             "target_utilization": _number(self.target_utilization),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .practices import Practice
@@ -13,6 +13,23 @@ from .identity import finding_about
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
+class FindingDict(TypedDict):
+    """A finding as JSON (:meth:`Finding.to_dict`; docs/lint.md, "JSON output")."""
+
+    rule: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    component: str | None
+    flow: int | None
+    flow_id: str | None
+    accepted: bool
+    reason: str | None
 
 
 class Hit(NamedTuple):
@@ -62,7 +79,7 @@ class Finding:
             self.message,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FindingDict:
         """The JSON form documented in docs/lint.md, "JSON output" (``mlsd lint --format json``)."""
         return {
             "rule": self.rule,

@@ -83,7 +83,7 @@ def funnel(blueprint: Blueprint, design: Design | None = None) -> Funnel:
     if online:
         pivots = online
         for ranker in online:
-            for callee, _ in d.succ(ranker, "request"):
+            for callee, _ in d.graph.succ(ranker, "request"):
                 if d.is_(callee, "RETRIEVE") or callee in precomputed:
                     retrieval.add(callee)
     elif offline_rankers:
@@ -94,7 +94,7 @@ def funnel(blueprint: Blueprint, design: Design | None = None) -> Funnel:
     else:
         pivots = [c for c in d.request_path if d.is_(c, "RETRIEVE")]
     for pivot in pivots:
-        for caller, _ in d.pred(pivot, "request"):
+        for caller, _ in d.graph.pred(pivot, "request"):
             before, after = _around(d, caller, pivot)
             retrieval.update(c for c in before if _candidate_source(d, c, precomputed) and c not in ranking)
             reranking.update(c for c in after if _after_stage(d, c) and c not in ranking)
@@ -121,7 +121,9 @@ def _precomputed(d: Design, on_path: set[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for c in d.request_path:
         writers = tuple(
-            u for u, _ in d.pred(c, "stream", "batch") if d.is_(u, "SERVE") and d.is_(u, "OFFLINE") and u not in on_path
+            u
+            for u, _ in d.graph.pred(c, "stream", "batch")
+            if d.is_(u, "SERVE") and d.is_(u, "OFFLINE") and u not in on_path
         )
         if writers:
             found[c] = tuple(dict.fromkeys(writers))
@@ -130,7 +132,7 @@ def _precomputed(d: Design, on_path: set[str]) -> dict[str, tuple[str, ...]]:
 
 def _around(d: Design, caller: str, callee: str) -> tuple[list[str], list[str]]:
     """The callees ``caller`` calls before and after ``callee`` (by step, else by flow order)."""
-    calls = list(d.succ(caller, "request"))
+    calls = list(d.graph.succ(caller, "request"))
     steps = {i: d.flows[i].step for _, i in calls}
     mine = [i for c, i in calls if c == callee]
     if not mine:
@@ -169,7 +171,7 @@ def _helpers(d: Design, retrieval: set[str], precomputed: dict[str, tuple[str, .
     stack = list(retrieval)
     while stack:
         c = stack.pop()
-        for callee, _ in d.succ(c, "request"):
+        for callee, _ in d.graph.succ(c, "request"):
             if callee in retrieval or callee in found:
                 continue
             if _candidate_source(d, callee, precomputed):
@@ -182,7 +184,7 @@ def _candidate_feeds(d: Design, model: str) -> list[str]:
     """What feeds an offline model its candidates: data inputs that are not features, labels or artifacts."""
     return [
         u
-        for u, i in d.pred(model, "stream", "batch")
+        for u, i in d.graph.pred(model, "stream", "batch")
         if not set(d.flows[i].tags) & set(_NOT_CANDIDATES)
         and not d.has(u, T.TRIGGER)
         and not d.is_(u, "MONITOR")

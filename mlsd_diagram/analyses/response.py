@@ -37,7 +37,7 @@ from .distribution import D, Dist, F, Grid, S
 
 if TYPE_CHECKING:
     from .serving import Call, ServingModel
-    from .serving.shapes import LatencyFigures
+    from .serving.shapes import LatencyFigures, LoadState
 
 SHED_BUSY = 0.95  # a shedding pool's queue is evaluated at most this busy
 QUANTILES = (0.5, 0.99, 0.999)
@@ -152,7 +152,7 @@ def horizon(model: ServingModel, scenario: Scenario, qps: Mapping[str, float], r
     return min(value * 1.05 + 1.0, 1e9) if math.isfinite(value) else 1e9
 
 
-def load_of(model: ServingModel, scenario: Scenario) -> dict[str, Any]:
+def load_of(model: ServingModel, scenario: Scenario) -> LoadState:
     """The serving model's load result for ``scenario`` (:meth:`ServingModel.load`)."""
     return model.load(
         scenario.factor,

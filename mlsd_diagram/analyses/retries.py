@@ -17,10 +17,45 @@ one a retrying call reaches, directly or through the calls below it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from ..blueprint.models import Blueprint
 from .serving import ServingModel
+
+
+class RetriedBy(TypedDict):
+    """A retrying call into a layer."""
+
+    caller: str
+    flow: int
+    retries: int
+    retry_budget: float | None
+
+
+class RetryLayer(TypedDict):
+    """One component that retries above it amplify (see :func:`retry_layers`)."""
+
+    component: str
+    retried_by: list[RetriedBy]
+    calls_per_request: float
+    worst_attempts_per_request: float
+    worst_qps: float
+    offered_qps: float
+    capacity_qps: float | None
+    utilization: float | None
+    shedding: bool
+    reject_share: float | None
+    attempt_failure: float
+
+
+class RetryLayers(TypedDict):
+    """Retry amplification per layer (:func:`retry_layers`)."""
+
+    factor: float
+    user_qps: float
+    converged: bool
+    entry_failure: dict[str, float]
+    layers: list[RetryLayer]
 
 
 def worst_case_load(model: ServingModel, factor: float = 1.0) -> dict[str, float]:
@@ -44,7 +79,7 @@ def _plain_load(model: ServingModel, factor: float) -> dict[str, float]:
     return {c: factor * q for c, q in model.base_load().items()}
 
 
-def retry_layers(blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0) -> dict[str, Any]:
+def retry_layers(blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0) -> RetryLayers:
     """Retry amplification per layer at ``factor`` x peak (the design doc's table).
 
     ``{"factor", "user_qps", "converged", "entry_failure": {ENTRY: share of user requests that fail},
@@ -58,7 +93,7 @@ def retry_layers(blueprint: Blueprint, model: ServingModel | None = None, factor
     """
     model = model or ServingModel(blueprint)
     user = factor * sum(model.entry_peak(e) or 0.0 for e in model.entries)
-    result: dict[str, Any] = {"factor": factor, "user_qps": user, "converged": True, "entry_failure": {}, "layers": []}
+    result: RetryLayers = {"factor": factor, "user_qps": user, "converged": True, "entry_failure": {}, "layers": []}
     if not model.retrying or user <= 0:
         return result
     worst = worst_case_load(model, factor)
@@ -106,4 +141,4 @@ def retry_layers(blueprint: Blueprint, model: ServingModel | None = None, factor
     return result
 
 
-__all__ = ["retry_layers", "worst_case_load"]
+__all__ = ["RetriedBy", "RetryLayer", "RetryLayers", "retry_layers", "worst_case_load"]

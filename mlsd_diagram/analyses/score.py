@@ -31,9 +31,9 @@ def _privacy_controls(d: Design) -> list[str]:
     """Components that receive personal data and redact it (send none on) or bound its retention."""
     found = []
     for c in d.ids:
-        if not any("pii" in d.flows[i].tags for _, i in d.pred(c)):
+        if not any("pii" in d.flows[i].tags for _, i in d.graph.pred(c)):
             continue
-        redacts = not any("pii" in d.flows[i].tags for _, i in d.succ(c))
+        redacts = not any("pii" in d.flows[i].tags for _, i in d.graph.succ(c))
         if redacts or d.components[c].retention:
             found.append(c)
     return found
@@ -46,7 +46,7 @@ def _staleness_known(d: Design) -> list[str]:
     watched = [
         f.source
         for f in d.flows
-        if "model_age" in f.tags and alerts.intersection(d.reach([f.target], ("telemetry", "stream", "batch")))
+        if "model_age" in f.tags and alerts.intersection(d.graph.reach([f.target], ("telemetry", "stream", "batch")))
     ]
     return [*aged, *watched]
 
@@ -84,7 +84,7 @@ def _quality_monitoring(d: Design) -> list[str]:
     for c in d.ids:
         if not (d.is_(c, "MONITOR") or d.has(c, T.ONLINE_METRICS)):
             continue
-        tags = {t for i in d.upstream_flows_any(c) for t in d.flows[i].tags}
+        tags = {t for i in d.ml.upstream_flows_any(c) for t in d.flows[i].tags}
         if "predictions" in tags and tags & {"labels", "interactions"}:
             found.append(c)
     return found
@@ -94,11 +94,11 @@ def _computing_performance(d: Design) -> list[str]:
     """Monitors that receive telemetry from a served model or a trainer: Breck et al. (2017), Monitor 6,
     "the model has not experienced a dramatic or slow-leak regression in training speed, serving
     latency, throughput, or RAM usage". A drift detector watches distributions, not these."""
-    watched = [*d.online_models, *d.trainers]
+    watched = [*d.online_models, *d.ml.trainers]
     return [
         c
         for c in d.with_role("MONITOR")
-        if not d.has(c, T.DRIFT) and any(u in watched for u, _ in d.pred(c, "telemetry"))
+        if not d.has(c, T.DRIFT) and any(u in watched for u, _ in d.graph.pred(c, "telemetry"))
     ]
 
 
@@ -156,14 +156,14 @@ TESTS: tuple[tuple[str, str, tuple[str, ...], Evidence | None], ...] = (
         ("MLSD401", "MLSD408", "MLSD413"),
         lambda d: (
             [c for c in d.request_path if d.stage[c] == "features"]
-            or [m for m in d.online_models if set(d.trainers_of(m)) & set(d.reach([m], ("stream", "batch")))]
+            or [m for m in d.online_models if set(d.ml.trainers_of(m)) & set(d.graph.reach([m], ("stream", "batch")))]
         ),
     ),
     (
         "Monitor 4",
         "Models are not too stale",
         ("MLSD304", "MLSD502", "MLSD503"),
-        lambda d: d.with_trait(T.TRIGGER) if d.trainers else [],
+        lambda d: d.with_trait(T.TRIGGER) if d.ml.trainers else [],
     ),
     ("Monitor 5", "The model is numerically stable", (), None),
     (
@@ -264,7 +264,7 @@ def score(
 
 
 def _mlops_level(d: Design, tests: dict[str, ScoreTest], by_rule: dict[str, list[Finding]]) -> tuple[int, str]:
-    if not d.trainers:
+    if not d.ml.trainers:
         return 0, "level 0: the design has no training pipeline, so training and deployment are manual"
     level1 = {
         "an automated trigger (orchestrator or alert)": not by_rule.get("MLSD503"),
@@ -277,7 +277,7 @@ def _mlops_level(d: Design, tests: dict[str, ScoreTest], by_rule: dict[str, list
     if missing1:
         return 0, "level 0 (manual process): level 1 needs " + _join(missing1)
     registries = d.with_trait(T.REGISTRY)
-    deployed = [m for m in d.online_models if set(registries) & set(d.reach([m], ("deploy",), backward=True))]
+    deployed = [m for m in d.online_models if set(registries) & set(d.graph.reach([m], ("deploy",), backward=True))]
     level2 = {
         # Google Cloud's level 2 is CI/CD of the pipeline itself: its code is built and tested on each change
         "CI of the pipeline code (ci on a trainer or scheduler)": bool(_pipeline_ci(d)),
@@ -296,9 +296,9 @@ def _mlops_level(d: Design, tests: dict[str, ScoreTest], by_rule: dict[str, list
 
 def _retrains_on_live_data(d: Design) -> bool:
     """True when a trainer of a served model (online or scoring in batch) reads data from the live system."""
-    live = d.live_data
+    live = d.ml.live_data
     models = [*d.online_models, *(c for c in d.ids if d.is_(c, "SERVE") and c not in d.online_models)]
-    return any(t in live for m in models for t in d.trainers_of(m))
+    return any(t in live for m in models for t in d.ml.trainers_of(m))
 
 
 def _join(items: list[str]) -> str:

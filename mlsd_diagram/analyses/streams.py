@@ -17,21 +17,9 @@ Functions of a :class:`~mlsd_diagram.blueprint.models.Blueprint`, computed from 
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from ..blueprint.models import Blueprint, Mode
 from .serving import ServingModel
-
-
-class StreamLoad(TypedDict):
-    """One stream consumer at peak (``None``: not known)."""
-
-    events_per_s: float | None  # events offered per second (a lower bound when unknown_flows is not empty)
-    capacity: float | None  # events per second it processes: replicas x capacity_qps
-    utilization: float | None  # events_per_s / capacity
-    lag_per_hour: float | None  # events its backlog grows by per hour (0 when it keeps up)
-    flows: list[int]  # the stream flows into it, ascending
-    unknown_flows: list[int]  # those whose rate is not known
+from .serving.shapes import StreamLoad
 
 
 def flow_events(blueprint: Blueprint, model: ServingModel | None = None) -> dict[int, float | None]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .design import Design
+    from .component_facts import ComponentFacts
 
 TRAINER = "trainer"  # trains a model from data
 EVAL_GATE = "eval_gate"  # blocks promotion on offline metrics
@@ -69,126 +69,129 @@ BUILTIN_TRAITS: dict[str, frozenset[str]] = {
 }
 
 
-def _trainer(d: Design, c: str) -> bool:
+def _trainer(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "training"
         and d.is_(c, "OFFLINE")
         and not d.is_(c, "SERVE")
-        and any(d.stage[u] in ("data", "features") for u, _ in d.pred_any(c))
-        and not any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
+        and any(d.stage[u] in ("data", "features") for u, _ in d.graph.pred_any(c))
+        and not any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.graph.pred_any(c))
     )
 
 
-def _eval_gate(d: Design, c: str) -> bool:
+def _eval_gate(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "training"
         and d.is_(c, "OFFLINE")
         and not d.is_(c, "SERVE")
-        and any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.pred_any(c))
-        and any(True for _ in d.succ(c, "batch", "deploy"))
+        and any(d.stage[u] == "training" and d.is_(u, "OFFLINE") for u, _ in d.graph.pred_any(c))
+        and any(True for _ in d.graph.succ(c, "batch", "deploy"))
     )
 
 
-def _registry(d: Design, c: str) -> bool:
-    return d.stage[c] == "training" and not d.is_(c, "OFFLINE") and any(True for _ in d.succ(c, "deploy"))
+def _registry(d: ComponentFacts, c: str) -> bool:
+    return d.stage[c] == "training" and not d.is_(c, "OFFLINE") and any(True for _ in d.graph.succ(c, "deploy"))
 
 
-def _rollout(d: Design, c: str) -> bool:
+def _rollout(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "serving"
         and not d.roles[c]
-        and any(True for _ in d.pred(c, "deploy"))
-        and any(True for _ in d.succ(c, "deploy"))
+        and any(True for _ in d.graph.pred(c, "deploy"))
+        and any(True for _ in d.graph.succ(c, "deploy"))
     )
 
 
-def _alerting(d: Design, c: str) -> bool:
+def _alerting(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "monitoring"
         and not d.is_(c, "MONITOR")
-        and any(d.stage[v] in ("training", "client") for v, _ in d.succ(c, "stream", "batch"))
+        and any(d.stage[v] in ("training", "client") for v, _ in d.graph.succ(c, "stream", "batch"))
     )
 
 
-def _trigger(d: Design, c: str) -> bool:
+def _trigger(d: ComponentFacts, c: str) -> bool:
     return _alerting(d, c) or (
-        d.stage[c] == "training" and not d.roles[c] and not _registry(d, c) and any(True for _ in d.succ(c, "batch"))
+        d.stage[c] == "training"
+        and not d.roles[c]
+        and not _registry(d, c)
+        and any(True for _ in d.graph.succ(c, "batch"))
     )
 
 
-def _online_metrics(d: Design, c: str) -> bool:
-    return d.stage[c] == "monitoring" and not d.roles[c] and any(True for _ in d.pred(c, "stream", "batch"))
+def _online_metrics(d: ComponentFacts, c: str) -> bool:
+    return d.stage[c] == "monitoring" and not d.roles[c] and any(True for _ in d.graph.pred(c, "stream", "batch"))
 
 
-def _index_builder(d: Design, c: str) -> bool:
+def _index_builder(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "training"
         and d.is_(c, "OFFLINE")
-        and any(d.is_(v, "RETRIEVE") for v, _ in d.succ(c, "deploy", "batch"))
+        and any(d.is_(v, "RETRIEVE") for v, _ in d.graph.succ(c, "deploy", "batch"))
     )
 
 
-def _feature_store(d: Design, c: str) -> bool:
-    return d.stage[c] == "features" and any(True for _ in d.pred(c, "request"))
+def _feature_store(d: ComponentFacts, c: str) -> bool:
+    return d.stage[c] == "features" and any(True for _ in d.graph.pred(c, "request"))
 
 
-def _embedding_index(d: Design, c: str) -> bool:
+def _embedding_index(d: ComponentFacts, c: str) -> bool:
     return d.is_(c, "RETRIEVE") and not d.is_(c, "SERVE")
 
 
-def _ranker(d: Design, c: str) -> bool:
+def _ranker(d: ComponentFacts, c: str) -> bool:
     return d.is_(c, "RETRIEVE") and d.is_(c, "SERVE")
 
 
-def _source(d: Design, c: str) -> bool:
-    return d.stage[c] == "data" and d.roles[c] == {"OFFLINE"} and not any(True for _ in d.pred_any(c))
+def _source(d: ComponentFacts, c: str) -> bool:
+    return d.stage[c] == "data" and d.roles[c] == {"OFFLINE"} and not any(True for _ in d.graph.pred_any(c))
 
 
-def _feature_pipeline(d: Design, c: str) -> bool:
+def _feature_pipeline(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "features"
         and not _feature_store(d, c)
-        and any(True for _ in d.succ(c, "stream", "batch"))
-        and any(True for _ in d.pred(c, "stream", "batch"))
+        and any(True for _ in d.graph.succ(c, "stream", "batch"))
+        and any(True for _ in d.graph.pred(c, "stream", "batch"))
     )
 
 
-def _predictions(d: Design, c: str) -> bool:
-    return d.is_(c, "DEGRADE") and any(d.is_(u, "SERVE") and d.is_(u, "OFFLINE") for u, _ in d.pred(c, "batch"))
+def _predictions(d: ComponentFacts, c: str) -> bool:
+    return d.is_(c, "DEGRADE") and any(d.is_(u, "SERVE") and d.is_(u, "OFFLINE") for u, _ in d.graph.pred(c, "batch"))
 
 
-def _drift(d: Design, c: str) -> bool:
+def _drift(d: ComponentFacts, c: str) -> bool:
     # a monitor that reads a reference (training statistics) in batch or stream and raises alerts
     return (
         d.is_(c, "MONITOR")
-        and any(True for _ in d.pred(c, "stream", "batch"))
-        and any(True for _ in d.succ(c, "stream", "batch"))
+        and any(True for _ in d.graph.pred(c, "stream", "batch"))
+        and any(True for _ in d.graph.succ(c, "stream", "batch"))
     )
 
 
-def _event_log(d: Design, c: str) -> bool:
+def _event_log(d: ComponentFacts, c: str) -> bool:
     return (
         d.is_(c, "SINK")
         and d.stage[c] == "data"
         and not d.is_(c, "OFFLINE")
-        and any("interactions" in d.flows[i].tags for _, i in d.pred(c, "stream", "batch"))
+        and any("interactions" in d.flows[i].tags for _, i in d.graph.pred(c, "stream", "batch"))
     )
 
 
-def _redactor(d: Design, c: str) -> bool:
-    return d.stage[c] == "data" and not d.roles[c] and any("pii" in d.flows[i].tags for _, i in d.pred_any(c))
+def _redactor(d: ComponentFacts, c: str) -> bool:
+    return d.stage[c] == "data" and not d.roles[c] and any("pii" in d.flows[i].tags for _, i in d.graph.pred_any(c))
 
 
-def _tracker(d: Design, c: str) -> bool:
+def _tracker(d: ComponentFacts, c: str) -> bool:
     return (
         d.stage[c] == "training"
         and not d.is_(c, "SERVE")
-        and any(True for _ in d.pred_any(c))
-        and not any(True for _ in d.succ(c, "stream", "batch", "deploy"))
+        and any(True for _ in d.graph.pred_any(c))
+        and not any(True for _ in d.graph.succ(c, "stream", "batch", "deploy"))
     )
 
 
-CUSTOM_SIGNATURES: dict[str, Callable[[Design, str], bool]] = {
+CUSTOM_SIGNATURES: dict[str, Callable[[ComponentFacts, str], bool]] = {
     TRAINER: _trainer,
     EVAL_GATE: _eval_gate,
     REGISTRY: _registry,

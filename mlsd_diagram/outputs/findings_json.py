@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TypedDict
 
-from ..analyses.findings import Finding
+from ..analyses.findings import Finding, FindingDict
 from ..analyses.lint import counts
 from ..analyses.practices import DEFAULT_PROFILE
 from ..diagnostics import Diagnostic
@@ -26,12 +27,32 @@ from ..diagnostics import Diagnostic
 FORMAT_VERSION = 1
 
 
+class ErrorDict(TypedDict):
+    """A located error of a file that is not a valid blueprint."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+class FindingsDocument(TypedDict):
+    """The document of ``mlsd lint --format json`` (the module docstring)."""
+
+    version: int
+    profile: str
+    files: list[str]
+    findings: list[FindingDict]
+    errors: list[ErrorDict]
+    summary: dict[str, int]
+
+
 def findings_document(
     findings: Iterable[Finding],
     files: Iterable[str] = (),
     profile: str = DEFAULT_PROFILE,
     errors: Iterable[Diagnostic] = (),
-) -> dict:
+) -> FindingsDocument:
     """The JSON document as a dict; findings and errors in their deterministic order; ``profile`` is the lint
     profile that ran."""
     ordered = sorted(findings, key=Finding.sort_key)

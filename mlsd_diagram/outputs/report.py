@@ -17,11 +17,24 @@ import itertools
 import json
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..blueprint.models import Blueprint
 from .files import shown_path
 from .page import asset_text
+
+if TYPE_CHECKING:
+    from ..analyses.findings import Finding, FindingDict
+    from ..analyses.score import Score
+    from ..analyses.serving.shapes import (
+        CriticalPath,
+        KnockOutOutcome,
+        LoadSweepStep,
+        Number,
+        RequestLatency,
+        Simulation,
+        SloLimit,
+    )
 
 # Precompute knock-outs of sets of request-path components while the number of
 # sets stays at or below this bound (all sets when the path is short, else all
@@ -39,6 +52,142 @@ STATE_CODES = {"served": "s", "degraded": "d", "down": "x"}
 # 10,000-component chain), the SVG runs to megabytes and no browser shows its thousands of boxes
 # legibly. `mlsd render FILE` still draws the full diagram at any size.
 FULL_DIAGRAM_LIMIT = 2_000
+
+
+class LoadView(TypedDict):
+    """The page's load slider (:func:`load_view`): :func:`~mlsd_diagram.analyses.serving.load_sweep`'s
+    keys, the factor it starts at and the critical path."""
+
+    factors: list[Number]
+    headroom: Number
+    first_saturated: str | None
+    unknown_capacity: list[str]
+    slo_headroom: Number
+    slo_limit: SloLimit | None
+    peak_qps: dict[str, Number]
+    at: list[LoadSweepStep]
+    start: int
+    critical_path: CriticalPath | None
+
+
+class AvailabilityRow(TypedDict):
+    """One entry point's availability on the page (:func:`resilience_view`)."""
+
+    entry: str
+    availability: str
+    slo: float | None
+    below: bool
+    dominant: list[str]
+
+
+class RetryRow(TypedDict):
+    """One retry-amplified component on the page (:func:`resilience_view`)."""
+
+    component: str
+    calls: float
+    worst: float
+    reject_share: float | None
+    hangs: bool
+
+
+class ResilienceView(TypedDict):
+    """Availability and retry amplification at 1x peak (:func:`resilience_view`)."""
+
+    availability: list[AvailabilityRow]
+    retries: list[RetryRow]
+
+
+class KnockOutView(TypedDict):
+    """What the page shows for a knock-out (:func:`knock_out_view`)."""
+
+    knocked_out: list[str]
+    entry_points: dict[str, str]
+    states: dict[str, str]
+    components: list[str]
+    flows: list[int]
+
+
+class KnockOutCodes(TypedDict):
+    """A precomputed knock-out: entry point and component state codes, component and flow indices."""
+
+    s: str
+    n: str
+    c: list[int]
+    f: list[int]
+
+
+class PrecomputedKnockOuts(TypedDict):
+    """The report's precomputed knock-outs (:func:`precompute_knock_outs`)."""
+
+    relevant: list[str]
+    max_set: int
+    note: str
+    table: dict[str, KnockOutCodes]
+
+
+class ComponentRow(TypedDict):
+    """A component as the page shows it."""
+
+    id: str
+    label: str
+    kind: str
+    kind_written: str
+    stage: str
+    roles: list[str]
+    tech: str | None
+    replicas: int | None
+    latency_p99_ms: float | None
+    task: str | None
+    model: str | None
+    notes: str | None
+    line: int
+    column: int
+
+
+class FlowRow(TypedDict):
+    """A flow as the page shows it."""
+
+    index: int
+    source: str
+    target: str
+    mode: str
+    data: str | None
+    line: int
+    column: int
+
+
+class RequestPathView(TypedDict):
+    components: list[str]
+    flows: list[int]
+
+
+class _PageData(TypedDict):
+    name: str
+    file: str
+    summary: str | None
+    slo: dict[str, Any]  # the blueprint's SLO section as written (its declared fields)
+    components: list[ComponentRow]
+    flows: list[FlowRow]
+    findings: list[FindingDict]
+    score: Score
+    entry_points: list[str]
+    single_points_of_failure: list[str]
+    single_knock_outs: list[KnockOutOutcome]
+    latency: dict[str, RequestLatency]
+    request_path: RequestPathView
+    load: LoadView
+    resilience: ResilienceView
+    svg: str
+
+
+class PageData(_PageData, total=False):
+    """Everything the page shows (:func:`page_data`); the report adds its precomputed knock-outs, the
+    request view and, for a large design, a note on the diagram."""
+
+    precomputed: PrecomputedKnockOuts
+    request_svg: str
+    diagram_note: str
+    practice: dict[str, Any]  # ``mlsd practice``'s page: the mock interview (practice.scorecard.mock_interview)
 
 
 def diagram_view(blueprint: Blueprint) -> tuple[str, str | None]:
@@ -62,7 +211,7 @@ def _analyses():
     return lint, simulate, knock_out_detail, score
 
 
-def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
+def load_view(blueprint: Blueprint, model: Any = None) -> LoadView:
     """What the page's load slider shows: ``analyses.serving.load_sweep`` at its fixed factors
     (``LOAD_FACTORS``, 0.5x to 5x), the factor it starts at (1x), and the critical path.
 
@@ -78,7 +227,7 @@ def load_view(blueprint: Blueprint, model: Any = None) -> dict[str, Any]:
     return {**sweep, "start": sweep["factors"].index(1), "critical_path": critical_path(blueprint, model)}
 
 
-def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any = None) -> dict[str, Any]:
+def resilience_view(blueprint: Blueprint, simulation: Simulation, model: Any = None) -> ResilienceView:
     """Availability and retry amplification at 1x peak, briefly (the design doc has the tables).
 
     ``{"availability": [{"entry", "availability" (percent text), "slo" (percent or None), "below",
@@ -90,7 +239,7 @@ def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any
     from .doc.serving import percent_of
 
     slo = blueprint.requirements.slo.availability if blueprint.requirements.slo else None
-    availability = [
+    availability: list[AvailabilityRow] = [
         {
             "entry": entry,
             "availability": percent_of(info["availability"]),
@@ -100,7 +249,7 @@ def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any
         }
         for entry, info in simulation.get("availability", {}).items()
     ]
-    retries = [
+    retries: list[RetryRow] = [
         {
             "component": layer["component"],
             "calls": round(layer["calls_per_request"], 3),
@@ -113,7 +262,7 @@ def resilience_view(blueprint: Blueprint, simulation: dict[str, Any], model: Any
     return {"availability": availability, "retries": retries}
 
 
-def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any = None) -> dict[str, Any]:
+def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any = None) -> KnockOutView:
     """What the page shows for a knock-out (``simulate.knock_out_detail`` plus the knocked-out ids).
 
     ``{"knocked_out": [...], "entry_points": {ID: STATE}, "states": {ID: STATE},
@@ -134,9 +283,14 @@ def knock_out_view(blueprint: Blueprint, knocked_out: Iterable[str], model: Any 
     }
 
 
-def page_data(
-    blueprint: Blueprint, svg: str | None = None, lint_config: Any = None, design: Any = None
-) -> dict[str, Any]:
+def _shown_finding(finding: Finding, shown: dict[str, str]) -> FindingDict:
+    """A finding as the page shows it: its file as the page names it (one path, many findings)."""
+    row = finding.to_dict()
+    row["file"] = shown[finding.file] if finding.file in shown else shown_path(finding.file)
+    return row
+
+
+def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = None, design: Any = None) -> PageData:
     """Everything the page shows, as JSON-ready data (deterministic for a given blueprint).
 
     ``svg`` is the rendered diagram (``render_svg_text`` when not given); ``lint_config``
@@ -151,7 +305,7 @@ def page_data(
 
         svg = render_svg_text(blueprint)
     graph = blueprint.graph
-    components = []
+    components: list[ComponentRow] = []
     for cid, component in blueprint.components.items():
         kind = blueprint.kind_of(cid)
         line, column = blueprint.component_location(cid)
@@ -173,7 +327,7 @@ def page_data(
                 "column": column,
             }
         )
-    flows = []
+    flows: list[FlowRow] = []
     for index, flow in enumerate(blueprint.flows):
         line, column = blueprint.flow_location(index)
         flows.append(
@@ -202,10 +356,7 @@ def page_data(
         "slo": slo.model_dump(mode="json", exclude_none=True) if slo else {},
         "components": components,
         "flows": flows,
-        "findings": [
-            {**finding.to_dict(), "file": shown[finding.file] if finding.file in shown else shown_path(finding.file)}
-            for finding in findings
-        ],
+        "findings": [_shown_finding(finding, shown) for finding in findings],
         "score": score(blueprint, lint_config, findings, design),
         "entry_points": list(simulation["entry_points"]),
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
@@ -232,11 +383,11 @@ def precomputed_sizes(n: int, limit: int = MAX_PRECOMPUTED_SETS) -> int:
 
 def precompute_knock_outs(
     blueprint: Blueprint,
-    data: dict[str, Any],
+    data: PageData,
     limit: int = MAX_PRECOMPUTED_SETS,
     cells: int = MAX_PRECOMPUTED_CELLS,
     model: Any = None,
-) -> dict[str, Any]:
+) -> PrecomputedKnockOuts:
     """Knock-out views for single request-path components and for small sets of them.
 
     Keys are the knocked-out request-path components, sorted and joined by ``,``
@@ -262,7 +413,7 @@ def precompute_knock_outs(
     on_path = set(relevant)
     singles = [cid for cid in ids if cid in on_path]
     size = precomputed_sizes(len(relevant), limit)
-    table: dict[str, Any] = {}
+    table: dict[str, KnockOutCodes] = {}
     spent = 0
     # knock_out_detail gives every request-path component's state in the model's declaration order;
     # the table keeps ``relevant``'s (id) order
@@ -350,7 +501,7 @@ def request_svg_text(blueprint: Blueprint, model: Any = None) -> str:
     return svg.decode("utf-8") if isinstance(svg, bytes) else svg
 
 
-def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> dict[str, Any]:
+def _data(blueprint: Blueprint, svg: str, lint_config: Any) -> PageData:
     """:func:`page_data` with the knock-outs precomputed and the request view, on one serving model."""
     from ..analyses.lint import design_for
 

@@ -70,7 +70,7 @@ def _difficulty(bp: Blueprint) -> str:
     models = len(dict.fromkeys([*d.online_models, *d.with_role("SERVE")]))
     shape = funnel(bp, d)
     weight = models + (2 if shape.retrieval and (shape.ranking or shape.reranking) else 0)
-    weight += (1 if d.labelers else 0) + len(bp.components) // 10
+    weight += (1 if d.ml.labelers else 0) + len(bp.components) // 10
     return "easy" if weight <= 4 else "medium" if weight <= 6 else "hard"
 
 
@@ -157,7 +157,7 @@ def clarifying_questions(bp: Blueprint) -> list[Question]:
     sources = [
         bp.components[c].label or c
         for c in d.ids
-        if d.stage[c] == "data" and not any(True for _ in d.pred_any(c)) and any(True for _ in d.succ(c))
+        if d.stage[c] == "data" and not any(True for _ in d.graph.pred_any(c)) and any(True for _ in d.graph.succ(c))
     ]
     if sources:
         found.append(Question("Which data do we have today?", "; ".join(sources) + "."))

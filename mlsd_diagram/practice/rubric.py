@@ -26,7 +26,7 @@ from ..analyses.findings import Finding
 from ..analyses.funnel import Funnel, funnel
 from ..analyses.score import ARCHITECTURE_TESTS
 from ..analyses.serving import DOWN, knock_out, load_at, request_latency
-from ..analyses.serving.shapes import LoadAt
+from ..analyses.serving.shapes import LoadAt, RequestLatency
 from ..blueprint.models import Blueprint
 
 _TEST_EVIDENCE = {test_id: evidence for test_id, _title, _rules, evidence in ARCHITECTURE_TESTS}
@@ -69,7 +69,7 @@ class Facts:
         return funnel(self.blueprint, self.design)
 
     @cached_property
-    def latency(self) -> dict[str, dict]:
+    def latency(self) -> dict[str, RequestLatency]:
         """:func:`~..analyses.serving.request_latency` of the design."""
         return request_latency(self.blueprint, self.design.serving)
 
@@ -89,7 +89,7 @@ class Facts:
 
     def upstream_of_trainers(self) -> set[str]:
         d = self.design
-        return set(d.reach(d.trainers, DATA_MODES, backward=True, avoid=d.not_data)) - set(d.trainers)
+        return set(d.graph.reach(d.ml.trainers, DATA_MODES, backward=True, avoid=d.ml.not_data)) - set(d.ml.trainers)
 
 
 @dataclass(frozen=True)
@@ -286,10 +286,10 @@ def _labels(f: Facts) -> Outcome:
     d = f.design
     sources: set[str] = set()
     lack: list[str] = []
-    for t in d.trainers:
-        upstream = d.reach([t], DATA_MODES, backward=True)
-        found = set(d.labelers & set(upstream)) | {
-            d.flows[i].source for i in d.upstream_flows(t) if {"labels", "interactions"} & set(d.flows[i].tags)
+    for t in d.ml.trainers:
+        upstream = d.graph.reach([t], DATA_MODES, backward=True)
+        found = set(d.ml.labelers & set(upstream)) | {
+            d.flows[i].source for i in d.ml.upstream_flows(t) if {"labels", "interactions"} & set(d.flows[i].tags)
         }
         sources |= found
         if not found:
@@ -355,7 +355,7 @@ def _privacy(f: Facts) -> Outcome:
 def _trainer(f: Facts) -> Outcome:
     """Each model has a trainer upstream over data and artifact flows."""
     d = f.design
-    have = [m for m in f.models if d.trainers_of(m)]
+    have = [m for m in f.models if d.ml.trainers_of(m)]
     return Outcome(tuple(have), tuple(m for m in f.models if m not in have) if have else ())
 
 
@@ -371,8 +371,8 @@ def _trigger(f: Facts) -> Outcome:
     """A trigger (scheduler, alerting) is upstream of a trainer, or a trainer declares a ``cadence``; no MLSD503
     finding."""
     d = f.design
-    triggers = [c for c in d.with_trait(T.TRIGGER) if set(d.reach([c], ("batch", "stream"))) & set(d.trainers)]
-    cadenced = [t for t in d.trainers if d.components[t].cadence]
+    triggers = [c for c in d.with_trait(T.TRIGGER) if set(d.graph.reach([c], ("batch", "stream"))) & set(d.ml.trainers)]
+    cadenced = [t for t in d.ml.trainers if d.components[t].cadence]
     return Outcome(tuple(dict.fromkeys([*triggers, *cadenced])), tuple(f.flagged("MLSD503")))
 
 
@@ -517,7 +517,7 @@ def _timeouts(f: Facts) -> Outcome:
     have: list[str] = []
     lack: list[str] = []
     for c in d.request_path:
-        calls = list(d.pred(c, "request"))
+        calls = list(d.graph.pred(c, "request"))
         (lack if any(d.flows[i].timeout_ms is None for _, i in calls) else have).append(c)
     return Outcome(tuple(have), tuple(lack))
 
@@ -538,7 +538,7 @@ def _degrade(f: Facts) -> Outcome:
     soft = [
         v
         for u in [*d.entry_points, *d.request_path]
-        for v, i in d.succ(u, "request")
+        for v, i in d.graph.succ(u, "request")
         if v in on_path and d.flows[i].failure_policy.value != "fail"
     ]
     return Outcome(tuple(c for c in d.ids if c in set(soft)), tuple(f.flagged("MLSD208")))
@@ -586,7 +586,7 @@ def _monitoring(f: Facts) -> Outcome:
     have: list[str] = []
     lack: list[str] = []
     for m in f.models:
-        reached = d.reach([m], ("telemetry", "stream", "batch"))
+        reached = d.graph.reach([m], ("telemetry", "stream", "batch"))
         (have if any(d.is_(c, "MONITOR") for c in reached) else lack).append(m)
     lack += [c for c in f.flagged("MLSD301") if c not in lack]
     return Outcome(tuple(have), tuple(lack))
@@ -606,7 +606,7 @@ def _drift(f: Facts) -> Outcome:
     found = [
         c
         for c in d.with_role("MONITOR")
-        if any(True for _ in d.pred(c, "telemetry")) and any(True for _ in d.pred(c, "batch", "stream"))
+        if any(True for _ in d.graph.pred(c, "telemetry")) and any(True for _ in d.graph.pred(c, "batch", "stream"))
     ]
     return Outcome(tuple(found), ("design",) if f.flagged("MLSD302") and found else ())
 
@@ -627,7 +627,7 @@ def _alerting(f: Facts) -> Outcome:
         a
         for a in d.ids
         if a in alerts
-        and set(d.reach([a], ("telemetry", "stream", "batch"), backward=True)) & set(d.with_role("MONITOR"))
+        and set(d.graph.reach([a], ("telemetry", "stream", "batch"), backward=True)) & set(d.with_role("MONITOR"))
     ]
     return Outcome(tuple(found), tuple(f.flagged("MLSD303")))
 
@@ -641,11 +641,11 @@ def _alerting(f: Facts) -> Outcome:
     "How does what users do today make tomorrow's {names} better?",
 )
 def _loop(f: Facts) -> Outcome:
-    """Each model's trainer reads data from the live system (:meth:`Design.learns_from_live`): interactions,
+    """Each model's trainer reads data from the live system (:meth:`MLFacts.learns_from_live`): interactions,
     served features or predictions logged and joined into training."""
     d = f.design
-    trained = [m for m in f.models if d.trainers_of(m)]
-    have = [m for m in trained if d.learns_from_live(m)]
+    trained = [m for m in f.models if d.ml.trainers_of(m)]
+    have = [m for m in trained if d.ml.learns_from_live(m)]
     return Outcome(tuple(have), tuple(m for m in f.models if m not in have) if have else ())
 
 

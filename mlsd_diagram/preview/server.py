@@ -24,7 +24,7 @@ import os
 import socket
 import stat
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from starlette.applications import Starlette
@@ -38,6 +38,9 @@ from watchfiles import awatch
 from ..blueprint.loader import load
 from ..diagnostics import BlueprintError
 from ..outputs.page import asset_bytes
+
+if TYPE_CHECKING:
+    from ..outputs.report import PageData
 
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
@@ -227,7 +230,7 @@ class Preview:
 def _practice_render(case: str):
     """The page data of a mock interview: the design page's, plus the practice session's."""
 
-    def render(blueprint) -> dict[str, Any]:
+    def render(blueprint) -> PageData:
         from ..analyses.lint import load_config
         from ..outputs.report import page_data
         from ..practice.scorecard import mock_interview

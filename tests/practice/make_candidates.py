@@ -93,10 +93,12 @@ def model_only(name: str, data: dict) -> dict:
     bp = loads(starter(name).text)
     d = Design(bp)
     fallback_only = {
-        c for c in d.ids if any(True for _ in d.pred(c, "fallback")) and not any(True for _ in d.pred(c, "request"))
+        c
+        for c in d.ids
+        if any(True for _ in d.graph.pred(c, "fallback")) and not any(True for _ in d.graph.pred(c, "request"))
     }
     keep = (set(d.entry_points) | set(d.request_path) | set(d.with_role("SERVE"))) - fallback_only
-    keep -= {c for c in keep if d.is_(c, "DEGRADE") and not any(True for _ in d.pred(c, "batch", "stream"))}
+    keep -= {c for c in keep if d.is_(c, "DEGRADE") and not any(True for _ in d.graph.pred(c, "batch", "stream"))}
     out = copy.deepcopy(data)
     out.pop("context", None)
     out.pop("lint", None)
@@ -112,7 +114,7 @@ def forgets_failure(name: str, data: dict) -> dict:
     bp = loads(starter(name).text)
     d = Design(bp)
     only_fallback = {
-        c for c in d.ids if d.is_(c, "DEGRADE") and not any(True for _ in d.pred(c, "batch", "stream", "deploy"))
+        c for c in d.ids if d.is_(c, "DEGRADE") and not any(True for _ in d.graph.pred(c, "batch", "stream", "deploy"))
     }
     out = copy.deepcopy(data)
     before = list(out["flows"])

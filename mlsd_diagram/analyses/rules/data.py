@@ -51,24 +51,26 @@ def training_serving_skew(d: Design) -> Iterator[Hit]:
     """
     reach_cache: dict[str, dict[str, str | None]] = {}
     for model in d.online_models:
-        trainers = set(d.trainers_of(model))
+        trainers = set(d.ml.trainers_of(model))
         if not trainers:
             continue
-        logged = [model, *d.logged_by_callers(model, "features")]  # by the model, or by the service calling it
-        if trainers.intersection(d.reach(logged, ("stream", "batch"))):
+        logged = [model, *d.ml.logged_by_callers(model, "features")]  # by the model, or by the service calling it
+        if trainers.intersection(d.graph.reach(logged, ("stream", "batch"))):
             continue  # served features are logged back to training
-        if not any(d.has_feature_input(t) for t in trainers):
+        if not any(d.ml.has_feature_input(t) for t in trainers):
             continue  # no training features at all: MLSD413's finding, not a different path
         stores: set[str] = set()
         for entry in d.entries_of.get(model, []):
             if entry not in reach_cache:
-                reach_cache[entry] = d.reach([entry], ("request",))
+                reach_cache[entry] = d.graph.reach([entry], ("request",))
             stores.update(c for c in reach_cache[entry] if d.stage[c] == "features")
         if stores:
             ordered = sorted(stores, key=d.order.__getitem__)
             # one computation for both: the stores, or a feature pipeline that fills them, also feeds training
-            shared = set(ordered) | {u for u in d.reach(ordered, DATA_MODES, backward=True) if d.stage[u] == "features"}
-            if trainers.intersection(d.reach(sorted(shared, key=d.order.__getitem__), DATA_MODES)):
+            shared = set(ordered) | {
+                u for u in d.graph.reach(ordered, DATA_MODES, backward=True) if d.stage[u] == "features"
+            }
+            if trainers.intersection(d.graph.reach(sorted(shared, key=d.order.__getitem__), DATA_MODES)):
                 continue
         yield Hit(
             f"'{model}' is trained by {d.names(sorted(trainers, key=d.order.__getitem__))} from a different feature "
@@ -100,12 +102,12 @@ def no_data_validation(d: Design) -> Iterator[Hit]:
     """
     checks = set(d.with_trait(T.VALIDATION))
     not_data = set(d.with_trait(T.TRIGGER)) | {c for c in d.ids if d.is_(c, "MONITOR")}
-    for t in d.trainers:
-        parent = d.reach([t], ("stream", "batch"), backward=True, avoid=checks | not_data)
+    for t in d.ml.trainers:
+        parent = d.graph.reach([t], ("stream", "batch"), backward=True, avoid=checks | not_data)
         origins = [c for c in parent if c != t and d.stage[c] in ("data", "client")]
         if origins:
             origin = origins[0]
-            path = " -> ".join(reversed(d.path_to(parent, origin)))
+            path = " -> ".join(reversed(d.graph.path_to(parent, origin)))
             yield Hit(f"training data reaches '{t}' without validation ({path})", component=t)
 
 
@@ -126,13 +128,13 @@ def pipeline_jungle(d: Design) -> Iterator[Hit]:
     **How to fix.** Consolidate the stages into one pipeline, or a feature store, owned end to end.
     """
     limit = int(d.options.get("max-pipeline-hops", MAX_PIPELINE_HOPS))
-    for t in d.trainers:
+    for t in d.ml.trainers:
         dist = {t: 0}
         parent: dict[str, str] = {}
         queue = deque([t])
         while queue:
             node = queue.popleft()
-            for u, _ in d.pred(node, "stream", "batch"):
+            for u, _ in d.graph.pred(node, "stream", "batch"):
                 if u not in dist and d.stage[u] in ("data", "features", "client"):
                     dist[u] = dist[node] + 1
                     parent[u] = node
@@ -177,7 +179,7 @@ def stale_online_features(d: Design) -> Iterator[Hit]:
     for c in d.request_path:
         if d.stage[c] != "features":
             continue
-        feeds = [d.flows[i].mode.value for _, i in d.pred(c, *DATA_MODES)]
+        feeds = [d.flows[i].mode.value for _, i in d.graph.pred(c, *DATA_MODES)]
         if "stream" not in feeds:
             yield Hit(
                 f"'{c}' is read on the request path and fed only by batch flows, but features must be fresh "
@@ -222,11 +224,11 @@ def non_idempotent_backfill(d: Design) -> Iterator[Hit]:
     for c in d.ids:
         if not (d.is_(c, "OFFLINE") and d.stage[c] in ("data", "features")) or d.is_(c, "SINK") or d.has(c, T.LABELS):
             continue
-        if not any(True for _ in d.pred(c, "stream", "batch")):
+        if not any(True for _ in d.graph.pred(c, "stream", "batch")):
             continue  # a source, not a job
         writes = [
             v
-            for v, i in d.succ(c, "batch")
+            for v, i in d.graph.succ(c, "batch")
             if {"features", "labels"} & set(d.flows[i].tags) or d.stage[v] == "features" or d.has(v, T.TRAINER)
         ]
         mode = d.components[c].write_mode
@@ -268,11 +270,11 @@ def training_features_undeclared(d: Design) -> Iterator[Hit]:
     """
     seen: set[str] = set()
     for model in d.online_models:
-        stores = [c for c in d.reach([model], ("request",)) if d.stage[c] == "features"]
+        stores = [c for c in d.graph.reach([model], ("request",)) if d.stage[c] == "features"]
         if not stores:
             continue
-        for t in d.trainers_of(model):
-            if t not in seen and not d.has_feature_input(t):
+        for t in d.ml.trainers_of(model):
+            if t not in seen and not d.ml.has_feature_input(t):
                 seen.add(t)
                 yield Hit(
                     f"'{model}' reads features from {d.names(stores)} when serving, but no features reach its "
@@ -318,7 +320,7 @@ def feature_ttl_shorter_than_load(d: Design) -> Iterator[Hit]:
         ttl = d.components[c].ttl
         if not ttl or d.stage[c] != "features":
             continue
-        loads = [(u, cadence) for u, _ in d.pred(c, "batch") if (cadence := d.components[u].cadence)]
+        loads = [(u, cadence) for u, _ in d.graph.pred(c, "batch") if (cadence := d.components[u].cadence)]
         for loader, cadence in loads:
             if minutes(ttl) < minutes(cadence):
                 yield Hit(
@@ -327,7 +329,7 @@ def feature_ttl_shorter_than_load(d: Design) -> Iterator[Hit]:
                     component=c,
                 )
                 break
-            watched = alerts.intersection(d.reach([loader], ("telemetry", "stream", "batch")))
+            watched = alerts.intersection(d.graph.reach([loader], ("telemetry", "stream", "batch")))
             if minutes(ttl) < 2 * minutes(cadence) and not watched:
                 yield Hit(
                     f"'{c}' expires its values after {ttl} and '{loader}' loads them every {cadence}: one failed "

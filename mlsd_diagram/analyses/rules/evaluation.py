@@ -36,11 +36,11 @@ def no_offline_eval_gate(d: Design) -> Iterator[Hit]:
     gates = set(d.with_trait(T.EVAL_GATE))
     targets = set(d.with_trait(T.REGISTRY)) | set(d.online_models)
     order = d.order
-    for t in d.trainers:
-        parent = d.reach([t], DATA_MODES, avoid=gates)
+    for t in d.ml.trainers:
+        parent = d.graph.reach([t], DATA_MODES, avoid=gates)
         hit = sorted((c for c in parent if c in targets and c != t), key=order.__getitem__)
         if hit:
-            path = " -> ".join(d.path_to(parent, hit[0]))
+            path = " -> ".join(d.graph.path_to(parent, hit[0]))
             yield Hit(f"models from '{t}' reach '{hit[0]}' without an offline evaluation gate ({path})", component=t)
 
 
@@ -78,9 +78,9 @@ def no_online_experiment(d: Design) -> Iterator[Hit]:
     for model in d.online_models:
         if any(d.has(c, T.EXPERIMENT) for c in d.served_with(model)):
             continue
-        if not d.trainers_of(model) and not any(True for _ in d.pred(model, "deploy")):
+        if not d.ml.trainers_of(model) and not any(True for _ in d.graph.pred(model, "deploy")):
             continue  # no version of it is trained or delivered here: a pinned vendor model (MLSD608)
-        deployers = d.reach([model], ("deploy",), backward=True)
+        deployers = d.graph.reach([model], ("deploy",), backward=True)
         if any(d.has(c, T.ROLLOUT) or d.has(c, T.EXPERIMENT) or _capable(d, c, ONLINE_TRIAL) for c in deployers):
             continue
         yield Hit(
@@ -111,10 +111,10 @@ def no_online_metrics(d: Design) -> Iterator[Hit]:
     if not d.online_models:
         return
     for entry in d.entry_points:
-        reached = d.reach([entry], ("stream", "batch", "telemetry"))
+        reached = d.graph.reach([entry], ("stream", "batch", "telemetry"))
         if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
             served = [c for c in d.request_reach(entry) if c != entry]
-            reached = d.reach(served, ("stream", "batch"))
+            reached = d.graph.reach(served, ("stream", "batch"))
         if not any(d.has(c, T.ONLINE_METRICS) for c in reached):
             yield Hit(
                 f"interactions from '{entry}' never reach online metrics: the product impact of the models is "
@@ -255,7 +255,7 @@ def high_risk_without_shadow(d: Design) -> Iterator[Hit]:
         comp = d.components[m]
         if not (comp.automated_action or (comp.score_use and comp.score_use.value == "auction")):
             continue
-        deployers = [m, *d.reach([m], ("deploy",), backward=True)]
+        deployers = [m, *d.graph.reach([m], ("deploy",), backward=True)]
         if any(d.has(c, T.ROLLOUT) or _capable(d, c, SAFE_ROLLOUT | SIGNED_OFF) for c in deployers):
             continue
         what = "acts automatically" if comp.automated_action else "prices an auction"
@@ -302,7 +302,7 @@ def untrained_artifact_unevaluated(d: Design) -> Iterator[Hit]:
     gates = set(d.with_trait(T.EVAL_GATE))
     for c in d.request_path:
         artifacts = d.components[c].artifacts
-        if not artifacts or gates.intersection(d.reach([c], ("deploy", "batch"), backward=True)):
+        if not artifacts or gates.intersection(d.graph.reach([c], ("deploy", "batch"), backward=True)):
             continue
         said = ", ".join(a.value.replace("_", " ") for a in artifacts)
         yield Hit(
@@ -348,8 +348,8 @@ def slice_evaluation_missing(d: Design) -> Iterator[Hit]:
         if not d.is_model(m) or not (comp.automated_action or (comp.score_use and comp.score_use.value == "threshold")):
             continue
         found: list[str] = []
-        for t in d.trainers_of(m):
-            found += [g for g in d.reach([t], DATA_MODES) if g in gates and g not in found]
+        for t in d.ml.trainers_of(m):
+            found += [g for g in d.graph.reach([t], DATA_MODES) if g in gates and g not in found]
         if not found or any(d.components[g].slices for g in found):
             continue
         gate = min(found, key=d.order.__getitem__)

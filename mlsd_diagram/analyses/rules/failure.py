@@ -117,17 +117,17 @@ def unbounded_automated_action(d: Design) -> Iterator[Hit]:
         if not d.components[c].automated_action:
             continue
         reviewers = [r for dec in d.components[c].decisions if (r := dec.reviewed_by) in d.components]
-        if any(d.stage[r] == "client" and any(True for _ in d.succ(r, "stream", "batch")) for r in reviewers):
+        if any(d.stage[r] == "client" and any(True for _ in d.graph.succ(r, "stream", "batch")) for r in reviewers):
             continue  # a decision band goes to people whose verdicts flow on
-        callers = [u for u, _ in d.pred(c, "request")]
-        reached = d.reach([c, *callers], ("request", "stream", "batch", "telemetry", "deploy"))
+        callers = [u for u, _ in d.graph.pred(c, "request")]
+        reached = d.graph.reach([c, *callers], ("request", "stream", "batch", "telemetry", "deploy"))
         humans = [
             h
             for h in reached
             if h != c
             and h not in callers
             and d.stage[h] == "client"
-            and any(True for _ in d.succ(h, "stream", "batch"))
+            and any(True for _ in d.graph.succ(h, "stream", "batch"))
         ]
         if not humans:
             yield Hit(

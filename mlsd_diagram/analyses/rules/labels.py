@@ -35,11 +35,11 @@ def missing_label_source(d: Design) -> Iterator[Hit]:
     **How to fix.** Add the label source: logged interactions (`tags: [interactions]`), a
     `labeling` queue, or `human_review` verdicts, flowing into the training data.
     """
-    for t in d.trainers:
-        upstream = d.reach([t], DATA_MODES, backward=True)
+    for t in d.ml.trainers:
+        upstream = d.graph.reach([t], DATA_MODES, backward=True)
         ok = any(d.stage[c] == "client" or d.has(c, T.LABELS) for c in upstream if c != t)
         ok = ok or any(
-            {"labels", "interactions"} & set(d.flows[i].tags) for c in upstream for _, i in d.pred(c, *DATA_MODES)
+            {"labels", "interactions"} & set(d.flows[i].tags) for c in upstream for _, i in d.graph.pred(c, *DATA_MODES)
         )
         if not ok:
             yield Hit(
@@ -96,12 +96,12 @@ def delayed_label_window(d: Design) -> Iterator[Hit]:
     """
     slo = d.blueprint.requirements.slo
     fresh = slo.freshness_minutes if slo is not None else None
-    live = d.live_data
+    live = d.ml.live_data
     reported: set[int] = set()
-    for t in d.trainers:
+    for t in d.ml.trainers:
         if t not in live:
             continue
-        carrying = [i for i in d.upstream_flows(t) if LABEL_TAGS & set(d.flows[i].tags)]
+        carrying = [i for i in d.ml.upstream_flows(t) if LABEL_TAGS & set(d.flows[i].tags)]
         if not carrying:
             continue  # no labels at all: MLSD402
         windows = [i for i in carrying if d.flows[i].label_window]
@@ -168,14 +168,14 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
     point_in_time: true}` (or log served features and train on the log), and `split: time` on the
     gate.
     """
-    live = d.live_data
+    live = d.ml.live_data
     # served features are logged by the live path itself (a model, a service), not exported by a store it reads
     served = {c for c in [*d.request_path, *d.entry_points] if d.stage[c] in ("serving", "client")}
     gates = set(d.with_trait(T.EVAL_GATE))
     reported: set[str] = set()
-    for t in d.trainers:
-        if d.has_feature_input(t):
-            upstream = [d.flows[i] for i in d.upstream_flows(t)]
+    for t in d.ml.trainers:
+        if d.ml.has_feature_input(t):
+            upstream = [d.flows[i] for i in d.ml.upstream_flows(t)]
             logged = any("features" in f.tags and f.source in served for f in upstream)
             if not logged and not any(f.point_in_time for f in upstream):
                 yield Hit(
@@ -187,7 +187,7 @@ def temporal_leakage(d: Design) -> Iterator[Hit]:
                 )
         if t not in live:
             continue
-        after = d.reach([t], DATA_MODES)
+        after = d.graph.reach([t], DATA_MODES)
         for g in sorted(gates.intersection(after), key=d.order.__getitem__):
             split = d.components[g].split
             if g in reported or (split is not None and split.value == "time"):
@@ -239,10 +239,10 @@ def position_bias_unhandled(d: Design) -> Iterator[Hit]:
     for m in d.online_models:
         if not d.chooses_what_users_see(m) or d.is_(m, "RETRIEVE") or d.components[m].position_debiasing:
             continue
-        trainers = d.trainers_of(m)
-        if not trainers or not d.learns_from_what_it_showed(m):
+        trainers = d.ml.trainers_of(m)
+        if not trainers or not d.ml.learns_from_what_it_showed(m):
             continue
-        if any("position" in d.flows[i].tags for t in trainers for i in d.upstream_flows(t)):
+        if any("position" in d.flows[i].tags for t in trainers for i in d.ml.upstream_flows(t)):
             continue
         yield Hit(
             f"'{m}' orders what users see and is retrained on their clicks, but no flow logs the position "

@@ -133,11 +133,12 @@ def degraded_latency_over_slo(d: Design) -> Iterator[Hit]:
     within = {e for e, f in intact.items() if f["p99_ms"] is None or f["p99_ms"] <= slo}
     for item in d.serving.failure_latencies(d.failure_latency_parts):
         worst: tuple[float, str, str] | None = None
-        for how, key in (("fails fast", "fails_fast"), ("hangs", "hangs")):
-            for e, f in item[key].items():
-                late = e in within and f["state"] != "down" and f["p99_ms"] is not None and f["p99_ms"] > slo
-                if late and (worst is None or f["p99_ms"] > worst[0]):
-                    worst = (f["p99_ms"], e, how)
+        for how, figures in (("fails fast", item["fails_fast"]), ("hangs", item["hangs"])):
+            for e, f in figures.items():
+                p99 = f["p99_ms"]
+                late = e in within and f["state"] != "down" and p99 is not None and p99 > slo
+                if late and p99 is not None and (worst is None or p99 > worst[0]):
+                    worst = (p99, e, how)
         fast_down = {e for e, f in item["fails_fast"].items() if f["state"] == "down"}
         hung_down = [e for e, f in item["hangs"].items() if f["state"] == "down" and e not in fast_down]
         if hung_down:

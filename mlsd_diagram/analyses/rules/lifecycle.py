@@ -38,14 +38,14 @@ def no_model_registry(d: Design) -> Iterator[Hit]:
     the registry; or declare the capability the model server has.
     """
     registries = set(d.with_trait(T.REGISTRY))
-    trainers = set(d.trainers)
+    trainers = set(d.ml.trainers)
     for model in d.online_models:
         if "versioned_models" in {c.value for c in d.components[model].capabilities}:
             continue  # it keeps versioned model folders and rolls back itself
-        parent = d.reach([model], DATA_MODES, backward=True, avoid=registries)
-        direct = [t for t in d.trainers if t in parent and t in trainers]
+        parent = d.graph.reach([model], DATA_MODES, backward=True, avoid=registries)
+        direct = [t for t in d.ml.trainers if t in parent and t in trainers]
         if direct:
-            path = " -> ".join(reversed(d.path_to(parent, direct[0])))
+            path = " -> ".join(reversed(d.graph.path_to(parent, direct[0])))
             yield Hit(
                 f"'{model}' gets its model from '{direct[0]}' without a model registry ({path}): no versions, "
                 "no rollback",
@@ -76,10 +76,10 @@ def no_retraining_loop(d: Design) -> Iterator[Hit]:
     **How to fix.** Log interactions and served features (`app -> event_log`, stream) into the
     data the trainer reads, and mark the flow closing the cycle `loop: retraining`.
     """
-    live = d.live_data
+    live = d.ml.live_data
     seen: set[str] = set()
     for model in d.online_models:
-        for t in d.trainers_of(model):
+        for t in d.ml.trainers_of(model):
             if t not in live and t not in seen:
                 seen.add(t)
                 yield Hit(
@@ -106,8 +106,8 @@ def untriggered_training(d: Design) -> Iterator[Hit]:
     **How to fix.** `{from: orchestrator, to: trainer, mode: batch, data: daily run}`, and
     `{from: alerting, to: orchestrator, mode: batch, data: retraining trigger, loop: feedback}`.
     """
-    for t in d.trainers:
-        if not any(d.has(c, T.TRIGGER) or d.is_(c, "MONITOR") for c, _ in d.pred_any(t)):
+    for t in d.ml.trainers:
+        if not any(d.has(c, T.TRIGGER) or d.is_(c, "MONITOR") for c, _ in d.graph.pred_any(t)):
             yield Hit(f"nothing triggers '{t}': no orchestrator, alert or drift signal starts it", component=t)
 
 
@@ -119,8 +119,8 @@ def _indexes(d: Design) -> list[str]:
 def _query_encoders(d: Design, index: str) -> list[str]:
     """The models on the query side of an index: its callers and what they call, that are models."""
     found: dict[str, None] = {}
-    for caller, _ in d.pred(index, "request"):
-        for c in [caller, *(v for v, _ in d.succ(caller, "request"))]:
+    for caller, _ in d.graph.pred(index, "request"):
+        for c in [caller, *(v for v, _ in d.graph.succ(caller, "request"))]:
             if c != index and d.is_model(c) and d.is_(c, "SERVE"):
                 found[c] = None
     return list(found)
@@ -154,15 +154,15 @@ def ann_index_not_refreshed(d: Design) -> Iterator[Hit]:
     """
     for index in _indexes(d):
         # a design that trains and versions no model (no trainer, no registry) embeds with a vendor model
-        trained = bool(d.trainers or d.with_trait(T.REGISTRY))
+        trained = bool(d.ml.trainers or d.with_trait(T.REGISTRY))
         ok = False
-        for builder, _ in d.pred(index, *DATA_MODES):
-            inputs = [u for u, _ in d.pred(builder, *DATA_MODES)]
+        for builder, _ in d.graph.pred(index, *DATA_MODES):
+            inputs = [u for u, _ in d.graph.pred(builder, *DATA_MODES)]
             corpus = any(d.stage[u] in ("data", "features") for u in inputs)
             model = (
                 any(d.stage[u] == "training" for u in inputs)
                 or d.stage[builder] == "training"
-                and any(True for _ in d.pred(builder, "deploy"))
+                and any(True for _ in d.graph.pred(builder, "deploy"))
             )
             ok = ok or (corpus and (model or not trained))
         if not ok:
@@ -198,7 +198,7 @@ def embedding_model_mismatch(d: Design) -> Iterator[Hit]:
     rebuild gates the encoder's rollout); name the model on both sides.
     """
     for index in _indexes(d):
-        builders = [b for b, _ in d.pred(index, *DATA_MODES)]
+        builders = [b for b, _ in d.graph.pred(index, *DATA_MODES)]
         built = {m for b in builders if (m := d.components[b].model)}
         query = {m for c in _query_encoders(d, index) if (m := d.components[c].model)}
         if built and query and not built & query:
@@ -255,7 +255,7 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
     """
     for model in d.online_models:
         selective = _selective_labels(d, model)
-        if not selective and (not d.chooses_what_users_see(model) or not d.learns_from_what_it_showed(model)):
+        if not selective and (not d.chooses_what_users_see(model) or not d.ml.learns_from_what_it_showed(model)):
             continue
         around = d.served_with(model) | {model}
         if any(d.components[c].exploration_share or d.components[c].holdout_share for c in around):
@@ -275,7 +275,7 @@ def exploration_missing(d: Design) -> Iterator[Hit]:
 
 def _selective_labels(d: Design, model: str) -> bool:
     """True when a trainer of ``model`` reads a flow with ``selective_labels: true``."""
-    return any(d.flows[i].selective_labels for t in d.trainers_of(model) for i in d.upstream_flows(t))
+    return any(d.flows[i].selective_labels for t in d.ml.trainers_of(model) for i in d.ml.upstream_flows(t))
 
 
 ID_INPUT = re.compile(r"\bids?\b", re.IGNORECASE)
@@ -319,9 +319,9 @@ def cold_start_path_missing(d: Design) -> Iterator[Hit]:
     (`fresh: {kind: candidate_source, label: New and trending items}`).
     """
     for model in d.online_models:
-        if not _id_only(d, model) or not d.chooses_what_users_see(model) or not d.learns_from_live(model):
+        if not _id_only(d, model) or not d.chooses_what_users_see(model) or not d.ml.learns_from_live(model):
             continue
-        own = d.reach([model], ("request",))
+        own = d.graph.reach([model], ("request",))
         others = [
             c
             for c in d.served_with(model)
@@ -366,7 +366,7 @@ def index_freshness_vs_slo(d: Design) -> Iterator[Hit]:
     if not limit:
         return
     for index in _indexes(d):
-        feeds = list(d.pred(index, *DATA_MODES))
+        feeds = list(d.graph.pred(index, *DATA_MODES))
         if not feeds or any(d.flows[i].mode.value == "stream" for _, i in feeds):
             continue  # no builder is MLSD504's finding; a stream keeps it fresh
         timed = [(minutes(cadence), b) for b, _ in feeds if (cadence := d.components[b].cadence)]
@@ -391,10 +391,10 @@ def _tied(d: Design, encoder: str, side: str) -> bool:
     """True when a deployment of ``encoder`` is tied to ``side`` (the index or its builder)."""
     if d.components[encoder].deployed_with == side or d.components[side].deployed_with == encoder:
         return True
-    if encoder in d.reach([side], ("deploy",)) or side in d.reach([encoder], ("deploy",)):
+    if encoder in d.graph.reach([side], ("deploy",)) or side in d.graph.reach([encoder], ("deploy",)):
         return True
-    rollouts = [c for c in d.reach([encoder], ("deploy",), backward=True) if d.has(c, T.ROLLOUT)]
-    return bool(rollouts) and bool(set(rollouts) & set(d.reach([side], ("deploy",), backward=True)))
+    rollouts = [c for c in d.graph.reach([encoder], ("deploy",), backward=True) if d.has(c, T.ROLLOUT)]
+    return bool(rollouts) and bool(set(rollouts) & set(d.graph.reach([side], ("deploy",), backward=True)))
 
 
 @rule(
@@ -428,13 +428,13 @@ def encoder_index_skew(d: Design) -> Iterator[Hit]:
     builder once the index is built (`{from: builder, to: encoder, mode: deploy}`).
     """
     for index in _indexes(d):
-        builders = [b for b, _ in d.pred(index, *DATA_MODES)]
+        builders = [b for b, _ in d.graph.pred(index, *DATA_MODES)]
         encoders = _query_encoders(d, index)
         built = {d.components[b].model for b in builders} - {None}
         twins = [e for e in encoders if d.components[e].model in built]
         encoders = twins or encoders  # the twin towers when models are named (not the ranker beside them)
         # twin towers are trained or deployed here; a pinned vendor model (nothing deploys it) is not one
-        encoders = [e for e in encoders if d.trainers_of(e) or any(True for _ in d.pred(e, "deploy"))]
+        encoders = [e for e in encoders if d.ml.trainers_of(e) or any(True for _ in d.graph.pred(e, "deploy"))]
         if not builders or not encoders:
             continue
         if any(_tied(d, e, side) for e in encoders for side in [index, *builders]):

@@ -38,9 +38,9 @@ def unmonitored_serving(d: Design) -> Iterator[Hit]:
     """
     monitors = set(d.with_role("MONITOR"))
     for c in d.online_models:
-        reached = d.reach([c], ("telemetry", "stream"))
+        reached = d.graph.reach([c], ("telemetry", "stream"))
         if not monitors.intersection(reached):  # or its caller logs its predictions, and they reach a monitor
-            reached = d.reach(d.logged_by_callers(c, "predictions"), ("telemetry", "stream", "batch"))
+            reached = d.graph.reach(d.ml.logged_by_callers(c, "predictions"), ("telemetry", "stream", "batch"))
         if not monitors.intersection(reached):
             yield Hit(f"'{c}' serves live requests but sends no telemetry to a MONITOR component", component=c)
 
@@ -68,14 +68,14 @@ def no_drift_detection(d: Design) -> Iterator[Hit]:
     **How to fix.** Add a `drift_detector` fed by served features and predictions (telemetry) and
     by the training data's statistics (batch), and alert on it.
     """
-    if not d.online_models or not any(d.trainers_of(m) for m in d.online_models):
+    if not d.online_models or not any(d.ml.trainers_of(m) for m in d.online_models):
         return
     on_path = set(d.request_path) | set(d.entry_points)
-    trainers = set(d.trainers)
+    trainers = set(d.ml.trainers)
     for m in d.with_role("MONITOR"):
-        sources = [u for u, _ in d.pred_any(m)]
+        sources = [u for u, _ in d.graph.pred_any(m)]
         serving = any(u in on_path for u in sources)
-        training = any(d.stage[u] == "training" or any(v in trainers for v, _ in d.succ(u)) for u in sources)
+        training = any(d.stage[u] == "training" or any(v in trainers for v, _ in d.graph.succ(u)) for u in sources)
         if serving and training:
             return
     models = d.online_models
@@ -105,7 +105,7 @@ def monitor_without_alerting(d: Design) -> Iterator[Hit]:
     from alerting to the on-call or the orchestrator.
     """
     for m in d.with_role("MONITOR"):
-        reached = d.reach([m], ("telemetry", "stream", "batch"))
+        reached = d.graph.reach([m], ("telemetry", "stream", "batch"))
         if not any(c != m and (d.has(c, T.ALERTING) or d.has(c, T.TRIGGER) or d.has(c, T.TRAINER)) for c in reached):
             yield Hit(
                 f"'{m}' reaches no alerting and no retraining trigger: nobody is told when it sees a problem",
@@ -147,15 +147,15 @@ def model_staleness_unbounded(d: Design) -> Iterator[Hit]:
     watched: set[str] = set()  # components whose model_age flows reach alerting
     for flow in d.flows:
         if "model_age" in flow.tags and (
-            flow.target in alerts or alerts.intersection(d.reach([flow.target], ("telemetry", "stream", "batch")))
+            flow.target in alerts or alerts.intersection(d.graph.reach([flow.target], ("telemetry", "stream", "batch")))
         ):
             watched.add(flow.source)
     # staleness is about models the design trains: a vendor or pinned model has no retraining to stop
-    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE")) and d.trainers_of(c)]
+    models = [c for c in d.ids if d.is_model(c) and (c in d.online_models or d.is_(c, "SERVE")) and d.ml.trainers_of(c)]
     for m in models:
         if d.components[m].max_model_age:
             continue
-        if watched and watched.intersection([m, *d.reach([m], ("deploy",), backward=True), *d.trainers_of(m)]):
+        if watched and watched.intersection([m, *d.graph.reach([m], ("deploy",), backward=True), *d.ml.trainers_of(m)]):
             continue
         yield Hit(
             f"'{m}' declares no max_model_age and nothing alerts on its age: when retraining silently stops it "

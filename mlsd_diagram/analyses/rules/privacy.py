@@ -91,7 +91,7 @@ def pii_retention_unbounded(d: Design) -> Iterator[Hit]:
         )
         if not keeps or d.components[target].retention:
             continue
-        if any("erasure" in d.flows[i].tags for _, i in d.pred(target)):
+        if any("erasure" in d.flows[i].tags for _, i in d.graph.pred(target)):
             continue
         reported.add(target)
         yield Hit(

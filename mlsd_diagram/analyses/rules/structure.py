@@ -142,7 +142,7 @@ def offline_on_request_path(d: Design) -> Iterator[Hit]:
     """
     for c in d.request_path:
         if d.is_(c, "OFFLINE"):
-            path = " -> ".join(d.path_to(d.request_parent, c))
+            path = " -> ".join(d.graph.path_to(d.request_parent, c))
             yield Hit(
                 f"'{c}' ({d.kind[c]}) is OFFLINE but sits on the request path ({path}); serve from an online "
                 "store filled ahead of time",
@@ -178,12 +178,14 @@ def undeclared_consumer(d: Design) -> Iterator[Hit]:
         if d.stage[c] == "client" or d.is_(c, "MONITOR"):
             continue
         incoming = [
-            (u, i) for u, i in d.pred(c, "stream", "batch") if "predictions" in d.flows[i].tags or d.is_(u, "SERVE")
+            (u, i)
+            for u, i in d.graph.pred(c, "stream", "batch")
+            if "predictions" in d.flows[i].tags or d.is_(u, "SERVE")
         ]
         if not incoming:
             continue
-        readers = any(True for _ in d.succ(c, *DATA_MODES, "request", "telemetry")) or any(
-            True for _ in d.pred(c, "request", "fallback")
+        readers = any(True for _ in d.graph.succ(c, *DATA_MODES, "request", "telemetry")) or any(
+            True for _ in d.graph.pred(c, "request", "fallback")
         )
         if not readers:
             sources = d.names(sorted({u for u, _ in incoming}, key=d.order.__getitem__))

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import overload
 
 from ...blueprint.models import Blueprint, Mode, OnFailure
+from .shapes import Reason
 
 _POLICY = {policy: policy.value for policy in OnFailure}  # `.value` is a slow descriptor on Python 3.11
 
@@ -47,6 +48,10 @@ def _capacity(cap: float | None) -> float:
     return cap
 
 
+@overload
+def _number(x: float) -> float | int: ...
+@overload
+def _number(x: float | None) -> float | int | None: ...
 def _number(x: float | None) -> float | int | None:
     """A figure as reports give it: rounded to 3 decimals, whole numbers as int.
 
@@ -496,7 +501,7 @@ class ServingGraph:
 
     def answered_by(
         self, entry: str, works: Mapping[str, int], answer: Mapping[str, int], knocked: Iterable[str] = ()
-    ) -> list[dict[str, Any]]:
+    ) -> list[Reason]:
         """Why a degraded entry point still answers: each fallback and ``on_failure`` that stood in.
 
         Items ``{"component": C, "fallback": F}`` (C did not work, F answered for it),
@@ -504,7 +509,7 @@ class ServingGraph:
         times out, ``{"component": C, "call": V, "timed_out": True}`` followed by the fallback of V
         that answered or the ``on_failure`` that stood in; in walk order. O(R + F).
         """
-        reasons: list[dict[str, Any]] = []
+        reasons: list[Reason] = []
         seen: set[str] = set()
         queue = deque([entry])
         while queue:

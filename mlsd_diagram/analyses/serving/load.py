@@ -24,6 +24,7 @@ from .graph import (
 if TYPE_CHECKING:
     from ...blueprint.models import Blueprint
     from ..response import Evaluation
+    from .shapes import Attempts, ComponentLoad, LoadState
 
 
 class ServingLoad(ServingGraph):
@@ -114,7 +115,7 @@ class ServingLoad(ServingGraph):
         lost: Mapping[str, int] | None = None,
         start: Mapping[str, float] | None = None,
         cold: Iterable[str] = (),
-    ) -> dict[str, Any]:
+    ) -> Attempts:
         """Retries at ``factor`` x peak: attempts per call and each component's chance an attempt fails.
 
         An attempt to ``v`` fails when ``v`` rejects it (shedding: ``1 - capacity / offered``), cannot
@@ -203,7 +204,7 @@ class ServingLoad(ServingGraph):
         cold: Iterable[str] = (),
         lost: Mapping[str, int] | None = None,
         start: Mapping[str, float] | None = None,
-    ) -> dict[str, Any]:
+    ) -> LoadState:
         """States and loads at ``factor`` x peak with ``knocked`` out (see the module docstring).
 
         Two views of failure: *total* (knocked-out and hanging components, and whatever fails
@@ -287,7 +288,7 @@ class ServingLoad(ServingGraph):
             shedding, overloaded, inflow = new_shedding, new_overloaded, new_inflow
         works, _ = self.states(knocked, (), overloaded)
         worst_works, worst = self.states(knocked, shedding, overloaded)
-        components = {}
+        components: dict[str, ComponentLoad] = {}
         for c in self.relevant_declared:
             cap = caps[c]
             if c in knocked:
@@ -310,7 +311,7 @@ class ServingLoad(ServingGraph):
             }
         entries = {e: _STATE[worst[e]] for e in self.entries}
         why = {e: self.answered_by(e, worst_works, worst) for e in self.entries if entries[e] == DEGRADED}
-        result = {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
+        result: LoadState = {"entry_points": entries, "components": components, "answered_by": why, "rounds": rounds}
         if retry is not None:
             result["retries"] = retry
         return result

@@ -13,7 +13,19 @@ from ..distribution import D, Dist, F, S
 from ..response import EntryLatency, Evaluation, Scenario, entry_latency, evaluate, grid_of, load_of, loads_of
 from .graph import CUT_SHARE, OK, SERVED, Call, _number
 from .load import ServingLoad
-from .shapes import LatencyFigures
+from .shapes import (
+    Assumed,
+    FailureLatency,
+    LatencyAtLoad,
+    LatencyFigures,
+    LatencyParts,
+    LatencyReport,
+    LatencyStep,
+    PartCall,
+    PartStep,
+    RequestLatency,
+    SloLimit,
+)
 
 
 class P99s(dict[str, float]):
@@ -54,7 +66,8 @@ def _figures(lat: EntryLatency) -> LatencyFigures:
     }
 
 
-def _no_load(model: ServingModel) -> dict[str, Any]:
+def _no_load(model: ServingModel) -> dict[str, dict[str, dict[str, float | str]]]:
+    # the part of a load result (:class:`LoadState`) that the idle evaluation reads: nothing offered
     return {"components": {c: {"qps": 0.0, "state": OK} for c in model.relevant}}
 
 
@@ -70,7 +83,7 @@ class ServingModel(ServingLoad):
         super().__init__(blueprint)
         self._latencies: dict[tuple[Any, ...], P99s] = {}
         self._evaluations: dict[tuple[Any, ...], Evaluation] = {}
-        self._slo_headroom: tuple[float | None, dict[str, Any] | None] | None = None
+        self._slo_headroom: tuple[float | None, SloLimit | None] | None = None
         self.idle = evaluate(self, Scenario(queueing=False), load=_no_load(self))
         for c in self.relevant:  # a hedged call sends a second copy for the share not answered by the delay
             for call in self.calls[c]:
@@ -191,25 +204,22 @@ class ServingModel(ServingLoad):
 
     def request_latency(
         self, factor: float = 1.0, hung: Iterable[str] = (), cold: Iterable[str] = ()
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[str, RequestLatency]:
         """See :func:`request_latency`."""
         total, known = self.latencies(factor, hung, cold)
         figures = self.figures(total.evaluation)
-        out = {}
+        out: dict[str, RequestLatency] = {}
         for e in self.entries:
-            report = self.latency_report(e, total, known)
             fig = figures[e]
-            report.update(
-                {
-                    "p50_ms": fig["p50_ms"] if known[e] else None,
-                    "p999_ms": fig["p999_ms"] if known[e] else None,
-                    "shares": fig["shares"],
-                    "over_slo_share": fig["over_slo_share"] if known[e] else None,
-                    "state": fig["state"],
-                    "assumed": self.assumed(e),
-                }
-            )
-            out[e] = report
+            out[e] = {
+                **self.latency_report(e, total, known),
+                "p50_ms": fig["p50_ms"] if known[e] else None,
+                "p999_ms": fig["p999_ms"] if known[e] else None,
+                "shares": fig["shares"],
+                "over_slo_share": fig["over_slo_share"] if known[e] else None,
+                "state": fig["state"],
+                "assumed": self.assumed(e),
+            }
         return out
 
     def figures(self, ev: Evaluation) -> dict[str, LatencyFigures]:
@@ -231,7 +241,7 @@ class ServingModel(ServingLoad):
             out[e] = cached
         return out
 
-    def failure_latencies(self, components: Iterable[str], factor: float = 1.0) -> list[dict[str, Any]]:
+    def failure_latencies(self, components: Iterable[str], factor: float = 1.0) -> list[FailureLatency]:
         """Each entry point's latency when each of ``components`` fails alone, fast and hung.
 
         Items ``{"component", "fails_fast": {ENTRY: figures}, "hangs": {ENTRY: figures}}`` (figures
@@ -240,7 +250,7 @@ class ServingModel(ServingLoad):
         without one hangs); then its fallbacks or ``on_failure`` answer. O(P x (R + F)).
         """
         base = self.evaluation(factor)
-        out = []
+        out: list[FailureLatency] = []
         for c in components:
             out.append(
                 {
@@ -251,11 +261,11 @@ class ServingModel(ServingLoad):
             )
         return out
 
-    def latency_under_load(self, factors: Iterable[float] = (0.5, 0.75, 1, 1.25, 1.5, 2)) -> list[dict[str, Any]]:
+    def latency_under_load(self, factors: Iterable[float] = (0.5, 0.75, 1, 1.25, 1.5, 2)) -> list[LatencyAtLoad]:
         """Each entry point's figures (:meth:`figures`) at each load factor: ``[{"factor", "latency"}]``."""
         return [{"factor": _number(f), "latency": self.figures(self.evaluation(f))} for f in factors]
 
-    def assumed(self, entry: str) -> dict[str, list[str]]:
+    def assumed(self, entry: str) -> Assumed:
         """What ``entry``'s latency takes as given: ``constant_service`` (a p99 without a p50: no tail),
         ``no_queueing`` (no ``workers``: latency under load unknown), ``no_latency`` (counted as 0)."""
         reach = [c for c in self._post_order([entry], fallbacks=True) if c != entry]
@@ -266,7 +276,7 @@ class ServingModel(ServingLoad):
             "no_latency": [c for c in order if self.own[c] is None],
         }
 
-    def slo_headroom(self) -> tuple[float | None, dict[str, Any] | None]:
+    def slo_headroom(self) -> tuple[float | None, SloLimit | None]:
         """``(largest load factor at which every entry point is served and within its SLO, what limits it)``.
 
         Found by bisection over the load factor on the full evaluation (loads, shedding, queues,
@@ -283,7 +293,7 @@ class ServingModel(ServingLoad):
         loaded = any(self.entry_peak(e) for e in self.entries)
         sized = any(self.total_capacity(c) is not None or self.workers[c] is not None for c in self.relevant)
 
-        def failing(factor: float) -> dict[str, Any] | None:
+        def failing(factor: float) -> SloLimit | None:
             ev = self.evaluation(factor)
             figures = self.figures(ev)
             for e in self.entries:
@@ -334,7 +344,7 @@ class ServingModel(ServingLoad):
         cost = total[call.callee]
         return cost if call.timeout_ms is None else min(cost, call.timeout_ms)
 
-    def latency_report(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict[str, Any]:
+    def latency_report(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> LatencyReport:
         """One entry point's latency: ``{"path", "p99_ms", "slo_ms", "missing", "steps"}``.
 
         ``steps`` lists, depth first in call order, the calls that make up the total (the
@@ -348,7 +358,7 @@ class ServingModel(ServingLoad):
         slo = _number(self.slo_ms)
         if not known[entry]:
             return {"path": [], "p99_ms": None, "slo_ms": slo, "missing": missing, "steps": []}
-        rows: list[dict[str, Any]] = []
+        rows: list[LatencyStep] = []
         expanded: set[str] = set()
 
         def row(c: str, depth: int, step: int | None, call: Call | None, parallel: list[str]) -> None:
@@ -392,7 +402,7 @@ class ServingModel(ServingLoad):
                 return answered
         return _number(total[entry])
 
-    def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> dict[str, Any]:
+    def latency_parts(self, entry: str, total: Mapping[str, float], known: Mapping[str, bool]) -> LatencyParts:
         """How ``entry``'s p99 adds up, one component at a time (the design doc's latency steps).
 
         ``{"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}``. ``parts`` has, for each
@@ -407,7 +417,7 @@ class ServingModel(ServingLoad):
         """
         reach = self._post_order([entry], fallbacks=False)
         missing = sorted((c for c in reach if c != entry and self.own[c] is None), key=self.index.__getitem__)
-        result: dict[str, Any] = {
+        result: LatencyParts = {
             "entry": entry,
             "p99_ms": None,
             "slo_ms": _number(self.slo_ms),
@@ -425,10 +435,11 @@ class ServingModel(ServingLoad):
             if c in expanded or not self.steps[c]:
                 continue
             expanded.add(c)
-            steps, children = [], []
+            steps: list[PartStep] = []
+            children: list[str] = []
             for number, group in enumerate(self.steps[c], start=1):
                 slowest = max(group, key=lambda k: (self._cost(k, total), -k.index))  # as latency_report
-                calls = [
+                calls: list[PartCall] = [
                     {
                         "component": k.callee,
                         "flow": k.index,

@@ -21,13 +21,21 @@ from .graph import (
 )
 from .model import ServingModel, _share
 from .shapes import (
+    AutoscaledComponent,
+    Autoscaling,
     CriticalComponent,
     CriticalPath,
     KnockOutDetail,
     KnockOutOutcome,
     LatencyFigures,
+    LatencyParts,
     LoadAt,
+    LoadRow,
+    LoadState,
     LoadSweep,
+    LoadTable,
+    Metastable,
+    RequestLatency,
     Simulation,
 )
 
@@ -185,7 +193,7 @@ def single_points_of_failure(blueprint: Blueprint, model: ServingModel | None = 
 
 def request_latency(
     blueprint: Blueprint, model: ServingModel | None = None, factor: float = 1.0
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, RequestLatency]:
     """Each entry point's latency at ``factor`` x peak, by steps and timeouts (:meth:`ServingModel.latency_report`)
     with its distribution's figures (:meth:`ServingModel.figures`) and what it assumes.
 
@@ -229,20 +237,7 @@ def load_at(
     ev = model.evaluation(float(factor), knocked, hung, cold, load=result, lost=lost, start=start)
     figures = model.figures(ev)
     states = {e: figures[e]["state"] for e in model.entries}
-    extra: dict[str, Any] = {}
-    if lost is not None:
-        extra["lost"] = lost
-    if model.autoscaled:
-        extra["autoscaling"] = _autoscaling(model, float(factor), knocked, hung, cold, result)
-    if "retries" in result:
-        retry = result["retries"]
-        extra["retries"] = {
-            "attempts": {str(i): _number(a) for i, a in sorted(retry["attempts"].items())},
-            "failure": {c: _share(f) for c, f in retry["failure"].items() if c in model.relevant_set},
-            "converged": retry["converged"],
-            "rounds": retry["rounds"],
-        }
-    return {
+    at: LoadAt = {
         "factor": _number(factor),
         "headroom": _number(headroom),
         "first_saturated": first,
@@ -253,8 +248,21 @@ def load_at(
         "answered_by": {e: why for e, why in result["answered_by"].items() if states[e] != SERVED},
         "unknown_capacity": [c for c in model.request_path if model.total_capacity(c) is None],
         "latency": figures,
-        **extra,  # type: ignore[typeddict-item]  # the optional keys (lost, autoscaling, retries)
     }
+    # the optional keys, in this order
+    if lost is not None:
+        at["lost"] = lost
+    if model.autoscaled:
+        at["autoscaling"] = _autoscaling(model, float(factor), knocked, hung, cold, result)
+    if "retries" in result:
+        retry = result["retries"]
+        at["retries"] = {
+            "attempts": {str(i): _number(a) for i, a in sorted(retry["attempts"].items())},
+            "failure": {c: _share(f) for c, f in retry["failure"].items() if c in model.relevant_set},
+            "converged": retry["converged"],
+            "rounds": retry["rounds"],
+        }
+    return at
 
 
 def _autoscaling(
@@ -263,8 +271,8 @@ def _autoscaling(
     knocked: Iterable[str],
     hung: Iterable[str],
     cold: Iterable[str],
-    sustained: dict[str, Any],
-) -> dict[str, Any]:
+    sustained: LoadState,
+) -> Autoscaling:
     """The ``autoscaling`` object of :func:`load_at`: sustained load meets ``max_replicas``, a surge faster
     than ``scale_up_s`` meets ``min_replicas``.
 
@@ -277,7 +285,7 @@ def _autoscaling(
     surge_lost = model.surge_lost()
     surge = model.load(factor, knocked, hung, cold, surge_lost)
     headroom, first = model.headroom(surge_lost)
-    components = {}
+    components: dict[str, AutoscaledComponent] = {}
     for c in model.autoscaled:
         per = model.capacity_per_replica(c)
         qps = sustained["components"][c]["qps"]
@@ -298,7 +306,7 @@ def _autoscaling(
     }
 
 
-def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, dict[str, Any]]:
+def latency_breakdown(blueprint: Blueprint, model: ServingModel | None = None) -> dict[str, LatencyParts]:
     """Each entry point's p99, one component and one step at a time (:meth:`ServingModel.latency_parts`).
 
     ``{ENTRY: {"entry", "p99_ms", "slo_ms", "missing", "parts", "flows"}}``, entry points in
@@ -334,7 +342,7 @@ def critical_path(blueprint: Blueprint, model: ServingModel | None = None) -> Cr
     }
 
 
-def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> dict[str, Any]:
+def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | None = None) -> LoadTable:
     """:func:`load_at` laid out as the design doc's load table: one row per request-path component.
 
     ``{"factor", "headroom", "first_saturated", "entry_points", "answered_by", "unknown_capacity",
@@ -344,7 +352,7 @@ def load_table(blueprint: Blueprint, factor: float = 1.0, model: ServingModel | 
     """
     model = model or ServingModel(blueprint)
     result = load_at(blueprint, factor, model=model)
-    rows = []
+    rows: list[LoadRow] = []
     for c in model.request_path:
         info = result["components"][c]
         replicas = model.replicas[c]
@@ -496,7 +504,7 @@ def simulate(
         }
     streams = stream_load(blueprint, model)
     if streams:
-        result["streams"] = {c: {k: v for k, v in info.items()} for c, info in streams.items()}
+        result["streams"] = {c: {**info} for c, info in streams.items()}
     return result
 
 
@@ -522,7 +530,7 @@ def load_path(
     for factor in factors:
         step = load_at(blueprint, factor, knocked, model, lose=lose, start=start)
         fresh = load_at(blueprint, factor, knocked, model, lose=lose) if start else step
-        stuck = []
+        stuck: list[Metastable] = []
         for c, info in step["components"].items():
             if info["state"] in (SHEDDING, OVERLOADED) and fresh["components"][c]["state"] not in (
                 SHEDDING,

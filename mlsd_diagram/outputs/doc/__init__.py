@@ -32,6 +32,7 @@ from ...analyses.findings import Finding
 from ...analyses.lint import as_config, design_for, lint
 from ...analyses.score import score
 from ...analyses.serving import ServingModel, latency_breakdown, load_at, load_table, simulate
+from ...analyses.serving.shapes import LatencyPart, LoadTable
 from ...blueprint.models import Blueprint
 from ..diagram import RenderError, RenderLimitExceeded, output_name, render
 from ..files import OutputError, check_replaceable, write_atomic
@@ -96,7 +97,6 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
     latency = []
     for entry, info in sorted(result["latency"].items()):
         p99, slo = info["p99_ms"], info["slo_ms"]
-        known = p99 is not None and slo is not None
         latency.append(
             {
                 "entry": entry,
@@ -107,8 +107,8 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
                 "missing": info["missing"],
                 "steps": info["steps"],
                 "parts": _latency_parts(bp, breakdown[entry]["parts"]),
-                "headroom_ms": slo - p99 if known else None,
-                "within": p99 <= slo if known else None,
+                "headroom_ms": slo - p99 if p99 is not None and slo is not None else None,
+                "within": p99 <= slo if p99 is not None and slo is not None else None,
                 "p50_ms": info["p50_ms"],
                 "p999_ms": info["p999_ms"],
                 "shares": info["shares"],
@@ -155,7 +155,7 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
                     "entries": [{"entry": e, "label": _label(bp, e), **f} for e, f in sorted(row["latency"].items())],
                 }
             )
-    failures = []
+    failures: list[dict[str, Any]] = []
     if timed:
         for item in model.failure_latencies(failing or []):
             failures.append(
@@ -163,8 +163,8 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
                     "id": item["component"],
                     "label": _label(bp, item["component"]),
                     "cases": [
-                        {"how": how, "entries": [{"entry": e, **f} for e, f in sorted(item[key].items())]}
-                        for how, key in (("fails fast", "fails_fast"), ("hangs", "hangs"))
+                        {"how": how, "entries": [{"entry": e, **f} for e, f in sorted(figures.items())]}
+                        for how, figures in (("fails fast", item["fails_fast"]), ("hangs", item["hangs"]))
                     ],
                 }
             )
@@ -215,7 +215,7 @@ def _simulation(bp: Blueprint, model: ServingModel, failing: list[str] | None = 
     }
 
 
-def _latency_parts(bp: Blueprint, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latency_parts(bp: Blueprint, parts: list[LatencyPart]) -> list[dict[str, Any]]:
     """``latency_breakdown``'s parts with labels: each component's own p99 and call steps."""
     return [
         {
@@ -242,7 +242,7 @@ def _latency_parts(bp: Blueprint, parts: list[dict[str, Any]]) -> list[dict[str,
     ]
 
 
-def _load(bp: Blueprint, table: dict[str, Any]) -> dict[str, Any]:
+def _load(bp: Blueprint, table: LoadTable) -> dict[str, Any]:
     """``load_table`` at 1x peak with labels."""
     return {
         "factor": table["factor"],

@@ -441,12 +441,12 @@ def _retraining_cycles(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
             for c in sorted(around, key=d.order.__getitem__)
             if c != m and (c in d.entries_of.get(m, []) or d.stage[c] in ("serving", "client"))
         ]
-        back = d.reach(starts, ("stream", "batch"))
+        back = d.graph.reach(starts, ("stream", "batch"))
         closing = []
-        for t in sorted(d.trainers_of(m), key=d.order.__getitem__):
-            forward = d.reach([t], DATA_MODES)
+        for t in sorted(d.ml.trainers_of(m), key=d.order.__getitem__):
+            forward = d.graph.reach([t], DATA_MODES)
             if t in back and m in forward:
-                closing.append((t, d.path_to(back, t) + d.path_to(forward, m)[1:]))
+                closing.append((t, d.graph.path_to(back, t) + d.graph.path_to(forward, m)[1:]))
         if closing:
             t, path = closing[0]
             cycles.append(
@@ -542,8 +542,8 @@ def build_context(
     # live system (whose logs reach training anyway: that is not what the loop closes)?
     live = set(design.entry_points) | set(design.request_path)
     for loop in monitoring["loops"]:
-        reached = design.reach([loop["target"]], DATA_MODES, avoid=live - {loop["target"]})
-        loop["trains"] = loop["target"] not in live and any(t in reached for t in design.trainers)
+        reached = design.graph.reach([loop["target"]], DATA_MODES, avoid=live - {loop["target"]})
+        loop["trains"] = loop["target"] not in live and any(t in reached for t in design.ml.trainers)
     notes = place_notes(
         bp,
         [

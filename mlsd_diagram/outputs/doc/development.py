@@ -31,13 +31,13 @@ def _family(task: str | None) -> str | None:
 
 def gates_of(d: Design, model: str) -> list[str]:
     """Evaluation gates a model's artifacts pass on their way to it (data and deploy flows)."""
-    upstream = d.reach([model], DATA_MODES, backward=True)
+    upstream = d.graph.reach([model], DATA_MODES, backward=True)
     return [g for g in d.with_trait(T.EVAL_GATE) if g in upstream]
 
 
 def is_trained(d: Design, c: str) -> bool:
     """A model (:meth:`Design.is_model`) that a trainer of this design trains."""
-    return d.is_model(c) and bool(d.trainers_of(c))
+    return d.is_model(c) and bool(d.ml.trainers_of(c))
 
 
 def _percent(share: float) -> str:
@@ -72,7 +72,7 @@ def _facts(bp: Blueprint, d: Design, cid: str) -> list[dict[str, str]]:
     add("Training set-up", comp.training_setup)
     trainers = [
         f"{label_of(bp, t)}" + (f", every {bp.components[t].cadence}" if bp.components[t].cadence else "")
-        for t in d.trainers_of(cid)
+        for t in d.ml.trainers_of(cid)
     ]
     # a registry shared by several trainers hides which one trains this model: say so
     add("Trained by" if len(trainers) == 1 else "Trained by one of", "; ".join(trainers))
@@ -130,10 +130,10 @@ def model_groups(bp: Blueprint, d: Design, models: list[str]) -> dict[str, list[
             else:
                 by_name[name] = c
     for c in models:
-        callers = [u for u, _ in d.pred(c, "request")]
+        callers = [u for u, _ in d.graph.pred(c, "request")]
         if callers and all(u in parent for u in callers):
             for u in callers:
-                if set(d.trainers_of(u)) == set(d.trainers_of(c)):
+                if set(d.ml.trainers_of(u)) == set(d.ml.trainers_of(c)):
                     join(u, c)
     groups: dict[str, list[str]] = {}
     for c in models:
@@ -196,7 +196,7 @@ def _model_prompts(bp: Blueprint, d: Design, cid: str, decide: Prompts, group: l
         ),
         (
             any(d.chooses_what_users_see(c) and not d.is_(c, "RETRIEVE") for c in group or [cid])
-            and d.learns_from_live(cid)
+            and d.ml.learns_from_live(cid)
             and comp.position_debiasing is None,
             "position_debiasing",
             f"how {name} removes the position bias of clicks it learns from (`{at}.position_debiasing`).",
@@ -285,8 +285,8 @@ def label_definitions(bp: Blueprint, d: Design, decide: Prompts) -> tuple[list[d
                     f"delay_model, window_closed (`flows[{row['index']}].late_positives`).",
                 )
             )
-    for trainer in d.trainers:
-        upstream = d.upstream_flows(trainer)
+    for trainer in d.ml.trainers:
+        upstream = d.ml.upstream_flows(trainer)
         labels = [i for i in upstream if "labels" in bp.flows[i].tags]
         if not labels:
             continue

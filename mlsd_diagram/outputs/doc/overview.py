@@ -98,10 +98,10 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
     personal_in = {f.target for f in bp.flows if "pii" in f.tags}
     # personal data stays personal downstream: a redactor that hashes ids or truncates addresses
     # makes it pseudonymous, which is still personal data (it can be joined back to a person)
-    reached = d.reach(sorted(personal_in), ("stream", "batch")) if personal_in else {}
+    reached = d.graph.reach(sorted(personal_in), ("stream", "batch")) if personal_in else {}
     # what users do (clicks, views, queries) is logged with their ids: personal too, tagged or not
     users = list(dict.fromkeys([*d.entry_points, *(f.source for f in bp.flows if "interactions" in f.tags)]))
-    from_users = d.reach(users, ("stream", "batch"))
+    from_users = d.graph.reach(users, ("stream", "batch"))
     promise = _erasure_days(bp.context.privacy or "")
     rows = []
     for c in d.ids:
@@ -117,7 +117,7 @@ def privacy(bp: Blueprint, d: Design, decide: Prompts) -> dict[str, Any]:
         else:
             via = [u for u in _chain(from_users, c) if u != c][-1:]  # the entry point whose users it logs
         row["personal_via"] = ref(bp, via[0]) if via else None
-        row["erasure"] = [ref(bp, u) for u, i in d.pred(c) if "erasure" in bp.flows[i].tags]
+        row["erasure"] = [ref(bp, u) for u, i in d.graph.pred(c) if "erasure" in bp.flows[i].tags]
         # a store keeping personal data longer than the erasure promise must delete on request, not wait
         row["outlives_promise"] = bool(
             promise is not None and row["personal"] and retention and minutes(retention) > promise * 24 * 60
@@ -158,7 +158,7 @@ def integration_points(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
     return [
         ref(bp, c)
         for c in d.ids
-        if (d.stage[c] == "data" and not any(True for _ in d.pred_any(c)))
+        if (d.stage[c] == "data" and not any(True for _ in d.graph.pred_any(c)))
         or (d.stage[c] == "client" and c not in entries and not d.has(c, T.LABELS))
     ]
 

@@ -20,16 +20,18 @@ def training_data(bp: Blueprint, d: Design) -> list[dict[str, Any]]:
     system whose requests, interactions or predictions are logged into training), each a list of refs."""
     rows = []
     live = set(d.entry_points) | set(d.request_path)
-    for trainer in d.trainers:
-        stop = d.not_data - {trainer}
-        upstream = d.reach([trainer], DATA_MODES, backward=True, avoid=stop)
+    for trainer in d.ml.trainers:
+        stop = d.ml.not_data - {trainer}
+        upstream = d.graph.reach([trainer], DATA_MODES, backward=True, avoid=stop)
         found = [c for c in d.ids if c in upstream and c != trainer]
         origins = [
             c
             for c in found
-            if c not in live and not any(u not in d.not_data for u, _ in d.pred(c, *DATA_MODES)) and c not in d.labelers
+            if c not in live
+            and not any(u not in d.ml.not_data for u, _ in d.graph.pred(c, *DATA_MODES))
+            and c not in d.ml.labelers
         ]
-        people = [c for c in found if c in d.labelers]
+        people = [c for c in found if c in d.ml.labelers]
         logged = [c for c in found if c in live]
         row = ref(bp, trainer)
         row["origins"] = [ref(bp, c) for c in origins]
