@@ -387,13 +387,53 @@ flows:
 """
 
 
-@pytest.mark.parametrize(("cap", "qps", "state"), [(1050, 2200, "overloaded"), (1200, 1100, "ok")])
-def test_the_retry_fixpoint_offers_the_hedged_load(cap: int, qps: int, state: str) -> None:
+@pytest.mark.parametrize(
+    ("cap", "qps", "state", "headroom"), [(1050, 2200, "overloaded", 0.954), (1200, 1100, "ok", 1.09)]
+)
+def test_the_retry_fixpoint_offers_the_hedged_load(cap: int, qps: int, state: str, headroom: float) -> None:
     """The cache answers 1 ms on a hit (90%) and 101 ms on a miss: hedged after 10 ms, the 10% slower than
     the delay is sent twice, 1,000 x 1.1 = 1,100 qps per attempt. With capacity 1,050 and no shedding that
     is over capacity, so every attempt fails (f = 1) and the one retry doubles the attempts:
     1,000 x 2 x 1.1 = 2,200 qps. With capacity 1,200 nothing fails: 1,100 qps, one attempt. (Without the
-    hedge's 1.1 in the retry fixpoint, 1,000 < 1,050 would read as no failure and give 1,100.)"""
+    hedge's 1.1 in the retry fixpoint, 1,000 < 1,050 would read as no failure and give 1,100.) Headroom counts
+    one attempt with its hedge: 1,050 / 1,100 = 0.954 and 1,200 / 1,100 = 1.09 (the hedge divided instead of
+    multiplied gives 1.155 and 1.32)."""
     result = load_at(loads(HEDGED_RETRIED.replace("CAP", str(cap))), 1.0)
     cache = result["components"]["cache"]
-    assert (cache["qps"], cache["state"]) == (qps, state)
+    assert (cache["qps"], cache["state"], result["headroom"]) == (qps, state, headroom)
+
+
+SHEDDING_CHAIN = """\
+mlsd: 1
+name: shedding chain
+requirements: {scale: {peak_qps: 1000}}
+components:
+  app: {kind: client_app}
+  a: {kind: model_server, latency_p99_ms: 10, capacity_qps: 600, load_shedding: true}
+  b: {kind: model_server, latency_p99_ms: 5}
+  c: {kind: feature_store, latency_p99_ms: 5, capacity_qps: 700, load_shedding: true}
+  d: {kind: cache, latency_p99_ms: 1}
+flows:
+  - {from: app, to: a, mode: request, step: 1}
+  - {from: app, to: c, mode: request, step: 2}
+  - {from: a, to: b, mode: fallback}
+  - {from: b, to: c, mode: request}
+  - {from: c, to: d, mode: fallback}
+"""
+
+
+def test_the_load_fixpoint_runs_until_the_fallbacks_inflow_settles() -> None:
+    """1,000 qps to a (600, sheds) and c (700, sheds). Round 1: both saturate. Round 2: a turns 400 away to its
+    fallback b, c turns 300 away to d. Round 3: b calls c, so c gets 1,000 + 400 = 1,400 and turns 700 away:
+    d's inflow moves 300 -> 700 with the same components shedding. Round 4 settles: d 700 qps. (Stopping
+    when only an inflow's value moved would leave d at 300.)"""
+    result = load_at(loads(SHEDDING_CHAIN), 1.0)
+    figures = {c: (v["qps"], v["state"]) for c, v in result["components"].items()}
+    assert figures == {
+        "app": (1000, "ok"),
+        "a": (1000, "shedding"),
+        "b": (400, "ok"),
+        "c": (1400, "shedding"),
+        "d": (700, "ok"),
+    }
+    assert result["entry_points"] == {"app": "degraded"}
