@@ -14,7 +14,10 @@ same evaluation's distributions; nothing is recomputed here, only placed on a ti
 
 :func:`waterfall` gives the rows; :func:`request_dot` draws them as DOT whose every shape is pinned
 (Graphviz's ``neato -n`` placement), so PNG, SVG and PDF come from Graphviz like every other
-view; :func:`request_mermaid` writes the same calls as a Mermaid ``sequenceDiagram``.
+view; the Excalidraw and draw.io exports place that same layout as editable bars and texts
+(:func:`~.editable.request_chart`, worded by :func:`row_text`, :func:`figure_text`, :func:`ticks` and
+:func:`title_text`, as the DOT is); :func:`request_mermaid` writes the same calls as a Mermaid
+``sequenceDiagram``.
 """
 
 from __future__ import annotations
