@@ -810,3 +810,23 @@ def test_request_view_exports_same_bytes_every_run_and_with_the_pictures(tmp_pat
     ]
     for path in second:
         assert path.read_bytes() == (tmp_path / "a" / path.name).read_bytes()
+
+
+@pytest.mark.browser
+def test_request_view_with_a_cut_call_and_hostile_words_opens_in_both_clients(excalidraw_page, mxgraph_page):
+    """The small request (a call cut by its timeout) with markup, quotes and a backslash in a row's name: both
+    clients hold the chart with the words as written and the cut call's dashed outline."""
+    from test_request_view import HOSTILE, SMALL
+
+    from mlsd_diagram import loads
+
+    blueprint = loads(SMALL.replace("label: Scorer", f"label: {json.dumps(HOSTILE)}"))
+    excalidraw = str(draw(blueprint, "excalidraw", view="request"))
+    drawio = str(draw(blueprint, "drawio", view="request"))
+    for shapes in (
+        _excalidraw_chart(excalidraw_client.opened(excalidraw_page, excalidraw)),
+        _mxgraph_chart(drawio_client.opened(mxgraph_page, drawio)),
+    ):
+        check_request_chart(blueprint, shapes)
+        assert shapes["row-1"]["text"] == "1 " + HOSTILE
+        assert shapes["bar-3"]["dashed"] and shapes["bar-3"]["stroke"] == "#000000"
