@@ -41,6 +41,10 @@ _OPENED = """async (text) => {
             bounds: state && cell.vertex ? [state.x, state.y, state.width, state.height] : null,
             points: state && state.absolutePoints ? state.absolutePoints.map(p => [p.x, p.y]) : null,
             image: state && state.style ? (state.style.image || null) : null,
+            fill: state && state.style ? (state.style.fillColor ?? null) : null,
+            stroke: state && state.style ? (state.style.strokeColor ?? null) : null,
+            dashed: state && state.style ? String(state.style.dashed ?? '0') === '1' : null,
+            fontColor: state && state.style ? (state.style.fontColor ?? null) : null,
         };
     });
     const hrefs = [...host.querySelectorAll('image')].map(i => i.getAttribute('xlink:href') || i.getAttribute('href'));

@@ -54,6 +54,7 @@ _OPENED = """async (text) => {
         start: e.startBinding ? e.startBinding.elementId : null, end: e.endBinding ? e.endBinding.elementId : null,
         points: e.points ?? null, strokeStyle: e.strokeStyle, strokeColor: e.strokeColor, fileId: e.fileId ?? null,
         startArrowhead: e.startArrowhead ?? null, endArrowhead: e.endArrowhead ?? null,
+        backgroundColor: e.backgroundColor, fontSize: e.fontSize ?? null, textAlign: e.textAlign ?? null,
     });
     const result = {
         restored: restored.elements.map(pick),

@@ -57,7 +57,8 @@ def _render_one(
     show_default=True,
     help="Show everything, only the serving, training, data or monitoring part, the overview "
     "(one box per stage, the flows between stages counted by mode), or the request: the slowest entry "
-    "point's p99 as a waterfall of its calls (svg, png, pdf, dot; mermaid: a sequence diagram).",
+    "point's p99 as a waterfall of its calls (svg, png, pdf, dot; excalidraw and drawio: the chart as editable "
+    "bars and texts; mermaid: a sequence diagram).",
 )
 @click.option(
     "--direction",

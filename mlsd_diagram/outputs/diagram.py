@@ -178,7 +178,7 @@ def _draw(
     formats = _checked(formats, scale)
     dot_text = ""
     if view == "request":
-        _check_request_view(blueprint, formats, direction)
+        _check_request_view(blueprint, direction)
 
     def build() -> str:
         nonlocal dot_text
@@ -209,21 +209,14 @@ def _draw(
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
 
 
-def _check_request_view(blueprint: Blueprint, formats: list[str], direction: str | None = None) -> None:
-    """Refuse, before anything is drawn, a request view that has no request, a direction it is not drawn in,
-    or an export that cannot show it."""
+def _check_request_view(blueprint: Blueprint, direction: str | None = None) -> None:
+    """Refuse, before anything is drawn, a request view that has no request or a direction it is not drawn in."""
     from .request_view import NoRequestPath, RequestDirection, check_request_direction, waterfall
 
     try:
         check_request_direction(direction)
     except RequestDirection as exc:
         raise RenderError(str(exc)) from None
-    editable = [f for f in formats if f in EDITABLE_FORMATS]
-    if editable:
-        raise RenderError(
-            f"the request view is a time chart: {editable[0]} exports boxes and arrows of components; "
-            "use -f svg, png, pdf, dot or mermaid"
-        )
     try:
         waterfall(blueprint)
     except NoRequestPath as exc:

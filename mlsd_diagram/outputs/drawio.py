@@ -6,7 +6,9 @@ style), a container vertex per cluster holding its components as children (their
 relative to it, as draw.io keeps children), an edge per flow with its ``source`` and ``target``
 cells, the drawn route as waypoints and its label where the picture has it. Labels are HTML
 (``html=1``, so draw.io wraps them): every text is escaped, and a text with bidirectional controls
-is isolated in ``<bdi>`` so it cannot reorder the line after it. Same input, same bytes: cell ids
+is isolated in ``<bdi>`` so it cannot reorder the line after it. A chart (the request view) is
+vertices filled without an outline (or with a dashed one), free text vertices (``text;``, not
+wrapped) and an edge without ends for its dashed line, as draw.io's own "Line" is. Same input, same bytes: cell ids
 are the keys of :mod:`.editable`, nothing carries a date.
 """
 
@@ -19,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from . import icons
-from .editable import Connector, Editable, Frame, Shape
+from .editable import Connector, Editable, Frame, Mark, Rule, Shape, Text
 from .geometry import Point
 
 SIZES = {"title": 26, "summary": 14, "frame": 16, "shape": 14, "stage": 15, "flow": 12, "tech": 12}
@@ -185,6 +187,44 @@ def _edge(root: ET.Element, connector: Connector) -> None:
         _sub(geometry, "mxPoint", x=_n(lx - mx), y=_n(ly - my), **{"as": "offset"})
 
 
+def _mark(root: ET.Element, mark: Mark) -> None:
+    style = _style(
+        rounded=0,
+        html=1,
+        fillColor=mark.fill,
+        strokeColor=mark.stroke or "none",
+        strokeWidth=_n(mark.width),
+    )
+    cell = _cell(root, mark.key, "", style + DASH_STYLES[mark.dash], "1", vertex="1")
+    _geometry(cell, mark.box.x, mark.box.y, mark.box.width, mark.box.height)
+
+
+def _rule(root: ET.Element, rule: Rule) -> None:
+    style = _style(endArrow="none", html=1, rounded=0, strokeColor=rule.colour, strokeWidth=_n(rule.width))
+    cell = _cell(root, rule.key, "", style + DASH_STYLES[rule.dash], "1", edge="1")
+    geometry = _sub(cell, "mxGeometry", relative="1", **{"as": "geometry"})
+    (x0, y0), (x1, y1) = rule.start, rule.end
+    _sub(geometry, "mxPoint", x=_n(x0), y=_n(y0), **{"as": "sourcePoint"})
+    _sub(geometry, "mxPoint", x=_n(x1), y=_n(y1), **{"as": "targetPoint"})
+
+
+def _free_text(root: ET.Element, text: Text) -> None:
+    style = "text;" + _style(
+        html=1,
+        fillColor="none",  # as draw.io's own text style: no box around the words
+        strokeColor="none",
+        align=text.align,
+        verticalAlign="middle",
+        spacing=0,
+        fontSize=_n(text.size),
+        fontColor=text.colour,
+    )
+    if text.bold:
+        style += "fontStyle=1;"
+    cell = _cell(root, text.key, label_html(text.text), style, "1", vertex="1")
+    _geometry(cell, text.box.x, text.box.y, text.box.width, text.box.height)
+
+
 def to_drawio(diagram: Editable, name: str = "Diagram") -> str:
     """The draw.io file (XML text) of ``diagram``; ``name`` is its page's name."""
     width, height = math.ceil(diagram.width), math.ceil(diagram.height)
@@ -236,5 +276,11 @@ def to_drawio(diagram: Editable, name: str = "Diagram") -> str:
         _shape(root, shape, frames)
     for connector in diagram.connectors:
         _edge(root, connector)
+    for mark in diagram.marks:  # a chart's: marks at the back, then its lines, then its texts
+        _mark(root, mark)
+    for rule in diagram.rules:
+        _rule(root, rule)
+    for words in diagram.texts:
+        _free_text(root, words)
     ET.indent(mxfile)
     return ET.tostring(mxfile, encoding="unicode") + "\n"

@@ -9,6 +9,11 @@ The Excalidraw and draw.io writers (:mod:`.excalidraw`, :mod:`.drawio`) turn the
 their formats. Keys are stable: ``component.<id>``, ``stage.<k>``, ``cluster.<k>``, ``flow.<n>``,
 ``flows.<n>`` (a grouped edge, by its first flow), ``stage-flows.<n>``; ``.`` never occurs in a
 component id, so no two keys meet.
+
+The request view is a time chart, not boxes and arrows: :func:`request_chart` gives it as marks
+(filled rectangles: bars, timeout marks, the axis and its ticks), free texts (row names, figures,
+tick labels, title and key) and a rule (the SLO's dashed line), placed where Graphviz pinned them
+and keyed by their DOT names (``bar-3``, ``figure-3``, ``slo``, as the SVG's ids).
 """
 
 from __future__ import annotations
@@ -18,8 +23,33 @@ from dataclasses import dataclass
 
 from ..blueprint.models import Blueprint
 from . import icons
-from .geometry import Box, LayoutError, Placement, Point
+from .geometry import PX_PER_PT, Box, LayoutError, Placement, Point
 from .plan import group_label, layout_plan
+from .request_view import (
+    AXIS_INK,
+    CRITICAL,
+    FIGURE_INK,
+    FIGURE_SIZE,
+    KEY,
+    KEY_SIZE,
+    NAME_INK,
+    NAME_SIZE,
+    OTHER,
+    REQUEST_VIEW,
+    SLO_INK,
+    SLO_PEN,
+    SLO_SIZE,
+    TICK_SIZE,
+    TIMEOUT_INK,
+    TITLE_SIZE,
+    Waterfall,
+    figure_text,
+    row_text,
+    slo_text,
+    ticks,
+    title_text,
+    waterfall,
+)
 from .style import MODE_STYLES, NEUTRAL_COLOURS, STAGE_COLOURS
 from .views import overview, select_view
 
@@ -77,8 +107,48 @@ class Connector:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A filled rectangle of a chart (a bar, a timeout mark, the axis, a tick), outlined when ``stroke``."""
+
+    key: str
+    box: Box
+    fill: str
+    stroke: str | None = None
+    dash: str = "solid"  # the outline's: solid or dashed
+    width: float = 1.0  # the outline's width in px
+    group: str | None = None  # the marks, texts and rules that move together (a row, the axis)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text of a chart in ``box`` (vertically centred there): ``size`` px, aligned left, center or right."""
+
+    key: str
+    text: str
+    box: Box
+    size: float
+    colour: str
+    align: str = "left"
+    bold: bool = False
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A straight line of a chart (the SLO) from ``start`` to ``end`` (px, y down), without arrowheads."""
+
+    key: str
+    start: Point
+    end: Point
+    colour: str
+    dash: str
+    width: float  # px
+    group: str | None = None
+
+
+@dataclass(frozen=True)
 class Editable:
-    """A diagram ready for an editable format."""
+    """A diagram ready for an editable format: boxes, frames and arrows, or a chart's marks, texts and rules."""
 
     width: float
     height: float
@@ -88,6 +158,9 @@ class Editable:
     shapes: tuple[Shape, ...]
     frames: tuple[Frame, ...]
     connectors: tuple[Connector, ...]
+    marks: tuple[Mark, ...] = ()  # drawn first, in this order (a p50 bar over its p99 bar)
+    rules: tuple[Rule, ...] = ()  # over the marks
+    texts: tuple[Text, ...] = ()  # over everything
 
 
 def component_key(cid: str) -> str:
@@ -108,7 +181,10 @@ _STAGE = re.compile(r"stage(\d+)")
 
 
 def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail: str = "full") -> Editable:
-    """The boxes, frames and arrows of ``blueprint``'s ``view`` as Graphviz placed them in ``placed``."""
+    """The boxes, frames and arrows of ``blueprint``'s ``view`` as Graphviz placed them in ``placed``
+    (the request view: its chart, :func:`request_chart`)."""
+    if view == REQUEST_VIEW:
+        return request_chart(blueprint, placed)
     is_overview = view == "overview"
     order, _, _ = layout_plan(blueprint, select_view(blueprint.graph, "all" if is_overview else view, detail))
     frames: list[Frame] = []
@@ -225,3 +301,68 @@ def editable(blueprint: Blueprint, placed: Placement, view: str = "all", detail:
 
 def _node_key(name: str, is_overview: bool) -> str:
     return f"stage.{name.removeprefix('stage')}" if is_overview else component_key(name)
+
+
+def _pt(size: float) -> float:
+    """A font size in points (the picture's) as px (the exports')."""
+    return round(size * PX_PER_PT, 2)
+
+
+def request_chart(blueprint: Blueprint, placed: Placement, fall: Waterfall | None = None) -> Editable:
+    """The request view's waterfall (:func:`.request_view.waterfall`) as marks, texts and a rule where
+    Graphviz placed them in ``placed`` (the layout of :func:`.request_view.request_dot`).
+
+    Which shapes exist, their words and colours come from the waterfall, as the DOT writes them; only the
+    boxes come from the layout. Each row's name, bars, timeout mark and figures are one group, so are the
+    axis with its ticks and labels, and the SLO line with its label. Raises :class:`LayoutError` when the
+    layout lacks a shape the chart draws.
+    """
+    fall = fall or waterfall(blueprint)
+
+    def box(name: str) -> Box:
+        node = placed.nodes.get(name)
+        if node is None:
+            raise LayoutError(f"the layout has no {name!r}, which the request view draws")
+        return node.box
+
+    marks: list[Mark] = []
+    texts: list[Text] = []
+    rules: list[Rule] = []
+    for row, bar in enumerate(fall.bars):
+        group = f"row-{row}"
+        p99_fill, p50_fill = CRITICAL if bar.critical else OTHER
+        texts.append(Text(group, row_text(blueprint, bar), box(group), _pt(NAME_SIZE), NAME_INK, group=group))
+        outline = TIMEOUT_INK if bar.cut else None  # a call its timeout cuts: outlined, dashed, as in the picture
+        dash = "dashed" if bar.cut else "solid"
+        marks.append(
+            Mark(f"bar-{row}", box(f"bar-{row}"), p99_fill, outline, dash, PX_PER_PT if bar.cut else 1.0, group)
+        )
+        if bar.p50_ms is not None and bar.p50_ms > 0:
+            marks.append(Mark(f"p50-{row}", box(f"p50-{row}"), p50_fill, group=group))
+        if bar.timeout_ms is not None:
+            marks.append(Mark(f"timeout-{row}", box(f"timeout-{row}"), TIMEOUT_INK, group=group))
+        texts.append(
+            Text(f"figure-{row}", figure_text(bar), box(f"figure-{row}"), _pt(FIGURE_SIZE), FIGURE_INK, group=group)
+        )
+    marks.append(Mark("axis", box("axis"), AXIS_INK, group="axis"))
+    for k, (_, label) in enumerate(ticks(fall)):
+        marks.append(Mark(f"tick-{k}", box(f"tick-{k}"), AXIS_INK, group="axis"))
+        texts.append(
+            Text(f"tick-label-{k}", label, box(f"tick-label-{k}"), _pt(TICK_SIZE), AXIS_INK, "center", group="axis")
+        )
+    if fall.slo_ms is not None:
+        line = box("slo")  # a dashed outline as wide as its pen in the picture: a dashed line down its middle
+        x = round(line.centre[0], 2)
+        rules.append(
+            Rule("slo", (x, line.y), (x, round(line.y + line.height, 2)), SLO_INK, "dashed", SLO_PEN * PX_PER_PT, "slo")
+        )
+        slo_label = box("slo-label")  # its right edge a gap left of the line, as in the picture
+        texts.append(Text("slo-label", slo_text(fall.slo_ms), slo_label, _pt(SLO_SIZE), SLO_INK, "right", group="slo"))
+    title = title_text(blueprint, fall)
+    if placed.title is not None:  # the graph's label: the title's line on top, the key's under it
+        t = placed.title
+        high = round(t.height * TITLE_SIZE / (TITLE_SIZE + KEY_SIZE), 2)
+        texts.insert(0, Text("title", title, Box(t.x, t.y, t.width, high), _pt(TITLE_SIZE), NAME_INK, bold=True))
+        under = Box(t.x, round(t.y + high, 2), t.width, round(t.height - high, 2))
+        texts.insert(1, Text("key", KEY, under, _pt(KEY_SIZE), AXIS_INK))
+    return Editable(placed.width, placed.height, title, KEY, None, (), (), (), tuple(marks), tuple(rules), tuple(texts))

@@ -7,7 +7,9 @@ to the rectangles at its ends (``startBinding`` / ``endBinding``, listed in thei
 ``boundElements``) along the drawn route, its label as the arrow's bound text, drawn solid,
 dashed or dotted and coloured as the picture draws the flow's mode. A cluster is a rounded
 rectangle with its title as bound text (top left), and a group (``groupIds``) with the components
-in it, so it moves as one. Same input, same bytes: ids are the keys of :mod:`.editable`, seeds and
+in it, so it moves as one. A chart (the request view) is rectangles filled without an outline (or
+with a dashed one), free left-, centre- or right-aligned texts and a dashed line, each row a group.
+Same input, same bytes: ids are the keys of :mod:`.editable`, seeds and
 nonces are hashes of them, ``updated`` is 1 and the z-order indexes are counted, not random.
 """
 
@@ -20,7 +22,7 @@ import math
 import unicodedata
 
 from . import icons
-from .editable import Connector, Editable, Frame, Shape
+from .editable import Connector, Editable, Frame, Mark, Rule, Shape, Text
 from .geometry import Box, Point
 
 FONT_FAMILY = 2  # Excalidraw's "Helvetica": the system sans-serif, the nearest to the picture's DejaVu Sans
@@ -438,6 +440,70 @@ def _arrow(scene: _Scene, connector: Connector, ends: dict[str, tuple[dict, Box]
         )
 
 
+def _groups(group: str | None) -> list[str]:
+    return [f"group.{group}"] if group else []
+
+
+def _mark(mark: Mark) -> dict:
+    return _element(
+        mark.key,
+        "rectangle",
+        mark.box,
+        stroke=mark.stroke or "transparent",
+        fill=mark.fill,
+        width=_stroke_width(mark.width),
+        dash=mark.dash,
+        groups=_groups(mark.group),
+    )
+
+
+def _rule(rule: Rule) -> dict:
+    (x0, y0), (x1, y1) = rule.start, rule.end
+    line = _element(
+        rule.key,
+        "line",
+        Box(min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)),
+        stroke=rule.colour,
+        width=_stroke_width(rule.width),
+        dash=rule.dash,
+        groups=_groups(rule.group),
+    )
+    line.update(
+        x=round(x0, 2),
+        y=round(y0, 2),
+        points=[[0, 0], [round(x1 - x0, 2), round(y1 - y0, 2)]],
+        lastCommittedPoint=None,
+        startBinding=None,
+        endBinding=None,
+        startArrowhead=None,
+        endArrowhead=None,
+    )
+    return line
+
+
+def _free_text(text: Text) -> dict:
+    """A text element as wide as its box (Graphviz measured the picture's words into it; the estimate when
+    wider), aligned in it and vertically centred there, so the export's bounds hold the words."""
+    lines = text.text.split("\n")
+    width = max(max(text_width(line, text.size) for line in lines), text.box.width)
+    height = len(lines) * text.size * LINE_HEIGHT
+    box = text.box
+    x = {"left": box.x, "center": box.centre[0] - width / 2, "right": box.x + box.width - width}[text.align]
+    element = _text(
+        text.key,
+        text.text,
+        text.size,
+        (x, box.centre[1] - height / 2),
+        max_width=1e9,
+        colour=text.colour,
+        align=text.align,
+        groups=_groups(text.group),
+        anchor="top-left",
+    )
+    element["width"] = round(width, 2)
+    return element
+
+
 def to_excalidraw(diagram: Editable) -> str:
     """The Excalidraw scene (JSON text, as Excalidraw saves it) of ``diagram``."""
     scene = _Scene()
@@ -485,6 +551,12 @@ def to_excalidraw(diagram: Editable) -> str:
         _arrow(scene, connector, ends)
     for element in boxes:
         scene.add(element)
+    for mark in diagram.marks:  # a chart's: marks at the back, then its lines, then its texts
+        scene.add(_mark(mark))
+    for rule in diagram.rules:
+        scene.add(_rule(rule))
+    for text in diagram.texts:
+        scene.add(_free_text(text))
     for n, element in enumerate(scene.elements):  # the z-order, back to front
         element["index"] = _index(n)
     document = {

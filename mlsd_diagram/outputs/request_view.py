@@ -14,7 +14,10 @@ same evaluation's distributions; nothing is recomputed here, only placed on a ti
 
 :func:`waterfall` gives the rows; :func:`request_dot` draws them as DOT whose every shape is pinned
 (Graphviz's ``neato -n`` placement), so PNG, SVG and PDF come from Graphviz like every other
-view; :func:`request_mermaid` writes the same calls as a Mermaid ``sequenceDiagram``.
+view; the Excalidraw and draw.io exports place that same layout as editable bars and texts
+(:func:`~.editable.request_chart`, worded by :func:`row_text`, :func:`figure_text`, :func:`ticks` and
+:func:`title_text`, as the DOT is); :func:`request_mermaid` writes the same calls as a Mermaid
+``sequenceDiagram``.
 """
 
 from __future__ import annotations
@@ -184,6 +187,8 @@ ROW_HEIGHT = 24.0
 BAR_HEIGHT = 14.0
 P50_HEIGHT = 6.0
 FIGURE_SIZE = 8.0  # points: the figures beside each bar
+# points: the title, the key under it, the row names, the tick labels and the SLO's label
+TITLE_SIZE, KEY_SIZE, NAME_SIZE, TICK_SIZE, SLO_SIZE = 12.0, 9.0, 9.0, 8.0, 9.0
 # DejaVu Sans' advance widths (em) of the characters the figures and the SLO label are written with; any
 # other character counts as a wide one, and the sum gets a small margin, so a text's box always holds it
 ADVANCE_EM = {
@@ -200,7 +205,13 @@ CRITICAL = ("#D55E00", "#8F3F00")  # Okabe-Ito vermillion: the latency path (p99
 OTHER = ("#A6CEE3", "#3B7FA8")  # light and dark blue: the other calls
 TIMEOUT_INK = "#000000"
 SLO_INK = "#CC79A7"  # Okabe-Ito reddish purple
+SLO_PEN = 1.5  # points: the SLO line's width
 AXIS_INK = "#607D8B"
+NAME_INK, FIGURE_INK = "#263238", "#37474F"
+KEY = (
+    "wide bars: p99 of each call as its caller sees it; narrow: p50; orange: the latency path; "
+    "| timeout; dashed line: SLO"
+)
 
 
 def _ms(x: float) -> str:
@@ -227,6 +238,29 @@ def scale_of(fall: Waterfall) -> float:
     return CHART_WIDTH / span
 
 
+def title_text(blueprint: Blueprint, fall: Waterfall) -> str:
+    """The chart's title: the blueprint, the entry point and its p99 (p50, SLO)."""
+    entry = blueprint.components[fall.entry]
+    title = f"{blueprint.name} \u2014 request view: {entry.label or fall.entry}, p99 {_ms(fall.p99_ms)} ms"
+    if fall.p50_ms is not None:
+        title += f" (p50 {_ms(fall.p50_ms)} ms)"
+    if fall.slo_ms is not None:
+        title += f", SLO {_ms(fall.slo_ms)} ms"
+    return title
+
+
+def ticks(fall: Waterfall) -> list[tuple[float, str]]:
+    """The time axis' ticks: (ms, label) from 0 to the end of the axis, a :func:`nice_step` apart."""
+    step = nice_step(fall.span_ms)
+    count = round(CHART_WIDTH / scale_of(fall) / step)
+    return [(k * step, f"{_ms(k * step)} ms") for k in range(count + 1)]
+
+
+def slo_text(slo_ms: float) -> str:
+    """The SLO line's label."""
+    return f"SLO {_ms(slo_ms)} ms"
+
+
 def row_text(blueprint: Blueprint, bar: Bar) -> str:
     """The row's name: its step and the callee's label, indented by depth (the entry point unnumbered)."""
     component = blueprint.components[bar.component]
@@ -235,7 +269,8 @@ def row_text(blueprint: Blueprint, bar: Bar) -> str:
     return "\u2003" * max(bar.depth - 1, 0) + step + name
 
 
-def _figure_text(bar: Bar) -> str:
+def figure_text(bar: Bar) -> str:
+    """The figures beside a row's bar: its p99, p50 and timeout (``(cut)`` when the timeout ends it)."""
     text = f"p99 {_ms(bar.p99_ms)} ms"
     if bar.p50_ms is not None:
         text += f" \u00b7 p50 {_ms(bar.p50_ms)} ms"
@@ -299,31 +334,32 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
     def y_of(row: int) -> float:
         return top - row * ROW_HEIGHT
 
-    entry = blueprint.components[fall.entry]
-    title = f"{blueprint.name} \u2014 request view: {entry.label or fall.entry}, p99 {_ms(fall.p99_ms)} ms"
-    if fall.p50_ms is not None:
-        title += f" (p50 {_ms(fall.p50_ms)} ms)"
-    if fall.slo_ms is not None:
-        title += f", SLO {_ms(fall.slo_ms)} ms"
-    key = (
-        "wide bars: p99 of each call as its caller sees it; narrow: p50; orange: the latency path; "
-        "| timeout; dashed line: SLO"
-    )
+    title, key = title_text(blueprint, fall), KEY
     slo_x = None if fall.slo_ms is None else x0 + fall.slo_ms * per_ms
     lines = [
         "digraph request {",
         f'  graph [layout="neato", inputscale="72", notranslate="false", outputorder="nodesfirst", splines="false", '
-        f'bgcolor="white", pad="0.3", id="diagram", dpi="{PNG_DPI * scale:g}", fontname="{FONT}", fontsize="12", '
+        f'bgcolor="white", pad="0.3", id="diagram", dpi="{PNG_DPI * scale:g}", fontname="{FONT}", '
+        f'fontsize="{TITLE_SIZE:g}", '
         f'labelloc="t", labeljust="l", label=<<B>{_esc(title)}</B><BR ALIGN="LEFT"/>'
-        f'<FONT POINT-SIZE="9" COLOR="{AXIS_INK}">{_esc(key)}</FONT><BR ALIGN="LEFT"/>>];',
+        f'<FONT POINT-SIZE="{KEY_SIZE:g}" COLOR="{AXIS_INK}">{_esc(key)}</FONT><BR ALIGN="LEFT"/>>];',
         f'  node [fontname="{FONT}", fontsize="9", fixedsize="true", margin="0", penwidth="0", style="filled"];',
     ]
     for row, bar in enumerate(fall.bars):
         y = y_of(row)
         p99_fill, p50_fill = CRITICAL if bar.critical else OTHER
-        tip = f"{bar.component}: {_figure_text(bar)}"
+        tip = f"{bar.component}: {figure_text(bar)}"
         lines.append(
-            _text_node(f"row-{row}", 0.0, y, LABEL_WIDTH - 8, row_text(blueprint, bar), "9", "#263238", id=f"row-{row}")
+            _text_node(
+                f"row-{row}",
+                0.0,
+                y,
+                LABEL_WIDTH - 8,
+                row_text(blueprint, bar),
+                f"{NAME_SIZE:g}",
+                NAME_INK,
+                id=f"row-{row}",
+            )
         )
         width = bar.p99_ms * per_ms
         lines.append(
@@ -375,11 +411,17 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                     tooltip=f"timeout {_ms(bar.timeout_ms)} ms",
                 )
             )
-        figure = _figure_text(bar)
+        figure = figure_text(bar)
         width = text_width(figure, FIGURE_SIZE)
         lines.append(
             _text_node(
-                f"figure-{row}", figure_left(x0 + right * per_ms + 4, width, slo_x), y, width, figure, "8", "#37474F"
+                f"figure-{row}",
+                figure_left(x0 + right * per_ms + 4, width, slo_x),
+                y,
+                width,
+                figure,
+                f"{FIGURE_SIZE:g}",
+                FIGURE_INK,
             )
         )
     bottom = y_of(rows) + ROW_HEIGHT / 2
@@ -388,10 +430,7 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
             "axis", x0 + CHART_WIDTH / 2, bottom, CHART_WIDTH, 1, shape="box", label="", fillcolor=AXIS_INK, id="axis"
         )
     )
-    step = nice_step(fall.span_ms)
-    ticks = round(CHART_WIDTH / per_ms / step)
-    for k in range(ticks + 1):
-        ms = k * step
+    for k, (ms, tick_label) in enumerate(ticks(fall)):
         x = x0 + ms * per_ms
         lines.append(_pinned(f"tick-{k}", x, bottom - 3, 1, 6, shape="box", label="", fillcolor=AXIS_INK))
         lines.append(
@@ -402,8 +441,8 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                 56,
                 12,
                 shape="plaintext",
-                label=f"{_ms(ms)} ms",
-                fontsize="8",
+                label=tick_label,
+                fontsize=f"{TICK_SIZE:g}",
                 fontcolor=AXIS_INK,
                 style="",
             )
@@ -421,14 +460,14 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                 shape="box",
                 label="",
                 style="dashed",
-                penwidth="1.5",
+                penwidth=f"{SLO_PEN:g}",
                 color=SLO_INK,
                 id="slo",
-                tooltip=f"SLO {_ms(fall.slo_ms)} ms",
+                tooltip=slo_text(fall.slo_ms),
             )
         )
-        slo_text = f"SLO {_ms(fall.slo_ms)} ms"
-        slo_width = text_width(slo_text, 9)
+        slo_label = slo_text(fall.slo_ms)
+        slo_width = text_width(slo_label, SLO_SIZE)
         lines.append(  # left of the line, its right edge a gap away from it
             _pinned(
                 "slo-label",
@@ -437,8 +476,8 @@ def request_dot(blueprint: Blueprint, scale: float = 1.0, fall: Waterfall | None
                 slo_width,
                 12,
                 shape="plaintext",
-                label=slo_text,
-                fontsize="9",
+                label=slo_label,
+                fontsize=f"{SLO_SIZE:g}",
                 fontcolor=SLO_INK,
                 style="",
             )
@@ -495,7 +534,7 @@ def request_mermaid(blueprint: Blueprint, fall: Waterfall | None = None) -> str:
         bar = fall.bars[row]
         flow = blueprint.flows[bar.flow] if bar.flow is not None else None
         what = (flow.data if flow is not None and flow.data else "request").split("\n")[0]
-        text = f"{bar.step}. {what}: {_figure_text(bar)}" if bar.step is not None else f"{what}: {_figure_text(bar)}"
+        text = f"{bar.step}. {what}: {figure_text(bar)}" if bar.step is not None else f"{what}: {figure_text(bar)}"
         return escape_label(text)
 
     # (what to do, row, indent): "rows" lists a row's calls, "line" writes a line; a stack, not recursion

@@ -570,3 +570,263 @@ def test_a_layout_it_cannot_read_is_a_render_error():
     for layout in ("not json", "{}", '{"bb": "0,0,10,10", "objects": [{"name": "ghost", "pos": "1,1"}]}'):
         with pytest.raises(RenderError):
             _editable_exports(blueprint, layout, "all", ["excalidraw", "drawio"])
+
+
+# ---------------------------------------------------------------- the request view: a chart, not boxes and arrows
+
+BUNDLED = sorted((HERE.parent.parent / "blueprints").glob("*.yaml"))
+PX = 4 / 3  # px per point
+
+
+def _excalidraw_chart(shown: dict) -> dict[str, dict]:
+    """Every element the Excalidraw editor holds, as the chart checks read it: box, text, fill, outline, dash."""
+    out = {}
+    for e in shown["editor"]:
+        item = {"box": (e["x"], e["y"], e["width"], e["height"]), "group": e["groupIds"], "type": e["type"]}
+        if e["type"] == "rectangle":
+            stroke = None if e["strokeColor"] == "transparent" else e["strokeColor"]
+            item.update(
+                fill=e["backgroundColor"], stroke=stroke, dashed=stroke is not None and e["strokeStyle"] == "dashed"
+            )
+        elif e["type"] == "text":
+            item.update(text=e["originalText"], colour=e["strokeColor"], align=e["textAlign"])
+        elif e["type"] == "line":
+            item.update(
+                ends=[(e["x"] + x, e["y"] + y) for x, y in e["points"]],
+                colour=e["strokeColor"],
+                dashed=e["strokeStyle"] == "dashed",
+            )
+        out[e["id"]] = item
+    return out
+
+
+def _mxgraph_chart(shown: dict) -> dict[str, dict]:
+    """Every cell mxGraph decoded and drew, as the chart checks read it."""
+    out = {}
+    for c in shown["cells"]:
+        if c["id"] in ("0", "1"):
+            continue
+        if c["edge"]:
+            item = {"type": "line", "ends": c["points"], "colour": c["stroke"], "dashed": c["dashed"]}
+        elif c["label"]:
+            assert no_space(c["drawn"] or "") == no_space(c["label"]), c["id"]  # drawn as written
+            item = {"type": "text", "box": tuple(c["bounds"]), "text": c["label"], "colour": c["fontColor"]}
+        else:
+            stroke = None if c["stroke"] in (None, "none") else c["stroke"]
+            item = {"type": "rectangle", "box": tuple(c["bounds"]), "fill": c["fill"], "stroke": stroke}
+            item["dashed"] = stroke is not None and c["dashed"]
+        out[c["id"]] = item
+    return out
+
+
+def check_request_chart(blueprint, shapes: dict[str, dict]) -> dict[str, float]:
+    """The request view's chart as a client holds it, against the waterfall: every row's name, bars, timeout
+    mark and figures with their words and colours, bars placed and sized by their times, the axis, the SLO line;
+    nothing else. Returns the chart's left edge and px per ms."""
+    from mlsd_diagram.outputs.request_view import (
+        AXIS_INK,
+        CRITICAL,
+        KEY,
+        OTHER,
+        SLO_INK,
+        TIMEOUT_INK,
+        figure_text,
+        row_text,
+        slo_text,
+        ticks,
+        title_text,
+        waterfall,
+    )
+
+    fall = waterfall(blueprint)
+    axis = shapes["axis"]
+    assert axis["type"] == "rectangle" and axis["fill"] == AXIS_INK
+    x0, _, chart_width, _ = axis["box"]
+    marks = ticks(fall)
+    per_ms = chart_width / marks[-1][0]  # the axis runs from 0 to its last tick
+
+    def centre(item) -> tuple[float, float]:
+        x, y, w, h = item["box"]
+        return x + w / 2, y + h / 2
+
+    expected = {"axis", "title", "key"}
+    for row, bar in enumerate(fall.bars):
+        name, figures, p99 = shapes[f"row-{row}"], shapes[f"figure-{row}"], shapes[f"bar-{row}"]
+        assert name["type"] == figures["type"] == "text" and p99["type"] == "rectangle"
+        assert name["text"] == row_text(blueprint, bar)
+        assert figures["text"] == figure_text(bar)
+        p99_fill, p50_fill = CRITICAL if bar.critical else OTHER
+        assert p99["fill"] == p99_fill, row
+        assert (p99["stroke"], p99["dashed"]) == ((TIMEOUT_INK, True) if bar.cut else (None, False)), row
+        x, _, width, _ = p99["box"]
+        assert x == pytest.approx(x0 + bar.start_ms * per_ms, abs=1), row  # Graphviz sizes nodes in whole points
+        assert width == pytest.approx(max(bar.p99_ms * per_ms, PX), abs=1), row
+        middle = centre(p99)[1]
+        assert centre(name)[1] == pytest.approx(middle, abs=0.5) and centre(figures)[1] == pytest.approx(
+            middle, abs=0.5
+        )
+        right = x + width
+        expected |= {f"row-{row}", f"figure-{row}", f"bar-{row}"}
+        if bar.p50_ms is not None and bar.p50_ms > 0:
+            p50 = shapes[f"p50-{row}"]
+            assert p50["fill"] == p50_fill and p50["stroke"] is None
+            assert p50["box"][0] == pytest.approx(x0 + bar.start_ms * per_ms, abs=1)
+            assert p50["box"][2] == pytest.approx(max(min(bar.p50_ms, bar.p99_ms) * per_ms, PX), abs=1)
+            assert p50["box"][3] < p99["box"][3] and centre(p50)[1] == pytest.approx(middle, abs=0.5)
+            expected.add(f"p50-{row}")
+        if bar.timeout_ms is not None:
+            mark = shapes[f"timeout-{row}"]
+            assert mark["fill"] == TIMEOUT_INK and mark["box"][2] < 3
+            assert centre(mark)[0] == pytest.approx(x0 + (bar.start_ms + bar.timeout_ms) * per_ms, abs=1)
+            right = max(right, centre(mark)[0])
+            expected.add(f"timeout-{row}")
+        assert figures["box"][0] >= right - 0.5, row  # the figures follow the bar (or its timeout mark)
+    for k, (ms, label) in enumerate(marks):
+        tick, words = shapes[f"tick-{k}"], shapes[f"tick-label-{k}"]
+        assert tick["fill"] == AXIS_INK and centre(tick)[0] == pytest.approx(x0 + ms * per_ms, abs=1)
+        assert words["text"] == label and centre(words)[0] == pytest.approx(x0 + ms * per_ms, abs=1)
+        expected |= {f"tick-{k}", f"tick-label-{k}"}
+    if fall.slo_ms is not None:
+        slo = shapes["slo"]
+        (sx, top), (ex, bottom) = slo["ends"]
+        assert slo["type"] == "line" and slo["colour"] == SLO_INK and slo["dashed"]
+        assert sx == ex == pytest.approx(x0 + fall.slo_ms * per_ms, abs=1)  # vertical, at the SLO
+        assert top < centre(shapes["bar-0"])[1] and bottom >= axis["box"][1] - 1  # across every row to the axis
+        assert shapes["slo-label"]["text"] == slo_text(fall.slo_ms)
+        assert shapes["slo-label"]["box"][0] + shapes["slo-label"]["box"][2] <= sx  # left of the line
+        expected |= {"slo", "slo-label"}
+    assert shapes["title"]["text"] == title_text(blueprint, fall) and shapes["key"]["text"] == KEY
+    assert set(shapes) == expected
+    return {"x0": x0, "per_ms": per_ms}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_request_view_opens_in_excalidraw_as_the_waterfall(excalidraw_page, path, tmp_path):
+    blueprint = load(path)
+    written = render(blueprint, formats=("excalidraw",), out_dir=tmp_path, view="request")
+    assert [p.name for p in written] == [f"{path.stem}-request.excalidraw"]
+    text = written[0].read_text(encoding="utf-8")
+    mine = json.loads(text)["elements"]
+    shown = excalidraw_client.opened(excalidraw_page, text)
+    # Excalidraw keeps every element as written: none dropped, deleted, re-indexed or re-worded
+    assert [e["id"] for e in shown["restored"]] == [e["id"] for e in shown["editor"]] == [e["id"] for e in mine]
+    for written_one, theirs in zip(mine, shown["editor"]):
+        assert not theirs["isDeleted"]
+        for field in ("index", "groupIds", "text", "originalText", "strokeColor", "backgroundColor", "fontSize"):
+            assert theirs[field] == written_one.get(field), (theirs["id"], field)
+    texts = [e for e in shown["editor"] if e["type"] == "text"]
+    assert sorted(one_space(t) for t in shown["drawnTexts"]) == sorted(one_space(t["text"]) for t in texts)
+    shapes = _excalidraw_chart(shown)
+    check_request_chart(blueprint, shapes)
+    for key, item in shapes.items():  # a row's name, bars, mark and figures move together
+        if key.startswith(("bar-", "p50-", "timeout-", "figure-", "row-")):
+            assert item["group"] == [f"group.row-{key.rsplit('-', 1)[1]}"], key
+    assert shapes["row-0"]["align"] == "left" and shapes["tick-label-0"]["align"] == "center"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_request_view_opens_in_mxgraph_as_the_waterfall(mxgraph_page, path):
+    blueprint = load(path)
+    text = draw(blueprint, "drawio", view="request")
+    assert isinstance(text, str)
+    root = ET.fromstring(text)
+    model = root.find("diagram/mxGraphModel")
+    assert model is not None
+    page_w, page_h = float(model.get("pageWidth")), float(model.get("pageHeight"))
+    cells = [c.get("id") for c in model.iter("mxCell")]
+    assert len(cells) == len(set(cells))
+    for geo in model.iter("mxGeometry"):  # every shape on the page
+        if geo.get("relative") != "1":
+            x, y, w, h = (float(geo.get(k)) for k in ("x", "y", "width", "height"))
+            assert x >= 0 and x + w <= page_w + 0.01 and y >= 0 and y + h <= page_h + 0.01
+    shown = drawio_client.opened(mxgraph_page, text)
+    assert sorted(c["id"] for c in shown["cells"]) == sorted(cells)  # mxGraph decoded every cell
+    shapes = _mxgraph_chart(shown)
+    check_request_chart(blueprint, shapes)
+
+
+def test_request_view_exports_place_the_news_feed_s_figures_by_hand():
+    """The news feed's slowest request (figures of `mlsd simulate`): its SLO of 200 ms is the axis' end, 504 pt
+    (672 px) wide from 216 pt (288 px): 3.36 px per ms. The ranker's call starts at 23.237 ms and costs
+    49.073 ms (timeout 80 ms): x = 288 + 23.237 x 3.36 = 366.08, width 164.89, its timeout mark at 634.88."""
+    blueprint = load(NEWS_FEED)
+    from mlsd_diagram.outputs.diagram import _draw
+
+    drawn, _ = _draw(blueprint, ["excalidraw", "drawio"], "request", None, 1.0, None, "", "grouped")
+    scene = {e["id"]: e for e in json.loads(str(drawn["excalidraw"]))["elements"]}
+    cells = {c.get("id"): c for c in ET.fromstring(str(drawn["drawio"])).iter("mxCell")}
+
+    def drawio_box(key: str) -> tuple[float, ...]:
+        geo = cells[key].find("mxGeometry")
+        return tuple(float(geo.get(k)) for k in ("x", "y", "width", "height"))
+
+    for box in ((scene["bar-10"]["x"], scene["bar-10"]["width"]), drawio_box("bar-10")[::2]):
+        assert box == pytest.approx((366.08, 164.89), abs=1)
+    assert scene["row-10"]["text"] == "\u2003\u20033 Multi-task ranker"
+    assert scene["figure-10"]["text"] == "p99 49.1 ms \u00b7 p50 26.5 ms \u00b7 timeout 80 ms"
+    assert read_label(cells["figure-10"].get("value")) == scene["figure-10"]["text"]
+    assert scene["bar-10"]["backgroundColor"] == "#D55E00" and "fillColor=#D55E00;" in cells["bar-10"].get("style")
+    assert scene["timeout-10"]["x"] + scene["timeout-10"]["width"] / 2 == pytest.approx(634.88, abs=1)
+    # the A/B bucketing call (row 3) is off the latency path: light blue, 2.009 ms wide
+    assert scene["bar-3"]["backgroundColor"] == "#A6CEE3" and scene["bar-3"]["width"] == pytest.approx(6.75, abs=1)
+    assert scene["axis"]["x"] == pytest.approx(288, abs=0.5) and scene["axis"]["width"] == pytest.approx(672, abs=1)
+    slo = scene["slo"]
+    assert slo["type"] == "line" and slo["strokeStyle"] == "dashed" and slo["x"] == pytest.approx(960, abs=1)
+    assert slo["points"][1][0] == 0 and slo["points"][1][1] > 14 * 32  # down across the 14 rows
+    edge = cells["slo"]
+    assert edge.get("edge") == "1" and "endArrow=none;" in edge.get("style") and "dashed=1;" in edge.get("style")
+
+
+def test_a_call_its_timeout_cuts_is_outlined_dashed_in_both_exports():
+    from test_request_view import SMALL
+
+    from mlsd_diagram import loads
+    from mlsd_diagram.outputs.diagram import _draw
+
+    blueprint = loads(SMALL)
+    drawn, _ = _draw(blueprint, ["excalidraw", "drawio"], "request", None, 1.0, None, "", "grouped")
+    scene = {e["id"]: e for e in json.loads(str(drawn["excalidraw"]))["elements"]}
+    cells = {c.get("id"): c for c in ET.fromstring(str(drawn["drawio"])).iter("mxCell")}
+    # row 3 is b, cut by its 25 ms timeout: outlined, dashed; the others are not
+    assert (scene["bar-3"]["strokeColor"], scene["bar-3"]["strokeStyle"]) == ("#000000", "dashed")
+    assert "strokeColor=#000000;" in cells["bar-3"].get("style") and "dashed=1;" in cells["bar-3"].get("style")
+    for row in (0, 1, 2, 4):
+        assert scene[f"bar-{row}"]["strokeColor"] == "transparent"
+        assert "strokeColor=none;" in cells[f"bar-{row}"].get("style") and "dashed" not in cells[f"bar-{row}"].get(
+            "style"
+        )
+    assert scene["figure-3"]["text"].endswith("timeout 25 ms (cut)")
+
+
+def test_request_view_exports_same_bytes_every_run_and_with_the_pictures(tmp_path):
+    first = render(load(NEWS_FEED), formats=("svg", "excalidraw", "drawio"), out_dir=tmp_path / "a", view="request")
+    second = render(load(NEWS_FEED), formats=("drawio", "excalidraw"), out_dir=tmp_path / "b", view="request")
+    assert [p.name for p in first] == [
+        "news_feed-request.svg",
+        "news_feed-request.excalidraw",
+        "news_feed-request.drawio",
+    ]
+    for path in second:
+        assert path.read_bytes() == (tmp_path / "a" / path.name).read_bytes()
+
+
+@pytest.mark.browser
+def test_request_view_with_a_cut_call_and_hostile_words_opens_in_both_clients(excalidraw_page, mxgraph_page):
+    """The small request (a call cut by its timeout) with markup, quotes and a backslash in a row's name: both
+    clients hold the chart with the words as written and the cut call's dashed outline."""
+    from test_request_view import HOSTILE, SMALL
+
+    from mlsd_diagram import loads
+
+    blueprint = loads(SMALL.replace("label: Scorer", f"label: {json.dumps(HOSTILE)}"))
+    excalidraw = str(draw(blueprint, "excalidraw", view="request"))
+    drawio = str(draw(blueprint, "drawio", view="request"))
+    for shapes in (
+        _excalidraw_chart(excalidraw_client.opened(excalidraw_page, excalidraw)),
+        _mxgraph_chart(drawio_client.opened(mxgraph_page, drawio)),
+    ):
+        check_request_chart(blueprint, shapes)
+        assert shapes["row-1"]["text"] == "1 " + HOSTILE
+        assert shapes["bar-3"]["dashed"] and shapes["bar-3"]["stroke"] == "#000000"

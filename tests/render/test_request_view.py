@@ -223,8 +223,17 @@ def test_cli_offers_the_request_view_and_refuses_a_blueprint_without_a_request(t
     assert result.exit_code == 2
     assert "offline.yaml" in result.output and "no request to draw" in result.output
     assert "Traceback" not in result.output and not (out.exists() and any(out.iterdir()))
-    refused = runner.invoke(main, ["render", str(NEWS), "--view", "request", "-f", "drawio", "-o", str(out)])
-    assert refused.exit_code == 2 and "time chart" in refused.output and not (out.exists() and any(out.iterdir()))
+    for fmt in ("excalidraw", "drawio"):  # the editable exports too: no request, no chart
+        refused = runner.invoke(main, ["render", str(path), "--view", "request", "-f", fmt, "-o", str(out)])
+        assert refused.exit_code == 2 and "no request to draw" in refused.output, fmt
+        assert "Traceback" not in refused.output and not (out.exists() and any(out.iterdir()))
+    # a blueprint with a request: the editable exports draw its waterfall (they were refused as a time chart)
+    drawn = runner.invoke(
+        main, ["render", str(NEWS), "--view", "request", "-f", "excalidraw", "-f", "drawio", "-o", str(out)]
+    )
+    assert drawn.exit_code == 0, drawn.output
+    assert sorted(p.name for p in out.iterdir()) == ["news_feed-request.drawio", "news_feed-request.excalidraw"]
+    assert (out / "news_feed-request.drawio").read_text() == str(draw(load(NEWS), "drawio", view="request"))
 
 
 def test_a_request_thousands_of_calls_deep_is_drawn_without_recursion():
