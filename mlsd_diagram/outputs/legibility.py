@@ -1,0 +1,225 @@
+"""How readable a laid-out diagram is, measured on Graphviz's own layout (``dot -Tjson``).
+
+Measured on what is drawn (the Bezier pieces of ``_draw_``, flattened into polylines; the text boxes of
+``_ldraw_``, ``_hldraw_`` and ``_tldraw_``):
+
+* crossings: points where two edges' drawn curves intersect, not counting meetings near a node both edges touch;
+* struck: edge labels (label, xlabel, headlabel or taillabel) that another edge's curve passes through;
+* on frame: edge labels lying on a cluster's frame or on its title;
+* through: (edge, cluster) pairs where the edge runs inside a cluster that holds neither end;
+* label pt: the smallest node or edge label text, in points, once the picture is scaled to a 6.5-inch
+  page width (never enlarged); :func:`slide_text_pt` the smallest text on a 16:9 slide.
+
+``benchmarks/layout.py`` reports these over the bundled blueprints. Pure Python: nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import math
+
+PAGE_WIDTH_PT = 6.5 * 72
+SAMPLES = 12  # polyline points per cubic Bezier piece
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+def _bezier(points: list[Point]) -> list[Point]:
+    """A cubic B-spline as Graphviz draws it (p0, then 3 points per piece) flattened into a polyline."""
+    out = [points[0]]
+    for k in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[k : k + 4]
+        for step in range(1, SAMPLES + 1):
+            t = step / SAMPLES
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _curves(obj: dict) -> list[list[Point]]:
+    """The curve an edge draws, flattened. A line drawn as parallel strokes (a colour list: the double lines,
+    the diff's halo) has one Bezier op per stroke along the same path; the first stands for them all, so a
+    double line counts one crossing where it crosses another edge, as a reader sees it."""
+    curves = [_bezier([tuple(p) for p in op["points"]]) for op in obj.get("_draw_", []) if op.get("op") in ("b", "B")]
+    return curves[:1]
+
+
+def _text_box(ops: list[dict]) -> tuple[Box | None, float | None]:
+    """The box around the text an ``_ldraw_`` list draws, and its smallest font size."""
+    size, smallest, box = 14.0, None, None
+    for op in ops:
+        if op.get("op") == "F":
+            size = float(op["size"])
+        elif op.get("op") == "T" and op.get("text", "").strip():
+            x, y = op["pt"]
+            width = float(op["width"])
+            left = {"l": x, "r": x - width}.get(op.get("align", "c"), x - width / 2)
+            here = (left, y - 0.25 * size, left + width, y + 0.8 * size)
+            box = (
+                here
+                if box is None
+                else (min(box[0], here[0]), min(box[1], here[1]), max(box[2], here[2]), max(box[3], here[3]))
+            )
+            smallest = size if smallest is None else min(smallest, size)
+    return box, smallest
+
+
+# Where -Tjson puts an edge's label texts: the label (and an xlabel) in _ldraw_, a headlabel in _hldraw_, a
+# taillabel in _tldraw_; each is measured as a label of its own.
+LABEL_OPS = ("_ldraw_", "_hldraw_", "_tldraw_")
+
+
+def _edge_labels(edge: dict) -> list[tuple[Box, float]]:
+    """The box and smallest font size of each label text an edge draws."""
+    found = []
+    for key in LABEL_OPS:
+        box, smallest = _text_box(edge.get(key, []))
+        if box is not None and smallest is not None:
+            found.append((box, smallest))
+    return found
+
+
+def _segments_cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
+    """The intersection point of segments ab and cd, if they properly intersect."""
+    r = (b[0] - a[0], b[1] - a[1])
+    s = (d[0] - c[0], d[1] - c[1])
+    denom = r[0] * s[1] - r[1] * s[0]
+    if abs(denom) < 1e-12:
+        return None
+    t = ((c[0] - a[0]) * s[1] - (c[1] - a[1]) * s[0]) / denom
+    u = ((c[0] - a[0]) * r[1] - (c[1] - a[1]) * r[0]) / denom
+    if 0 <= t <= 1 and 0 <= u <= 1:
+        return (a[0] + t * r[0], a[1] + t * r[1])
+    return None
+
+
+def _bounds(points: list[Point]) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _crossings(line_a: list[Point], line_b: list[Point], near: list[Point]) -> int:
+    """Distinct points where two polylines cross, leaving out those within 14 pt of ``near``."""
+    if not _overlap(_bounds(line_a), _bounds(line_b)):
+        return 0
+    found: list[Point] = []
+    boxes_b = [(_bounds([line_b[j], line_b[j + 1]]), j) for j in range(len(line_b) - 1)]
+    for i in range(len(line_a) - 1):
+        box = _bounds([line_a[i], line_a[i + 1]])
+        for box_b, j in boxes_b:
+            if not _overlap(box, box_b):
+                continue
+            hit = _segments_cross(line_a[i], line_a[i + 1], line_b[j], line_b[j + 1])
+            if hit is None or any(math.dist(hit, p) < 14 for p in near):
+                continue
+            if all(math.dist(hit, f) > 3 for f in found):
+                found.append(hit)
+    return len(found)
+
+
+def _line_hits_box(line: list[Point], box: Box) -> bool:
+    x0, y0, x1, y1 = box
+    if not _overlap(_bounds(line), box):
+        return False
+    if any(x0 < p[0] < x1 and y0 < p[1] < y1 for p in line):
+        return True
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    sides = list(zip(corners, corners[1:] + corners[:1]))
+    return any(_segments_cross(line[i], line[i + 1], c, d) for i in range(len(line) - 1) for c, d in sides)
+
+
+def _box_on_frame(box: Box, frame: Box) -> bool:
+    """Whether ``box`` straddles a side of the rectangle ``frame``."""
+    if not _overlap(box, frame):
+        return False
+    inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+    return not inside
+
+
+def _shrink(box: Box, by: float) -> Box:
+    return box[0] + by, box[1] + by, box[2] - by, box[3] - by
+
+
+def measure(graph: dict) -> dict:
+    """The figures of one laid-out graph (``dot -Tjson``)."""
+    x0, y0, x1, y1 = map(float, graph["bb"].split(","))
+    width, height = x1 - x0, y1 - y0
+    objects = graph.get("objects", [])
+    clusters = [o for o in objects if o.get("name", "").startswith("cluster")]
+    nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o and "pos" in o}
+    node_at = {gvid: tuple(map(float, o["pos"].split(","))) for gvid, o in nodes.items()}
+    edges = graph.get("edges", [])
+    lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+    fonts_seen: list[float] = []
+    for node in nodes.values():
+        _, smallest = _text_box(node.get("_ldraw_", []))
+        if smallest is not None:
+            fonts_seen.append(smallest)
+    fonts_seen += [smallest for edge in edges for _, smallest in _edge_labels(edge)]
+    # crossings between every pair of edges
+    crossings = 0
+    for i, a in enumerate(edges):
+        for b in edges[i + 1 :]:
+            shared = {a["tail"], a["head"]} & {b["tail"], b["head"]}
+            near = (
+                [lines[a["_gvid"]][0], lines[a["_gvid"]][-1], lines[b["_gvid"]][0], lines[b["_gvid"]][-1]]
+                if shared and lines[a["_gvid"]] and lines[b["_gvid"]]
+                else []
+            )
+            near += [node_at[g] for g in shared]
+            if lines[a["_gvid"]] and lines[b["_gvid"]]:
+                crossings += _crossings(lines[a["_gvid"]], lines[b["_gvid"]], near)
+    # edge labels struck by another edge, or lying on a cluster's frame or title
+    frames = [tuple(map(float, c["bb"].split(","))) for c in clusters]
+    titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
+    struck = on_frame = 0
+    for edge in edges:
+        for box, _ in _edge_labels(edge):
+            inner = _shrink(box, 1.0)
+            if any(_line_hits_box(line, inner) for gvid, line in lines.items() if gvid != edge["_gvid"] and line):
+                struck += 1
+            if any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles):
+                on_frame += 1
+    # edges running inside a cluster that holds neither of their ends
+    through = 0
+    for cluster in clusters:
+        held = set(cluster.get("nodes", []))
+        inside = _shrink(tuple(map(float, cluster["bb"].split(","))), 2.0)
+        for edge in edges:
+            if edge["tail"] in held or edge["head"] in held or not lines[edge["_gvid"]]:
+                continue
+            if any(inside[0] < p[0] < inside[2] and inside[1] < p[1] < inside[3] for p in lines[edge["_gvid"]]):
+                through += 1
+    scale = min(1.0, PAGE_WIDTH_PT / width) if width else 1.0
+    return {
+        "width_in": width / 72,
+        "height_in": height / 72,
+        "aspect": width / height if height else 0.0,
+        "crossings": crossings,
+        "struck": struck,
+        "on_frame": on_frame,
+        "through": through,
+        "label_pt": (min(fonts_seen) * scale) if fonts_seen else 0.0,
+        "edges": len(edges),
+    }
+
+
+SLIDE_IN = (13.33, 7.5)  # a 16:9 slide
+
+
+def slide_text_pt(graph: dict) -> float:
+    """The smallest text anywhere in the picture (title, legend, nodes, edge labels), in points, once the
+    picture is fitted to a 13.33 x 7.5 in slide (enlarged or shrunk)."""
+    x0, y0, x1, y1 = map(float, graph["bb"].split(","))
+    sizes = []
+    for obj in [graph, *graph.get("objects", []), *graph.get("edges", [])]:
+        for key in ("_ldraw_", *LABEL_OPS[1:]):
+            _, smallest = _text_box(obj.get(key, []))
+            if smallest is not None:
+                sizes.append(smallest)
+    fit = min(SLIDE_IN[0] * 72 / (x1 - x0), SLIDE_IN[1] * 72 / (y1 - y0))
+    return min(sizes) * fit if sizes else 0.0
