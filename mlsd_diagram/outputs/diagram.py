@@ -11,9 +11,10 @@ their boxes and arrows are where the pictures have them.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..blueprint.models import Blueprint
@@ -21,6 +22,7 @@ from . import icons
 from .dot import Overlay, to_dot, with_icons_in
 from .files import check_replaceable, output_path, write_all, write_atomic
 from .formats import BY_NAME, EDITABLE_FORMATS, EXTENSIONS, FORMATS, GRAPHVIZ_FORMATS
+from .label_room import settle
 from .sandbox import (
     INSTALL_HINT,
     GraphvizMissing,
@@ -84,9 +86,54 @@ def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | No
 
     ``detail`` is ``full`` by default: the preview page marks single flows (``flow-N``) by index.
     """
-    drawn = run_dot(lambda: to_dot(blueprint, view=view, direction=direction, detail=detail), ["svg"], finish_svg)
+    drawn, _ = _settled_run(
+        lambda moves: to_dot(blueprint, view=view, direction=direction, detail=detail, moves=moves),
+        ["svg"],
+        finish_svg,
+        view,
+    )
     svg = drawn["svg"]
     return svg.decode("utf-8") if isinstance(svg, bytes) else svg
+
+
+# Views whose labels are settled after the layout (:mod:`.label_room`). The overview's edges are placed by
+# its own grid, and the request view is a chart.
+SETTLED_VIEWS_EXCEPT = ("overview", "request")
+
+
+def _lay_out(text: str) -> dict:
+    """Graphviz's layout of ``text`` (``dot -Tjson``, under the render limits), parsed."""
+    return json.loads(run_dot(text, ["json"])["json"])
+
+
+def _settled_run(
+    make: Callable[[Mapping[str, str]], str],
+    formats: list[str],
+    finish: Callable[[str], str] | None,
+    view: str,
+) -> tuple[dict[str, bytes | str], str]:
+    """Draw ``make({})`` in ``formats`` (none: no drawing, only the settling); in a settled view, lay it
+    out as JSON in the same run and, when a label is struck, draw ``make(moves)`` with the moves
+    :func:`.label_room.settle` finds. Returns the drawings and the DOT text drawn."""
+    texts: list[str] = []
+
+    def build(moves: Mapping[str, str]) -> Callable[[], str]:
+        def text() -> str:
+            texts.append(make(moves))
+            return texts[-1]
+
+        return text
+
+    settles = view not in SETTLED_VIEWS_EXCEPT
+    run = [*formats, "json"] if settles and "json" not in formats else list(formats)
+    if not run:
+        return {}, build({})()
+    drawn = run_dot(build({}), run, finish)
+    if settles:
+        moves = settle(make, _lay_out, json.loads(drawn["json"]))
+        if moves:
+            drawn = run_dot(build(moves), run, finish)
+    return {fmt: drawn[fmt] for fmt in formats}, texts[-1]
 
 
 def render(
@@ -176,30 +223,29 @@ def _draw(
 ) -> tuple[dict[str, bytes | str], str]:
     """Every format's content, in the order asked, and the DOT text they were drawn from."""
     formats = _checked(formats, scale)
-    dot_text = ""
     if view == "request":
         _check_request_view(blueprint, direction)
 
-    def build() -> str:
-        nonlocal dot_text
-        dot_text = to_dot(blueprint, view=view, direction=direction, scale=scale, overlay=overlay, detail=detail)
-        return dot_text
+    def make(moves: Mapping[str, str]) -> str:
+        return to_dot(
+            blueprint, view=view, direction=direction, scale=scale, overlay=overlay, detail=detail, moves=moves
+        )
 
     def finish(svg: str) -> str:
         return add_svg_style(finish_svg(svg), svg_style) if svg_style else finish_svg(svg)
 
-    drawn: dict[str, bytes | str] = {}
     drawn_formats = [f for f in GRAPHVIZ_FORMATS if f in formats]
     editable = [f for f in EDITABLE_FORMATS if f in formats]
     if editable:  # the editable exports place Graphviz's layout, read from the same run as the pictures
         drawn_formats.append("json")
-    if drawn_formats:
-        # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG
-        drawn.update(run_dot(build, drawn_formats, finish))
-        if "pdf" in drawn:
-            drawn["pdf"] = finish_pdf(drawn["pdf"])  # type: ignore[arg-type]
+    # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG. A DOT file
+    # alone is settled too when Graphviz is here, so it is the text the pictures are drawn from.
+    if drawn_formats or (view not in SETTLED_VIEWS_EXCEPT and "dot" in formats and _graphviz_here()):
+        drawn, dot_text = _settled_run(make, drawn_formats, finish, view)
     else:
-        build()
+        drawn, dot_text = {}, make({})
+    if "pdf" in drawn:
+        drawn["pdf"] = finish_pdf(drawn["pdf"])  # type: ignore[arg-type]
     if "dot" in formats:
         drawn["dot"] = dot_text
     if editable:
@@ -207,6 +253,14 @@ def _draw(
     if "mermaid" in formats:
         drawn["mermaid"] = writer("mermaid")(blueprint, view=view, direction=direction, detail=detail)
     return {fmt: drawn[fmt] for fmt in formats}, dot_text
+
+
+def _graphviz_here() -> bool:
+    try:
+        dot_binary()
+    except GraphvizMissing:
+        return False
+    return True
 
 
 def _check_request_view(blueprint: Blueprint, direction: str | None = None) -> None:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..blueprint.models import Blueprint
 from . import DETAILS, icons
 from .dot_labels import Overlay, edge_label, node_label, node_tooltip, normalise, small_node_label, title_label
+from .label_room import move_edge
 from .overview_dot import overview_dot
 from .plan import (
     FlowGroup,
@@ -123,6 +124,7 @@ def to_dot(
     scale: float = 1.0,
     overlay: Overlay | None = None,
     detail: str = "grouped",
+    moves: Mapping[str, str] | None = None,
 ) -> str:
     """The diagram of ``blueprint`` as deterministic DOT text.
 
@@ -130,7 +132,8 @@ def to_dot(
     stage, see :func:`overview_dot`), ``direction`` is LR or TB (``None``: LR), ``scale`` multiplies the PNG
     resolution, ``overlay`` restyles single components and flows and adds a legend row
     (:class:`Overlay`), ``detail`` is ``grouped`` (fanned telemetry and deploy flows drawn as
-    one edge each group, :func:`flow_groups`) or ``full`` (every flow). Icons are paths relative to
+    one edge each group, :func:`flow_groups`) or ``full`` (every flow). ``moves`` (edge id -> move) places
+    single labels elsewhere, as :func:`.label_room.settle` found room for them. Icons are paths relative to
     :func:`icons.icon_roots`; pass those as ``-Gimagepath`` to run ``dot`` on it.
     """
     from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
@@ -259,7 +262,7 @@ def to_dot(
                 )
                 current_mode = mode
             if index in first_of:
-                _group_edge(canvas.dot, blueprint, first_of[index], cluster_name, index in backs)
+                _group_edge(canvas.dot, blueprint, first_of[index], cluster_name, index in backs, moves)
                 continue
             attrs = {
                 "id": f"flow-{index}",
@@ -280,6 +283,8 @@ def to_dot(
                 attrs["weight"] = REQUEST_WEIGHT
             if overlay is not None:
                 attrs.update(overlay.flow(index))
+            if moves and attrs["id"] in moves:
+                move_edge(attrs, moves[attrs["id"]])
             # A back flow is written target -> source with the arrow at the tail: drawn the same, ranked
             # the other way. (constraint=false would do, but it aborts Graphviz 2.43 when clusters exist.)
             # Flows go straight into the diagram's graph, the call diagrams' Edge makes, without an Edge
@@ -471,7 +476,14 @@ def _scoped(blueprint: Blueprint, view: View, scope: frozenset[str]) -> View:
     )
 
 
-def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[str, str], back: bool) -> None:
+def _group_edge(
+    dot,
+    blueprint: Blueprint,
+    group: FlowGroup,
+    cluster_name: dict[str, str],
+    back: bool,
+    moves: Mapping[str, str] | None = None,
+) -> None:
     """Write one :class:`FlowGroup` edge: ``id="flows-<first index>"``, class ``flow-N`` per member flow."""
     ends = flow_ends(blueprint)
     tail_cluster = cluster_name.get(group_of(blueprint, group.tail))  # None: drawn without a frame
@@ -491,6 +503,8 @@ def _group_edge(dot, blueprint: Blueprint, group: FlowGroup, cluster_name: dict[
         "minlen": LABELLED_MINLEN,
         "penwidth": str(float(MODE_STYLES[group.mode].penwidth) + 0.6),
     }
+    if moves and attrs["id"] in moves:
+        move_edge(attrs, moves[attrs["id"]])
     # clipped at the target cluster's frame, and at the source cluster's for telemetry: "cluster -> cluster"
     tail_clip = tail_cluster if group.whole_tail else None
     if back:  # written reversed, as a back flow is (see to_dot); the clipping follows the written ends

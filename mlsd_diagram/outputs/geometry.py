@@ -240,9 +240,13 @@ def _edge(edge: dict, by_gvid: dict, frame: _Frame) -> PlacedEdge:
     if edge.get("dir") == "back":  # written target -> source so it ranks the other way: the flow runs head -> tail
         tail, head, ltail, lhead = head, tail, lhead, ltail
         points.reverse()
-    label = None
+    label, words = None, edge.get("_ldraw_", [])
     if "lp" in edge or "xlp" in edge:  # an xlabel (the serving view's stacked way in) is placed beside the edge
         label = frame.point(*_numbers(edge.get("lp") or edge["xlp"]))
+    else:  # words moved to an end of the edge, where no line strikes them (see .label_room)
+        for at, drawn in (("head_lp", "_hldraw_"), ("tail_lp", "_tldraw_")):
+            if at in edge:
+                label, words = frame.point(*_numbers(edge[at])), edge.get(drawn, [])
     return PlacedEdge(
         id=str(edge.get("id", "")),
         classes=tuple(str(edge.get("class", "")).split()),
@@ -251,7 +255,7 @@ def _edge(edge: dict, by_gvid: dict, frame: _Frame) -> PlacedEdge:
         route=tuple(frame.point(*p) for p in _deduplicated(points)),
         curved=curved,
         label_centre=label,
-        label_lines=_lines(edge.get("_ldraw_", [])),
+        label_lines=_lines(words),
         source_cluster=ltail,
         target_cluster=lhead,
     )

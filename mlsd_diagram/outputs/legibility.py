@@ -16,6 +16,7 @@ Measured on what is drawn (the Bezier pieces of ``_draw_``, flattened into polyl
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 PAGE_WIDTH_PT = 6.5 * 72
 SAMPLES = 12  # polyline points per cubic Bezier piece
@@ -40,7 +41,11 @@ def _curves(obj: dict) -> list[list[Point]]:
     """The curve an edge draws, flattened. A line drawn as parallel strokes (a colour list: the double lines,
     the diff's halo) has one Bezier op per stroke along the same path; the first stands for them all, so a
     double line counts one crossing where it crosses another edge, as a reader sees it."""
-    curves = [_bezier([tuple(p) for p in op["points"]]) for op in obj.get("_draw_", []) if op.get("op") in ("b", "B")]
+    curves = [
+        _bezier([(float(p[0]), float(p[1])) for p in op["points"]])
+        for op in obj.get("_draw_", [])
+        if op.get("op") in ("b", "B")
+    ]
     return curves[:1]
 
 
@@ -140,8 +145,67 @@ def _box_on_frame(box: Box, frame: Box) -> bool:
     return not inside
 
 
+def _point(text: str) -> Point:
+    x, y = (float(part) for part in text.split(",")[:2])
+    return x, y
+
+
+def _bb(text: str) -> Box:
+    """A Graphviz ``bb`` attribute ("x0,y0,x1,y1") as a box."""
+    x0, y0, x1, y1 = (float(part) for part in text.split(","))
+    return x0, y0, x1, y1
+
+
 def _shrink(box: Box, by: float) -> Box:
     return box[0] + by, box[1] + by, box[2] - by, box[3] - by
+
+
+@dataclass(frozen=True)
+class LabelFault:
+    """What is wrong with one edge label text: the ids of the edges whose curves pass through it, whether it
+    lies on a cluster's frame or title, and whether it covers a node or another edge's label."""
+
+    edge: str
+    struck_by: tuple[str, ...]
+    on_frame: bool
+    covers: bool
+
+
+def _node_box(node: dict) -> Box:
+    x, y = map(float, node["pos"].split(","))
+    half_w, half_h = float(node["width"]) * 36, float(node["height"]) * 36
+    return x - half_w, y - half_h, x + half_w, y + half_h
+
+
+def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> list[LabelFault]:
+    """Every edge label text that is struck, on a frame or covering something, in edge order, one entry
+    per text (an edge's label, head label and tail label are measured apart)."""
+    objects = graph.get("objects", [])
+    edges = graph.get("edges", [])
+    if lines is None:
+        lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+    clusters = [o for o in objects if o.get("name", "").startswith("cluster")]
+    frames = [_bb(c["bb"]) for c in clusters]
+    titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
+    nodes = [
+        _node_box(o)
+        for o in objects
+        if "nodes" not in o and "subgraphs" not in o and "pos" in o and "invis" not in o.get("style", "")
+    ]
+    texts = [(edge, _shrink(box, 1.0)) for edge in edges for box, _ in _edge_labels(edge)]
+    ids = {e["_gvid"]: str(e.get("id", e["_gvid"])) for e in edges}
+    found = []
+    for k, (edge, inner) in enumerate(texts):
+        struck_by = tuple(
+            ids[gvid] for gvid, line in lines.items() if gvid != edge["_gvid"] and line and _line_hits_box(line, inner)
+        )
+        on_frame = any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles)
+        covers = any(_overlap(inner, box) for box in nodes) or any(
+            _overlap(inner, other) for j, (_, other) in enumerate(texts) if j != k
+        )
+        if struck_by or on_frame or covers:
+            found.append(LabelFault(ids[edge["_gvid"]], struck_by, on_frame, covers))
+    return found
 
 
 def measure(graph: dict) -> dict:
@@ -151,7 +215,7 @@ def measure(graph: dict) -> dict:
     objects = graph.get("objects", [])
     clusters = [o for o in objects if o.get("name", "").startswith("cluster")]
     nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o and "pos" in o}
-    node_at = {gvid: tuple(map(float, o["pos"].split(","))) for gvid, o in nodes.items()}
+    node_at = {gvid: _point(o["pos"]) for gvid, o in nodes.items()}
     edges = graph.get("edges", [])
     lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
     fonts_seen: list[float] = []
@@ -173,22 +237,15 @@ def measure(graph: dict) -> dict:
             near += [node_at[g] for g in shared]
             if lines[a["_gvid"]] and lines[b["_gvid"]]:
                 crossings += _crossings(lines[a["_gvid"]], lines[b["_gvid"]], near)
-    # edge labels struck by another edge, or lying on a cluster's frame or title
-    frames = [tuple(map(float, c["bb"].split(","))) for c in clusters]
-    titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
-    struck = on_frame = 0
-    for edge in edges:
-        for box, _ in _edge_labels(edge):
-            inner = _shrink(box, 1.0)
-            if any(_line_hits_box(line, inner) for gvid, line in lines.items() if gvid != edge["_gvid"] and line):
-                struck += 1
-            if any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles):
-                on_frame += 1
+    faults = label_faults(graph, lines)
+    struck = sum(1 for f in faults if f.struck_by)
+    on_frame = sum(1 for f in faults if f.on_frame)
+    covering = sum(1 for f in faults if f.covers)
     # edges running inside a cluster that holds neither of their ends
     through = 0
     for cluster in clusters:
         held = set(cluster.get("nodes", []))
-        inside = _shrink(tuple(map(float, cluster["bb"].split(","))), 2.0)
+        inside = _shrink(_bb(cluster["bb"]), 2.0)
         for edge in edges:
             if edge["tail"] in held or edge["head"] in held or not lines[edge["_gvid"]]:
                 continue
@@ -203,6 +260,7 @@ def measure(graph: dict) -> dict:
         "struck": struck,
         "on_frame": on_frame,
         "through": through,
+        "covering": covering,
         "label_pt": (min(fonts_seen) * scale) if fonts_seen else 0.0,
         "edges": len(edges),
     }

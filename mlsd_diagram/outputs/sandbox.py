@@ -339,12 +339,15 @@ def run_dot(
                     "a smaller --view"
                 )
             raise RenderError(f"Graphviz failed: {message}")
-        drawn: dict[str, bytes | str] = {
-            fmt: Path(paths[fmt]).read_bytes() for fmt in formats if svg_reader is None or fmt != "svg"
-        }
+        drawn: dict[str, bytes | str] = {}
         if svg_reader is not None:
             drawn["svg"] = svg_reader.result()
-        elif finish_svg_text is not None and "svg" in drawn:
+        for fmt in formats:
+            if fmt not in drawn:
+                if not os.path.exists(paths[fmt]):  # a dot that exits 0 without drawing
+                    raise RenderError(f"Graphviz wrote no {fmt.upper()}")
+                drawn[fmt] = Path(paths[fmt]).read_bytes()
+        if svg_reader is None and finish_svg_text is not None and "svg" in drawn:
             raw = drawn["svg"]
             drawn["svg"] = finish_svg_text(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
         return drawn

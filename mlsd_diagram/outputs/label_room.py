@@ -1,0 +1,159 @@
+"""Room for every edge label: after Graphviz's layout, move a label that a line strikes through or a frame cuts.
+
+Graphviz places an edge's label beside the edge, in the rank where the label sits, and does not look at the
+other edges' curves or at the clusters' frames: a line can run straight through the words, a frame across
+them. Once the diagram is laid out (``dot -Tjson``), :func:`settle` finds each faulty label
+(:func:`.legibility.label_faults`: struck by another edge, on a cluster's frame or title, or covering a node
+or another label), struck ones first, and tries, in a fixed order, small moves of that edge or of the edge
+striking it:
+
+* ``tail`` / ``head``: the words go to that end of the edge, beside the arrow's start or its tip (a
+  ``taillabel`` / ``headlabel``); ``tail-flip`` / ``head-flip``: the same, on the other side of the line;
+* ``shorter`` / ``longer``: the edge spans one rank less or more (``minlen``), so the layout shifts.
+
+(An ``xlabel`` is not tried: Graphviz puts it where there is room, which can be nearer another edge than
+its own, and the reader cannot tell whose words they are.)
+
+A move is kept only when the new layout has fewer faulty labels and nothing got worse: no more labels
+struck, on frames or covering something, no more crossings, no more edges through a foreign cluster. It
+stops when no label is faulty, when no move helps, or after :data:`MOST_LAYOUTS` layouts (fewer on a large
+diagram: :data:`EDGE_LAYOUTS` edges laid out in all). Graphviz is deterministic and the moves are tried in
+one order, so the same blueprint gets the same moves (and the same bytes) every time. Diagrams of more than
+:data:`SETTLE_UP_TO_EDGES` edges are left as laid out: each try is a whole layout.
+
+``constraint=false`` and ``minlen=0`` are never tried: Graphviz 2.43 aborts on them across clusters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+from .legibility import label_faults, measure
+
+MOVES = ("tail", "tail-flip", "head", "head-flip", "shorter", "longer")
+MOST_LAYOUTS = 16  # layouts tried after the first, per diagram ...
+EDGE_LAYOUTS = 1200  # ... and fewer on a larger one: at most this many edges laid out in all
+SETTLE_UP_TO_EDGES = 300
+
+# The words of a moved label go to this attribute; a "-flip" move puts them on the other side of the line
+# (Graphviz's ``labelangle`` is -25 degrees by default).
+LABEL_KEYS = {"tail": "taillabel", "tail-flip": "taillabel", "head": "headlabel", "head-flip": "headlabel"}
+FLIPPED_ANGLE = "25"
+
+
+class Score(NamedTuple):
+    """What :func:`settle` weighs, from one layout."""
+
+    struck: int
+    on_frame: int
+    covering: int
+    crossings: int
+    through: int
+
+    @property
+    def faults(self) -> int:
+        """Labels struck, on a frame or covering something."""
+        return self.struck + self.on_frame + self.covering
+
+    def better_than(self, other: Score) -> bool:
+        """Fewer faulty labels and nothing worse."""
+        return self.faults < other.faults and all(mine <= theirs for mine, theirs in zip(self, other, strict=True))
+
+
+def score(graph: dict) -> Score:
+    """The :class:`Score` of one ``dot -Tjson`` layout."""
+    figures = measure(graph)
+    return Score(figures["struck"], figures["on_frame"], figures["covering"], figures["crossings"], figures["through"])
+
+
+def move_edge(attrs: dict[str, str], move: str) -> bool:
+    """Apply ``move`` to one edge's DOT attributes in place; ``False`` (and ``attrs`` unchanged) when it does
+    not apply: no words to move, or a ``minlen`` that would drop below 1."""
+    if move in LABEL_KEYS:
+        key = next((k for k in ("label", "xlabel") if attrs.get(k)), None)
+        if key is None:
+            return False
+        attrs[LABEL_KEYS[move]] = attrs.pop(key)
+        if move.endswith("-flip"):
+            attrs["labelangle"] = FLIPPED_ANGLE
+        return True
+    span = int(attrs.get("minlen", "1")) + (1 if move == "longer" else -1)
+    if span < 1:
+        return False
+    attrs["minlen"] = str(span)
+    return True
+
+
+def _candidates(label_edge: str, striker: str | None) -> list[tuple[str, str]]:
+    """The moves to try for one faulty label, in order: its own words first, then the striking edge's (if
+    it is struck), then the layout changes."""
+    if striker is None:
+        return [(label_edge, move) for move in MOVES]
+    return [
+        (label_edge, "tail"),
+        (label_edge, "head"),
+        (label_edge, "tail-flip"),
+        (label_edge, "head-flip"),
+        (striker, "tail"),
+        (striker, "head"),
+        (label_edge, "shorter"),
+        (label_edge, "longer"),
+        (striker, "longer"),
+        (striker, "shorter"),
+    ]
+
+
+def settle(
+    build: Callable[[Mapping[str, str]], str],
+    lay_out: Callable[[str], dict],
+    first: dict | None = None,
+) -> dict[str, str]:
+    """The moves (edge id -> move) that leave the fewest faulty labels, found greedily from none.
+
+    ``build(moves)`` is the DOT text with ``moves`` applied (``build({})`` is the diagram as it is);
+    ``lay_out(text)`` is Graphviz's ``-Tjson`` of a text, parsed; ``first``, when given, is that of
+    ``build({})``, already laid out.
+    """
+    graph = first if first is not None else lay_out(build({}))
+    edges = len(graph.get("edges", []))
+    if edges > SETTLE_UP_TO_EDGES or not label_faults(graph):
+        return {}
+    budget = min(MOST_LAYOUTS, EDGE_LAYOUTS // edges)
+    moves: dict[str, str] = {}
+    current = score(graph)
+    tried = 0
+    while current.faults and tried < budget:
+        found = None
+        for edge, move in _tries(graph, moves):
+            tried += 1
+            laid = lay_out(build({**moves, edge: move}))
+            new = score(laid)
+            if new.better_than(current):
+                found = ({**moves, edge: move}, new, laid)
+                break
+            if tried >= budget:
+                break
+        if found is None:
+            break
+        moves, current, graph = found
+    return moves
+
+
+def _tries(graph: dict, moves: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The moves worth a layout, in order: for each faulty label (struck ones first), those of
+    :func:`_candidates` that apply (read from the edge's attributes in ``graph``) to an edge not moved yet."""
+    attrs = {
+        str(e.get("id", "")): {k: str(v) for k, v in e.items() if k in ("label", "xlabel", "minlen")}
+        for e in graph.get("edges", [])
+        if e.get("id")
+    }
+    tries: list[tuple[str, str]] = []
+    faults = label_faults(graph)
+    for fault in sorted(faults, key=lambda f: not f.struck_by):  # struck labels first
+        for edge, move in _candidates(fault.edge, fault.struck_by[0] if fault.struck_by else None):
+            if edge in moves or edge not in attrs or (edge, move) in tries:
+                continue
+            if move_edge(dict(attrs[edge]), move):
+                tries.append((edge, move))
+    return tries
