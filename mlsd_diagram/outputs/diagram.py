@@ -22,7 +22,7 @@ from . import icons
 from .dot import Overlay, to_dot, with_icons_in
 from .files import check_replaceable, output_path, write_all, write_atomic
 from .formats import BY_NAME, EDITABLE_FORMATS, EXTENSIONS, FORMATS, GRAPHVIZ_FORMATS
-from .label_room import settle
+from .label_room import SETTLE_UP_TO_EDGES, settle
 from .sandbox import (
     INSTALL_HINT,
     GraphvizMissing,
@@ -90,7 +90,7 @@ def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | No
         lambda moves: to_dot(blueprint, view=view, direction=direction, detail=detail, moves=moves),
         ["svg"],
         finish_svg,
-        view,
+        _settles(blueprint, view),
     )
     svg = drawn["svg"]
     return svg.decode("utf-8") if isinstance(svg, bytes) else svg
@@ -99,6 +99,13 @@ def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | No
 # Views whose labels are settled after the layout (:mod:`.label_room`). The overview's edges are placed by
 # its own grid, and the request view is a chart.
 SETTLED_VIEWS_EXCEPT = ("overview", "request")
+
+
+def _settles(blueprint: Blueprint, view: str) -> bool:
+    """Whether the labels of ``view`` are settled: not in the overview or the request chart, nor in a design of
+    more flows than :data:`.label_room.SETTLE_UP_TO_EDGES` (known before Graphviz starts, so a large diagram
+    is drawn in one plain run, without a JSON layout)."""
+    return view not in SETTLED_VIEWS_EXCEPT and len(blueprint.flows) <= SETTLE_UP_TO_EDGES
 
 
 def _lay_out(text: str) -> dict:
@@ -110,9 +117,9 @@ def _settled_run(
     make: Callable[[Mapping[str, str]], str],
     formats: list[str],
     finish: Callable[[str], str] | None,
-    view: str,
+    settles: bool,
 ) -> tuple[dict[str, bytes | str], str]:
-    """Draw ``make({})`` in ``formats`` (none: no drawing, only the settling); in a settled view, lay it
+    """Draw ``make({})`` in ``formats`` (none: no drawing, only the settling); when it ``settles``, lay it
     out as JSON in the same run and, when a label is struck, draw ``make(moves)`` with the moves
     :func:`.label_room.settle` finds. Returns the drawings and the DOT text drawn."""
     texts: list[str] = []
@@ -124,7 +131,6 @@ def _settled_run(
 
         return text
 
-    settles = view not in SETTLED_VIEWS_EXCEPT
     run = [*formats, "json"] if settles and "json" not in formats else list(formats)
     if not run:
         return {}, build({})()
@@ -240,8 +246,9 @@ def _draw(
         drawn_formats.append("json")
     # dot starts while the DOT text is built, and the SVG is finished while dot draws the PNG. A DOT file
     # alone is settled too when Graphviz is here, so it is the text the pictures are drawn from.
-    if drawn_formats or (view not in SETTLED_VIEWS_EXCEPT and "dot" in formats and _graphviz_here()):
-        drawn, dot_text = _settled_run(make, drawn_formats, finish, view)
+    settles = _settles(blueprint, view)
+    if drawn_formats or (settles and "dot" in formats and _graphviz_here()):
+        drawn, dot_text = _settled_run(make, drawn_formats, finish, settles)
     else:
         drawn, dot_text = {}, make({})
     if "pdf" in drawn:
