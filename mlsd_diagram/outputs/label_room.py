@@ -8,7 +8,8 @@ or another label), struck ones first, and tries, in a fixed order, small moves o
 striking it:
 
 * ``tail`` / ``head``: the words go to that end of the edge, beside the arrow's start or its tip (a
-  ``taillabel`` / ``headlabel``); ``tail-flip`` / ``head-flip``: the same, on the other side of the line;
+  ``taillabel`` / ``headlabel``); ``-flip``: on the other side of the line; ``-out``: farther out, nearly
+  square to the line (see :data:`PLACES`);
 * ``shorter`` / ``longer``: the edge spans one rank less or more (``minlen``), so the layout shifts.
 
 (An ``xlabel`` is not tried: Graphviz puts it where there is room, which can be nearer another edge than
@@ -31,15 +32,24 @@ from typing import NamedTuple
 
 from .legibility import label_faults, measure
 
-MOVES = ("tail", "tail-flip", "head", "head-flip", "shorter", "longer")
 MOST_LAYOUTS = 16  # layouts tried after the first, per diagram ...
 EDGE_LAYOUTS = 1200  # ... and fewer on a larger one: at most this many edges laid out in all
 SETTLE_UP_TO_EDGES = 300
 
-# The words of a moved label go to this attribute; a "-flip" move puts them on the other side of the line
-# (Graphviz's ``labelangle`` is -25 degrees by default).
-LABEL_KEYS = {"tail": "taillabel", "tail-flip": "taillabel", "head": "headlabel", "head-flip": "headlabel"}
-FLIPPED_ANGLE = "25"
+# Where a moved label's words go: the attribute, its ``labelangle`` and ``labeldistance`` (``None``: Graphviz's
+# -25 degrees from the line and 1, i.e. 10 pt from the end). "-flip" is the other side of the line; "-out" is
+# 40 pt out, nearly square to the line, where a wide label clears its own line.
+PLACES: dict[str, tuple[str, str | None, str | None]] = {
+    "tail": ("taillabel", None, None),
+    "head": ("headlabel", None, None),
+    "tail-flip": ("taillabel", "25", None),
+    "head-flip": ("headlabel", "25", None),
+    "tail-out": ("taillabel", "-75", "4"),
+    "head-out": ("headlabel", "-75", "4"),
+    "tail-out-flip": ("taillabel", "75", "4"),
+    "head-out-flip": ("headlabel", "75", "4"),
+}
+MOVES = (*PLACES, "shorter", "longer")
 
 
 class Score(NamedTuple):
@@ -70,13 +80,16 @@ def score(graph: dict) -> Score:
 def move_edge(attrs: dict[str, str], move: str) -> bool:
     """Apply ``move`` to one edge's DOT attributes in place; ``False`` (and ``attrs`` unchanged) when it does
     not apply: no words to move, or a ``minlen`` that would drop below 1."""
-    if move in LABEL_KEYS:
+    if move in PLACES:
         key = next((k for k in ("label", "xlabel") if attrs.get(k)), None)
         if key is None:
             return False
-        attrs[LABEL_KEYS[move]] = attrs.pop(key)
-        if move.endswith("-flip"):
-            attrs["labelangle"] = FLIPPED_ANGLE
+        place, angle, distance = PLACES[move]
+        attrs[place] = attrs.pop(key)
+        if angle is not None:
+            attrs["labelangle"] = angle
+        if distance is not None:
+            attrs["labeldistance"] = distance
         return True
     span = int(attrs.get("minlen", "1")) + (1 if move == "longer" else -1)
     if span < 1:
@@ -91,10 +104,7 @@ def _candidates(label_edge: str, striker: str | None) -> list[tuple[str, str]]:
     if striker is None:
         return [(label_edge, move) for move in MOVES]
     return [
-        (label_edge, "tail"),
-        (label_edge, "head"),
-        (label_edge, "tail-flip"),
-        (label_edge, "head-flip"),
+        *((label_edge, move) for move in PLACES),
         (striker, "tail"),
         (striker, "head"),
         (label_edge, "shorter"),

@@ -99,6 +99,15 @@ def test_words_across_a_frame_or_over_a_node_or_other_words_are_faults() -> None
     assert [f.edge for f in label_faults(_graph([labelled, other])) if f.covers] == ["flow-0", "flow-1"]
 
 
+def test_a_tail_or_head_label_is_struck_by_its_own_line_too() -> None:
+    """A label is placed beside its own edge; words moved to an end can sit on their own line."""
+    own = _line((0, 100), (300, 100))  # runs through the words' box x 80..120, y 97.5..108
+    beside = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, "_ldraw_": _label(100, 100)}
+    assert label_faults(_graph([beside])) == []
+    at_end = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, "_hldraw_": _label(100, 100)}
+    assert [f.struck_by for f in label_faults(_graph([at_end]))] == [("flow-0",)]
+
+
 def test_a_tail_or_head_label_is_measured_too() -> None:
     labelled = {
         "_gvid": 0,
@@ -120,6 +129,8 @@ def test_moves_put_the_words_at_an_end_or_change_the_span() -> None:
     assert move_edge(attrs, "tail") and attrs == {"taillabel": "<words>", "minlen": "2"}
     attrs = {"xlabel": "<words>"}
     assert move_edge(attrs, "head-flip") and attrs == {"headlabel": "<words>", "labelangle": "25"}
+    attrs = {"label": "<words>"}
+    assert move_edge(attrs, "tail-out") and attrs == {"taillabel": "<words>", "labelangle": "-75", "labeldistance": "4"}
     attrs = {"minlen": "2"}
     assert not move_edge(attrs, "tail") and attrs == {"minlen": "2"}  # no words to move
     assert move_edge(attrs, "shorter") and attrs == {"minlen": "1"}
