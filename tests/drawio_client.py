@@ -3,7 +3,8 @@
 There is no headless draw.io here; its engine is on npm (``mxgraph``, pinned in tests/js). ``opened(page,
 text)`` decodes the file's ``mxGraphModel`` with mxGraph's own codec into a graph drawn in the page (as
 draw.io reads a file), and reads back every cell: parent, ends, the bounds and route its view computed,
-the label text it drew, and whether each image it drew decodes.
+the label text it drew, and whether each image it drew decodes. The graph has draw.io's named style
+``group`` (its stylesheet's: no fill, no outline), which draw.io gives the cell it groups cells under.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _OPENED = """async (text) => {
     const graph = new mxGraph(host);
     graph.setHtmlLabels(true);
     graph.foldingEnabled = false;  // draw.io shows no fold icon on a container styled collapsible=0
+    graph.getStylesheet().putCellStyle('group', {  // as draw.io's stylesheet (default.xml) has it
+        verticalAlign: 'top', fillColor: 'none', strokeColor: 'none', gradientColor: 'none', pointerEvents: '0'});
     const doc = mxUtils.parseXml(text);
     const node = doc.documentElement.getElementsByTagName('mxGraphModel')[0];
     new mxCodec(doc).decode(node, graph.getModel());
@@ -33,7 +36,8 @@ _OPENED = """async (text) => {
         const state = graph.view.getState(cell);
         const drawn = state && state.text && state.text.node ? state.text.node.textContent : null;
         return {
-            id: cell.id, vertex: !!cell.vertex, edge: !!cell.edge,
+            id: cell.id, vertex: !!cell.vertex, edge: !!cell.edge, style: cell.style ?? null,
+            connectable: graph.getModel().isConnectable(cell),
             parent: cell.parent ? cell.parent.id : null,
             source: cell.source ? cell.source.id : null, target: cell.target ? cell.target.id : null,
             label: typeof cell.value === 'string' ? asText(graph.getLabel(cell)) : null,

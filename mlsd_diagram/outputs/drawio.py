@@ -8,8 +8,10 @@ cells, the drawn route as waypoints and its label where the picture has it. Labe
 (``html=1``, so draw.io wraps them): every text is escaped, and a text with bidirectional controls
 is isolated in ``<bdi>`` so it cannot reorder the line after it. A chart (the request view) is
 vertices filled without an outline (or with a dashed one), free text vertices (``text;``, not
-wrapped) and an edge without ends for its dashed line, as draw.io's own "Line" is. Same input, same bytes: cell ids
-are the keys of :mod:`.editable`, nothing carries a date.
+wrapped) and an edge without ends for its dashed line, as draw.io's own "Line" is; each of its groups (a row,
+the axis, the SLO line) is a group cell as draw.io makes one (style ``group``, not connectable, as big as what
+it holds) whose cells are its children, placed relative to it. Same input, same bytes: cell ids are the keys of
+:mod:`.editable` (a group's ``group.<its name>``, as Excalidraw's group ids), nothing carries a date.
 """
 
 from __future__ import annotations
@@ -187,7 +189,12 @@ def _edge(root: ET.Element, connector: Connector) -> None:
         _sub(geometry, "mxPoint", x=_n(lx - mx), y=_n(ly - my), **{"as": "offset"})
 
 
-def _mark(root: ET.Element, mark: Mark) -> None:
+def _off(value: float, origin: float) -> float:
+    """``value`` from ``origin``, to the file's 0.01 px; 0, not -0, at the origin."""
+    return round(value - origin, 2) + 0.0
+
+
+def _mark(root: ET.Element, mark: Mark, parent: str, origin: Point) -> None:
     style = _style(
         rounded=0,
         html=1,
@@ -195,20 +202,19 @@ def _mark(root: ET.Element, mark: Mark) -> None:
         strokeColor=mark.stroke or "none",
         strokeWidth=_n(mark.width),
     )
-    cell = _cell(root, mark.key, "", style + DASH_STYLES[mark.dash], "1", vertex="1")
-    _geometry(cell, mark.box.x, mark.box.y, mark.box.width, mark.box.height)
+    cell = _cell(root, mark.key, "", style + DASH_STYLES[mark.dash], parent, vertex="1")
+    _geometry(cell, _off(mark.box.x, origin[0]), _off(mark.box.y, origin[1]), mark.box.width, mark.box.height)
 
 
-def _rule(root: ET.Element, rule: Rule) -> None:
+def _rule(root: ET.Element, rule: Rule, parent: str, origin: Point) -> None:
     style = _style(endArrow="none", html=1, rounded=0, strokeColor=rule.colour, strokeWidth=_n(rule.width))
-    cell = _cell(root, rule.key, "", style + DASH_STYLES[rule.dash], "1", edge="1")
+    cell = _cell(root, rule.key, "", style + DASH_STYLES[rule.dash], parent, edge="1")
     geometry = _sub(cell, "mxGeometry", relative="1", **{"as": "geometry"})
-    (x0, y0), (x1, y1) = rule.start, rule.end
-    _sub(geometry, "mxPoint", x=_n(x0), y=_n(y0), **{"as": "sourcePoint"})
-    _sub(geometry, "mxPoint", x=_n(x1), y=_n(y1), **{"as": "targetPoint"})
+    for (x, y), end in ((rule.start, "sourcePoint"), (rule.end, "targetPoint")):
+        _sub(geometry, "mxPoint", x=_n(_off(x, origin[0])), y=_n(_off(y, origin[1])), **{"as": end})
 
 
-def _free_text(root: ET.Element, text: Text) -> None:
+def _free_text(root: ET.Element, text: Text, parent: str, origin: Point) -> None:
     style = "text;" + _style(
         html=1,
         fillColor="none",  # as draw.io's own text style: no box around the words
@@ -221,8 +227,54 @@ def _free_text(root: ET.Element, text: Text) -> None:
     )
     if text.bold:
         style += "fontStyle=1;"
-    cell = _cell(root, text.key, label_html(text.text), style, "1", vertex="1")
-    _geometry(cell, text.box.x, text.box.y, text.box.width, text.box.height)
+    cell = _cell(root, text.key, label_html(text.text), style, parent, vertex="1")
+    _geometry(cell, _off(text.box.x, origin[0]), _off(text.box.y, origin[1]), text.box.width, text.box.height)
+
+
+def _extent(part: Mark | Rule | Text) -> tuple[float, float, float, float]:
+    """The left, top, right and bottom of a chart's ``part`` (px)."""
+    if isinstance(part, Rule):
+        (x0, y0), (x1, y1) = part.start, part.end
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    return part.box.x, part.box.y, part.box.x + part.box.width, part.box.y + part.box.height
+
+
+def _part(root: ET.Element, part: Mark | Rule | Text, parent: str, origin: Point) -> None:
+    if isinstance(part, Mark):
+        _mark(root, part, parent, origin)
+    elif isinstance(part, Rule):
+        _rule(root, part, parent, origin)
+    else:
+        _free_text(root, part, parent, origin)
+
+
+def _chart(root: ET.Element, diagram: Editable) -> None:
+    """A chart's marks at the back, then its lines, then its texts. The parts of a group (a row, the axis, the
+    SLO line) are the children of a group cell as draw.io makes one (style ``group``, not connectable, its
+    geometry the box around them, theirs relative to its corner), written where the group's first part comes."""
+    order: list[Mark | Rule | Text | str] = []  # a part in no group, or a group's name
+    groups: dict[str, list[Mark | Rule | Text]] = {}
+    parts: list[Mark | Rule | Text] = [*diagram.marks, *diagram.rules, *diagram.texts]
+    for part in parts:
+        if part.group is None:
+            order.append(part)
+        elif part.group in groups:
+            groups[part.group].append(part)
+        else:
+            groups[part.group] = [part]
+            order.append(part.group)
+    for entry in order:
+        if not isinstance(entry, str):
+            _part(root, entry, "1", (0.0, 0.0))
+            continue
+        members, key = groups[entry], f"group.{entry}"
+        extents = [_extent(part) for part in members]
+        left, top = _off(min(e[0] for e in extents), 0), _off(min(e[1] for e in extents), 0)
+        right, bottom = max(e[2] for e in extents), max(e[3] for e in extents)
+        cell = _cell(root, key, "", "group", "1", vertex="1", connectable="0")
+        _geometry(cell, left, top, right - left, bottom - top)
+        for part in members:
+            _part(root, part, key, (left, top))
 
 
 def to_drawio(diagram: Editable, name: str = "Diagram") -> str:
@@ -276,11 +328,6 @@ def to_drawio(diagram: Editable, name: str = "Diagram") -> str:
         _shape(root, shape, frames)
     for connector in diagram.connectors:
         _edge(root, connector)
-    for mark in diagram.marks:  # a chart's: marks at the back, then its lines, then its texts
-        _mark(root, mark)
-    for rule in diagram.rules:
-        _rule(root, rule)
-    for words in diagram.texts:
-        _free_text(root, words)
+    _chart(root, diagram)  # a chart's marks, lines and texts
     ET.indent(mxfile)
     return ET.tostring(mxfile, encoding="unicode") + "\n"

@@ -604,7 +604,7 @@ def _mxgraph_chart(shown: dict) -> dict[str, dict]:
     """Every cell mxGraph decoded and drew, as the chart checks read it."""
     out = {}
     for c in shown["cells"]:
-        if c["id"] in ("0", "1"):
+        if c["id"] in ("0", "1") or c["style"] == "group":  # a group holds the chart's cells, draws nothing
             continue
         if c["edge"]:
             item = {"type": "line", "ends": c["points"], "colour": c["stroke"], "dashed": c["dashed"]}
@@ -727,10 +727,9 @@ def test_request_view_opens_in_excalidraw_as_the_waterfall(excalidraw_page, path
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
-def test_request_view_opens_in_mxgraph_as_the_waterfall(mxgraph_page, path):
+def test_request_view_opens_in_mxgraph_as_the_waterfall(mxgraph_page, path, monkeypatch):
     blueprint = load(path)
-    text = draw(blueprint, "drawio", view="request")
-    assert isinstance(text, str)
+    text, chart = _drawio_request(blueprint, monkeypatch)
     root = ET.fromstring(text)
     model = root.find("diagram/mxGraphModel")
     assert model is not None
@@ -744,7 +743,87 @@ def test_request_view_opens_in_mxgraph_as_the_waterfall(mxgraph_page, path):
     shown = drawio_client.opened(mxgraph_page, text)
     assert sorted(c["id"] for c in shown["cells"]) == sorted(cells)  # mxGraph decoded every cell
     shapes = _mxgraph_chart(shown)
-    check_request_chart(blueprint, shapes)
+    check_request_chart(blueprint, shapes)  # the places mxGraph computed from the groups': bars by their times
+    check_drawio_groups(text, shown, chart)
+
+
+def _drawio_request(blueprint, monkeypatch) -> tuple[str, object]:
+    """The request view's draw.io file and the chart it was written from (:func:`.editable.request_chart`: every
+    part's place on the page, as before any grouping)."""
+    from mlsd_diagram.outputs import drawio
+
+    charts = []
+    write = drawio.to_drawio
+    monkeypatch.setattr(drawio, "to_drawio", lambda chart, *rest: charts.append(chart) or write(chart, *rest))
+    text = draw(blueprint, "drawio", view="request")
+    assert isinstance(text, str) and len(charts) == 1
+    return text, charts[0]
+
+
+def check_drawio_groups(text: str, shown: dict, chart) -> None:
+    """The request view grouped as draw.io groups: each row's name, bars, timeout mark and figures (so the axis
+    with its ticks and their labels, the SLO line with its label) are the children of one cell styled `group`
+    (a vertex, not connectable, drawn without fill or outline) whose geometry is the box around them, theirs
+    relative to its corner; mxGraph places every part at the group's corner plus its offset, which is where the
+    chart has it (within the file's 0.01 px). The title and the key are in no group."""
+    from mlsd_diagram.outputs.editable import Rule
+
+    cells = {c.get("id"): c for c in ET.fromstring(text).iter("mxCell")}
+    theirs = {c["id"]: c for c in shown["cells"]}
+    row_parts = ("row-", "bar-", "p50-", "timeout-", "figure-")
+    for key in cells:  # every cell of a row under its row's group, as Excalidraw groups them
+        if key.startswith(row_parts) and not key.startswith("group."):
+            group = f"group.row-{key.rsplit('-', 1)[1]}"
+            assert cells[key].get("parent") == theirs[key]["parent"] == group, key
+    rows = sum(1 for key in cells if key.startswith("row-"))
+    assert rows > 0 and {f"group.row-{n}" for n in range(rows)} <= set(cells)
+    for key in ("title", "key"):
+        assert cells[key].get("parent") == theirs[key]["parent"] == "1"
+
+    def numbers(element, *names: str) -> list[float]:
+        return [float(element.get(name)) for name in names]
+
+    held: dict[str, list] = {}
+    for part in (*chart.marks, *chart.rules, *chart.texts):
+        parent = f"group.{part.group}" if part.group else "1"
+        assert cells[part.key].get("parent") == theirs[part.key]["parent"] == parent, part.key
+        if part.group:
+            held.setdefault(parent, []).append(part)
+    groups = {key for key, cell in cells.items() if cell.get("style") == "group"}
+    assert groups == set(held) and {f"group.row-{n}" for n in range(rows)} | {"group.axis"} <= groups
+    for key, parts in held.items():
+        cell, mine = cells[key], theirs[key]
+        assert (cell.get("value"), cell.get("vertex"), cell.get("connectable"), cell.get("parent")) == (
+            "",
+            "1",
+            "0",
+            "1",
+        )
+        assert mine["vertex"] and not mine["connectable"] and (mine["fill"], mine["stroke"]) == ("none", "none")
+        gx, gy, gw, gh = numbers(cell.find("mxGeometry"), "x", "y", "width", "height")
+        assert mine["bounds"] == pytest.approx([gx, gy, gw, gh], abs=0.01), key
+        extents = []
+        for part in parts:
+            geometry = cells[part.key].find("mxGeometry")
+            if isinstance(part, Rule):  # its ends relative to the group's corner, mxGraph's on the page
+                ends = [numbers(point, "x", "y") for point in geometry.iter("mxPoint")]
+                drawn = [*part.start, *part.end]
+                assert [gx + ends[0][0], gy + ends[0][1], gx + ends[1][0], gy + ends[1][1]] == pytest.approx(
+                    drawn, abs=0.011
+                )
+                assert sum(theirs[part.key]["points"], []) == pytest.approx(drawn, abs=0.011), part.key
+                (x0, y0), (x1, y1) = ends
+                extents.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+                continue
+            x, y, w, h = numbers(geometry, "x", "y", "width", "height")
+            box = [part.box.x, part.box.y, part.box.width, part.box.height]
+            assert [gx + x, gy + y, w, h] == pytest.approx(box, abs=0.011), part.key
+            assert theirs[part.key]["bounds"] == pytest.approx(box, abs=0.011), part.key
+            extents.append((x, y, x + w, y + h))
+        # the group is the box around its parts: from its corner (0, 0) to its width and height
+        left, top = min(e[0] for e in extents), min(e[1] for e in extents)
+        right, bottom = max(e[2] for e in extents), max(e[3] for e in extents)
+        assert (left, top, right, bottom) == pytest.approx((0, 0, gw, gh), abs=0.011), key
 
 
 def test_request_view_exports_place_the_news_feed_s_figures_by_hand():
@@ -758,12 +837,24 @@ def test_request_view_exports_place_the_news_feed_s_figures_by_hand():
     scene = {e["id"]: e for e in json.loads(str(drawn["excalidraw"]))["elements"]}
     cells = {c.get("id"): c for c in ET.fromstring(str(drawn["drawio"])).iter("mxCell")}
 
-    def drawio_box(key: str) -> tuple[float, ...]:
+    def drawio_box(key: str) -> tuple[float, ...]:  # on the page: its group's corner plus its place in it
         geo = cells[key].find("mxGeometry")
-        return tuple(float(geo.get(k)) for k in ("x", "y", "width", "height"))
+        x, y, w, h = (float(geo.get(k)) for k in ("x", "y", "width", "height"))
+        if cells[key].get("parent") != "1":
+            px, py, _, _ = drawio_box(cells[key].get("parent"))
+            x, y = x + px, y + py
+        return x, y, w, h
 
     for box in ((scene["bar-10"]["x"], scene["bar-10"]["width"]), drawio_box("bar-10")[::2]):
         assert box == pytest.approx((366.08, 164.89), abs=1)
+    # in draw.io the ranker's row is one group (as in Excalidraw): its cells the children of a `group` cell
+    assert {key for key, cell in cells.items() if cell.get("parent") == "group.row-10"} == {
+        f"{part}-10" for part in ("row", "bar", "p50", "timeout", "figure")
+    }
+    assert cells["group.row-10"].get("style") == "group" and cells["group.row-10"].get("connectable") == "0"
+    assert {e["id"] for e in scene.values() if e["groupIds"] == ["group.row-10"]} == {
+        f"{part}-10" for part in ("row", "bar", "p50", "timeout", "figure")
+    }
     assert scene["row-10"]["text"] == "\u2003\u20033 Multi-task ranker"
     assert scene["figure-10"]["text"] == "p99 49.1 ms \u00b7 p50 26.5 ms \u00b7 timeout 80 ms"
     assert read_label(cells["figure-10"].get("value")) == scene["figure-10"]["text"]
