@@ -119,27 +119,22 @@ def _settled_run(
     finish: Callable[[str], str] | None,
     settles: bool,
 ) -> tuple[dict[str, bytes | str], str]:
-    """Draw ``make({})`` in ``formats`` (none: no drawing, only the settling); when it ``settles``, lay it
-    out as JSON in the same run and, when a label is struck, draw ``make(moves)`` with the moves
-    :func:`.label_room.settle` finds. Returns the drawings and the DOT text drawn."""
+    """Draw ``make(moves)`` in ``formats`` (none: only the settling) and return the drawings and the DOT text
+    drawn. When it ``settles``, Graphviz lays ``make({})`` out as JSON first and :func:`.label_room.settle`
+    picks the ``moves`` (none when no label is faulty); the pictures are then drawn once, in one run. (A layout
+    costs a fraction of drawing a large PNG, so this is cheaper than drawing, finding a fault and drawing again.)
+    """
+    moves = settle(make, _lay_out) if settles else {}
     texts: list[str] = []
 
-    def build(moves: Mapping[str, str]) -> Callable[[], str]:
-        def text() -> str:
-            texts.append(make(moves))
-            return texts[-1]
+    def build() -> str:
+        texts.append(make(moves))
+        return texts[-1]
 
-        return text
-
-    run = [*formats, "json"] if settles and "json" not in formats else list(formats)
-    if not run:
-        return {}, build({})()
-    drawn = run_dot(build({}), run, finish)
-    if settles:
-        moves = settle(make, _lay_out, json.loads(drawn["json"]))
-        if moves:
-            drawn = run_dot(build(moves), run, finish)
-    return {fmt: drawn[fmt] for fmt in formats}, texts[-1]
+    if not formats:
+        return {}, build()
+    drawn = run_dot(build, formats, finish)
+    return drawn, texts[-1]
 
 
 def render(

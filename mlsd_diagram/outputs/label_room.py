@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from .legibility import label_faults, measure
+from .legibility import LabelFault, label_faults, measure
 
 MOST_LAYOUTS = 16  # layouts tried after the first, per diagram ...
 EDGE_LAYOUTS = 1200  # ... and fewer on a larger one: at most this many edges laid out in all
@@ -138,16 +138,31 @@ def settle(
         for edge, move in _tries(graph, moves):
             tried += 1
             laid = lay_out(build({**moves, edge: move}))
-            new = score(laid)
-            if new.better_than(current):
-                found = ({**moves, edge: move}, new, laid)
-                break
+            # the labels first (cheap), then the crossings and edges through clusters
+            if _labels_better(label_faults(laid), current):
+                new = score(laid)
+                if new.better_than(current):
+                    found = ({**moves, edge: move}, new, laid)
+                    break
             if tried >= budget:
                 break
         if found is None:
             break
         moves, current, graph = found
     return moves
+
+
+def _labels_better(faults: list[LabelFault], current: Score) -> bool:
+    """Whether a layout with these label faults can be better than ``current`` (:meth:`Score.better_than`)."""
+    struck = sum(1 for f in faults if f.struck_by)
+    on_frame = sum(1 for f in faults if f.on_frame)
+    covering = sum(1 for f in faults if f.covers)
+    return (
+        struck + on_frame + covering < current.faults
+        and struck <= current.struck
+        and on_frame <= current.on_frame
+        and covering <= current.covering
+    )
 
 
 def _tries(graph: dict, moves: Mapping[str, str]) -> list[tuple[str, str]]:

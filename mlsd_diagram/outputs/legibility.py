@@ -108,14 +108,31 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def _crossings(line_a: list[Point], line_b: list[Point], near: list[Point]) -> int:
-    """Distinct points where two polylines cross, leaving out those within 14 pt of ``near``."""
-    if not _overlap(_bounds(line_a), _bounds(line_b)):
+def _segment_boxes(line: list[Point]) -> list[tuple[Box, int]]:
+    """The bounding box of each segment of a polyline, with the segment's index."""
+    return [(_bounds([line[j], line[j + 1]]), j) for j in range(len(line) - 1)]
+
+
+def _crossings(
+    line_a: list[Point],
+    line_b: list[Point],
+    near: list[Point],
+    known: tuple[Box, Box, list[tuple[Box, int]], list[tuple[Box, int]]] | None = None,
+) -> int:
+    """Distinct points where two polylines cross, leaving out those within 14 pt of ``near``. ``known``: the
+    lines' bounds and segment boxes, when computed once for many pairs."""
+    bounds_a, bounds_b, boxes_a, boxes_b = known or (
+        _bounds(line_a),
+        _bounds(line_b),
+        _segment_boxes(line_a),
+        _segment_boxes(line_b),
+    )
+    if not _overlap(bounds_a, bounds_b):
         return 0
     found: list[Point] = []
-    boxes_b = [(_bounds([line_b[j], line_b[j + 1]]), j) for j in range(len(line_b) - 1)]
-    for i in range(len(line_a) - 1):
-        box = _bounds([line_a[i], line_a[i + 1]])
+    for box, i in boxes_a:
+        if not _overlap(box, bounds_b):
+            continue
         for box_b, j in boxes_b:
             if not _overlap(box, box_b):
                 continue
@@ -127,9 +144,9 @@ def _crossings(line_a: list[Point], line_b: list[Point], near: list[Point]) -> i
     return len(found)
 
 
-def _line_hits_box(line: list[Point], box: Box) -> bool:
+def _line_hits_box(line: list[Point], box: Box, bounds: Box | None = None) -> bool:
     x0, y0, x1, y1 = box
-    if not _overlap(_bounds(line), box):
+    if not _overlap(bounds or _bounds(line), box):
         return False
     if any(x0 < p[0] < x1 and y0 < p[1] < y1 for p in line):
         return True
@@ -203,12 +220,13 @@ def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> li
         if box is not None
     ]
     ids = {e["_gvid"]: str(e.get("id", e["_gvid"])) for e in edges}
+    bounds = {gvid: _bounds(line) for gvid, line in lines.items() if line}
     found = []
     for k, (edge, inner, at_end) in enumerate(texts):
         struck_by = tuple(
             ids[gvid]
             for gvid, line in lines.items()
-            if (at_end or gvid != edge["_gvid"]) and line and _line_hits_box(line, inner)
+            if (at_end or gvid != edge["_gvid"]) and line and _line_hits_box(line, inner, bounds[gvid])
         )
         on_frame = any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles)
         covers = any(_overlap(inner, box) for box in nodes) or any(
@@ -237,6 +255,7 @@ def measure(graph: dict) -> dict:
     fonts_seen += [smallest for edge in edges for _, smallest in _edge_labels(edge)]
     # crossings between every pair of edges
     crossings = 0
+    known = {gvid: (_bounds(line), _segment_boxes(line)) for gvid, line in lines.items() if line}
     for i, a in enumerate(edges):
         for b in edges[i + 1 :]:
             shared = {a["tail"], a["head"]} & {b["tail"], b["head"]}
@@ -247,7 +266,10 @@ def measure(graph: dict) -> dict:
             )
             near += [node_at[g] for g in shared]
             if lines[a["_gvid"]] and lines[b["_gvid"]]:
-                crossings += _crossings(lines[a["_gvid"]], lines[b["_gvid"]], near)
+                (bounds_a, boxes_a), (bounds_b, boxes_b) = known[a["_gvid"]], known[b["_gvid"]]
+                crossings += _crossings(
+                    lines[a["_gvid"]], lines[b["_gvid"]], near, (bounds_a, bounds_b, boxes_a, boxes_b)
+                )
     faults = label_faults(graph, lines)
     struck = sum(1 for f in faults if f.struck_by)
     on_frame = sum(1 for f in faults if f.on_frame)

@@ -172,8 +172,13 @@ def test_one_graphviz_run_for_all_formats(tmp_path, monkeypatch):
     bp = load(HERE / "data" / "loop4.yaml")
     render(bp, formats=("png", "svg", "pdf", "dot", "mermaid", "excalidraw", "drawio"), out_dir=tmp_path / "out")
     calls = log.read_text().splitlines()
-    assert len(calls) == 1
-    assert all(f"-T{fmt}" in calls[0] for fmt in ("png", "svg", "pdf", "json"))  # json: the editable exports' layout
+    # the pictures and the exports come from one drawing run (json: the editable exports' layout), after the
+    # layouts that settle the labels (JSON only, see label_room)
+    *settling, drawing = calls
+    assert all(f"-T{fmt}" in drawing for fmt in ("png", "svg", "pdf", "json"))
+    assert settling and all(call.count(" -T") == 1 and "-Tjson" in call for call in settling)
+    render(bp, formats=("png", "svg", "pdf"), out_dir=tmp_path / "out", view="overview")  # nothing to settle
+    assert len(log.read_text().splitlines()) == len(calls) + 1
 
 
 def test_failed_graphviz_leaves_no_file(tmp_path, mlsd):
@@ -268,8 +273,10 @@ def test_graphviz_failing_after_the_svg_leaves_no_file(tmp_path):
 def test_graphviz_writing_no_svg_is_an_error(tmp_path, monkeypatch):
     bindir = _fake_dot(tmp_path / "bin", "cat > /dev/null\nexit 0\n")
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    with pytest.raises(RenderError, match="wrote no SVG"):
+    with pytest.raises(RenderError, match="wrote no JSON"):  # the layout that settles the labels
         render(load(HERE / "data" / "loop4.yaml"), formats=("svg",), out_dir=tmp_path / "out")
+    with pytest.raises(RenderError, match="wrote no SVG"):
+        render(load(HERE / "data" / "loop4.yaml"), formats=("svg",), out_dir=tmp_path / "out", view="overview")
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
