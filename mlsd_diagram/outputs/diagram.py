@@ -96,13 +96,12 @@ def render_svg_text(blueprint: Blueprint, view: str = "all", direction: str | No
     return svg.decode("utf-8") if isinstance(svg, bytes) else svg
 
 
-# Views whose labels are settled after the layout (:mod:`.label_room`). The overview's edges are placed by
-# its own grid, and the request view is a chart.
-SETTLED_VIEWS_EXCEPT = ("overview", "request")
+# Views whose labels are not settled after the layout (:mod:`.label_room`): the request view is a chart.
+SETTLED_VIEWS_EXCEPT = ("request",)
 
 
 def _settles(blueprint: Blueprint, view: str) -> bool:
-    """Whether the labels of ``view`` are settled: not in the overview or the request chart, nor in a design of
+    """Whether the labels of ``view`` are settled: not in the request chart, nor in a design of
     more flows than :data:`.label_room.SETTLE_UP_TO_EDGES` (known before Graphviz starts, so a large diagram
     is drawn in one plain run, without a JSON layout)."""
     return view not in SETTLED_VIEWS_EXCEPT and len(blueprint.flows) <= SETTLE_UP_TO_EDGES

@@ -147,7 +147,7 @@ def to_dot(
     if detail not in DETAILS:
         raise UnknownDetail(f"unknown detail {detail!r}; expected one of: {', '.join(DETAILS)}")
     if view == "overview":
-        return overview_dot(blueprint, rankdir, scale)
+        return overview_dot(blueprint, rankdir, scale, moves)
     selected = select_view(blueprint.graph, view, detail)
     if overlay is not None and overlay.scope is not None:
         selected = _scoped(blueprint, selected, overlay.scope)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..blueprint.models import Blueprint
 from .dot_labels import MAX_FLOW_CLASSES, listed, normalise, title_label
+from .label_room import move_edge
 from .plan import flow_ends, group_label, layout_plan
 from .style import (
     EDGE_ATTRS,
@@ -231,7 +233,9 @@ def _columns(
     return rank, row_of
 
 
-def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) -> str:
+def overview_dot(
+    blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0, moves: Mapping[str, str] | None = None
+) -> str:
     """The overview (:func:`.views.overview`) as DOT: one box per stage (``id="stage-<name>"``), one edge per
     pair of stages with flows between them, both directions on it (``id="stage-flows-<n>"``, the member flows
     as classes ``flow-N``), labelled with the count of each mode. Stages sit in the grid of
@@ -313,5 +317,7 @@ def overview_dot(blueprint: Blueprint, rankdir: str = "LR", scale: float = 1.0) 
             arrows = {"forward": "back", "back": "forward"}.get(arrows, arrows)
         if arrows != "forward":
             attrs["dir"] = arrows
+        if moves and attrs["id"] in moves:  # a label settled after a first layout (see .label_room)
+            move_edge(attrs, moves[attrs["id"]])
         dot.edge(f"stage{position[tail]}", f"stage{position[head]}", **attrs)
     return normalise(dot.source)

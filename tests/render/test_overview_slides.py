@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsd_diagram.outputs.diagram import run_dot
-from mlsd_diagram.outputs.dot import to_dot
+from mlsd_diagram.outputs.diagram import draw, run_dot
 from mlsd_diagram.outputs.legibility import measure, slide_text_pt
 from mlsd_diagram.outputs.overview_dot import overview_grid
 from mlsd_diagram.outputs.views import overview
@@ -25,12 +24,11 @@ from synthetic_blueprints import synthetic_blueprint  # noqa: E402
 CASES = [(seed, stages, None) for seed, stages in enumerate(range(2, 15))] + [
     (100 + stages * 10 + per_stage, stages, per_stage) for stages in (4, 5) for per_stage in (1, 2)
 ]
-# Known gaps (CHANGELOG): a long backward flow across a grid of three or four rows can cross a label on its
-# way; the height of such a grid is underestimated, so 11 to 14 stages of many components can end at 8.5 to
-# 9 pt on a slide
+# Known gaps (CHANGELOG): the height of a grid of three or four rows with many flows going back across it is
+# underestimated, so 12 and 13 stages of many components end below 9 pt on a slide (their struck labels are
+# moved by the label settling, as in every view)
 GAPS = {
-    (9, 11, None): "8.6 pt on a slide, a label struck",
-    (10, 12, None): "aspect 1.15, 7.3 pt on a slide, a label struck",
+    (10, 12, None): "aspect 1.15, 7.3 pt on a slide",
     (11, 13, None): "8.9 pt on a slide",
 }
 
@@ -38,14 +36,14 @@ GAPS = {
 def _figures(seed: int, stages: int, per_stage: int | None) -> tuple[float, float, int]:
     blueprint = synthetic_blueprint(seed, stages, per_stage)
     assert len(overview(blueprint.graph).stages) == stages
-    graph = json.loads(run_dot(to_dot(blueprint, view="overview"), ["json"])["json"])
+    graph = json.loads(run_dot(str(draw(blueprint, "dot", view="overview")), ["json"])["json"])
     figures = measure(graph)
     return figures["aspect"], slide_text_pt(graph), figures["struck"]
 
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=pytest.mark.xfail(reason=GAPS[c])) if c in GAPS else c for c in CASES],
+    [pytest.param(c, marks=pytest.mark.xfail(reason=GAPS[c], strict=True)) if c in GAPS else c for c in CASES],
     ids=lambda c: f"seed{c[0]}-{c[1]}stages-{c[2] or 'mixed'}",
 )
 def test_synthetic_overviews_fit_a_slide(case):

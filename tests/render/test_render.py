@@ -177,7 +177,8 @@ def test_one_graphviz_run_for_all_formats(tmp_path, monkeypatch):
     *settling, drawing = calls
     assert all(f"-T{fmt}" in drawing for fmt in ("png", "svg", "pdf", "json"))
     assert settling and all(call.count(" -T") == 1 and "-Tjson" in call for call in settling)
-    render(bp, formats=("png", "svg", "pdf"), out_dir=tmp_path / "out", view="overview")  # nothing to settle
+    news_feed = load(HERE.parent.parent / "blueprints" / "news_feed.yaml")
+    render(news_feed, formats=("png", "svg", "pdf"), out_dir=tmp_path / "out", view="request")  # a chart: no settling
     assert len(log.read_text().splitlines()) == len(calls) + 1
 
 
@@ -276,7 +277,12 @@ def test_graphviz_writing_no_svg_is_an_error(tmp_path, monkeypatch):
     with pytest.raises(RenderError, match="wrote no JSON"):  # the layout that settles the labels
         render(load(HERE / "data" / "loop4.yaml"), formats=("svg",), out_dir=tmp_path / "out")
     with pytest.raises(RenderError, match="wrote no SVG"):
-        render(load(HERE / "data" / "loop4.yaml"), formats=("svg",), out_dir=tmp_path / "out", view="overview")
+        render(
+            load(HERE.parent.parent / "blueprints" / "news_feed.yaml"),
+            formats=("svg",),
+            out_dir=tmp_path / "out",
+            view="request",
+        )
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
