@@ -22,7 +22,7 @@ from . import icons
 from .dot import Overlay, to_dot, with_icons_in
 from .files import check_replaceable, output_path, write_all, write_atomic
 from .formats import BY_NAME, EDITABLE_FORMATS, EXTENSIONS, FORMATS, GRAPHVIZ_FORMATS
-from .label_room import SETTLE_UP_TO_EDGES, settle
+from .label_room import SETTLE_UP_TO_COMPONENTS, SETTLE_UP_TO_EDGES, settle
 from .sandbox import (
     INSTALL_HINT,
     GraphvizMissing,
@@ -101,10 +101,15 @@ SETTLED_VIEWS_EXCEPT = ("request",)
 
 
 def _settles(blueprint: Blueprint, view: str) -> bool:
-    """Whether the labels of ``view`` are settled: not in the request chart, nor in a design of
-    more flows than :data:`.label_room.SETTLE_UP_TO_EDGES` (known before Graphviz starts, so a large diagram
-    is drawn in one plain run, without a JSON layout)."""
-    return view not in SETTLED_VIEWS_EXCEPT and len(blueprint.flows) <= SETTLE_UP_TO_EDGES
+    """Whether the labels of ``view`` are settled: not in the request chart, nor in a design of more flows
+    than :data:`.label_room.SETTLE_UP_TO_EDGES` or more components than
+    :data:`.label_room.SETTLE_UP_TO_COMPONENTS` (known before Graphviz starts, so a large diagram is drawn in
+    one plain run, without a layout before it)."""
+    return (
+        view not in SETTLED_VIEWS_EXCEPT
+        and len(blueprint.flows) <= SETTLE_UP_TO_EDGES
+        and len(blueprint.components) <= SETTLE_UP_TO_COMPONENTS
+    )
 
 
 def _lay_out(text: str) -> dict:

@@ -35,6 +35,7 @@ from .legibility import LabelFault, label_faults, measure
 MOST_LAYOUTS = 16  # layouts tried after the first, per diagram ...
 EDGE_LAYOUTS = 1200  # ... and fewer on a larger one: at most this many edges laid out in all
 SETTLE_UP_TO_EDGES = 300
+SETTLE_UP_TO_COMPONENTS = 200  # a design's, for the renderer to decide before any layout
 
 # Where a moved label's words go: the attribute, its ``labelangle`` and ``labeldistance`` (``None``: Graphviz's
 # -25 degrees from the line and 1, i.e. 10 pt from the end). "-flip" is the other side of the line; "-out" is
