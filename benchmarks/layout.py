@@ -11,8 +11,8 @@ address-space cap) and measured on what is drawn:
 * width and height in inches, aspect (width / height);
 * crossings: points where two edges' drawn curves (the Bezier pieces of ``_draw_``,
   flattened into polylines) intersect, not counting meetings near a node both edges touch;
-* struck: edge labels (label, xlabel, headlabel or taillabel) that another edge's curve passes
-  through;
+* struck: edge labels (label, xlabel, headlabel or taillabel) that an edge's curve passes (its own
+  included) through;
 * on frame: edge labels lying on a cluster's frame or on its title;
 * cover: edge labels covering a (visible) node or another edge label;
 * through: (edge, cluster) pairs where the edge runs inside a cluster that holds neither end;

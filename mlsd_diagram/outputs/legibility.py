@@ -4,8 +4,8 @@ Measured on what is drawn (the Bezier pieces of ``_draw_``, flattened into polyl
 ``_ldraw_``, ``_hldraw_`` and ``_tldraw_``):
 
 * crossings: points where two edges' drawn curves intersect, not counting meetings near a node both edges touch;
-* struck: edge labels (label, xlabel, headlabel or taillabel) that another edge's curve passes through (or,
-  for a head or tail label, its own);
+* struck: edge labels (label, xlabel, headlabel or taillabel) that an edge's curve passes through, its own
+  included;
 * on frame: edge labels lying on a cluster's frame or on its title;
 * through: (edge, cluster) pairs where the edge runs inside a cluster that holds neither end;
 * label pt: the smallest node or edge label text, in points, once the picture is scaled to a 6.5-inch
@@ -210,10 +210,11 @@ def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> li
         for o in objects
         if "nodes" not in o and "subgraphs" not in o and "pos" in o and "invis" not in o.get("style", "")
     ]
-    # a label (or xlabel) sits beside its own edge; a head or tail label sits at an end, where its own line
-    # can run through it too
+    # a line through the words strikes them, the label's own included: Graphviz sets a label beside its edge,
+    # but words moved to an end of the edge, or the label of an edge between two stages of one rank (the
+    # overview's columns), can sit on their own line
     texts = [
-        (edge, _shrink(box, 1.0), key != "_ldraw_")
+        (edge, _shrink(box, 1.0))
         for edge in edges
         for key in LABEL_OPS
         for box, _ in [_text_box(edge.get(key, []))]
@@ -222,15 +223,13 @@ def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> li
     ids = {e["_gvid"]: str(e.get("id", e["_gvid"])) for e in edges}
     bounds = {gvid: _bounds(line) for gvid, line in lines.items() if line}
     found = []
-    for k, (edge, inner, at_end) in enumerate(texts):
+    for k, (edge, inner) in enumerate(texts):
         struck_by = tuple(
-            ids[gvid]
-            for gvid, line in lines.items()
-            if (at_end or gvid != edge["_gvid"]) and line and _line_hits_box(line, inner, bounds[gvid])
+            ids[gvid] for gvid, line in lines.items() if line and _line_hits_box(line, inner, bounds[gvid])
         )
         on_frame = any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles)
         covers = any(_overlap(inner, box) for box in nodes) or any(
-            _overlap(inner, other) for j, (_, other, _) in enumerate(texts) if j != k
+            _overlap(inner, other) for j, (_, other) in enumerate(texts) if j != k
         )
         if struck_by or on_frame or covers:
             found.append(LabelFault(ids[edge["_gvid"]], struck_by, on_frame, covers))

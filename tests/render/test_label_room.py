@@ -99,13 +99,15 @@ def test_words_across_a_frame_or_over_a_node_or_other_words_are_faults() -> None
     assert [f.edge for f in label_faults(_graph([labelled, other])) if f.covers] == ["flow-0", "flow-1"]
 
 
-def test_a_tail_or_head_label_is_struck_by_its_own_line_too() -> None:
-    """A label is placed beside its own edge; words moved to an end can sit on their own line."""
+def test_a_label_is_struck_by_its_own_line_too() -> None:
+    """Words moved to an end of their edge, or the label of an edge between two stages of one rank (the
+    overview's columns), can sit on their own line: a reader sees them struck all the same."""
     own = _line((0, 100), (300, 100))  # runs through the words' box x 80..120, y 97.5..108
-    beside = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, "_ldraw_": _label(100, 100)}
-    assert label_faults(_graph([beside])) == []
-    at_end = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, "_hldraw_": _label(100, 100)}
-    assert [f.struck_by for f in label_faults(_graph([at_end]))] == [("flow-0",)]
+    for key in ("_ldraw_", "_hldraw_", "_tldraw_"):
+        labelled = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, key: _label(100, 100)}
+        assert [f.struck_by for f in label_faults(_graph([labelled]))] == [("flow-0",)]
+    below = {"_gvid": 0, "id": "flow-0", "tail": 0, "head": 1, "_draw_": own, "_ldraw_": _label(100, 110)}
+    assert label_faults(_graph([below])) == []  # its box from y 107.5 up: clear of the line at 100
 
 
 def test_a_tail_or_head_label_is_measured_too() -> None:
