@@ -72,9 +72,9 @@ class Score(NamedTuple):
         return self.faults < other.faults and all(mine <= theirs for mine, theirs in zip(self, other, strict=True))
 
 
-def score(graph: dict) -> Score:
-    """The :class:`Score` of one ``dot -Tjson`` layout."""
-    figures = measure(graph)
+def score(graph: dict, faults: list[LabelFault] | None = None) -> Score:
+    """The :class:`Score` of one ``dot -Tjson`` layout (``faults``: its label faults, when known)."""
+    figures = measure(graph, faults)
     return Score(figures["struck"], figures["on_frame"], figures["covering"], figures["crossings"], figures["through"])
 
 
@@ -128,28 +128,30 @@ def settle(
     """
     graph = first if first is not None else lay_out(build({}))
     edges = len(graph.get("edges", []))
-    if edges > SETTLE_UP_TO_EDGES or not label_faults(graph):
+    faults = label_faults(graph) if edges <= SETTLE_UP_TO_EDGES else []
+    if not faults:
         return {}
     budget = min(MOST_LAYOUTS, EDGE_LAYOUTS // edges)
     moves: dict[str, str] = {}
-    current = score(graph)
+    current = score(graph, faults)
     tried = 0
     while current.faults and tried < budget:
         found = None
-        for edge, move in _tries(graph, moves):
+        for edge, move in _tries(graph, faults, moves):
             tried += 1
             laid = lay_out(build({**moves, edge: move}))
             # the labels first (cheap), then the crossings and edges through clusters
-            if _labels_better(label_faults(laid), current):
-                new = score(laid)
+            laid_faults = label_faults(laid)
+            if _labels_better(laid_faults, current):
+                new = score(laid, laid_faults)
                 if new.better_than(current):
-                    found = ({**moves, edge: move}, new, laid)
+                    found = ({**moves, edge: move}, new, laid, laid_faults)
                     break
             if tried >= budget:
                 break
         if found is None:
             break
-        moves, current, graph = found
+        moves, current, graph, faults = found
     return moves
 
 
@@ -166,7 +168,7 @@ def _labels_better(faults: list[LabelFault], current: Score) -> bool:
     )
 
 
-def _tries(graph: dict, moves: Mapping[str, str]) -> list[tuple[str, str]]:
+def _tries(graph: dict, faults: list[LabelFault], moves: Mapping[str, str]) -> list[tuple[str, str]]:
     """The moves worth a layout, in order: for each faulty label (struck ones first), those of
     :func:`_candidates` that apply (read from the edge's attributes in ``graph``) to an edge not moved yet."""
     attrs = {
@@ -175,7 +177,6 @@ def _tries(graph: dict, moves: Mapping[str, str]) -> list[tuple[str, str]]:
         if e.get("id")
     }
     tries: list[tuple[str, str]] = []
-    faults = label_faults(graph)
     for fault in sorted(faults, key=lambda f: not f.struck_by):  # struck labels first
         for edge, move in _candidates(fault.edge, fault.struck_by[0] if fault.struck_by else None):
             if edge in moves or edge not in attrs or (edge, move) in tries:

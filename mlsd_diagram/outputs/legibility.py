@@ -130,10 +130,11 @@ def _crossings(
     if not _overlap(bounds_a, bounds_b):
         return 0
     found: list[Point] = []
+    near_a = [(box_b, j) for box_b, j in boxes_b if _overlap(box_b, bounds_a)]  # the only ones a can meet
     for box, i in boxes_a:
         if not _overlap(box, bounds_b):
             continue
-        for box_b, j in boxes_b:
+        for box_b, j in near_a:
             if not _overlap(box, box_b):
                 continue
             hit = _segments_cross(line_a[i], line_a[i + 1], line_b[j], line_b[j + 1])
@@ -144,15 +145,26 @@ def _crossings(
     return len(found)
 
 
-def _line_hits_box(line: list[Point], box: Box, bounds: Box | None = None) -> bool:
+def _line_hits_box(line: list[Point], box: Box, known: tuple[Box, list[tuple[Box, int]]] | None = None) -> bool:
+    """Whether a polyline has a point strictly inside ``box`` or crosses one of its sides. ``known``: the
+    line's bounds and segment boxes, when computed once for many boxes."""
     x0, y0, x1, y1 = box
-    if not _overlap(bounds or _bounds(line), box):
+    bounds, segments = known or (_bounds(line), _segment_boxes(line))
+    if not _overlap(bounds, box):
         return False
-    if any(x0 < p[0] < x1 and y0 < p[1] < y1 for p in line):
-        return True
+    if len(line) == 1:
+        return x0 < line[0][0] < x1 and y0 < line[0][1] < y1
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-    sides = list(zip(corners, corners[1:] + corners[:1]))
-    return any(_segments_cross(line[i], line[i + 1], c, d) for i in range(len(line) - 1) for c, d in sides)
+    sides = list(zip(corners, corners[1:] + corners[:1], strict=True))
+    for segment, i in segments:  # a point inside, or a crossing, lies in the segment's own box too
+        if not _overlap(segment, box):
+            continue
+        a, b = line[i], line[i + 1]
+        if x0 < a[0] < x1 and y0 < a[1] < y1 or x0 < b[0] < x1 and y0 < b[1] < y1:
+            return True
+        if any(_segments_cross(a, b, c, d) for c, d in sides):
+            return True
+    return False
 
 
 def _box_on_frame(box: Box, frame: Box) -> bool:
@@ -195,13 +207,29 @@ def _node_box(node: dict) -> Box:
     return x - half_w, y - half_h, x + half_w, y + half_h
 
 
-def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> list[LabelFault]:
+def _polylines(edges: list[dict]) -> dict[int, list[Point]]:
+    """Each edge's drawn curve (its first stroke), flattened, by ``_gvid``."""
+    return {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+
+
+def _known(lines: dict[int, list[Point]]) -> dict[int, tuple[Box, list[tuple[Box, int]]]]:
+    """Each non-empty line's bounds and segment boxes, computed once for every test against it."""
+    return {gvid: (_bounds(line), _segment_boxes(line)) for gvid, line in lines.items() if line}
+
+
+def label_faults(
+    graph: dict,
+    lines: dict[int, list[Point]] | None = None,
+    known: dict[int, tuple[Box, list[tuple[Box, int]]]] | None = None,
+) -> list[LabelFault]:
     """Every edge label text that is struck, on a frame or covering something, in edge order, one entry
     per text (an edge's label, head label and tail label are measured apart)."""
     objects = graph.get("objects", [])
     edges = graph.get("edges", [])
     if lines is None:
-        lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+        lines = _polylines(edges)
+    if known is None:
+        known = _known(lines)
     clusters = [o for o in objects if o.get("name", "").startswith("cluster")]
     frames = [_bb(c["bb"]) for c in clusters]
     titles = [box for box, _ in (_text_box(c.get("_ldraw_", [])) for c in clusters) if box is not None]
@@ -221,11 +249,10 @@ def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> li
         if box is not None
     ]
     ids = {e["_gvid"]: str(e.get("id", e["_gvid"])) for e in edges}
-    bounds = {gvid: _bounds(line) for gvid, line in lines.items() if line}
     found = []
     for k, (edge, inner) in enumerate(texts):
         struck_by = tuple(
-            ids[gvid] for gvid, line in lines.items() if line and _line_hits_box(line, inner, bounds[gvid])
+            ids[gvid] for gvid, line in lines.items() if line and _line_hits_box(line, inner, known[gvid])
         )
         on_frame = any(_box_on_frame(inner, frame) for frame in frames) or any(_overlap(inner, t) for t in titles)
         covers = any(_overlap(inner, box) for box in nodes) or any(
@@ -236,8 +263,8 @@ def label_faults(graph: dict, lines: dict[int, list[Point]] | None = None) -> li
     return found
 
 
-def measure(graph: dict) -> dict:
-    """The figures of one laid-out graph (``dot -Tjson``)."""
+def measure(graph: dict, faults: list[LabelFault] | None = None) -> dict:
+    """The figures of one laid-out graph (``dot -Tjson``); ``faults``: its :func:`label_faults`, when known."""
     x0, y0, x1, y1 = map(float, graph["bb"].split(","))
     width, height = x1 - x0, y1 - y0
     objects = graph.get("objects", [])
@@ -245,7 +272,7 @@ def measure(graph: dict) -> dict:
     nodes = {o["_gvid"]: o for o in objects if "nodes" not in o and "subgraphs" not in o and "pos" in o}
     node_at = {gvid: _point(o["pos"]) for gvid, o in nodes.items()}
     edges = graph.get("edges", [])
-    lines = {e["_gvid"]: [p for curve in _curves(e) for p in curve] for e in edges}
+    lines = _polylines(edges)
     fonts_seen: list[float] = []
     for node in nodes.values():
         _, smallest = _text_box(node.get("_ldraw_", []))
@@ -254,7 +281,7 @@ def measure(graph: dict) -> dict:
     fonts_seen += [smallest for edge in edges for _, smallest in _edge_labels(edge)]
     # crossings between every pair of edges
     crossings = 0
-    known = {gvid: (_bounds(line), _segment_boxes(line)) for gvid, line in lines.items() if line}
+    known = _known(lines)
     for i, a in enumerate(edges):
         for b in edges[i + 1 :]:
             shared = {a["tail"], a["head"]} & {b["tail"], b["head"]}
@@ -269,7 +296,8 @@ def measure(graph: dict) -> dict:
                 crossings += _crossings(
                     lines[a["_gvid"]], lines[b["_gvid"]], near, (bounds_a, bounds_b, boxes_a, boxes_b)
                 )
-    faults = label_faults(graph, lines)
+    if faults is None:
+        faults = label_faults(graph, lines, known)
     struck = sum(1 for f in faults if f.struck_by)
     on_frame = sum(1 for f in faults if f.on_frame)
     covering = sum(1 for f in faults if f.covers)
