@@ -111,3 +111,20 @@ def test_load_views_agree_with_load_at(design):
         assert {k: row[k] for k in ("qps", "capacity_qps", "utilization", "state")} == expected["components"][
             row["component"]
         ]
+
+
+def test_the_load_at_peak_without_the_slo_search_is_the_same_load():
+    """MLSD206 reads the load at peak but not the SLO headroom, whose bisection over full evaluations was
+    most of `mlsd lint`'s time on the news feed: ``slo=False`` skips it and changes nothing else."""
+    from pathlib import Path
+
+    from mlsd_diagram import load
+    from mlsd_diagram.analyses.serving import load_at
+
+    bp = load(Path(__file__).resolve().parents[2] / "blueprints" / "news_feed.yaml")
+    full, quick = load_at(bp, 1.0), load_at(bp, 1.0, slo=False)
+    assert full["slo_headroom"] is not None and full["slo_limit"] is not None
+    assert quick["slo_headroom"] is None and quick["slo_limit"] is None
+    assert {k: v for k, v in full.items() if not k.startswith("slo_")} == {
+        k: v for k, v in quick.items() if not k.startswith("slo_")
+    }

@@ -213,6 +213,7 @@ def load_at(
     cold: Iterable[str] = (),
     lose: str | None = None,
     start: Mapping[str, float] | None = None,
+    slo: bool = True,
 ) -> LoadAt:
     """The ``load`` object of ``mlsd simulate --load FACTOR`` (see :func:`simulate`).
 
@@ -222,7 +223,9 @@ def load_at(
     lost}) with ``lose`` (``"replica"`` or ``"zone"``, :meth:`ServingModel.lost_replicas`) and
     ``"retries"`` (:meth:`ServingModel.attempts`) when calls retry (``start``: the failure chances a
     load path left). ``capacity_qps`` is the replicas left x the per-replica capacity. Raises
-    ValueError for a factor that is not a positive finite number.
+    ValueError for a factor that is not a positive finite number. ``slo=False`` skips the search for the
+    SLO headroom (a bisection over full evaluations): ``slo_headroom`` and ``slo_limit`` are then ``None``,
+    for a caller that reads neither (MLSD206).
     """
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) or factor <= 0:
         raise ValueError(f"load factor must be a positive number, got {factor!r}")
@@ -233,7 +236,7 @@ def load_at(
     lost = model.lost_replicas(lose) if lose else None
     result = model.load(float(factor), knocked, hung, cold, lost, start)
     headroom, first = model.headroom()
-    slo_headroom, limit = model.slo_headroom()
+    slo_headroom, limit = model.slo_headroom() if slo else (None, None)
     ev = model.evaluation(float(factor), knocked, hung, cold, load=result, lost=lost, start=start)
     figures = model.figures(ev)
     states = {e: figures[e]["state"] for e in model.entries}
