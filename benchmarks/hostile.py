@@ -167,6 +167,13 @@ def run(command: str, path: Path, extra: tuple[str, ...] = ()) -> tuple[float, f
 
 
 def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in SHAPES]
+    if unknown:
+        print(
+            f"hostile.py: unknown shape {unknown[0]!r}; expected some of: {', '.join(SHAPES)} (none: every one)",
+            file=sys.stderr,
+        )
+        return 2
     slow = 0
     with tempfile.TemporaryDirectory(prefix="mlsd-hostile-") as tmp:
         for name in names or list(SHAPES):
