@@ -177,7 +177,7 @@ def test_the_news_feed_label_graphviz_strikes_is_moved_to_its_arrow() -> None:
     drawn = str(draw(bp, "dot"))
     assert drawn == to_dot(bp, moves=moves)
     [edge] = [line for line in drawn.splitlines() if 'id="flow-29"' in line]
-    assert "taillabel=<" in edge and "trending post counters by" in edge and " label=<" not in edge
+    assert "taillabel=<" in edge and "trending post counters by" in edge and "[label=<" not in edge
     settled = _lay_out(drawn)
     assert label_room.score(settled).better_than(label_room.score(plain))
     assert label_room.score(settled).crossings == label_room.score(plain).crossings
@@ -221,3 +221,25 @@ def test_the_dot_file_alone_is_the_settled_text(tmp_path: Path) -> None:
     for text in (alone, with_pictures):
         [edge] = [line for line in text.splitlines() if 'id="flow-29"' in line]
         assert "taillabel=<" in edge
+
+
+def test_without_graphviz_the_dot_file_is_written_as_built(tmp_path: Path) -> None:
+    """Settling needs a layout: with no ``dot`` on the PATH, ``-f dot`` still writes the DOT, unsettled, and
+    says nothing (it did before settling existed)."""
+    import subprocess
+    import sys
+
+    bp = load(ROOT / "blueprints" / "news_feed.yaml")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "mlsd_diagram", "render", str(bp.file), "-f", "dot", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(empty), "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "out" / "news_feed.dot").read_text()
+    [edge] = [line for line in written.splitlines() if 'id="flow-29"' in line]
+    assert "[label=<" in edge and "taillabel" not in edge
