@@ -6,6 +6,7 @@ settling on the real ``dot -Tjson`` layouts of the bundled blueprints and starte
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,7 @@ def test_the_news_feed_label_graphviz_strikes_is_moved_to_its_arrow() -> None:
     drawn = str(draw(bp, "dot"))
     assert drawn == to_dot(bp, moves=moves)
     [edge] = [line for line in drawn.splitlines() if 'id="flow-29"' in line]
-    assert "taillabel=<" in edge and "trending post counters by" in edge and "[label=<" not in edge
+    assert "taillabel=<" in edge and "trending post counters by" in edge and not re.search(r"(?<![a-z])label=<", edge)
     settled = _lay_out(drawn)
     assert label_room.score(settled).better_than(label_room.score(plain))
     assert label_room.score(settled).crossings == label_room.score(plain).crossings
@@ -242,4 +243,4 @@ def test_without_graphviz_the_dot_file_is_written_as_built(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     written = (tmp_path / "out" / "news_feed.dot").read_text()
     [edge] = [line for line in written.splitlines() if 'id="flow-29"' in line]
-    assert "[label=<" in edge and "taillabel" not in edge
+    assert re.search(r"(?<![a-z])label=<", edge) and "taillabel" not in edge
