@@ -275,8 +275,11 @@ def run_dot(
             os.mkfifo(paths["svg"])
             svg_reader = _FifoReader(paths["svg"], finish_svg_text)
         args = [*_dies_with_us(), binary, f"-Gimagepath={_imagepath()}"]
+        # one format (the settling layout, a single picture) comes back through a pipe: no file to write, so
+        # no file-size limit (ulimit -f) can stop dot; our own write of the output is checked as any other
+        piped = formats[0] if len(formats) == 1 and svg_reader is None else None
         for fmt in formats:
-            args += [f"-T{fmt}", "-o", paths[fmt]]
+            args += [f"-T{fmt}"] if fmt == piped else [f"-T{fmt}", "-o", paths[fmt]]
         env = fonts.dot_environment(dict(os.environ, SOURCE_DATE_EPOCH="0"), tmp)  # the bundled font only
         in_parent = hasattr(resource, "prlimit")
         in_child = None if in_parent or resource is None else _limits_in_child(memory, seconds)
@@ -288,7 +291,7 @@ def run_dot(
                 process = subprocess.Popen(
                     args,
                     stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE if piped else subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     env=env,
                     start_new_session=True,
@@ -308,11 +311,11 @@ def run_dot(
                     text = dot_text() if callable(dot_text) else dot_text
                     left = None if seconds is None else max(0.01, seconds - (time.monotonic() - started))
                     try:
-                        _, stderr = process.communicate(text.encode("utf-8"), timeout=left)
+                        output, stderr = process.communicate(text.encode("utf-8"), timeout=left)
                     except subprocess.TimeoutExpired:
                         timed_out = True
                         _kill_group(process)
-                        _, stderr = process.communicate()
+                        output, stderr = process.communicate()
                 finally:
                     if process.poll() is None:  # the build failed or we were interrupted: stop dot
                         _kill_group(process)
@@ -331,6 +334,10 @@ def run_dot(
             )
         if process.returncode != 0:
             message = stderr.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
+            if process.returncode == -getattr(signal, "SIGXFSZ", 0):  # not memory: a file past `ulimit -f`
+                raise RenderError(
+                    "Graphviz could not write the picture: it is larger than this shell's file size limit (ulimit -f)"
+                )
             if memory is not None and _out_of_memory(process.returncode, message):
                 share = f" (its share of {_size_text(budget or 0)}: {shared_by} at once)" if shared_by > 1 else ""
                 raise RenderLimitExceeded(
@@ -342,9 +349,13 @@ def run_dot(
         drawn: dict[str, bytes | str] = {}
         if svg_reader is not None:
             drawn["svg"] = svg_reader.result()
+        if piped is not None:
+            if not output:  # a dot that exits 0 without drawing
+                raise RenderError(f"Graphviz wrote no {piped.upper()}")
+            drawn[piped] = output
         for fmt in formats:
             if fmt not in drawn:
-                if not os.path.exists(paths[fmt]):  # a dot that exits 0 without drawing
+                if not os.path.exists(paths[fmt]):
                     raise RenderError(f"Graphviz wrote no {fmt.upper()}")
                 drawn[fmt] = Path(paths[fmt]).read_bytes()
         if svg_reader is None and finish_svg_text is not None and "svg" in drawn:

@@ -135,6 +135,17 @@ def test_a_full_disk_keeps_every_old_file_and_names_the_path(tmp_path):
     assert _listing(out) == old  # no new file, no temporary file, the old ones untouched
 
 
+def test_graphviz_stopped_by_the_file_size_limit_is_not_called_out_of_memory(tmp_path):
+    """Two pictures: Graphviz writes them as files, and the first past ``ulimit -f`` stops it (SIGXFSZ). The
+    label settling's layout comes back through a pipe, so the limit stops nothing before."""
+    out = tmp_path / "out"
+    result = _run("render", str(BLUEPRINT), "-o", str(out), "-f", "png", "-f", "pdf", cwd=tmp_path, file_size=32 * 1024)
+    err = _clean(result.stderr)
+    assert result.returncode == 2, err
+    assert "larger than this shell's file size limit (ulimit -f)" in err and "memory" not in err, err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "command",
     [
