@@ -15,7 +15,8 @@ Two representations, chosen per value:
   distribution puts on point ``i`` the mass of ``[(i - 1/2) dt, (i + 1/2) dt)``; sums are
   convolutions (FFT), the slowest of parallel calls is the product of their CDFs. Quantiles
   interpolate within a point's interval, so the error is at most ``dt / 2`` per operation; the
-  grid is sized from the design (:func:`grid_for`) so that this is well under 0.5 ms or 1%.
+  grid is sized from the design (:func:`grid_for`) so that this is well under 1% of the slowest
+  reach (under 0.5 ms on most designs).
 
 Atoms turn into a grid when they meet one or grow past :data:`MAX_ATOMS`. Everything here is a
 pure function of its inputs: same input, same figures.

@@ -2,7 +2,7 @@
 
 Every expected value here is computed in the test from a closed form (queueing theory, order
 statistics, the Erlang distribution), independently of ``analyses/distribution.py``; the
-model must agree to 0.5 ms or 1% (the accuracy docs/simulate.md promises).
+model must agree to 0.5 ms or 1% (the accuracy docs/simulate.md gives for these designs).
 """
 
 from __future__ import annotations
@@ -277,12 +277,17 @@ def designs(draw):
 @given(designs(), st.floats(0.1, 2.0), st.floats(1.01, 2.0))
 def test_properties_of_the_distributions(bp, factor, more):
     model = ServingModel(bp)
-    low = model.figures(model.evaluation(factor))["app"]
-    high = model.figures(model.evaluation(factor * more))["app"]
+    at_low, at_high = model.evaluation(factor), model.evaluation(factor * more)
+    low, high = model.figures(at_low)["app"], model.figures(at_high)["app"]
     if low["p99_ms"] is not None:
         assert low["p50_ms"] <= low["p99_ms"] <= low["p999_ms"]
     if low["p99_ms"] is not None and high["p99_ms"] is not None and high["shares"]["failed"] == 0:
-        assert high["p99_ms"] >= low["p99_ms"] - 0.5  # more load never lowers a p99 (grid accuracy)
+        # More load never lowers a p99, up to the grid's accuracy: half a step per operation, and
+        # the step follows the slowest reach in the design, which can be a queue's tail that a
+        # timeout cuts (a saturating callee behind a 5 ms timeout put 1 ms steps on a 9 ms p99).
+        steps = 0.0 if at_low.grid is None else at_low.grid.dt
+        steps += 0.0 if at_high.grid is None else at_high.grid.dt
+        assert high["p99_ms"] >= low["p99_ms"] - max(0.5, steps)
     assert sum(low["shares"].values()) == pytest.approx(1, abs=1e-5)
     base = model.evaluation(factor)
     for c in model.request_path:
