@@ -12,6 +12,7 @@ name, a value, a message). Inside JSON those escapes read back as the same chara
 from __future__ import annotations
 
 import re
+import sys
 
 # C0 controls but tab and newline, DEL, C1 controls (CSI U+009B and OSC U+009D among them), and the
 # bidirectional embeddings, overrides and isolates.
@@ -33,3 +34,14 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` as :func:`visible` writes it, line breaks (``\\n``, ``\\r``, U+2028, ...) escaped too: one line."""
     return _UNSAFE_IN_A_LINE.sub(_escape, text)
+
+
+NEVER = "\u221e"  # how a time that never comes is written
+
+
+def figure(value: object) -> str:
+    """A figure as text, the serving model's "never" (the largest float, :func:`~.analyses.serving.graph._number`:
+    a request that hangs, or a sum past what a float holds) written as ``∞``, not as 309 digits."""
+    if isinstance(value, float) and value >= sys.float_info.max:
+        return NEVER
+    return str(value)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..diagnostics import did_you_mean
+from ..printable import figure
 from . import UserError, main
 from .completion import complete_components
 from .inputs import load, split_ids
@@ -168,7 +169,7 @@ def _p99_note(figures: Mapping[str, Any] | None, result: Mapping[str, Any]) -> s
 
 
 def _ms(value) -> str:
-    return "?" if value is None else f"{value} ms"
+    return "?" if value is None else f"{figure(value)} ms"
 
 
 MAX_INDENT = 12  # call depths indented in the latency tree; deeper calls say their depth instead
@@ -197,7 +198,7 @@ def text_report(file: str, result: Mapping[str, Any], together: bool) -> list[st
             continue
         budget = f" of {info['slo_ms']} ms SLO" if info["slo_ms"] is not None else " (no SLO declared)"
         over = "  OVER BUDGET" if info["slo_ms"] is not None and info["p99_ms"] > info["slo_ms"] else ""
-        lines.append(f"  {entry}: {info['p99_ms']} ms{budget}{over}")
+        lines.append(f"  {entry}: {figure(info['p99_ms'])} ms{budget}{over}")
         lines.append(f"    {_distribution(info)}")
         for row in info["steps"][1:]:
             # Indented by depth up to a point: a 10,000-deep call chain must not print 100 MB of spaces.
@@ -205,10 +206,10 @@ def text_report(file: str, result: Mapping[str, Any], together: bool) -> list[st
             indent = "  " * (min(depth, MAX_INDENT) + 1)
             deeper = f"[depth {depth}] " if depth > MAX_INDENT else ""
             head = f"{indent}{deeper}step {row['step']}: {row['component']}"
-            cost = f"{row['cost_ms']} ms"
+            cost = _ms(row["cost_ms"])
             detail = [f"own {_ms(row['own_ms'])}"]
             if row["total_ms"] != row["own_ms"]:
-                detail.append(f"with its calls {row['total_ms']} ms")
+                detail.append(f"with its calls {_ms(row['total_ms'])}")
             if row["timeout_ms"] is not None:
                 detail.append(
                     f"timeout {row['timeout_ms']} ms" + (" (cut)" if row["cost_ms"] < row["total_ms"] else "")

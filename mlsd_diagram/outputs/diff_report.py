@@ -13,6 +13,7 @@ Same diffs, same bytes. Blueprint text (labels, data, messages) is escaped for M
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..analyses.diff import (
     LatencyFigures,
     SectionCounts,
 )
-from ..printable import one_line
+from ..printable import figure, one_line
 from .doc.markdown import code, escape_inline, heading
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -48,6 +49,8 @@ def _value(value: Any) -> str:
         return "(none)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value >= sys.float_info.max:
+        return figure(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (list, dict)):

@@ -7,15 +7,17 @@ reaches the HTML through :func:`html.escape`.
 
 from __future__ import annotations
 
+import sys
 from html import escape
 
 from ..practice.scorecard import NOT_ASKED, Scorecard
+from ..printable import NEVER
 
 _MARK = {True: "[x]", False: "[ ]"}
 
 
 def _ms(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:g} ms"
+    return "unknown" if value is None else f"{NEVER if value >= sys.float_info.max else format(value, 'g')} ms"
 
 
 def serving_lines(card: Scorecard) -> list[str]:

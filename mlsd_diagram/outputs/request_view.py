@@ -23,6 +23,7 @@ view; the Excalidraw and draw.io exports place that same layout as editable bars
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ def waterfall(blueprint: Blueprint, model: Any = None) -> Waterfall:
     """The request view's rows for ``blueprint``'s slowest entry point (:func:`critical_path`'s).
 
     ``model``: the blueprint's serving model when the caller has one. Raises :class:`NoRequestPath`
-    when no entry point has a known latency. O(R + F).
+    when no entry point has a known latency, or the slowest one never answers (it hangs). O(R + F).
     """
     from ..analyses.serving import critical_path, serving_model
 
@@ -129,6 +130,12 @@ def waterfall(blueprint: Blueprint, model: Any = None) -> Waterfall:
     evaluation = total.evaluation
     by_component = {part["component"]: part for part in parts["parts"]}
     entry_p99 = float(parts["p99_ms"] if parts["p99_ms"] is not None else total[entry])
+    if not math.isfinite(entry_p99) or entry_p99 >= sys.float_info.max:  # the model's "never answers"
+        raise NoRequestPath(
+            f"the request view has no time to draw: the slowest entry point, '{entry}', never answers at 1x "
+            "peak (1% or more of its requests hang: a component on its path is overloaded or hung, and a "
+            "caller waits on it without timeout_ms); `mlsd simulate` shows which"
+        )
     bars = [
         Bar(entry, 0, None, None, 0.0, entry_p99, _median(evaluation.response.get(entry)), None, False, True),
     ]

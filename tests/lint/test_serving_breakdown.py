@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 from hypothesis import given, settings
 from test_lint_serving_properties import designs
@@ -79,7 +80,7 @@ def test_parts_add_up_and_agree_with_request_latency(design):
         assert info["p99_ms"] == report[entry]["p99_ms"] and info["missing"] == report[entry]["missing"]
         slowest = {entry}
         for part in info["parts"]:
-            if exact:
+            if exact and part["total_ms"] < sys.float_info.max:  # one that hangs (overloaded) is no sum
                 assert math.isclose(
                     (part["own_ms"] or 0) + sum(s["cost_ms"] for s in part["steps"]), part["total_ms"], abs_tol=0.01
                 )

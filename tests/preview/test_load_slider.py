@@ -205,3 +205,31 @@ def test_bundled_report_slider_shows_the_engine_s_states(browser, tmp_path, sour
             p.screenshot(path=os.path.join(SHOT_DIR, f"{source.stem}-2x.png"))
     assert watched.console_errors() == []
     context.close()
+
+
+def test_an_entry_point_that_never_answers_shows_an_infinite_time(browser, tmp_path):
+    # c0 (1 qps, no shedding) takes the partner's 2 qps: it hangs, and both entry points wait on it without a
+    # timeout. The model's "never" is the largest float in the page's JSON; the page writes it as infinite.
+    source = tmp_path / "hangs.yaml"
+    source.write_text(
+        "mlsd: 1\nname: Hangs\ncomponents:\n  app: {kind: client_app}\n"
+        "  partner: {kind: client_app, peak_qps: 2}\n  c0: {kind: online_service, capacity_qps: 1}\n"
+        "  c1: {kind: online_service, latency_p99_ms: 0}\nflows:\n  - {from: app, to: c0, mode: request}\n"
+        "  - {from: partner, to: c0, mode: request}\n  - {from: c0, to: c1, mode: request}\n"
+    )
+    out = tmp_path / "report.html"
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(source), "-o", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    p = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000}).new_page()
+    p.goto(out.as_uri())
+    p.wait_for_selector("#mlsd-diagram-svg g.node")
+    assert p.locator("#mlsd-critical-path strong").inner_text() == "Critical path: \u221e ms p99 at 1x"
+    assert badge(p, "app") == "\u221e ms"
+    assert p.locator("tr[data-entry='partner'] td.num").first.inner_text() == "\u221e ms"  # the latency table
+    assert "e+308" not in p.locator("body").inner_text()

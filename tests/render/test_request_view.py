@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -331,3 +332,47 @@ def test_direction_is_refused_for_the_request_view_and_honoured_elsewhere(tmp_pa
         main, ["render", str(NEWS), "--view", "serving", "--direction", "TB", "-f", "dot", "-o", str(out)]
     )
     assert serving.exit_code == 0 and "rankdir=TB" in (out / "news_feed-serving.dot").read_text()
+
+
+# The partner's 2 qps overload c0 (capacity 1 qps, no shedding): c0 hangs, and both entry points wait on it
+# without a timeout. The serving model writes "never answers" as the largest float.
+HANGS = textwrap.dedent(
+    """\
+    mlsd: 1
+    name: Hangs
+    components:
+      app: {kind: client_app}
+      partner: {kind: client_app, peak_qps: 2}
+      c0: {kind: online_service, replicas: 1, capacity_qps: 1}
+      c1: {kind: online_service, replicas: 1, latency_p99_ms: 0}
+    flows:
+      - {from: app, to: c0, mode: request, data: x}
+      - {from: partner, to: c0, mode: request, data: x}
+      - {from: c0, to: c1, mode: request, data: x, on_failure: fail}
+    """
+)
+
+
+def test_an_entry_point_that_never_answers_is_said_so_not_drawn_nor_printed_as_309_digits(tmp_path):
+    path = tmp_path / "hangs.yaml"
+    path.write_text(HANGS)
+    assert request_latency(loads(HANGS))["app"]["p99_ms"] == sys.float_info.max
+    runner = CliRunner()
+    out = tmp_path / "out"
+    refused = runner.invoke(main, ["render", str(path), "--view", "request", "-f", "svg", "-o", str(out)])
+    assert refused.exit_code == 2, refused.output
+    assert "hangs.yaml" in refused.output and "'app', never answers" in refused.output
+    assert "Traceback" not in refused.output and not out.exists()
+    # the doc and the report leave the chart out (they crashed on the infinite time axis) ...
+    doc = runner.invoke(main, ["doc", str(path), "-o", str(tmp_path / "doc.md")])
+    assert doc.exit_code == 0, doc.output
+    text = (tmp_path / "doc.md").read_text()
+    assert "request.svg" not in text and "request.png" not in text
+    # ... and write the time as infinite, where it printed 309 digits
+    assert "p99 \u221e ms" in text and "1797693" not in text and "e+308" not in text
+    report = runner.invoke(main, ["report", str(path), "-o", str(tmp_path / "report.html")])
+    assert report.exit_code == 0, report.output
+    page = (tmp_path / "report.html").read_text()
+    assert '"request_svg":""' in page and "e+308" in page  # no chart; the JSON keeps the largest float
+    simulated = runner.invoke(main, ["simulate", str(path)])
+    assert "app: \u221e ms (no SLO declared)" in simulated.output and "e+308" not in simulated.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+
+from ...printable import figure
 
 # Characters that start inline structure anywhere in a line.
 _ALWAYS = {
@@ -97,6 +100,8 @@ def format_number(value: float | int) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
+        if value >= sys.float_info.max:
+            return figure(value)  # the serving model's "never": a request that hangs
         if math.isfinite(value) and value.is_integer():
             return f"{int(value):,}"
         return f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"

@@ -27,6 +27,12 @@
 
   // -- building DOM -------------------------------------------------------------------------
 
+  // A time in ms as text; the serving model writes a time that never comes (a request that hangs) as the
+  // largest float, shown as "\u221e" rather than as 1.7976931348623157e+308.
+  function ms(value) {
+    return (value >= Number.MAX_VALUE ? "\u221e" : String(value)) + " ms";
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     if (attrs) {
@@ -338,7 +344,7 @@
       var over = l.slo_ms !== null && l.slo_ms !== undefined && l.p99_ms > l.slo_ms;
       body.appendChild(el("tr", {className: over ? "over" : null, "data-entry": name}, [
         el("td", {text: name}),
-        el("td", {className: "num", text: l.p99_ms === undefined || l.p99_ms === null ? "?" : l.p99_ms + " ms"}),
+        el("td", {className: "num", text: l.p99_ms === undefined || l.p99_ms === null ? "?" : ms(l.p99_ms)}),
         el("td", {className: "num", text: l.slo_ms === undefined || l.slo_ms === null ? "none" : l.slo_ms + " ms"}),
         el("td", {text: (l.path || []).join(" \u2192 ")}),
         el("td", {className: "muted", text: (l.missing && l.missing.length) ? "no latency given: " + l.missing.join(", ") : ""})
@@ -568,7 +574,7 @@
       var s = at.entry_points[entry] || "served";
       var figures = (at.latency || {})[entry];
       var p99 = figures && figures.p99_ms !== null && figures.p99_ms !== undefined
-        ? "p99 " + figures.p99_ms + " ms" : "";
+        ? "p99 " + ms(figures.p99_ms) : "";
       ui.loadEntries.appendChild(el("li", {className: "entry state-" + s, "data-entry": entry}, [
         el("span", {className: "name", text: (state.byId[entry] || {label: entry}).label}), " ",
         el("span", {className: "state", text: s}),
@@ -583,7 +589,7 @@
       }).map(function (c) { return c + " " + at.components[c].state; });
       var here = (at.latency || {})[path.entry];
       var p99 = here && here.p99_ms !== null && here.p99_ms !== undefined ? here.p99_ms : path.p99_ms;
-      ui.critical.appendChild(el("strong", {text: "Critical path: " + p99 + " ms p99 at " + factor}));
+      ui.critical.appendChild(el("strong", {text: "Critical path: " + ms(p99) + " p99 at " + factor}));
       ui.critical.appendChild(document.createTextNode(
         (path.slo_ms === null ? " (no SLO set)" : " of " + path.slo_ms + " ms SLO") + ", from " + path.entry +
         ": " + path.components.join(" \u2192 ") + (hurt.length ? ". At " + factor + ": " + hurt.join(", ") : "")));
@@ -641,7 +647,7 @@
       var text = "";
       if (c.id in at.entry_points) {
         node.classList.add("load-" + at.entry_points[c.id]);
-        text = path && path.entry === c.id ? path.p99_ms + " ms" : "";
+        text = path && path.entry === c.id ? ms(path.p99_ms) : "";
       } else if (info) {
         node.classList.add("load-" + info.state);
         if (info.utilization === null) { node.classList.add("load-unknown"); text = "no capacity"; }
