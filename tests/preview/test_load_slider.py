@@ -32,6 +32,18 @@ def badge(page, component: str) -> str:
     return page.locator(f"#component-{component} text.load-badge").text_content()
 
 
+def write_report(source, out) -> None:
+    """``mlsd report SOURCE -o OUT``, run as a user runs it (a subprocess in OUT's folder)."""
+    result = subprocess.run(
+        [*mlsd_command(), "report", str(source), "-o", str(out)],
+        cwd=out.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def slide_to(page, factor: float) -> None:
     page.locator("#mlsd-load").fill(str(LOAD_FACTORS.index(factor)))
     page.wait_for_function(
@@ -102,14 +114,7 @@ def check_slider(page, tmp_path, name: str) -> None:
 
 def test_report_load_slider(browser, tmp_path):
     out = tmp_path / "report.html"
-    result = subprocess.run(
-        [*mlsd_command(), "report", str(LOAD), "-o", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    write_report(LOAD, out)
     context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
     attempted: list[str] = []
 
@@ -171,14 +176,7 @@ def test_a_blueprint_without_peak_qps_has_no_load_to_show(serve, page, tmp_path)
 @pytest.mark.parametrize("source", sorted((ROOT / "blueprints").glob("*.yaml")), ids=lambda p: p.stem)
 def test_bundled_report_slider_shows_the_engine_s_states(browser, tmp_path, source):
     out = tmp_path / "report.html"
-    result = subprocess.run(
-        [*mlsd_command(), "report", str(source), "-o", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    write_report(source, out)
     blueprint = load(source)
     context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
     watched = Watched(context.new_page())
@@ -218,18 +216,15 @@ def test_an_entry_point_that_never_answers_shows_an_infinite_time(browser, tmp_p
         "  - {from: partner, to: c0, mode: request}\n  - {from: c0, to: c1, mode: request}\n"
     )
     out = tmp_path / "report.html"
-    result = subprocess.run(
-        [*mlsd_command(), "report", str(source), "-o", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    p = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000}).new_page()
+    write_report(source, out)
+    context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
+    watched = Watched(context.new_page())
+    p = watched.page
     p.goto(out.as_uri())
     p.wait_for_selector("#mlsd-diagram-svg g.node")
     assert p.locator("#mlsd-critical-path strong").inner_text() == "Critical path: \u221e ms p99 at 1x"
     assert badge(p, "app") == "\u221e ms"
     assert p.locator("tr[data-entry='partner'] td.num").first.inner_text() == "\u221e ms"  # the latency table
     assert "e+308" not in p.locator("body").inner_text()
+    assert watched.console_errors() == []
+    context.close()
