@@ -91,6 +91,8 @@ _STAGGER_GAP_PT, _STAGGER_ROWS_PT = 80.0, 130.0  # staggered rows: between two r
 _SLIDE_PT = (13.33 * 72, 7.5 * 72)
 _ASPECT_AIM = 1.75  # a 16:9 slide is 1.78; 1.3 to 2.2 is the range allowed
 _ASPECT_BAND = (1.5, 1.95)  # an estimate outside it is stretched to the aim (the estimate is good to 15%)
+_GRID_MOST_STAGES = 24  # more stages than a slide holds: the staggered rows, whose layout fails fast on a
+# design far too big (a serpentine of 1,000 stages grew dot's memory so slowly that its time limit struck first)
 
 
 def _box_size(title: str, lines: list[str]) -> tuple[float, float]:
@@ -138,8 +140,11 @@ def overview_layout(
     whose estimated picture (boxes of ``sizes``, the title block of ``title``, both in points) is smallest once
     widened or heightened to a slide's proportions, which it then is (room between its rows or columns); fewer
     rows on a tie. One row can be made no taller, so it counts only if its proportions are a slide's already.
-    Two stages may also stand on a diagonal (one line is too wide for a slide, a column too tall)."""
+    Two stages may also stand on a diagonal (one line is too wide for a slide, a column too tall). More than
+    ``_GRID_MOST_STAGES`` stages fit no slide: they take the two rows, without estimates."""
     staggered = overview_grid(order)
+    if len(order) > _GRID_MOST_STAGES:
+        return OverviewLayout(staggered, staggered=True)
     if len(staggered) == 2 and len(order) >= 4:
         width = sum(sizes[s][0] for s in order) + (len(order) - 1) * _STAGGER_GAP_PT + 16
         height = sum(max(sizes[s][1] for _, s in cells) for cells in staggered) + _STAGGER_ROWS_PT + title[1]

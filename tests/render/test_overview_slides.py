@@ -13,7 +13,7 @@ import pytest
 
 from mlsd_diagram.outputs.diagram import draw, run_dot
 from mlsd_diagram.outputs.legibility import measure, slide_text_pt
-from mlsd_diagram.outputs.overview_dot import overview_grid
+from mlsd_diagram.outputs.overview_dot import overview_grid, overview_layout
 from mlsd_diagram.outputs.views import overview
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,3 +64,15 @@ def test_the_grid_reads_as_a_serpentine():
     ]
     assert overview_grid(order[:3]) == [[(0, "s0"), (1, "s1")], [(1, "s2")]]  # three stages: an L
     assert overview_grid(order[:2]) == [[(0, "s0"), (1, "s1")]]
+
+
+@pytest.mark.parametrize("stages, staggered", [(24, False), (25, True), (1000, True)])
+def test_more_stages_than_a_slide_holds_take_the_staggered_rows(stages, staggered):
+    """A serpentine grid of 1,000 stages grew dot's memory so slowly that the time limit struck before the
+    memory limit (tests/hostile); past 24 stages no grid fits a slide, so the overview takes the two rows."""
+    order = [f"s{i}" for i in range(stages)]
+    wide = dict.fromkeys(order, (400.0, 60.0))  # too wide for the two rows to fit a slide
+    layout = overview_layout(order, wide, (200.0, 40.0))
+    assert layout.staggered is staggered
+    if staggered:
+        assert layout.grid == overview_grid(order) and len(layout.grid) == 2
