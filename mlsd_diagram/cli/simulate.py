@@ -220,7 +220,8 @@ def text_report(file: str, result: Mapping[str, Any], together: bool) -> list[st
         if info["missing"]:
             lines.append(f"    no latency declared (counted as 0): {', '.join(info['missing'])}")
         lines.extend(_assumed_lines(info.get("assumed") or {}, info["path"]))
-    lines.extend(_load_lines(result["load"]))
+    slo_set = any(info.get("slo_ms") is not None for info in result["latency"].values())
+    lines.extend(_load_lines(result["load"], slo_set))
     for entry, info in result.get("availability", {}).items():
         slo = f" of {100 * info['slo']:g}% SLO" if info["slo"] is not None else ""
         terms = "; ".join(f"{' + '.join(t['components'])} {t['unavailability']:.3g}" for t in info["terms"][:3])
@@ -247,7 +248,7 @@ def text_report(file: str, result: Mapping[str, Any], together: bool) -> list[st
     return lines
 
 
-def _load_lines(load: dict) -> list[str]:
+def _load_lines(load: dict, slo_set: bool) -> list[str]:
     lines = [f"Load at {load['factor']}x peak:"]
     rows = list(load["components"].items())
     if not any(info["qps"] for _, info in rows):
@@ -280,7 +281,13 @@ def _load_lines(load: dict) -> list[str]:
             what = f"{limit['entry']} stops being served"
         else:
             what = "nothing found"
-        lines.append(f"SLO headroom: {load['slo_headroom']}x peak (served and within the SLO; limited by {what})")
+        if slo_set:
+            lines.append(f"SLO headroom: {load['slo_headroom']}x peak (served and within the SLO; limited by {what})")
+        else:
+            lines.append(
+                f"Served headroom (no SLO declared): {load['slo_headroom']}x peak "
+                f"(every entry point served; limited by {what})"
+            )
     if load.get("autoscaling"):
         lines.extend(_autoscaling_lines(load["autoscaling"]))
     if load.get("lost"):

@@ -159,6 +159,7 @@ class FlowRow(TypedDict):
 class RequestPathView(TypedDict):
     components: list[str]
     flows: list[int]
+    entry_points: dict[str, str]  # each entry point's state with nothing knocked out (no load)
 
 
 class _PageData(TypedDict):
@@ -362,7 +363,11 @@ def page_data(blueprint: Blueprint, svg: str | None = None, lint_config: Any = N
         "single_points_of_failure": list(simulation["single_points_of_failure"]),
         "single_knock_outs": simulation["knock_outs"],
         "latency": simulation["latency"],
-        "request_path": {"components": baseline["components"], "flows": baseline["flows"]},
+        "request_path": {
+            "components": baseline["components"],
+            "flows": baseline["flows"],
+            "entry_points": baseline["entry_points"],
+        },
         "load": load_view(blueprint, model),
         "resilience": resilience_view(blueprint, simulation, model),
         "svg": svg,

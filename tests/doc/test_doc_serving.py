@@ -215,3 +215,19 @@ def test_every_bundled_doc_adds_up(path):
             else:
                 total += _ms(row[4])
         assert [c.rsplit("(`", 1)[1][:-2] for c in components] == [p["component"] for p in info["parts"]]
+
+
+def test_without_an_slo_the_doc_gives_the_served_headroom():
+    no_slo = (
+        "mlsd: 1\nname: No SLO\ncomponents:\n  app: {kind: client_app, peak_qps: 100}\n"
+        "  api: {kind: online_service, capacity_qps: 300, latency_p99_ms: 20}\n"
+        "flows:\n  - {from: app, to: api, mode: request}\n"
+    )
+    assert paragraphs_after(doc_for(no_slo), "Latency under load")[-1] == (
+        "Served headroom (no SLO declared): 3x peak, the largest load at which every entry point is served "
+        "(then `api` saturates)."
+    )
+    with_slo = no_slo.replace("name: No SLO\n", "name: SLO\nrequirements:\n  slo: {latency_p99_ms: 100}\n")
+    assert paragraphs_after(doc_for(with_slo), "Latency under load")[-1].startswith(
+        "SLO headroom: 3x peak, the largest load at which every entry point is served and within its SLO"
+    )

@@ -601,3 +601,29 @@ def test_blueprints_built_in_code_pass_the_serving_checks() -> None:
                 "flows": [{"from": "app", "to": "log", "mode": "stream", "timeout_ms": 5}],
             }
         )
+
+
+NO_SLO = """\
+mlsd: 1
+name: No SLO
+components:
+  app: {kind: client_app, peak_qps: 100}
+  api: {kind: online_service, capacity_qps: 300, latency_p99_ms: 20}
+flows:
+  - {from: app, to: api, mode: request}
+"""
+
+
+def test_without_an_slo_the_headroom_is_served_not_within_the_slo(tmp_path: Path) -> None:
+    # api takes 300 of the app's 100 qps: every entry point is served up to 3x, and no SLO bounds it sooner
+    (tmp_path / "noslo.yaml").write_text(NO_SLO)
+    lines = CliRunner().invoke(main, ["simulate", str(tmp_path / "noslo.yaml")]).output.splitlines()
+    assert (
+        lines[-1] == "Served headroom (no SLO declared): 3x peak (every entry point served; limited by api saturates)"
+    )
+    assert not any("within the SLO" in line for line in lines)
+    (tmp_path / "slo.yaml").write_text(
+        NO_SLO.replace("name: No SLO\n", "name: SLO\nrequirements:\n  slo: {latency_p99_ms: 100}\n")
+    )
+    lines = CliRunner().invoke(main, ["simulate", str(tmp_path / "slo.yaml")]).output.splitlines()
+    assert lines[-1] == "SLO headroom: 3x peak (served and within the SLO; limited by api saturates)"

@@ -228,3 +228,59 @@ def test_an_entry_point_that_never_answers_shows_an_infinite_time(browser, tmp_p
     assert "e+308" not in p.locator("body").inner_text()
     assert watched.console_errors() == []
     context.close()
+
+
+def _open_report(browser, tmp_path, name: str, text: str):
+    """``mlsd report`` of the blueprint ``text``, opened offline; returns the context and the watched page."""
+    source = tmp_path / f"{name}.yaml"
+    source.write_text(text)
+    out = tmp_path / f"{name}.html"
+    write_report(source, out)
+    context = browser.new_context(offline=True, viewport={"width": 1440, "height": 1000})
+    watched = Watched(context.new_page())
+    watched.page.goto(out.as_uri())
+    watched.page.wait_for_selector("#mlsd-diagram-svg g.node")
+    return context, watched
+
+
+def test_without_an_slo_the_headroom_line_says_served_not_within_the_slo(browser, tmp_path):
+    # api: 300 qps for the app's 100: it saturates at 3x, and nothing declares an SLO to be within
+    context, watched = _open_report(
+        browser,
+        tmp_path,
+        "noslo",
+        "mlsd: 1\nname: No SLO\ncomponents:\n  app: {kind: client_app, peak_qps: 100}\n"
+        "  api: {kind: online_service, capacity_qps: 300, latency_p99_ms: 20}\n"
+        "flows:\n  - {from: app, to: api, mode: request}\n",
+    )
+    assert watched.page.locator("#mlsd-headroom").inner_text() == (
+        "Headroom: 3x peak (first to saturate: api). Every entry point served up to 3x peak (no SLO set)."
+    )
+    assert watched.console_errors() == []
+    context.close()
+
+
+def test_the_intact_design_shows_its_own_states_not_served_for_all(browser, tmp_path):
+    # feats (50 ms) is always cut by the api's 5 ms timeout; api goes on with default features, so the app is
+    # degraded with nothing knocked out and at any load. The knock-out panel said "served" for the intact design.
+    context, watched = _open_report(
+        browser,
+        tmp_path,
+        "always",
+        "mlsd: 1\nname: Always times out\ncomponents:\n  app: {kind: client_app, peak_qps: 10}\n"
+        "  api: {kind: online_service, latency_p99_ms: 10}\n  feats: {kind: feature_store, latency_p99_ms: 50}\n"
+        "flows:\n  - {from: app, to: api, mode: request}\n"
+        "  - {from: api, to: feats, mode: request, timeout_ms: 5, on_failure: defaults}\n",
+    )
+    p = watched.page
+    assert p.locator("#mlsd-entry-points li.entry[data-entry='app'] .state").inner_text() == "degraded"
+    assert p.locator("#mlsd-load-entries li[data-entry='app'] .state").inner_text() == "degraded"
+    assert p.locator("#mlsd-sets-note").inner_text().startswith("These states assume no load;")
+    # knocking the api out takes the app down; clearing the knock-out brings back the intact design's state
+    p.locator("#component-api").click()
+    p.locator("#mlsd-knockout-toggle").check()
+    p.wait_for_selector("#mlsd-entry-points li.entry.state-down[data-entry='app']")
+    p.locator("#mlsd-clear-knockouts").click()
+    p.wait_for_selector("#mlsd-entry-points li.entry.state-degraded[data-entry='app']")
+    assert watched.console_errors() == []
+    context.close()

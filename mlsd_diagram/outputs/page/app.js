@@ -431,8 +431,9 @@
   }
 
   function baselineView() {
-    var states = {};
-    state.data.entry_points.forEach(function (e) { states[e] = "served"; });
+    // The intact design is not always served: a call that always times out degrades its caller.
+    var intact = state.data.request_path.entry_points || {}, states = {};
+    state.data.entry_points.forEach(function (e) { states[e] = intact[e] || "served"; });
     return {knocked_out: [], entry_points: states, states: {}, components: state.data.request_path.components,
             flows: state.data.request_path.flows};
   }
@@ -602,6 +603,8 @@
       ? "Headroom: none: an entry point is not fully served even without load."
       : "Headroom: " + thousands(load.headroom) + "x peak (first to saturate: " + load.first_saturated + ")." +
         (load.slo_headroom === null || load.slo_headroom === undefined ? ""
+          : (state.data.slo || {}).latency_p99_ms === undefined
+          ? " Every entry point served up to " + thousands(load.slo_headroom) + "x peak (no SLO set)."
           : " Within the SLO up to " + thousands(load.slo_headroom) + "x peak.");
     ui.loadNote.textContent = (load.unknown_capacity.length
       ? "No capacity_qps (never saturate): " + load.unknown_capacity.join(", ") + ". " : "") +
@@ -852,9 +855,9 @@
     renderResilience(data.resilience);
     renderScore(data.score);
     renderPractice(data.practice);
-    ui.setsNote.textContent = REPORT && data.precomputed
+    ui.setsNote.textContent = "These states assume no load; the Load panel shows them at the load chosen. " + (REPORT && data.precomputed
       ? "Knock-outs in this report are precomputed: " + data.precomputed.note + "."
-      : "Click a component, then \u201cknock out\u201d; several can be knocked out together.";
+      : "Click a component, then \u201cknock out\u201d; several can be knocked out together.");
     select(state.selected && state.byId[state.selected] ? state.selected : null);
     setupLoad(data.load);
     refreshKnockOut();
