@@ -66,10 +66,10 @@ def test_the_grid_reads_as_a_serpentine():
     assert overview_grid(order[:2]) == [[(0, "s0"), (1, "s1")]]
 
 
-@pytest.mark.parametrize("stages, staggered", [(24, False), (25, True), (1000, True)])
-def test_more_stages_than_a_slide_holds_take_the_staggered_rows(stages, staggered):
+@pytest.mark.parametrize("stages, staggered", [(30, False), (200, False), (201, True), (1000, True)])
+def test_more_stages_than_anyone_reads_take_the_staggered_rows(stages, staggered):
     """A serpentine grid of 1,000 stages grew dot's memory so slowly that the time limit struck before the
-    memory limit (tests/hostile); past 24 stages no grid fits a slide, so the overview takes the two rows."""
+    memory limit (tests/hostile); past 200 stages the overview takes the two rows. Up to there the grid."""
     order = [f"s{i}" for i in range(stages)]
     wide = dict.fromkeys(order, (400.0, 60.0))  # too wide for the two rows to fit a slide
     layout = overview_layout(order, wide, (200.0, 40.0))
